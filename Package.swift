@@ -1,0 +1,119 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top. A target may only depend on the ones above it in this list.
+//   PaymentsDomain   pure Swift: ids, money, apps, keys, customers, audit, errors. No server, driver or provider.
+//   PaymentsStore    one SQL store over SQLite and PostgreSQL (SQLKit), migrations, transactions.
+//   PaymentsServices one service per use case (Apps.Service, Customers.Service, AuditLog.Service).
+//   PaymentsHTTP     Hummingbird routes and middleware: auth, idempotency, errors, metrics.
+//   PaymentsWorkers  background services: housekeeping.
+//   PaymentsServer   the wiring: configuration, buildApplication.
+//   payments         the thin executable (swift-argument-parser).
+let package = Package(
+    name: "payment-service",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "payments", targets: ["PaymentsCLI"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "PaymentsDomain",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "PaymentsStore",
+            dependencies: [
+                "PaymentsDomain",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PaymentsServices",
+            dependencies: [
+                "PaymentsDomain",
+                "PaymentsStore",
+            ]
+        ),
+        .target(
+            name: "PaymentsHTTP",
+            dependencies: [
+                "PaymentsDomain",
+                "PaymentsStore",
+                "PaymentsServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "PaymentsWorkers",
+            dependencies: [
+                "PaymentsDomain",
+                "PaymentsStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PaymentsServer",
+            dependencies: [
+                "PaymentsDomain",
+                "PaymentsStore",
+                "PaymentsServices",
+                "PaymentsHTTP",
+                "PaymentsWorkers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .executableTarget(
+            name: "PaymentsCLI",
+            dependencies: [
+                "PaymentsServer",
+                "PaymentsServices",
+                "PaymentsStore",
+                "PaymentsDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PaymentsTests",
+            dependencies: [
+                "PaymentsDomain",
+                "PaymentsStore",
+                "PaymentsServices",
+                "PaymentsHTTP",
+                "PaymentsWorkers",
+                "PaymentsServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,277 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PaymentsDomain
+import PaymentsServer
+import PaymentsServices
+import PaymentsStore
+
+@main
+struct Payments: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payments",
+        abstract: "Billing for several SaaS apps: one service, one API, Stripe or the offline sandbox.",
+        discussion: "Configuration comes from the environment:\n"
+            + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: 17, withPad: " ", startingAt: 0))\($0.meaning)" }
+            .joined(separator: "\n"),
+        subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Doctor.self],
+        defaultSubcommand: nil)
+}
+
+/// Reads the configuration, sets up logging, opens the store, runs `body`, closes the store.
+func withEnvironment<T>(
+    _ body: (PaymentsServer.Configuration, Store, Logger) async throws -> T
+) async throws -> T {
+    let configuration: PaymentsServer.Configuration
+    do {
+        configuration = try .load()
+    } catch let error as ConfigurationError {
+        throw ValidationError(error.description)
+    }
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = configuration.logLevel
+        return handler
+    }
+    let logger = Logger(label: "payments")
+    let store = try await openStore(configuration, logger: logger)
+    do {
+        let result = try await body(configuration, store, logger)
+        try await store.backend.shutdown()
+        return result
+    } catch {
+        try? await store.backend.shutdown()
+        throw error
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP API and the background workers (default 127.0.0.1:8080, SQLite in ./data).")
+
+    @Flag(help: "Serve the API only; run workers elsewhere with 'payments worker'.")
+    var noWorkers = false
+
+    func run() async throws {
+        try await withEnvironment { configuration, store, logger in
+            do {
+                try await prepare(store, configuration, logger: logger)
+            } catch let error as ConfigurationError {
+                throw ValidationError(error.description)
+            }
+            let app = buildApplication(configuration: configuration, store: store, logger: logger, runWorkers: !noWorkers)
+            logger.notice("listening on http://\(configuration.host):\(configuration.port)")
+            try await app.runService()
+        }
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run only the background workers (for instances that do not serve HTTP).")
+
+    func run() async throws {
+        try await withEnvironment { configuration, store, logger in
+            try await runWorkers(store: store, logger: logger)
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending database migrations (or show or revert them).")
+
+    @Flag(help: "Only list applied and pending migrations.")
+    var status = false
+
+    @Option(help: "Revert the last N applied migrations instead of applying.")
+    var revert: Int?
+
+    func run() async throws {
+        try await withEnvironment { _, store, logger in
+            let migrator = Migrator(backend: store.backend, logger: logger)
+            if status {
+                print("applied: \(try await migrator.appliedVersions())")
+                print("pending: \(try await migrator.pendingVersions())")
+            } else if let revert {
+                print("reverted: \(try await migrator.revert(last: revert))")
+            } else {
+                let applied = try await migrator.migrate()
+                print(applied.isEmpty ? "up to date" : "applied: \(applied)")
+            }
+        }
+    }
+}
+
+struct AppsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apps", abstract: "Create apps and manage their API keys (audited as 'admin').",
+        subcommands: [Create.self, List.self, RotateKey.self, RevokeKey.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an app; prints its id and its key, once.")
+        @Option(help: "The app's name.") var name: String
+        @Option(help: "test or live (fixed for the app's life).") var mode: String
+
+        func run() async throws {
+            guard let mode = App.Mode(rawValue: mode) else { throw ValidationError("--mode must be test or live") }
+            try await withEnvironment { _, store, logger in
+                try await store.migrate(logger: logger)
+                let (app, issued) = try await Apps.Service(store: store).create(
+                    name: name, mode: mode, origin: Origin(actor: .admin, requestID: nil))
+                print("app_id:  \(app.id)")
+                print("mode:    \(app.mode.rawValue)")
+                print("key_id:  \(issued.key.id)")
+                print("api_key: \(issued.secret.value)")
+                print("Keep the key now: it is stored only as a hash and cannot be shown again.")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List apps, newest first.")
+        @Option(help: "At most this many (1-100).") var limit = 100
+
+        func run() async throws {
+            try await withEnvironment { _, store, _ in
+                let page = try await Apps.Service(store: store).list(try PageRequest(limit: limit))
+                for app in page.data {
+                    print("\(app.id)  \(app.mode.rawValue)  \(app.name)")
+                }
+                if page.hasMore { print("(more: raise --limit)") }
+            }
+        }
+    }
+
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key", abstract: "Issue a new key; the current keys keep working for the overlap.")
+        @Argument(help: "The app id (app_...).") var appID: String
+        @Option(help: "Seconds the current keys keep working (0 = stop now).") var expiresIn: Int64 = 86_400
+
+        func run() async throws {
+            guard let id = App.ID(parsing: appID) else { throw ValidationError("not an app id: \(appID)") }
+            try await withEnvironment { _, store, _ in
+                let issued = try await Apps.Service(store: store).rotateKey(
+                    of: id, overlap: .seconds(expiresIn), origin: Origin(actor: .admin, requestID: nil))
+                print("key_id:  \(issued.key.id)")
+                print("api_key: \(issued.secret.value)")
+                print("Older keys stop working in \(expiresIn) s.")
+            }
+        }
+    }
+
+    struct RevokeKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke-key", abstract: "Revoke a key at once.")
+        @Argument(help: "The app id (app_...).") var appID: String
+        @Argument(help: "The key id (key_...).") var keyID: String
+
+        func run() async throws {
+            guard let id = App.ID(parsing: appID) else { throw ValidationError("not an app id: \(appID)") }
+            guard let key = APIKey.ID(parsing: keyID) else { throw ValidationError("not a key id: \(keyID)") }
+            try await withEnvironment { _, store, _ in
+                _ = try await Apps.Service(store: store).revokeKey(key, of: id, origin: Origin(actor: .admin, requestID: nil))
+                print("revoked \(key)")
+            }
+        }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read an app's audit log, or verify the hash chains.", subcommands: [List.self, Verify.self],
+        defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print an app's audit entries, newest first.")
+        @Option(help: "The app id (app_...).") var app: String
+        @Option(help: "Only this action type, e.g. CREATE_CUSTOMER.") var actionType: String?
+        @Option(help: "Only this target type, e.g. customer.") var targetType: String?
+        @Option(help: "At most this many (1-100).") var limit = 20
+
+        func run() async throws {
+            guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
+            try await withEnvironment { _, store, _ in
+                let page = try await AuditLog.Service(store: store).list(
+                    app: id, filter: AuditFilter(actionType: actionType, targetType: targetType),
+                    try PageRequest(limit: limit))
+                let formatter = ISO8601DateFormatter()
+                for entry in page.data {
+                    print(
+                        "\(entry.sequence)  \(formatter.string(from: entry.createdAt))  \(entry.actionType)  \(entry.targetType)/\(entry.targetID)  by \(entry.actorID)  \(entry.payloadSnapshot)"
+                    )
+                }
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every app's audit hash chain (or one app's); exits 1 at the first broken link.")
+        @Option(help: "Only this app (app_...).") var app: String?
+
+        func run() async throws {
+            let broken = try await withEnvironment { _, store, _ -> Bool in
+                let appIDs: [App.ID]
+                if let app {
+                    guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
+                    appIDs = [id]
+                } else {
+                    appIDs = try await allApps(store)
+                }
+                var broken = false
+                for id in appIDs {
+                    let result = try await AuditLog.Service(store: store).verify(app: id)
+                    if let link = result.firstBreak {
+                        print("\(id): BROKEN at \(link)")
+                        broken = true
+                    } else {
+                        print("\(id): ok (\(result.entries) entries)")
+                    }
+                }
+                return broken
+            }
+            if broken { throw ExitCode(1) }
+        }
+    }
+}
+
+struct Doctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the configuration and the database; exits 1 when something is wrong.")
+
+    func run() async throws {
+        let ok = try await withEnvironment { configuration, store, logger -> Bool in
+            var ok = true
+            print("configuration: ok (\(configuration.production ? "production" : "development"), listening on \(configuration.host):\(configuration.port))")
+            switch configuration.database {
+            case .sqlite(let path): print("database: SQLite at \(path)")
+            case .postgres: print("database: PostgreSQL")
+            }
+            do {
+                try await store.read { try await $0.db.raw("SELECT 1 AS ok").run() }
+                print("database connection: ok")
+                let pending = try await Migrator(backend: store.backend, logger: logger).pendingVersions()
+                print(pending.isEmpty ? "migrations: up to date" : "migrations: pending \(pending) (run 'payments migrate')")
+                ok = ok && pending.isEmpty
+            } catch {
+                print("database connection: FAILED (\(error))")
+                ok = false
+            }
+            return ok
+        }
+        if !ok { throw ExitCode(1) }
+    }
+}
+
+func allApps(_ store: Store) async throws -> [App.ID] {
+    var ids: [App.ID] = []
+    var cursor: String?
+    repeat {
+        let page = try await Apps.Service(store: store).list(try PageRequest(limit: 100, startingAfter: cursor))
+        ids += page.data.map(\.id)
+        cursor = page.hasMore ? page.data.last?.id.rawValue : nil
+    } while cursor != nil
+    return ids
+}

@@ -1,0 +1,113 @@
+import Crypto
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// An app's API key as the service keeps it: never the key itself, only its SHA-256 and a short
+/// prefix to show people which key is which.
+public struct APIKey: Sendable, Equatable, Identified {
+    public static let idPrefix = "key"
+    public typealias ID = TypedID<APIKey>
+
+    public let id: ID
+    public let appID: App.ID
+    /// The first characters of the key (`sk_test_Ab3d`), safe to show.
+    public let displayPrefix: String
+    /// Hex SHA-256 of the whole key.
+    public let hash: String
+    public let createdAt: Date
+    /// Set when the key was rotated out: it works until then.
+    public var expiresAt: Date?
+    public var revokedAt: Date?
+
+    public init(
+        id: ID, appID: App.ID, displayPrefix: String, hash: String, createdAt: Date, expiresAt: Date?,
+        revokedAt: Date?
+    ) {
+        self.id = id
+        self.appID = appID
+        self.displayPrefix = displayPrefix
+        self.hash = hash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+
+    public enum State: String, Sendable, Codable {
+        case active, expiring, expired, revoked
+    }
+
+    /// The key's state at `time`.
+    public func state(at time: Date) -> State {
+        if revokedAt != nil { return .revoked }
+        guard let expiresAt else { return .active }
+        return expiresAt > time ? .expiring : .expired
+    }
+
+    /// Whether a request made at `time` may use this key.
+    public func isUsable(at time: Date) -> Bool {
+        switch state(at: time) {
+        case .active, .expiring: true
+        case .expired, .revoked: false
+        }
+    }
+}
+
+/// Making and recognising key strings: `sk_test_` or `sk_live_` and 43 base62 characters
+/// (256 random bits).
+public enum KeyMaterial {
+    static let randomLength = 43
+    static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+
+    /// A new secret key for an app of `mode`.
+    public static func generate(mode: App.Mode) -> Secret<String> {
+        var generator = SystemRandomNumberGenerator()
+        // Rejection sampling keeps every character uniform: 62 * 4 = 248.
+        var characters = [UInt8]()
+        characters.reserveCapacity(randomLength)
+        while characters.count < randomLength {
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            if byte < 248 { characters.append(base62[Int(byte % 62)]) }
+        }
+        return Secret(prefix(for: mode) + String(decoding: characters, as: UTF8.self))
+    }
+
+    public static func prefix(for mode: App.Mode) -> String { "sk_\(mode.rawValue)_" }
+
+    /// The mode a key string claims, or `nil` when it is not shaped like one of our keys.
+    public static func mode(of key: String) -> App.Mode? {
+        for mode in App.Mode.allCases {
+            let prefix = prefix(for: mode)
+            if key.hasPrefix(prefix), key.utf8.count == prefix.utf8.count + randomLength,
+                key.utf8.dropFirst(prefix.utf8.count).allSatisfy({ base62.contains($0) })
+            {
+                return mode
+            }
+        }
+        return nil
+    }
+
+    /// Hex SHA-256 of a key: how it is stored and looked up.
+    public static func hash(_ key: String) -> String {
+        SHA256.hash(data: Array(key.utf8)).hexString
+    }
+
+    /// What may be shown of a key: its mode prefix and 4 characters.
+    public static func displayPrefix(_ key: String) -> String { String(key.prefix(12)) }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lowercase hex.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,217 @@
+import Crypto
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Who did something.
+public enum Actor: Sendable, Equatable {
+    /// A request authenticated by an app key, with the `X-Actor-Id` the app sent, if any.
+    case key(APIKey.ID, label: String?)
+    /// The admin token or the CLI.
+    case admin
+    /// The service itself (workers).
+    case system
+
+    /// The `actor_id` recorded: the app's own actor id when it gave one, else the key id.
+    public var actorID: String {
+        switch self {
+        case .key(let key, let label): label ?? key.rawValue
+        case .admin: "admin"
+        case .system: "system"
+        }
+    }
+
+    /// The key that authenticated the change, if a key did.
+    public var keyID: APIKey.ID? {
+        if case .key(let key, _) = self { return key }
+        return nil
+    }
+}
+
+/// The action types written to the audit log.
+public enum AuditAction: String, Sendable, Codable, CaseIterable {
+    case createApp = "CREATE_APP"
+    case rotateKey = "ROTATE_KEY"
+    case revokeKey = "REVOKE_KEY"
+    case createCustomer = "CREATE_CUSTOMER"
+    case updateCustomer = "UPDATE_CUSTOMER"
+}
+
+/// What a mutation says about itself; the store turns it into a chained `AuditEntry` in the same
+/// transaction as the change.
+public struct AuditRecord: Sendable, Equatable {
+    public let action: AuditAction
+    public let targetType: String
+    public let targetID: String
+    /// The change's effect as JSON, secrets redacted.
+    public let payloadSnapshot: String
+
+    public init(action: AuditAction, targetType: String, targetID: String, snapshot: some Encodable) {
+        self.action = action
+        self.targetType = targetType
+        self.targetID = targetID
+        self.payloadSnapshot = AuditSnapshot.encode(snapshot)
+    }
+}
+
+/// One audit log entry as stored.
+public struct AuditEntry: Sendable, Equatable, Identified {
+    public static let idPrefix = "aud"
+    public typealias ID = TypedID<AuditEntry>
+
+    public let id: ID
+    public let appID: App.ID
+    /// Position in the app's chain, from 1.
+    public let sequence: Int64
+    public let actorID: String
+    public let keyID: String?
+    public let actionType: String
+    public let targetType: String
+    public let targetID: String
+    public let payloadSnapshot: String
+    public let requestID: String?
+    public let createdAt: Date
+    /// The previous entry's `hash` (empty for the first entry).
+    public let previousHash: String
+    /// SHA-256 over this entry's content and `previousHash`.
+    public private(set) var hash: String
+
+    public init(
+        id: ID, appID: App.ID, sequence: Int64, actorID: String, keyID: String?, actionType: String,
+        targetType: String, targetID: String, payloadSnapshot: String, requestID: String?, createdAt: Date,
+        previousHash: String, hash: String
+    ) {
+        self.id = id
+        self.appID = appID
+        self.sequence = sequence
+        self.actorID = actorID
+        self.keyID = keyID
+        self.actionType = actionType
+        self.targetType = targetType
+        self.targetID = targetID
+        self.payloadSnapshot = payloadSnapshot
+        self.requestID = requestID
+        self.createdAt = createdAt
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
+    /// A new entry linked to `previousHash`, its own hash computed.
+    public static func sealed(
+        id: ID, appID: App.ID, sequence: Int64, actorID: String, keyID: String?, actionType: String,
+        targetType: String, targetID: String, payloadSnapshot: String, requestID: String?, createdAt: Date,
+        previousHash: String
+    ) -> AuditEntry {
+        var entry = AuditEntry(
+            id: id, appID: appID, sequence: sequence, actorID: actorID, keyID: keyID, actionType: actionType,
+            targetType: targetType, targetID: targetID, payloadSnapshot: payloadSnapshot, requestID: requestID,
+            createdAt: createdAt, previousHash: previousHash, hash: "")
+        entry.hash = entry.computedHash
+        return entry
+    }
+
+    /// The hash this entry should carry, recomputed from its content.
+    public var computedHash: String {
+        AuditChain.hash(
+            fields: [
+                id.rawValue, appID.rawValue, String(sequence), actorID, keyID ?? "", actionType, targetType,
+                targetID, payloadSnapshot, requestID ?? "", String(Timestamp.milliseconds(createdAt)),
+            ], previousHash: previousHash)
+    }
+}
+
+/// The per-app hash chain over audit entries.
+public enum AuditChain {
+    /// SHA-256 over the length-prefixed fields and the previous hash: no two different entries
+    /// serialize alike.
+    public static func hash(fields: [String], previousHash: String) -> String {
+        var hasher = SHA256()
+        for field in fields + [previousHash] {
+            let bytes = Array(field.utf8)
+            hasher.update(data: Array("\(bytes.count):".utf8))
+            hasher.update(data: bytes)
+        }
+        return hasher.finalize().hexString
+    }
+
+    /// Where a chain breaks.
+    public struct Break: Sendable, Equatable, CustomStringConvertible {
+        public let sequence: Int64
+        public let entryID: String
+        public let reason: String
+
+        public init(sequence: Int64, entryID: String, reason: String) {
+            self.sequence = sequence
+            self.entryID = entryID
+            self.reason = reason
+        }
+
+        public var description: String { "entry \(sequence) (\(entryID)): \(reason)" }
+    }
+
+    /// Walks entries in sequence order and returns the first broken link, or `nil`.
+    /// - Parameters:
+    ///   - entries: one app's entries, ordered by `sequence`.
+    ///   - expectedPreviousHash: the hash of the entry before the first one given.
+    ///   - expectedSequence: the first entry's sequence.
+    public static func firstBreak(
+        in entries: some Sequence<AuditEntry>, expectedPreviousHash: String = "", expectedSequence: Int64 = 1
+    ) -> Break? {
+        var previous = expectedPreviousHash
+        var sequence = expectedSequence
+        for entry in entries {
+            if entry.sequence != sequence {
+                return Break(
+                    sequence: entry.sequence, entryID: entry.id.rawValue,
+                    reason: "expected sequence \(sequence): an entry is missing or was inserted")
+            }
+            if entry.previousHash != previous {
+                return Break(
+                    sequence: entry.sequence, entryID: entry.id.rawValue,
+                    reason: "previous_hash does not match the entry before it")
+            }
+            if entry.computedHash != entry.hash {
+                return Break(
+                    sequence: entry.sequence, entryID: entry.id.rawValue,
+                    reason: "content does not match its hash: the entry was altered")
+            }
+            previous = entry.hash
+            sequence += 1
+        }
+        return nil
+    }
+}
+
+/// Encodes audit snapshots: sorted keys, and any field named like a secret redacted.
+public enum AuditSnapshot {
+    static let secretFields: Set<String> = [
+        "api_key", "secret", "secret_key", "password", "token", "webhook_secret", "webhook_secrets",
+        "signing_secret",
+    ]
+
+    public static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value),
+            let json = try? JSONDecoder().decode(JSONValue.self, from: data),
+            let clean = try? encoder.encode(redact(json))
+        else { return "{}" }
+        return String(decoding: clean, as: UTF8.self)
+    }
+
+    static func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            var out = [String: JSONValue]()
+            for (key, inner) in object {
+                out[key] = secretFields.contains(key) ? .string("[redacted]") : redact(inner)
+            }
+            return .object(out)
+        case .array(let array): return .array(array.map(redact))
+        default: return value
+        }
+    }
+}

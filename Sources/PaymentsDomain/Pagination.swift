@@ -1,0 +1,38 @@
+/// A request for one page of a list, newest first, as Stripe's lists work.
+public struct PageRequest: Sendable, Equatable {
+    public static let defaultLimit = 10
+    public static let maximumLimit = 100
+
+    public let limit: Int
+    /// Return objects older than this id.
+    public let startingAfter: String?
+
+    public init(limit: Int = PageRequest.defaultLimit, startingAfter: String? = nil) throws(PaymentsError) {
+        guard (1...PageRequest.maximumLimit).contains(limit) else {
+            throw .invalid("limit", "limit must be between 1 and \(PageRequest.maximumLimit).")
+        }
+        self.limit = limit
+        self.startingAfter = startingAfter
+    }
+}
+
+/// One page of a list.
+public struct Page<Element: Sendable>: Sendable {
+    public let data: [Element]
+    public let hasMore: Bool
+
+    public init(data: [Element], hasMore: Bool) {
+        self.data = data
+        self.hasMore = hasMore
+    }
+
+    /// Builds a page from up to `limit + 1` rows fetched: the extra row only says there is more.
+    public init(fetched rows: [Element], limit: Int) {
+        self.data = Array(rows.prefix(limit))
+        self.hasMore = rows.count > limit
+    }
+
+    public func map<T>(_ transform: (Element) throws -> T) rethrows -> Page<T> {
+        Page<T>(data: try data.map(transform), hasMore: hasMore)
+    }
+}

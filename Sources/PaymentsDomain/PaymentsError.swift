@@ -1,0 +1,67 @@
+/// The one error type the service's own code throws. It carries a stable `code` (what API users
+/// match on), a `kind` (mapped once, at the HTTP edge, to a status and an error `type`), a message
+/// for people, and the request parameter at fault, if any.
+public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Broad classes of failure. The HTTP layer maps each to one status.
+    public enum Kind: String, Sendable {
+        case invalidRequest  // 400
+        case authentication  // 401
+        case permission  // 403
+        case notFound  // 404
+        case conflict  // 409
+        case idempotency  // 409
+        case payloadTooLarge  // 413
+        case unavailable  // 503
+        case `internal`  // 500
+    }
+
+    public let kind: Kind
+    public let code: String
+    public let message: String
+    public let param: String?
+
+    public init(_ kind: Kind, code: String, message: String, param: String? = nil) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.param = param
+    }
+
+    public var description: String {
+        "\(code): \(message)" + (param.map { " (param: \($0))" } ?? "")
+    }
+}
+
+extension PaymentsError {
+    /// `<resource>_not_found`: the object does not exist *for this app*. Another app's object
+    /// gets exactly this error too.
+    public static func notFound(_ resource: String, id: String) -> Self {
+        .init(.notFound, code: "\(resource)_not_found", message: "No such \(resource): '\(id)'.")
+    }
+
+    public static func invalid(_ param: String, _ message: String) -> Self {
+        .init(.invalidRequest, code: "parameter_invalid", message: message, param: param)
+    }
+
+    public static func missing(_ param: String) -> Self {
+        .init(.invalidRequest, code: "parameter_missing", message: "Missing required parameter: \(param).", param: param)
+    }
+
+    public static func unknown(_ param: String) -> Self {
+        .init(.invalidRequest, code: "parameter_unknown", message: "Received unknown parameter: \(param).", param: param)
+    }
+
+    public static func unauthenticated(_ message: String) -> Self {
+        .init(.authentication, code: "api_key_invalid", message: message)
+    }
+
+    public static let idempotencyKeyReused = PaymentsError(
+        .idempotency, code: "idempotency_key_reused",
+        message: "This Idempotency-Key was already used with another request. Use a new key for a new request.",
+        param: "Idempotency-Key")
+
+    public static let idempotencyKeyInUse = PaymentsError(
+        .idempotency, code: "idempotency_key_in_use",
+        message: "A request with this Idempotency-Key is still being processed. Retry later.",
+        param: "Idempotency-Key")
+}

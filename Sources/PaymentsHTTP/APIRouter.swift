@@ -1,0 +1,55 @@
+import Hummingbird
+import PaymentsDomain
+import PaymentsServices
+import PaymentsStore
+
+/// What the HTTP API needs from the rest of the service.
+public struct APIDependencies: Sendable {
+    public let store: Store
+    public let adminToken: Secret<String>
+    public let metrics: HTTPMetrics
+    /// The largest request body accepted, in bytes (default 1 MiB).
+    public var bodyLimit = 1 << 20
+    /// How long a running request holds its idempotency key.
+    public var idempotencyLease: Duration = .seconds(60)
+    /// How long idempotency keys and their responses are kept.
+    public var idempotencyRetention: Duration = .seconds(86_400)
+
+    public init(store: Store, adminToken: Secret<String>, metrics: HTTPMetrics) {
+        self.store = store
+        self.adminToken = adminToken
+        self.metrics = metrics
+    }
+}
+
+/// Builds the router: operations routes, the app API under `/v1`, the admin API under `/admin/v1`.
+/// - Returns: the router and the table of every route it serves.
+public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequestContext>, RouteTable) {
+    let store = dependencies.store
+    let apps = Apps.Service(store: store)
+    let audit = AuditLog.Service(store: store)
+    let table = RouteTable()
+    let idempotency = IdempotencyMiddleware(
+        store: store, lease: dependencies.idempotencyLease, retention: dependencies.idempotencyRetention)
+
+    let router = Router(context: PaymentsRequestContext.self)
+    router.add(middleware: EdgeMiddleware(metrics: dependencies.metrics, bodyLimit: dependencies.bodyLimit))
+
+    OperationsController(store: store, metrics: dependencies.metrics, healthTimeout: .seconds(2))
+        .addRoutes(to: Routes(group: router.group(), prefix: "", table: table))
+
+    let v1 = router.group("v1")
+        .add(middleware: AppAuthMiddleware(apps: apps))
+        .add(middleware: idempotency)
+    let v1Routes = Routes(group: v1, prefix: "/v1", table: table)
+    CustomersController(customers: Customers.Service(store: store)).addRoutes(to: v1Routes)
+    AuditLogsController(audit: audit).addRoutes(to: v1Routes)
+
+    let admin = router.group("admin/v1")
+        .add(middleware: AdminAuthMiddleware(adminToken: dependencies.adminToken))
+        .add(middleware: idempotency)
+    AdminController(apps: apps, audit: audit, clock: store.clock)
+        .addRoutes(to: Routes(group: admin, prefix: "/admin/v1", table: table))
+
+    return (router, table)
+}

@@ -1,0 +1,72 @@
+import Crypto
+import Hummingbird
+import PaymentsDomain
+import PaymentsServices
+
+extension Request {
+    /// The token of `Authorization: Bearer <token>`.
+    func bearerToken() throws -> String {
+        guard let header = headers[.authorization] else {
+            throw PaymentsError(
+                .authentication, code: "api_key_missing",
+                message: "No API key provided. Send it as 'Authorization: Bearer sk_...'.")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw PaymentsError.unauthenticated("The Authorization header must be 'Bearer <API key>'.")
+        }
+        return String(parts[1])
+    }
+}
+
+/// Authenticates app routes by API key. The app is taken from the key and nothing else.
+struct AppAuthMiddleware: RouterMiddleware {
+    typealias Context = PaymentsRequestContext
+    let apps: Apps.Service
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let (app, key) = try await apps.authenticate(bearer: try request.bearerToken())
+        var label: String?
+        if let actor = request.headers[.actorID] {
+            guard !actor.isEmpty, actor.utf8.count <= 255 else {
+                throw PaymentsError.invalid("X-Actor-Id", "X-Actor-Id must be 1 to 255 characters.")
+            }
+            label = actor
+        }
+        var context = context
+        context.identity = .app(app, key, actorLabel: label)
+        context.logger[metadataKey: "app_id"] = .string(app.id.rawValue)
+        return try await next(request, context)
+    }
+}
+
+/// Authenticates admin routes by the admin token.
+struct AdminAuthMiddleware: RouterMiddleware {
+    typealias Context = PaymentsRequestContext
+    let adminTokenDigest: [UInt8]
+
+    init(adminToken: Secret<String>) {
+        self.adminTokenDigest = Array(SHA256.hash(data: Array(adminToken.value.utf8)))
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let token = try request.bearerToken()
+        // Equal-length digests, compared without an early exit: the time says nothing of the token.
+        let digest = Array(SHA256.hash(data: Array(token.utf8)))
+        guard zip(digest, adminTokenDigest).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            if KeyMaterial.mode(of: token) != nil {
+                throw PaymentsError(
+                    .permission, code: "admin_token_required",
+                    message: "Admin routes need the admin token; an app's API key cannot use them.")
+            }
+            throw PaymentsError(.authentication, code: "admin_token_invalid", message: "Invalid admin token.")
+        }
+        var context = context
+        context.identity = .admin
+        return try await next(request, context)
+    }
+}

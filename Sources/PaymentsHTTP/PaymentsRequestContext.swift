@@ -1,0 +1,39 @@
+import Hummingbird
+import PaymentsDomain
+import PaymentsStore
+
+/// Who a request is, once a middleware has authenticated it.
+public enum Identity: Sendable {
+    /// An app's key, with the `X-Actor-Id` the app sent, if any.
+    case app(App, APIKey, actorLabel: String?)
+    case admin
+}
+
+/// The request context: Hummingbird's core storage, plus the request id and the identity.
+public struct PaymentsRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID = ""
+    public var identity: Identity?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The app the key belongs to. The only way a handler learns which app it serves: the app
+    /// never comes from the request's path, query or body.
+    public func app() throws -> App {
+        guard case .app(let app, _, _) = identity else {
+            throw PaymentsError.unauthenticated("This route needs an app's API key.")
+        }
+        return app
+    }
+
+    /// Who is acting, for the audit log.
+    public var origin: Origin {
+        switch identity {
+        case .app(_, let key, let label): Origin(actor: .key(key.id, label: label), requestID: requestID)
+        case .admin: Origin(actor: .admin, requestID: requestID)
+        case nil: Origin(actor: .system, requestID: requestID)
+        }
+    }
+}

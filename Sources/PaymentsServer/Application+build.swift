@@ -1,0 +1,79 @@
+import Hummingbird
+import Logging
+import PaymentsDomain
+import PaymentsHTTP
+import PaymentsStore
+import PaymentsWorkers
+import Prometheus
+import ServiceLifecycle
+
+import Foundation
+
+/// Opens the configured database (creating the SQLite directory if needed).
+public func openStore(_ configuration: Configuration, logger: Logger, clock: Clock = .system) async throws -> Store {
+    let backend: any StoreBackend
+    switch configuration.database {
+    case .sqlite(let path):
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        backend = try await SQLiteBackend.open(path: path, logger: logger)
+    case .postgres(let url):
+        backend = try PostgresBackend.connect(url: url, logger: logger)
+    }
+    return Store(backend: backend, clock: clock)
+}
+
+/// Checks, before serving, what cannot be checked from the environment alone: the schema is
+/// current, and a deployment with live apps is not running on generated development secrets.
+public func prepare(_ store: Store, _ configuration: Configuration, logger: Logger) async throws {
+    let migrator = Migrator(backend: store.backend, logger: logger)
+    if configuration.migrateOnStart {
+        try await migrator.migrate()
+    } else {
+        let pending = try await migrator.pendingVersions()
+        guard pending.isEmpty else {
+            throw ConfigurationError("migrations \(pending) are pending: run 'payments migrate' (MIGRATE_ON_START=false).")
+        }
+    }
+    let (hasLive, hasApps) = try await store.read { session in
+        (try await session.apps.anyLive(), !(try await session.apps.list(try PageRequest(limit: 1))).data.isEmpty)
+    }
+    if hasLive && configuration.generatedSecrets {
+        throw ConfigurationError(
+            "a live-mode app exists: APP_SECRET and ADMIN_TOKEN must be set in the environment, not generated.")
+    }
+    for notice in configuration.notices { logger.notice("\(notice)") }
+    if !hasApps {
+        logger.notice("No apps yet. Create the first one with: payments apps create --name NAME --mode test")
+    }
+}
+
+/// Builds the HTTP application and the workers that run beside it.
+/// - Parameters:
+///   - runWorkers: whether background workers run in this process (`serve` does by default).
+public func buildApplication(
+    configuration: Configuration, store: Store, logger: Logger, runWorkers: Bool = true
+) -> some ApplicationProtocol {
+    var dependencies = APIDependencies(
+        store: store, adminToken: configuration.adminToken,
+        metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()))
+    dependencies.bodyLimit = configuration.bodyLimit
+    let (router, _) = buildRouter(dependencies)
+    let workers: [any Service] = runWorkers ? [HousekeepingWorker(store: store, logger: logger)] : []
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: workers,
+        logger: logger)
+}
+
+/// Runs the background workers alone until SIGTERM or SIGINT (`payments worker`).
+public func runWorkers(store: Store, logger: Logger) async throws {
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [.init(service: HousekeepingWorker(store: store, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+}

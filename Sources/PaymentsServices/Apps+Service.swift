@@ -1,0 +1,159 @@
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public enum Apps {}
+
+extension Apps {
+    /// Creating apps, issuing, rotating and revoking their keys, and recognising a key.
+    public struct Service: Sendable {
+        let store: Store
+
+        public init(store: Store) { self.store = store }
+
+        /// A key as shown once, when it is made.
+        public struct IssuedKey: Sendable {
+            public let key: APIKey
+            public let secret: Secret<String>
+        }
+
+        /// Creates an app with its first key.
+        /// - Returns: the app and its key; the key's secret is not kept and cannot be shown again.
+        public func create(name: String, mode: App.Mode, origin: Origin) async throws -> (App, IssuedKey) {
+            let name = try App.validate(name: name)
+            return try await store.write(origin) { session in
+                let app = App(id: session.ids.next(App.self, at: session.now), name: name, mode: mode, createdAt: session.now)
+                try await session.apps.insert(app)
+                let issued = try await issueKey(for: app, session)
+                try await session.audit(
+                    app.id,
+                    AuditRecord(
+                        action: .createApp, targetType: "app", targetID: app.id.rawValue,
+                        snapshot: AppSnapshot(app: app, key: issued.key)))
+                return (app, issued)
+            }
+        }
+
+        public func list(_ page: PageRequest) async throws -> Page<App> {
+            try await store.read { try await $0.apps.list(page) }
+        }
+
+        public func get(_ id: App.ID) async throws -> App {
+            guard let app = try await store.read({ try await $0.apps.find(id) }) else {
+                throw PaymentsError.notFound("app", id: id.rawValue)
+            }
+            return app
+        }
+
+        public func keys(of id: App.ID) async throws -> [APIKey] {
+            _ = try await get(id)
+            return try await store.read { try await $0.keys.list(appID: id) }
+        }
+
+        /// Issues a new key; the app's other usable keys keep working for `overlap`, then expire.
+        /// - Parameter overlap: how long the old keys keep working; zero ends them now.
+        public func rotateKey(of id: App.ID, overlap: Duration, origin: Origin) async throws -> IssuedKey {
+            guard overlap >= .zero, overlap <= .seconds(30 * 86_400) else {
+                throw PaymentsError.invalid("expires_in", "expires_in must be between 0 and 2592000 seconds.")
+            }
+            return try await store.write(origin) { session in
+                guard let app = try await session.apps.find(id) else {
+                    throw PaymentsError.notFound("app", id: id.rawValue)
+                }
+                let expiry = session.now.addingTimeInterval(Double(overlap.components.seconds))
+                let expiring = try await session.keys.expireUsable(appID: id, at: expiry)
+                let issued = try await issueKey(for: app, session)
+                try await session.audit(
+                    id,
+                    AuditRecord(
+                        action: .rotateKey, targetType: "api_key", targetID: issued.key.id.rawValue,
+                        snapshot: RotationSnapshot(
+                            key: KeySnapshot(issued.key), expiring: expiring.map(KeySnapshot.init))))
+                return issued
+            }
+        }
+
+        /// Revokes a key at once.
+        public func revokeKey(_ keyID: APIKey.ID, of id: App.ID, origin: Origin) async throws -> APIKey {
+            try await store.write(origin) { session in
+                guard var key = try await session.keys.find(keyID, appID: id) else {
+                    throw PaymentsError.notFound("api_key", id: keyID.rawValue)
+                }
+                if key.revokedAt == nil {
+                    try await session.keys.revoke(keyID, appID: id, at: session.now)
+                    key.revokedAt = session.now
+                }
+                try await session.audit(
+                    id,
+                    AuditRecord(action: .revokeKey, targetType: "api_key", targetID: keyID.rawValue, snapshot: KeySnapshot(key)))
+                return key
+            }
+        }
+
+        /// The app and key behind a bearer token.
+        /// - Throws: `PaymentsError` (`api_key_invalid`, `api_key_expired`, `api_key_revoked`).
+        public func authenticate(bearer token: String) async throws -> (App, APIKey) {
+            guard KeyMaterial.mode(of: token) != nil else {
+                throw PaymentsError.unauthenticated("Invalid API key: keys look like sk_test_... or sk_live_....")
+            }
+            let hash = KeyMaterial.hash(token)
+            guard let (key, app) = try await store.read({ try await $0.keys.authenticate(hash: hash) }) else {
+                throw PaymentsError.unauthenticated("Invalid API key provided: \(KeyMaterial.displayPrefix(token))****.")
+            }
+            switch key.state(at: store.clock.now()) {
+            case .active, .expiring: return (app, key)
+            case .expired:
+                throw PaymentsError(.authentication, code: "api_key_expired", message: "This API key has expired: it was rotated.")
+            case .revoked:
+                throw PaymentsError(.authentication, code: "api_key_revoked", message: "This API key has been revoked.")
+            }
+        }
+
+        private func issueKey(for app: App, _ session: Session) async throws -> IssuedKey {
+            let secret = KeyMaterial.generate(mode: app.mode)
+            let key = APIKey(
+                id: session.ids.next(APIKey.self, at: session.now), appID: app.id,
+                displayPrefix: KeyMaterial.displayPrefix(secret.value), hash: KeyMaterial.hash(secret.value),
+                createdAt: session.now, expiresAt: nil, revokedAt: nil)
+            try await session.keys.insert(key)
+            return IssuedKey(key: key, secret: secret)
+        }
+    }
+}
+
+/// What the audit log keeps of keys: never the key, only its id and prefix.
+struct KeySnapshot: Encodable {
+    let id: String
+    let prefix: String
+    let expires_at: Int64?
+    let revoked_at: Int64?
+
+    init(_ key: APIKey) {
+        id = key.id.rawValue
+        prefix = key.displayPrefix
+        expires_at = key.expiresAt.map(Timestamp.milliseconds)
+        revoked_at = key.revokedAt.map(Timestamp.milliseconds)
+    }
+}
+
+struct AppSnapshot: Encodable {
+    let name: String
+    let mode: String
+    let key: KeySnapshot
+
+    init(app: App, key: APIKey) {
+        name = app.name
+        mode = app.mode.rawValue
+        self.key = KeySnapshot(key)
+    }
+}
+
+struct RotationSnapshot: Encodable {
+    let key: KeySnapshot
+    let expiring: [KeySnapshot]
+}

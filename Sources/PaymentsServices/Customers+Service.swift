@@ -1,0 +1,78 @@
+import PaymentsDomain
+import PaymentsStore
+
+public enum Customers {}
+
+extension Customers {
+    /// Customers, created or updated by the app's own external id.
+    public struct Service: Sendable {
+        let store: Store
+
+        public init(store: Store) { self.store = store }
+
+        /// Creates the customer or applies `changes` to it.
+        /// - Returns: the customer and whether it was created.
+        public func upsert(
+            app: App.ID, externalID: String, changes: Customer.Changes, origin: Origin
+        ) async throws -> (customer: Customer, created: Bool) {
+            try Customer.validate(externalID: externalID)
+            try changes.validate()
+            return try await store.write(origin) { session in
+                let customers = session.customers(app)
+                var fresh = Customer(
+                    id: session.ids.next(Customer.self, at: session.now), appID: app, externalID: externalID,
+                    name: nil, email: nil, legalName: nil, metadata: [:], createdAt: session.now,
+                    updatedAt: session.now)
+                fresh.apply(changes, at: session.now)
+                if try await customers.insertIfAbsent(fresh) {
+                    try await session.audit(
+                        app,
+                        AuditRecord(
+                            action: .createCustomer, targetType: "customer", targetID: fresh.id.rawValue,
+                            snapshot: CustomerSnapshot(fresh)))
+                    return (fresh, true)
+                }
+                guard var existing = try await customers.find(externalID: externalID) else {
+                    throw PaymentsError.notFound("customer", id: externalID)
+                }
+                existing.apply(changes, at: session.now)
+                try await customers.update(existing)
+                try await session.audit(
+                    app,
+                    AuditRecord(
+                        action: .updateCustomer, targetType: "customer", targetID: existing.id.rawValue,
+                        snapshot: CustomerSnapshot(existing)))
+                return (existing, false)
+            }
+        }
+
+        public func get(app: App.ID, externalID: String) async throws -> Customer {
+            guard let customer = try await store.read({ try await $0.customers(app).find(externalID: externalID) })
+            else { throw PaymentsError.notFound("customer", id: externalID) }
+            return customer
+        }
+
+        public func list(app: App.ID, _ page: PageRequest) async throws -> Page<Customer> {
+            if let cursor = page.startingAfter, TypedID<Customer>(parsing: cursor) == nil {
+                throw PaymentsError.invalid("starting_after", "starting_after must be a customer id (cus_...).")
+            }
+            return try await store.read { try await $0.customers(app).list(page) }
+        }
+    }
+}
+
+struct CustomerSnapshot: Encodable {
+    let external_id: String
+    let name: String?
+    let email: String?
+    let legal_name: String?
+    let metadata: [String: String]
+
+    init(_ customer: Customer) {
+        external_id = customer.externalID
+        name = customer.name
+        email = customer.email
+        legal_name = customer.legalName
+        metadata = customer.metadata
+    }
+}

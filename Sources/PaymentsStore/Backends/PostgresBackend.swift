@@ -1,0 +1,119 @@
+import Logging
+import NIOConcurrencyHelpers
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// PostgreSQL through PostgresNIO's connection pool: one leased connection per transaction.
+public final class PostgresBackend: StoreBackend {
+    public let engine = SQLEngine.postgres
+    private let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+    private let maximumConnections: Int
+    private let leased = NIOLockedValueBox(0)
+
+    /// Connects to the server named by a `postgres://user:password@host:port/database?sslmode=` URL.
+    public static func connect(url: String, maximumConnections: Int = 20, logger: Logger) throws -> PostgresBackend {
+        let configuration = try configuration(from: url, maximumConnections: maximumConnections)
+        return PostgresBackend(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger,
+            maximumConnections: maximumConnections)
+    }
+
+    private init(client: PostgresClient, logger: Logger, maximumConnections: Int) {
+        self.client = client
+        self.logger = logger
+        self.maximumConnections = maximumConnections
+        self.runTask = Task { await client.run() }
+    }
+
+    static func configuration(from url: String, maximumConnections: Int) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url),
+            ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, !host.isEmpty
+        else {
+            throw StoreError.invalidConfiguration(
+                "DATABASE_URL must look like postgres://user:password@host:5432/database")
+        }
+        let database = components.path.split(separator: "/").first.map(String.init)
+        let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw StoreError.invalidConfiguration("DATABASE_URL sslmode '\(sslmode)' is not one of disable, prefer, require")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password?.removingPercentEncoding, database: database, tls: tls)
+        configuration.options.maximumConnections = maximumConnections
+        return configuration
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withLease { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    private func withLease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            leased.withLockedValue { $0 += 1 }
+            defer { leased.withLockedValue { $0 -= 1 } }
+            return try await body(connection)
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withLease { connection in
+            let db = connection.sql(queryLogLevel: nil)
+            try await db.raw("BEGIN").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                do { try await db.raw("ROLLBACK").run() } catch {
+                    logger.error("PostgreSQL rollback failed", metadata: ["error": "\(error)"])
+                }
+                throw error
+            }
+        }
+    }
+
+    /// A session-level advisory lock: two instances starting together migrate one after the other.
+    public func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let db = connection.sql(queryLogLevel: nil)
+            try await db.raw("SELECT pg_advisory_lock(\(bind: Self.migrationLockKey))").run()
+            do {
+                let result = try await body()
+                try await db.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
+                return result
+            } catch {
+                _ = try? await db.raw("SELECT pg_advisory_unlock(\(bind: Self.migrationLockKey))").run()
+                throw error
+            }
+        }
+    }
+
+    /// An arbitrary constant naming the migration lock ("payments" in ASCII).
+    static let migrationLockKey: Int64 = 0x7061_796d_656e_7473
+
+    public func poolStatistics() -> PoolStatistics {
+        PoolStatistics(inUse: leased.withLockedValue { $0 }, capacity: maximumConnections)
+    }
+
+    public func shutdown() async throws {
+        runTask.cancel()
+        await runTask.value
+    }
+}

@@ -1,0 +1,38 @@
+import SQLKit
+
+/// Which SQL engine a backend speaks. Query text is written once; the few places where the two
+/// engines differ (queue claims, binary columns, locks) switch on this.
+public enum SQLEngine: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// One database, as the store uses it: reads on any connection, writes in a transaction.
+///
+/// SQLKit has no transaction API, so each backend builds its own: PostgreSQL leases one pooled
+/// connection per transaction; SQLite has one writer connection with transactions serialized by an
+/// async lock and `BEGIN IMMEDIATE`, and readers on their own connections.
+public protocol StoreBackend: Sendable {
+    var engine: SQLEngine { get }
+
+    /// Runs `body` with a connection for reads (no transaction).
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
+    /// Runs `body` holding a lock that excludes every other migrator, on any instance.
+    func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
+
+    /// Connection counts for metrics.
+    func poolStatistics() -> PoolStatistics
+
+    /// Closes every connection.
+    func shutdown() async throws
+}
+
+/// A snapshot of a backend's connections.
+public struct PoolStatistics: Sendable {
+    public var inUse: Int
+    public var capacity: Int
+}

@@ -1,0 +1,88 @@
+import PaymentsDomain
+import SQLKit
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One app's customers. Every query is bound to `appID`: another app's rows are invisible.
+public struct CustomerRepository: Sendable {
+    let session: Session
+    let appID: App.ID
+
+    static let columns: SQLQueryString =
+        "id, app_id, external_id, name, email, legal_name, metadata, created_at, updated_at"
+
+    public func find(externalID: String) async throws -> Customer? {
+        try await session.db.raw(
+            """
+            SELECT \(Self.columns) FROM customers
+            WHERE app_id = \(bind: appID.rawValue) AND external_id = \(bind: externalID)\(session.forUpdate)
+            """
+        ).first().map(Self.decode)
+    }
+
+    /// Customers newest first.
+    public func list(_ page: PageRequest) async throws -> Page<Customer> {
+        let after: SQLQueryString = page.startingAfter.map { " AND id < \(bind: $0)" } ?? ""
+        let rows = try await session.db.raw(
+            """
+            SELECT \(Self.columns) FROM customers
+            WHERE app_id = \(bind: appID.rawValue)\(after)
+            ORDER BY id DESC LIMIT \(bind: page.limit + 1)
+            """
+        ).all()
+        return Page(fetched: try rows.map(Self.decode), limit: page.limit)
+    }
+
+    /// Inserts a customer unless the app already has one with its external id.
+    /// - Returns: whether it was inserted.
+    public func insertIfAbsent(_ customer: Customer) async throws -> Bool {
+        _ = try session.requireWrite()
+        return try await session.db.raw(
+            """
+            INSERT INTO customers (id, app_id, external_id, name, email, legal_name, metadata, created_at, updated_at)
+            VALUES (\(bind: customer.id.rawValue), \(bind: appID.rawValue), \(bind: customer.externalID),
+                    \(bind: customer.name), \(bind: customer.email), \(bind: customer.legalName),
+                    \(bind: try Self.encode(customer.metadata)), \(bind: customer.createdAt.millis),
+                    \(bind: customer.updatedAt.millis))
+            ON CONFLICT (app_id, external_id) DO NOTHING
+            RETURNING id
+            """
+        ).first() != nil
+    }
+
+    public func update(_ customer: Customer) async throws {
+        _ = try session.requireWrite()
+        try await session.db.raw(
+            """
+            UPDATE customers SET name = \(bind: customer.name), email = \(bind: customer.email),
+                legal_name = \(bind: customer.legalName), metadata = \(bind: try Self.encode(customer.metadata)),
+                updated_at = \(bind: customer.updatedAt.millis)
+            WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: customer.id.rawValue)
+            """
+        ).run()
+    }
+
+    static func encode(_ metadata: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(metadata), as: UTF8.self)
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Customer {
+        let metadata = try row.decode(column: "metadata", as: String.self)
+        return Customer(
+            id: Customer.ID(rawValue: try row.decode(column: "id", as: String.self)),
+            appID: App.ID(rawValue: try row.decode(column: "app_id", as: String.self)),
+            externalID: try row.decode(column: "external_id", as: String.self),
+            name: try row.decode(column: "name", as: String?.self),
+            email: try row.decode(column: "email", as: String?.self),
+            legalName: try row.decode(column: "legal_name", as: String?.self),
+            metadata: try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)),
+            createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"))
+    }
+}

@@ -1,0 +1,129 @@
+import Logging
+import NIOConcurrencyHelpers
+import PaymentsDomain
+import SQLKit
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Who caused a write and in which request: what the audit entry records.
+public struct Origin: Sendable {
+    public let actor: Actor
+    public let requestID: String?
+
+    public init(actor: Actor, requestID: String?) {
+        self.actor = actor
+        self.requestID = requestID
+    }
+
+    public static let system = Origin(actor: .system, requestID: nil)
+}
+
+/// The service's persistence: repositories over one `StoreBackend`, with the clock and id
+/// generator every write uses.
+///
+/// Writes go through ``write(_:_:)`` only, which appends the audit entries the change records in
+/// the same transaction and refuses to commit a change that recorded none.
+public struct Store: Sendable {
+    public let backend: any StoreBackend
+    public let clock: Clock
+    public let ids: IDGenerator
+
+    public init(backend: any StoreBackend, clock: Clock = .system, ids: IDGenerator = .live) {
+        self.backend = backend
+        self.clock = clock
+        self.ids = ids
+    }
+
+    public var engine: SQLEngine { backend.engine }
+
+    /// Runs reads outside a transaction.
+    public func read<T: Sendable>(_ body: @Sendable (Session) async throws -> T) async throws -> T {
+        let now = clock.now()
+        return try await backend.read { db in
+            try await body(Session(db: db, engine: engine, ids: ids, now: now, origin: nil))
+        }
+    }
+
+    /// Runs a change in one transaction. The body must record at least one audit entry with
+    /// ``Session/audit(_:_:)``; the entries are chained and committed with the change.
+    /// - Throws: `StoreError.unaudited` (and rolls back) when the body recorded nothing.
+    public func write<T: Sendable>(_ origin: Origin, _ body: @Sendable (Session) async throws -> T) async throws -> T {
+        try await backend.transaction { db in
+            let session = Session(db: db, engine: engine, ids: ids, now: clock.now(), origin: origin)
+            let result = try await body(session)
+            guard session.auditCount > 0 else { throw StoreError.unaudited }
+            return result
+        }
+    }
+
+    /// Idempotency records (infrastructure, not audited).
+    public var idempotency: IdempotencyRepository { IdempotencyRepository(backend: backend) }
+
+    /// Runs the migrations not yet applied.
+    public func migrate(logger: Logger) async throws {
+        try await Migrator(backend: backend, logger: logger).migrate()
+    }
+}
+
+/// One database session: a connection, the time of the unit of work, and — for writes — the
+/// origin and the audit entries recorded so far.
+public struct Session: Sendable {
+    public let db: any SQLDatabase
+    public let engine: SQLEngine
+    public let ids: IDGenerator
+    /// The time of this unit of work: every row it writes carries it.
+    public let now: Date
+    let origin: Origin?
+    private let audited = NIOLockedValueBox(0)
+
+    init(db: any SQLDatabase, engine: SQLEngine, ids: IDGenerator, now: Date, origin: Origin?) {
+        self.db = db
+        self.engine = engine
+        self.ids = ids
+        self.now = now
+        self.origin = origin
+    }
+
+    var auditCount: Int { audited.withLockedValue { $0 } }
+
+    /// `FOR UPDATE` where the engine has it (PostgreSQL). SQLite's write transactions are
+    /// exclusive already.
+    var forUpdate: SQLQueryString { engine == .postgres ? " FOR UPDATE" : "" }
+
+    func requireWrite() throws -> Origin {
+        guard let origin else { throw StoreError.readOnly }
+        return origin
+    }
+
+    /// Appends an entry to the app's audit chain in this transaction.
+    @discardableResult
+    public func audit(_ appID: App.ID, _ record: AuditRecord) async throws -> AuditEntry {
+        let origin = try requireWrite()
+        let entry = try await AuditRepository(session: self, appID: appID).append(record, origin: origin)
+        audited.withLockedValue { $0 += 1 }
+        return entry
+    }
+
+    public var apps: AppRepository { AppRepository(session: self) }
+    public var keys: APIKeyRepository { APIKeyRepository(session: self) }
+    public func customers(_ appID: App.ID) -> CustomerRepository { CustomerRepository(session: self, appID: appID) }
+    public func auditLog(_ appID: App.ID) -> AuditRepository { AuditRepository(session: self, appID: appID) }
+}
+
+extension SQLRow {
+    func date(_ column: String) throws -> Date {
+        Timestamp.date(milliseconds: try decode(column: column, as: Int64.self))
+    }
+
+    func optionalDate(_ column: String) throws -> Date? {
+        try decode(column: column, as: Int64?.self).map(Timestamp.date(milliseconds:))
+    }
+}
+
+extension Date {
+    var millis: Int64 { Timestamp.milliseconds(self) }
+}
