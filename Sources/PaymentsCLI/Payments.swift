@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PaymentsDomain
+import PaymentsHTTP
 import PaymentsServer
 import PaymentsServices
 import PaymentsStore
@@ -15,7 +16,7 @@ struct Payments: AsyncParsableCommand {
         discussion: "Configuration comes from the environment:\n"
             + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: 17, withPad: " ", startingAt: 0))\($0.meaning)" }
             .joined(separator: "\n"),
-        subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Doctor.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Doctor.self, OpenAPI.self],
         defaultSubcommand: nil)
 }
 
@@ -274,4 +275,13 @@ func allApps(_ store: Store) async throws -> [App.ID] {
         cursor = page.hasMore ? page.data.last?.id.rawValue : nil
     } while cursor != nil
     return ids
+}
+
+struct OpenAPI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openapi", abstract: "Print the OpenAPI 3.1 document (the same one served at /openapi.json).")
+
+    func run() async throws {
+        print(openAPIDocument)
+    }
 }

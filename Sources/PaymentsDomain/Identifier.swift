@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -66,24 +68,38 @@ public struct IDGenerator: Sendable {
         TypedID(rawValue: Kind.idPrefix + "_" + makeBody(time))
     }
 
-    /// Time-ordered ids with 80 random bits.
-    public static let live = IDGenerator { time in
+    /// Time-ordered ids with 80 random bits, strictly increasing within this process: an id
+    /// made in the same millisecond as the one before (or with the clock behind it) takes the
+    /// previous one's time and its random part plus one, as monotonic ULIDs do.
+    public static let live: IDGenerator = {
+        let last = NIOLockedValueBox<(millis: UInt64, high: UInt64, low: UInt64)>((0, 0, 0))
+        return IDGenerator { time in
+            let now = UInt64(max(0, time.timeIntervalSince1970 * 1000))
+            var generator = SystemRandomNumberGenerator()
+            let (millis, high, low) = last.withLockedValue { last in
+                if now > last.millis {
+                    // 40 random bits in each half.
+                    last = (now, generator.next() & 0xFF_FFFF_FFFF, generator.next() & 0xFF_FFFF_FFFF)
+                } else if last.low < 0xFF_FFFF_FFFF {
+                    last.low += 1
+                } else {
+                    last = (last.millis, (last.high + 1) & 0xFF_FFFF_FFFF, 0)
+                }
+                return last
+            }
+            return encode(millis: millis, high: high, low: low)
+        }
+    }()
+
+    /// 10 characters of time, 8 of `high`, 8 of `low` (5 bits each).
+    static func encode(millis: UInt64, high: UInt64, low: UInt64) -> String {
         var body = [UInt8](repeating: 0, count: bodyLength)
-        var millis = UInt64(max(0, time.timeIntervalSince1970 * 1000))
-        for index in stride(from: 9, through: 0, by: -1) {
-            body[index] = alphabet[Int(millis & 31)]
-            millis >>= 5
-        }
-        var generator = SystemRandomNumberGenerator()
-        var random = generator.next() as UInt64
-        for index in 10..<18 {
-            body[index] = alphabet[Int(random & 31)]
-            random >>= 5
-        }
-        random = generator.next()
-        for index in 18..<26 {
-            body[index] = alphabet[Int(random & 31)]
-            random >>= 5
+        for (start, count, value) in [(0, 10, millis), (10, 8, high), (18, 8, low)] {
+            var value = value
+            for index in stride(from: start + count - 1, through: start, by: -1) {
+                body[index] = alphabet[Int(value & 31)]
+                value >>= 5
+            }
         }
         return String(decoding: body, as: UTF8.self)
     }

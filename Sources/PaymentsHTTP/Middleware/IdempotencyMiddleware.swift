@@ -91,9 +91,13 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     /// SHA-256 over the method, the path with its query and the body.
     static func fingerprint(_ request: Request) async throws -> String {
+        fingerprint(
+            method: request.method.rawValue, uri: request.uri.description, body: try await request.body.collect(upTo: .max))
+    }
+
+    static func fingerprint(method: String, uri: String, body: ByteBuffer) -> String {
         var hasher = SHA256()
-        hasher.update(data: Array("\(request.method.rawValue) \(request.uri.description)\n".utf8))
-        let body = try await request.body.collect(upTo: .max)
+        hasher.update(data: Array("\(method) \(uri)\n".utf8))
         body.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         return hasher.finalize().hexString
     }

@@ -1,0 +1,174 @@
+import Foundation
+import NIOCore
+import PaymentsDomain
+import PaymentsServices
+@testable import PaymentsStore
+import SQLKit
+import Testing
+
+/// The same store tests on SQLite and PostgreSQL.
+@Suite struct StoreTests {
+    let admin = Origin(actor: .admin, requestID: "req_test")
+
+    @Test(arguments: TestDatabase.engines) func migrationsApplyRevertAndReapply(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine, migrate: false) { (store: Store) async throws in
+            let migrator = Migrator(backend: store.backend, logger: testLogger)
+            #expect(try await migrator.migrate() == Migrations.all.map(\.version))
+            #expect(try await migrator.migrate() == [], "a second run applies nothing")
+            #expect(try await migrator.pendingVersions() == [])
+            #expect(try await migrator.revert(last: Migrations.all.count) == Migrations.all.map(\.version).reversed())
+            #expect(try await tables(store).isEmpty == true, "every revert drops what its migration made")
+            #expect(try await migrator.migrate() == Migrations.all.map(\.version))
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func concurrentMigratorsApplyEachMigrationOnce(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine, migrate: false) { store in
+            let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<3 {
+                    group.addTask { try await Migrator(backend: store.backend, logger: testLogger).migrate() }
+                }
+                return try await group.reduce(into: [Int]()) { $0 += $1 }
+            }
+            #expect(applied.sorted() == Migrations.all.map(\.version), "each version applied by exactly one migrator")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func everyAppOwnedTableCarriesAppID(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let names = try await tables(store)
+            #expect(names.contains("customers") && names.contains("audit_logs"))
+            for table in names where !Migrations.platformTables.contains(table) {
+                let columns = try await self.columns(of: table, store)
+                #expect(columns.contains("app_id"), "table \(table) has no app_id column")
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func aWriteThatRecordsNoAuditEntryIsRolledBack(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            await #expect(throws: StoreError.self) {
+                try await store.write(admin) { session in
+                    try await session.apps.insert(App(id: session.ids.next(App.self, at: session.now), name: "x", mode: .test, createdAt: session.now))
+                }
+            }
+            let apps = try await store.read { try await $0.apps.list(try PageRequest()) }
+            #expect(apps.data.isEmpty, "the unaudited insert did not commit")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func customersPageNewestFirstWithinTheirApp(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let apps = Apps.Service(store: store)
+            let customers = Customers.Service(store: store)
+            let (first, _) = try await apps.create(name: "one", mode: .test, origin: admin)
+            let (second, _) = try await apps.create(name: "two", mode: .test, origin: admin)
+            for index in 0..<5 {
+                _ = try await customers.upsert(app: first.id, externalID: "org_\(index)", changes: .init(name: .set("n\(index)")), origin: admin)
+            }
+            _ = try await customers.upsert(app: second.id, externalID: "org_0", changes: .init(), origin: admin)
+
+            let page1 = try await customers.list(app: first.id, try PageRequest(limit: 2))
+            #expect(page1.data.map(\.externalID) == ["org_4", "org_3"])
+            #expect(page1.hasMore)
+            let page3 = try await customers.list(app: first.id, try PageRequest(limit: 2, startingAfter: try await customers.list(app: first.id, try PageRequest(limit: 4)).data.last!.id.rawValue))
+            #expect(page3.data.map(\.externalID) == ["org_0"])
+            #expect(!page3.hasMore)
+            #expect(try await customers.list(app: second.id, try PageRequest()).data.count == 1)
+            await #expect(throws: PaymentsError.notFound("customer", id: "org_4")) {
+                try await customers.get(app: second.id, externalID: "org_4")
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func concurrentUpsertsOfOneCustomerMakeOneRow(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let customers = Customers.Service(store: store)
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        try await customers.upsert(app: app.id, externalID: "org_race", changes: .init(name: .set("v\(index)")), origin: admin).created
+                    }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(created == 1)
+            #expect(try await customers.list(app: app.id, try PageRequest()).data.count == 1)
+            let verification = try await AuditLog.Service(store: store).verify(app: app.id)
+            #expect(verification.firstBreak == nil)
+            #expect(verification.entries == 1 + 8, "CREATE_APP and one entry per upsert, chained without gaps")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func tamperingWithTheAuditLogIsFound(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let customers = Customers.Service(store: store)
+            for index in 0..<4 {
+                _ = try await customers.upsert(app: app.id, externalID: "org_\(index)", changes: .init(), origin: admin)
+            }
+            let audit = AuditLog.Service(store: store)
+            #expect(try await audit.verify(app: app.id).firstBreak == nil)
+
+            // Someone with database access edits entry 3's snapshot.
+            try await store.backend.transaction { db in
+                try await db.raw("UPDATE audit_logs SET payload_snapshot = '{\"external_id\":\"forged\"}' WHERE app_id = \(bind: app.id.rawValue) AND sequence = 3").run()
+            }
+            let broken = try await audit.verify(app: app.id).firstBreak
+            #expect(broken?.sequence == 3)
+
+            // With the altered entry and all after it deleted, the links left are intact, but the
+            // chain now ends before the head it recorded.
+            try await store.backend.transaction { db in
+                try await db.raw("DELETE FROM audit_logs WHERE app_id = \(bind: app.id.rawValue) AND sequence >= 3").run()
+            }
+            let truncated = try await audit.verify(app: app.id)
+            #expect(truncated.firstBreak?.entryID == "head")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func idempotencyClaimsReplayAndExpire(engine: SQLEngine) async throws {
+        let clock = TestClock()
+        try await TestDatabase.withStore(engine, clock: clock.clock) { store in
+            let keys = store.idempotency
+            func claim(_ hash: String) async throws -> IdempotencyRepository.Claim {
+                try await keys.claim(scope: "app_x", key: "k", requestHash: hash, now: clock.now, lease: .seconds(60), retention: .seconds(86_400))
+            }
+            #expect(try await claim("h1") == .acquired)
+            #expect(try await claim("h1") == .inProgress)
+            #expect(try await claim("h2") == .mismatch)
+            let stored = StoredResponse(status: 201, contentType: "application/json", body: ByteBuffer(string: #"{"a":1}"#))
+            try await keys.complete(scope: "app_x", key: "k", response: stored)
+            #expect(try await claim("h1") == .replay(stored))
+            #expect(try await keys.claim(scope: "app_y", key: "k", requestHash: "h2", now: clock.now, lease: .seconds(60), retention: .seconds(86_400)) == .acquired, "keys are per app")
+
+            // A claim whose request died is taken over after its lease.
+            #expect(try await keys.claim(scope: "app_x", key: "dead", requestHash: "h", now: clock.now, lease: .seconds(60), retention: .seconds(86_400)) == .acquired)
+            clock.advance(seconds: 61)
+            #expect(try await keys.claim(scope: "app_x", key: "dead", requestHash: "h", now: clock.now, lease: .seconds(60), retention: .seconds(86_400)) == .acquired)
+
+            clock.advance(seconds: 86_400)
+            #expect(try await keys.purge(expiredBefore: clock.now) == 3)
+            #expect(try await claim("h2") == .acquired, "after retention the key is new")
+        }
+    }
+
+    // MARK: helpers
+
+    func tables(_ store: Store) async throws -> Set<String> {
+        let sql: SQLQueryString = switch store.engine {
+        case .sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'"
+        case .postgres: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'"
+        }
+        return Set(try await store.read { try await $0.db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) } })
+    }
+
+    func columns(of table: String, _ store: Store) async throws -> Set<String> {
+        let sql: SQLQueryString = switch store.engine {
+        case .sqlite: "SELECT name FROM pragma_table_info(\(bind: table))"
+        case .postgres: "SELECT column_name AS name FROM information_schema.columns WHERE table_name = \(bind: table)"
+        }
+        return Set(try await store.read { try await $0.db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) } })
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PaymentsDomain
+@testable import PaymentsHTTP
+import PaymentsServices
+import PaymentsStore
+import Prometheus
+import Testing
+
+let adminToken = "adm_test_token_0123456789abcdef"
+
+/// The real router over a test store, driven without sockets.
+struct TestAPI {
+    let store: Store
+    let clock: TestClock
+    let table: RouteTable
+    let client: any TestClientProtocol
+
+    /// Runs `body` against the API on a fresh database of `engine`.
+    static func run(
+        _ engine: SQLEngine, configure: (inout APIDependencies) -> Void = { _ in },
+        _ body: @Sendable (TestAPI) async throws -> Void
+    ) async throws {
+        let clock = TestClock()
+        try await TestDatabase.withStore(engine, clock: clock.clock) { store in
+            var dependencies = APIDependencies(
+                store: store, adminToken: Secret(adminToken), metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()))
+            configure(&dependencies)
+            let (router, table) = buildRouter(dependencies)
+            let app = Application(router: router, logger: testLogger)
+            try await app.test(.router) { client in
+                try await body(TestAPI(store: store, clock: clock, table: table, client: client))
+            }
+        }
+    }
+
+    /// A response with its body as JSON.
+    struct Reply {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: ByteBuffer
+
+        var text: String { String(buffer: body) }
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
+        }
+        /// `error.code` of an error envelope.
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var errorParam: String? { (json["error"] as? [String: Any])?["param"] as? String }
+        var data: [[String: Any]] { json["data"] as? [[String: Any]] ?? [] }
+        subscript(_ key: String) -> Any? { json[key] }
+        func string(_ key: String) -> String? { json[key] as? String }
+    }
+
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, json: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        let response = try await client.execute(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    @discardableResult
+    func admin(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
+        try await request(method, uri, key: adminToken, json: json, headers: headers)
+    }
+
+    /// Creates an app through the admin API.
+    /// - Returns: its id and key.
+    func createApp(_ name: String = "funnel", mode: String = "test") async throws -> (id: String, key: String) {
+        let reply = try await admin(.post, "/admin/v1/apps", json: #"{"name":"\#(name)","mode":"\#(mode)"}"#)
+        #expect(reply.status == .created, "\(reply.text)")
+        return (try #require(reply.string("id")), try #require(reply.string("api_key")))
+    }
+}
+
+extension HTTPField.Name {
+    static let testIdempotencyKey = Self("Idempotency-Key")!
+    static let testRequestID = Self("Request-Id")!
+    static let testReplayed = Self("Idempotent-Replayed")!
+    static let testActorID = Self("X-Actor-Id")!
+}
