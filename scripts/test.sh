@@ -11,49 +11,13 @@
 # Usage: scripts/test.sh [extra `swift test` arguments, e.g. --filter AuthTests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-# --- PostgreSQL -----------------------------------------------------------------------------
-find_pg_bin() {
-  local dir
-  for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
-    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
-  done
-  return 1
-}
-if ! pg_bin=$(find_pg_bin); then
-  log "PostgreSQL not found: installing Debian's postgresql package"
-  if [ "$(id -u)" -eq 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
-  "${apt_get[@]}" update -qq
-  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq postgresql >/dev/null
-  pg_bin=$(find_pg_bin) || { echo "PostgreSQL install failed" >&2; exit 1; }
-fi
-
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then
-  id postgres >/dev/null 2>&1 || { echo "the postgres system user is missing (install the postgresql package)" >&2; exit 1; }
-  as_pg=(runuser -u postgres --)
-fi
-
-pg_dir=$(mktemp -d /tmp/payments-pg.XXXXXX)
-chmod 755 "$pg_dir"
-[ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
-pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-
-cleanup() {
-  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$pg_dir"
-}
-trap cleanup EXIT
-
-log "starting PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
-"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --locale=C.UTF-8 -E UTF8 >/dev/null
-"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -o \
-  "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-  start >/dev/null
-export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable"
+# --- PostgreSQL (durability settings off: the data is thrown away) ---------------------------
+source scripts/lib/postgres.sh
+start_postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off
+export TEST_DATABASE_URL="$POSTGRES_URL"
 
 # --- Python test tools ----------------------------------------------------------------------
 if [ ! -x .venv/bin/openapi-spec-validator ]; then
@@ -74,3 +38,8 @@ rm -f "$tmp_doc"
 
 log "running swift test (SQLite and PostgreSQL)"
 swift test --skip-build "$@"
+
+if [ $# -eq 0 ]; then
+  log "end to end through the payments binary (SQLite and PostgreSQL)"
+  .venv/bin/python scripts/e2e.py "$(swift build --show-bin-path)/payments" "$TEST_DATABASE_URL"
+fi

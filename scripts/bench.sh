@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Benchmarks the release build with wrk on loopback, on SQLite and then on a temporary
+# PostgreSQL, and prints each figure beside its ratio to the same server's no-op route (R0).
+#
+# Routes: GET /ping (no-op, R0); GET /v1/customers/{id} (authenticated read: key lookup +
+# customer read); PUT /v1/customers/{unique id} (authenticated write: insert + chained audit
+# entry in one transaction).
+#
+# Usage: scripts/bench.sh [seconds per run, default 10]   (wrk -t2 -c64, as the issue measures)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+threads=2
+connections=64
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+if ! command -v wrk >/dev/null; then
+  log "installing wrk (Debian package)"
+  apt_get=(apt-get); [ "$(id -u)" -eq 0 ] || apt_get=(sudo apt-get)
+  "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq wrk >/dev/null
+fi
+
+log "building release"
+swift build -c release --product payments >&2
+bin="$(swift build -c release --show-bin-path)/payments"
+
+source scripts/lib/postgres.sh
+work=$(mktemp -d /tmp/payments-bench.XXXXXX)
+server_pid=
+cleanup_bench() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  stop_postgres
+  rm -rf "$work"
+}
+
+run_wrk() { # label script path -> prints "rps p50 p99 errors"
+  local out
+  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "scripts/wrk/$2" "http://127.0.0.1:$port$3")
+  python3 -c '
+import json, sys
+line = [l for l in sys.stdin.read().splitlines() if l.startswith("RESULT ")][-1]
+r = json.loads(line[7:])
+print(r["rps"], r["p50_ms"], r["p99_ms"], r["errors"])' <<<"$out"
+}
+
+results=()
+bench_database() { # label DATABASE_URL
+  local label=$1 url=$2
+  export DATA_DIR="$work/$label" LOG_LEVEL=warning
+  if [ -n "$url" ]; then export DATABASE_URL="$url"; else unset DATABASE_URL; fi
+  "$bin" migrate >/dev/null
+  KEY=$("$bin" apps create --name bench --mode test | awk '/^api_key:/ {print $2}')
+  export KEY
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  PORT=$port "$bin" serve --no-workers >"$work/$label.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ping" >/dev/null && break; sleep 0.1; done
+  curl -fs -X PUT "http://127.0.0.1:$port/v1/customers/org_bench" -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' -d '{"name":"Bench","email":"b@bench.test"}' >/dev/null
+  # Warm up connections and caches.
+  wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$port/ping" >/dev/null
+  local r0 read write
+  r0=$(run_wrk "$label" get.lua /ping)
+  read=$(run_wrk "$label" get.lua /v1/customers/org_bench)
+  write=$(run_wrk "$label" put-customer.lua /v1/customers)
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  results+=("$label|no-op GET /ping (R0)|$r0|$r0")
+  results+=("$label|GET /v1/customers/{id}|$read|$r0")
+  results+=("$label|PUT /v1/customers/{new id}|$write|$r0")
+}
+
+trap cleanup_bench EXIT
+log "SQLite (WAL, synchronous=NORMAL)"
+bench_database sqlite ""
+log "PostgreSQL (temporary server, default durability)"
+start_postgres
+psql "$POSTGRES_URL" -qc "CREATE DATABASE bench" >/dev/null
+bench_database postgres "${POSTGRES_URL/\/postgres\?//bench?}"
+
+printf '\nwrk -t%s -c%s -d%ss on 127.0.0.1, %s cores; release build; LOG_LEVEL=warning\n\n' "$threads" "$connections" "$duration" "$(nproc)"
+printf '| database | route | requests/s | p50 ms | p99 ms | errors | ratio to R0 |\n|---|---|---:|---:|---:|---:|---:|\n'
+for row in "${results[@]}"; do
+  IFS='|' read -r db route figures baseline <<<"$row"
+  read -r rps p50 p99 errors <<<"$figures"
+  read -r base _ <<<"$baseline"
+  python3 -c "import sys; db,route,rps,p50,p99,err,base=sys.argv[1:]; print(f'| {db} | {route} | {float(rps):,.0f} | {float(p50):.2f} | {float(p99):.2f} | {err} | {float(rps)/float(base):.2f} |')" \
+    "$db" "$route" "$rps" "$p50" "$p99" "$errors" "$base"
+done

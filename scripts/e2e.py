@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""End to end through the real `payments` binary and a real socket, on SQLite and PostgreSQL.
+
+Creates an app with the CLI, runs the README walkthrough against `payments serve`, checks that
+`payments audit verify` passes and then catches a row tampered in the database, that
+`payments doctor` passes, and that SIGTERM shuts the server down cleanly.
+
+Usage: e2e.py BINARY [POSTGRES_BASE_URL]
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+BINARY = sys.argv[1]
+PG_BASE = sys.argv[2] if len(sys.argv) > 2 else None
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, condition, detail=""):
+    if condition:
+        results["passed"] += 1
+        print(f"  ok   {name}")
+    else:
+        results["failed"] += 1
+        print(f"  FAIL {name} {detail}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(port, method, path, key=None, body=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
+    if key:
+        request.add_header("Authorization", f"Bearer {key}")
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, data, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
+
+
+def run_cli(env, *args):
+    return subprocess.run([BINARY, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def scenario(label, env, tamper):
+    print(f"{label}:")
+    migrate = run_cli(env, "migrate")
+    check("payments migrate", migrate.returncode == 0, migrate.stderr[-500:])
+    created = run_cli(env, "apps", "create", "--name", "funnel", "--mode", "test")
+    check("payments apps create", created.returncode == 0, created.stderr[-500:])
+    fields = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
+    key, app_id = fields.get("api_key", "").strip(), fields.get("app_id", "").strip()
+    check("the key is printed once", key.startswith("sk_test_"))
+
+    port = free_port()
+    server_env = dict(env, PORT=str(port), LOG_LEVEL="warning")
+    server = subprocess.Popen([BINARY, "serve"], env=server_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(200):
+            try:
+                if call(port, "GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        status, body, headers = call(port, "PUT", "/v1/customers/org_42", key, {"name": "Acme", "email": "billing@acme.test"})
+        check("PUT /v1/customers/org_42 creates", status == 201 and body.get("external_id") == "org_42", body)
+        check("Request-Id on the response", headers.get("Request-Id", "").startswith("req_"))
+        status, body, _ = call(port, "GET", "/v1/customers/org_42", key)
+        check("GET /v1/customers/org_42", status == 200 and body.get("name") == "Acme", body)
+        status, body, _ = call(port, "GET", "/v1/audit-logs?target_type=customer", key)
+        check("audit log lists the change", status == 200 and [e["action_type"] for e in body["data"]] == ["CREATE_CUSTOMER"], body)
+        status, body, _ = call(port, "GET", "/v1/customers/org_42", "sk_test_" + "x" * 43)
+        check("an unknown key answers 401", status == 401 and body["error"]["code"] == "api_key_invalid", body)
+        status, text, _ = 0, "", {}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+        check("/metrics counts requests", 'route="/v1/customers/{external_id}"' in text)
+
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=15)
+        check("SIGTERM shuts down cleanly (exit 0)", code == 0, f"exit {code}: {server.stdout.read()[-800:]}")
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+    verify = run_cli(env, "audit", "verify")
+    check("payments audit verify passes", verify.returncode == 0 and "ok (2 entries)" in verify.stdout, verify.stdout + verify.stderr[-300:])
+    tamper(app_id)
+    verify = run_cli(env, "audit", "verify", "--app", app_id)
+    check("payments audit verify finds the tampered entry", verify.returncode == 1 and "BROKEN at entry 2" in verify.stdout, verify.stdout)
+    doctor = run_cli(env, "doctor")
+    check("payments doctor", doctor.returncode == 0 and "migrations: up to date" in doctor.stdout, doctor.stdout + doctor.stderr[-300:])
+
+
+def main():
+    base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "APP_SECRET", "ADMIN_TOKEN")}
+    with tempfile.TemporaryDirectory() as data:
+        env = dict(base_env, DATA_DIR=data)
+        db = os.path.join(data, "payments.sqlite")
+
+        def tamper_sqlite(app_id):
+            subprocess.run(["python3", "-c", f"""
+import sqlite3; c = sqlite3.connect({db!r})
+c.execute("UPDATE audit_logs SET actor_id = 'someone_else' WHERE app_id = ? AND sequence = 2", ({app_id!r},)); c.commit()"""], check=True)
+
+        scenario("SQLite", env, tamper_sqlite)
+
+    if PG_BASE:
+        name = f"e2e_{os.getpid()}"
+        admin = PG_BASE
+        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+        url = PG_BASE.replace("/postgres?", f"/{name}?")
+        with tempfile.TemporaryDirectory() as data:
+            env = dict(base_env, DATA_DIR=data, DATABASE_URL=url)
+
+            def tamper_pg(app_id):
+                subprocess.run(["psql", url, "-qc", f"UPDATE audit_logs SET actor_id = 'someone_else' WHERE app_id = '{app_id}' AND sequence = 2"], check=True)
+
+            scenario("PostgreSQL", env, tamper_pg)
+        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE {name} WITH (FORCE)"], check=True)
+    elif os.environ.get("CI"):
+        check("PostgreSQL end to end (no server given)", False)
+
+    print(f"e2e: {results['passed']} passed, {results['failed']} failed")
+    sys.exit(1 if results["failed"] else 0)
+
+
+main()
