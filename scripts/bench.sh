@@ -7,6 +7,7 @@
 # entry in one transaction).
 #
 # Usage: scripts/bench.sh [seconds per run, default 10]   (wrk -t2 -c64, as the issue measures)
+#        BENCH_DATABASES="sqlite" scripts/bench.sh   to run one database only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -71,12 +72,19 @@ bench_database() { # label DATABASE_URL
 }
 
 trap cleanup_bench EXIT
-log "SQLite (WAL, synchronous=NORMAL)"
-bench_database sqlite ""
-log "PostgreSQL (temporary server, default durability)"
-start_postgres
-psql "$POSTGRES_URL" -qc "CREATE DATABASE bench" >/dev/null
-bench_database postgres "${POSTGRES_URL/\/postgres\?//bench?}"
+for database in ${BENCH_DATABASES:-sqlite postgres}; do
+  case $database in
+    sqlite)
+      log "SQLite (WAL, synchronous=NORMAL)"
+      bench_database sqlite "" ;;
+    postgres)
+      log "PostgreSQL (temporary server, default durability)"
+      start_postgres
+      psql "$POSTGRES_URL" -qc "CREATE DATABASE bench" >/dev/null
+      bench_database postgres "${POSTGRES_URL/\/postgres\?//bench?}" ;;
+    *) echo "unknown database $database" >&2; exit 2 ;;
+  esac
+done
 
 printf '\nwrk -t%s -c%s -d%ss on 127.0.0.1, %s cores; release build; LOG_LEVEL=warning\n\n' "$threads" "$connections" "$duration" "$(nproc)"
 printf '| database | route | requests/s | p50 ms | p99 ms | errors | ratio to R0 |\n|---|---|---:|---:|---:|---:|---:|\n'

@@ -14,6 +14,8 @@ public struct APIDependencies: Sendable {
     public var idempotencyLease: Duration = .seconds(60)
     /// How long idempotency keys and their responses are kept.
     public var idempotencyRetention: Duration = .seconds(86_400)
+    /// How long an authenticated key is trusted without a lookup (see `KeyCache`).
+    public var keyCacheTTL: Duration = .seconds(5)
 
     public init(store: Store, adminToken: Secret<String>, metrics: HTTPMetrics) {
         self.store = store
@@ -26,7 +28,7 @@ public struct APIDependencies: Sendable {
 /// - Returns: the router and the table of every route it serves.
 public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequestContext>, RouteTable) {
     let store = dependencies.store
-    let apps = Apps.Service(store: store)
+    let apps = Apps.Service(store: store, keyCache: KeyCache(ttl: dependencies.keyCacheTTL))
     let audit = AuditLog.Service(store: store)
     let table = RouteTable()
     let idempotency = IdempotencyMiddleware(

@@ -60,6 +60,7 @@ public func buildApplication(
         store: store, adminToken: configuration.adminToken,
         metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()))
     dependencies.bodyLimit = configuration.bodyLimit
+    dependencies.keyCacheTTL = configuration.keyCacheTTL
     let (router, _) = buildRouter(dependencies)
     let workers: [any Service] = runWorkers ? [HousekeepingWorker(store: store, logger: logger)] : []
     return Application(

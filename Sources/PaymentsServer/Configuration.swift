@@ -25,6 +25,8 @@ public struct Configuration: Sendable {
     public var migrateOnStart: Bool
     /// The largest request body accepted, in bytes.
     public var bodyLimit: Int
+    /// How long an authenticated API key is trusted without a lookup (0 disables the cache).
+    public var keyCacheTTL: Duration
     /// Whether `APP_SECRET` and `ADMIN_TOKEN` were generated into the data directory (development).
     public var generatedSecrets: Bool
     /// What the operator should be told at start.
@@ -42,6 +44,7 @@ public struct Configuration: Sendable {
         ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical (default info)"),
         ("MIGRATE_ON_START", "'false' to make serve refuse to start with pending migrations (default true)"),
         ("MAX_BODY_BYTES", "largest request body in bytes (default 1048576)"),
+        ("KEY_CACHE_SECONDS", "how long a key is trusted without a lookup; a key revoked on another instance stops here within it (default 5, 0 = off)"),
     ]
 
     /// Reads the environment. In development, missing secrets are generated once into
@@ -93,6 +96,13 @@ public struct Configuration: Sendable {
             return bytes
         } ?? 1 << 20
 
+        let keyCacheSeconds = try value("KEY_CACHE_SECONDS").map { raw in
+            guard let seconds = Int(raw), (0...300).contains(seconds) else {
+                throw ConfigurationError("KEY_CACHE_SECONDS must be an integer from 0 to 300, got '\(raw)'.")
+            }
+            return seconds
+        } ?? 5
+
         var notices: [String] = []
         var generated = false
         var appSecret = value("APP_SECRET")
@@ -122,7 +132,8 @@ public struct Configuration: Sendable {
         return Configuration(
             host: value("HOST") ?? "127.0.0.1", port: port, database: database, appSecret: Secret(appSecret!),
             adminToken: Secret(adminToken!), logLevel: logLevel, dataDirectory: dataDirectory, production: production,
-            migrateOnStart: migrateOnStart, bodyLimit: bodyLimit, generatedSecrets: generated, notices: notices)
+            migrateOnStart: migrateOnStart, bodyLimit: bodyLimit, keyCacheTTL: .seconds(keyCacheSeconds),
+            generatedSecrets: generated, notices: notices)
     }
 
     static func flag(_ raw: String?, name: String) throws -> Bool? {

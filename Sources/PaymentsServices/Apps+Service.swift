@@ -13,8 +13,14 @@ extension Apps {
     /// Creating apps, issuing, rotating and revoking their keys, and recognising a key.
     public struct Service: Sendable {
         let store: Store
+        let keyCache: KeyCache
 
-        public init(store: Store) { self.store = store }
+        /// - Parameter keyCache: shared by every request of this instance; `KeyCache(ttl: .zero)`
+        ///   looks every key up.
+        public init(store: Store, keyCache: KeyCache = KeyCache(ttl: .zero)) {
+            self.store = store
+            self.keyCache = keyCache
+        }
 
         /// A key as shown once, when it is made.
         public struct IssuedKey: Sendable {
@@ -61,6 +67,7 @@ extension Apps {
             guard overlap >= .zero, overlap <= .seconds(30 * 86_400) else {
                 throw PaymentsError.invalid("expires_in", "expires_in must be between 0 and 2592000 seconds.")
             }
+            defer { keyCache.invalidate(app: id) }
             return try await store.write(origin) { session in
                 guard let app = try await session.apps.find(id) else {
                     throw PaymentsError.notFound("app", id: id.rawValue)
@@ -80,7 +87,8 @@ extension Apps {
 
         /// Revokes a key at once.
         public func revokeKey(_ keyID: APIKey.ID, of id: App.ID, origin: Origin) async throws -> APIKey {
-            try await store.write(origin) { session in
+            defer { keyCache.invalidate(app: id) }
+            return try await store.write(origin) { session in
                 guard var key = try await session.keys.find(keyID, appID: id) else {
                     throw PaymentsError.notFound("api_key", id: keyID.rawValue)
                 }
@@ -102,10 +110,19 @@ extension Apps {
                 throw PaymentsError.unauthenticated("Invalid API key: keys look like sk_test_... or sk_live_....")
             }
             let hash = KeyMaterial.hash(token)
-            guard let (key, app) = try await store.read({ try await $0.keys.authenticate(hash: hash) }) else {
-                throw PaymentsError.unauthenticated("Invalid API key provided: \(KeyMaterial.displayPrefix(token))****.")
+            let now = store.clock.now()
+            let app: App
+            let key: APIKey
+            if let cached = keyCache.lookup(hash: hash, now: now) {
+                (app, key) = cached
+            } else {
+                guard let found = try await store.read({ try await $0.keys.authenticate(hash: hash) }) else {
+                    throw PaymentsError.unauthenticated("Invalid API key provided: \(KeyMaterial.displayPrefix(token))****.")
+                }
+                (key, app) = found
+                keyCache.store(hash: hash, app: app, key: key, now: now)
             }
-            switch key.state(at: store.clock.now()) {
+            switch key.state(at: now) {
             case .active, .expiring: return (app, key)
             case .expired:
                 throw PaymentsError(.authentication, code: "api_key_expired", message: "This API key has expired: it was rotated.")

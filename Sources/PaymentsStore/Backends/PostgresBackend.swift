@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -22,13 +23,18 @@ public final class PostgresBackend: StoreBackend {
     /// Connects to the server named by a `postgres://user:password@host:port/database?sslmode=` URL.
     public static func connect(url: String, maximumConnections: Int = 20, logger: Logger) throws -> PostgresBackend {
         let configuration = try configuration(from: url, maximumConnections: maximumConnections)
+        // The store's own loop, apart from the HTTP server's: see SQLiteBackend.open.
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         return PostgresBackend(
-            client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger,
-            maximumConnections: maximumConnections)
+            client: PostgresClient(configuration: configuration, eventLoopGroup: eventLoops, backgroundLogger: logger),
+            eventLoops: eventLoops, logger: logger, maximumConnections: maximumConnections)
     }
 
-    private init(client: PostgresClient, logger: Logger, maximumConnections: Int) {
+    private let eventLoops: MultiThreadedEventLoopGroup
+
+    private init(client: PostgresClient, eventLoops: MultiThreadedEventLoopGroup, logger: Logger, maximumConnections: Int) {
         self.client = client
+        self.eventLoops = eventLoops
         self.logger = logger
         self.maximumConnections = maximumConnections
         self.runTask = Task { await client.run() }
@@ -64,11 +70,15 @@ public final class PostgresBackend: StoreBackend {
         }
     }
 
+    /// Leases a connection and runs `body` on its event loop, where its queries complete
+    /// (see `EventLoopExecutor`).
     private func withLease<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             leased.withLockedValue { $0 += 1 }
             defer { leased.withLockedValue { $0 -= 1 } }
-            return try await body(connection)
+            return try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) {
+                try await body(connection)
+            }
         }
     }
 
@@ -115,5 +125,6 @@ public final class PostgresBackend: StoreBackend {
     public func shutdown() async throws {
         runTask.cancel()
         await runTask.value
+        try await eventLoops.shutdownGracefully()
     }
 }

@@ -9,8 +9,26 @@ import SQLiteNIO
 /// `BEGIN IMMEDIATE` so another process waits rather than deadlocks) and a few reader connections.
 public final class SQLiteBackend: StoreBackend {
     public let engine = SQLEngine.sqlite
-    private let writer: AsyncPool<SQLiteConnection>
-    private let readers: AsyncPool<SQLiteConnection>
+    /// A connection and an executor on its event loop.
+    struct Lane: Sendable {
+        let connection: SQLiteConnection
+        let executor: EventLoopExecutor
+
+        init(_ connection: SQLiteConnection) {
+            self.connection = connection
+            self.executor = EventLoopExecutor(connection.eventLoop)
+        }
+
+        /// Runs `body` on the connection's event loop, where its queries complete.
+        func run<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+            try await withTaskExecutorPreference(executor) {
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }
+    }
+
+    private let writer: AsyncPool<Lane>
+    private let readers: AsyncPool<Lane>
     private let logger: Logger
 
     /// Opens (creating if needed) the database file at `path`.
@@ -19,10 +37,13 @@ public final class SQLiteBackend: StoreBackend {
     ///   - readers: how many reader connections to open.
     ///   - busyTimeoutMilliseconds: how long a connection waits on another process's lock.
     public static func open(
-        path: String, readers: Int = 4, busyTimeoutMilliseconds: Int = 5000, logger: Logger
+        path: String, readers: Int = 8, busyTimeoutMilliseconds: Int = 5000, logger: Logger
     ) async throws -> SQLiteBackend {
         let threadPool = NIOThreadPool.singleton
-        let eventLoops = MultiThreadedEventLoopGroup.singleton
+        // The store's own loop: a transaction holds the single write lock across several
+        // statements, and each resumes on this loop. On the HTTP server's loops every step would
+        // queue behind request parsing while the lock is held.
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         func connect(_ pragmas: [String]) async throws -> SQLiteConnection {
             let connection = try await SQLiteConnection.open(
                 storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoops.any())
@@ -37,33 +58,41 @@ public final class SQLiteBackend: StoreBackend {
         for _ in 0..<max(1, readers) {
             readerConnections.append(try await connect(common + ["PRAGMA query_only = ON"]))
         }
-        return SQLiteBackend(writer: writer, readers: readerConnections, logger: logger)
+        return SQLiteBackend(writer: writer, readers: readerConnections, eventLoops: eventLoops, logger: logger)
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
-        self.writer = AsyncPool([writer])
-        self.readers = AsyncPool(readers)
+    private let eventLoops: MultiThreadedEventLoopGroup
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], eventLoops: MultiThreadedEventLoopGroup, logger: Logger) {
+        self.writer = AsyncPool([Lane(writer)])
+        self.readers = AsyncPool(readers.map(Lane.init))
+        self.eventLoops = eventLoops
         self.logger = logger
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await readers.with { connection in try await body(connection.sql(queryLogLevel: nil)) }
+        try await readers.with { lane in try await lane.run(body) }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writer.with { connection in
-            let db = connection.sql(queryLogLevel: nil)
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                do { try await db.raw("ROLLBACK").run() } catch {
-                    logger.error("SQLite rollback failed", metadata: ["error": "\(error)"])
-                }
-                throw error
+        try await writer.with { lane in
+            try await lane.run { db in try await Self.inTransaction(db, logger: logger, body) }
+        }
+    }
+
+    private static func inTransaction<T: Sendable>(
+        _ db: any SQLDatabase, logger: Logger, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await db.raw("BEGIN IMMEDIATE").run()
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            do { try await db.raw("ROLLBACK").run() } catch {
+                logger.error("SQLite rollback failed", metadata: ["error": "\(error)"])
             }
+            throw error
         }
     }
 
@@ -79,8 +108,9 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func shutdown() async throws {
-        for connection in writer.close() + readers.close() {
-            try await connection.close()
+        for lane in writer.close() + readers.close() {
+            try await lane.connection.close()
         }
+        try await eventLoops.shutdownGracefully()
     }
 }

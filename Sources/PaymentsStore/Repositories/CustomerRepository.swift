@@ -81,7 +81,7 @@ public struct CustomerRepository: Sendable {
             name: try row.decode(column: "name", as: String?.self),
             email: try row.decode(column: "email", as: String?.self),
             legalName: try row.decode(column: "legal_name", as: String?.self),
-            metadata: try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)),
+            metadata: metadata == "{}" ? [:] : try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)),
             createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PaymentsServices
 import PaymentsStore
 import Testing
 
@@ -73,6 +74,34 @@ import Testing
             #expect(try await api.request(.get, "/admin/v1/apps").status == .unauthorized)
             let adminOnApp = try await api.request(.get, "/v1/customers", key: adminToken)
             #expect(adminOnApp.status == .unauthorized, "the admin token is not an app key")
+        }
+    }
+}
+
+@Suite struct KeyCacheTests {
+    @Test(arguments: TestDatabase.engines) func aKeyRevokedOnAnotherInstanceStopsWithinTheCacheTTL(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let (appID, key) = try await api.createApp()
+            #expect(try await api.request(.get, "/v1/customers", key: key).status == .ok, "the key is now cached")
+            let keyID = try #require(try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first?["id"] as? String)
+
+            // Another instance (its own cache) revokes the key.
+            let elsewhere = Apps.Service(store: api.store)
+            _ = try await elsewhere.revokeKey(.init(rawValue: keyID), of: .init(rawValue: appID), origin: .init(actor: .admin, requestID: nil))
+            #expect(try await api.request(.get, "/v1/customers", key: key).status == .ok, "stale for at most the TTL")
+            api.clock.advance(seconds: 5)
+            let reply = try await api.request(.get, "/v1/customers", key: key)
+            #expect(reply.status == .unauthorized && reply.errorCode == "api_key_revoked")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func withoutACacheEveryRequestSeesRevocation(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine, configure: { $0.keyCacheTTL = .zero }) { api in
+            let (appID, key) = try await api.createApp()
+            #expect(try await api.request(.get, "/v1/customers", key: key).status == .ok)
+            let keyID = try #require(try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first?["id"] as? String)
+            _ = try await Apps.Service(store: api.store).revokeKey(.init(rawValue: keyID), of: .init(rawValue: appID), origin: .init(actor: .admin, requestID: nil))
+            #expect(try await api.request(.get, "/v1/customers", key: key).status == .unauthorized)
         }
     }
 }
