@@ -135,24 +135,10 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing, malformed, unknown, expired or revoked key (`api_key_missing`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unauthorized"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       }
@@ -214,34 +200,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing, malformed, unknown, expired or revoked key (`api_key_missing`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unauthorized"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "409": {
-            "description": "`idempotency_key_reused` (same key, another request) or `idempotency_key_in_use` (the first request is still running).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/IdempotencyConflict"
           },
           "413": {
             "description": "Body over the limit (default 1 MiB).",
@@ -280,24 +245,10 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing, malformed, unknown, expired or revoked key (`api_key_missing`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unauthorized"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       }
@@ -308,58 +259,22 @@ enum OpenAPIDocument {
         "summary": "The app's audit trail, newest first",
         "parameters": [
           {
-            "name": "action_type",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "e.g. CREATE_CUSTOMER"
+            "$ref": "#/components/parameters/action_type"
           },
           {
-            "name": "target_type",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "e.g. customer"
+            "$ref": "#/components/parameters/target_type"
           },
           {
-            "name": "target_id",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "the target object's id"
+            "$ref": "#/components/parameters/target_id"
           },
           {
-            "name": "actor_id",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "a key id, `admin`, `system`, or an X-Actor-Id"
+            "$ref": "#/components/parameters/actor_id"
           },
           {
-            "name": "created[gte]",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "RFC 3339 time or Unix seconds"
+            "$ref": "#/components/parameters/created_gte"
           },
           {
-            "name": "created[lt]",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "RFC 3339 time or Unix seconds"
+            "$ref": "#/components/parameters/created_lt"
           },
           {
             "$ref": "#/components/parameters/limit"
@@ -380,24 +295,10 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing, malformed, unknown, expired or revoked key (`api_key_missing`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Unauthorized"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       }
@@ -456,44 +357,16 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing or wrong admin token.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminUnauthorized"
           },
           "403": {
-            "description": "An app key was sent to an admin route (`admin_token_required`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminOnly"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "409": {
-            "description": "`idempotency_key_reused` (same key, another request) or `idempotency_key_in_use` (the first request is still running).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/IdempotencyConflict"
           }
         }
       },
@@ -525,34 +398,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing or wrong admin token.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminUnauthorized"
           },
           "403": {
-            "description": "An app key was sent to an admin route (`admin_token_required`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminOnly"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       }
@@ -593,34 +445,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing or wrong admin token.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminUnauthorized"
           },
           "403": {
-            "description": "An app key was sent to an admin route (`admin_token_required`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminOnly"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       }
@@ -661,34 +492,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing or wrong admin token.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminUnauthorized"
           },
           "403": {
-            "description": "An app key was sent to an admin route (`admin_token_required`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminOnly"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       },
@@ -747,44 +557,16 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing or wrong admin token.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminUnauthorized"
           },
           "403": {
-            "description": "An app key was sent to an admin route (`admin_token_required`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminOnly"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "409": {
-            "description": "`idempotency_key_reused` (same key, another request) or `idempotency_key_in_use` (the first request is still running).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/IdempotencyConflict"
           }
         }
       }
@@ -839,44 +621,16 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing or wrong admin token.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminUnauthorized"
           },
           "403": {
-            "description": "An app key was sent to an admin route (`admin_token_required`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminOnly"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           },
           "409": {
-            "description": "`idempotency_key_reused` (same key, another request) or `idempotency_key_in_use` (the first request is still running).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/IdempotencyConflict"
           }
         }
       }
@@ -900,58 +654,22 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "action_type",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "e.g. CREATE_CUSTOMER"
+            "$ref": "#/components/parameters/action_type"
           },
           {
-            "name": "target_type",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "e.g. customer"
+            "$ref": "#/components/parameters/target_type"
           },
           {
-            "name": "target_id",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "the target object's id"
+            "$ref": "#/components/parameters/target_id"
           },
           {
-            "name": "actor_id",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "a key id, `admin`, `system`, or an X-Actor-Id"
+            "$ref": "#/components/parameters/actor_id"
           },
           {
-            "name": "created[gte]",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "RFC 3339 time or Unix seconds"
+            "$ref": "#/components/parameters/created_gte"
           },
           {
-            "name": "created[lt]",
-            "in": "query",
-            "required": false,
-            "schema": {
-              "type": "string"
-            },
-            "description": "RFC 3339 time or Unix seconds"
+            "$ref": "#/components/parameters/created_lt"
           },
           {
             "$ref": "#/components/parameters/limit"
@@ -982,34 +700,13 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "Missing or wrong admin token.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminUnauthorized"
           },
           "403": {
-            "description": "An app key was sent to an admin route (`admin_token_required`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AdminOnly"
           },
           "400": {
-            "description": "Bad input; `param` names the parameter.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       }
@@ -1077,6 +774,60 @@ enum OpenAPIDocument {
           "type": "string",
           "pattern": "^app_"
         }
+      },
+      "action_type": {
+        "name": "action_type",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "e.g. CREATE_CUSTOMER"
+      },
+      "target_type": {
+        "name": "target_type",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "e.g. customer"
+      },
+      "target_id": {
+        "name": "target_id",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "the target object's id"
+      },
+      "actor_id": {
+        "name": "actor_id",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "a key id, `admin`, `system`, or an X-Actor-Id"
+      },
+      "created_gte": {
+        "name": "created[gte]",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "RFC 3339 time or Unix seconds"
+      },
+      "created_lt": {
+        "name": "created[lt]",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "RFC 3339 time or Unix seconds"
       }
     },
     "schemas": {
@@ -1512,6 +1263,58 @@ enum OpenAPIDocument {
           },
           "has_more": {
             "type": "boolean"
+          }
+        }
+      }
+    },
+    "responses": {
+      "Unauthorized": {
+        "description": "Missing, malformed, unknown, expired or revoked key (`api_key_missing`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "BadRequest": {
+        "description": "Bad input; `param` names the parameter.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "IdempotencyConflict": {
+        "description": "`idempotency_key_reused` (same key, another request) or `idempotency_key_in_use` (the first request is still running).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "AdminUnauthorized": {
+        "description": "Missing or wrong admin token.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "AdminOnly": {
+        "description": "An app key was sent to an admin route (`admin_token_required`).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
           }
         }
       }

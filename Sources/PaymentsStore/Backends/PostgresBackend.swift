@@ -84,18 +84,7 @@ public final class PostgresBackend: StoreBackend {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withLease { connection in
-            let db = connection.sql(queryLogLevel: nil)
-            try await db.raw("BEGIN").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                do { try await db.raw("ROLLBACK").run() } catch {
-                    logger.error("PostgreSQL rollback failed", metadata: ["error": "\(error)"])
-                }
-                throw error
-            }
+            try await connection.sql(queryLogLevel: nil).inTransaction(begin: "BEGIN", logger: logger, body)
         }
     }
 

@@ -76,23 +76,7 @@ public final class SQLiteBackend: StoreBackend {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writer.with { lane in
-            try await lane.run { db in try await Self.inTransaction(db, logger: logger, body) }
-        }
-    }
-
-    private static func inTransaction<T: Sendable>(
-        _ db: any SQLDatabase, logger: Logger, _ body: (any SQLDatabase) async throws -> T
-    ) async throws -> T {
-        try await db.raw("BEGIN IMMEDIATE").run()
-        do {
-            let result = try await body(db)
-            try await db.raw("COMMIT").run()
-            return result
-        } catch {
-            do { try await db.raw("ROLLBACK").run() } catch {
-                logger.error("SQLite rollback failed", metadata: ["error": "\(error)"])
-            }
-            throw error
+            try await lane.run { db in try await db.inTransaction(begin: "BEGIN IMMEDIATE", logger: logger, body) }
         }
     }
 

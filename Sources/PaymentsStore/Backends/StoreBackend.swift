@@ -1,3 +1,4 @@
+import Logging
 import SQLKit
 
 /// Which SQL engine a backend speaks. Query text is written once; the few places where the two
@@ -35,4 +36,23 @@ public protocol StoreBackend: Sendable {
 public struct PoolStatistics: Sendable {
     public var inUse: Int
     public var capacity: Int
+}
+
+extension SQLDatabase {
+    /// Runs `body` between `begin` and `COMMIT` on this connection, rolling back if it throws.
+    func inTransaction<T: Sendable>(
+        begin: SQLQueryString, logger: Logger, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await raw(begin).run()
+        do {
+            let result = try await body(self)
+            try await raw("COMMIT").run()
+            return result
+        } catch {
+            do { try await raw("ROLLBACK").run() } catch {
+                logger.error("rollback failed", metadata: ["error": "\(error)"])
+            }
+            throw error
+        }
+    }
 }

@@ -15,7 +15,7 @@ import Testing
                 for (method, operation) in item where methods.contains(method) {
                     documented.insert("\(method.uppercased()) \(path)")
                     let responses = (operation as? [String: Any])?["responses"] as? [String: Any]
-                    #expect(responses?.isEmpty == false, "\(method) \(path) documents its responses")
+                    #expect(responses?.keys.contains { $0.hasPrefix("2") } == true, "\(method) \(path) documents its success")
                 }
             }
             let served = Set(api.table.routes.map(\.description))
