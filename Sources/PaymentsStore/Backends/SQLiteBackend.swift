@@ -1,3 +1,4 @@
+import Atomics
 import Logging
 import NIOCore
 import NIOPosix
@@ -28,7 +29,11 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     private let writer: AsyncPool<Lane>
-    private let readers: AsyncPool<Lane>
+    /// Reader connections, used in turn. They are opened `FULLMUTEX`, so a busy one is safe to
+    /// share; the thread pool bounds how many queries run at once, not this list.
+    private let readers: [Lane]
+    private let nextReader = ManagedAtomic<Int>(0)
+    private let closed = ManagedAtomic<Bool>(false)
     private let logger: Logger
 
     /// Opens (creating if needed) the database file at `path`.
@@ -37,7 +42,7 @@ public final class SQLiteBackend: StoreBackend {
     ///   - readers: how many reader connections to open.
     ///   - busyTimeoutMilliseconds: how long a connection waits on another process's lock.
     public static func open(
-        path: String, readers: Int = 8, busyTimeoutMilliseconds: Int = 5000, logger: Logger
+        path: String, readers: Int = 4, busyTimeoutMilliseconds: Int = 5000, logger: Logger
     ) async throws -> SQLiteBackend {
         let threadPool = NIOThreadPool.singleton
         // The store's own loop: a transaction holds the single write lock across several
@@ -65,13 +70,15 @@ public final class SQLiteBackend: StoreBackend {
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], eventLoops: MultiThreadedEventLoopGroup, logger: Logger) {
         self.writer = AsyncPool([Lane(writer)])
-        self.readers = AsyncPool(readers.map(Lane.init))
+        self.readers = readers.map(Lane.init)
         self.eventLoops = eventLoops
         self.logger = logger
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await readers.with { lane in try await lane.run(body) }
+        guard !closed.load(ordering: .relaxed) else { throw StoreError.closed }
+        let turn = UInt(bitPattern: nextReader.loadThenWrappingIncrement(ordering: .relaxed))
+        return try await readers[Int(turn % UInt(readers.count))].run(body)
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -88,11 +95,12 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func poolStatistics() -> PoolStatistics {
-        PoolStatistics(inUse: writer.inUse + readers.inUse, capacity: writer.capacity + readers.capacity)
+        PoolStatistics(inUse: writer.inUse, capacity: writer.capacity + readers.count)
     }
 
     public func shutdown() async throws {
-        for lane in writer.close() + readers.close() {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        for lane in writer.close() + readers {
             try await lane.connection.close()
         }
         try await eventLoops.shutdownGracefully()
