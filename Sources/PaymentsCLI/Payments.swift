@@ -31,9 +31,14 @@ func withEnvironment<T>(
         throw ValidationError(error.description)
     }
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = configuration.logLevel
-        return handler
+        switch configuration.logFormat {
+        case .json:
+            return JSONLogHandler(label: label, level: configuration.logLevel)
+        case .text:
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
     }
     let logger = Logger(label: "payments")
     let store = try await openStore(configuration, logger: logger)

@@ -17,6 +17,8 @@ public struct Configuration: Sendable {
     public var appSecret: Secret<String>
     public var adminToken: Secret<String>
     public var logLevel: Logger.Level
+    /// `text` (key=value, for people) or `json` (one object a line, for collectors).
+    public var logFormat: LogFormat
     /// Where the SQLite file and generated development secrets are kept.
     public var dataDirectory: String
     /// `PAYMENTS_ENV=production`: secrets must come from the environment.
@@ -42,6 +44,7 @@ public struct Configuration: Sendable {
         ("ADMIN_TOKEN", "bearer token for /admin routes; required in production"),
         ("PAYMENTS_ENV", "'production' requires APP_SECRET and ADMIN_TOKEN from the environment"),
         ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical (default info)"),
+        ("LOG_FORMAT", "text (default) or json: one JSON object a line with request_id and all metadata"),
         ("MIGRATE_ON_START", "'false' to make serve refuse to start with pending migrations (default true)"),
         ("MAX_BODY_BYTES", "largest request body in bytes (default 1048576)"),
         ("KEY_CACHE_SECONDS", "how long a key is trusted without a lookup; a key revoked on another instance stops here within it (default 5, 0 = off)"),
@@ -72,6 +75,13 @@ public struct Configuration: Sendable {
             }
             return level
         } ?? .info
+
+        let logFormat = try value("LOG_FORMAT").map { raw in
+            guard let format = LogFormat(rawValue: raw.lowercased()) else {
+                throw ConfigurationError("LOG_FORMAT must be text or json, got '\(raw)'.")
+            }
+            return format
+        } ?? .text
 
         let database: Database
         if let url = value("DATABASE_URL") {
@@ -131,7 +141,7 @@ public struct Configuration: Sendable {
 
         return Configuration(
             host: value("HOST") ?? "127.0.0.1", port: port, database: database, appSecret: Secret(appSecret!),
-            adminToken: Secret(adminToken!), logLevel: logLevel, dataDirectory: dataDirectory, production: production,
+            adminToken: Secret(adminToken!), logLevel: logLevel, logFormat: logFormat, dataDirectory: dataDirectory, production: production,
             migrateOnStart: migrateOnStart, bodyLimit: bodyLimit, keyCacheTTL: .seconds(keyCacheSeconds),
             generatedSecrets: generated, notices: notices)
     }
@@ -144,6 +154,10 @@ public struct Configuration: Sendable {
         default: throw ConfigurationError("\(name) must be true or false, got '\(raw)'.")
         }
     }
+}
+
+public enum LogFormat: String, Sendable {
+    case text, json
 }
 
 /// A configuration problem, said in terms of the variable to fix.
