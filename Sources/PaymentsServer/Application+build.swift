@@ -20,7 +20,7 @@ public func openStore(_ configuration: Configuration, logger: Logger, clock: Clo
         }
         backend = try await SQLiteBackend.open(path: path, logger: logger)
     case .postgres(let url):
-        backend = try PostgresBackend.connect(url: url, logger: logger)
+        backend = try await PostgresBackend.connect(url: url, logger: logger)
     }
     return Store(backend: backend, clock: clock)
 }

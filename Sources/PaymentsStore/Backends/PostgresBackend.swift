@@ -21,14 +21,20 @@ public final class PostgresBackend: StoreBackend {
     private let leased = NIOLockedValueBox(0)
 
     /// Connects to the server named by a `postgres://user:password@host:port/database?sslmode=` URL.
-    public static func connect(url: String, maximumConnections: Int = 20, logger: Logger) throws -> PostgresBackend {
+    public static func connect(url: String, maximumConnections: Int = 20, logger: Logger) async throws -> PostgresBackend {
         let configuration = try configuration(from: url, maximumConnections: maximumConnections)
         // The store's own loop, apart from the HTTP server's: see SQLiteBackend.open.
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        return PostgresBackend(
+        let backend = PostgresBackend(
             client: PostgresClient(configuration: configuration, eventLoopGroup: eventLoops, backgroundLogger: logger),
             eventLoops: eventLoops, logger: logger, maximumConnections: maximumConnections)
+        // Wait until the client's run loop has started, so that the first lease finds it running.
+        for await _ in backend.started {}
+        await Task.yield()
+        return backend
     }
+
+    private let started: AsyncStream<Void>
 
     private let eventLoops: MultiThreadedEventLoopGroup
 
@@ -37,7 +43,12 @@ public final class PostgresBackend: StoreBackend {
         self.eventLoops = eventLoops
         self.logger = logger
         self.maximumConnections = maximumConnections
-        self.runTask = Task { await client.run() }
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        self.started = started
+        self.runTask = Task {
+            signal.finish()
+            await client.run()
+        }
     }
 
     static func configuration(from url: String, maximumConnections: Int) throws -> PostgresClient.Configuration {

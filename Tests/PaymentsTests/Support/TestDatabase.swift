@@ -57,7 +57,7 @@ enum TestDatabase {
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let template = migrate ? try await PostgresTemplate.shared.name(baseURL: base) : "template0"
             try await PostgresAdmin.run(baseURL: base, "CREATE DATABASE \(name) TEMPLATE \(template)")
-            backend = try PostgresBackend.connect(url: PostgresAdmin.url(base, database: name), maximumConnections: 8, logger: testLogger)
+            backend = try await PostgresBackend.connect(url: PostgresAdmin.url(base, database: name), maximumConnections: 8, logger: testLogger)
             cleanup = { try await PostgresAdmin.run(baseURL: base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
         }
         let store = Store(backend: backend, clock: clock)
@@ -85,7 +85,7 @@ enum PostgresAdmin {
     }
 
     static func run(baseURL: String, _ sql: String) async throws {
-        let backend = try PostgresBackend.connect(url: url(baseURL, database: "postgres"), maximumConnections: 1, logger: testLogger)
+        let backend = try await PostgresBackend.connect(url: url(baseURL, database: "postgres"), maximumConnections: 1, logger: testLogger)
         do {
             try await backend.read { db in try await db.raw(SQLQueryString(sql)).run() }
             try await backend.shutdown()
@@ -107,7 +107,7 @@ actor PostgresTemplate {
             let name = "payments_template_\(ProcessInfo.processInfo.processIdentifier)"
             try await PostgresAdmin.run(baseURL: baseURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             try await PostgresAdmin.run(baseURL: baseURL, "CREATE DATABASE \(name) TEMPLATE template0")
-            let backend = try PostgresBackend.connect(url: PostgresAdmin.url(baseURL, database: name), maximumConnections: 2, logger: testLogger)
+            let backend = try await PostgresBackend.connect(url: PostgresAdmin.url(baseURL, database: name), maximumConnections: 2, logger: testLogger)
             try await Migrator(backend: backend, logger: testLogger).migrate()
             try await backend.shutdown()
             return name
