@@ -91,7 +91,7 @@ struct Migrate: AsyncParsableCommand {
     @Flag(help: "Only list applied and pending migrations.")
     var status = false
 
-    @Option(help: "Revert the last N applied migrations instead of applying.")
+    @Option(help: ArgumentHelp("Revert the last N applied migrations instead of applying.", valueName: "N"))
     var revert: Int?
 
     func run() async throws {

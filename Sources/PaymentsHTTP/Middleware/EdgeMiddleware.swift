@@ -46,8 +46,8 @@ struct EdgeMiddleware: RouterMiddleware {
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000
-                    + Double(elapsed.components.seconds) * 1000),
+                "duration_ms": .stringConvertible(
+                    Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15),
             ])
         return response
     }

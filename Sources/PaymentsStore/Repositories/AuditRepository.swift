@@ -45,7 +45,7 @@ public struct AuditRepository: Sendable {
             let head = try await session.db.raw(
                 "SELECT sequence, hash FROM audit_heads WHERE app_id = \(bind: appID.rawValue)\(session.forUpdate)"
             ).first()
-        else { throw StoreError.migration("app \(appID) has no audit chain head") }
+        else { throw StoreError.inconsistent("app \(appID) has no audit chain head") }
         let previousSequence = try head.decode(column: "sequence", as: Int64.self)
         let previousHash = try head.decode(column: "hash", as: String.self)
         let entry = AuditEntry.sealed(
