@@ -5,7 +5,7 @@
 #   - a PostgreSQL 15 server in a temporary directory on 127.0.0.1 (Debian's `postgresql`
 #     package, installed with apt-get where missing; run as the `postgres` system user when
 #     this script runs as root, since the server refuses to run as root);
-#   - a Python virtualenv in .venv with the test tools (openapi-spec-validator).
+#   - a Python virtualenv in .venv with the test tools (openapi-spec-validator, schemathesis).
 # The PostgreSQL tests fail, never skip, when the server is missing.
 #
 # Usage: scripts/test.sh [extra `swift test` arguments, e.g. --filter AuthTests]
@@ -20,10 +20,11 @@ start_postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off
 export TEST_DATABASE_URL="$POSTGRES_URL"
 
 # --- Python test tools ----------------------------------------------------------------------
-if [ ! -x .venv/bin/openapi-spec-validator ]; then
+if ! cmp -s scripts/requirements-test.txt .venv/requirements-test.txt 2>/dev/null; then
   log "installing Python test tools into .venv"
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
+  cp scripts/requirements-test.txt .venv/requirements-test.txt
 fi
 
 # --- Tests ----------------------------------------------------------------------------------

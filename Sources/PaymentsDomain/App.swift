@@ -31,7 +31,7 @@ public struct App: Sendable, Equatable, Identified {
     public static func validate(name: String) throws(PaymentsError) -> String {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw .missing("name") }
-        guard trimmed.count <= 100 else { throw .invalid("name", "name must be at most 100 characters.") }
+        guard trimmed.unicodeScalars.count <= 100 else { throw .invalid("name", "name must be at most 100 characters.") }
         return trimmed
     }
 }

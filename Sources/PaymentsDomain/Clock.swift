@@ -18,8 +18,13 @@ public struct Clock: Sendable {
 
 /// Conversions between `Date` and the store's encoding: integer milliseconds since 1970 UTC.
 public enum Timestamp {
+    /// Milliseconds since 1970, clamped to what an `Int64` holds: never a trap, whatever the date.
     public static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let millis = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard millis.isFinite else { return millis > 0 ? .max : .min }
+        if millis >= 9.223_372_036_854_775e18 { return .max }
+        if millis <= -9.223_372_036_854_775e18 { return .min }
+        return Int64(millis)
     }
 
     public static func date(milliseconds: Int64) -> Date {

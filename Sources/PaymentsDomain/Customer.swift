@@ -70,10 +70,10 @@ public struct Customer: Sendable, Equatable, Identified {
 
         /// Checks every field; the error names the first parameter at fault.
         public func validate() throws(PaymentsError) {
-            if case .set(let name) = name, name.count > 255 {
+            if case .set(let name) = name, name.unicodeScalars.count > 255 {
                 throw .invalid("name", "name must be at most 255 characters.")
             }
-            if case .set(let legalName) = legalName, legalName.count > 255 {
+            if case .set(let legalName) = legalName, legalName.unicodeScalars.count > 255 {
                 throw .invalid("legal_name", "legal_name must be at most 255 characters.")
             }
             if case .set(let email) = email, !Customer.isPlausibleEmail(email) {
@@ -85,7 +85,7 @@ public struct Customer: Sendable, Equatable, Identified {
 
     /// Checks an app's external id: 1–255 printable characters, no spaces or slashes.
     public static func validate(externalID: String) throws(PaymentsError) {
-        guard !externalID.isEmpty, externalID.utf8.count <= 255 else {
+        guard !externalID.isEmpty, externalID.unicodeScalars.count <= 255 else {
             throw .invalid("external_id", "external_id must be 1 to 255 characters.")
         }
         guard externalID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "/" }) else {
@@ -117,14 +117,15 @@ public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
 }
 
 /// Stripe's limits on metadata: 50 keys, keys up to 40 characters, values up to 500.
+/// Lengths count Unicode scalars, as JSON Schema's `maxLength` does.
 public enum Metadata {
     public static func validate(_ metadata: [String: String]) throws(PaymentsError) {
         guard metadata.count <= 50 else { throw .invalid("metadata", "metadata may have at most 50 keys.") }
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            guard !key.isEmpty, key.count <= 40, !key.contains("[") && !key.contains("]") else {
+            guard !key.isEmpty, key.unicodeScalars.count <= 40, !key.contains("[") && !key.contains("]") else {
                 throw .invalid("metadata", "metadata keys must be 1 to 40 characters, without square brackets.")
             }
-            guard value.count <= 500 else {
+            guard value.unicodeScalars.count <= 500 else {
                 throw .invalid("metadata[\(key)]", "metadata values must be at most 500 characters.")
             }
         }

@@ -46,7 +46,10 @@ extension Apps {
         }
 
         public func list(_ page: PageRequest) async throws -> Page<App> {
-            try await store.read { try await $0.apps.list(page) }
+            if let cursor = page.startingAfter, App.ID(parsing: cursor) == nil {
+                throw PaymentsError.invalid("starting_after", "starting_after must be an app id (app_...).")
+            }
+            return try await store.read { try await $0.apps.list(page) }
         }
 
         public func get(_ id: App.ID) async throws -> App {

@@ -119,8 +119,9 @@ struct QueryReader {
 
     init(_ request: Request) {
         var parameters = [String: String]()
+        // Hummingbird decodes values but not names: `created%5Bgte%5D` is `created[gte]`.
         for (key, value) in request.uri.queryParameters {
-            parameters[String(key)] = String(value)
+            parameters[key.removingPercentEncoding ?? String(key)] = String(value)
         }
         self.parameters = parameters
     }
@@ -136,11 +137,19 @@ struct QueryReader {
         return value
     }
 
-    /// A time as RFC 3339 or as Unix seconds.
+    /// The last second of year 9999: the latest time a query may name.
+    static let latestUnixSeconds: Int64 = 253_402_300_799
+
+    /// A time as RFC 3339 or as Unix seconds, from 1970 to the end of year 9999.
     mutating func date(_ name: String) throws -> Date? {
         guard let raw = string(name) else { return nil }
-        if let seconds = Int64(raw) { return Date(timeIntervalSince1970: Double(seconds)) }
-        if let date = try? Date(raw, strategy: .iso8601) { return date }
+        if let seconds = Int64(raw) {
+            guard (0...Self.latestUnixSeconds).contains(seconds) else {
+                throw PaymentsError.invalid(name, "\(name) must be Unix seconds from 0 to \(Self.latestUnixSeconds).")
+            }
+            return Date(timeIntervalSince1970: Double(seconds))
+        }
+        if let date = RFC3339.parse(raw) { return date }
         throw PaymentsError.invalid(name, "\(name) must be an RFC 3339 time or Unix seconds.")
     }
 

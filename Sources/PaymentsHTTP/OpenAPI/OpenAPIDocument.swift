@@ -120,7 +120,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/limit"
           },
           {
-            "$ref": "#/components/parameters/starting_after"
+            "$ref": "#/components/parameters/starting_after_customer"
           }
         ],
         "responses": {
@@ -151,7 +151,9 @@ enum OpenAPIDocument {
           "required": true,
           "schema": {
             "type": "string",
-            "maxLength": 255
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
           },
           "description": "The app's own id for the customer, e.g. org_42"
         }
@@ -280,7 +282,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/limit"
           },
           {
-            "$ref": "#/components/parameters/starting_after"
+            "$ref": "#/components/parameters/starting_after_audit"
           }
         ],
         "responses": {
@@ -331,7 +333,10 @@ enum OpenAPIDocument {
                 "properties": {
                   "name": {
                     "type": "string",
-                    "maxLength": 100
+                    "minLength": 1,
+                    "maxLength": 100,
+                    "pattern": "\\S",
+                    "description": "Leading and trailing spaces are trimmed."
                   },
                   "mode": {
                     "type": "string",
@@ -383,7 +388,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/limit"
           },
           {
-            "$ref": "#/components/parameters/starting_after"
+            "$ref": "#/components/parameters/starting_after_app"
           }
         ],
         "responses": {
@@ -524,11 +529,14 @@ enum OpenAPIDocument {
                 "additionalProperties": false,
                 "properties": {
                   "expires_in": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "minimum": 0,
                     "maximum": 2592000,
                     "default": 86400,
-                    "description": "Seconds the current keys keep working; 0 ends them now."
+                    "description": "Seconds the current keys keep working; 0 ends them now; null or absent means 86400."
                   }
                 }
               }
@@ -650,7 +658,8 @@ enum OpenAPIDocument {
             "in": "query",
             "required": true,
             "schema": {
-              "type": "string"
+              "type": "string",
+              "pattern": "^app_[0-9a-hjkmnp-tv-z]{26}$"
             }
           },
           {
@@ -675,7 +684,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/limit"
           },
           {
-            "$ref": "#/components/parameters/starting_after"
+            "$ref": "#/components/parameters/starting_after_audit"
           }
         ],
         "responses": {
@@ -737,21 +746,13 @@ enum OpenAPIDocument {
           "default": 10
         }
       },
-      "starting_after": {
-        "name": "starting_after",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "string"
-        },
-        "description": "The id of the last object of the previous page"
-      },
       "Idempotency-Key": {
         "name": "Idempotency-Key",
         "in": "header",
         "required": false,
         "schema": {
           "type": "string",
+          "minLength": 1,
           "maxLength": 255
         },
         "description": "The same key and request replay the first response with `Idempotent-Replayed: true`; keys are kept 24 h."
@@ -762,6 +763,7 @@ enum OpenAPIDocument {
         "required": false,
         "schema": {
           "type": "string",
+          "minLength": 1,
           "maxLength": 255
         },
         "description": "The app's own actor (a user id), recorded in the audit log beside the key id."
@@ -816,18 +818,68 @@ enum OpenAPIDocument {
         "in": "query",
         "required": false,
         "schema": {
-          "type": "string"
+          "anyOf": [
+            {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 253402300799
+            },
+            {
+              "type": "string",
+              "format": "date-time"
+            }
+          ]
         },
-        "description": "RFC 3339 time or Unix seconds"
+        "description": "RFC 3339 time, or Unix seconds from 0 to 253402300799 (the end of year 9999)"
       },
       "created_lt": {
         "name": "created[lt]",
         "in": "query",
         "required": false,
         "schema": {
-          "type": "string"
+          "anyOf": [
+            {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 253402300799
+            },
+            {
+              "type": "string",
+              "format": "date-time"
+            }
+          ]
         },
-        "description": "RFC 3339 time or Unix seconds"
+        "description": "RFC 3339 time, or Unix seconds from 0 to 253402300799 (the end of year 9999)"
+      },
+      "starting_after_customer": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^cus_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last customer of the previous page"
+      },
+      "starting_after_audit": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^aud_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last audit entry of the previous page"
+      },
+      "starting_after_app": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^app_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last app of the previous page"
       }
     },
     "schemas": {
@@ -925,7 +977,12 @@ enum OpenAPIDocument {
               "type": "string",
               "maxLength": 500
             },
-            "maxProperties": 50
+            "maxProperties": 50,
+            "propertyNames": {
+              "minLength": 1,
+              "maxLength": 40,
+              "pattern": "^[^\\[\\]]*$"
+            }
           }
         }
       },

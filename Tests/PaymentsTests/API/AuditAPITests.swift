@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PaymentsDomain
 import PaymentsServices
 import PaymentsStore
 import Testing
@@ -50,5 +51,39 @@ import Testing
             let verification = try await AuditLog.Service(store: api.store).verify(app: .init(rawValue: appID))
             #expect(verification.firstBreak == nil && verification.entries == 5)
         }
+    }
+}
+
+@Suite struct QueryEncodingTests {
+    @Test func percentEncodedParameterNamesAreDecoded() async throws {
+        try await TestAPI.run(.sqlite) { api in
+            let (_, key) = try await api.createApp()
+            try await api.request(.put, "/v1/customers/org_1", key: key, json: "{}")
+            let now = Int(api.clock.now.timeIntervalSince1970)
+            let encoded = try await api.request(.get, "/v1/audit-logs?created%5Bgte%5D=\(now)&action_type=CREATE_CUSTOMER", key: key)
+            #expect(encoded.status == .ok, "\(encoded.text)")
+            #expect(encoded.data.count == 1)
+        }
+    }
+}
+
+@Suite struct HostileInputTests {
+    @Test func hugeTimesInFiltersAnswer400AndTheServerLives() async throws {
+        try await TestAPI.run(.sqlite) { api in
+            let (_, key) = try await api.createApp()
+            for value in ["990255758082091904", "77693310210362624379180306923520", "-1", "253402300800"] {
+                let reply = try await api.request(.get, "/v1/audit-logs?created%5Blt%5D=\(value)", key: key)
+                #expect(reply.status == .badRequest && reply.errorParam == "created[lt]", "\(value): \(reply.text)")
+            }
+            let edge = try await api.request(.get, "/v1/audit-logs?created[gte]=253402300799&created[lt]=0047-04-19T16:15:08.475Z", key: key)
+            #expect(edge.status == .ok)
+            #expect(try await api.request(.get, "/health").status == .ok)
+        }
+    }
+
+    @Test func timestampsClampInsteadOfTrapping() {
+        #expect(Timestamp.milliseconds(Date(timeIntervalSince1970: 1e300)) == .max)
+        #expect(Timestamp.milliseconds(Date(timeIntervalSince1970: -1e300)) == .min)
+        #expect(Timestamp.milliseconds(Date(timeIntervalSince1970: 1.5)) == 1500)
     }
 }
