@@ -61,16 +61,26 @@ public final class PostgresBackend: StoreBackend {
         }
         let database = components.path.split(separator: "/").first.map(String.init)
         let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        // The modes mean what they mean to libpq: `prefer` and `require` encrypt without checking
+        // the certificate, `verify-ca` checks the chain, `verify-full` also the host name.
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        var chainOnly = TLSConfiguration.makeClientConfiguration()
+        chainOnly.certificateVerification = .noHostnameVerification
         let tls: PostgresClient.Configuration.TLS
         switch sslmode {
         case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw StoreError.invalidConfiguration("DATABASE_URL sslmode '\(sslmode)' is not one of disable, prefer, require")
+        case "allow", "prefer": tls = .prefer(unverified)
+        case "require": tls = .require(unverified)
+        case "verify-ca": tls = .require(chainOnly)
+        case "verify-full": tls = .require(.makeClientConfiguration())
+        default:
+            throw StoreError.invalidConfiguration(
+                "DATABASE_URL sslmode '\(sslmode)' is not one of disable, allow, prefer, require, verify-ca, verify-full")
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password?.removingPercentEncoding, database: database, tls: tls)
+            password: components.percentEncodedPassword?.removingPercentEncoding, database: database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         return configuration
     }

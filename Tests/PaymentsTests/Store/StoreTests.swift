@@ -172,3 +172,25 @@ import Testing
         return Set(try await store.read { try await $0.db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) } })
     }
 }
+
+@Suite struct PostgresURLTests {
+    @Test func urlsAreReadAsLibpqReadsThem() throws {
+        let configuration = try PostgresBackend.configuration(
+            from: "postgresql://billing:p%40ss@db.internal:6543/payments?sslmode=verify-full", maximumConnections: 7)
+        #expect(configuration.host == "db.internal")
+        #expect(configuration.port == 6543)
+        #expect(configuration.username == "billing")
+        #expect(configuration.password == "p@ss")
+        #expect(configuration.database == "payments")
+        #expect(configuration.options.maximumConnections == 7)
+        let percent = try PostgresBackend.configuration(from: "postgres://u:100%25sure@db/x", maximumConnections: 1)
+        #expect(percent.password == "100%sure", "decoded once, not twice")
+        let defaults = try PostgresBackend.configuration(from: "postgres://db.internal", maximumConnections: 20)
+        #expect(defaults.port == 5432 && defaults.username == "postgres" && defaults.database == nil)
+    }
+
+    @Test(arguments: ["postgres://db/x?sslmode=sometimes", "mysql://db/x", "postgres:///x"])
+    func badURLsAreRefused(url: String) {
+        #expect(throws: StoreError.self) { try PostgresBackend.configuration(from: url, maximumConnections: 1) }
+    }
+}
