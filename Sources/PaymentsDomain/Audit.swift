@@ -49,11 +49,13 @@ public struct AuditRecord: Sendable, Equatable {
     /// The change's effect as JSON, secrets redacted.
     public let payloadSnapshot: String
 
-    public init(action: AuditAction, targetType: String, targetID: String, snapshot: some Encodable) {
+    /// - Throws: an `EncodingError` when the snapshot cannot be encoded; the change then rolls back
+    ///   rather than being recorded with an empty snapshot.
+    public init(action: AuditAction, targetType: String, targetID: String, snapshot: some Encodable) throws {
         self.action = action
         self.targetType = targetType
         self.targetID = targetID
-        self.payloadSnapshot = AuditSnapshot.encode(snapshot)
+        self.payloadSnapshot = try AuditSnapshot.encode(snapshot)
     }
 }
 
@@ -192,14 +194,11 @@ public enum AuditSnapshot {
         "signing_secret",
     ]
 
-    public static func encode(_ value: some Encodable) -> String {
+    public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value),
-            let json = try? JSONDecoder().decode(JSONValue.self, from: data),
-            let clean = try? encoder.encode(redact(json))
-        else { return "{}" }
-        return String(decoding: clean, as: UTF8.self)
+        let json = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(value))
+        return String(decoding: try encoder.encode(redact(json)), as: UTF8.self)
     }
 
     static func redact(_ value: JSONValue) -> JSONValue {

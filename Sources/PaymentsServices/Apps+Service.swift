@@ -38,7 +38,7 @@ extension Apps {
                 let issued = try await issueKey(for: app, session)
                 try await session.audit(
                     app.id,
-                    AuditRecord(
+                    try AuditRecord(
                         action: .createApp, targetType: "app", targetID: app.id.rawValue,
                         snapshot: AppSnapshot(app: app, key: issued.key)))
                 return (app, issued)
@@ -80,7 +80,7 @@ extension Apps {
                 let issued = try await issueKey(for: app, session)
                 try await session.audit(
                     id,
-                    AuditRecord(
+                    try AuditRecord(
                         action: .rotateKey, targetType: "api_key", targetID: issued.key.id.rawValue,
                         snapshot: RotationSnapshot(
                             key: KeySnapshot(issued.key), expiring: expiring.map(KeySnapshot.init))))
@@ -101,7 +101,7 @@ extension Apps {
                 }
                 try await session.audit(
                     id,
-                    AuditRecord(action: .revokeKey, targetType: "api_key", targetID: keyID.rawValue, snapshot: KeySnapshot(key)))
+                    try AuditRecord(action: .revokeKey, targetType: "api_key", targetID: keyID.rawValue, snapshot: KeySnapshot(key)))
                 return key
             }
         }

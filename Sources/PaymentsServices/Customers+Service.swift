@@ -27,7 +27,7 @@ extension Customers {
                 if try await customers.insertIfAbsent(fresh) {
                     try await session.audit(
                         app,
-                        AuditRecord(
+                        try AuditRecord(
                             action: .createCustomer, targetType: "customer", targetID: fresh.id.rawValue,
                             snapshot: CustomerSnapshot(fresh)))
                     return (fresh, true)
@@ -39,7 +39,7 @@ extension Customers {
                 try await customers.update(existing)
                 try await session.audit(
                     app,
-                    AuditRecord(
+                    try AuditRecord(
                         action: .updateCustomer, targetType: "customer", targetID: existing.id.rawValue,
                         snapshot: CustomerSnapshot(existing)))
                 return (existing, false)

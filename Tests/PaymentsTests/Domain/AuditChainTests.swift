@@ -54,14 +54,14 @@ import Testing
         #expect(AuditChain.firstBreak(in: entries)?.sequence == 3)
     }
 
-    @Test func snapshotsRedactSecretsAtAnyDepth() {
+    @Test func snapshotsRedactSecretsAtAnyDepth() throws {
         struct Payload: Encodable {
             struct Inner: Encodable { let secret_key: String; let last4: String }
             let api_key: String
             let name: String
             let account: Inner
         }
-        let text = AuditSnapshot.encode(
+        let text = try AuditSnapshot.encode(
             Payload(api_key: "sk_test_live_secret", name: "n", account: .init(secret_key: "rk_123", last4: "1234")))
         #expect(!text.contains("sk_test_live_secret") && !text.contains("rk_123"))
         #expect(text == #"{"account":{"last4":"1234","secret_key":"[redacted]"},"api_key":"[redacted]","name":"n"}"#)
