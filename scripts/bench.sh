@@ -2,8 +2,9 @@
 # Benchmarks the release build with wrk on loopback, on SQLite and then on a temporary
 # PostgreSQL, and prints each figure beside its ratio to the same server's no-op route (R0).
 #
-# Routes: GET /ping (no-op, R0); GET /v1/customers/{id} (authenticated read: key lookup +
-# customer read); PUT /v1/customers/{unique id} (authenticated write: insert + chained audit
+# Routes: GET /ping (no-op, R0); GET /health (one `SELECT 1` through the store: the floor for
+# any route that touches the database); GET /v1/customers/{id} (authenticated read: cached key
+# + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + chained audit
 # entry in one transaction).
 #
 # Usage: scripts/bench.sh [seconds per run, default 10]   (wrk -t2 -c64, as the issue measures)
@@ -61,12 +62,14 @@ bench_database() { # label DATABASE_URL
     -H 'Content-Type: application/json' -d '{"name":"Bench","email":"b@bench.test"}' >/dev/null
   # Warm up connections and caches.
   wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$port/ping" >/dev/null
-  local r0 read write
+  local r0 floor read write
   r0=$(run_wrk "$label" get.lua /ping)
+  floor=$(run_wrk "$label" get.lua /health)
   read=$(run_wrk "$label" get.lua /v1/customers/org_bench)
   write=$(run_wrk "$label" put-customer.lua /v1/customers)
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
   results+=("$label|no-op GET /ping (R0)|$r0|$r0")
+  results+=("$label|GET /health (one SELECT 1)|$floor|$r0")
   results+=("$label|GET /v1/customers/{id}|$read|$r0")
   results+=("$label|PUT /v1/customers/{new id}|$write|$r0")
 }
