@@ -36,9 +36,9 @@ cleanup_bench() {
   rm -rf "$work"
 }
 
-run_wrk() { # label script path -> prints "rps p50 p99 errors"
+run_wrk() { # script path -> prints "rps p50 p99 errors"
   local out
-  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "scripts/wrk/$2" "http://127.0.0.1:$port$3")
+  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "scripts/wrk/$1" "http://127.0.0.1:$port$2")
   python3 -c '
 import json, sys
 line = [l for l in sys.stdin.read().splitlines() if l.startswith("RESULT ")][-1]
@@ -63,10 +63,10 @@ bench_database() { # label DATABASE_URL
   # Warm up connections and caches.
   wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$port/ping" >/dev/null
   local r0 floor read write
-  r0=$(run_wrk "$label" get.lua /ping)
-  floor=$(run_wrk "$label" get.lua /health)
-  read=$(run_wrk "$label" get.lua /v1/customers/org_bench)
-  write=$(run_wrk "$label" put-customer.lua /v1/customers)
+  r0=$(run_wrk get.lua /ping)
+  floor=$(run_wrk get.lua /health)
+  read=$(run_wrk get.lua /v1/customers/org_bench)
+  write=$(run_wrk put-customer.lua /v1/customers)
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
   results+=("$label|no-op GET /ping (R0)|$r0|$r0")
   results+=("$label|GET /health (one SELECT 1)|$floor|$r0")

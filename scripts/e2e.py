@@ -101,7 +101,6 @@ def scenario(label, env, tamper, fuzz=False):
         check("audit log lists the change", status == 200 and [e["action_type"] for e in body["data"]] == ["CREATE_CUSTOMER"], body)
         status, body, _ = call(port, "GET", "/v1/customers/org_42", "sk_test_" + "x" * 43)
         check("an unknown key answers 401", status == 401 and body["error"]["code"] == "api_key_invalid", body)
-        status, text, _ = 0, "", {}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
             text = response.read().decode()
         check("/metrics counts requests", 'route="/v1/customers/{external_id}"' in text)

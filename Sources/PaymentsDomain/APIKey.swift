@@ -77,12 +77,19 @@ public enum KeyMaterial {
 
     public static func prefix(for mode: App.Mode) -> String { "sk_\(mode.rawValue)_" }
 
+    static func isBase62(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"): true
+        default: false
+        }
+    }
+
     /// The mode a key string claims, or `nil` when it is not shaped like one of our keys.
     public static func mode(of key: String) -> App.Mode? {
         for mode in App.Mode.allCases {
             let prefix = prefix(for: mode)
             if key.hasPrefix(prefix), key.utf8.count == prefix.utf8.count + randomLength,
-                key.utf8.dropFirst(prefix.utf8.count).allSatisfy({ base62.contains($0) })
+                key.utf8.dropFirst(prefix.utf8.count).allSatisfy(isBase62)
             {
                 return mode
             }

@@ -14,6 +14,14 @@ public struct PageRequest: Sendable, Equatable {
         self.limit = limit
         self.startingAfter = startingAfter
     }
+
+    /// Checks that the cursor, if any, is an id of the kind being listed.
+    /// - Throws: `parameter_invalid` naming `starting_after`.
+    public func requireCursor<Kind: Identified>(of kind: Kind.Type) throws(PaymentsError) {
+        if let cursor = startingAfter, TypedID<Kind>(parsing: cursor) == nil {
+            throw .invalid("starting_after", "starting_after must be an id of the objects listed (\(Kind.idPrefix)_...).")
+        }
+    }
 }
 
 /// One page of a list.

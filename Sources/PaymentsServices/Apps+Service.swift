@@ -46,9 +46,7 @@ extension Apps {
         }
 
         public func list(_ page: PageRequest) async throws -> Page<App> {
-            if let cursor = page.startingAfter, App.ID(parsing: cursor) == nil {
-                throw PaymentsError.invalid("starting_after", "starting_after must be an app id (app_...).")
-            }
+            try page.requireCursor(of: App.self)
             return try await store.read { try await $0.apps.list(page) }
         }
 

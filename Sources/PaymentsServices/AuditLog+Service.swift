@@ -11,9 +11,7 @@ extension AuditLog {
         public init(store: Store) { self.store = store }
 
         public func list(app: App.ID, filter: AuditFilter, _ page: PageRequest) async throws -> Page<AuditEntry> {
-            if let cursor = page.startingAfter, TypedID<AuditEntry>(parsing: cursor) == nil {
-                throw PaymentsError.invalid("starting_after", "starting_after must be an audit entry id (aud_...).")
-            }
+            try page.requireCursor(of: AuditEntry.self)
             return try await store.read { try await $0.auditLog(app).list(filter, page) }
         }
 

@@ -53,9 +53,7 @@ extension Customers {
         }
 
         public func list(app: App.ID, _ page: PageRequest) async throws -> Page<Customer> {
-            if let cursor = page.startingAfter, TypedID<Customer>(parsing: cursor) == nil {
-                throw PaymentsError.invalid("starting_after", "starting_after must be a customer id (cus_...).")
-            }
+            try page.requireCursor(of: Customer.self)
             return try await store.read { try await $0.customers(app).list(page) }
         }
     }

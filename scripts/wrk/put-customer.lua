@@ -11,8 +11,7 @@ setup = function(thread)
 end
 
 init = function(args)
-  thread_id = tonumber(wrk.thread:get("thread_id")) or math.random(1000000)
-  math.randomseed(os.time() + thread_id)
+  thread_id = tonumber(wrk.thread:get("thread_id"))
 end
 
 local run = tostring(os.time()) .. tostring(math.random(100000))

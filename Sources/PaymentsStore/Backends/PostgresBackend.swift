@@ -1,6 +1,5 @@
 import Logging
 import NIOConcurrencyHelpers
-import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -23,30 +22,24 @@ public final class PostgresBackend: StoreBackend {
     /// Connects to the server named by a `postgres://user:password@host:port/database?sslmode=` URL.
     public static func connect(url: String, maximumConnections: Int = 20, logger: Logger) async throws -> PostgresBackend {
         let configuration = try configuration(from: url, maximumConnections: maximumConnections)
-        // The store's own loop, apart from the HTTP server's: see SQLiteBackend.open.
-        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let (started, signal) = AsyncStream<Void>.makeStream()
         let backend = PostgresBackend(
-            client: PostgresClient(configuration: configuration, eventLoopGroup: eventLoops, backgroundLogger: logger),
-            eventLoops: eventLoops, logger: logger, maximumConnections: maximumConnections)
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger), started: signal,
+            logger: logger, maximumConnections: maximumConnections)
         // Wait until the client's run loop has started, so that the first lease finds it running.
-        for await _ in backend.started {}
+        for await _ in started {}
         await Task.yield()
         return backend
     }
 
-    private let started: AsyncStream<Void>
-
-    private let eventLoops: MultiThreadedEventLoopGroup
-
-    private init(client: PostgresClient, eventLoops: MultiThreadedEventLoopGroup, logger: Logger, maximumConnections: Int) {
+    private init(
+        client: PostgresClient, started: AsyncStream<Void>.Continuation, logger: Logger, maximumConnections: Int
+    ) {
         self.client = client
-        self.eventLoops = eventLoops
         self.logger = logger
         self.maximumConnections = maximumConnections
-        let (started, signal) = AsyncStream<Void>.makeStream()
-        self.started = started
         self.runTask = Task {
-            signal.finish()
+            started.finish()
             await client.run()
         }
     }
@@ -135,6 +128,5 @@ public final class PostgresBackend: StoreBackend {
     public func shutdown() async throws {
         runTask.cancel()
         await runTask.value
-        try await eventLoops.shutdownGracefully()
     }
 }

@@ -10,7 +10,8 @@ import SQLiteNIO
 /// `BEGIN IMMEDIATE` so another process waits rather than deadlocks) and a few reader connections.
 public final class SQLiteBackend: StoreBackend {
     public let engine = SQLEngine.sqlite
-    /// A connection and an executor on its event loop.
+    /// A connection and an executor on its event loop: a session run there resumes where its
+    /// queries complete, without a hop to the cooperative pool after each statement.
     struct Lane: Sendable {
         let connection: SQLiteConnection
         let executor: EventLoopExecutor
@@ -28,7 +29,7 @@ public final class SQLiteBackend: StoreBackend {
         }
     }
 
-    private let writer: AsyncPool<Lane>
+    private let writer: AsyncMutex<Lane>
     /// Reader connections, used in turn. They are opened `FULLMUTEX`, so a busy one is safe to
     /// share; the thread pool bounds how many queries run at once, not this list.
     private let readers: [Lane]
@@ -38,20 +39,19 @@ public final class SQLiteBackend: StoreBackend {
 
     /// Opens (creating if needed) the database file at `path`.
     /// - Parameters:
-    ///   - path: the file; `:memory:` is refused because readers must see the writer's data.
+    ///   - path: the file. Not `:memory:`: each connection would see its own empty database.
     ///   - readers: how many reader connections to open.
     ///   - busyTimeoutMilliseconds: how long a connection waits on another process's lock.
     public static func open(
         path: String, readers: Int = 4, busyTimeoutMilliseconds: Int = 5000, logger: Logger
     ) async throws -> SQLiteBackend {
-        let threadPool = NIOThreadPool.singleton
-        // The store's own loop: a transaction holds the single write lock across several
-        // statements, and each resumes on this loop. On the HTTP server's loops every step would
-        // queue behind request parsing while the lock is held.
-        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        guard path != ":memory:", !path.isEmpty else {
+            throw StoreError.invalidConfiguration("SQLite needs a file path: the readers must see the writer's data.")
+        }
         func connect(_ pragmas: [String]) async throws -> SQLiteConnection {
             let connection = try await SQLiteConnection.open(
-                storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoops.any())
+                storage: .file(path: path), threadPool: .singleton, logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.any())
             for pragma in pragmas {
                 _ = try await connection.query(pragma)
             }
@@ -63,15 +63,12 @@ public final class SQLiteBackend: StoreBackend {
         for _ in 0..<max(1, readers) {
             readerConnections.append(try await connect(common + ["PRAGMA query_only = ON"]))
         }
-        return SQLiteBackend(writer: writer, readers: readerConnections, eventLoops: eventLoops, logger: logger)
+        return SQLiteBackend(writer: writer, readers: readerConnections, logger: logger)
     }
 
-    private let eventLoops: MultiThreadedEventLoopGroup
-
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], eventLoops: MultiThreadedEventLoopGroup, logger: Logger) {
-        self.writer = AsyncPool([Lane(writer)])
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = AsyncMutex(Lane(writer))
         self.readers = readers.map(Lane.init)
-        self.eventLoops = eventLoops
         self.logger = logger
     }
 
@@ -82,7 +79,7 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writer.with { lane in
+        try await writer.withLock { lane in
             try await lane.run { db in try await db.inTransaction(begin: "BEGIN IMMEDIATE", logger: logger, body) }
         }
     }
@@ -95,14 +92,13 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func poolStatistics() -> PoolStatistics {
-        PoolStatistics(inUse: writer.inUse, capacity: writer.capacity + readers.count)
+        PoolStatistics(inUse: writer.isLocked ? 1 : 0, capacity: 1 + readers.count)
     }
 
     public func shutdown() async throws {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
-        for lane in writer.close() + readers {
+        for lane in [writer.close()].compactMap({ $0 }) + readers {
             try await lane.connection.close()
         }
-        try await eventLoops.shutdownGracefully()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import PaymentsHTTP
 import PaymentsStore
 import Testing
 
@@ -25,20 +26,24 @@ import Testing
     }
 
     @Test func everyReferenceResolves() throws {
-        let text = try #require(String(data: try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(OpenAPIDocumentText.value.utf8))), encoding: .utf8))
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        let components = try #require(document["components"] as? [String: [String: Any]])
-        let references = text.components(separatedBy: "\"$ref\":\"#\\/components\\/").dropFirst().map { $0.prefix { $0 != "\"" } }
-        #expect(!references.isEmpty)
-        for reference in references {
-            let parts = reference.components(separatedBy: "\\/")
-            #expect(parts.count == 2 && components[parts[0]]?[parts[1]] != nil, "unresolved $ref \(reference)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        var references: [String] = []
+        func collect(_ value: Any) {
+            if let object = value as? [String: Any] {
+                if let reference = object["$ref"] as? String { references.append(reference) }
+                object.values.forEach(collect)
+            } else if let array = value as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        collect(document)
+        #expect(references.count > 20)
+        for reference in Set(references) {
+            let parts = reference.split(separator: "/").map(String.init)
+            #expect(parts.count == 4 && parts[0] == "#" && parts[1] == "components", "\(reference)")
+            let section = (document["components"] as? [String: Any])?[parts[2]] as? [String: Any]
+            #expect(section?[parts[3]] != nil, "unresolved $ref \(reference)")
         }
     }
 }
 
-@testable import PaymentsHTTP
-
-enum OpenAPIDocumentText {
-    static var value: String { OpenAPIDocument.json }
-}

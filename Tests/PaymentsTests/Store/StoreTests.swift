@@ -194,3 +194,9 @@ import Testing
         #expect(throws: StoreError.self) { try PostgresBackend.configuration(from: url, maximumConnections: 1) }
     }
 }
+
+@Suite struct SQLiteBackendTests {
+    @Test func anInMemoryDatabaseIsRefused() async {
+        await #expect(throws: StoreError.self) { try await SQLiteBackend.open(path: ":memory:", logger: testLogger) }
+    }
+}
