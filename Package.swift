@@ -4,7 +4,10 @@ import PackageDescription
 // Layers, bottom to top. A target may only depend on the ones above it in this list.
 //   PaymentsDomain   pure Swift: ids, money, apps, keys, customers, audit, errors. No server, driver or provider.
 //   PaymentsStore    one SQL store over SQLite and PostgreSQL (SQLKit), migrations, transactions.
-//   PaymentsServices one service per use case (Apps.Service, Customers.Service, AuditLog.Service).
+//   PaymentsSandbox  the built-in offline provider (its own state in the same database).
+//   PaymentsStripe   the Stripe adapter over AsyncHTTPClient. Wire types never leave it.
+//   PaymentsServices one service per use case (Apps.Service, Payments.Service, ...). Providers are
+//                    reached through the capability protocols in PaymentsDomain only.
 //   PaymentsHTTP     Hummingbird routes and middleware: auth, idempotency, errors, metrics.
 //   PaymentsWorkers  background services: housekeeping.
 //   PaymentsServer   the wiring: configuration, buildApplication.
@@ -31,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -54,10 +58,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PaymentsSandbox",
+            dependencies: [
+                "PaymentsDomain",
+                "PaymentsStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
+        .target(
             name: "PaymentsServices",
             dependencies: [
                 "PaymentsDomain",
                 "PaymentsStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -66,6 +80,7 @@ let package = Package(
                 "PaymentsDomain",
                 "PaymentsStore",
                 "PaymentsServices",
+                "PaymentsSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -87,6 +102,7 @@ let package = Package(
                 "PaymentsDomain",
                 "PaymentsStore",
                 "PaymentsServices",
+                "PaymentsSandbox",
                 "PaymentsHTTP",
                 "PaymentsWorkers",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -113,6 +129,7 @@ let package = Package(
                 "PaymentsDomain",
                 "PaymentsStore",
                 "PaymentsServices",
+                "PaymentsSandbox",
                 "PaymentsHTTP",
                 "PaymentsWorkers",
                 "PaymentsServer",

@@ -38,6 +38,22 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case revokeKey = "REVOKE_KEY"
     case createCustomer = "CREATE_CUSTOMER"
     case updateCustomer = "UPDATE_CUSTOMER"
+    case createPlan = "CREATE_PLAN"
+    case updatePlan = "UPDATE_PLAN"
+    case archivePlan = "ARCHIVE_PLAN"
+    case linkProviderObject = "LINK_PROVIDER_OBJECT"
+    case setProviderAccount = "SET_PROVIDER_ACCOUNT"
+    case createPayment = "CREATE_PAYMENT"
+    case updatePayment = "UPDATE_PAYMENT"
+    case createRefund = "CREATE_REFUND"
+    case updateRefund = "UPDATE_REFUND"
+    case createSubscription = "CREATE_SUBSCRIPTION"
+    case updateSubscription = "UPDATE_SUBSCRIPTION"
+    case cancelSubscription = "CANCEL_SUBSCRIPTION"
+    case createCheckoutSession = "CREATE_CHECKOUT_SESSION"
+    case updateCheckoutSession = "UPDATE_CHECKOUT_SESSION"
+    case createPortalSession = "CREATE_PORTAL_SESSION"
+    case advanceTestClock = "ADVANCE_TEST_CLOCK"
 }
 
 /// What a mutation says about itself; the store turns it into a chained `AuditEntry` in the same

@@ -68,6 +68,9 @@ public struct IDGenerator: Sendable {
         TypedID(rawValue: Kind.idPrefix + "_" + makeBody(time))
     }
 
+    /// A new id with any prefix (for objects outside the domain, such as the sandbox provider's).
+    public func next(prefix: String, at time: Date) -> String { prefix + "_" + makeBody(time) }
+
     /// Time-ordered ids with 80 random bits, strictly increasing within this process: an id
     /// made in the same millisecond as the one before (or with the clock behind it) takes the
     /// previous one's time and its random part plus one, as monotonic ULIDs do.

@@ -6,11 +6,14 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
     public enum Kind: String, Sendable {
         case invalidRequest  // 400
         case authentication  // 401
+        case paymentRequired  // 402: the card was declined
         case permission  // 403
         case notFound  // 404
         case conflict  // 409
         case idempotency  // 409
         case payloadTooLarge  // 413
+        case providerRejected  // 502: the provider refused what we sent (credentials, parameters)
+        case providerUnavailable  // 503: the provider is down, throttling, or did not answer
         case unavailable  // 503
         case `internal`  // 500
     }
@@ -19,12 +22,15 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
     public let code: String
     public let message: String
     public let param: String?
+    /// The issuer's reason, on a declined card.
+    public let declineCode: String?
 
-    public init(_ kind: Kind, code: String, message: String, param: String? = nil) {
+    public init(_ kind: Kind, code: String, message: String, param: String? = nil, declineCode: String? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
         self.param = param
+        self.declineCode = declineCode
     }
 
     public var description: String {

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import PaymentsDomain
 import PaymentsServices
 import PaymentsStore
@@ -8,6 +9,10 @@ public struct APIDependencies: Sendable {
     public let store: Store
     public let adminToken: Secret<String>
     public let metrics: HTTPMetrics
+    /// Which provider serves each app.
+    public var providers: Providers.Directory
+    /// Seals the apps' own provider secrets.
+    public let secrets: SecretBox
     /// The largest request body accepted, in bytes (default 1 MiB).
     public var bodyLimit = 1 << 20
     /// How long a running request holds its idempotency key.
@@ -17,10 +22,14 @@ public struct APIDependencies: Sendable {
     /// How long an authenticated key is trusted without a lookup (see `KeyCache`).
     public var keyCacheTTL: Duration = .seconds(5)
 
-    public init(store: Store, adminToken: Secret<String>, metrics: HTTPMetrics) {
+    public init(
+        store: Store, adminToken: Secret<String>, metrics: HTTPMetrics, providers: Providers.Directory, secrets: SecretBox
+    ) {
         self.store = store
         self.adminToken = adminToken
         self.metrics = metrics
+        self.providers = providers
+        self.secrets = secrets
     }
 }
 
@@ -46,6 +55,20 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     let v1Routes = Routes(group: v1, prefix: "/v1", table: table)
     CustomersController(customers: Customers.Service(store: store)).addRoutes(to: v1Routes)
     AuditLogsController(audit: audit).addRoutes(to: v1Routes)
+    let directory = dependencies.providers
+    let logger = Logger(label: "payments.services")
+    let plans = Plans.Service(store: store, directory: directory, logger: logger)
+    let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, logger: logger)
+    let checkout = Checkout.Service(store: store, directory: directory, plans: plans, logger: logger)
+    PlansController(plans: plans).addRoutes(to: v1Routes)
+    PaymentsController(payments: Payments.Service(store: store, directory: directory, logger: logger)).addRoutes(to: v1Routes)
+    SubscriptionsController(subscriptions: subscriptions).addRoutes(to: v1Routes)
+    CheckoutController(checkout: checkout).addRoutes(to: v1Routes)
+    ProvidersController(
+        directory: directory, accounts: ProviderAccounts.Service(store: store, secrets: dependencies.secrets),
+        testClock: TestClocks.Service(store: store, directory: directory, subscriptions: subscriptions)
+    ).addRoutes(to: v1Routes)
+    SandboxPagesController(store: store, directory: directory, checkout: checkout).addRoutes(to: router)
 
     let admin = router.group("admin/v1")
         .add(middleware: AdminAuthMiddleware(adminToken: dependencies.adminToken))

@@ -2,6 +2,8 @@ import Hummingbird
 import Logging
 import PaymentsDomain
 import PaymentsHTTP
+import PaymentsSandbox
+import PaymentsServices
 import PaymentsStore
 import PaymentsWorkers
 import Prometheus
@@ -56,9 +58,11 @@ public func prepare(_ store: Store, _ configuration: Configuration, logger: Logg
 public func buildApplication(
     configuration: Configuration, store: Store, logger: Logger, runWorkers: Bool = true
 ) -> some ApplicationProtocol {
+    let secrets = SecretBox(appSecret: configuration.appSecret)
     var dependencies = APIDependencies(
         store: store, adminToken: configuration.adminToken,
-        metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()))
+        metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+        providers: providerDirectory(configuration: configuration, store: store, secrets: secrets), secrets: secrets)
     dependencies.bodyLimit = configuration.bodyLimit
     dependencies.keyCacheTTL = configuration.keyCacheTTL
     let (router, _) = buildRouter(dependencies)
@@ -68,6 +72,20 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: workers,
         logger: logger)
+}
+
+/// Which provider serves each app: its own Stripe account, the platform's, or the sandbox.
+public func providerDirectory(configuration: Configuration, store: Store, secrets: SecretBox) -> Providers.Directory {
+    let publicURL = configuration.publicURL
+    return Providers.Directory(
+        store: store, secrets: secrets,
+        platformStripe: configuration.stripeSecretKey.map {
+            Providers.StripeCredentials(secretKey: $0, webhookSecrets: configuration.stripeWebhookSecrets)
+        },
+        makeStripe: nil,
+        makeSandbox: { app, now in
+            SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: publicURL, now: now)
+        })
 }
 
 /// Runs the background workers alone until SIGTERM or SIGINT (`payments worker`).

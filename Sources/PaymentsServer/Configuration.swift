@@ -31,6 +31,13 @@ public struct Configuration: Sendable {
     public var keyCacheTTL: Duration
     /// Whether `APP_SECRET` and `ADMIN_TOKEN` were generated into the data directory (development).
     public var generatedSecrets: Bool
+    /// Where browsers reach this service (the sandbox's hosted checkout and portal pages).
+    public var publicURL: String
+    /// The platform's Stripe account (`STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`), if set.
+    public var stripeSecretKey: Secret<String>?
+    public var stripeWebhookSecrets: [Secret<String>]
+    /// Where the Stripe adapter sends requests (default https://api.stripe.com).
+    public var stripeAPIBase: String
     /// What the operator should be told at start.
     public var notices: [String]
 
@@ -47,6 +54,10 @@ public struct Configuration: Sendable {
         ("LOG_FORMAT", "text (default) or json: one JSON object a line with request_id and all metadata"),
         ("MIGRATE_ON_START", "'false' to make serve refuse to start with pending migrations (default true)"),
         ("MAX_BODY_BYTES", "largest request body in bytes (default 1048576)"),
+        ("PUBLIC_URL", "where browsers reach this service, for the sandbox's checkout and portal pages (default http://HOST:PORT)"),
+        ("STRIPE_SECRET_KEY", "the platform's Stripe key (sk_test_... or sk_live_...): serves apps of the same mode without their own account; unset = sandbox"),
+        ("STRIPE_WEBHOOK_SECRET", "the platform account's webhook signing secrets, comma-separated (whsec_...)"),
+        ("STRIPE_API_BASE", "Stripe API base URL (default https://api.stripe.com; tests point it at a local stand-in)"),
         ("KEY_CACHE_SECONDS", "how long a key is trusted without a lookup; a key revoked on another instance stops here within it (default 5, 0 = off)"),
     ]
 
@@ -139,11 +150,30 @@ public struct Configuration: Sendable {
                     : "Development mode: using APP_SECRET and ADMIN_TOKEN from \(stored.path).")
         }
 
+        let host = value("HOST") ?? "127.0.0.1"
+        let stripeKey = value("STRIPE_SECRET_KEY")
+        if let stripeKey, !(stripeKey.hasPrefix("sk_test_") || stripeKey.hasPrefix("sk_live_") || stripeKey.hasPrefix("rk_test_") || stripeKey.hasPrefix("rk_live_")) {
+            throw ConfigurationError("STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_..., sk_live_..., rk_...).")
+        }
+        let webhookSecrets = (value("STRIPE_WEBHOOK_SECRET") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for secret in webhookSecrets where !secret.hasPrefix("whsec_") {
+            throw ConfigurationError("STRIPE_WEBHOOK_SECRET must list signing secrets that start with whsec_.")
+        }
+        let stripeAPIBase = value("STRIPE_API_BASE") ?? "https://api.stripe.com"
+        guard let base = URL(string: stripeAPIBase), ["http", "https"].contains(base.scheme ?? ""), base.host != nil else {
+            throw ConfigurationError("STRIPE_API_BASE must be an http(s) URL, got '\(stripeAPIBase)'.")
+        }
+        let publicURL = value("PUBLIC_URL") ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         return Configuration(
-            host: value("HOST") ?? "127.0.0.1", port: port, database: database, appSecret: Secret(appSecret!),
+            host: host, port: port, database: database, appSecret: Secret(appSecret!),
             adminToken: Secret(adminToken!), logLevel: logLevel, logFormat: logFormat, dataDirectory: dataDirectory, production: production,
             migrateOnStart: migrateOnStart, bodyLimit: bodyLimit, keyCacheTTL: .seconds(keyCacheSeconds),
-            generatedSecrets: generated, notices: notices)
+            generatedSecrets: generated,
+            publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
+            stripeSecretKey: stripeKey.map(Secret.init), stripeWebhookSecrets: webhookSecrets.map(Secret.init),
+            stripeAPIBase: stripeAPIBase.hasSuffix("/") ? String(stripeAPIBase.dropLast()) : stripeAPIBase,
+            notices: notices)
     }
 
     static func flag(_ raw: String?, name: String) throws -> Bool? {

@@ -112,6 +112,22 @@ public struct Session: Sendable {
     public var keys: APIKeyRepository { APIKeyRepository(session: self) }
     public func customers(_ appID: App.ID) -> CustomerRepository { CustomerRepository(session: self, appID: appID) }
     public func auditLog(_ appID: App.ID) -> AuditRepository { AuditRepository(session: self, appID: appID) }
+    public func plans(_ appID: App.ID) -> PlanRepository { PlanRepository(session: self, appID: appID) }
+    public func subscriptions(_ appID: App.ID) -> SubscriptionRepository { SubscriptionRepository(session: self, appID: appID) }
+    public func payments(_ appID: App.ID) -> PaymentRepository { PaymentRepository(session: self, appID: appID) }
+    public func checkoutSessions(_ appID: App.ID) -> CheckoutSessionRepository {
+        CheckoutSessionRepository(session: self, appID: appID)
+    }
+    public func operations(_ appID: App.ID) -> ProviderOperationRepository {
+        ProviderOperationRepository(session: self, appID: appID)
+    }
+    public func providerObjects(_ appID: App.ID) -> ProviderObjectRepository {
+        ProviderObjectRepository(session: self, appID: appID)
+    }
+    public func providerAccounts(_ appID: App.ID) -> ProviderAccountRepository {
+        ProviderAccountRepository(session: self, appID: appID)
+    }
+    public func clock(_ appID: App.ID) -> AppClockRepository { AppClockRepository(session: self, appID: appID) }
 }
 
 extension SQLRow {

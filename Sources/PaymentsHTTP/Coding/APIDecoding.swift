@@ -164,3 +164,25 @@ struct QueryReader {
         }
     }
 }
+
+/// Decodes `Body` with its synthesized `Decodable`, refusing fields it does not list.
+struct Strict<Body: StrictDecodable>: Decodable {
+    let body: Body
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(Body.CodingKeys.self)
+        body = try Body(from: decoder)
+    }
+}
+
+extension APIDecoding {
+    /// Decodes a body that refuses unknown fields at its top level.
+    static func decodeStrict<T: StrictDecodable>(_ type: T.Type, from request: Request) async throws -> T {
+        try await decode(Strict<T>.self, from: request).body
+    }
+
+    /// The request's `Idempotency-Key` (already checked by the middleware).
+    static func idempotencyKey(_ request: Request) -> String? {
+        request.headers[.idempotencyKey]
+    }
+}

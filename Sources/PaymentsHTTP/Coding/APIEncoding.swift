@@ -36,3 +36,17 @@ struct ListResponse<Element: Encodable & Sendable>: Encodable {
         has_more = page.hasMore
     }
 }
+
+/// An optional response field that is written as `null` when empty, as Stripe's objects do,
+/// instead of being left out (what a synthesized `Encodable` does with optionals).
+@propertyWrapper
+struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}

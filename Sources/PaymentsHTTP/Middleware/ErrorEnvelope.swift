@@ -11,6 +11,7 @@ enum ErrorEnvelope {
             let code: String
             let message: String
             let param: String?
+            let declineCode: String?
 
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
@@ -18,9 +19,10 @@ enum ErrorEnvelope {
                 try container.encode(code, forKey: .code)
                 try container.encode(message, forKey: .message)
                 try container.encode(param, forKey: .param)  // always present, null when none
+                try container.encodeIfPresent(declineCode, forKey: .decline_code)
             }
 
-            enum CodingKeys: String, CodingKey { case type, code, message, param }
+            enum CodingKeys: String, CodingKey { case type, code, message, param, decline_code }
         }
         let error: Detail
     }
@@ -30,6 +32,9 @@ enum ErrorEnvelope {
         switch kind {
         case .invalidRequest: (.badRequest, "invalid_request_error")
         case .authentication: (.unauthorized, "authentication_error")
+        case .paymentRequired: (.init(code: 402, reasonPhrase: "Payment Required"), "card_error")
+        case .providerRejected: (.badGateway, "provider_error")
+        case .providerUnavailable: (.serviceUnavailable, "provider_error")
         case .permission: (.forbidden, "permission_error")
         case .notFound: (.notFound, "invalid_request_error")
         case .conflict: (.conflict, "invalid_request_error")
@@ -46,6 +51,8 @@ enum ErrorEnvelope {
         switch error {
         case let error as PaymentsError:
             return error
+        case let error as ProviderError:
+            return error.paymentsError
         case is NIOTooManyBytesError:
             return PaymentsError(
                 .payloadTooLarge, code: "request_too_large", message: "The request body is larger than the limit.")
@@ -72,7 +79,7 @@ enum ErrorEnvelope {
     static func response(for error: any Error, logger: Logger) -> Response {
         let error = paymentsError(from: error, logger: logger)
         let (status, type) = status(of: error.kind)
-        let body = Body(error: .init(type: type, code: error.code, message: error.message, param: error.param))
+        let body = Body(error: .init(type: type, code: error.code, message: error.message, param: error.param, declineCode: error.declineCode))
         return (try? APIEncoding.response(body, status: status))
             ?? Response(status: .internalServerError)
     }

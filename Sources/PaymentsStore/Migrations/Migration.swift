@@ -26,6 +26,10 @@ public enum Migrations {
         M0002_CreateAuditLog(),
         M0003_CreateIdempotencyKeys(),
         M0004_CreateCustomers(),
+        M0005_CreateCatalog(),
+        M0006_CreateProviderState(),
+        M0007_CreateBilling(),
+        M0008_CreateSandbox(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

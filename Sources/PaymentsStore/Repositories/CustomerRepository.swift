@@ -24,6 +24,12 @@ public struct CustomerRepository: Sendable {
         ).first().map(Self.decode)
     }
 
+    public func find(id: Customer.ID) async throws -> Customer? {
+        try await session.db.raw(
+            "SELECT \(Self.columns) FROM customers WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue)"
+        ).first().map(Self.decode)
+    }
+
     /// Customers newest first.
     public func list(_ page: PageRequest) async throws -> Page<Customer> {
         let after: SQLQueryString = page.startingAfter.map { " AND id < \(bind: $0)" } ?? ""

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PaymentsDomain
 @testable import PaymentsHTTP
+import PaymentsSandbox
 import PaymentsServices
 import PaymentsStore
 import Prometheus
@@ -26,8 +27,15 @@ struct TestAPI {
     ) async throws {
         let clock = TestClock()
         try await TestDatabase.withStore(engine, clock: clock.clock) { store in
+            let secrets = SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij"))
             var dependencies = APIDependencies(
-                store: store, adminToken: Secret(adminToken), metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()))
+                store: store, adminToken: Secret(adminToken), metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+                providers: Providers.Directory(
+                    store: store, secrets: secrets, platformStripe: nil, makeStripe: nil,
+                    makeSandbox: { app, now in
+                        SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now)
+                    }),
+                secrets: secrets)
             configure(&dependencies)
             let (router, table) = buildRouter(dependencies)
             let app = Application(router: router, logger: testLogger)

@@ -1,0 +1,78 @@
+/// An ISO 4217 currency, lowercase as Stripe writes it (`usd`, `eur`, `jpy`).
+public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    /// Accepts a known ISO 4217 code in any case.
+    public init?(rawValue: String) {
+        let code = rawValue.lowercased()
+        guard Currency.iso4217.contains(code) else { return nil }
+        self.rawValue = code
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        guard let currency = Currency(rawValue: raw) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Unknown currency \(raw)"))
+        }
+        self = currency
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    /// Parses a request parameter.
+    /// - Throws: `parameter_invalid` naming `param` when the code is not an ISO 4217 currency.
+    public static func parse(_ raw: String, param: String = "currency") throws(PaymentsError) -> Currency {
+        guard let currency = Currency(rawValue: raw) else {
+            throw .invalid(param, "\(param) must be a three-letter ISO 4217 currency code such as usd.")
+        }
+        return currency
+    }
+
+    public static let usd = Currency(rawValue: "usd")!
+    public static let eur = Currency(rawValue: "eur")!
+
+    /// Active ISO 4217 codes (list of 2026, funds and metals left out).
+    static let iso4217: Set<String> = [
+        "aed", "afn", "all", "amd", "aoa", "ars", "aud", "awg", "azn", "bam", "bbd", "bdt", "bgn", "bhd",
+        "bif", "bmd", "bnd", "bob", "brl", "bsd", "btn", "bwp", "byn", "bzd", "cad", "cdf", "chf", "clp",
+        "cny", "cop", "crc", "cup", "cve", "czk", "djf", "dkk", "dop", "dzd", "egp", "ern", "etb", "eur",
+        "fjd", "fkp", "gbp", "gel", "ghs", "gip", "gmd", "gnf", "gtq", "gyd", "hkd", "hnl", "htg", "huf",
+        "idr", "ils", "inr", "iqd", "irr", "isk", "jmd", "jod", "jpy", "kes", "kgs", "khr", "kmf", "kpw",
+        "krw", "kwd", "kyd", "kzt", "lak", "lbp", "lkr", "lrd", "lsl", "lyd", "mad", "mdl", "mga", "mkd",
+        "mmk", "mnt", "mop", "mru", "mur", "mvr", "mwk", "mxn", "myr", "mzn", "nad", "ngn", "nio", "nok",
+        "npr", "nzd", "omr", "pab", "pen", "pgk", "php", "pkr", "pln", "pyg", "qar", "ron", "rsd", "rub",
+        "rwf", "sar", "sbd", "scr", "sdg", "sek", "sgd", "shp", "sle", "sos", "srd", "ssp", "stn", "svc",
+        "syp", "szl", "thb", "tjs", "tmt", "tnd", "top", "try", "ttd", "twd", "tzs", "uah", "ugx", "usd",
+        "uyu", "uzs", "ves", "vnd", "vuv", "wst", "xaf", "xcd", "xcg", "xof", "xpf", "yer", "zar", "zmw",
+        "zwg",
+    ]
+}
+
+/// An amount of money: integer minor units (cents; yen for `jpy`) and its currency. Never a float.
+public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let amount: Int64
+    public let currency: Currency
+
+    public init(_ amount: Int64, _ currency: Currency) {
+        self.amount = amount
+        self.currency = currency
+    }
+
+    public var description: String { "\(amount) \(currency)" }
+
+    /// Checks an amount parameter: a non-negative integer no larger than Stripe's 8-digit limit
+    /// for most currencies (99,999,999 minor units).
+    public static func validate(amount: Int64, param: String = "amount", allowZero: Bool = true) throws(PaymentsError) {
+        guard amount >= (allowZero ? 0 : 1) else {
+            throw .invalid(param, "\(param) must be \(allowZero ? "zero or more" : "at least 1") (integer minor units).")
+        }
+        guard amount <= 99_999_999 else {
+            throw .invalid(param, "\(param) must be at most 99999999 minor units.")
+        }
+    }
+}

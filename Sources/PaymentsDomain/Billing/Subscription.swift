@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A customer's subscription to one price of a plan, mirrored from its provider.
+public struct Subscription: Sendable, Equatable, Identified {
+    public static let idPrefix = "sub"
+    public typealias ID = TypedID<Subscription>
+
+    /// Mirrors the provider's statuses (Stripe's names).
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case trialing, active, pastDue = "past_due", unpaid, canceled, incomplete
+        case incompleteExpired = "incomplete_expired", paused
+    }
+
+    public let id: ID
+    public let appID: App.ID
+    public let customerID: Customer.ID
+    public var planID: Plan.ID
+    public var priceID: Price.ID
+    public var quantity: Int
+    public var status: Status
+    public let provider: ProviderName
+    public var providerSubscriptionID: String?
+    public var currentPeriodStart: Date?
+    public var currentPeriodEnd: Date?
+    public var trialEnd: Date?
+    public var cancelAtPeriodEnd: Bool
+    public var canceledAt: Date?
+    public var endedAt: Date?
+    public let createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: ID, appID: App.ID, customerID: Customer.ID, planID: Plan.ID, priceID: Price.ID, quantity: Int,
+        status: Status, provider: ProviderName, providerSubscriptionID: String?, currentPeriodStart: Date?,
+        currentPeriodEnd: Date?, trialEnd: Date?, cancelAtPeriodEnd: Bool, canceledAt: Date?, endedAt: Date?,
+        createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.appID = appID
+        self.customerID = customerID
+        self.planID = planID
+        self.priceID = priceID
+        self.quantity = quantity
+        self.status = status
+        self.provider = provider
+        self.providerSubscriptionID = providerSubscriptionID
+        self.currentPeriodStart = currentPeriodStart
+        self.currentPeriodEnd = currentPeriodEnd
+        self.trialEnd = trialEnd
+        self.cancelAtPeriodEnd = cancelAtPeriodEnd
+        self.canceledAt = canceledAt
+        self.endedAt = endedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Whether the subscription still runs (it may be cancelled, updated or renewed).
+    public var isLive: Bool { ![.canceled, .incompleteExpired].contains(status) }
+
+    /// Copies the provider's view of the subscription onto this mirror.
+    public mutating func mirror(_ remote: ProviderSubscription, at time: Date) {
+        providerSubscriptionID = remote.id
+        status = remote.status
+        quantity = remote.quantity
+        currentPeriodStart = remote.currentPeriodStart
+        currentPeriodEnd = remote.currentPeriodEnd
+        trialEnd = remote.trialEnd
+        cancelAtPeriodEnd = remote.cancelAtPeriodEnd
+        canceledAt = remote.canceledAt
+        endedAt = remote.endedAt
+        updatedAt = time
+    }
+
+    /// Trial length: 0–730 days, as Stripe allows.
+    public static func validate(trialPeriodDays: Int, param: String = "trial_period_days") throws(PaymentsError) {
+        guard (0...730).contains(trialPeriodDays) else {
+            throw .invalid(param, "\(param) must be between 0 and 730.")
+        }
+    }
+
+    public static func validate(quantity: Int, param: String = "quantity") throws(PaymentsError) {
+        guard (1...10_000).contains(quantity) else {
+            throw .invalid(param, "\(param) must be between 1 and 10000.")
+        }
+    }
+}
+
+/// How a plan change is charged, as Stripe names it.
+public enum ProrationBehavior: String, Sendable, Codable, CaseIterable {
+    case createProrations = "create_prorations", none, alwaysInvoice = "always_invoice"
+}

@@ -1,0 +1,321 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The payment providers the service can speak to. The domain names none of them elsewhere.
+public enum ProviderName: String, Sendable, Codable, CaseIterable {
+    /// Built in, offline, deterministic: the default when no Stripe key is configured.
+    case sandbox
+    case stripe
+}
+
+/// What a provider can do. Each is one protocol below; a provider has a capability exactly when
+/// it conforms, so the list a provider reports cannot drift from what it implements.
+public enum ProviderCapability: String, Sendable, Codable, CaseIterable {
+    case customers, catalog, checkout, portal, subscriptions, payments, refunds
+}
+
+/// A payment provider bound to one account (the platform's or an app's own).
+public protocol PaymentProvider: Sendable {
+    var name: ProviderName { get }
+    /// Which account this instance speaks for: `platform`, or the app id for an app's own
+    /// account. Provider object ids are remembered per account.
+    var account: String { get }
+}
+
+extension PaymentProvider {
+    public var capabilities: [ProviderCapability] {
+        var result: [ProviderCapability] = []
+        if self is any CustomerProvisioning { result.append(.customers) }
+        if self is any CatalogSync { result.append(.catalog) }
+        if self is any CheckoutProvider { result.append(.checkout) }
+        if self is any PortalProvider { result.append(.portal) }
+        if self is any SubscriptionProvider { result.append(.subscriptions) }
+        if self is any PaymentProcessor { result += [.payments, .refunds] }
+        return result
+    }
+
+    /// This provider as the capability `Capability`.
+    /// - Throws: `not_supported` naming the provider and the capability.
+    public func require<Capability>(_ type: Capability.Type, _ capability: ProviderCapability) throws(PaymentsError)
+        -> Capability
+    {
+        guard let provider = self as? Capability else {
+            throw PaymentsError(
+                .invalidRequest, code: "not_supported",
+                message: "The \(name.rawValue) provider does not support \(capability.rawValue).")
+        }
+        return provider
+    }
+}
+
+/// Creates the provider's customer for one of ours.
+public protocol CustomerProvisioning: PaymentProvider {
+    /// - Returns: the provider's customer id. Metadata names the app and the external id.
+    func createCustomer(_ customer: Customer, idempotencyKey: String) async throws(ProviderError) -> String
+}
+
+/// Keeps provider prices for catalog prices.
+public protocol CatalogSync: PaymentProvider {
+    /// Creates, or finds from an earlier sync, the provider's price for `price`.
+    /// - Returns: the provider's price id.
+    func syncPrice(_ price: Price, of plan: Plan) async throws(ProviderError) -> String
+    /// Stops a provider price from being used for new purchases (Stripe prices are immutable).
+    func deactivatePrice(providerPriceID: String) async throws(ProviderError)
+    /// Checks a price id the app linked: it must exist, be active and agree with `price`.
+    func verifyLinkedPrice(_ price: Price) async throws(ProviderError)
+}
+
+/// Hosted checkout pages.
+public protocol CheckoutProvider: PaymentProvider {
+    func createCheckoutSession(_ request: ProviderCheckoutRequest, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderCheckoutSession
+    func retrieveCheckoutSession(_ id: String) async throws(ProviderError) -> ProviderCheckoutSession
+}
+
+/// The provider's self-service billing portal.
+public protocol PortalProvider: PaymentProvider {
+    /// - Returns: the portal URL.
+    func createPortalSession(customer: String, returnURL: String?, idempotencyKey: String) async throws(ProviderError)
+        -> String
+}
+
+/// Subscriptions run by the provider.
+public protocol SubscriptionProvider: PaymentProvider {
+    func createSubscription(_ request: ProviderSubscriptionRequest, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderSubscription
+    func retrieveSubscription(_ id: String) async throws(ProviderError) -> ProviderSubscription
+    /// Finds the subscription an operation created, if the provider made it (reconciliation).
+    func findSubscription(customer: String, operationID: String) async throws(ProviderError) -> ProviderSubscription?
+    func updateSubscription(_ id: String, _ change: ProviderSubscriptionChange, idempotencyKey: String)
+        async throws(ProviderError) -> ProviderSubscription
+    func cancelSubscription(_ id: String, atPeriodEnd: Bool, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderSubscription
+}
+
+/// One-time payments and refunds.
+public protocol PaymentProcessor: PaymentProvider {
+    /// Creates and confirms a payment. A decline is `ProviderError.cardDeclined` carrying the
+    /// failed payment.
+    func createPayment(_ request: ProviderPaymentRequest, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderPayment
+    func retrievePayment(_ id: String) async throws(ProviderError) -> ProviderPayment
+    /// Finds the payment an operation created, if the provider made it (reconciliation).
+    func findPayment(customer: String, operationID: String) async throws(ProviderError) -> ProviderPayment?
+    func createRefund(_ request: ProviderRefundRequest, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderRefund
+    /// Finds the refund an operation created, if the provider made it (reconciliation).
+    func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund?
+}
+
+/// A provider that runs time-driven work on the app's clock itself (the sandbox's renewals and
+/// trial ends), where a real provider would run it on its own.
+public protocol DueWorkRunner: PaymentProvider {
+    /// Runs everything due. - Returns: the provider ids of the subscriptions that changed.
+    @discardableResult
+    func runDue() async throws(ProviderError) -> [String]
+}
+
+/// What the core asks a provider to charge.
+public struct ProviderPaymentRequest: Sendable, Equatable {
+    public let operationID: String
+    public let ourID: String
+    public let customer: String
+    public let amount: Money
+    public let paymentMethod: String
+    public let description: String?
+    public let metadata: [String: String]
+
+    public init(
+        operationID: String, ourID: String, customer: String, amount: Money, paymentMethod: String,
+        description: String?, metadata: [String: String]
+    ) {
+        self.operationID = operationID
+        self.ourID = ourID
+        self.customer = customer
+        self.amount = amount
+        self.paymentMethod = paymentMethod
+        self.description = description
+        self.metadata = metadata
+    }
+}
+
+/// A payment as the provider reports it, in the domain's words.
+public struct ProviderPayment: Sendable, Equatable {
+    public let id: String
+    public let status: Payment.Status
+    public let amount: Money
+    public let amountRefunded: Int64
+    public let failure: PaymentFailure?
+    public let operationID: String?
+
+    public init(
+        id: String, status: Payment.Status, amount: Money, amountRefunded: Int64, failure: PaymentFailure?,
+        operationID: String?
+    ) {
+        self.id = id
+        self.status = status
+        self.amount = amount
+        self.amountRefunded = amountRefunded
+        self.failure = failure
+        self.operationID = operationID
+    }
+}
+
+public struct ProviderRefundRequest: Sendable, Equatable {
+    public let operationID: String
+    public let ourID: String
+    public let payment: String
+    public let amount: Int64
+    public let reason: Refund.Reason?
+
+    public init(operationID: String, ourID: String, payment: String, amount: Int64, reason: Refund.Reason?) {
+        self.operationID = operationID
+        self.ourID = ourID
+        self.payment = payment
+        self.amount = amount
+        self.reason = reason
+    }
+}
+
+public struct ProviderRefund: Sendable, Equatable {
+    public let id: String
+    public let amount: Int64
+    public let status: Refund.Status
+
+    public init(id: String, amount: Int64, status: Refund.Status) {
+        self.id = id
+        self.amount = amount
+        self.status = status
+    }
+}
+
+public struct ProviderSubscriptionRequest: Sendable, Equatable {
+    public let operationID: String
+    public let ourID: String
+    public let customer: String
+    public let price: String
+    public let quantity: Int
+    public let trialPeriodDays: Int?
+    /// A payment method to attach and use as the subscription's default.
+    public let paymentMethod: String?
+
+    public init(
+        operationID: String, ourID: String, customer: String, price: String, quantity: Int, trialPeriodDays: Int?,
+        paymentMethod: String?
+    ) {
+        self.operationID = operationID
+        self.ourID = ourID
+        self.customer = customer
+        self.price = price
+        self.quantity = quantity
+        self.trialPeriodDays = trialPeriodDays
+        self.paymentMethod = paymentMethod
+    }
+}
+
+public struct ProviderSubscriptionChange: Sendable, Equatable {
+    public let price: String?
+    public let quantity: Int?
+    public let prorationBehavior: ProrationBehavior?
+
+    public init(price: String?, quantity: Int?, prorationBehavior: ProrationBehavior?) {
+        self.price = price
+        self.quantity = quantity
+        self.prorationBehavior = prorationBehavior
+    }
+}
+
+/// A subscription as the provider reports it, in the domain's words.
+public struct ProviderSubscription: Sendable, Equatable {
+    public let id: String
+    public let status: Subscription.Status
+    public let price: String
+    public let quantity: Int
+    public let currentPeriodStart: Date?
+    public let currentPeriodEnd: Date?
+    public let trialEnd: Date?
+    public let cancelAtPeriodEnd: Bool
+    public let canceledAt: Date?
+    public let endedAt: Date?
+    public let ourID: String?
+
+    public init(
+        id: String, status: Subscription.Status, price: String, quantity: Int, currentPeriodStart: Date?,
+        currentPeriodEnd: Date?, trialEnd: Date?, cancelAtPeriodEnd: Bool, canceledAt: Date?, endedAt: Date?,
+        ourID: String?
+    ) {
+        self.id = id
+        self.status = status
+        self.price = price
+        self.quantity = quantity
+        self.currentPeriodStart = currentPeriodStart
+        self.currentPeriodEnd = currentPeriodEnd
+        self.trialEnd = trialEnd
+        self.cancelAtPeriodEnd = cancelAtPeriodEnd
+        self.canceledAt = canceledAt
+        self.endedAt = endedAt
+        self.ourID = ourID
+    }
+}
+
+public struct ProviderCheckoutRequest: Sendable, Equatable {
+    public let ourID: String
+    public let mode: CheckoutSession.Mode
+    public let customer: String
+    public let price: String
+    public let quantity: Int
+    public let trialPeriodDays: Int?
+    public let successURL: String
+    public let cancelURL: String?
+    public let metadata: [String: String]
+
+    public init(
+        ourID: String, mode: CheckoutSession.Mode, customer: String, price: String, quantity: Int,
+        trialPeriodDays: Int?, successURL: String, cancelURL: String?, metadata: [String: String]
+    ) {
+        self.ourID = ourID
+        self.mode = mode
+        self.customer = customer
+        self.price = price
+        self.quantity = quantity
+        self.trialPeriodDays = trialPeriodDays
+        self.successURL = successURL
+        self.cancelURL = cancelURL
+        self.metadata = metadata
+    }
+}
+
+public struct ProviderCheckoutSession: Sendable, Equatable {
+    public let id: String
+    public let url: String?
+    public let status: CheckoutSession.Status
+    public let expiresAt: Date?
+    /// Set once completed in subscription mode.
+    public let subscription: String?
+    /// Set once completed in payment mode.
+    public let payment: String?
+
+    public init(
+        id: String, url: String?, status: CheckoutSession.Status, expiresAt: Date?, subscription: String?,
+        payment: String?
+    ) {
+        self.id = id
+        self.url = url
+        self.status = status
+        self.expiresAt = expiresAt
+        self.subscription = subscription
+        self.payment = payment
+    }
+}
+
+/// Metadata keys the service puts on provider objects so that a provider's object (and its
+/// webhooks) lead back to the app and to our object.
+public enum ProviderMetadata {
+    public static let appID = "payments_app_id"
+    public static let externalID = "payments_external_id"
+    public static let objectID = "payments_object_id"
+    public static let operationID = "payments_operation_id"
+}

@@ -1,0 +1,106 @@
+import Hummingbird
+import PaymentsDomain
+import PaymentsSandbox
+import PaymentsServices
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The sandbox provider's hosted pages: what Stripe Checkout and the billing portal are for a
+/// real provider. Reached from a browser with no key; the unguessable session id is the only
+/// capability, as with Stripe's hosted page URLs. Not part of the API (nor of its OpenAPI
+/// document).
+struct SandboxPagesController {
+    let store: Store
+    let directory: Providers.Directory
+    let checkout: Checkout.Service
+
+    func addRoutes(to router: Router<PaymentsRequestContext>) {
+        let group = router.group("sandbox")
+        group.get("checkout/:id", use: checkoutPage)
+        group.post("checkout/:id/complete", use: complete)
+        group.get("portal/:id", use: portalPage)
+    }
+
+    /// The sandbox provider of the app that owns the page's object.
+    private func sandbox(for id: String) async throws -> (App, SandboxProvider) {
+        guard let owner = try await SandboxProvider.owner(of: id, backend: store.backend),
+            let app = try await store.read({ try await $0.apps.find(owner) }),
+            let sandbox = directory.sandbox(for: app) as? SandboxProvider
+        else { throw PaymentsError.notFound("page", id: id) }
+        return (app, sandbox)
+    }
+
+    @Sendable func checkoutPage(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        let (_, sandbox) = try await sandbox(for: id)
+        let session = try await sandbox.retrieveCheckoutSession(id)
+        let body: String
+        if session.status == .open {
+            body = """
+                <h1>Sandbox checkout</h1>
+                <p>No money moves here. Pick a test payment method.</p>
+                <form method="post" action="/sandbox/checkout/\(Self.escape(id))/complete">
+                <select name="payment_method">
+                <option value="pm_sandbox_visa">pm_sandbox_visa — succeeds</option>
+                <option value="pm_sandbox_declined">pm_sandbox_declined — declined</option>
+                <option value="pm_sandbox_fails_later">pm_sandbox_fails_later — pays now, fails on renewal</option>
+                </select>
+                <button type="submit">Pay</button>
+                </form>
+                """
+        } else {
+            body = "<h1>Sandbox checkout</h1><p>This session is \(session.status.rawValue).</p>"
+        }
+        return Self.html(body)
+    }
+
+    @Sendable func complete(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        let (app, sandbox) = try await sandbox(for: id)
+        var buffer = try await request.body.collect(upTo: 4096)
+        let form = String(buffer.readString(length: buffer.readableBytes) ?? "")
+        var paymentMethod = "pm_sandbox_visa"
+        for pair in form.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if parts.count == 2, parts[0] == "payment_method" { paymentMethod = parts[1] }
+        }
+        let (session, successURL, failure) = try await sandbox.completeCheckout(id, paymentMethod: paymentMethod)
+        if let failure {
+            return Self.html(
+                "<h1>Payment declined</h1><p>\(Self.escape(failure.message)) (\(Self.escape(failure.declineCode ?? failure.code)))</p>"
+                    + "<p><a href=\"/sandbox/checkout/\(Self.escape(id))\">Try another payment method</a></p>",
+                status: .init(code: 402, reasonPhrase: "Payment Required"))
+        }
+        // Record what the session made now, as the provider's webhook would.
+        _ = try await checkout.get(app: app, session.id, origin: Origin(actor: .system, requestID: context.requestID))
+        let location = successURL.replacingOccurrences(of: "{CHECKOUT_SESSION_ID}", with: session.id)
+        return Response(status: .seeOther, headers: [.location: location])
+    }
+
+    @Sendable func portalPage(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        let (_, sandbox) = try await sandbox(for: id)
+        let view = try await sandbox.portal(id)
+        let rows = view.subscriptions.map {
+            "<li>\(Self.escape($0.id)): \($0.status)\($0.cancelAtPeriodEnd ? " (cancels at period end)" : "")</li>"
+        }.joined()
+        let back = view.returnURL.map { "<p><a href=\"\(Self.escape($0))\">Return</a></p>" } ?? ""
+        return Self.html("<h1>Sandbox billing portal</h1><ul>\(rows)</ul>\(back)")
+    }
+
+    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "<!doctype html><meta charset=utf-8><title>Sandbox</title>\(body)")))
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,150 @@
+import PaymentsDomain
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The sandbox's test payment methods, as Stripe's `pm_card_*` test ids work.
+enum TestPaymentMethod: String {
+    /// Always succeeds.
+    case visa = "pm_sandbox_visa"
+    /// Always declined (`generic_decline`).
+    case declined = "pm_sandbox_declined"
+    /// Attaches and pays the first charge, then every later (renewal) charge is declined.
+    case failsLater = "pm_sandbox_fails_later"
+
+    static func parse(_ raw: String, param: String = "payment_method") throws(ProviderError) -> TestPaymentMethod {
+        guard let method = TestPaymentMethod(rawValue: raw) else {
+            throw .invalidRequest(
+                "No such payment method: '\(raw)'. The sandbox accepts pm_sandbox_visa, pm_sandbox_declined and pm_sandbox_fails_later.",
+                providerCode: "resource_missing", param: param)
+        }
+        return method
+    }
+
+    /// The failure a charge meets, if any.
+    func charge(renewal: Bool) -> PaymentFailure? {
+        switch (self, renewal) {
+        case (.visa, _), (.failsLater, false): nil
+        case (.declined, _), (.failsLater, true):
+            PaymentFailure(code: "card_declined", declineCode: "generic_decline", message: "Your card was declined.")
+        }
+    }
+}
+
+struct SBCustomer: Codable {
+    let id: String
+    let metadata: [String: String]
+    var defaultPaymentMethod: String?
+}
+
+struct SBPrice: Codable {
+    let id: String
+    let ourPriceID: String
+    let type: String
+    let amount: Int64?
+    let currency: Currency
+    let interval: BillingInterval?
+    var active: Bool
+}
+
+struct SBSubscription: Codable {
+    let id: String
+    let customer: String
+    var price: String
+    var quantity: Int
+    var status: Subscription.Status
+    var periodStart: Date
+    var periodEnd: Date
+    var trialEnd: Date?
+    var trialEndNotified: Bool
+    var cancelAtPeriodEnd: Bool
+    var canceledAt: Date?
+    var endedAt: Date?
+    var paymentMethod: String?
+    let operationID: String?
+    let ourID: String?
+    let createdAt: Date
+
+    var domain: ProviderSubscription {
+        ProviderSubscription(
+            id: id, status: status, price: price, quantity: quantity, currentPeriodStart: periodStart,
+            currentPeriodEnd: periodEnd, trialEnd: trialEnd, cancelAtPeriodEnd: cancelAtPeriodEnd,
+            canceledAt: canceledAt, endedAt: endedAt, ourID: ourID)
+    }
+}
+
+struct SBPayment: Codable {
+    let id: String
+    let customer: String
+    let amount: Int64
+    let currency: Currency
+    var status: Payment.Status
+    var amountRefunded: Int64
+    var failure: PaymentFailure?
+    let paymentMethod: String
+    let operationID: String?
+    let ourID: String?
+    /// Set for a subscription's charges (its invoices).
+    let subscription: String?
+    let createdAt: Date
+
+    var domain: ProviderPayment {
+        ProviderPayment(
+            id: id, status: status, amount: Money(amount, currency), amountRefunded: amountRefunded, failure: failure,
+            operationID: operationID)
+    }
+}
+
+struct SBRefund: Codable {
+    let id: String
+    let payment: String
+    let amount: Int64
+    var status: Refund.Status
+    let operationID: String?
+
+    var domain: ProviderRefund { ProviderRefund(id: id, amount: amount, status: status) }
+}
+
+struct SBCheckout: Codable {
+    let id: String
+    let mode: CheckoutSession.Mode
+    let customer: String
+    let price: String
+    let quantity: Int
+    let trialPeriodDays: Int?
+    let successURL: String
+    let cancelURL: String?
+    var status: CheckoutSession.Status
+    let expiresAt: Date
+    var subscription: String?
+    var payment: String?
+    let url: String
+
+    var domain: ProviderCheckoutSession {
+        ProviderCheckoutSession(
+            id: id, url: status == .open ? url : nil, status: status, expiresAt: expiresAt, subscription: subscription,
+            payment: payment)
+    }
+}
+
+struct SBPortal: Codable {
+    let id: String
+    let customer: String
+    let returnURL: String?
+}
+
+/// What the sandbox's hosted portal page shows.
+public struct SandboxPortalView: Sendable {
+    public struct Line: Sendable {
+        public let id: String
+        public let status: String
+        public let periodEnd: Date
+        public let cancelAtPeriodEnd: Bool
+    }
+
+    public let returnURL: String?
+    public let subscriptions: [Line]
+}

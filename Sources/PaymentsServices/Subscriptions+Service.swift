@@ -1,0 +1,345 @@
+import Logging
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public enum Subscriptions {}
+
+extension Subscriptions {
+    public struct CreateRequest: Sendable {
+        public let customer: String
+        public let plan: String
+        public let price: String?
+        public let quantity: Int
+        public let trialPeriodDays: Int?
+        public let paymentMethod: String?
+
+        public init(customer: String, plan: String, price: String?, quantity: Int, trialPeriodDays: Int?, paymentMethod: String?) {
+            self.customer = customer
+            self.plan = plan
+            self.price = price
+            self.quantity = quantity
+            self.trialPeriodDays = trialPeriodDays
+            self.paymentMethod = paymentMethod
+        }
+    }
+
+    public struct Change: Sendable {
+        public let plan: String?
+        public let price: String?
+        public let quantity: Int?
+        public let prorationBehavior: ProrationBehavior?
+
+        public init(plan: String?, price: String?, quantity: Int?, prorationBehavior: ProrationBehavior?) {
+            self.plan = plan
+            self.price = price
+            self.quantity = quantity
+            self.prorationBehavior = prorationBehavior
+        }
+    }
+
+    /// Subscriptions run by the provider and mirrored here.
+    public struct Service: Sendable {
+        let store: Store
+        let directory: Providers.Directory
+        let plans: Plans.Service
+        let logger: Logger
+        var links: ProviderLinks { ProviderLinks(store: store) }
+
+        public init(store: Store, directory: Providers.Directory, plans: Plans.Service, logger: Logger) {
+            self.store = store
+            self.directory = directory
+            self.plans = plans
+            self.logger = logger
+        }
+
+        /// Starts a subscription: a trial (the request's, else the plan's), or a first charge to
+        /// `payment_method` now. A declined first charge leaves it `incomplete`, as Stripe does.
+        public func create(app: App, _ request: CreateRequest, requestKey: String?, origin: Origin) async throws -> Subscription {
+            try Customer.validate(externalID: request.customer)
+            try Subscription.validate(quantity: request.quantity)
+            if let days = request.trialPeriodDays { try Subscription.validate(trialPeriodDays: days) }
+            let provider = try await directory.provider(for: app)
+            let subscriptions = try provider.require((any SubscriptionProvider).self, .subscriptions)
+            if let requestKey,
+                let operation = try await store.read({
+                    try await $0.operations(app.id).find(kind: .createSubscription, requestKey: requestKey)
+                })
+            {
+                return try await resume(app: app, operation, request: request, provider: subscriptions, origin: origin)
+            }
+            let plan = try await plans.find(app: app.id, key: request.plan).activeForSale(param: "plan")
+            let price = try plan.resolvePrice(request.price, recurring: true)
+            guard price.isRecurring else {
+                throw PaymentsError.invalid("price", "Price \(price.key) is one-time; a subscription needs a recurring or metered price.")
+            }
+            let customer = try await Payments.Service(store: store, directory: directory, logger: logger)
+                .customerNamed(request.customer, app: app.id)
+            let (subscription, operation) = try await store.write(origin) { session in
+                let subscription = Subscription(
+                    id: session.ids.next(Subscription.self, at: session.now), appID: app.id, customerID: customer.id,
+                    planID: plan.id, priceID: price.id, quantity: request.quantity, status: .incomplete,
+                    provider: subscriptions.name, providerSubscriptionID: nil, currentPeriodStart: nil, currentPeriodEnd: nil,
+                    trialEnd: nil, cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil, createdAt: session.now,
+                    updatedAt: session.now)
+                let operation = ProviderOperation(
+                    id: session.ids.next(ProviderOperation.self, at: session.now), appID: app.id, requestKey: requestKey,
+                    kind: .createSubscription, targetID: subscription.id.rawValue, provider: subscriptions.name,
+                    status: .pending, providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.now,
+                    updatedAt: session.now)
+                try await session.subscriptions(app.id).insert(subscription)
+                try await session.operations(app.id).insert(operation)
+                try await session.audit(
+                    app.id,
+                    try AuditRecord(
+                        action: .createSubscription, targetType: "subscription", targetID: subscription.id.rawValue,
+                        snapshot: SubscriptionSnapshot(subscription, planKey: plan.key, priceKey: price.key)))
+                return (subscription, operation)
+            }
+            return try await send(
+                app: app, subscription, operation, plan: plan, price: price, customer: customer, request: request,
+                provider: subscriptions, origin: origin)
+        }
+
+        func send(
+            app: App, _ subscription: Subscription, _ operation: ProviderOperation, plan: Plan, price: Price, customer: Customer,
+            request: CreateRequest, provider: any SubscriptionProvider, origin: Origin
+        ) async throws -> Subscription {
+            let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
+            let providerPrice = try await links.price(price, of: plan, on: provider, origin: origin)
+            let providerRequest = ProviderSubscriptionRequest(
+                operationID: operation.id.rawValue, ourID: subscription.id.rawValue, customer: providerCustomer,
+                price: providerPrice, quantity: request.quantity, trialPeriodDays: request.trialPeriodDays ?? plan.trialPeriodDays,
+                paymentMethod: request.paymentMethod)
+            do {
+                let remote = try await provider.createSubscription(providerRequest, idempotencyKey: operation.idempotencyKey)
+                return try await settle(app: app.id, subscription.id, operation: operation.id, remote: remote, failure: nil, origin: origin)
+            } catch let error as ProviderError where error.isOutcomeUnknown {
+                _ = try await settle(app: app.id, subscription.id, operation: operation.id, remote: nil, failure: error, origin: origin)
+                if let found = try? await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
+                    return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
+                }
+                throw error.paymentsError
+            } catch let error as ProviderError {
+                _ = try await settle(app: app.id, subscription.id, operation: operation.id, remote: nil, failure: error, origin: origin)
+                throw error.paymentsError
+            }
+        }
+
+        func resume(
+            app: App, _ operation: ProviderOperation, request: CreateRequest, provider: any SubscriptionProvider, origin: Origin
+        ) async throws -> Subscription {
+            let subscription = try await get(app: app.id, operation.targetID)
+            switch operation.status {
+            case .succeeded, .failed:
+                return subscription
+            case .pending, .unknown:
+                let customer = try await Payments.Service(store: store, directory: directory, logger: logger)
+                    .customer(subscription.customerID, app: app.id)
+                let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
+                if let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
+                    return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
+                }
+                guard let plan = try await store.read({ try await $0.plans(app.id).find(id: subscription.planID) }),
+                    let price = plan.prices.first(where: { $0.id == subscription.priceID })
+                else { throw StoreError.inconsistent("plan of \(subscription.id) vanished") }
+                return try await send(
+                    app: app, subscription, operation, plan: plan, price: price, customer: customer, request: request,
+                    provider: provider, origin: origin)
+            }
+        }
+
+        /// Records a provider answer on the subscription (and its operation, if any).
+        func settle(
+            app: App.ID, _ id: Subscription.ID, operation operationID: ProviderOperation.ID?, remote: ProviderSubscription?,
+            failure: ProviderError?, action: AuditAction = .updateSubscription, priceID: Price.ID? = nil, planID: Plan.ID? = nil,
+            origin: Origin
+        ) async throws -> Subscription {
+            try await store.write(origin) { session in
+                guard var subscription = try await session.subscriptions(app).find(id) else {
+                    throw StoreError.inconsistent("subscription \(id) vanished")
+                }
+                if let remote { subscription.mirror(remote, at: session.now) }
+                if let planID { subscription.planID = planID }
+                if let priceID { subscription.priceID = priceID }
+                if let operationID, var operation = try await session.operations(app).find(operationID) {
+                    operation.attempts += 1
+                    operation.updatedAt = session.now
+                    if let remote {
+                        operation.status = .succeeded
+                        operation.providerObjectID = remote.id
+                    } else if let failure {
+                        operation.status = failure.isOutcomeUnknown ? .unknown : .failed
+                        operation.errorCode = failure.providerCode ?? failure.codeLabel
+                        if !failure.isOutcomeUnknown {
+                            subscription.status = .incompleteExpired
+                            subscription.endedAt = session.now
+                            subscription.updatedAt = session.now
+                        }
+                    }
+                    try await session.operations(app).update(operation)
+                }
+                try await session.subscriptions(app).update(subscription)
+                try await session.audit(
+                    app,
+                    try AuditRecord(
+                        action: action, targetType: "subscription", targetID: subscription.id.rawValue,
+                        snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
+                return subscription
+            }
+        }
+
+        public func get(app: App.ID, _ id: String) async throws -> Subscription {
+            guard let subscriptionID = Subscription.ID(parsing: id),
+                let subscription = try await store.read({ try await $0.subscriptions(app).find(subscriptionID) })
+            else { throw PaymentsError.notFound("subscription", id: id) }
+            return subscription
+        }
+
+        public func list(app: App.ID, customer: String?, status: Subscription.Status?, _ page: PageRequest) async throws
+            -> Page<Subscription>
+        {
+            try page.requireCursor(of: Subscription.self)
+            var customerID: Customer.ID?
+            if let customer {
+                customerID = try await Payments.Service(store: store, directory: directory, logger: logger)
+                    .customerNamed(customer, app: app).id
+            }
+            return try await store.read { [customerID] in
+                try await $0.subscriptions(app).list(customer: customerID, status: status, page)
+            }
+        }
+
+        /// Cancels now, or at the end of the current period.
+        public func cancel(app: App, _ id: String, atPeriodEnd: Bool, requestKey: String?, origin: Origin) async throws
+            -> Subscription
+        {
+            let subscription = try await get(app: app.id, id)
+            guard subscription.isLive else { return subscription }
+            let (provider, providerID) = try await remote(app: app, subscription)
+            let key = "\(subscription.id.rawValue)-cancel-\(atPeriodEnd ? "period-end" : "now")"
+            let remote = try await providerCall { try await provider.cancelSubscription(providerID, atPeriodEnd: atPeriodEnd, idempotencyKey: key) }
+            return try await settle(app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, action: .cancelSubscription, origin: origin)
+        }
+
+        /// Changes the plan, price or quantity.
+        public func update(app: App, _ id: String, _ change: Change, requestKey: String?, origin: Origin) async throws -> Subscription {
+            if let quantity = change.quantity { try Subscription.validate(quantity: quantity) }
+            let subscription = try await get(app: app.id, id)
+            guard change.plan != nil || change.price != nil || change.quantity != nil else {
+                throw PaymentsError.invalid("plan", "Give at least one of plan, price or quantity to change.")
+            }
+            guard subscription.isLive else {
+                throw PaymentsError(
+                    .invalidRequest, code: "subscription_not_live",
+                    message: "Subscription \(id) is \(subscription.status.rawValue) and cannot be changed.")
+            }
+            let (provider, providerID) = try await remote(app: app, subscription)
+            var newPrice: (Plan, Price)?
+            if change.plan != nil || change.price != nil {
+                let plan: Plan
+                if let key = change.plan {
+                    plan = try await plans.find(app: app.id, key: key).activeForSale(param: "plan")
+                } else {
+                    guard let current = try await store.read({ try await $0.plans(app.id).find(id: subscription.planID) }) else {
+                        throw StoreError.inconsistent("plan of \(subscription.id) vanished")
+                    }
+                    plan = current
+                }
+                let price = try plan.resolvePrice(change.price, recurring: true)
+                guard price.isRecurring else {
+                    throw PaymentsError.invalid("price", "Price \(price.key) is one-time; a subscription needs a recurring or metered price.")
+                }
+                newPrice = (plan, price)
+            }
+            var providerPrice: String?
+            if let (plan, price) = newPrice { providerPrice = try await links.price(price, of: plan, on: provider, origin: origin) }
+            let key = "\(subscription.id.rawValue)-update-\(requestKey ?? store.ids.next(prefix: "upd", at: store.clock.now()))"
+            let remote = try await providerCall { [providerPrice] in
+                try await provider.updateSubscription(
+                    providerID,
+                    ProviderSubscriptionChange(price: providerPrice, quantity: change.quantity, prorationBehavior: change.prorationBehavior),
+                    idempotencyKey: key)
+            }
+            return try await settle(
+                app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, priceID: newPrice?.1.id,
+                planID: newPrice?.0.id, origin: origin)
+        }
+
+        /// Reads every live subscription of the app back from the provider and records what
+        /// changed (after the sandbox's clock moved, or to repair a missed event).
+        /// - Returns: how many changed.
+        public func refreshAll(app: App, origin: Origin) async throws -> Int {
+            let provider = try await directory.provider(for: app)
+            guard let subscriptions = provider as? any SubscriptionProvider else { return 0 }
+            let live = try await store.read { try await $0.subscriptions(app.id).live(provider: provider.name) }
+            var changed = 0
+            for subscription in live {
+                guard let providerID = subscription.providerSubscriptionID else { continue }
+                let remote = try await providerCall { try await subscriptions.retrieveSubscription(providerID) }
+                var mirrored = subscription
+                mirrored.mirror(remote, at: subscription.updatedAt)
+                guard mirrored != subscription else { continue }
+                _ = try await settle(app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, origin: origin)
+                changed += 1
+            }
+            return changed
+        }
+
+        func remote(app: App, _ subscription: Subscription) async throws -> (any SubscriptionProvider, String) {
+            let provider = try await directory.provider(for: app)
+            let subscriptions = try provider.require((any SubscriptionProvider).self, .subscriptions)
+            guard provider.name == subscription.provider, let providerID = subscription.providerSubscriptionID else {
+                throw PaymentsError(
+                    .invalidRequest, code: "subscription_not_live",
+                    message: "Subscription \(subscription.id) is not held by the app's current provider.")
+            }
+            return (subscriptions, providerID)
+        }
+
+
+    }
+}
+
+extension Plan {
+    /// - Throws: `plan_archived` naming `param` when the plan cannot be bought any more.
+    func activeForSale(param: String) throws(PaymentsError) -> Plan {
+        guard active else {
+            throw PaymentsError(.invalidRequest, code: "plan_archived", message: "Plan \(key) is archived and cannot be bought.", param: param)
+        }
+        return self
+    }
+}
+
+struct SubscriptionSnapshot: Encodable {
+    let customer_id: String
+    let plan_id: String
+    let plan_key: String?
+    let price_id: String
+    let price_key: String?
+    let quantity: Int
+    let status: String
+    let provider: String
+    let provider_subscription_id: String?
+    let cancel_at_period_end: Bool
+    let current_period_end: Date?
+
+    init(_ s: Subscription, planKey: String?, priceKey: String?) {
+        customer_id = s.customerID.rawValue
+        plan_id = s.planID.rawValue
+        plan_key = planKey
+        price_id = s.priceID.rawValue
+        price_key = priceKey
+        quantity = s.quantity
+        status = s.status.rawValue
+        provider = s.provider.rawValue
+        provider_subscription_id = s.providerSubscriptionID
+        cancel_at_period_end = s.cancelAtPeriodEnd
+        current_period_end = s.currentPeriodEnd
+    }
+}

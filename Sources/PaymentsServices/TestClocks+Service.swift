@@ -1,0 +1,62 @@
+import Logging
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public enum TestClocks {}
+
+extension TestClocks {
+    /// Moves a test-mode app's clock forward and runs what falls due, as Stripe's test clocks do.
+    public struct Service: Sendable {
+        let store: Store
+        let directory: Providers.Directory
+        let subscriptions: Subscriptions.Service
+
+        public init(store: Store, directory: Providers.Directory, subscriptions: Subscriptions.Service) {
+            self.store = store
+            self.directory = directory
+            self.subscriptions = subscriptions
+        }
+
+        public struct Advanced: Sendable {
+            public let now: Date
+            public let offsetSeconds: Int64
+            public let subscriptionsUpdated: Int
+        }
+
+        /// The most one call may move the clock: five years.
+        public static let maximumSeconds: Int64 = 5 * 366 * 86_400
+
+        /// - Throws: `route_not_found` (404) for a live-mode app, which has no test clock.
+        public func advance(app: App, seconds: Int64, origin: Origin) async throws -> Advanced {
+            guard app.mode == .test else {
+                throw PaymentsError(.notFound, code: "route_not_found", message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
+            }
+            guard (1...Self.maximumSeconds).contains(seconds) else {
+                throw PaymentsError.invalid("seconds", "seconds must be between 1 and \(Self.maximumSeconds).")
+            }
+            let offset = try await store.write(origin) { session in
+                let clock = session.clock(app.id)
+                let offset = try await clock.offset() + .seconds(seconds)
+                try await clock.setOffset(offset)
+                try await session.audit(
+                    app.id,
+                    try AuditRecord(
+                        action: .advanceTestClock, targetType: "app", targetID: app.id.rawValue,
+                        snapshot: ["seconds": seconds, "offset_seconds": offset.components.seconds]))
+                return offset
+            }
+            let sandbox = directory.sandbox(for: app)
+            if let due = sandbox as? any DueWorkRunner { _ = try await providerCall { try await due.runDue() } }
+            let updated = try await subscriptions.refreshAll(app: app, origin: origin)
+            return Advanced(
+                now: try await Clocks.now(for: app.id, store: store), offsetSeconds: offset.components.seconds,
+                subscriptionsUpdated: updated)
+        }
+    }
+}
