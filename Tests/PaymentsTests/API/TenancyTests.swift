@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PaymentsHTTP
 import PaymentsStore
 import Testing
 
@@ -10,20 +11,42 @@ import Testing
             let (_, ownerKey) = try await api.createApp("owner")
             let (_, otherKey) = try await api.createApp("other")
             let customer = try await api.request(.put, "/v1/customers/org_secret", key: ownerKey, json: #"{"name":"Secret"}"#)
-            // One real id of the owner's for each path parameter an app route takes.
-            let ownerIDs = ["external_id": "org_secret"]
+            _ = try await api.request(.put, "/v1/customers/org_42", key: ownerKey, json: "{}")
+            _ = try await api.request(.post, "/v1/plans", key: ownerKey, json: SandboxFlowTests.plan)
+            let payment = try await api.request(
+                .post, "/v1/payments", key: ownerKey, json: #"{"customer":"org_42","amount":100,"currency":"usd","payment_method":"pm_sandbox_visa"}"#)
+            let subscription = try await api.request(
+                .post, "/v1/subscriptions", key: ownerKey, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#)
+            let checkout = try await api.request(
+                .post, "/v1/checkout-sessions", key: ownerKey,
+                json: #"{"customer":"org_42","mode":"payment","plan":"pro","success_url":"https://app.test/ok"}"#)
+            // One real id of the owner's for each path parameter an app route takes, and one of
+            // the same shape that exists nowhere.
+            func ownerID(_ route: RouteTable.Route, _ name: String) throws -> (String, String)? {
+                switch (name, route.path.split(separator: "/")[1]) {
+                case ("external_id", _): return ("org_secret", "org_missing")
+                case ("key", "plans"): return ("pro", "missing_plan")
+                case ("id", "payments"): return (try #require(payment.string("id")), "pay_01m8000000000000000000000a")
+                case ("id", "subscriptions"): return (try #require(subscription.string("id")), "sub_01m8000000000000000000000a")
+                case ("id", "checkout-sessions"): return (try #require(checkout.string("id")), "cs_01m8000000000000000000000a")
+                case ("provider", _): return nil  // a provider name, not an object: checked below
+                default: return nil
+                }
+            }
 
             let appRoutes = api.table.routes.filter { $0.path.hasPrefix("/v1/") }
             #expect(!appRoutes.isEmpty)
             var checked = 0
             // Reads first: the PUT below creates the other app's own object under the same external id.
             let ordered = appRoutes.filter { $0.method != "PUT" } + appRoutes.filter { $0.method == "PUT" }
-            for route in ordered where route.path.contains("{") {
+            for route in ordered where route.path.contains("{") && !route.path.contains("{provider}") {
                 let parameters = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
                 var path = route.path
+                var missingPath = route.path
                 for name in parameters {
-                    let id = try #require(ownerIDs[name], "no owner id for {\(name)} of \(route): add one to this test")
+                    let (id, missing) = try #require(try ownerID(route, name), "no owner id for {\(name)} of \(route): add one to this test")
                     path = path.replacingOccurrences(of: "{\(name)}", with: id)
+                    missingPath = missingPath.replacingOccurrences(of: "{\(name)}", with: missing)
                 }
                 let method = HTTPRequest.Method(route.method)!
                 if method == .put {
@@ -33,13 +56,22 @@ import Testing
                     #expect(reply.string("id") != customer.string("id"))
                 } else {
                     let reply = try await api.request(method, path, key: otherKey, json: method == .get ? nil : "{}")
-                    let missing = try await api.request(method, path.replacingOccurrences(of: "org_secret", with: "org_missing"), key: otherKey, json: method == .get ? nil : "{}")
+                    let missing = try await api.request(method, missingPath, key: otherKey, json: method == .get ? nil : "{}")
                     #expect(reply.status == .notFound, "\(route) answered \(reply.status) to another app")
                     #expect(reply.errorCode == missing.errorCode && reply.status == missing.status, "\(route): another app's id answers like a missing one")
                 }
                 checked += 1
             }
-            #expect(checked >= 2)
+            #expect(checked >= 10)
+            // The provider account route sets the caller's own account only.
+            _ = try await api.request(
+                .put, "/v1/provider-accounts/stripe", key: otherKey, json: #"{"secret_key":"sk_test_other0000","webhook_secrets":["whsec_x"]}"#)
+            let ownerProviders = try await api.request(.get, "/v1/providers", key: ownerKey)
+            #expect(!ownerProviders.text.contains("0000"), "another app's account never shows")
+            for list in ["/v1/payments", "/v1/subscriptions", "/v1/plans"] {
+                let reply = try await api.request(.get, list, key: otherKey)
+                #expect(reply.status == .ok && reply.data.isEmpty, "\(list) shows only the caller's objects")
+            }
 
             let owner = try await api.request(.get, "/v1/customers/org_secret", key: ownerKey)
             #expect(owner.string("name") == "Secret", "the owner's object is untouched")

@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import NIOConcurrencyHelpers
+import PaymentsDomain
+import PaymentsSandbox
+import PaymentsServices
+import PaymentsStore
+import Testing
+
+/// A provider call whose answer is lost is reconciled, and a retried request (same
+/// `Idempotency-Key`) never makes a second charge, refund or subscription.
+@Suite struct CrashSafetyTests {
+    static func run(_ engine: SQLEngine, faults: [Fault], _ body: @Sendable @escaping (TestAPI, String) async throws -> Void) async throws {
+        let planted = NIOLockedValueBox(faults)
+        try await TestAPI.run(engine, configure: { dependencies in
+            let store = dependencies.store
+            dependencies.providers = Providers.Directory(
+                store: store, secrets: dependencies.secrets, platformStripe: nil, makeStripe: nil,
+                makeSandbox: { app, now in
+                    FaultyProvider(
+                        inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
+                        faults: planted)
+                })
+        }) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            try await body(api, key)
+            #expect(planted.withLockedValue { $0 }.isEmpty, "every planted fault was hit")
+        }
+    }
+
+    /// How many objects of `kind` the sandbox provider holds.
+    static func providerCount(_ api: TestAPI, _ kind: String) async throws -> Int {
+        try await api.store.read { session in
+            try await session.db.raw("SELECT COUNT(*) AS n FROM sandbox_objects WHERE kind = \(bind: kind)").first()!
+                .decode(column: "n", as: Int.self)
+        }
+    }
+
+    static let payment = #"{"customer":"org_42","amount":1500,"currency":"usd","payment_method":"pm_sandbox_visa"}"#
+
+    @Test(arguments: TestDatabase.engines) func aPaymentWhoseAnswerWasLostIsFoundNotChargedAgain(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostAfterActing("createPayment"), .unavailable("findPayment")]) { api, key in
+            // setup: the provider charges, the answer is lost, and the first look-up fails too
+            let first = try await api.request(.post, "/v1/payments", key: key, json: Self.payment, headers: [.testIdempotencyKey: "order-1"])
+            #expect(first.status == .serviceUnavailable && first.errorCode == "provider_outcome_unknown", "\(first.text)")
+            #expect(try await Self.providerCount(api, "payment") == 1, "the provider did charge")
+            let recorded = try await api.request(.get, "/v1/payments", key: key)
+            #expect(recorded.data.first?["status"] as? String == "unknown")
+
+            // MUT: the app retries with the same key
+            let retry = try await api.request(.post, "/v1/payments", key: key, json: Self.payment, headers: [.testIdempotencyKey: "order-1"])
+
+            // validate: the same payment, found at the provider, not charged again
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(retry.string("id") == recorded.data.first?["id"] as? String)
+            #expect(retry.string("status") == "succeeded")
+            #expect(try await Self.providerCount(api, "payment") == 1, "no second charge")
+            let all = try await api.request(.get, "/v1/payments", key: key)
+            #expect(all.data.count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func aPaymentLostBeforeReachingTheProviderIsSentOnceUnderTheSameKey(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostBeforeActing("createPayment"), .unavailable("findPayment")]) { api, key in
+            let first = try await api.request(.post, "/v1/payments", key: key, json: Self.payment, headers: [.testIdempotencyKey: "order-2"])
+            #expect(first.errorCode == "provider_outcome_unknown")
+            #expect(try await Self.providerCount(api, "payment") == 0)
+            let retry = try await api.request(.post, "/v1/payments", key: key, json: Self.payment, headers: [.testIdempotencyKey: "order-2"])
+            #expect(retry.status == .created && retry.string("status") == "succeeded", "\(retry.text)")
+            #expect(try await Self.providerCount(api, "payment") == 1)
+            let replay = try await api.request(.post, "/v1/payments", key: key, json: Self.payment, headers: [.testIdempotencyKey: "order-2"])
+            #expect(replay.headers[.testReplayed] == "true" && replay.string("id") == retry.string("id"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func aRefundWhoseAnswerWasLostIsNotRefundedTwice(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostAfterActing("createRefund"), .unavailable("findRefund")]) { api, key in
+            let paid = try await api.request(.post, "/v1/payments", key: key, json: Self.payment)
+            let id = try #require(paid.string("id"))
+            let first = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":1000}"#, headers: [.testIdempotencyKey: "refund-1"])
+            #expect(first.errorCode == "provider_outcome_unknown")
+            // While the first refund's outcome is unknown it still holds its amount.
+            let other = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":1000}"#)
+            #expect(other.errorCode == "refund_exceeds_payment")
+            let retry = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":1000}"#, headers: [.testIdempotencyKey: "refund-1"])
+            #expect(retry.status == .created && retry.string("status") == "succeeded", "\(retry.text)")
+            #expect(try await Self.providerCount(api, "refund") == 1)
+            let payment = try await api.request(.get, "/v1/payments/\(id)", key: key)
+            #expect(payment["amount_refunded"] as? Int == 1000)
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func aSubscriptionWhoseAnswerWasLostIsNotStartedTwice(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostAfterActing("createSubscription"), .unavailable("findSubscription")]) { api, key in
+            let body = #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#
+            let first = try await api.request(.post, "/v1/subscriptions", key: key, json: body, headers: [.testIdempotencyKey: "sub-1"])
+            #expect(first.errorCode == "provider_outcome_unknown", "\(first.text)")
+            let retry = try await api.request(.post, "/v1/subscriptions", key: key, json: body, headers: [.testIdempotencyKey: "sub-1"])
+            #expect(retry.status == .created && retry.string("status") == "active", "\(retry.text)")
+            #expect(try await Self.providerCount(api, "subscription") == 1)
+            let list = try await api.request(.get, "/v1/subscriptions", key: key)
+            #expect(list.data.count == 1)
+        }
+    }
+}
