@@ -60,16 +60,15 @@ extension Checkout {
         public func create(app: App, _ request: CreateRequest, requestKey: String?, origin: Origin) async throws -> CheckoutSession {
             try Customer.validate(externalID: request.customer)
             try Subscription.validate(quantity: request.quantity)
-            if let days = request.trialPeriodDays {
-                try Subscription.validate(trialPeriodDays: days)
-                guard request.mode == .subscription else {
-                    throw PaymentsError.invalid("trial_period_days", "trial_period_days applies to subscription mode only.")
-                }
+            if let days = request.trialPeriodDays { try Subscription.validate(trialPeriodDays: days) }
+            try Metadata.validate(request.metadata)
+            let plan = try await plans.find(app: app.id, key: request.plan).activeForSale(param: "plan")
+            let customer = try await payments.customerNamed(request.customer, app: app.id)
+            if request.trialPeriodDays != nil, request.mode != .subscription {
+                throw PaymentsError.invalid("trial_period_days", "trial_period_days applies to subscription mode only.")
             }
             try CheckoutSession.validate(url: request.successURL, param: "success_url")
             if let cancelURL = request.cancelURL { try CheckoutSession.validate(url: cancelURL, param: "cancel_url") }
-            try Metadata.validate(request.metadata)
-            let plan = try await plans.find(app: app.id, key: request.plan).activeForSale(param: "plan")
             let price = try plan.resolvePrice(request.price, recurring: request.mode == .subscription)
             guard price.isRecurring == (request.mode == .subscription) else {
                 throw PaymentsError.invalid(
@@ -80,7 +79,6 @@ extension Checkout {
             }
             let provider = try await directory.provider(for: app)
             let checkout = try provider.require((any CheckoutProvider).self, .checkout)
-            let customer = try await payments.customerNamed(request.customer, app: app.id)
             let providerCustomer = try await links.customer(customer, on: checkout, origin: origin)
             let providerPrice = try await links.price(price, of: plan, on: checkout, origin: origin)
             let id = store.ids.next(CheckoutSession.self, at: store.clock.now())
@@ -201,10 +199,10 @@ extension Checkout {
             async throws -> String
         {
             try Customer.validate(externalID: externalID)
+            let customer = try await payments.customerNamed(externalID, app: app.id)
             if let returnURL { try CheckoutSession.validate(url: returnURL, param: "return_url") }
             let provider = try await directory.provider(for: app)
             let portal = try provider.require((any PortalProvider).self, .portal)
-            let customer = try await payments.customerNamed(externalID, app: app.id)
             let providerCustomer = try await links.customer(customer, on: portal, origin: origin)
             let key = "portal-\(app.id.rawValue)-\(requestKey ?? store.ids.next(prefix: "ps", at: store.clock.now()))"
             let url = try await providerCall {

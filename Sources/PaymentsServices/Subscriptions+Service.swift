@@ -64,6 +64,9 @@ extension Subscriptions {
             try Customer.validate(externalID: request.customer)
             try Subscription.validate(quantity: request.quantity)
             if let days = request.trialPeriodDays { try Subscription.validate(trialPeriodDays: days) }
+            if let method = request.paymentMethod, method.isEmpty || method.utf8.count > 255 {
+                throw PaymentsError.invalid("payment_method", "payment_method must be 1 to 255 characters.")
+            }
             let provider = try await directory.provider(for: app)
             let subscriptions = try provider.require((any SubscriptionProvider).self, .subscriptions)
             if let requestKey,

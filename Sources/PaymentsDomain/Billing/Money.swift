@@ -2,11 +2,10 @@
 public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: String
 
-    /// Accepts a known ISO 4217 code in any case.
+    /// Accepts a known ISO 4217 code in lowercase, as Stripe writes it.
     public init?(rawValue: String) {
-        let code = rawValue.lowercased()
-        guard Currency.iso4217.contains(code) else { return nil }
-        self.rawValue = code
+        guard Currency.iso4217.contains(rawValue) else { return nil }
+        self.rawValue = rawValue
     }
 
     public init(from decoder: any Decoder) throws {
@@ -28,7 +27,7 @@ public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStr
     /// - Throws: `parameter_invalid` naming `param` when the code is not an ISO 4217 currency.
     public static func parse(_ raw: String, param: String = "currency") throws(PaymentsError) -> Currency {
         guard let currency = Currency(rawValue: raw) else {
-            throw .invalid(param, "\(param) must be a three-letter ISO 4217 currency code such as usd.")
+            throw .invalid(param, "\(param) must be a three-letter ISO 4217 currency code in lowercase, such as usd.")
         }
         return currency
     }

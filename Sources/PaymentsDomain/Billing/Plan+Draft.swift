@@ -116,7 +116,7 @@ extension Plan {
         name: String, description: String?, trialPeriodDays: Int?, gracePeriodDays: Int?, features: [String],
         limits: [String: Int64], metadata: [String: String]
     ) throws(PaymentsError) {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.unicodeScalars.count <= 255 else {
+        guard (1...255).contains(name.unicodeScalars.count) else {
             throw .invalid("name", "name must be 1 to 255 characters.")
         }
         if let description, description.unicodeScalars.count > 5000 {

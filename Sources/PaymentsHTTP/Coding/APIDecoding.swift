@@ -38,6 +38,16 @@ extension Decoder {
 }
 
 extension KeyedDecodingContainer {
+    /// Decodes an optional field that, when present, may not be `null`.
+    func decodePresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            let name = APIDecoding.param(codingPath + [key])
+            throw PaymentsError.invalid(name, "\(name) must not be null; leave it out instead.")
+        }
+        return try decode(T.self, forKey: key)
+    }
+
     /// Decodes an optional field as a patch: absent leaves it, `null` clears it.
     func decodePatch<T: Decodable & Sendable & Equatable>(_ type: T.Type, forKey key: Key) throws -> Patch<T> {
         guard contains(key) else { return .unchanged }

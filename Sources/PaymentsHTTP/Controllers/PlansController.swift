@@ -133,16 +133,16 @@ struct PlansController {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             key = try c.decode(String.self, forKey: .key)
             type = try c.decode(String.self, forKey: .type)
-            amount = try c.decodeIfPresent(Int64.self, forKey: .amount)
+            amount = try c.decodePresent(Int64.self, forKey: .amount)
             currency = try c.decode(String.self, forKey: .currency)
-            interval = try c.decodeIfPresent(String.self, forKey: .interval)
-            interval_count = try c.decodeIfPresent(Int.self, forKey: .interval_count)
-            metric = try c.decodeIfPresent(String.self, forKey: .metric)
-            unit_amount = try c.decodeIfPresent(Int64.self, forKey: .unit_amount)
-            tiers_mode = try c.decodeIfPresent(String.self, forKey: .tiers_mode)
-            tiers = try c.decodeIfPresent([TierBody].self, forKey: .tiers)
-            included_quantity = try c.decodeIfPresent(Int64.self, forKey: .included_quantity)
-            provider_price_id = try c.decodeIfPresent(String.self, forKey: .provider_price_id)
+            interval = try c.decodePresent(String.self, forKey: .interval)
+            interval_count = try c.decodePresent(Int.self, forKey: .interval_count)
+            metric = try c.decodePresent(String.self, forKey: .metric)
+            unit_amount = try c.decodePresent(Int64.self, forKey: .unit_amount)
+            tiers_mode = try c.decodePresent(String.self, forKey: .tiers_mode)
+            tiers = try c.decodePresent([TierBody].self, forKey: .tiers)
+            included_quantity = try c.decodePresent(Int64.self, forKey: .included_quantity)
+            provider_price_id = try c.decodePresent(String.self, forKey: .provider_price_id)
             path = APIDecoding.param(decoder.codingPath)
         }
 
@@ -217,8 +217,8 @@ struct PlansController {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             up_to = try c.decodeIfPresent(Int64.self, forKey: .up_to)
-            unit_amount = try c.decodeIfPresent(Int64.self, forKey: .unit_amount)
-            flat_amount = try c.decodeIfPresent(Int64.self, forKey: .flat_amount)
+            unit_amount = try c.decodePresent(Int64.self, forKey: .unit_amount)
+            flat_amount = try c.decodePresent(Int64.self, forKey: .flat_amount)
         }
     }
 }

@@ -719,6 +719,1376 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/plans": {
+      "post": {
+        "operationId": "createPlan",
+        "summary": "Create a plan with its prices",
+        "description": "Audited as CREATE_PLAN. Prices are created at the app's provider (or linked with `provider_price_id`, which is checked); a failed sync is retried on first use.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PlanInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created, and synced to the provider where it can be",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Plan"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "listPlans",
+        "summary": "The app's plans, newest first",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/limit"
+          },
+          {
+            "$ref": "#/components/parameters/starting_after_plan"
+          },
+          {
+            "name": "active",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "true",
+                "false"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PlanList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/v1/plans/{key}": {
+      "parameters": [
+        {
+          "name": "key",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+          },
+          "description": "The plan's key, e.g. pro"
+        }
+      ],
+      "get": {
+        "operationId": "getPlan",
+        "summary": "A plan by key",
+        "responses": {
+          "200": {
+            "description": "The plan",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Plan"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`plan_not_found`, also for another app's plan",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "updatePlan",
+        "summary": "Change a plan",
+        "description": "Audited as UPDATE_PLAN. A new amount creates a new provider price and deactivates the old one, as Stripe requires.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PlanUpdate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Updated",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Plan"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`plan_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "delete": {
+        "operationId": "archivePlan",
+        "summary": "Archive a plan",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Archived: readable, its subscriptions run on, it cannot be bought",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Plan"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`plan_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/payments": {
+      "post": {
+        "operationId": "createPayment",
+        "summary": "Charge a customer once",
+        "description": "Audited as CREATE_PAYMENT. The provider call carries an operation id recorded before the call; a retry with the same Idempotency-Key resumes that operation (looks the payment up first) and never charges twice.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PaymentInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Charged (or pending at the provider)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Payment"
+                }
+              }
+            }
+          },
+          "402": {
+            "description": "`card_declined` with the provider's `decline_code`; the failed payment is recorded",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`customer_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "listPayments",
+        "summary": "The app's payments, newest first",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/limit"
+          },
+          {
+            "$ref": "#/components/parameters/starting_after_payment"
+          },
+          {
+            "name": "customer",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 255,
+              "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+            },
+            "description": "Only this customer's (external id)"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PaymentList"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`customer_not_found` for the `customer` filter",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/v1/payments/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "The payment's id (pay_...)"
+        }
+      ],
+      "get": {
+        "operationId": "getPayment",
+        "summary": "A payment with its refunds",
+        "responses": {
+          "200": {
+            "description": "The payment",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Payment"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`payment_not_found`, also for another app's payment",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/v1/payments/{id}/refunds": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "The payment's id (pay_...)"
+        }
+      ],
+      "post": {
+        "operationId": "createRefund",
+        "summary": "Refund a payment in whole or in part",
+        "description": "`refund_exceeds_payment` (400) when more is asked than remains (refunds in flight count). Audited as CREATE_REFUND.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RefundInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Refunded",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Refund"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`payment_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/subscriptions": {
+      "post": {
+        "operationId": "createSubscription",
+        "summary": "Start a subscription",
+        "description": "Audited as CREATE_SUBSCRIPTION. Crash-safe like payments.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SubscriptionInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Started: trialing, active, or incomplete when the first charge failed",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`plan_not_found`, `price_not_found` or `customer_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "listSubscriptions",
+        "summary": "The app's subscriptions, newest first",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/limit"
+          },
+          {
+            "$ref": "#/components/parameters/starting_after_subscription"
+          },
+          {
+            "name": "customer",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 255,
+              "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+            },
+            "description": "Only this customer's (external id)"
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "trialing",
+                "active",
+                "past_due",
+                "unpaid",
+                "canceled",
+                "incomplete",
+                "incomplete_expired",
+                "paused"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SubscriptionList"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`customer_not_found` for the `customer` filter",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "The subscription's id (sub_...)"
+        }
+      ],
+      "get": {
+        "operationId": "getSubscription",
+        "summary": "A subscription",
+        "responses": {
+          "200": {
+            "description": "The subscription",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`subscription_not_found`, also for another app's subscription",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "updateSubscription",
+        "summary": "Change plan, price or quantity",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SubscriptionUpdate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Updated",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`subscription_not_found`, `plan_not_found` or `price_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/cancel": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "The subscription's id (sub_...)"
+        }
+      ],
+      "post": {
+        "operationId": "cancelSubscription",
+        "summary": "Cancel now or at the end of the period",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SubscriptionCancel"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Canceled, or set to cancel at period end",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`subscription_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/checkout-sessions": {
+      "post": {
+        "operationId": "createCheckoutSession",
+        "summary": "Open a hosted checkout page",
+        "description": "Subscription mode needs a recurring price, payment mode a one-time price. Audited as CREATE_CHECKOUT_SESSION.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CheckoutSessionInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Send the buyer to `url`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CheckoutSession"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`plan_not_found`, `price_not_found` or `customer_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/checkout-sessions/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Our id (cs_...) or the provider's"
+        }
+      ],
+      "get": {
+        "operationId": "getCheckoutSession",
+        "summary": "A checkout session, brought up to date from the provider",
+        "responses": {
+          "200": {
+            "description": "The session; once complete, with the subscription or payment it made",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CheckoutSession"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`checkout_session_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/portal-sessions": {
+      "post": {
+        "operationId": "createPortalSession",
+        "summary": "A link to the provider's billing portal",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PortalSessionInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Send the customer to `url`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PortalSession"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`customer_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/providers": {
+      "get": {
+        "operationId": "listProviders",
+        "summary": "Providers this app can use and their capabilities",
+        "responses": {
+          "200": {
+            "description": "Every provider",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ProviderList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      }
+    },
+    "/v1/provider-accounts/{provider}": {
+      "parameters": [
+        {
+          "name": "provider",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "enum": [
+              "stripe"
+            ]
+          }
+        }
+      ],
+      "put": {
+        "operationId": "putProviderAccount",
+        "summary": "Set the app's own provider account",
+        "description": "Secrets are sealed at rest (AES-256-GCM, key from APP_SECRET by HKDF), shown back only as their last 4 characters, never logged or audited. Audited as SET_PROVIDER_ACCOUNT.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ProviderAccountInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Set",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ProviderAccount"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Replaced",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ProviderAccount"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`provider_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/test-clock/advance": {
+      "post": {
+        "operationId": "advanceTestClock",
+        "summary": "Move a test-mode app's clock forward",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/TestClockAdvance"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The app's new time; renewals, trial ends and failed renewals that fell due have run",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/TestClock"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`route_not_found` for a live-mode app",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "502": {
+            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -880,6 +2250,36 @@ enum OpenAPIDocument {
           "pattern": "^app_[0-9a-hjkmnp-tv-z]{26}$"
         },
         "description": "The id of the last app of the previous page"
+      },
+      "starting_after_plan": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^plan_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last plan of the previous page"
+      },
+      "starting_after_payment": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^pay_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last payment of the previous page"
+      },
+      "starting_after_subscription": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^sub_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last subscription of the previous page"
       }
     },
     "schemas": {
@@ -905,7 +2305,9 @@ enum OpenAPIDocument {
                   "authentication_error",
                   "permission_error",
                   "idempotency_error",
-                  "api_error"
+                  "api_error",
+                  "card_error",
+                  "provider_error"
                 ]
               },
               "code": {
@@ -919,6 +2321,10 @@ enum OpenAPIDocument {
                   "string",
                   "null"
                 ]
+              },
+              "decline_code": {
+                "type": "string",
+                "description": "The issuer's reason, on `card_declined`"
               }
             }
           }
@@ -1320,6 +2726,1573 @@ enum OpenAPIDocument {
           },
           "has_more": {
             "type": "boolean"
+          }
+        }
+      },
+      "PriceInput": {
+        "oneOf": [
+          {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "key",
+              "type",
+              "amount",
+              "currency"
+            ],
+            "properties": {
+              "key": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+              },
+              "type": {
+                "const": "one_time"
+              },
+              "amount": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 99999999,
+                "description": "Minor units (cents; yen for jpy)"
+              },
+              "currency": {
+                "type": "string",
+                "enum": [
+                  "usd",
+                  "eur"
+                ],
+                "description": "ISO 4217, lowercase"
+              },
+              "provider_price_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255
+              }
+            }
+          },
+          {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "key",
+              "type",
+              "amount",
+              "currency",
+              "interval"
+            ],
+            "properties": {
+              "key": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+              },
+              "type": {
+                "const": "recurring"
+              },
+              "amount": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 99999999,
+                "description": "Minor units (cents; yen for jpy)"
+              },
+              "currency": {
+                "type": "string",
+                "enum": [
+                  "usd",
+                  "eur"
+                ],
+                "description": "ISO 4217, lowercase"
+              },
+              "provider_price_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255
+              },
+              "interval": {
+                "type": "string",
+                "enum": [
+                  "month",
+                  "year"
+                ]
+              },
+              "interval_count": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 12,
+                "description": "At most 12 months or 1 year"
+              }
+            }
+          },
+          {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "key",
+              "type",
+              "currency",
+              "interval",
+              "metric"
+            ],
+            "properties": {
+              "key": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+              },
+              "type": {
+                "const": "metered"
+              },
+              "currency": {
+                "type": "string",
+                "enum": [
+                  "usd",
+                  "eur"
+                ],
+                "description": "ISO 4217, lowercase"
+              },
+              "metric": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+              },
+              "unit_amount": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 99999999,
+                "description": "Minor units (cents; yen for jpy)"
+              },
+              "tiers_mode": {
+                "type": "string",
+                "enum": [
+                  "graduated",
+                  "volume"
+                ]
+              },
+              "tiers": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 250,
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "properties": {
+                    "up_to": {
+                      "type": [
+                        "integer",
+                        "null"
+                      ],
+                      "minimum": 1,
+                      "maximum": 9223372036854775807
+                    },
+                    "unit_amount": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 99999999,
+                      "description": "Minor units (cents; yen for jpy)"
+                    },
+                    "flat_amount": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 99999999,
+                      "description": "Minor units (cents; yen for jpy)"
+                    }
+                  }
+                }
+              },
+              "included_quantity": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 9223372036854775807
+              },
+              "provider_price_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255
+              },
+              "interval": {
+                "type": "string",
+                "enum": [
+                  "month",
+                  "year"
+                ]
+              },
+              "interval_count": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 12,
+                "description": "At most 12 months or 1 year"
+              }
+            },
+            "oneOf": [
+              {
+                "required": [
+                  "unit_amount"
+                ],
+                "not": {
+                  "anyOf": [
+                    {
+                      "required": [
+                        "tiers"
+                      ]
+                    },
+                    {
+                      "required": [
+                        "tiers_mode"
+                      ]
+                    }
+                  ]
+                }
+              },
+              {
+                "required": [
+                  "tiers",
+                  "tiers_mode"
+                ],
+                "not": {
+                  "required": [
+                    "unit_amount"
+                  ]
+                }
+              }
+            ]
+          }
+        ],
+        "description": "A one-time, recurring or metered price. A metered price has `unit_amount` or `tiers` (with `tiers_mode`); tiers have increasing `up_to` and only the last has none. A yearly interval has `interval_count` 1. Keys are unique within the plan."
+      },
+      "PlanInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "key",
+          "name",
+          "prices"
+        ],
+        "properties": {
+          "key": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+          },
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 5000
+          },
+          "trial_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 730
+          },
+          "grace_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 365
+          },
+          "features": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "maxItems": 100,
+            "uniqueItems": true,
+            "items": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+            }
+          },
+          "limits": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "maxProperties": 100,
+            "propertyNames": {
+              "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+            },
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 9223372036854775807
+            }
+          },
+          "metadata": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": {
+              "type": "string",
+              "maxLength": 500
+            },
+            "maxProperties": 50,
+            "propertyNames": {
+              "minLength": 1,
+              "maxLength": 40,
+              "pattern": "^[^\\[\\]]*$"
+            }
+          },
+          "prices": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 20,
+            "items": {
+              "$ref": "#/components/schemas/PriceInput"
+            }
+          }
+        }
+      },
+      "PlanUpdate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "name": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "maxLength": 255
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 5000
+          },
+          "trial_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 730
+          },
+          "grace_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 365
+          },
+          "features": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "maxItems": 100,
+            "uniqueItems": true,
+            "items": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+            }
+          },
+          "limits": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "maxProperties": 100,
+            "propertyNames": {
+              "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+            },
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 9223372036854775807
+            }
+          },
+          "metadata": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": {
+              "type": "string",
+              "maxLength": 500
+            },
+            "maxProperties": 50,
+            "propertyNames": {
+              "minLength": 1,
+              "maxLength": 40,
+              "pattern": "^[^\\[\\]]*$"
+            }
+          },
+          "prices": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "minItems": 1,
+            "maxItems": 20,
+            "items": {
+              "$ref": "#/components/schemas/PriceInput"
+            }
+          },
+          "active": {
+            "type": [
+              "boolean",
+              "null"
+            ]
+          }
+        },
+        "description": "Absent fields stay; `null` clears description, trial_period_days and grace_period_days; `prices` replaces the whole list (unchanged prices are kept, changed ones get a new version, missing ones are archived)."
+      },
+      "Price": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "key",
+          "type",
+          "amount",
+          "currency",
+          "active",
+          "provider_price_id",
+          "created_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^price_"
+          },
+          "object": {
+            "const": "price"
+          },
+          "key": {
+            "type": "string"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "one_time",
+              "recurring",
+              "metered"
+            ]
+          },
+          "amount": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "currency": {
+            "type": "string"
+          },
+          "interval": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "interval_count": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "metric": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "unit_amount": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "tiers_mode": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "tiers": {
+            "type": [
+              "array",
+              "null"
+            ]
+          },
+          "included_quantity": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "provider_price_id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The price at the app's current provider once synced, or the one the app linked"
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "Plan": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "key",
+          "name",
+          "active",
+          "prices",
+          "features",
+          "limits",
+          "metadata",
+          "provider",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^plan_"
+          },
+          "object": {
+            "const": "plan"
+          },
+          "key": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "prices": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Price"
+            }
+          },
+          "trial_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "grace_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "features": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "limits": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer"
+            }
+          },
+          "metadata": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "provider": {
+            "type": "string",
+            "enum": [
+              "sandbox",
+              "stripe"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "PlanList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Plan"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "PaymentInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "customer",
+          "amount",
+          "currency",
+          "payment_method"
+        ],
+        "properties": {
+          "customer": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[^\\u0000-\\u0020\\u007f/]+$",
+            "description": "The customer's external id"
+          },
+          "amount": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 99999999,
+            "description": "Minor units (cents; yen for jpy)"
+          },
+          "currency": {
+            "type": "string",
+            "enum": [
+              "usd",
+              "eur"
+            ],
+            "description": "ISO 4217, lowercase"
+          },
+          "payment_method": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "description": "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later"
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 1000
+          },
+          "metadata": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": {
+              "type": "string",
+              "maxLength": 500
+            },
+            "maxProperties": 50,
+            "propertyNames": {
+              "minLength": 1,
+              "maxLength": 40,
+              "pattern": "^[^\\[\\]]*$"
+            }
+          }
+        }
+      },
+      "Refund": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "payment_id",
+          "amount",
+          "currency",
+          "reason",
+          "status",
+          "provider_refund_id",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^re_"
+          },
+          "object": {
+            "const": "refund"
+          },
+          "payment_id": {
+            "type": "string"
+          },
+          "amount": {
+            "type": "integer"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "reason": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "succeeded",
+              "failed",
+              "canceled",
+              "unknown"
+            ]
+          },
+          "provider_refund_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "Payment": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "customer_id",
+          "amount",
+          "currency",
+          "amount_refunded",
+          "status",
+          "description",
+          "metadata",
+          "provider",
+          "provider_payment_id",
+          "failure",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^pay_"
+          },
+          "object": {
+            "const": "payment"
+          },
+          "customer_id": {
+            "type": "string",
+            "pattern": "^cus_"
+          },
+          "amount": {
+            "type": "integer"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "amount_refunded": {
+            "type": "integer"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "processing",
+              "requires_action",
+              "succeeded",
+              "failed",
+              "canceled",
+              "unknown"
+            ],
+            "description": "`unknown`: the provider did not answer; the service reconciles it by looking it up, never by charging again"
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "metadata": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "provider": {
+            "type": "string"
+          },
+          "provider_payment_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "failure": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "properties": {
+              "code": {
+                "type": "string"
+              },
+              "decline_code": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "message": {
+                "type": "string"
+              }
+            }
+          },
+          "refunds": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Refund"
+            },
+            "description": "On a single payment only"
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "PaymentList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Payment"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "RefundInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "amount": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 99999999,
+            "description": "Minor units; absent = all that remains"
+          },
+          "reason": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "enum": [
+              "duplicate",
+              "fraudulent",
+              "requested_by_customer",
+              null
+            ]
+          }
+        }
+      },
+      "SubscriptionInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "customer",
+          "plan"
+        ],
+        "properties": {
+          "customer": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+          },
+          "plan": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+          },
+          "price": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$",
+            "description": "The price key; may be left out when the plan has one recurring price"
+          },
+          "quantity": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 10000
+          },
+          "trial_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 730,
+            "description": "Defaults to the plan's"
+          },
+          "payment_method": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "maxLength": 255,
+            "description": "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later"
+          }
+        }
+      },
+      "SubscriptionUpdate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "plan": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+          },
+          "price": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+          },
+          "quantity": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 10000
+          },
+          "proration_behavior": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "enum": [
+              "create_prorations",
+              "none",
+              "always_invoice",
+              null
+            ]
+          }
+        },
+        "description": "At least one of plan, price or quantity."
+      },
+      "SubscriptionCancel": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "at_period_end": {
+            "type": [
+              "boolean",
+              "null"
+            ],
+            "default": false
+          }
+        }
+      },
+      "Subscription": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "customer_id",
+          "plan_id",
+          "price_id",
+          "quantity",
+          "status",
+          "provider",
+          "cancel_at_period_end",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^sub_"
+          },
+          "object": {
+            "const": "subscription"
+          },
+          "customer_id": {
+            "type": "string"
+          },
+          "plan_id": {
+            "type": "string"
+          },
+          "price_id": {
+            "type": "string"
+          },
+          "quantity": {
+            "type": "integer"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "trialing",
+              "active",
+              "past_due",
+              "unpaid",
+              "canceled",
+              "incomplete",
+              "incomplete_expired",
+              "paused"
+            ]
+          },
+          "provider": {
+            "type": "string"
+          },
+          "provider_subscription_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "current_period_start": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "current_period_end": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "trial_end": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "cancel_at_period_end": {
+            "type": "boolean"
+          },
+          "canceled_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "ended_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "SubscriptionList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Subscription"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "CheckoutSessionInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "customer",
+          "mode",
+          "plan",
+          "success_url"
+        ],
+        "properties": {
+          "customer": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+          },
+          "mode": {
+            "type": "string",
+            "enum": [
+              "subscription",
+              "payment"
+            ]
+          },
+          "plan": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+          },
+          "price": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[A-Za-z0-9_.-]{1,64}$"
+          },
+          "quantity": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 10000
+          },
+          "trial_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 730,
+            "description": "Subscription mode only"
+          },
+          "success_url": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 2048,
+            "pattern": "^https?://",
+            "description": "Where the buyer lands after paying; `{CHECKOUT_SESSION_ID}` is replaced by the provider's session id"
+          },
+          "cancel_url": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "maxLength": 2048,
+            "pattern": "^https?://",
+            "description": "An absolute http(s) URL"
+          },
+          "metadata": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": {
+              "type": "string",
+              "maxLength": 500
+            },
+            "maxProperties": 50,
+            "propertyNames": {
+              "minLength": 1,
+              "maxLength": 40,
+              "pattern": "^[^\\[\\]]*$"
+            }
+          }
+        }
+      },
+      "CheckoutSession": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "customer_id",
+          "mode",
+          "plan_id",
+          "price_id",
+          "quantity",
+          "status",
+          "url",
+          "expires_at",
+          "success_url",
+          "metadata",
+          "provider",
+          "created_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^cs_"
+          },
+          "object": {
+            "const": "checkout_session"
+          },
+          "customer_id": {
+            "type": "string"
+          },
+          "mode": {
+            "type": "string",
+            "enum": [
+              "subscription",
+              "payment"
+            ]
+          },
+          "plan_id": {
+            "type": "string"
+          },
+          "price_id": {
+            "type": "string"
+          },
+          "quantity": {
+            "type": "integer"
+          },
+          "trial_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "open",
+              "complete",
+              "expired"
+            ]
+          },
+          "url": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Where to send the buyer; null once not open"
+          },
+          "expires_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "success_url": {
+            "type": "string"
+          },
+          "cancel_url": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "metadata": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "provider": {
+            "type": "string"
+          },
+          "provider_session_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "subscription_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "payment_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "PortalSessionInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "customer"
+        ],
+        "properties": {
+          "customer": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+          },
+          "return_url": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "maxLength": 2048,
+            "pattern": "^https?://",
+            "description": "An absolute http(s) URL"
+          }
+        }
+      },
+      "PortalSession": {
+        "type": "object",
+        "required": [
+          "object",
+          "url"
+        ],
+        "properties": {
+          "object": {
+            "const": "portal_session"
+          },
+          "url": {
+            "type": "string"
+          }
+        }
+      },
+      "Provider": {
+        "type": "object",
+        "required": [
+          "name",
+          "object",
+          "configured",
+          "active",
+          "capabilities"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "enum": [
+              "sandbox",
+              "stripe"
+            ]
+          },
+          "object": {
+            "const": "provider"
+          },
+          "configured": {
+            "type": "boolean"
+          },
+          "active": {
+            "type": "boolean",
+            "description": "Whether this provider serves the app's requests now"
+          },
+          "account": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "own, platform or sandbox"
+          },
+          "capabilities": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "enum": [
+                "customers",
+                "catalog",
+                "checkout",
+                "portal",
+                "subscriptions",
+                "payments",
+                "refunds"
+              ]
+            }
+          },
+          "secret_key_last4": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "ProviderList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Provider"
+            }
+          }
+        }
+      },
+      "ProviderAccountInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "secret_key",
+          "webhook_secrets"
+        ],
+        "properties": {
+          "secret_key": {
+            "type": "string",
+            "maxLength": 255,
+            "pattern": "^[sr]k_(test|live)_[A-Za-z0-9_]*$",
+            "description": "Must match the app's mode (`provider_mode_mismatch`)"
+          },
+          "webhook_secrets": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 5,
+            "items": {
+              "type": "string",
+              "pattern": "^whsec_[^\\s]+$",
+              "maxLength": 255
+            },
+            "description": "Newest first; every one is tried, so secrets can rotate"
+          }
+        }
+      },
+      "ProviderAccount": {
+        "type": "object",
+        "required": [
+          "object",
+          "provider",
+          "secret_key_last4",
+          "webhook_secrets_last4",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "object": {
+            "const": "provider_account"
+          },
+          "provider": {
+            "type": "string"
+          },
+          "secret_key_last4": {
+            "type": "string"
+          },
+          "webhook_secrets_last4": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "TestClockAdvance": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "seconds"
+        ],
+        "properties": {
+          "seconds": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 158112000
+          }
+        }
+      },
+      "TestClock": {
+        "type": "object",
+        "required": [
+          "object",
+          "now",
+          "offset_seconds",
+          "subscriptions_updated"
+        ],
+        "properties": {
+          "object": {
+            "const": "test_clock"
+          },
+          "now": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "offset_seconds": {
+            "type": "integer"
+          },
+          "subscriptions_updated": {
+            "type": "integer"
           }
         }
       }
