@@ -31,18 +31,7 @@ extension Plans {
         public func create(app: App, _ draft: Plan.Draft, origin: Origin) async throws -> Synced {
             try draft.validate()
             let provider = try await directory.provider(for: app)
-            if draft.prices.contains(where: { $0.linkedProviderPriceID != nil }) {
-                let catalog = try provider.require((any CatalogSync).self, .catalog)
-                for (index, draft) in draft.prices.enumerated() where draft.linkedProviderPriceID != nil {
-                    do {
-                        try await catalog.verifyLinkedPrice(draft.price(id: Price.ID(rawValue: "price_linked"), at: store.clock.now()))
-                    } catch {
-                        throw PaymentsError(
-                            .invalidRequest, code: "provider_price_invalid", message: error.message,
-                            param: "prices[\(index)][provider_price_id]")
-                    }
-                }
-            }
+            try await verifyLinks(draft.prices, on: provider)
             let plan = try await store.write(origin) { session in
                 let plans = session.plans(app.id)
                 guard try await plans.find(key: draft.key) == nil else {
@@ -88,6 +77,10 @@ extension Plans {
         }
 
         public func update(app: App, key: String, _ changes: Plan.Changes, origin: Origin) async throws -> Synced {
+            if let drafts = changes.prices {
+                try Price.Draft.validate(drafts)
+                try await verifyLinks(drafts, on: try await directory.provider(for: app))
+            }
             let (plan, archived) = try await store.write(origin) { session in
                 guard var plan = try await session.plans(app.id).find(key: key) else {
                     throw PaymentsError.notFound("plan", id: key)
@@ -114,6 +107,21 @@ extension Plans {
                 }
             }
             return try await sync(plan, on: provider, origin: origin)
+        }
+
+        /// Checks each provider price the app links: it must exist at the provider and agree.
+        func verifyLinks(_ drafts: [Price.Draft], on provider: any PaymentProvider) async throws {
+            guard drafts.contains(where: { $0.linkedProviderPriceID != nil }) else { return }
+            let catalog = try provider.require((any CatalogSync).self, .catalog)
+            for (index, draft) in drafts.enumerated() where draft.linkedProviderPriceID != nil {
+                do {
+                    try await catalog.verifyLinkedPrice(draft.price(id: Price.ID(rawValue: "price_linked"), at: store.clock.now()))
+                } catch {
+                    throw PaymentsError(
+                        .invalidRequest, code: "provider_price_invalid", message: error.message,
+                        param: "prices[\(index)][provider_price_id]")
+                }
+            }
         }
 
         /// Archives the plan: it stays readable and its subscriptions run on, but it cannot be

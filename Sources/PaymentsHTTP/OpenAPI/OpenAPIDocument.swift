@@ -2675,7 +2675,23 @@ enum OpenAPIDocument {
               "ROTATE_KEY",
               "REVOKE_KEY",
               "CREATE_CUSTOMER",
-              "UPDATE_CUSTOMER"
+              "UPDATE_CUSTOMER",
+              "CREATE_PLAN",
+              "UPDATE_PLAN",
+              "ARCHIVE_PLAN",
+              "LINK_PROVIDER_OBJECT",
+              "SET_PROVIDER_ACCOUNT",
+              "CREATE_PAYMENT",
+              "UPDATE_PAYMENT",
+              "CREATE_REFUND",
+              "UPDATE_REFUND",
+              "CREATE_SUBSCRIPTION",
+              "UPDATE_SUBSCRIPTION",
+              "CANCEL_SUBSCRIPTION",
+              "CREATE_CHECKOUT_SESSION",
+              "UPDATE_CHECKOUT_SESSION",
+              "CREATE_PORTAL_SESSION",
+              "ADVANCE_TEST_CLOCK"
             ]
           },
           "target_type": {

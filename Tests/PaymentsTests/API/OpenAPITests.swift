@@ -1,4 +1,5 @@
 import Foundation
+import PaymentsDomain
 @testable import PaymentsHTTP
 import PaymentsStore
 import Testing
@@ -23,6 +24,21 @@ import Testing
             #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
             #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
         }
+    }
+
+    @Test func theEnumsListWhatTheServiceHas() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        func enumeration(_ schema: String, _ property: String) -> [String]? {
+            (((schemas[schema] as? [String: Any])?["properties"] as? [String: Any])?[property] as? [String: Any])?["enum"] as? [String]
+        }
+        #expect(enumeration("AuditLog", "action_type") == AuditAction.allCases.map(\.rawValue))
+        #expect(enumeration("Subscription", "status") == Subscription.Status.allCases.map(\.rawValue))
+        #expect(enumeration("Payment", "status") == Payment.Status.allCases.map(\.rawValue))
+        #expect(enumeration("Refund", "status") == Refund.Status.allCases.map(\.rawValue))
+        #expect(enumeration("Provider", "name") == ProviderName.allCases.map(\.rawValue))
+        let currencies = ((schemas["PaymentInput"] as? [String: Any])?["properties"] as? [String: Any])?["currency"] as? [String: Any]
+        #expect((currencies?["enum"] as? [String])?.allSatisfy { Currency(rawValue: $0) != nil } == true)
     }
 
     @Test func everyReferenceResolves() throws {
