@@ -66,6 +66,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PaymentsStripe",
+            dependencies: [
+                "PaymentsDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "PaymentsServices",
             dependencies: [
                 "PaymentsDomain",
@@ -103,6 +114,7 @@ let package = Package(
                 "PaymentsStore",
                 "PaymentsServices",
                 "PaymentsSandbox",
+                "PaymentsStripe",
                 "PaymentsHTTP",
                 "PaymentsWorkers",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -130,6 +142,7 @@ let package = Package(
                 "PaymentsStore",
                 "PaymentsServices",
                 "PaymentsSandbox",
+                "PaymentsStripe",
                 "PaymentsHTTP",
                 "PaymentsWorkers",
                 "PaymentsServer",

@@ -3,6 +3,8 @@ import Logging
 import PaymentsDomain
 import PaymentsHTTP
 import PaymentsSandbox
+import PaymentsStripe
+import AsyncHTTPClient
 import PaymentsServices
 import PaymentsStore
 import PaymentsWorkers
@@ -62,7 +64,8 @@ public func buildApplication(
     var dependencies = APIDependencies(
         store: store, adminToken: configuration.adminToken,
         metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
-        providers: providerDirectory(configuration: configuration, store: store, secrets: secrets), secrets: secrets)
+        providers: providerDirectory(configuration: configuration, store: store, secrets: secrets, logger: logger),
+        secrets: secrets)
     dependencies.bodyLimit = configuration.bodyLimit
     dependencies.keyCacheTTL = configuration.keyCacheTTL
     let (router, _) = buildRouter(dependencies)
@@ -75,14 +78,17 @@ public func buildApplication(
 }
 
 /// Which provider serves each app: its own Stripe account, the platform's, or the sandbox.
-public func providerDirectory(configuration: Configuration, store: Store, secrets: SecretBox) -> Providers.Directory {
+public func providerDirectory(configuration: Configuration, store: Store, secrets: SecretBox, logger: Logger) -> Providers.Directory {
     let publicURL = configuration.publicURL
+    let transport = StripeTransport.live(client: HTTPClient.shared, baseURL: configuration.stripeAPIBase)
     return Providers.Directory(
         store: store, secrets: secrets,
         platformStripe: configuration.stripeSecretKey.map {
             Providers.StripeCredentials(secretKey: $0, webhookSecrets: configuration.stripeWebhookSecrets)
         },
-        makeStripe: nil,
+        makeStripe: { credentials, account in
+            StripeProvider(secretKey: credentials.secretKey, account: account, transport: transport, logger: logger)
+        },
         makeSandbox: { app, now in
             SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: publicURL, now: now)
         })

@@ -1,0 +1,331 @@
+import Logging
+import PaymentsDomain
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The Stripe adapter: the provider protocols over Stripe's HTTP API (see `StripeClient` for
+/// the mechanics and `StripeTransformers.swift` for the mapping).
+///
+/// Every write carries the core's idempotency key. Objects it makes carry metadata naming the
+/// app and our object (`payments_app_id`, `payments_object_id`, `payments_operation_id`), so
+/// webhooks of a shared platform account lead back to the app, and an operation whose answer was
+/// lost can be found again.
+public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, PortalProvider,
+    SubscriptionProvider, PaymentProcessor
+{
+    public let name = ProviderName.stripe
+    public let account: String
+    let client: StripeClient
+
+    /// Tuning of the HTTP client.
+    public struct Options: Sendable {
+        /// Retries after the first attempt (default 2).
+        public var maxRetries = 2
+        /// Per attempt (default 30 s).
+        public var timeout: Duration = .seconds(30)
+        public var initialRetryDelay: Duration = .milliseconds(500)
+        public var maxRetryDelay: Duration = .seconds(5)
+
+        public init() {}
+    }
+
+    /// - Parameters:
+    ///   - account: `platform`, or the app id whose own account this is.
+    public init(secretKey: Secret<String>, account: String, transport: StripeTransport, options: Options = Options(), logger: Logger) {
+        self.account = account
+        var policy = StripeClient.RetryPolicy()
+        policy.maxRetries = options.maxRetries
+        policy.timeout = options.timeout
+        policy.initialDelay = options.initialRetryDelay
+        policy.maxDelay = options.maxRetryDelay
+        client = StripeClient(secretKey: secretKey, transport: transport, policy: policy, logger: logger)
+    }
+
+    init(account: String, client: StripeClient) {
+        self.account = account
+        self.client = client
+    }
+
+    /// Checks the credentials: `GET /v1/balance` answers only to a valid key.
+    public func checkCredentials() async throws(ProviderError) {
+        _ = try await client.get("/v1/balance", as: StripeBalance.self)
+    }
+
+    struct StripeBalance: Decodable { let object: String }
+
+    // MARK: customers
+
+    public func createCustomer(_ customer: Customer, idempotencyKey: String) async throws(ProviderError) -> String {
+        var form = FormBody()
+        form.add("name", customer.name)
+        form.add("email", customer.email)
+        form.add("metadata", [ProviderMetadata.appID: customer.appID.rawValue, ProviderMetadata.externalID: customer.externalID,
+                              ProviderMetadata.objectID: customer.id.rawValue])
+        return try await client.post("/v1/customers", form, idempotencyKey: idempotencyKey, as: StripeID.self).id
+    }
+
+    // MARK: catalog
+    //
+    // Recurring prices are made with the Plans API, deliberately: it takes a caller-chosen id, so
+    // the id is derived from our price id and a re-sync finds what the last one made (by a GET)
+    // at any time, not only within Stripe's 24-hour idempotency window; Stripe accepts a plan id
+    // wherever a price id goes; and it is the form Stripe stand-ins such as localstripe speak.
+    // One-time prices have no Plans form, so they use the Prices API with a `lookup_key` derived
+    // the same way. Metered prices need a Stripe billing meter, which comes with the usage work.
+
+    static func planID(_ price: Price) -> String { "payments_\(price.id.rawValue)" }
+    static func productID(_ plan: Plan) -> String { "payments_\(plan.id.rawValue)" }
+
+    public func syncPrice(_ price: Price, of plan: Plan) async throws(ProviderError) -> String {
+        switch price.terms {
+        case .recurring(let money, let interval):
+            let id = Self.planID(price)
+            if let existing = try await find({ () async throws(ProviderError) in try await client.get("/v1/plans/\(id)", as: StripePlan.self) }) {
+                return existing.id
+            }
+            let product = try await ensureProduct(plan)
+            var form = FormBody()
+            form.add("id", id)
+            form.add("amount", money.amount)
+            form.add("currency", money.currency.rawValue)
+            form.add("interval", interval.unit.rawValue)
+            form.add("interval_count", interval.count)
+            form.add("product", product)
+            form.add("nickname", "\(plan.key) \(price.key)")
+            form.add("metadata", [ProviderMetadata.appID: plan.appID.rawValue, ProviderMetadata.objectID: price.id.rawValue])
+            return try await client.post("/v1/plans", form, idempotencyKey: "plan-\(price.id.rawValue)", as: StripePlan.self).id
+        case .oneTime(let money):
+            let lookupKey = Self.planID(price)
+            var query = FormBody()
+            query.add("lookup_keys[0]", lookupKey)
+            query.add("limit", 1)
+            if let existing = try await client.get("/v1/prices", query: query, as: StripeList<StripePrice>.self).data.first {
+                return existing.id
+            }
+            let product = try await ensureProduct(plan)
+            var form = FormBody()
+            form.add("currency", money.currency.rawValue)
+            form.add("unit_amount", money.amount)
+            form.add("product", product)
+            form.add("lookup_key", lookupKey)
+            form.add("nickname", "\(plan.key) \(price.key)")
+            form.add("metadata", [ProviderMetadata.appID: plan.appID.rawValue, ProviderMetadata.objectID: price.id.rawValue])
+            return try await client.post("/v1/prices", form, idempotencyKey: "price-\(price.id.rawValue)", as: StripePrice.self).id
+        case .metered:
+            throw .invalidRequest(
+                "Metered prices are synced to a Stripe billing meter, which this version does not make yet; link one with provider_price_id.")
+        }
+    }
+
+    /// The plan's Stripe product, made on first use with an id derived from the plan's.
+    func ensureProduct(_ plan: Plan) async throws(ProviderError) -> String {
+        let id = Self.productID(plan)
+        if let existing = try await find({ () async throws(ProviderError) in try await client.get("/v1/products/\(id)", as: StripeProduct.self) }) {
+            return existing.id
+        }
+        var form = FormBody()
+        form.add("id", id)
+        form.add("name", plan.name)
+        form.add("metadata", [ProviderMetadata.appID: plan.appID.rawValue, ProviderMetadata.objectID: plan.id.rawValue])
+        do {
+            return try await client.post("/v1/products", form, idempotencyKey: "product-\(plan.id.rawValue)", as: StripeProduct.self).id
+        } catch where error.providerCode == "resource_already_exists" {
+            return id  // made meanwhile by a concurrent sync
+        }
+    }
+
+    public func deactivatePrice(providerPriceID: String) async throws(ProviderError) {
+        var form = FormBody()
+        form.add("active", false)
+        let path = providerPriceID.hasPrefix("payments_price_") ? "/v1/plans/\(providerPriceID)" : "/v1/prices/\(providerPriceID)"
+        _ = try await client.post(path, form, idempotencyKey: "deactivate-\(providerPriceID)", as: StripeID.self)
+    }
+
+    public func verifyLinkedPrice(_ price: Price) async throws(ProviderError) {
+        guard let linked = price.linkedProviderPriceID else { return }
+        let found: (active: Bool, currency: String, amount: Int64?, interval: String?, count: Int?)
+        if let stripePrice = try await find({ () async throws(ProviderError) in try await client.get("/v1/prices/\(linked)", as: StripePrice.self) }) {
+            found = (stripePrice.active, stripePrice.currency, stripePrice.unit_amount, stripePrice.recurring?.interval, stripePrice.recurring?.interval_count)
+        } else if let plan = try await find({ () async throws(ProviderError) in try await client.get("/v1/plans/\(linked)", as: StripePlan.self) }) {
+            found = (plan.active, plan.currency, plan.amount, plan.interval, plan.interval_count)
+        } else {
+            throw .notFound("No such price in the Stripe account: '\(linked)'.")
+        }
+        guard found.active else { throw .invalidRequest("Stripe price \(linked) is archived.") }
+        let agrees: Bool
+        switch price.terms {
+        case .oneTime(let money):
+            agrees = found.interval == nil && found.currency == money.currency.rawValue && found.amount == money.amount
+        case .recurring(let money, let interval):
+            agrees = found.currency == money.currency.rawValue && found.amount == money.amount
+                && found.interval == interval.unit.rawValue && found.count == interval.count
+        case .metered(let metered):
+            agrees = found.currency == metered.currency.rawValue && found.interval == metered.interval.unit.rawValue
+        }
+        guard agrees else {
+            throw .invalidRequest("Stripe price \(linked) does not match this price's type, amount, currency or interval.")
+        }
+    }
+
+    /// A GET that answers nil for 404.
+    func find<T>(_ get: () async throws(ProviderError) -> T) async throws(ProviderError) -> T? {
+        do { return try await get() } catch where error.isNotFound { return nil }
+    }
+
+    // MARK: payments
+
+    public func createPayment(_ request: ProviderPaymentRequest, idempotencyKey: String) async throws(ProviderError) -> ProviderPayment {
+        var form = FormBody()
+        form.add("amount", request.amount.amount)
+        form.add("currency", request.amount.currency.rawValue)
+        form.add("customer", request.customer)
+        form.add("payment_method", request.paymentMethod)
+        form.add("payment_method_types[0]", "card")
+        form.add("confirm", true)
+        form.add("description", request.description)
+        form.add("metadata", request.metadata)
+        form.add("expand[0]", "latest_charge")
+        let intent = try await client.post("/v1/payment_intents", form, idempotencyKey: idempotencyKey, as: StripePaymentIntent.self)
+        let payment = intent.domain()
+        if payment.status == .failed, let failure = payment.failure {
+            throw .cardDeclined(failure.message, declineCode: failure.declineCode, payment: payment)
+        }
+        return payment
+    }
+
+    public func retrievePayment(_ id: String) async throws(ProviderError) -> ProviderPayment {
+        var query = FormBody()
+        query.add("expand[0]", "latest_charge")
+        return try await client.get("/v1/payment_intents/\(id)", query: query, as: StripePaymentIntent.self).domain()
+    }
+
+    public func findPayment(customer: String, operationID: String) async throws(ProviderError) -> ProviderPayment? {
+        var query = FormBody()
+        query.add("customer", customer)
+        query.add("limit", 100)
+        query.add("expand[0]", "data.latest_charge")
+        let intents = try await client.get("/v1/payment_intents", query: query, as: StripeList<StripePaymentIntent>.self)
+        return intents.data.first { $0.metadata?[ProviderMetadata.operationID] == operationID }?.domain()
+    }
+
+    public func createRefund(_ request: ProviderRefundRequest, idempotencyKey: String) async throws(ProviderError) -> ProviderRefund {
+        var form = FormBody()
+        form.add("payment_intent", request.payment)
+        form.add("amount", request.amount)
+        form.add("reason", request.reason?.rawValue)
+        form.add("metadata", [ProviderMetadata.objectID: request.ourID, ProviderMetadata.operationID: request.operationID])
+        return try await client.post("/v1/refunds", form, idempotencyKey: idempotencyKey, as: StripeRefund.self).domain
+    }
+
+    public func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund? {
+        var query = FormBody()
+        query.add("payment_intent", payment)
+        query.add("limit", 100)
+        let refunds = try await client.get("/v1/refunds", query: query, as: StripeList<StripeRefund>.self)
+        return refunds.data.first { $0.metadata?[ProviderMetadata.operationID] == operationID }?.domain
+    }
+
+    // MARK: subscriptions
+
+    /// `items[0][plan]` for the plans this adapter makes, `items[0][price]` for prices an app linked.
+    static func itemKey(_ price: String) -> String { price.hasPrefix("price_") ? "price" : "plan" }
+
+    public func createSubscription(_ request: ProviderSubscriptionRequest, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderSubscription
+    {
+        if let method = request.paymentMethod {
+            // Subscriptions charge the customer's default invoice payment method.
+            var attach = FormBody()
+            attach.add("customer", request.customer)
+            let attached = try await client.post(
+                "/v1/payment_methods/\(method)/attach", attach, idempotencyKey: "\(idempotencyKey)-attach", as: StripeID.self)
+            var update = FormBody()
+            update.add("invoice_settings[default_payment_method]", attached.id)
+            _ = try await client.post("/v1/customers/\(request.customer)", update, idempotencyKey: "\(idempotencyKey)-default", as: StripeID.self)
+        }
+        var form = FormBody()
+        form.add("customer", request.customer)
+        form.add("items[0][\(Self.itemKey(request.price))]", request.price)
+        form.add("items[0][quantity]", request.quantity)
+        if let days = request.trialPeriodDays, days > 0 { form.add("trial_period_days", days) }
+        form.add("payment_behavior", "allow_incomplete")
+        form.add("metadata", [ProviderMetadata.objectID: request.ourID, ProviderMetadata.operationID: request.operationID])
+        return try await client.post("/v1/subscriptions", form, idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
+    }
+
+    public func retrieveSubscription(_ id: String) async throws(ProviderError) -> ProviderSubscription {
+        try await client.get("/v1/subscriptions/\(id)", as: StripeSubscription.self).domain
+    }
+
+    public func findSubscription(customer: String, operationID: String) async throws(ProviderError) -> ProviderSubscription? {
+        var query = FormBody()
+        query.add("customer", customer)
+        query.add("status", "all")
+        query.add("limit", 100)
+        let subscriptions = try await client.get("/v1/subscriptions", query: query, as: StripeList<StripeSubscription>.self)
+        return subscriptions.data.first { $0.metadata?[ProviderMetadata.operationID] == operationID }?.domain
+    }
+
+    public func updateSubscription(_ id: String, _ change: ProviderSubscriptionChange, idempotencyKey: String)
+        async throws(ProviderError) -> ProviderSubscription
+    {
+        let current = try await client.get("/v1/subscriptions/\(id)", as: StripeSubscription.self)
+        guard let item = current.items.data.first else { throw .invalidRequest("Subscription \(id) has no items.") }
+        var form = FormBody()
+        form.add("items[0][id]", item.id)
+        if let price = change.price { form.add("items[0][\(Self.itemKey(price))]", price) }
+        form.add("items[0][quantity]", change.quantity)
+        form.add("proration_behavior", change.prorationBehavior?.rawValue)
+        return try await client.post("/v1/subscriptions/\(id)", form, idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
+    }
+
+    public func cancelSubscription(_ id: String, atPeriodEnd: Bool, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderSubscription
+    {
+        if atPeriodEnd {
+            var form = FormBody()
+            form.add("cancel_at_period_end", true)
+            return try await client.post("/v1/subscriptions/\(id)", form, idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
+        }
+        return try await client.delete("/v1/subscriptions/\(id)", idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
+    }
+
+    // MARK: checkout and portal
+
+    public func createCheckoutSession(_ request: ProviderCheckoutRequest, idempotencyKey: String) async throws(ProviderError)
+        -> ProviderCheckoutSession
+    {
+        var form = FormBody()
+        form.add("mode", request.mode.rawValue)
+        form.add("customer", request.customer)
+        form.add("client_reference_id", request.ourID)
+        form.add("line_items[0][price]", request.price)
+        form.add("line_items[0][quantity]", request.quantity)
+        form.add("success_url", request.successURL)
+        form.add("cancel_url", request.cancelURL)
+        form.add("metadata", request.metadata)
+        switch request.mode {
+        case .subscription:
+            if let days = request.trialPeriodDays, days > 0 { form.add("subscription_data[trial_period_days]", days) }
+            form.add("subscription_data[metadata]", request.metadata)
+        case .payment:
+            form.add("payment_intent_data[metadata]", request.metadata)
+        }
+        return try await client.post("/v1/checkout/sessions", form, idempotencyKey: idempotencyKey, as: StripeCheckoutSession.self).domain
+    }
+
+    public func retrieveCheckoutSession(_ id: String) async throws(ProviderError) -> ProviderCheckoutSession {
+        try await client.get("/v1/checkout/sessions/\(id)", as: StripeCheckoutSession.self).domain
+    }
+
+    public func createPortalSession(customer: String, returnURL: String?, idempotencyKey: String) async throws(ProviderError) -> String {
+        var form = FormBody()
+        form.add("customer", customer)
+        form.add("return_url", returnURL)
+        return try await client.post("/v1/billing_portal/sessions", form, idempotencyKey: idempotencyKey, as: StripePortalSession.self).url
+    }
+}

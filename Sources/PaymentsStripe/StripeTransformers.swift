@@ -1,0 +1,199 @@
+import PaymentsDomain
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// Stripe's wire types, as much of each object as the adapter reads, and their mapping to the
+// domain's words. None of these leave this target.
+
+/// A field Stripe sends as an id or, when expanded, as the object.
+enum Expandable<Object: Decodable & Sendable>: Decodable, Sendable {
+    case id(String)
+    case object(Object)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let id = try? container.decode(String.self) {
+            self = .id(id)
+        } else {
+            self = .object(try container.decode(Object.self))
+        }
+    }
+
+    var object: Object? {
+        if case .object(let object) = self { return object }
+        return nil
+    }
+}
+
+struct StripeList<Element: Decodable & Sendable>: Decodable, Sendable {
+    let data: [Element]
+    let has_more: Bool
+}
+
+struct StripeID: Decodable, Sendable {
+    let id: String
+}
+
+struct StripeProduct: Decodable, Sendable {
+    let id: String
+    let active: Bool?
+}
+
+struct StripePlan: Decodable, Sendable {
+    let id: String
+    let active: Bool
+    let amount: Int64?
+    let currency: String
+    let interval: String
+    let interval_count: Int
+    let usage_type: String?
+}
+
+struct StripePrice: Decodable, Sendable {
+    struct Recurring: Decodable, Sendable {
+        let interval: String
+        let interval_count: Int
+        let usage_type: String?
+    }
+
+    let id: String
+    let active: Bool
+    let currency: String
+    let unit_amount: Int64?
+    let type: String
+    let recurring: Recurring?
+    let lookup_key: String?
+}
+
+struct StripeCharge: Decodable, Sendable {
+    let id: String
+    let amount_refunded: Int64
+}
+
+struct StripePaymentIntent: Decodable, Sendable {
+    struct PaymentError: Decodable, Sendable {
+        let code: String?
+        let decline_code: String?
+        let message: String?
+    }
+
+    let id: String
+    let status: String
+    let amount: Int64
+    let currency: String
+    let customer: Expandable<StripeID>?
+    let metadata: [String: String]?
+    let last_payment_error: PaymentError?
+    let latest_charge: Expandable<StripeCharge>?
+
+    /// - Parameter failure: why it failed, when the caller knows better than the object.
+    func domain(failure known: PaymentFailure? = nil) -> ProviderPayment {
+        let status: Payment.Status =
+            switch self.status {
+            case "succeeded": .succeeded
+            case "processing", "requires_capture": .processing
+            case "requires_action": .requiresAction
+            case "canceled": .canceled
+            // After a failed attempt the intent waits for another payment method.
+            case "requires_payment_method": last_payment_error != nil || known != nil ? .failed : .pending
+            default: .pending
+            }
+        let failure = known ?? last_payment_error.map {
+            PaymentFailure(code: $0.code ?? "payment_failed", declineCode: $0.decline_code, message: $0.message ?? "The payment failed.")
+        }
+        return ProviderPayment(
+            id: id, status: status, amount: Money(amount, Currency(rawValue: currency) ?? .usd),
+            amountRefunded: latest_charge?.object?.amount_refunded ?? 0, failure: status == .failed ? failure : nil,
+            operationID: metadata?[ProviderMetadata.operationID])
+    }
+}
+
+struct StripeRefund: Decodable, Sendable {
+    let id: String
+    let amount: Int64
+    let status: String?
+    let metadata: [String: String]?
+
+    var domain: ProviderRefund {
+        let status: Refund.Status =
+            switch self.status {
+            case "succeeded": .succeeded
+            case "failed": .failed
+            case "canceled": .canceled
+            default: .pending  // pending, requires_action
+            }
+        return ProviderRefund(id: id, amount: amount, status: status)
+    }
+}
+
+struct StripeSubscription: Decodable, Sendable {
+    struct Item: Decodable, Sendable {
+        let id: String
+        let price: StripeID?
+        let plan: StripeID?
+        let quantity: Int?
+        let current_period_start: Int64?
+        let current_period_end: Int64?
+    }
+
+    let id: String
+    let status: String
+    let metadata: [String: String]?
+    let cancel_at_period_end: Bool?
+    let canceled_at: Int64?
+    let ended_at: Int64?
+    let trial_end: Int64?
+    let items: StripeList<Item>
+    /// Before API 2025-03-31 the period was on the subscription; now it is on its items.
+    let current_period_start: Int64?
+    let current_period_end: Int64?
+
+    var domain: ProviderSubscription {
+        let item = items.data.first
+        func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: Double($0)) } }
+        return ProviderSubscription(
+            id: id, status: Subscription.Status(rawValue: status) ?? .incomplete,
+            price: item?.price?.id ?? item?.plan?.id ?? "", quantity: item?.quantity ?? 1,
+            currentPeriodStart: date(item?.current_period_start ?? current_period_start),
+            currentPeriodEnd: date(item?.current_period_end ?? current_period_end), trialEnd: date(trial_end),
+            cancelAtPeriodEnd: cancel_at_period_end ?? false, canceledAt: date(canceled_at), endedAt: date(ended_at),
+            ourID: metadata?[ProviderMetadata.objectID])
+    }
+}
+
+struct StripeCheckoutSession: Decodable, Sendable {
+    let id: String
+    let url: String?
+    let status: String?
+    let expires_at: Int64?
+    let subscription: Expandable<StripeID>?
+    let payment_intent: Expandable<StripeID>?
+
+    var domain: ProviderCheckoutSession {
+        let status: CheckoutSession.Status =
+            switch self.status {
+            case "complete": .complete
+            case "expired": .expired
+            default: .open
+            }
+        func reference(_ field: Expandable<StripeID>?) -> String? {
+            switch field {
+            case .id(let id): id
+            case .object(let object): object.id
+            case nil: nil
+            }
+        }
+        return ProviderCheckoutSession(
+            id: id, url: url, status: status, expiresAt: expires_at.map { Date(timeIntervalSince1970: Double($0)) },
+            subscription: reference(subscription), payment: reference(payment_intent))
+    }
+}
+
+struct StripePortalSession: Decodable, Sendable {
+    let id: String
+    let url: String
+}
