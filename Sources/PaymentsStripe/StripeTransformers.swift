@@ -197,3 +197,51 @@ struct StripePortalSession: Decodable, Sendable {
     let id: String
     let url: String
 }
+
+/// An invoice: what the webhook processor reads from `invoice.*` events.
+struct StripeInvoice: Decodable, Sendable {
+    struct Parent: Decodable, Sendable {
+        struct SubscriptionDetails: Decodable, Sendable {
+            let subscription: Expandable<StripeID>?
+        }
+
+        let subscription_details: SubscriptionDetails?
+    }
+
+    let id: String
+    let status: String?
+    let currency: String
+    let amount_due: Int64
+    let amount_paid: Int64
+    let customer: Expandable<StripeID>?
+    /// Where the subscription is named since API 2025-03-31 (before: a top-level `subscription`).
+    let parent: Parent?
+    let subscription: Expandable<StripeID>?
+
+    var subscriptionID: String? {
+        switch parent?.subscription_details?.subscription ?? subscription {
+        case .id(let id): id
+        case .object(let object): object.id
+        case nil: nil
+        }
+    }
+}
+
+/// An event as Stripe sends it to a webhook: the object stays raw until its type is known.
+struct StripeEvent: Decodable, Sendable {
+    struct Payload: Decodable, Sendable {
+        let object: RawObject
+    }
+
+    /// The event's object: its `id` and `object` kind, decoded further by type.
+    struct RawObject: Decodable, Sendable {
+        let id: String?
+        let object: String
+    }
+
+    let id: String
+    let type: String
+    let created: Int64
+    let api_version: String?
+    let data: Payload
+}
