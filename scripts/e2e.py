@@ -123,6 +123,50 @@ def sandbox_flow(port, key):
     check("a partial refund, then one too many", status == 201 and refund.get("amount") == 200 and status2 == 400 and over["error"]["code"] == "refund_exceeds_payment", (refund, over))
 
 
+def stripe_scenario(env, localstripe):
+    """The same API with the platform's Stripe account, pointed at localstripe."""
+    print("Stripe (localstripe) through the API:")
+    env = dict(env, STRIPE_SECRET_KEY="sk_test_e2e_platform", STRIPE_API_BASE=localstripe)
+    run_cli(env, "migrate")
+    created = run_cli(env, "apps", "create", "--name", "stripe-app", "--mode", "test")
+    key = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line).get("api_key", "").strip()
+    port = free_port()
+    server = subprocess.Popen([BINARY, "serve"], env=dict(env, PORT=str(port), LOG_LEVEL="warning"),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(200):
+            try:
+                if call(port, "GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        status, providers, _ = call(port, "GET", "/v1/providers", key)
+        stripe = next((p for p in providers.get("data", []) if p["name"] == "stripe"), {})
+        check("the platform's Stripe account serves the test-mode app", stripe.get("active") and stripe.get("account") == "platform", providers)
+        call(port, "PUT", "/v1/customers/org_9", key, {"name": "Hooli", "email": "ap@hooli.test"})
+        status, plan, _ = call(port, "POST", "/v1/plans", key, {"key": "team", "name": "Team", "prices": [
+            {"key": "monthly", "type": "recurring", "amount": 4900, "currency": "usd", "interval": "month"}]})
+        check("a plan is synced as a Stripe plan", status == 201 and plan["prices"][0]["provider_price_id"].startswith("payments_price_"), plan)
+        status, sub, _ = call(port, "POST", "/v1/subscriptions", key, {"customer": "org_9", "plan": "team", "payment_method": "pm_card_visa"})
+        check("a subscription starts at Stripe, paid", status == 201 and sub.get("status") == "active" and (sub.get("provider_subscription_id") or "").startswith("sub_"), sub)
+        status, paid, _ = call(port, "POST", "/v1/payments", key, {"customer": "org_9", "amount": 2500, "currency": "usd", "payment_method": "pm_card_visa"})
+        check("a payment intent is confirmed", status == 201 and paid.get("status") == "succeeded" and (paid.get("provider_payment_id") or "").startswith("pi_"), paid)
+        status, declined, _ = call(port, "POST", "/v1/payments", key, {"customer": "org_9", "amount": 2500, "currency": "usd", "payment_method": "pm_card_chargeCustomerFail"})
+        check("a failing card answers 402 card_declined", status == 402 and declined["error"]["code"] == "card_declined", declined)
+        status, refund, _ = call(port, "POST", f"/v1/payments/{paid.get('id')}/refunds", key, {"amount": 1000})
+        status2, rest, _ = call(port, "POST", f"/v1/payments/{paid.get('id')}/refunds", key, {})
+        status3, after, _ = call(port, "GET", f"/v1/payments/{paid.get('id')}", key)
+        check("partial then full refund at Stripe", status == 201 and rest.get("amount") == 1500 and after.get("amount_refunded") == 2500, (refund, rest, after))
+        status, cancel, _ = call(port, "POST", f"/v1/subscriptions/{sub.get('id')}/cancel", key, {"at_period_end": True})
+        check("cancel at period end at Stripe", status == 200 and cancel.get("cancel_at_period_end") is True, cancel)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def scenario(label, env, tamper, fuzz=False):
     print(f"{label}:")
     migrate = run_cli(env, "migrate")
@@ -192,6 +236,13 @@ import sqlite3; c = sqlite3.connect({db!r})
 c.execute("UPDATE audit_logs SET actor_id = 'someone_else' WHERE app_id = ? AND sequence = 2", ({app_id!r},)); c.commit()"""], check=True)
 
         scenario("SQLite", env, tamper_sqlite, fuzz=True)
+
+    localstripe = os.environ.get("LOCALSTRIPE_URL")
+    if localstripe:
+        with tempfile.TemporaryDirectory() as data:
+            stripe_scenario(dict(base_env, DATA_DIR=data), localstripe)
+    else:
+        check("Stripe end to end (no LOCALSTRIPE_URL given)", False)
 
     if PG_BASE:
         name = f"e2e_{os.getpid()}"

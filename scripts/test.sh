@@ -5,8 +5,10 @@
 #   - a PostgreSQL 15 server in a temporary directory on 127.0.0.1 (Debian's `postgresql`
 #     package, installed with apt-get where missing; run as the `postgres` system user when
 #     this script runs as root, since the server refuses to run as root);
-#   - a Python virtualenv in .venv with the test tools (openapi-spec-validator, schemathesis).
-# The PostgreSQL tests fail, never skip, when the server is missing.
+#   - a Python virtualenv in .venv with the test tools (openapi-spec-validator, schemathesis,
+#     localstripe, the official `stripe` library);
+#   - localstripe, a stateful fake Stripe, on 127.0.0.1 (LOCALSTRIPE_URL).
+# The PostgreSQL and localstripe tests fail, never skip, when their server is missing.
 #
 # Usage: scripts/test.sh [extra `swift test` arguments, e.g. --filter AuthTests]
 set -euo pipefail
@@ -27,6 +29,25 @@ if ! cmp -s scripts/requirements-test.txt .venv/requirements-test.txt 2>/dev/nul
   cp scripts/requirements-test.txt .venv/requirements-test.txt
 fi
 
+# --- localstripe on loopback ----------------------------------------------------------------
+localstripe_port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+.venv/bin/python scripts/localstripe_server.py "$localstripe_port" >/dev/null 2>&1 &
+localstripe_pid=$!
+trap 'kill "$localstripe_pid" 2>/dev/null || true; stop_postgres' EXIT
+export LOCALSTRIPE_URL="http://127.0.0.1:$localstripe_port"
+.venv/bin/python - "$LOCALSTRIPE_URL" <<'PY'
+import socket, sys, time, urllib.parse
+url = urllib.parse.urlparse(sys.argv[1])
+for _ in range(200):
+    try:
+        socket.create_connection((url.hostname, url.port), timeout=1).close()
+        break
+    except OSError:
+        time.sleep(0.05)
+else:
+    sys.exit("localstripe did not start")
+PY
+
 # --- Tests ----------------------------------------------------------------------------------
 log "building"
 swift build --build-tests
@@ -37,8 +58,16 @@ swift run -q --skip-build payments openapi > "$tmp_doc"
 .venv/bin/openapi-spec-validator "$tmp_doc"
 rm -f "$tmp_doc"
 
-log "running swift test (SQLite and PostgreSQL)"
+log "running swift test (SQLite and PostgreSQL, localstripe)"
+export STRIPE_REQUEST_LOG
+STRIPE_REQUEST_LOG=$(mktemp /tmp/stripe-requests.XXXXXX.json)
 swift test --skip-build "$@"
+
+if [ $# -eq 0 ]; then
+  log "checking every Stripe request shape against the stripe library's parameter types"
+  .venv/bin/python scripts/stripe_params_check.py "$STRIPE_REQUEST_LOG"
+fi
+rm -f "$STRIPE_REQUEST_LOG"
 
 if [ $# -eq 0 ]; then
   log "end to end through the payments binary (SQLite and PostgreSQL)"

@@ -184,7 +184,10 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         form.add("currency", request.amount.currency.rawValue)
         form.add("customer", request.customer)
         form.add("payment_method", request.paymentMethod)
-        form.add("payment_method_types[0]", "card")
+        // Confirmed server-side with no buyer present to follow a redirect (API 2026-10-28 has
+        // no `payment_method_types` here).
+        form.add("automatic_payment_methods[enabled]", true)
+        form.add("automatic_payment_methods[allow_redirects]", "never")
         form.add("confirm", true)
         form.add("description", request.description)
         form.add("metadata", request.metadata)

@@ -1,0 +1,126 @@
+import Foundation
+import NIOConcurrencyHelpers
+import PaymentsDomain
+@testable import PaymentsStripe
+import Testing
+
+/// A stand-in that answers every request the adapter can make with a plausible object, keeps
+/// what was created (so re-syncs find it), and records every request.
+final class RecordingStripe: Sendable {
+    let requests = NIOLockedValueBox<[StripeTransport.Request]>([])
+    private let created = NIOLockedValueBox<Set<String>>([])
+
+    static let subscription = #"{"id":"sub_1","status":"active","metadata":{"payments_operation_id":"op_sub"},"cancel_at_period_end":false,"items":{"data":[{"id":"si_1","price":{"id":"payments_price_1"},"quantity":1,"current_period_start":1790000000,"current_period_end":1792600000}],"has_more":false}}"#
+    static let intent = #"{"id":"pi_1","status":"succeeded","amount":500,"currency":"usd","metadata":{"payments_operation_id":"op_pay"},"latest_charge":{"id":"ch_1","amount_refunded":0}}"#
+    static let refund = #"{"id":"re_1","amount":100,"status":"succeeded","metadata":{"payments_operation_id":"op_re"}}"#
+    static let session = #"{"id":"cs_test_1","url":"https://checkout.stripe.com/c/pay/cs_test_1","status":"open","expires_at":1790086400}"#
+    static let notFound = #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such object"}}"#
+
+    var transport: StripeTransport {
+        StripeTransport { [self] request, _ in
+            requests.withLockedValue { $0.append(request) }
+            let path = request.path.split(separator: "?").first.map(String.init) ?? request.path
+            func ok(_ body: String) -> StripeTransport.Response { .init(status: 200, headers: ["content-type": "application/json"], body: Array(body.utf8)) }
+            let missing = StripeTransport.Response(status: 404, headers: ["content-type": "application/json"], body: Array(Self.notFound.utf8))
+            switch (request.method, path) {
+            case ("GET", "/v1/balance"): return ok(#"{"object":"balance"}"#)
+            case ("POST", let p) where p.hasPrefix("/v1/customers"): return ok(#"{"id":"cus_1"}"#)
+            case ("GET", let p) where p.hasPrefix("/v1/products/"):
+                return created.withLockedValue { $0.contains(p) } ? ok(#"{"id":"\#(p.split(separator: "/").last!)"}"#) : missing
+            case ("POST", "/v1/products"):
+                created.withLockedValue { _ = $0.insert("/v1/products/payments_plan_1") }
+                return ok(#"{"id":"payments_plan_1"}"#)
+            case ("GET", let p) where p.hasPrefix("/v1/plans/"):
+                return created.withLockedValue { $0.contains(p) }
+                    ? ok(#"{"id":"\#(p.split(separator: "/").last!)","active":true,"amount":2900,"currency":"usd","interval":"month","interval_count":1}"#) : missing
+            case ("POST", "/v1/plans"):
+                created.withLockedValue { _ = $0.insert("/v1/plans/payments_price_1") }
+                return ok(#"{"id":"payments_price_1","active":true,"amount":2900,"currency":"usd","interval":"month","interval_count":1}"#)
+            case ("POST", let p) where p.hasPrefix("/v1/plans/") || p.hasPrefix("/v1/prices/"): return ok(#"{"id":"x"}"#)
+            case ("GET", "/v1/prices"):
+                return created.withLockedValue { $0.contains("lookup") }
+                    ? ok(#"{"data":[{"id":"price_9","active":true,"currency":"usd","unit_amount":5000,"type":"one_time"}],"has_more":false}"#)
+                    : ok(#"{"data":[],"has_more":false}"#)
+            case ("POST", "/v1/prices"):
+                created.withLockedValue { _ = $0.insert("lookup") }
+                return ok(#"{"id":"price_9","active":true,"currency":"usd","unit_amount":5000,"type":"one_time"}"#)
+            case ("GET", let p) where p.hasPrefix("/v1/prices/"): return missing
+            case ("POST", "/v1/payment_intents"), ("GET", "/v1/payment_intents/pi_1"): return ok(Self.intent)
+            case ("GET", "/v1/payment_intents"): return ok(#"{"data":[\#(Self.intent)],"has_more":false}"#)
+            case ("POST", "/v1/refunds"): return ok(Self.refund)
+            case ("GET", "/v1/refunds"): return ok(#"{"data":[\#(Self.refund)],"has_more":false}"#)
+            case ("POST", let p) where p.hasPrefix("/v1/payment_methods/"): return ok(#"{"id":"pm_1"}"#)
+            case ("POST", "/v1/subscriptions"), ("GET", "/v1/subscriptions/sub_1"), ("POST", "/v1/subscriptions/sub_1"), ("DELETE", "/v1/subscriptions/sub_1"):
+                return ok(Self.subscription)
+            case ("GET", "/v1/subscriptions"): return ok(#"{"data":[\#(Self.subscription)],"has_more":false}"#)
+            case ("POST", "/v1/checkout/sessions"), ("GET", "/v1/checkout/sessions/cs_test_1"): return ok(Self.session)
+            case ("POST", "/v1/billing_portal/sessions"): return ok(#"{"id":"bps_1","url":"https://billing.stripe.com/p/session/1"}"#)
+            default: return missing
+            }
+        }
+    }
+}
+
+/// Drives every request the Stripe adapter can send and keeps them for the test command's
+/// check against the official `stripe` library's parameter definitions
+/// (`scripts/stripe_params_check.py`, reading the file named by `STRIPE_REQUEST_LOG`).
+@Suite struct StripeRequestShapeTests {
+    @Test func everyRequestTheAdapterCanSend() async throws {
+        let fake = RecordingStripe()
+        let stripe = StripeProvider(secretKey: Secret("sk_test_shape"), account: "platform", transport: fake.transport, logger: testLogger)
+        let app = App.ID(rawValue: "app_1")
+        let recurring = Price(id: Price.ID(rawValue: "price_1"), key: "monthly", terms: .recurring(Money(2900, .usd), BillingInterval(.month)), linkedProviderPriceID: nil, active: true, createdAt: Date())
+        let oneTime = Price(id: Price.ID(rawValue: "price_2"), key: "setup", terms: .oneTime(Money(5000, .usd)), linkedProviderPriceID: nil, active: true, createdAt: Date())
+        let plan = Plan(id: Plan.ID(rawValue: "plan_1"), appID: app, key: "pro", name: "Pro", description: nil, prices: [recurring, oneTime], trialPeriodDays: 14, gracePeriodDays: nil, features: [], limits: [:], metadata: [:], active: true, createdAt: Date(), updatedAt: Date())
+        let customer = Customer(id: Customer.ID(rawValue: "cus_ours"), appID: app, externalID: "org_1", name: "Acme", email: "a@acme.test", legalName: nil, metadata: [:], createdAt: Date(), updatedAt: Date())
+
+        try await stripe.checkCredentials()
+        #expect(try await stripe.createCustomer(customer, idempotencyKey: "k1") == "cus_1")
+        #expect(try await stripe.syncPrice(recurring, of: plan) == "payments_price_1")
+        #expect(try await stripe.syncPrice(recurring, of: plan) == "payments_price_1", "a re-sync finds the plan")
+        #expect(try await stripe.syncPrice(oneTime, of: plan) == "price_9")
+        #expect(try await stripe.syncPrice(oneTime, of: plan) == "price_9", "a re-sync finds the price by lookup key")
+        try await stripe.deactivatePrice(providerPriceID: "payments_price_1")
+        try await stripe.deactivatePrice(providerPriceID: "price_9")
+        try await stripe.verifyLinkedPrice(Price(id: recurring.id, key: "monthly", terms: recurring.terms, linkedProviderPriceID: "payments_price_1", active: true, createdAt: Date()))
+        let paid = try await stripe.createPayment(ProviderPaymentRequest(operationID: "op_pay", ourID: "pay_1", customer: "cus_1", amount: Money(500, .usd), paymentMethod: "pm_card_visa", description: "Setup", metadata: [ProviderMetadata.operationID: "op_pay"]), idempotencyKey: "k2")
+        #expect(paid.status == .succeeded)
+        _ = try await stripe.retrievePayment("pi_1")
+        #expect(try await stripe.findPayment(customer: "cus_1", operationID: "op_pay")?.id == "pi_1")
+        _ = try await stripe.createRefund(ProviderRefundRequest(operationID: "op_re", ourID: "re_ours", payment: "pi_1", amount: 100, reason: .requestedByCustomer), idempotencyKey: "k3")
+        #expect(try await stripe.findRefund(payment: "pi_1", operationID: "op_re")?.id == "re_1")
+        _ = try await stripe.createSubscription(ProviderSubscriptionRequest(operationID: "op_sub", ourID: "sub_ours", customer: "cus_1", price: "payments_price_1", quantity: 2, trialPeriodDays: 14, paymentMethod: "pm_card_visa"), idempotencyKey: "k4")
+        _ = try await stripe.createSubscription(ProviderSubscriptionRequest(operationID: "op_sub2", ourID: "sub_ours2", customer: "cus_1", price: "price_linked", quantity: 1, trialPeriodDays: nil, paymentMethod: nil), idempotencyKey: "k5")
+        _ = try await stripe.retrieveSubscription("sub_1")
+        #expect(try await stripe.findSubscription(customer: "cus_1", operationID: "op_sub")?.id == "sub_1")
+        _ = try await stripe.updateSubscription("sub_1", ProviderSubscriptionChange(price: "payments_price_1", quantity: 3, prorationBehavior: .alwaysInvoice), idempotencyKey: "k6")
+        _ = try await stripe.cancelSubscription("sub_1", atPeriodEnd: true, idempotencyKey: "k7")
+        _ = try await stripe.cancelSubscription("sub_1", atPeriodEnd: false, idempotencyKey: "k8")
+        for mode in CheckoutSession.Mode.allCases {
+            let session = try await stripe.createCheckoutSession(ProviderCheckoutRequest(ourID: "cs_ours", mode: mode, customer: "cus_1", price: mode == .payment ? "price_9" : "payments_price_1", quantity: 1, trialPeriodDays: mode == .subscription ? 7 : nil, successURL: "https://app.test/ok", cancelURL: "https://app.test/no", metadata: [ProviderMetadata.appID: "app_1"]), idempotencyKey: "k9-\(mode)")
+            #expect(session.url?.hasPrefix("https://checkout.stripe.com/") == true)
+        }
+        _ = try await stripe.retrieveCheckoutSession("cs_test_1")
+        #expect(try await stripe.createPortalSession(customer: "cus_1", returnURL: "https://app.test/account", idempotencyKey: "k10").hasPrefix("https://billing.stripe.com/"))
+
+        let requests = fake.requests.withLockedValue { $0 }
+        for request in requests {
+            #expect(request.headers["Stripe-Version"] == "2026-10-28.endive")
+            #expect((request.method == "GET") == (request.headers["Idempotency-Key"] == nil), "\(request.method) \(request.path): a key on every write and only there")
+        }
+        let kinds = Set(requests.map { "\($0.method) \($0.path.split(separator: "?")[0])" })
+        #expect(kinds.count >= 25, "\(kinds.sorted())")
+
+        if let path = ProcessInfo.processInfo.environment["STRIPE_REQUEST_LOG"] {
+            let records = requests.map { request -> [String: Any] in
+                let form = request.method == "GET" ? String(request.path.split(separator: "?").dropFirst().first ?? "") : (request.body ?? "")
+                let params = form.split(separator: "&").map { pair -> [String] in
+                    let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                    return [parts[0], parts.count > 1 ? parts[1] : ""]
+                }
+                return ["method": request.method.lowercased(), "path": String(request.path.split(separator: "?")[0]), "params": params]
+            }
+            try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+        }
+    }
+}
