@@ -165,6 +165,10 @@ def stripe_scenario(env, localstripe):
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+    doctor = run_cli(env, "doctor")
+    check("payments doctor checks the Stripe key against Stripe", doctor.returncode == 0 and "stripe platform account (…form, 0 webhook secret(s)): ok" in doctor.stdout, doctor.stdout + doctor.stderr[-300:])
+    broken = run_cli(dict(env, STRIPE_API_BASE="http://127.0.0.1:9"), "doctor")
+    check("payments doctor fails when Stripe cannot be reached", broken.returncode == 1 and "stripe platform account" in broken.stdout and "FAILED" in broken.stdout, broken.stdout)
 
 
 def scenario(label, env, tamper, fuzz=False):
@@ -226,6 +230,9 @@ def scenario(label, env, tamper, fuzz=False):
 
 def main():
     base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "APP_SECRET", "ADMIN_TOKEN")}
+    # Stripe stays on loopback: an app that sets its own Stripe account (schemathesis does) talks
+    # to localstripe, never to api.stripe.com.
+    base_env["STRIPE_API_BASE"] = os.environ.get("LOCALSTRIPE_URL", "http://127.0.0.1:9")
     with tempfile.TemporaryDirectory() as data:
         env = dict(base_env, DATA_DIR=data)
         db = os.path.join(data, "payments.sqlite")

@@ -245,7 +245,7 @@ struct Audit: AsyncParsableCommand {
 
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the configuration and the database; exits 1 when something is wrong.")
+        abstract: "Check the configuration, the database and the provider credentials; exits 1 when something is wrong.")
 
     func run() async throws {
         let ok = try await withEnvironment { configuration, store, logger -> Bool in
@@ -264,8 +264,11 @@ struct Doctor: AsyncParsableCommand {
             } catch {
                 print("database connection: FAILED (\(error))")
                 ok = false
+                return ok
             }
-            return ok
+            let providers = await checkProviders(configuration: configuration, store: store, logger: logger)
+            for line in providers.lines { print(line) }
+            return ok && providers.ok
         }
         if !ok { throw ExitCode(1) }
     }

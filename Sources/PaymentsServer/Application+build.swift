@@ -77,10 +77,17 @@ public func buildApplication(
         logger: logger)
 }
 
+/// The process's HTTP client for Stripe: connections fail fast (5 s), answers may take 30 s.
+/// Process-wide, as AsyncHTTPClient's own shared client is, so it is never shut down.
+let stripeHTTPClient = HTTPClient(
+    eventLoopGroupProvider: .singleton,
+    configuration: HTTPClient.Configuration(
+        timeout: .init(connect: .seconds(5), read: .seconds(30)), decompression: .disabled))
+
 /// Which provider serves each app: its own Stripe account, the platform's, or the sandbox.
 public func providerDirectory(configuration: Configuration, store: Store, secrets: SecretBox, logger: Logger) -> Providers.Directory {
     let publicURL = configuration.publicURL
-    let transport = StripeTransport.live(client: HTTPClient.shared, baseURL: configuration.stripeAPIBase)
+    let transport = StripeTransport.live(client: stripeHTTPClient, baseURL: configuration.stripeAPIBase)
     return Providers.Directory(
         store: store, secrets: secrets,
         platformStripe: configuration.stripeSecretKey.map {
@@ -92,6 +99,55 @@ public func providerDirectory(configuration: Configuration, store: Store, secret
         makeSandbox: { app, now in
             SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: publicURL, now: now)
         })
+}
+
+/// Checks every provider account the deployment has: the platform's Stripe key and each app's
+/// own, by a harmless call (`GET /v1/balance`). - Returns: one line per account, and whether all
+/// passed.
+public func checkProviders(configuration: Configuration, store: Store, logger: Logger) async -> (lines: [String], ok: Bool) {
+    let directory = providerDirectory(
+        configuration: configuration, store: store, secrets: SecretBox(appSecret: configuration.appSecret), logger: logger)
+    var lines = ["sandbox: built in (serves apps without a Stripe account)"]
+    var ok = true
+    func check(_ label: String, _ credentials: Providers.StripeCredentials, account: String) async {
+        let provider = StripeProvider(secretKey: credentials.secretKey, account: account,
+                                      transport: .live(client: stripeHTTPClient, baseURL: configuration.stripeAPIBase), logger: logger)
+        let key = "…" + credentials.secretKey.value.suffix(4)
+        do {
+            try await provider.checkCredentials()
+            lines.append("\(label) (\(key), \(credentials.webhookSecrets.count) webhook secret(s)): ok")
+        } catch {
+            lines.append("\(label) (\(key)): FAILED (\(error.message))")
+            ok = false
+        }
+    }
+    if let key = configuration.stripeSecretKey {
+        await check("stripe platform account", .init(secretKey: key, webhookSecrets: configuration.stripeWebhookSecrets), account: "platform")
+    } else {
+        lines.append("stripe platform account: not configured (STRIPE_SECRET_KEY unset)")
+    }
+    do {
+        var page = try PageRequest(limit: 100)
+        while true {
+            let apps = try await store.read { [page] in try await $0.apps.list(page) }
+            for app in apps.data {
+                do {
+                    if let own = try await directory.ownStripe(app) {
+                        await check("stripe account of \(app.id) (\(app.name))", own, account: app.id.rawValue)
+                    }
+                } catch {
+                    lines.append("stripe account of \(app.id): FAILED (\(error))")
+                    ok = false
+                }
+            }
+            guard apps.hasMore, let last = apps.data.last else { break }
+            page = try PageRequest(limit: 100, startingAfter: last.id.rawValue)
+        }
+    } catch {
+        lines.append("provider accounts: FAILED (\(error))")
+        ok = false
+    }
+    return (lines, ok)
 }
 
 /// Runs the background workers alone until SIGTERM or SIGINT (`payments worker`).

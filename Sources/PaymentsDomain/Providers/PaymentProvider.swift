@@ -110,6 +110,11 @@ public protocol PaymentProcessor: PaymentProvider {
     func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund?
 }
 
+/// A provider whose credentials can be checked with a harmless call (`payments doctor`).
+public protocol CredentialChecking: PaymentProvider {
+    func checkCredentials() async throws(ProviderError)
+}
+
 /// A provider that runs time-driven work on the app's clock itself (the sandbox's renewals and
 /// trial ends), where a real provider would run it on its own.
 public protocol DueWorkRunner: PaymentProvider {
