@@ -9,7 +9,7 @@ import PackageDescription
 //   PaymentsServices one service per use case (Apps.Service, Payments.Service, ...). Providers are
 //                    reached through the capability protocols in PaymentsDomain only.
 //   PaymentsHTTP     Hummingbird routes and middleware: auth, idempotency, errors, metrics.
-//   PaymentsWorkers  background services: housekeeping.
+//   PaymentsWorkers  background services: housekeeping, reconciliation of provider operations.
 //   PaymentsServer   the wiring: configuration, buildApplication.
 //   payments         the thin executable (swift-argument-parser).
 let package = Package(
@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "PaymentsDomain",
                 "PaymentsStore",
+                "PaymentsServices",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

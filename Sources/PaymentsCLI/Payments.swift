@@ -79,7 +79,7 @@ struct Worker: AsyncParsableCommand {
 
     func run() async throws {
         try await withEnvironment { configuration, store, logger in
-            try await runWorkers(store: store, logger: logger)
+            try await runWorkers(configuration: configuration, store: store, logger: logger)
         }
     }
 }

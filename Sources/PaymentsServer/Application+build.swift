@@ -69,7 +69,7 @@ public func buildApplication(
     dependencies.bodyLimit = configuration.bodyLimit
     dependencies.keyCacheTTL = configuration.keyCacheTTL
     let (router, _) = buildRouter(dependencies)
-    let workers: [any Service] = runWorkers ? [HousekeepingWorker(store: store, logger: logger)] : []
+    let workers: [any Service] = runWorkers ? backgroundWorkers(store: store, providers: dependencies.providers, logger: logger) : []
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -150,11 +150,21 @@ public func checkProviders(configuration: Configuration, store: Store, logger: L
     return (lines, ok)
 }
 
+/// Every background worker: housekeeping and the reconciliation of provider operations.
+func backgroundWorkers(store: Store, providers: Providers.Directory, logger: Logger) -> [any Service] {
+    [
+        HousekeepingWorker(store: store, logger: logger),
+        ReconcileWorker(reconciliation: Reconciliation.Service(store: store, directory: providers, logger: logger), logger: logger),
+    ]
+}
+
 /// Runs the background workers alone until SIGTERM or SIGINT (`payments worker`).
-public func runWorkers(store: Store, logger: Logger) async throws {
+public func runWorkers(configuration: Configuration, store: Store, logger: Logger) async throws {
+    let providers = providerDirectory(
+        configuration: configuration, store: store, secrets: SecretBox(appSecret: configuration.appSecret), logger: logger)
     let group = ServiceGroup(
         configuration: .init(
-            services: [.init(service: HousekeepingWorker(store: store, logger: logger))],
+            services: backgroundWorkers(store: store, providers: providers, logger: logger).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
 }

@@ -92,6 +92,21 @@ extension Payments.Service {
         }
     }
 
+    /// Looks an unsettled refund operation up at the provider and records it.
+    /// - Returns: the refund, or nil when the provider has none for the operation.
+    public func reconcileRefund(app: App, _ operation: ProviderOperation, processor: any PaymentProcessor, origin: Origin)
+        async throws -> Refund?
+    {
+        guard let refundID = Refund.ID(parsing: operation.targetID),
+            let providerPayment = try await store.read({ session -> String? in
+                guard let refund = try await session.payments(app.id).refund(refundID) else { return nil }
+                return try await session.payments(app.id).find(refund.paymentID)?.providerPaymentID
+            })
+        else { return nil }
+        guard let found = try await processor.findRefund(payment: providerPayment, operationID: operation.id.rawValue) else { return nil }
+        return try await settleRefund(app: app, refundID, operation.id, remote: found, failure: nil, processor: processor, origin: origin).0
+    }
+
     /// Records the provider's answer on the refund, its operation, and the payment's refunded
     /// amount (read back from the provider, which is the truth).
     func settleRefund(

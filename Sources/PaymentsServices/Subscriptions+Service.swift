@@ -157,6 +157,21 @@ extension Subscriptions {
             }
         }
 
+        /// Looks an unsettled creation up at the provider and records it.
+        /// - Returns: the subscription, or nil when the provider has none for the operation.
+        public func reconcile(app: App, _ operation: ProviderOperation, provider: any SubscriptionProvider, origin: Origin)
+            async throws -> Subscription?
+        {
+            let subscription = try await get(app: app.id, operation.targetID)
+            let customer = try await Payments.Service(store: store, directory: directory, logger: logger)
+                .customer(subscription.customerID, app: app.id)
+            let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
+            guard let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) else {
+                return nil
+            }
+            return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
+        }
+
         /// Records a provider answer on the subscription (and its operation, if any).
         func settle(
             app: App.ID, _ id: Subscription.ID, operation operationID: ProviderOperation.ID?, remote: ProviderSubscription?,

@@ -103,3 +103,71 @@ import Testing
         }
     }
 }
+
+/// Operations nobody retried are settled in the background.
+@Suite struct ReconciliationTests {
+    static func service(_ api: TestAPI, _ providers: Providers.Directory) -> Reconciliation.Service {
+        Reconciliation.Service(store: api.store, directory: providers, logger: testLogger)
+    }
+
+    @Test(arguments: TestDatabase.engines) func anUnknownPaymentIsSettledByLookingItUp(engine: SQLEngine) async throws {
+        let planted = NIOLockedValueBox<[Fault]>([.lostAfterActing("createPayment"), .unavailable("findPayment")])
+        let directory = NIOLockedValueBox<Providers.Directory?>(nil)
+        try await TestAPI.run(engine, configure: { dependencies in
+            let store = dependencies.store
+            dependencies.providers = Providers.Directory(
+                store: store, secrets: dependencies.secrets, platformStripe: nil, makeStripe: nil,
+                makeSandbox: { app, now in
+                    FaultyProvider(
+                        inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
+                        faults: planted)
+                })
+            directory.withLockedValue { $0 = dependencies.providers }
+        }) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            let providers = try #require(directory.withLockedValue { $0 })
+            let lost = try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment)
+            #expect(lost.errorCode == "provider_outcome_unknown")
+            let reconciliation = Self.service(api, providers)
+
+            // Too fresh: it may still be in flight.
+            #expect(try await reconciliation.runOnce() == .init(settled: 0, abandoned: 0, open: 0))
+            api.clock.advance(seconds: 301)
+            #expect(try await reconciliation.runOnce() == .init(settled: 1, abandoned: 0, open: 0))
+
+            let payment = try await api.request(.get, "/v1/payments", key: key)
+            #expect(payment.data.first?["status"] as? String == "succeeded")
+            #expect(try await CrashSafetyTests.providerCount(api, "payment") == 1)
+            #expect(try await reconciliation.runOnce() == .init(settled: 0, abandoned: 0, open: 0), "settled once")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func aPaymentThatNeverReachedTheProviderFailsAfterAnHour(engine: SQLEngine) async throws {
+        let planted = NIOLockedValueBox<[Fault]>([.lostBeforeActing("createPayment"), .unavailable("findPayment")])
+        let directory = NIOLockedValueBox<Providers.Directory?>(nil)
+        try await TestAPI.run(engine, configure: { dependencies in
+            let store = dependencies.store
+            dependencies.providers = Providers.Directory(
+                store: store, secrets: dependencies.secrets, platformStripe: nil, makeStripe: nil,
+                makeSandbox: { app, now in
+                    FaultyProvider(
+                        inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
+                        faults: planted)
+                })
+            directory.withLockedValue { $0 = dependencies.providers }
+        }) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            let providers = try #require(directory.withLockedValue { $0 })
+            _ = try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment)
+            let reconciliation = Self.service(api, providers)
+            api.clock.advance(seconds: 600)
+            #expect(try await reconciliation.runOnce() == .init(settled: 0, abandoned: 0, open: 1), "not found yet, not given up")
+            api.clock.advance(seconds: 3600)
+            #expect(try await reconciliation.runOnce() == .init(settled: 0, abandoned: 1, open: 0))
+            let payment = try await api.request(.get, "/v1/payments", key: key)
+            #expect(payment.data.first?["status"] as? String == "failed")
+            #expect((payment.data.first?["failure"] as? [String: Any])?["code"] as? String == "provider_unreached")
+            #expect(try await CrashSafetyTests.providerCount(api, "payment") == 0, "nothing was sent from the reconciler")
+        }
+    }
+}
