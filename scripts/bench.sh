@@ -5,7 +5,8 @@
 # Routes: GET /ping (no-op, R0); GET /health (one `SELECT 1` through the store: the floor for
 # any route that touches the database); GET /v1/customers/{id} (authenticated read: cached key
 # + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + chained audit
-# entry in one transaction).
+# entry in one transaction); POST /v1/payments (a new sandbox charge per request, each under its
+# own Idempotency-Key).
 #
 # Usage: scripts/bench.sh [seconds per run, default 10]   (wrk -t2 -c64, as the issue measures)
 #        BENCH_DATABASES="sqlite" scripts/bench.sh   to run one database only
@@ -62,16 +63,18 @@ bench_database() { # label DATABASE_URL
     -H 'Content-Type: application/json' -d '{"name":"Bench","email":"b@bench.test"}' >/dev/null
   # Warm up connections and caches.
   wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$port/ping" >/dev/null
-  local r0 floor read write
+  local r0 floor read write pay
   r0=$(run_wrk get.lua /ping)
   floor=$(run_wrk get.lua /health)
   read=$(run_wrk get.lua /v1/customers/org_bench)
   write=$(run_wrk put-customer.lua /v1/customers)
+  pay=$(run_wrk post-payment.lua /v1/payments)
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
   results+=("$label|no-op GET /ping (R0)|$r0|$r0")
   results+=("$label|GET /health (one SELECT 1)|$floor|$r0")
   results+=("$label|GET /v1/customers/{id}|$read|$r0")
   results+=("$label|PUT /v1/customers/{new id}|$write|$r0")
+  results+=("$label|POST /v1/payments (sandbox charge)|$pay|$r0")
 }
 
 trap cleanup_bench EXIT
