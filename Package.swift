@@ -148,7 +148,10 @@ let package = Package(
                 "PaymentsWorkers",
                 "PaymentsServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            // Read by path (#filePath), not bundled.
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

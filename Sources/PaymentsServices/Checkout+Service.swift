@@ -208,7 +208,7 @@ extension Checkout {
             let url = try await providerCall {
                 try await portal.createPortalSession(customer: providerCustomer, returnURL: returnURL, idempotencyKey: key)
             }
-            try await store.write(origin) { session in
+            _ = try await store.write(origin) { session in
                 try await session.audit(
                     app.id,
                     try AuditRecord(

@@ -76,7 +76,7 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
     // at any time, not only within Stripe's 24-hour idempotency window; Stripe accepts a plan id
     // wherever a price id goes; and it is the form Stripe stand-ins such as localstripe speak.
     // One-time prices have no Plans form, so they use the Prices API with a `lookup_key` derived
-    // the same way. Metered prices need a Stripe billing meter, which comes with the usage work.
+    // the same way. Metered prices are metered plans on a billing meter per app and metric.
 
     static func planID(_ price: Price) -> String { "payments_\(price.id.rawValue)" }
     static func productID(_ plan: Plan) -> String { "payments_\(plan.id.rawValue)" }
@@ -116,10 +116,53 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
             form.add("nickname", "\(plan.key) \(price.key)")
             form.add("metadata", [ProviderMetadata.appID: plan.appID.rawValue, ProviderMetadata.objectID: price.id.rawValue])
             return try await client.post("/v1/prices", form, idempotencyKey: "price-\(price.id.rawValue)", as: StripePrice.self).id
-        case .metered:
-            throw .invalidRequest(
-                "Metered prices are synced to a Stripe billing meter, which this version does not make yet; link one with provider_price_id.")
+        case .metered(let metered):
+            let id = Self.planID(price)
+            if let existing = try await find({ () async throws(ProviderError) in try await client.get("/v1/plans/\(id)", as: StripePlan.self) }) {
+                return existing.id
+            }
+            let pricing = try StripeTiers(metered)
+            let meter = try await ensureMeter(metric: metered.metric, app: plan.appID)
+            let product = try await ensureProduct(plan)
+            var form = FormBody()
+            form.add("id", id)
+            form.add("currency", metered.currency.rawValue)
+            form.add("interval", metered.interval.unit.rawValue)
+            form.add("interval_count", metered.interval.count)
+            form.add("product", product)
+            form.add("nickname", "\(plan.key) \(price.key)")
+            form.add("usage_type", "metered")
+            form.add("meter", meter)
+            pricing.add(to: &form)
+            form.add("metadata", [ProviderMetadata.appID: plan.appID.rawValue, ProviderMetadata.objectID: price.id.rawValue])
+            return try await client.post("/v1/plans", form, idempotencyKey: "plan-\(price.id.rawValue)", as: StripePlan.self).id
         }
+    }
+
+    /// The billing meter a metric's usage is reported to: one per app and metric, found by its
+    /// event name (unique in a Stripe account), made on first use. Usage is summed per customer.
+    func ensureMeter(metric: String, app: App.ID) async throws(ProviderError) -> String {
+        let eventName = "payments_\(app.rawValue)_\(metric)"
+        var query = FormBody()
+        query.add("status", "active")
+        query.add("limit", 100)
+        var startingAfter: String?
+        while true {
+            var page = query
+            page.add("starting_after", startingAfter)
+            let meters = try await client.get("/v1/billing/meters", query: page, as: StripeList<StripeMeter>.self)
+            if let meter = meters.data.first(where: { $0.event_name == eventName }) { return meter.id }
+            guard meters.has_more, let last = meters.data.last else { break }
+            startingAfter = last.id
+        }
+        var form = FormBody()
+        form.add("display_name", "\(metric) (\(app.rawValue))")
+        form.add("event_name", eventName)
+        form.add("default_aggregation[formula]", "sum")
+        form.add("customer_mapping[type]", "by_id")
+        form.add("customer_mapping[event_payload_key]", "stripe_customer_id")
+        form.add("value_settings[event_payload_key]", "value")
+        return try await client.post("/v1/billing/meters", form, idempotencyKey: "meter-\(eventName)", as: StripeMeter.self).id
     }
 
     /// The plan's Stripe product, made on first use with an id derived from the plan's.

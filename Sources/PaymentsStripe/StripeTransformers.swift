@@ -245,3 +245,60 @@ struct StripeEvent: Decodable, Sendable {
     let api_version: String?
     let data: Payload
 }
+
+struct StripeMeter: Decodable, Sendable {
+    let id: String
+    let event_name: String
+}
+
+/// A metered price's amounts as a Stripe plan states them. Stripe has no "included quantity":
+/// it becomes a free first tier, and graduated tiers move up by it. Volume tiers price every
+/// unit at one rate, so a free allowance cannot be expressed with them.
+struct StripeTiers: Equatable {
+    struct Tier: Equatable {
+        let upTo: Int64?
+        let unitAmount: Int64
+        let flatAmount: Int64
+    }
+
+    /// A per-unit price (no tiers).
+    let amount: Int64?
+    let mode: String?
+    let tiers: [Tier]
+
+    init(_ metered: Metered) throws(ProviderError) {
+        let included = metered.includedQuantity
+        switch (metered.unitAmount, metered.tiers) {
+        case (let unit?, _) where included == 0:
+            (amount, mode, tiers) = (unit, nil, [])
+        case (let unit?, _):
+            (amount, mode, tiers) = (nil, "graduated", [Tier(upTo: included, unitAmount: 0, flatAmount: 0), Tier(upTo: nil, unitAmount: unit, flatAmount: 0)])
+        case (nil, let tiered?) where included == 0:
+            (amount, mode) = (nil, tiered.mode.rawValue)
+            tiers = tiered.tiers.map { Tier(upTo: $0.upTo, unitAmount: $0.unitAmount, flatAmount: $0.flatAmount) }
+        case (nil, let tiered?) where tiered.mode == .graduated:
+            (amount, mode) = (nil, "graduated")
+            tiers = [Tier(upTo: included, unitAmount: 0, flatAmount: 0)]
+                + tiered.tiers.map { Tier(upTo: $0.upTo.map { $0 + included }, unitAmount: $0.unitAmount, flatAmount: $0.flatAmount) }
+        case (nil, _?):
+            throw .invalidRequest(
+                "Volume tiers with an included quantity have no Stripe equivalent; use graduated tiers or link a Stripe price with provider_price_id.")
+        case (nil, nil):
+            throw .invalidRequest("A metered price needs a unit amount or tiers.")
+        }
+    }
+
+    func add(to form: inout FormBody) {
+        if let amount {
+            form.add("amount", amount)
+            return
+        }
+        form.add("billing_scheme", "tiered")
+        form.add("tiers_mode", mode)
+        for (index, tier) in tiers.enumerated() {
+            form.add("tiers[\(index)][up_to]", tier.upTo.map(String.init) ?? "inf")
+            form.add("tiers[\(index)][unit_amount]", tier.unitAmount)
+            if tier.flatAmount > 0 { form.add("tiers[\(index)][flat_amount]", tier.flatAmount) }
+        }
+    }
+}

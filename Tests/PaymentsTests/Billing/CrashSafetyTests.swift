@@ -11,7 +11,15 @@ import Testing
 /// `Idempotency-Key`) never makes a second charge, refund or subscription.
 @Suite struct CrashSafetyTests {
     static func run(_ engine: SQLEngine, faults: [Fault], _ body: @Sendable @escaping (TestAPI, String) async throws -> Void) async throws {
+        try await run(engine, faults: faults) { api, key, _ in try await body(api, key) }
+    }
+
+    /// Runs `body` with an app whose sandbox provider meets the planted faults, each once.
+    static func run(
+        _ engine: SQLEngine, faults: [Fault], _ body: @Sendable @escaping (TestAPI, String, Providers.Directory) async throws -> Void
+    ) async throws {
         let planted = NIOLockedValueBox(faults)
+        let directory = NIOLockedValueBox<Providers.Directory?>(nil)
         try await TestAPI.run(engine, configure: { dependencies in
             let store = dependencies.store
             dependencies.providers = Providers.Directory(
@@ -21,9 +29,10 @@ import Testing
                         inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
                         faults: planted)
                 })
+            directory.withLockedValue { $0 = dependencies.providers }
         }) { api in
             let key = try await SandboxFlowTests.prepared(api)
-            try await body(api, key)
+            try await body(api, key, try #require(directory.withLockedValue { $0 }))
             #expect(planted.withLockedValue { $0 }.isEmpty, "every planted fault was hit")
         }
     }
@@ -111,21 +120,7 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.engines) func anUnknownPaymentIsSettledByLookingItUp(engine: SQLEngine) async throws {
-        let planted = NIOLockedValueBox<[Fault]>([.lostAfterActing("createPayment"), .unavailable("findPayment")])
-        let directory = NIOLockedValueBox<Providers.Directory?>(nil)
-        try await TestAPI.run(engine, configure: { dependencies in
-            let store = dependencies.store
-            dependencies.providers = Providers.Directory(
-                store: store, secrets: dependencies.secrets, platformStripe: nil, makeStripe: nil,
-                makeSandbox: { app, now in
-                    FaultyProvider(
-                        inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
-                        faults: planted)
-                })
-            directory.withLockedValue { $0 = dependencies.providers }
-        }) { api in
-            let key = try await SandboxFlowTests.prepared(api)
-            let providers = try #require(directory.withLockedValue { $0 })
+        try await CrashSafetyTests.run(engine, faults: [.lostAfterActing("createPayment"), .unavailable("findPayment")]) { api, key, providers in
             let lost = try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment)
             #expect(lost.errorCode == "provider_outcome_unknown")
             let reconciliation = Self.service(api, providers)
@@ -143,21 +138,7 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.engines) func aPaymentThatNeverReachedTheProviderFailsAfterAnHour(engine: SQLEngine) async throws {
-        let planted = NIOLockedValueBox<[Fault]>([.lostBeforeActing("createPayment"), .unavailable("findPayment")])
-        let directory = NIOLockedValueBox<Providers.Directory?>(nil)
-        try await TestAPI.run(engine, configure: { dependencies in
-            let store = dependencies.store
-            dependencies.providers = Providers.Directory(
-                store: store, secrets: dependencies.secrets, platformStripe: nil, makeStripe: nil,
-                makeSandbox: { app, now in
-                    FaultyProvider(
-                        inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
-                        faults: planted)
-                })
-            directory.withLockedValue { $0 = dependencies.providers }
-        }) { api in
-            let key = try await SandboxFlowTests.prepared(api)
-            let providers = try #require(directory.withLockedValue { $0 })
+        try await CrashSafetyTests.run(engine, faults: [.lostBeforeActing("createPayment"), .unavailable("findPayment")]) { api, key, providers in
             _ = try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment)
             let reconciliation = Self.service(api, providers)
             api.clock.advance(seconds: 600)

@@ -142,3 +142,37 @@ final class ScriptedTransport: Sendable {
         #expect(script.sent.withLockedValue { $0.count } == 3)
     }
 }
+
+@Suite struct FormBodyTests {
+    @Test func bracketsStayLiteralInKeysOnlyAndValuesAreEscaped() {
+        var form = FormBody()
+        form.add("metadata[note]", "a[b]=c&d e/ü")
+        form.add("items[0][plan]", "payments_price_1")
+        #expect(form.encoded == "metadata[note]=a%5Bb%5D%3Dc%26d%20e%2F%C3%BC&items[0][plan]=payments_price_1")
+    }
+}
+
+@Suite struct StripeTiersTests {
+    func metered(unit: Int64? = nil, tiers: Metered.Tiers? = nil, included: Int64) -> Metered {
+        Metered(metric: "m", currency: .usd, interval: BillingInterval(.month), unitAmount: unit, tiers: tiers, includedQuantity: included)
+    }
+
+    @Test func anIncludedQuantityBecomesAFreeFirstTier() throws {
+        #expect(try StripeTiers(metered(unit: 5, included: 0)) == StripeTiers.perUnit(5))
+        let free = try StripeTiers(metered(unit: 5, included: 100))
+        #expect(free.mode == "graduated" && free.tiers == [.init(upTo: 100, unitAmount: 0, flatAmount: 0), .init(upTo: nil, unitAmount: 5, flatAmount: 0)])
+        let shifted = try StripeTiers(metered(tiers: .init(mode: .graduated, tiers: [.init(upTo: 10, unitAmount: 3, flatAmount: 0), .init(upTo: nil, unitAmount: 1, flatAmount: 0)]), included: 5))
+        #expect(shifted.tiers.map(\.upTo) == [5, 15, nil])
+        let volume = try StripeTiers(metered(tiers: .init(mode: .volume, tiers: [.init(upTo: nil, unitAmount: 2, flatAmount: 0)]), included: 0))
+        #expect(volume.mode == "volume" && volume.tiers.count == 1)
+        #expect(throws: ProviderError.self) {
+            try StripeTiers(metered(tiers: .init(mode: .volume, tiers: [.init(upTo: nil, unitAmount: 2, flatAmount: 0)]), included: 10))
+        }
+    }
+}
+
+extension StripeTiers {
+    static func perUnit(_ amount: Int64) -> StripeTiers {
+        try! StripeTiers(Metered(metric: "m", currency: .usd, interval: BillingInterval(.month), unitAmount: amount, tiers: nil, includedQuantity: 0))
+    }
+}

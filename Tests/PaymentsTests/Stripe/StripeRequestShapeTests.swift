@@ -34,8 +34,16 @@ final class RecordingStripe: Sendable {
                 return created.withLockedValue { $0.contains(p) }
                     ? ok(#"{"id":"\#(p.split(separator: "/").last!)","active":true,"amount":2900,"currency":"usd","interval":"month","interval_count":1}"#) : missing
             case ("POST", "/v1/plans"):
-                created.withLockedValue { _ = $0.insert("/v1/plans/payments_price_1") }
-                return ok(#"{"id":"payments_price_1","active":true,"amount":2900,"currency":"usd","interval":"month","interval_count":1}"#)
+                let id = (request.body ?? "").split(separator: "&").first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) } ?? "?"
+                created.withLockedValue { _ = $0.insert("/v1/plans/\(id)") }
+                return ok(#"{"id":"\#(id)","active":true,"amount":2900,"currency":"usd","interval":"month","interval_count":1}"#)
+            case ("GET", "/v1/billing/meters"):
+                return created.withLockedValue { $0.contains("meter") }
+                    ? ok(#"{"data":[{"id":"mtr_1","event_name":"payments_app_1_api_calls"}],"has_more":false}"#)
+                    : ok(#"{"data":[{"id":"mtr_0","event_name":"someone_elses"}],"has_more":false}"#)
+            case ("POST", "/v1/billing/meters"):
+                created.withLockedValue { _ = $0.insert("meter") }
+                return ok(#"{"id":"mtr_1","event_name":"payments_app_1_api_calls"}"#)
             case ("POST", let p) where p.hasPrefix("/v1/plans/") || p.hasPrefix("/v1/prices/"): return ok(#"{"id":"x"}"#)
             case ("GET", "/v1/prices"):
                 return created.withLockedValue { $0.contains("lookup") }
@@ -80,6 +88,18 @@ final class RecordingStripe: Sendable {
         #expect(try await stripe.syncPrice(recurring, of: plan) == "payments_price_1", "a re-sync finds the plan")
         #expect(try await stripe.syncPrice(oneTime, of: plan) == "price_9")
         #expect(try await stripe.syncPrice(oneTime, of: plan) == "price_9", "a re-sync finds the price by lookup key")
+        let metered = Price(
+            id: Price.ID(rawValue: "price_3"), key: "calls",
+            terms: .metered(Metered(metric: "api_calls", currency: .usd, interval: BillingInterval(.month), unitAmount: nil,
+                                    tiers: .init(mode: .graduated, tiers: [.init(upTo: 1000, unitAmount: 2, flatAmount: 100), .init(upTo: nil, unitAmount: 1, flatAmount: 0)]),
+                                    includedQuantity: 500)),
+            linkedProviderPriceID: nil, active: true, createdAt: Date())
+        #expect(try await stripe.syncPrice(metered, of: plan) == "payments_price_3")
+        let perUnit = Price(
+            id: Price.ID(rawValue: "price_4"), key: "seats",
+            terms: .metered(Metered(metric: "api_calls", currency: .usd, interval: BillingInterval(.month), unitAmount: 3, tiers: nil, includedQuantity: 0)),
+            linkedProviderPriceID: nil, active: true, createdAt: Date())
+        #expect(try await stripe.syncPrice(perUnit, of: plan) == "payments_price_4", "the meter is found, not made again")
         try await stripe.deactivatePrice(providerPriceID: "payments_price_1")
         try await stripe.deactivatePrice(providerPriceID: "price_9")
         try await stripe.verifyLinkedPrice(Price(id: recurring.id, key: "monthly", terms: recurring.terms, linkedProviderPriceID: "payments_price_1", active: true, createdAt: Date()))
@@ -108,6 +128,10 @@ final class RecordingStripe: Sendable {
             #expect(request.headers["Stripe-Version"] == "2026-10-28.endive")
             #expect((request.method == "GET") == (request.headers["Idempotency-Key"] == nil), "\(request.method) \(request.path): a key on every write and only there")
         }
+        let meterCreations = requests.filter { $0.method == "POST" && $0.path == "/v1/billing/meters" }
+        #expect(meterCreations.count == 1, "one meter per app and metric")
+        let meteredPlan = try #require(requests.first { $0.method == "POST" && $0.path == "/v1/plans" && ($0.body ?? "").contains("id=payments_price_3") })
+        #expect(meteredPlan.body?.contains("usage_type=metered&meter=mtr_1&billing_scheme=tiered&tiers_mode=graduated&tiers[0][up_to]=500&tiers[0][unit_amount]=0&tiers[1][up_to]=1500&tiers[1][unit_amount]=2&tiers[1][flat_amount]=100&tiers[2][up_to]=inf&tiers[2][unit_amount]=1") == true, "\(meteredPlan.body ?? "")")
         let kinds = Set(requests.map { "\($0.method) \($0.path.split(separator: "?")[0])" })
         #expect(kinds.count >= 25, "\(kinds.sorted())")
 
