@@ -31,9 +31,22 @@ struct SandboxLedger: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction on the ledger.
+    /// Two transactions made the same object under one idempotency key at once; the loser runs
+    /// again and finds the winner's.
+    struct Conflict: Error {}
+
+    /// Runs `body` in one transaction on the ledger, again if it lost an idempotency race.
     func transaction<T: Sendable>(_ body: @Sendable (Tx) async throws -> T) async throws -> T {
-        try await backend.transaction { db in try await body(Tx(db: db, appID: appID, ids: ids, forUpdate: backend.engine == .postgres)) }
+        var attempt = 0
+        while true {
+            do {
+                return try await backend.transaction { db in
+                    try await body(Tx(db: db, appID: appID, ids: ids, forUpdate: backend.engine == .postgres))
+                }
+            } catch is Conflict where attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     func read<T: Sendable>(_ body: @Sendable (Tx) async throws -> T) async throws -> T {
@@ -87,16 +100,21 @@ struct SandboxLedger: Sendable {
             }
         }
 
+        /// - Throws: `Conflict` when a concurrent transaction made an object under the same
+        ///   idempotency key first (PostgreSQL; SQLite's writer is exclusive).
         func insert(_ kind: Kind, id: String, idempotencyKey: String?, parent: String?, _ object: some Encodable, at time: Date)
             async throws
         {
-            try await db.raw(
+            let inserted = try await db.raw(
                 """
                 INSERT INTO sandbox_objects (id, app_id, kind, idempotency_key, parent_id, data, created_at, updated_at)
                 VALUES (\(bind: id), \(bind: appID.rawValue), \(bind: kind.rawValue), \(bind: idempotencyKey), \(bind: parent),
                         \(bind: try Self.encode(object)), \(bind: Timestamp.milliseconds(time)), \(bind: Timestamp.milliseconds(time)))
+                ON CONFLICT (app_id, kind, idempotency_key) DO NOTHING
+                RETURNING id
                 """
-            ).run()
+            ).first()
+            if inserted == nil { throw Conflict() }
         }
 
         func update(_ kind: Kind, id: String, _ object: some Encodable, at time: Date) async throws {

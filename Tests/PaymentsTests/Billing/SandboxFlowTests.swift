@@ -201,6 +201,28 @@ import Testing
         }
     }
 
+    @Test(arguments: TestDatabase.engines) func concurrentFirstPaymentsShareOneProviderCustomer(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await Self.prepared(api)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        try await api.request(
+                            .post, "/v1/payments", key: key,
+                            json: #"{"customer":"org_42","amount":100,"currency":"usd","payment_method":"pm_sandbox_visa"}"#
+                        ).status.code
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 201, count: 16), "racing to make the provider customer fails none of them")
+            let customers = try await api.store.read { session in
+                try await session.db.raw("SELECT COUNT(*) AS n FROM sandbox_objects WHERE kind = 'customer'").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(customers == 1)
+        }
+    }
+
     @Test(arguments: TestDatabase.engines) func providerAccountsAndTheTestClockFollowTheAppsMode(engine: SQLEngine) async throws {
         try await TestAPI.run(engine) { api in
             let (_, key) = try await api.createApp()
