@@ -69,6 +69,7 @@ let package = Package(
             name: "PaymentsStripe",
             dependencies: [
                 "PaymentsDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

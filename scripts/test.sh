@@ -59,15 +59,17 @@ swift run -q --skip-build payments openapi > "$tmp_doc"
 rm -f "$tmp_doc"
 
 log "running swift test (SQLite and PostgreSQL, localstripe)"
-export STRIPE_REQUEST_LOG
+export STRIPE_REQUEST_LOG STRIPE_SIGNATURE_CASES
 STRIPE_REQUEST_LOG=$(mktemp /tmp/stripe-requests.XXXXXX.json)
+STRIPE_SIGNATURE_CASES=$(mktemp /tmp/stripe-signatures.XXXXXX.json)
+.venv/bin/python scripts/stripe_signature_cases.py "$STRIPE_SIGNATURE_CASES"
 swift test --skip-build "$@"
 
 if [ $# -eq 0 ]; then
   log "checking every Stripe request shape against the stripe library's parameter types"
   .venv/bin/python scripts/stripe_params_check.py "$STRIPE_REQUEST_LOG"
 fi
-rm -f "$STRIPE_REQUEST_LOG"
+rm -f "$STRIPE_REQUEST_LOG" "$STRIPE_SIGNATURE_CASES"
 
 if [ $# -eq 0 ]; then
   log "end to end through the payments binary (SQLite and PostgreSQL)"
