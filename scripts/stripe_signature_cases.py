@@ -2,7 +2,7 @@
 """Writes webhook signature cases made and judged by the official `stripe` library (16.1.0).
 
 Each case has a raw payload, a `Stripe-Signature` header built with `stripe.WebhookSignature`,
-the secrets the receiver holds, the tolerance, and Stripe's own verdict (`verify_header` under
+the secrets the receiver holds, the tolerance, the time it was judged at, and Stripe's own verdict (`verify_header` under
 any of the secrets). `StripeSignatureTests` checks the service's verifier gives the same verdict
 on every case. Usage: stripe_signature_cases.py OUT.json
 """
@@ -49,7 +49,7 @@ cases = [
     ("empty header", body, "", [secret]),
 ]
 out = [
-    {"name": name, "payload": payload, "header": header, "secrets": secrets, "tolerance": 300,
+    {"name": name, "payload": payload, "header": header, "secrets": secrets, "tolerance": 300, "now": now,
      "valid": stripe_verdict(payload, header, secrets, 300)}
     for name, payload, header, secrets in cases
 ]

@@ -16,7 +16,7 @@ struct Payments: AsyncParsableCommand {
         discussion: "Configuration comes from the environment:\n"
             + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: 17, withPad: " ", startingAt: 0))\($0.meaning)" }
             .joined(separator: "\n"),
-        subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Doctor.self, OpenAPI.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Events.self, Doctor.self, OpenAPI.self],
         defaultSubcommand: nil)
 }
 
@@ -106,6 +106,39 @@ struct Migrate: AsyncParsableCommand {
                 let applied = try await migrator.migrate()
                 print(applied.isEmpty ? "up to date" : "applied: \(applied)")
             }
+        }
+    }
+}
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Provider events in the inbox.", subcommands: [Reprocess.self])
+
+    struct Reprocess: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue provider events to be processed again: one by id, or every one received in a time range.")
+        @Option(help: "One event (pev_...).") var id: String?
+        @Option(help: "Received at or after this RFC 3339 time.") var from: String?
+        @Option(help: "Received before this RFC 3339 time.") var to: String?
+
+        func run() async throws {
+            guard id != nil || from != nil || to != nil else { throw ValidationError("give --id, or --from and/or --to") }
+            let eventID = try id.map { raw -> ProviderEvent.ID in
+                guard let parsed = ProviderEvent.ID(parsing: raw) else { throw ValidationError("--id must be an event id (pev_...)") }
+                return parsed
+            }
+            let start = try from.map { raw -> Date in
+                guard let date = RFC3339.parse(raw) else { throw ValidationError("--from must be an RFC 3339 time") }
+                return date
+            }
+            let end = try to.map { raw -> Date in
+                guard let date = RFC3339.parse(raw) else { throw ValidationError("--to must be an RFC 3339 time") }
+                return date
+            }
+            let count = try await withEnvironment { _, store, _ in
+                try await store.inbox.reprocess(id: eventID, receivedFrom: start, receivedTo: end, now: store.clock.now())
+            }
+            print("queued \(count) event(s) for processing")
         }
     }
 }

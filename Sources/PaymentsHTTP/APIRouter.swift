@@ -13,6 +13,8 @@ public struct APIDependencies: Sendable {
     public var providers: Providers.Directory
     /// Seals the apps' own provider secrets.
     public let secrets: SecretBox
+    /// How each provider's webhooks are verified and read.
+    public var webhooks: [ProviderName: ProviderWebhooks] = [:]
     /// The largest request body accepted, in bytes (default 1 MiB).
     public var bodyLimit = 1 << 20
     /// How long a running request holds its idempotency key.
@@ -69,6 +71,10 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
         testClock: TestClocks.Service(store: store, directory: directory, subscriptions: subscriptions)
     ).addRoutes(to: v1Routes)
     SandboxPagesController(store: store, directory: directory, checkout: checkout).addRoutes(to: router)
+    WebhooksController(
+        inbox: Inbox.Service(store: store, directory: directory, webhooks: dependencies.webhooks, logger: logger),
+        bodyLimit: dependencies.bodyLimit
+    ).addRoutes(to: Routes(group: router.group("webhooks"), prefix: "/webhooks", table: table))
 
     let admin = router.group("admin/v1")
         .add(middleware: AdminAuthMiddleware(adminToken: dependencies.adminToken))

@@ -126,13 +126,26 @@ struct SandboxLedger: Sendable {
             ).run()
         }
 
-        /// Records a provider event, as a real provider would send it to a webhook.
+        /// Records a provider event and delivers it to the service's inbox in the same
+        /// transaction, as a real provider would send it to a webhook once it has acted.
         func event(_ type: String, object: String, data: some Encodable, at time: Date) async throws {
+            let id = ids.next(prefix: "sbevt", at: time)
             try await db.raw(
                 """
                 INSERT INTO sandbox_events (id, app_id, type, object_id, data, created_at)
-                VALUES (\(bind: ids.next(prefix: "sbevt", at: time)), \(bind: appID.rawValue), \(bind: type), \(bind: object),
+                VALUES (\(bind: id), \(bind: appID.rawValue), \(bind: type), \(bind: object),
                         \(bind: try Self.encode(data)), \(bind: Timestamp.milliseconds(time)))
+                """
+            ).run()
+            let payload = try SandboxEvent(id: id, type: type, objectID: object, appID: appID, created: time).encoded()
+            let millis = Timestamp.milliseconds(time)
+            try await db.raw(
+                """
+                INSERT INTO provider_events (id, app_id, provider, account, provider_event_id, type, event_created_at, received_at,
+                                             payload, status, attempts, next_attempt_at)
+                VALUES (\(bind: ids.next(prefix: "pev", at: time)), \(bind: appID.rawValue), 'sandbox', 'sandbox', \(bind: id),
+                        \(bind: type), \(bind: millis), \(bind: millis), \(bind: payload), 'pending', 0, 0)
+                ON CONFLICT (provider, account, provider_event_id) DO NOTHING
                 """
             ).run()
         }

@@ -66,10 +66,12 @@ public func buildApplication(
         metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
         providers: providerDirectory(configuration: configuration, store: store, secrets: secrets, logger: logger),
         secrets: secrets)
+    dependencies.webhooks = providerWebhooks(configuration)
     dependencies.bodyLimit = configuration.bodyLimit
     dependencies.keyCacheTTL = configuration.keyCacheTTL
     let (router, _) = buildRouter(dependencies)
-    let workers: [any Service] = runWorkers ? backgroundWorkers(store: store, providers: dependencies.providers, logger: logger) : []
+    let workers: [any Service] =
+        runWorkers ? backgroundWorkers(configuration: configuration, store: store, providers: dependencies.providers, logger: logger) : []
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -150,10 +152,27 @@ public func checkProviders(configuration: Configuration, store: Store, logger: L
     return (lines, ok)
 }
 
-/// Every background worker: housekeeping and the reconciliation of provider operations.
-func backgroundWorkers(store: Store, providers: Providers.Directory, logger: Logger) -> [any Service] {
+/// How each provider's webhooks are verified and read.
+public func providerWebhooks(_ configuration: Configuration) -> [ProviderName: ProviderWebhooks] {
+    let tolerance = configuration.stripeWebhookTolerance
+    return [
+        .stripe: ProviderWebhooks(
+            verify: { payload, header, secrets, now in
+                try StripeWebhookSignature.verify(payload: payload, header: header, secrets: secrets, tolerance: tolerance, now: now)
+            },
+            interpret: StripeWebhooks.interpret),
+        // The sandbox writes its events straight into the inbox: nothing to verify.
+        .sandbox: ProviderWebhooks(verify: { _, _, _, _ in }, interpret: SandboxProvider.interpret),
+    ]
+}
+
+/// Every background worker: housekeeping, the inbox, and the reconciliation of provider operations.
+func backgroundWorkers(configuration: Configuration, store: Store, providers: Providers.Directory, logger: Logger) -> [any Service] {
     [
         HousekeepingWorker(store: store, logger: logger),
+        InboxWorker(
+            inbox: Inbox.Service(store: store, directory: providers, webhooks: providerWebhooks(configuration), logger: logger),
+            logger: logger),
         ReconcileWorker(reconciliation: Reconciliation.Service(store: store, directory: providers, logger: logger), logger: logger),
     ]
 }
@@ -164,7 +183,8 @@ public func runWorkers(configuration: Configuration, store: Store, logger: Logge
         configuration: configuration, store: store, secrets: SecretBox(appSecret: configuration.appSecret), logger: logger)
     let group = ServiceGroup(
         configuration: .init(
-            services: backgroundWorkers(store: store, providers: providers, logger: logger).map { .init(service: $0) },
+            services: backgroundWorkers(configuration: configuration, store: store, providers: providers, logger: logger)
+                .map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
 }

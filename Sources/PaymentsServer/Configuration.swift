@@ -38,6 +38,8 @@ public struct Configuration: Sendable {
     public var stripeWebhookSecrets: [Secret<String>]
     /// Where the Stripe adapter sends requests (default https://api.stripe.com).
     public var stripeAPIBase: String
+    /// The oldest webhook signature timestamp accepted (Stripe's default, 300 s).
+    public var stripeWebhookTolerance: Duration = .seconds(300)
     /// What the operator should be told at start.
     public var notices: [String]
 
@@ -57,6 +59,7 @@ public struct Configuration: Sendable {
         ("PUBLIC_URL", "where browsers reach this service, for the sandbox's checkout and portal pages (default http://HOST:PORT)"),
         ("STRIPE_SECRET_KEY", "the platform's Stripe key (sk_test_... or sk_live_...): serves apps of the same mode without their own account; unset = sandbox"),
         ("STRIPE_WEBHOOK_SECRET", "the platform account's webhook signing secrets, comma-separated (whsec_...)"),
+        ("STRIPE_WEBHOOK_TOLERANCE", "seconds a Stripe webhook signature stays valid (default 300, as Stripe's libraries)"),
         ("STRIPE_API_BASE", "Stripe API base URL (default https://api.stripe.com; tests point it at a local stand-in)"),
         ("KEY_CACHE_SECONDS", "how long a key is trusted without a lookup; a key revoked on another instance stops here within it (default 5, 0 = off)"),
     ]
@@ -164,6 +167,12 @@ public struct Configuration: Sendable {
         guard let base = URL(string: stripeAPIBase), ["http", "https"].contains(base.scheme ?? ""), base.host != nil else {
             throw ConfigurationError("STRIPE_API_BASE must be an http(s) URL, got '\(stripeAPIBase)'.")
         }
+        let tolerance: Int64 = try value("STRIPE_WEBHOOK_TOLERANCE").map { raw -> Int64 in
+            guard let seconds = Int64(raw), (1...86_400).contains(seconds) else {
+                throw ConfigurationError("STRIPE_WEBHOOK_TOLERANCE must be 1 to 86400 seconds, got '\(raw)'.")
+            }
+            return seconds
+        } ?? 300
         let publicURL = value("PUBLIC_URL") ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         return Configuration(
             host: host, port: port, database: database, appSecret: Secret(appSecret!),
@@ -173,7 +182,7 @@ public struct Configuration: Sendable {
             publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
             stripeSecretKey: stripeKey.map(Secret.init), stripeWebhookSecrets: webhookSecrets.map(Secret.init),
             stripeAPIBase: stripeAPIBase.hasSuffix("/") ? String(stripeAPIBase.dropLast()) : stripeAPIBase,
-            notices: notices)
+            stripeWebhookTolerance: .seconds(tolerance), notices: notices)
     }
 
     static func flag(_ raw: String?, name: String) throws -> Bool? {

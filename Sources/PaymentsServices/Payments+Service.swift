@@ -155,6 +155,30 @@ extension Payments {
             }
         }
 
+        /// Reads a payment the provider names back from the provider and records what changed.
+        /// - Returns: false when no payment of ours has that provider id.
+        public func refresh(app: App, providerID: String, origin: Origin) async throws -> Bool {
+            let provider = try await directory.provider(for: app)
+            guard let processor = provider as? any PaymentProcessor,
+                let local = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: providerID) })
+            else { return false }
+            let remote = try await providerCall { try await processor.retrievePayment(providerID) }
+            var mirrored = local
+            mirrored.mirror(remote, at: local.updatedAt)
+            guard mirrored != local else { return true }
+            try await store.write(origin) { session in
+                guard var payment = try await session.payments(app.id).find(local.id) else { return }
+                payment.mirror(remote, at: session.now)
+                try await session.payments(app.id).update(payment)
+                try await session.audit(
+                    app.id,
+                    try AuditRecord(
+                        action: .updatePayment, targetType: "payment", targetID: payment.id.rawValue,
+                        snapshot: ["status": payment.status.rawValue, "amount_refunded": "\(payment.amountRefunded)"]))
+            }
+            return true
+        }
+
         /// Looks an unsettled operation's payment up at the provider and records it.
         /// - Returns: the payment, or nil when the provider has none for the operation.
         public func reconcile(app: App, _ operation: ProviderOperation, processor: any PaymentProcessor, origin: Origin)

@@ -157,6 +157,22 @@ extension Subscriptions {
             }
         }
 
+        /// Reads a subscription the provider names back from the provider and records what
+        /// changed. - Returns: false when no subscription of ours has that provider id.
+        public func refresh(app: App, providerID: String, origin: Origin) async throws -> Bool {
+            let provider = try await directory.provider(for: app)
+            guard let subscriptions = provider as? any SubscriptionProvider,
+                let local = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider.name, providerID: providerID) })
+            else { return false }
+            let remote = try await providerCall { try await subscriptions.retrieveSubscription(providerID) }
+            var mirrored = local
+            mirrored.mirror(remote, at: local.updatedAt)
+            if mirrored != local {
+                _ = try await settle(app: app.id, local.id, operation: nil, remote: remote, failure: nil, origin: origin)
+            }
+            return true
+        }
+
         /// Looks an unsettled creation up at the provider and records it.
         /// - Returns: the subscription, or nil when the provider has none for the operation.
         public func reconcile(app: App, _ operation: ProviderOperation, provider: any SubscriptionProvider, origin: Origin)

@@ -2089,6 +2089,141 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/webhooks/stripe": {
+      "post": {
+        "operationId": "receiveStripeWebhook",
+        "summary": "Stripe events of the platform account",
+        "description": "Verified with STRIPE_WEBHOOK_SECRET (each secret tried, for rotation); routed to the app named in the object's metadata.",
+        "security": [],
+        "parameters": [
+          {
+            "name": "Stripe-Signature",
+            "in": "header",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "t=<unix time>,v1=<hex HMAC-SHA256 of \"t.body\">; any matching v1 under any configured secret; older than STRIPE_WEBHOOK_TOLERANCE (300 s) is refused"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "description": "A Stripe event, exactly as Stripe sent it"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Verified and stored (or a duplicate); processed afterwards by the inbox worker",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookReceipt"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`webhook_signature_invalid` (nothing stored) or `webhook_payload_invalid`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/webhooks/stripe/{app_id}": {
+      "parameters": [
+        {
+          "name": "app_id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string"
+          },
+          "description": "The app whose own Stripe account (PUT /v1/provider-accounts/stripe) sends here"
+        }
+      ],
+      "post": {
+        "operationId": "receiveAppStripeWebhook",
+        "summary": "Stripe events of an app's own account",
+        "description": "Verified with the app's own webhook secrets; an unknown app fails like a bad signature.",
+        "security": [],
+        "parameters": [
+          {
+            "name": "Stripe-Signature",
+            "in": "header",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "t=<unix time>,v1=<hex HMAC-SHA256 of \"t.body\">; any matching v1 under any configured secret; older than STRIPE_WEBHOOK_TOLERANCE (300 s) is refused"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "description": "A Stripe event, exactly as Stripe sent it"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Verified and stored (or a duplicate); processed afterwards by the inbox worker",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookReceipt"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`webhook_signature_invalid` (nothing stored) or `webhook_payload_invalid`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -4309,6 +4444,22 @@ enum OpenAPIDocument {
           },
           "subscriptions_updated": {
             "type": "integer"
+          }
+        }
+      },
+      "WebhookReceipt": {
+        "type": "object",
+        "required": [
+          "received",
+          "duplicate"
+        ],
+        "properties": {
+          "received": {
+            "const": true
+          },
+          "duplicate": {
+            "type": "boolean",
+            "description": "The same event (provider, account, event id) was stored before; nothing changed"
           }
         }
       }

@@ -30,6 +30,7 @@ public enum Migrations {
         M0006_CreateProviderState(),
         M0007_CreateBilling(),
         M0008_CreateSandbox(),
+        M0009_CreateProviderEvents(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -23,6 +23,16 @@ public struct PaymentRepository: Sendable {
         ).first().map(Self.decode)
     }
 
+    public func find(provider: ProviderName, providerID: String) async throws -> Payment? {
+        try await session.db.raw(
+            """
+            SELECT \(Self.columns) FROM payments
+            WHERE app_id = \(bind: appID.rawValue) AND provider = \(bind: provider.rawValue)
+              AND provider_payment_id = \(bind: providerID)
+            """
+        ).first().map(Self.decode)
+    }
+
     public func list(customer: Customer.ID?, _ page: PageRequest) async throws -> Page<Payment> {
         var filter: SQLQueryString = ""
         if let customer { filter = filter + " AND customer_id = \(bind: customer.rawValue)" }

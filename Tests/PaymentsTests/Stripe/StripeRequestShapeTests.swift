@@ -9,6 +9,8 @@ import Testing
 final class RecordingStripe: Sendable {
     let requests = NIOLockedValueBox<[StripeTransport.Request]>([])
     private let created = NIOLockedValueBox<Set<String>>([])
+    /// What `sub_1` reports now (a test may move it on, as Stripe would).
+    let subscriptionStatus = NIOLockedValueBox("active")
 
     static let subscription = #"{"id":"sub_1","status":"active","metadata":{"payments_operation_id":"op_sub"},"cancel_at_period_end":false,"items":{"data":[{"id":"si_1","price":{"id":"payments_price_1"},"quantity":1,"current_period_start":1790000000,"current_period_end":1792600000}],"has_more":false}}"#
     static let intent = #"{"id":"pi_1","status":"succeeded","amount":500,"currency":"usd","metadata":{"payments_operation_id":"op_pay"},"latest_charge":{"id":"ch_1","amount_refunded":0}}"#
@@ -59,7 +61,8 @@ final class RecordingStripe: Sendable {
             case ("GET", "/v1/refunds"): return ok(#"{"data":[\#(Self.refund)],"has_more":false}"#)
             case ("POST", let p) where p.hasPrefix("/v1/payment_methods/"): return ok(#"{"id":"pm_1"}"#)
             case ("POST", "/v1/subscriptions"), ("GET", "/v1/subscriptions/sub_1"), ("POST", "/v1/subscriptions/sub_1"), ("DELETE", "/v1/subscriptions/sub_1"):
-                return ok(Self.subscription)
+                let status = subscriptionStatus.withLockedValue { $0 }
+                return ok(Self.subscription.replacingOccurrences(of: #""status":"active""#, with: #""status":"\#(status)""#))
             case ("GET", "/v1/subscriptions"): return ok(#"{"data":[\#(Self.subscription)],"has_more":false}"#)
             case ("POST", "/v1/checkout/sessions"), ("GET", "/v1/checkout/sessions/cs_test_1"): return ok(Self.session)
             case ("POST", "/v1/billing_portal/sessions"): return ok(#"{"id":"bps_1","url":"https://billing.stripe.com/p/session/1"}"#)

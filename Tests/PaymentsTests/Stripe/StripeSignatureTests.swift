@@ -36,6 +36,7 @@ import Testing
             let header: String
             let secrets: [String]
             let tolerance: Int64
+            let now: Int64
             let valid: Bool
         }
         let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
@@ -45,7 +46,7 @@ import Testing
             do {
                 try StripeWebhookSignature.verify(
                     payload: Array(item.payload.utf8), header: item.header, secrets: item.secrets.map { Secret($0) },
-                    tolerance: .seconds(item.tolerance), now: Date())
+                    tolerance: .seconds(item.tolerance), now: Date(timeIntervalSince1970: Double(item.now)))
                 verdict = true
             } catch {
                 verdict = false

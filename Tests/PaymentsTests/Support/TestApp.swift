@@ -6,6 +6,7 @@ import NIOCore
 import PaymentsDomain
 @testable import PaymentsHTTP
 import PaymentsSandbox
+import PaymentsStripe
 import PaymentsServices
 import PaymentsStore
 import Prometheus
@@ -13,12 +14,24 @@ import Testing
 
 let adminToken = "adm_test_token_0123456789abcdef"
 
+/// Webhooks read as the server reads them (Stripe's tolerance, the test clock's time).
+let testWebhooks: [ProviderName: ProviderWebhooks] = [
+    .stripe: ProviderWebhooks(
+        verify: { payload, header, secrets, now in
+            try StripeWebhookSignature.verify(payload: payload, header: header, secrets: secrets, tolerance: .seconds(300), now: now)
+        },
+        interpret: StripeWebhooks.interpret),
+    .sandbox: ProviderWebhooks(verify: { _, _, _, _ in }, interpret: SandboxProvider.interpret),
+]
+
 /// The real router over a test store, driven without sockets.
 struct TestAPI {
     let store: Store
     let clock: TestClock
     let table: RouteTable
     let client: any TestClientProtocol
+    /// The providers the router was built with.
+    let providers: Providers.Directory
 
     /// Runs `body` against the API on a fresh database of `engine`.
     static func run(
@@ -36,11 +49,13 @@ struct TestAPI {
                         SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now)
                     }),
                 secrets: secrets)
+            dependencies.webhooks = testWebhooks
             configure(&dependencies)
             let (router, table) = buildRouter(dependencies)
             let app = Application(router: router, logger: testLogger)
+            let providers = dependencies.providers
             try await app.test(.router) { client in
-                try await body(TestAPI(store: store, clock: clock, table: table, client: client))
+                try await body(TestAPI(store: store, clock: clock, table: table, client: client, providers: providers))
             }
         }
     }

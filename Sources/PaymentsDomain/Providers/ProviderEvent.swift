@@ -1,0 +1,115 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// An event a provider sent (a Stripe webhook, or the sandbox's own), stored raw before it is
+/// processed, exactly once per provider, account and event id.
+public struct ProviderEvent: Sendable, Equatable, Identified {
+    public static let idPrefix = "pev"
+    public typealias ID = TypedID<ProviderEvent>
+
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case pending, processing, succeeded, failed
+        /// Stored and acknowledged, but of a type (or for an object) the service does not act on.
+        case ignored
+    }
+
+    public let id: ID
+    /// Set when the event is routed to an app: at once for an app's own account, from the
+    /// object's metadata for the platform account.
+    public var appID: App.ID?
+    public let provider: ProviderName
+    /// `platform`, `sandbox`, or the app id whose own account sent it.
+    public let account: String
+    public let providerEventID: String
+    public let type: String
+    /// When the provider says the event happened.
+    public let createdAt: Date
+    public let receivedAt: Date
+    /// The body exactly as received.
+    public let payload: String
+    public var status: Status
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var processedAt: Date?
+
+    public init(
+        id: ID, appID: App.ID?, provider: ProviderName, account: String, providerEventID: String, type: String,
+        createdAt: Date, receivedAt: Date, payload: String, status: Status, attempts: Int, nextAttemptAt: Date,
+        lastError: String?, processedAt: Date?
+    ) {
+        self.id = id
+        self.appID = appID
+        self.provider = provider
+        self.account = account
+        self.providerEventID = providerEventID
+        self.type = type
+        self.createdAt = createdAt
+        self.receivedAt = receivedAt
+        self.payload = payload
+        self.status = status
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.processedAt = processedAt
+    }
+
+    /// The wait before attempt `attempt + 1` after a failure: 10 s doubling, capped at 1 h.
+    public static func backoff(afterAttempt attempt: Int) -> Duration {
+        .seconds(min(3600, 10 << min(attempt - 1, 12)))
+    }
+
+    /// Attempts before an event is left `failed` for a person (or `payments events reprocess`).
+    public static let maximumAttempts = 12
+}
+
+/// What the service needs to know of a provider event, read by the provider's own interpreter:
+/// its id, type and time, the app it belongs to (from metadata the service put on the object),
+/// and which of our objects it is about. Processing then reads that object's current state from
+/// the provider, so the order events arrive in does not matter.
+public struct ProviderEventFacts: Sendable, Equatable {
+    public enum Subject: Sendable, Equatable {
+        case subscription(String)
+        /// A payment (also for charge and refund events: the payment they belong to).
+        case payment(String)
+        case checkoutSession(String)
+        /// An invoice, with the subscription it bills, if any.
+        case invoice(subscription: String?)
+        case other
+    }
+
+    public let id: String
+    public let type: String
+    public let createdAt: Date
+    public let appID: App.ID?
+    public let subject: Subject
+
+    public init(id: String, type: String, createdAt: Date, appID: App.ID?, subject: Subject) {
+        self.id = id
+        self.type = type
+        self.createdAt = createdAt
+        self.appID = appID
+        self.subject = subject
+    }
+}
+
+/// Reads a provider's raw event (static: it runs before the app is known).
+public typealias ProviderEventInterpreter = @Sendable ([UInt8]) throws(ProviderError) -> ProviderEventFacts
+
+/// How a provider's webhooks are read: the signature check and the interpreter.
+public struct ProviderWebhooks: Sendable {
+    /// Throws, with a message for people, when the payload was not signed by one of `secrets`.
+    public let verify: @Sendable (_ payload: [UInt8], _ header: String?, _ secrets: [Secret<String>], _ now: Date) throws -> Void
+    public let interpret: ProviderEventInterpreter
+
+    public init(
+        verify: @escaping @Sendable (_ payload: [UInt8], _ header: String?, _ secrets: [Secret<String>], _ now: Date) throws -> Void,
+        interpret: @escaping ProviderEventInterpreter
+    ) {
+        self.verify = verify
+        self.interpret = interpret
+    }
+}

@@ -1,0 +1,126 @@
+import Logging
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public enum Inbox {}
+
+extension Inbox {
+    /// Provider events: verified and stored raw on receipt (answered at once), processed after by
+    /// a worker. Processing reads the object's current state from the provider, so a replayed,
+    /// late or out-of-order event never moves anything back.
+    public struct Service: Sendable {
+        let store: Store
+        let directory: Providers.Directory
+        let webhooks: [ProviderName: ProviderWebhooks]
+        let logger: Logger
+
+        public init(store: Store, directory: Providers.Directory, webhooks: [ProviderName: ProviderWebhooks], logger: Logger) {
+            self.store = store
+            self.directory = directory
+            self.webhooks = webhooks
+            self.logger = logger
+        }
+
+        public enum Receipt: Sendable, Equatable {
+            case stored(ProviderEvent.ID)
+            case duplicate
+        }
+
+        /// Verifies and stores a Stripe webhook.
+        /// - Parameter app: the app whose own account sent it; nil for the platform account.
+        /// - Throws: 400 `webhook_signature_invalid` (nothing stored), 400 `webhook_payload_invalid`.
+        public func receiveStripe(app appID: App.ID?, payload: [UInt8], signature: String?) async throws -> Receipt {
+            guard let reader = webhooks[.stripe] else { throw Self.invalidSignature("Stripe webhooks are not configured.") }
+            var secrets: [Secret<String>] = []
+            if let appID {
+                if let app = try await store.read({ try await $0.apps.find(appID) }), let own = try await directory.ownStripe(app) {
+                    secrets = own.webhookSecrets
+                }
+            } else {
+                secrets = directory.platformStripe?.webhookSecrets ?? []
+            }
+            guard !secrets.isEmpty else { throw Self.invalidSignature("No webhook signing secret is configured for this endpoint.") }
+            let now = store.clock.now()
+            do {
+                try reader.verify(payload, signature, secrets, now)
+            } catch {
+                throw Self.invalidSignature("\(error)")
+            }
+            let facts: ProviderEventFacts
+            do {
+                facts = try reader.interpret(payload)
+            } catch {
+                throw PaymentsError(.invalidRequest, code: "webhook_payload_invalid", message: error.message)
+            }
+            guard let text = String(validating: payload, as: UTF8.self) else {
+                throw PaymentsError(.invalidRequest, code: "webhook_payload_invalid", message: "The body is not UTF-8.")
+            }
+            let event = ProviderEvent(
+                id: store.ids.next(ProviderEvent.self, at: now), appID: appID, provider: .stripe, account: appID?.rawValue ?? "platform",
+                providerEventID: facts.id, type: facts.type, createdAt: facts.createdAt, receivedAt: now, payload: text,
+                status: .pending, attempts: 0, nextAttemptAt: now, lastError: nil, processedAt: nil)
+            return try await store.inbox.insert(event) ? .stored(event.id) : .duplicate
+        }
+
+        static func invalidSignature(_ message: String) -> PaymentsError {
+            PaymentsError(.invalidRequest, code: "webhook_signature_invalid", message: message, param: "Stripe-Signature")
+        }
+
+        /// Claims due events and processes them.
+        /// - Returns: how many were processed.
+        @discardableResult
+        public func processDue(limit: Int = 50, lease: Duration = .seconds(60)) async throws -> Int {
+            let events = try await store.inbox.claim(now: store.clock.now(), lease: lease, limit: limit)
+            for event in events {
+                do {
+                    let (status, app) = try await process(event)
+                    try await store.inbox.finish(event.id, status: status, appID: app, error: nil, nextAttemptAt: nil, now: store.clock.now())
+                } catch {
+                    let now = store.clock.now()
+                    let giveUp = event.attempts >= ProviderEvent.maximumAttempts
+                    let next = now.addingTimeInterval(Double(ProviderEvent.backoff(afterAttempt: event.attempts).components.seconds))
+                    logger.warning(
+                        "provider event failed", metadata: ["event": "\(event.id)", "type": "\(event.type)", "error": "\(error)"])
+                    try await store.inbox.finish(
+                        event.id, status: giveUp ? .failed : .pending, appID: nil, error: "\(error)", nextAttemptAt: next, now: now)
+                }
+            }
+            return events.count
+        }
+
+        /// Processes one event: routes it to its app and refreshes the object it is about.
+        /// - Returns: `succeeded`, or `ignored` for events the service does not act on.
+        func process(_ event: ProviderEvent) async throws -> (ProviderEvent.Status, App.ID?) {
+            guard let reader = webhooks[event.provider] else { return (.ignored, nil) }
+            let facts = try reader.interpret(Array(event.payload.utf8))
+            guard let appID = event.appID ?? facts.appID,
+                let app = try await store.read({ try await $0.apps.find(appID) })
+            else { return (.ignored, nil) }
+            let provider = try await directory.provider(for: app)
+            guard provider.name == event.provider else { return (.ignored, app.id) }
+            let origin = Origin(actor: .system, requestID: event.id.rawValue)
+            let plans = Plans.Service(store: store, directory: directory, logger: logger)
+            let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, logger: logger)
+            let acted: Bool
+            switch facts.subject {
+            case .subscription(let id), .invoice(subscription: .some(let id)):
+                acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+            case .payment(let id):
+                acted = try await Payments.Service(store: store, directory: directory, logger: logger)
+                    .refresh(app: app, providerID: id, origin: origin)
+            case .checkoutSession(let id):
+                let checkout = Checkout.Service(store: store, directory: directory, plans: plans, logger: logger)
+                acted = (try? await checkout.get(app: app, id, origin: origin)) != nil
+            case .invoice(subscription: nil), .other:
+                acted = false
+            }
+            return (acted ? .succeeded : .ignored, app.id)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import PaymentsDomain
+import SQLKit
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The inbox of provider events (infrastructure, like idempotency keys: not audited itself; what
+/// processing changes is audited by the services that change it).
+public struct ProviderEventRepository: Sendable {
+    let backend: any StoreBackend
+
+    static let columns: SQLQueryString = """
+        id, app_id, provider, account, provider_event_id, type, event_created_at, received_at, payload, status, attempts,
+        next_attempt_at, last_error, processed_at
+        """
+
+    /// Stores an event unless the same one (provider, account, event id) is stored already.
+    /// - Returns: whether it was new.
+    public func insert(_ event: ProviderEvent) async throws -> Bool {
+        try await backend.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO provider_events (\(Self.columns))
+                VALUES (\(bind: event.id.rawValue), \(bind: event.appID?.rawValue), \(bind: event.provider.rawValue),
+                        \(bind: event.account), \(bind: event.providerEventID), \(bind: event.type), \(bind: event.createdAt.millis),
+                        \(bind: event.receivedAt.millis), \(bind: event.payload), \(bind: event.status.rawValue), \(bind: event.attempts),
+                        \(bind: event.nextAttemptAt.millis), \(bind: event.lastError), \(bind: event.processedAt?.millis))
+                ON CONFLICT (provider, account, provider_event_id) DO NOTHING
+                RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    /// Takes up to `limit` events that are due (pending and due, or processing with a lapsed
+    /// lease: their worker died), oldest first, and leases them to the caller. On PostgreSQL rows
+    /// another worker holds are skipped (`FOR UPDATE SKIP LOCKED`); SQLite's single writer
+    /// serializes claims.
+    public func claim(now: Date, lease: Duration, limit: Int) async throws -> [ProviderEvent] {
+        let skipLocked: SQLQueryString = backend.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let nowMillis = now.millis
+        return try await backend.transaction { db in
+            try await db.raw(
+                """
+                UPDATE provider_events SET status = 'processing', attempts = attempts + 1,
+                    lease_until = \(bind: nowMillis + lease.milliseconds)
+                WHERE id IN (
+                    SELECT id FROM provider_events
+                    WHERE (status = 'pending' AND next_attempt_at <= \(bind: nowMillis))
+                       OR (status = 'processing' AND lease_until < \(bind: nowMillis))
+                    ORDER BY event_created_at, id LIMIT \(bind: limit)\(skipLocked)
+                )
+                RETURNING \(Self.columns)
+                """
+            ).all().map(Self.decode).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        }
+    }
+
+    /// Records how processing ended.
+    public func finish(
+        _ id: ProviderEvent.ID, status: ProviderEvent.Status, appID: App.ID?, error: String?, nextAttemptAt: Date?, now: Date
+    ) async throws {
+        try await backend.transaction { db in
+            try await db.raw(
+                """
+                UPDATE provider_events SET status = \(bind: status.rawValue), app_id = COALESCE(\(bind: appID?.rawValue), app_id),
+                    last_error = \(bind: error), lease_until = NULL,
+                    next_attempt_at = \(bind: (nextAttemptAt ?? now).millis),
+                    processed_at = \(bind: [.succeeded, .ignored].contains(status) ? now.millis : nil)
+                WHERE id = \(bind: id.rawValue)
+                """
+            ).run()
+        }
+    }
+
+    public func find(_ id: ProviderEvent.ID) async throws -> ProviderEvent? {
+        try await backend.read { db in
+            try await db.raw("SELECT \(Self.columns) FROM provider_events WHERE id = \(bind: id.rawValue)").first().map(Self.decode)
+        }
+    }
+
+    /// Puts events back in the queue, due now: one by id, or every one received in a range.
+    /// - Returns: how many.
+    public func reprocess(id: ProviderEvent.ID?, receivedFrom: Date?, receivedTo: Date?, now: Date) async throws -> Int {
+        var filter: SQLQueryString = "1 = 1"
+        if let id { filter = filter + " AND id = \(bind: id.rawValue)" }
+        if let receivedFrom { filter = filter + " AND received_at >= \(bind: receivedFrom.millis)" }
+        if let receivedTo { filter = filter + " AND received_at < \(bind: receivedTo.millis)" }
+        let condition = filter
+        return try await backend.transaction { db in
+            try await db.raw(
+                """
+                UPDATE provider_events SET status = 'pending', attempts = 0, next_attempt_at = \(bind: now.millis),
+                    lease_until = NULL, last_error = NULL
+                WHERE \(condition) AND status <> 'processing'
+                RETURNING id
+                """
+            ).all().count
+        }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> ProviderEvent {
+        ProviderEvent(
+            id: .init(rawValue: try row.decode(column: "id", as: String.self)),
+            appID: try row.decode(column: "app_id", as: String?.self).map(App.ID.init(rawValue:)),
+            provider: try row.enumValue("provider"),
+            account: try row.decode(column: "account", as: String.self),
+            providerEventID: try row.decode(column: "provider_event_id", as: String.self),
+            type: try row.decode(column: "type", as: String.self),
+            createdAt: try row.date("event_created_at"),
+            receivedAt: try row.date("received_at"),
+            payload: try row.decode(column: "payload", as: String.self),
+            status: try row.enumValue("status"),
+            attempts: try row.decode(column: "attempts", as: Int.self),
+            nextAttemptAt: try row.date("next_attempt_at"),
+            lastError: try row.decode(column: "last_error", as: String?.self),
+            processedAt: try row.optionalDate("processed_at"))
+    }
+}
+
+extension Store {
+    /// The inbox of provider events.
+    public var inbox: ProviderEventRepository { ProviderEventRepository(backend: backend) }
+}
