@@ -12,7 +12,7 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
         case conflict  // 409
         case idempotency  // 409
         case payloadTooLarge  // 413
-        case providerRejected  // 502: the provider refused what we sent (credentials, parameters)
+        case providerRejected  // 400: the provider refused the credentials configured for the app
         case providerUnavailable  // 503: the provider is down, throttling, or did not answer
         case unavailable  // 503
         case `internal`  // 500

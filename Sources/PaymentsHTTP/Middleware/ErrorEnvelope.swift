@@ -33,7 +33,7 @@ enum ErrorEnvelope {
         case .invalidRequest: (.badRequest, "invalid_request_error")
         case .authentication: (.unauthorized, "authentication_error")
         case .paymentRequired: (.init(code: 402, reasonPhrase: "Payment Required"), "card_error")
-        case .providerRejected: (.badGateway, "provider_error")
+        case .providerRejected: (.badRequest, "provider_error")
         case .providerUnavailable: (.serviceUnavailable, "provider_error")
         case .permission: (.forbidden, "permission_error")
         case .notFound: (.notFound, "invalid_request_error")

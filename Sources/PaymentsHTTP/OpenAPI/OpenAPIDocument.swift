@@ -1054,16 +1054,6 @@ enum OpenAPIDocument {
               }
             }
           },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
           "503": {
             "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
             "content": {
@@ -1250,16 +1240,6 @@ enum OpenAPIDocument {
               }
             }
           },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
           "503": {
             "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
             "content": {
@@ -1328,16 +1308,6 @@ enum OpenAPIDocument {
           },
           "413": {
             "description": "Body over the limit (default 1 MiB).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1535,16 +1505,6 @@ enum OpenAPIDocument {
               }
             }
           },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
           "503": {
             "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
             "content": {
@@ -1632,16 +1592,6 @@ enum OpenAPIDocument {
               }
             }
           },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
           "503": {
             "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
             "content": {
@@ -1718,16 +1668,6 @@ enum OpenAPIDocument {
               }
             }
           },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
           "503": {
             "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
             "content": {
@@ -1783,16 +1723,6 @@ enum OpenAPIDocument {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
-          },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
           },
           "503": {
             "description": "The provider is unavailable (`provider_unavailable`), or did not answer (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
@@ -1861,16 +1791,6 @@ enum OpenAPIDocument {
           },
           "413": {
             "description": "Body over the limit (default 1 MiB).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -2059,16 +1979,6 @@ enum OpenAPIDocument {
           },
           "413": {
             "description": "Body over the limit (default 1 MiB).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
-          },
-          "502": {
-            "description": "The provider refused the app's credentials or request (`provider_authentication_failed`, `provider_object_missing`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -4476,7 +4386,7 @@ enum OpenAPIDocument {
         }
       },
       "BadRequest": {
-        "description": "Bad input; `param` names the parameter.",
+        "description": "Bad input; `param` names the parameter. Also `provider_authentication_failed` when the provider refuses the Stripe key configured for the app.",
         "content": {
           "application/json": {
             "schema": {
