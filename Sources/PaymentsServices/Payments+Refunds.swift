@@ -53,7 +53,7 @@ extension Payments.Service {
     ) async throws -> (Refund, Payment) {
         let request = ProviderRefundRequest(
             operationID: operation.id.rawValue, ourID: refund.id.rawValue, payment: providerPayment, amount: refund.amount.amount,
-            reason: refund.reason)
+            reason: refund.reason, appID: app.id)
         do {
             let remote = try await processor.createRefund(request, idempotencyKey: operation.idempotencyKey)
             return try await settleRefund(app: app, refund.id, operation.id, remote: remote, failure: nil, processor: processor, origin: origin)

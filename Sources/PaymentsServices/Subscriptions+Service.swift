@@ -118,7 +118,7 @@ extension Subscriptions {
             let providerRequest = ProviderSubscriptionRequest(
                 operationID: operation.id.rawValue, ourID: subscription.id.rawValue, customer: providerCustomer,
                 price: providerPrice, quantity: request.quantity, trialPeriodDays: request.trialPeriodDays ?? plan.trialPeriodDays,
-                paymentMethod: request.paymentMethod)
+                paymentMethod: request.paymentMethod, appID: app.id)
             do {
                 let remote = try await provider.createSubscription(providerRequest, idempotencyKey: operation.idempotencyKey)
                 return try await settle(app: app.id, subscription.id, operation: operation.id, remote: remote, failure: nil, origin: origin)

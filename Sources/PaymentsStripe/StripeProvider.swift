@@ -264,7 +264,7 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         form.add("payment_intent", request.payment)
         form.add("amount", request.amount)
         form.add("reason", request.reason?.rawValue)
-        form.add("metadata", [ProviderMetadata.objectID: request.ourID, ProviderMetadata.operationID: request.operationID])
+        form.add("metadata", Self.metadata(ourID: request.ourID, operationID: request.operationID, app: request.appID))
         return try await client.post("/v1/refunds", form, idempotencyKey: idempotencyKey, as: StripeRefund.self).domain
     }
 
@@ -274,6 +274,12 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         query.add("limit", 100)
         let refunds = try await client.get("/v1/refunds", query: query, as: StripeList<StripeRefund>.self)
         return refunds.data.first { $0.metadata?[ProviderMetadata.operationID] == operationID }?.domain
+    }
+
+    static func metadata(ourID: String, operationID: String, app: App.ID?) -> [String: String] {
+        var metadata = [ProviderMetadata.objectID: ourID, ProviderMetadata.operationID: operationID]
+        metadata[ProviderMetadata.appID] = app?.rawValue
+        return metadata
     }
 
     // MARK: subscriptions
@@ -300,7 +306,7 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         form.add("items[0][quantity]", request.quantity)
         if let days = request.trialPeriodDays, days > 0 { form.add("trial_period_days", days) }
         form.add("payment_behavior", "allow_incomplete")
-        form.add("metadata", [ProviderMetadata.objectID: request.ourID, ProviderMetadata.operationID: request.operationID])
+        form.add("metadata", Self.metadata(ourID: request.ourID, operationID: request.operationID, app: request.appID))
         return try await client.post("/v1/subscriptions", form, idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
     }
 

@@ -175,13 +175,16 @@ public struct ProviderRefundRequest: Sendable, Equatable {
     public let payment: String
     public let amount: Int64
     public let reason: Refund.Reason?
+    /// Named in the provider object's metadata, so its webhooks lead back to the app.
+    public let appID: App.ID?
 
-    public init(operationID: String, ourID: String, payment: String, amount: Int64, reason: Refund.Reason?) {
+    public init(operationID: String, ourID: String, payment: String, amount: Int64, reason: Refund.Reason?, appID: App.ID? = nil) {
         self.operationID = operationID
         self.ourID = ourID
         self.payment = payment
         self.amount = amount
         self.reason = reason
+        self.appID = appID
     }
 }
 
@@ -206,11 +209,14 @@ public struct ProviderSubscriptionRequest: Sendable, Equatable {
     public let trialPeriodDays: Int?
     /// A payment method to attach and use as the subscription's default.
     public let paymentMethod: String?
+    /// Named in the provider object's metadata, so its webhooks lead back to the app.
+    public let appID: App.ID?
 
     public init(
         operationID: String, ourID: String, customer: String, price: String, quantity: Int, trialPeriodDays: Int?,
-        paymentMethod: String?
+        paymentMethod: String?, appID: App.ID? = nil
     ) {
+        self.appID = appID
         self.operationID = operationID
         self.ourID = ourID
         self.customer = customer
