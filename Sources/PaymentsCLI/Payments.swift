@@ -14,7 +14,7 @@ struct Payments: AsyncParsableCommand {
         commandName: "payments",
         abstract: "Billing for several SaaS apps: one service, one API, Stripe or the offline sandbox.",
         discussion: "Configuration comes from the environment:\n"
-            + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: 17, withPad: " ", startingAt: 0))\($0.meaning)" }
+            + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: variableWidth, withPad: " ", startingAt: 0))\($0.meaning)" }
             .joined(separator: "\n"),
         subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Events.self, Doctor.self, OpenAPI.self],
         defaultSubcommand: nil)
@@ -109,6 +109,9 @@ struct Migrate: AsyncParsableCommand {
         }
     }
 }
+
+/// Wide enough for the longest variable name and a space.
+let variableWidth = (PaymentsServer.Configuration.variables.map(\.name.count).max() ?? 16) + 1
 
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
