@@ -209,6 +209,10 @@ def scenario(label, env, tamper, fuzz=False):
     print(f"{label}:")
     migrate = run_cli(env, "migrate")
     check("payments migrate", migrate.returncode == 0, migrate.stderr[-500:])
+    usage = run_cli(env, "--help")
+    check("--help names every variable in full", all(f"  {name} " in usage.stdout for name in (
+        "DATABASE_URL", "APP_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_TOLERANCE",
+        "STRIPE_API_BASE", "PUBLIC_URL", "KEY_CACHE_SECONDS")), usage.stdout[-1500:])
     created = run_cli(env, "apps", "create", "--name", "funnel", "--mode", "test")
     check("payments apps create", created.returncode == 0, created.stderr[-500:])
     fields = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
