@@ -54,6 +54,9 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case updateCheckoutSession = "UPDATE_CHECKOUT_SESSION"
     case createPortalSession = "CREATE_PORTAL_SESSION"
     case advanceTestClock = "ADVANCE_TEST_CLOCK"
+    case openGracePeriod = "OPEN_GRACE_PERIOD"
+    case resolveGracePeriod = "RESOLVE_GRACE_PERIOD"
+    case expireGracePeriod = "EXPIRE_GRACE_PERIOD"
 }
 
 /// What a mutation says about itself; the store turns it into a chained `AuditEntry` in the same

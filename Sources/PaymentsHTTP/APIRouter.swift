@@ -66,13 +66,15 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     PaymentsController(payments: Payments.Service(store: store, directory: directory, logger: logger)).addRoutes(to: v1Routes)
     SubscriptionsController(subscriptions: subscriptions).addRoutes(to: v1Routes)
     CheckoutController(checkout: checkout).addRoutes(to: v1Routes)
+    let inbox = Inbox.Service(store: store, directory: directory, webhooks: dependencies.webhooks, logger: logger)
     ProvidersController(
         directory: directory, accounts: ProviderAccounts.Service(store: store, secrets: dependencies.secrets),
-        testClock: TestClocks.Service(store: store, directory: directory, subscriptions: subscriptions)
+        testClock: TestClocks.Service(store: store, directory: directory, subscriptions: subscriptions, inbox: inbox)
     ).addRoutes(to: v1Routes)
+    GracePeriodsController(grace: GracePeriods.Service(store: store)).addRoutes(to: v1Routes)
     SandboxPagesController(store: store, directory: directory, checkout: checkout).addRoutes(to: router)
     WebhooksController(
-        inbox: Inbox.Service(store: store, directory: directory, webhooks: dependencies.webhooks, logger: logger),
+        inbox: inbox,
         bodyLimit: dependencies.bodyLimit
     ).addRoutes(to: Routes(group: router.group("webhooks"), prefix: "/webhooks", table: table))
 

@@ -170,6 +170,9 @@ public func providerWebhooks(_ configuration: Configuration) -> [ProviderName: P
 func backgroundWorkers(configuration: Configuration, store: Store, providers: Providers.Directory, logger: Logger) -> [any Service] {
     [
         HousekeepingWorker(store: store, logger: logger),
+        PeriodicWorker(name: "grace expiry", interval: .seconds(60), logger: logger) {
+            try await GracePeriods.Service(store: store).expireAll()
+        },
         InboxWorker(
             inbox: Inbox.Service(store: store, directory: providers, webhooks: providerWebhooks(configuration), logger: logger),
             logger: logger),

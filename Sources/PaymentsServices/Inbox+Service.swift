@@ -109,11 +109,20 @@ extension Inbox {
             let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, logger: logger)
             let acted: Bool
             switch facts.subject {
-            case .subscription(let id), .invoice(subscription: .some(let id)):
+            case .subscription(let id):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+            case .invoice(subscription: .some(let id)):
+                acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+                if acted { try await grace(after: facts.type, subscription: id, app: app, provider: provider.name, origin: origin) }
             case .payment(let id):
                 acted = try await Payments.Service(store: store, directory: directory, logger: logger)
                     .refresh(app: app, providerID: id, origin: origin)
+                if acted, facts.type == "payment_intent.succeeded",
+                    let payment = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: id) }),
+                    payment.status == .succeeded
+                {
+                    try await GracePeriods.Service(store: store).resolvePaid(app: app.id, customer: payment.customerID, origin: origin)
+                }
             case .checkoutSession(let id):
                 let checkout = Checkout.Service(store: store, directory: directory, plans: plans, logger: logger)
                 acted = (try? await checkout.get(app: app, id, origin: origin)) != nil
@@ -121,6 +130,27 @@ extension Inbox {
                 acted = false
             }
             return (acted ? .succeeded : .ignored, app.id)
+        }
+
+        /// A failed invoice opens a grace period, a paid one resolves it — judged by the
+        /// subscription's state as the provider reports it now, so the order events come in
+        /// does not matter.
+        func grace(after type: String, subscription providerID: String, app: App, provider: ProviderName, origin: Origin) async throws {
+            guard let subscription = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider, providerID: providerID) })
+            else { return }
+            let grace = GracePeriods.Service(store: store)
+            switch (type, subscription.status) {
+            case ("invoice.payment_failed", .pastDue), ("invoice.payment_failed", .unpaid), ("invoice.payment_failed", .incomplete):
+                let plan = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }
+                try await grace.open(
+                    app: app.id, customer: subscription.customerID, subscription: subscription.id, reason: .paymentFailed,
+                    days: plan?.gracePeriodDays ?? GracePeriod.defaultDays, origin: origin)
+            case ("invoice.paid", .active), ("invoice.paid", .trialing), ("invoice.payment_succeeded", .active),
+                ("invoice.payment_succeeded", .trialing):
+                try await grace.resolvePaid(app: app.id, customer: subscription.customerID, origin: origin)
+            default:
+                break
+            }
         }
     }
 }

@@ -16,11 +16,13 @@ extension TestClocks {
         let store: Store
         let directory: Providers.Directory
         let subscriptions: Subscriptions.Service
+        let inbox: Inbox.Service
 
-        public init(store: Store, directory: Providers.Directory, subscriptions: Subscriptions.Service) {
+        public init(store: Store, directory: Providers.Directory, subscriptions: Subscriptions.Service, inbox: Inbox.Service) {
             self.store = store
             self.directory = directory
             self.subscriptions = subscriptions
+            self.inbox = inbox
         }
 
         public struct Advanced: Sendable {
@@ -54,6 +56,10 @@ extension TestClocks {
             let sandbox = directory.sandbox(for: app)
             if let due = sandbox as? any DueWorkRunner { _ = try await providerCall { try await due.runDue() } }
             let updated = try await subscriptions.refreshAll(app: app, origin: origin)
+            // What the provider did sent events; process them now, then expire what fell due, so
+            // the call answers with everything settled (the workers would get there too).
+            while try await inbox.processDue(limit: 200) > 0 {}
+            try await GracePeriods.Service(store: store).expireDue(app: app.id, origin: origin)
             return Advanced(
                 now: try await Clocks.now(for: app.id, store: store), offsetSeconds: offset.components.seconds,
                 subscriptionsUpdated: updated)

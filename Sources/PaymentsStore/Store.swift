@@ -127,6 +127,7 @@ public struct Session: Sendable {
     public func providerAccounts(_ appID: App.ID) -> ProviderAccountRepository {
         ProviderAccountRepository(session: self, appID: appID)
     }
+    public func gracePeriods(_ appID: App.ID) -> GracePeriodRepository { GracePeriodRepository(session: self, appID: appID) }
     public func clock(_ appID: App.ID) -> AppClockRepository { AppClockRepository(session: self, appID: appID) }
 }
 

@@ -2134,6 +2134,151 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/grace-periods": {
+      "get": {
+        "operationId": "listGracePeriods",
+        "summary": "Grace periods, newest first",
+        "description": "A failed invoice opens one (length: the plan's grace_period_days, else 7 days, on the app's clock); a paid invoice or payment resolves it; the expiry worker (and a test-clock advance) ends it.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/limit"
+          },
+          {
+            "$ref": "#/components/parameters/starting_after_grace"
+          },
+          {
+            "name": "customer",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 255,
+              "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+            }
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "open",
+                "resolved",
+                "expired"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/GracePeriodList"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`customer_not_found` for the `customer` filter",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/grace-periods/{id}/resolve": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "grace_..."
+        }
+      ],
+      "post": {
+        "operationId": "resolveGracePeriod",
+        "summary": "Resolve a grace period by hand (audited, with a reason)",
+        "description": "400 `grace_period_not_open` when it is resolved or expired already.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/GracePeriodResolve"
+              }
+            }
+          }
+        },
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "Resolved",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/GracePeriod"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`grace_period_not_found`, also for another app's",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2325,6 +2470,16 @@ enum OpenAPIDocument {
           "pattern": "^sub_[0-9a-hjkmnp-tv-z]{26}$"
         },
         "description": "The id of the last subscription of the previous page"
+      },
+      "starting_after_grace": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^grace_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last grace period of the previous page"
       }
     },
     "schemas": {
@@ -2736,7 +2891,10 @@ enum OpenAPIDocument {
               "CREATE_CHECKOUT_SESSION",
               "UPDATE_CHECKOUT_SESSION",
               "CREATE_PORTAL_SESSION",
-              "ADVANCE_TEST_CLOCK"
+              "ADVANCE_TEST_CLOCK",
+              "OPEN_GRACE_PERIOD",
+              "RESOLVE_GRACE_PERIOD",
+              "EXPIRE_GRACE_PERIOD"
             ]
           },
           "target_type": {
@@ -4370,6 +4528,117 @@ enum OpenAPIDocument {
           "duplicate": {
             "type": "boolean",
             "description": "The same event (provider, account, event id) was stored before; nothing changed"
+          }
+        }
+      },
+      "GracePeriod": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "customer_id",
+          "subscription_id",
+          "reason",
+          "status",
+          "starts_at",
+          "ends_at",
+          "closed_at",
+          "resolution",
+          "created_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^grace_"
+          },
+          "object": {
+            "const": "grace_period"
+          },
+          "customer_id": {
+            "type": "string"
+          },
+          "subscription_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "reason": {
+            "type": "string",
+            "enum": [
+              "payment_failed",
+              "manual"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "open",
+              "resolved",
+              "expired"
+            ]
+          },
+          "starts_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "ends_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "closed_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "resolution": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "GracePeriodList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/GracePeriod"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "GracePeriodResolve": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "reason": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "minLength": 1,
+            "maxLength": 500,
+            "description": "Required: why it is resolved (audited)"
           }
         }
       }

@@ -31,6 +31,7 @@ public enum Migrations {
         M0007_CreateBilling(),
         M0008_CreateSandbox(),
         M0009_CreateProviderEvents(),
+        M0010_CreateGracePeriods(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

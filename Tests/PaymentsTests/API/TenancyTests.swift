@@ -20,6 +20,12 @@ import Testing
             let checkout = try await api.request(
                 .post, "/v1/checkout-sessions", key: ownerKey,
                 json: #"{"customer":"org_42","mode":"payment","plan":"pro","success_url":"https://app.test/ok"}"#)
+            // A failed renewal opens a grace period for the owner's customer.
+            let failing = try await api.request(
+                .post, "/v1/subscriptions", key: ownerKey, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+            #expect(failing.status == .created)
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: ownerKey, json: #"{"seconds":2764800}"#)
+            let grace = try #require(try await api.request(.get, "/v1/grace-periods", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
             // One real id of the owner's for each path parameter an app route takes, and one of
             // the same shape that exists nowhere.
             func ownerID(_ route: RouteTable.Route, _ name: String) throws -> (String, String)? {
@@ -29,6 +35,7 @@ import Testing
                 case ("id", "payments"): return (try #require(payment.string("id")), "pay_01m8000000000000000000000a")
                 case ("id", "subscriptions"): return (try #require(subscription.string("id")), "sub_01m8000000000000000000000a")
                 case ("id", "checkout-sessions"): return (try #require(checkout.string("id")), "cs_01m8000000000000000000000a")
+                case ("id", "grace-periods"): return (try #require(grace.string("id")), "grace_01m8000000000000000000000a")
                 case ("provider", _): return nil  // a provider name, not an object: checked below
                 default: return nil
                 }
@@ -68,7 +75,7 @@ import Testing
                 .put, "/v1/provider-accounts/stripe", key: otherKey, json: #"{"secret_key":"sk_test_other0000","webhook_secrets":["whsec_x"]}"#)
             let ownerProviders = try await api.request(.get, "/v1/providers", key: ownerKey)
             #expect(!ownerProviders.text.contains("0000"), "another app's account never shows")
-            for list in ["/v1/payments", "/v1/subscriptions", "/v1/plans"] {
+            for list in ["/v1/payments", "/v1/subscriptions", "/v1/plans", "/v1/grace-periods"] {
                 let reply = try await api.request(.get, list, key: otherKey)
                 #expect(reply.status == .ok && reply.data.isEmpty, "\(list) shows only the caller's objects")
             }

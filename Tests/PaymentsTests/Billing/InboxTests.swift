@@ -109,15 +109,70 @@ import Testing
             #expect(types == ["invoice.paid", "customer.subscription.created"], "\(types)")
             // The renewal fails: the provider says past due; the inbox brings the mirror along.
             _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
+            // The advance processed what the provider sent before answering.
             let inbox = Inbox.Service(store: api.store, directory: api.providers, webhooks: testWebhooks, logger: testLogger)
-            #expect(try await inbox.processDue() >= 4)
-            let failed = try await api.store.read { session in
-                try await session.db.raw("SELECT COUNT(*) AS n FROM provider_events WHERE status NOT IN ('succeeded', 'ignored')").first()!
-                    .decode(column: "n", as: Int.self)
+            #expect(try await inbox.processDue() == 0)
+            let statuses = try await api.store.read { session in
+                try await session.db.raw("SELECT status FROM provider_events WHERE provider = 'sandbox'").all()
+                    .map { try $0.decode(column: "status", as: String.self) }
             }
-            #expect(failed == 0)
+            #expect(statuses.count == 4 && statuses.allSatisfy { ["succeeded", "ignored"].contains($0) }, "\(statuses)")
             let subscription = try await api.request(.get, "/v1/subscriptions/\(created.string("id")!)", key: key)
             #expect(subscription.string("status") == "past_due")
+        }
+    }
+}
+
+/// A failed renewal opens a grace period; paying resolves it; time expires it.
+@Suite struct GracePeriodTests {
+    @Test(arguments: TestDatabase.engines) func aFailedRenewalOpensGraceWhichExpiresOnTheAppsClock(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            // setup: a plan with 5 days of grace, a card that fails on renewal
+            let (_, key) = try await api.createApp()
+            _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: "{}")
+            let plan = SandboxFlowTests.plan.replacingOccurrences(of: #""grace_period_days":7"#, with: #""grace_period_days":5"#)
+            _ = try await api.request(.post, "/v1/plans", key: key, json: plan)
+            let subscription = try await api.request(
+                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+
+            // MUT: a month later the renewal fails
+            let advanced = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
+
+            // validate
+            let open = try await api.request(.get, "/v1/grace-periods?status=open&customer=org_42", key: key)
+            let period = try #require(open.data.first, "\(open.text)")
+            #expect(period["reason"] as? String == "payment_failed")
+            #expect(period["subscription_id"] as? String == subscription.string("id"))
+            let starts = try #require(RFC3339.parse(period["starts_at"] as? String ?? ""))
+            let ends = try #require(RFC3339.parse(period["ends_at"] as? String ?? ""))
+            #expect(ends.timeIntervalSince(starts) == 5 * 86_400, "the plan's grace_period_days")
+            #expect(advanced.string("now") == period["starts_at"] as? String, "opened at the app's time")
+
+            // Another month: still unpaid, another failed invoice; one grace period per customer and reason.
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":86400}"#)
+            #expect(try await api.request(.get, "/v1/grace-periods?status=open", key: key).data.count == 1)
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":432000}"#)
+            let expired = try await api.request(.get, "/v1/grace-periods", key: key)
+            #expect(expired.data.first?["status"] as? String == "expired", "\(expired.text)")
+            #expect(expired.data.first?["closed_at"] as? String == period["ends_at"] as? String)
+            let audit = try await api.request(.get, "/v1/audit-logs?target_type=grace_period", key: key)
+            #expect(Set(audit.data.compactMap { $0["action_type"] as? String }) == ["OPEN_GRACE_PERIOD", "EXPIRE_GRACE_PERIOD"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func aGracePeriodIsResolvedByHandOnce(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            _ = try await api.request(
+                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
+            let id = try #require(try await api.request(.get, "/v1/grace-periods", key: key).data.first?["id"] as? String)
+            let missingReason = try await api.request(.post, "/v1/grace-periods/\(id)/resolve", key: key, json: "{}")
+            #expect(missingReason.status == .badRequest && missingReason.errorParam == "reason")
+            let resolved = try await api.request(.post, "/v1/grace-periods/\(id)/resolve", key: key, json: #"{"reason":"paid by wire"}"#)
+            #expect(resolved.string("status") == "resolved" && resolved.string("resolution") == "paid by wire")
+            let again = try await api.request(.post, "/v1/grace-periods/\(id)/resolve", key: key, json: #"{"reason":"again"}"#)
+            #expect(again.errorCode == "grace_period_not_open")
         }
     }
 }

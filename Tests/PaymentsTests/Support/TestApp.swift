@@ -76,6 +76,11 @@ struct TestAPI {
         var data: [[String: Any]] { json["data"] as? [[String: Any]] ?? [] }
         subscript(_ key: String) -> Any? { json[key] }
         func string(_ key: String) -> String? { json[key] as? String }
+
+        /// A reply standing for one object of a list.
+        static func object(_ object: [String: Any]) -> Reply {
+            Reply(status: .ok, headers: [:], body: ByteBuffer(data: (try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
+        }
     }
 
     @discardableResult

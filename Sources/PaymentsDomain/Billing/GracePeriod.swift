@@ -1,0 +1,55 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A window in which a customer keeps access after a failed payment.
+public struct GracePeriod: Sendable, Equatable, Identified {
+    public static let idPrefix = "grace"
+    public typealias ID = TypedID<GracePeriod>
+
+    public enum Reason: String, Sendable, Codable, CaseIterable {
+        case paymentFailed = "payment_failed"
+        /// Opened by hand (`POST /v1/grace-periods` is not offered yet; kept for the usage work).
+        case manual
+    }
+
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case open, resolved, expired
+    }
+
+    public let id: ID
+    public let appID: App.ID
+    public let customerID: Customer.ID
+    public let subscriptionID: Subscription.ID?
+    public let reason: Reason
+    public var status: Status
+    public let startsAt: Date
+    public let endsAt: Date
+    public var closedAt: Date?
+    public var resolution: String?
+    public let createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: ID, appID: App.ID, customerID: Customer.ID, subscriptionID: Subscription.ID?, reason: Reason, status: Status,
+        startsAt: Date, endsAt: Date, closedAt: Date?, resolution: String?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.appID = appID
+        self.customerID = customerID
+        self.subscriptionID = subscriptionID
+        self.reason = reason
+        self.status = status
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.closedAt = closedAt
+        self.resolution = resolution
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The app's default length when the plan names none.
+    public static let defaultDays = 7
+}

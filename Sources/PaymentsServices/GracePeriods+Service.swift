@@ -1,0 +1,145 @@
+import Logging
+import PaymentsDomain
+import PaymentsStore
+import SQLKit
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public enum GracePeriods {}
+
+extension GracePeriods {
+    /// Grace periods: opened by a failed payment, resolved by a successful one (or by hand),
+    /// expired when their end passes on the app's clock. Every step is audited.
+    public struct Service: Sendable {
+        let store: Store
+
+        public init(store: Store) { self.store = store }
+
+        /// Opens one for the customer unless one is open for the reason already.
+        /// - Returns: the open grace period (new or existing).
+        @discardableResult
+        public func open(
+            app: App.ID, customer: Customer.ID, subscription: Subscription.ID?, reason: GracePeriod.Reason, days: Int, origin: Origin
+        ) async throws -> GracePeriod {
+            let now = try await Clocks.now(for: app, store: store)
+            return try await store.write(origin) { session in
+                let periods = session.gracePeriods(app)
+                if let existing = try await periods.open(customer: customer, reason: reason) {
+                    try await session.audit(app, try AuditRecord(action: .openGracePeriod, targetType: "grace_period", targetID: existing.id.rawValue, snapshot: ["already_open": "true"]))
+                    return existing
+                }
+                let period = GracePeriod(
+                    id: session.ids.next(GracePeriod.self, at: session.now), appID: app, customerID: customer, subscriptionID: subscription,
+                    reason: reason, status: .open, startsAt: now, endsAt: now.addingTimeInterval(Double(days) * 86_400), closedAt: nil,
+                    resolution: nil, createdAt: session.now, updatedAt: session.now)
+                guard try await periods.insert(period) else {
+                    throw StoreError.inconsistent("a grace period opened concurrently")
+                }
+                try await session.audit(app, try AuditRecord(action: .openGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                return period
+            }
+        }
+
+        /// Resolves a grace period by hand.
+        /// - Throws: `grace_period_not_found`, `grace_period_not_open`.
+        public func resolve(app: App.ID, _ id: String, reason: String?, origin: Origin) async throws -> GracePeriod {
+            guard let periodID = GracePeriod.ID(parsing: id) else { throw PaymentsError.notFound("grace_period", id: id) }
+            return try await store.write(origin) { session in
+                guard var period = try await session.gracePeriods(app).find(periodID) else {
+                    throw PaymentsError.notFound("grace_period", id: id)
+                }
+                guard let reason else { throw PaymentsError.missing("reason") }
+                guard (1...500).contains(reason.unicodeScalars.count) else {
+                    throw PaymentsError.invalid("reason", "reason must be 1 to 500 characters.")
+                }
+                guard period.status == .open else {
+                    throw PaymentsError(.invalidRequest, code: "grace_period_not_open", message: "Grace period \(id) is \(period.status.rawValue).")
+                }
+                period.status = .resolved
+                period.resolution = reason
+                period.closedAt = session.now
+                period.updatedAt = session.now
+                try await session.gracePeriods(app).update(period)
+                try await session.audit(app, try AuditRecord(action: .resolveGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                return period
+            }
+        }
+
+        /// Resolves the customer's open payment grace period after a successful payment.
+        public func resolvePaid(app: App.ID, customer: Customer.ID, origin: Origin) async throws {
+            guard let open = try await store.read({ try await $0.gracePeriods(app).open(customer: customer, reason: .paymentFailed) }) else {
+                return
+            }
+            _ = try? await resolve(app: app, open.id.rawValue, reason: "payment_succeeded", origin: origin)
+        }
+
+        /// Expires the app's open grace periods whose end has passed on its clock.
+        /// - Returns: how many.
+        @discardableResult
+        public func expireDue(app: App.ID, origin: Origin = .system) async throws -> Int {
+            let now = try await Clocks.now(for: app, store: store)
+            return try await store.write(origin) { session in
+                let due = try await session.gracePeriods(app).due(at: now)
+                for var period in due {
+                    period.status = .expired
+                    period.closedAt = period.endsAt
+                    period.updatedAt = session.now
+                    try await session.gracePeriods(app).update(period)
+                    try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                }
+                if due.isEmpty {
+                    try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "app", targetID: app.rawValue, snapshot: ["expired": "0"]))
+                }
+                return due.count
+            }
+        }
+
+        /// Expires what is due in every app that has open grace periods (the worker's pass).
+        @discardableResult
+        public func expireAll() async throws -> Int {
+            let apps = try await store.read { session in
+                try await session.db.raw("SELECT DISTINCT app_id FROM grace_periods WHERE status = 'open'").all()
+                    .map { App.ID(rawValue: try $0.decode(column: "app_id", as: String.self)) }
+            }
+            var expired = 0
+            for app in apps {
+                let now = try await Clocks.now(for: app, store: store)
+                let due = try await store.read { try await $0.gracePeriods(app).due(at: now) }
+                if !due.isEmpty { expired += try await expireDue(app: app) }
+            }
+            return expired
+        }
+
+        public func list(app: App.ID, customer: String?, status: GracePeriod.Status?, _ page: PageRequest) async throws -> Page<GracePeriod> {
+            try page.requireCursor(of: GracePeriod.self)
+            var customerID: Customer.ID?
+            if let customer {
+                guard let found = try await store.read({ try await $0.customers(app).find(externalID: customer) }) else {
+                    throw PaymentsError(.notFound, code: "customer_not_found", message: "No such customer: '\(customer)'.", param: "customer")
+                }
+                customerID = found.id
+            }
+            return try await store.read { [customerID] in try await $0.gracePeriods(app).list(customer: customerID, status: status, page) }
+        }
+    }
+}
+
+struct GraceSnapshot: Encodable {
+    let customer_id: String
+    let reason: String
+    let status: String
+    let ends_at: Date
+    let resolution: String?
+
+    init(_ g: GracePeriod) {
+        customer_id = g.customerID.rawValue
+        reason = g.reason.rawValue
+        status = g.status.rawValue
+        ends_at = g.endsAt
+        resolution = g.resolution
+    }
+}

@@ -1,0 +1,32 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs one pass every `interval` until graceful shutdown (a pass in progress is finished).
+public struct PeriodicWorker: Service {
+    let name: String
+    let interval: Duration
+    let pass: @Sendable () async throws -> Void
+    let logger: Logger
+
+    public init(name: String, interval: Duration, logger: Logger, pass: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.interval = interval
+        self.pass = pass
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await pass()
+            } catch {
+                logger.error("\(name) pass failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+        }
+    }
+}
