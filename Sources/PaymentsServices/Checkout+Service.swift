@@ -45,7 +45,6 @@ extension Checkout {
         let plans: Plans.Service
         let logger: Logger
         var links: ProviderLinks { ProviderLinks(store: store) }
-        var payments: Payments.Service { Payments.Service(store: store, directory: directory, logger: logger) }
 
         public init(store: Store, directory: Providers.Directory, plans: Plans.Service, logger: Logger) {
             self.store = store
@@ -63,7 +62,7 @@ extension Checkout {
             if let days = request.trialPeriodDays { try Subscription.validate(trialPeriodDays: days) }
             try Metadata.validate(request.metadata)
             let plan = try await plans.find(app: app.id, key: request.plan).activeForSale(param: "plan")
-            let customer = try await payments.customerNamed(request.customer, app: app.id)
+            let customer = try await Customers.Service(store: store).get(app: app.id, externalID: request.customer, param: "customer")
             if request.trialPeriodDays != nil, request.mode != .subscription {
                 throw PaymentsError.invalid("trial_period_days", "trial_period_days applies to subscription mode only.")
             }
@@ -82,15 +81,13 @@ extension Checkout {
             let providerCustomer = try await links.customer(customer, on: checkout, origin: origin)
             let providerPrice = try await links.price(price, of: plan, on: checkout, origin: origin)
             let id = store.ids.next(CheckoutSession.self, at: store.clock.now())
-            let remote = try await providerCall {
-                try await checkout.createCheckoutSession(
+            let remote = try await checkout.createCheckoutSession(
                     ProviderCheckoutRequest(
                         ourID: id.rawValue, mode: request.mode, customer: providerCustomer, price: providerPrice,
                         quantity: request.quantity, trialPeriodDays: request.trialPeriodDays ?? (request.mode == .subscription ? plan.trialPeriodDays : nil),
                         successURL: request.successURL, cancelURL: request.cancelURL,
                         metadata: request.metadata.merging([ProviderMetadata.appID: app.id.rawValue, ProviderMetadata.objectID: id.rawValue]) { _, ours in ours }),
                     idempotencyKey: requestKey.map { "checkout-\(app.id.rawValue)-\($0)" } ?? id.rawValue)
-            }
             return try await store.write(origin) { session in
                 let created = CheckoutSession(
                     id: id, appID: app.id, customerID: customer.id, mode: request.mode, planID: plan.id, priceID: price.id,
@@ -117,7 +114,7 @@ extension Checkout {
             guard stored.status == .open, let providerID = stored.providerSessionID else { return stored }
             let provider = try await directory.provider(for: app)
             guard provider.name == stored.provider, let checkout = provider as? any CheckoutProvider else { return stored }
-            let remote = try await providerCall { try await checkout.retrieveCheckoutSession(providerID) }
+            let remote = try await checkout.retrieveCheckoutSession(providerID)
             return try await record(app: app, stored.id, remote: remote, provider: provider, origin: origin)
         }
 
@@ -129,10 +126,10 @@ extension Checkout {
             var importedPayment: ProviderPayment?
             if remote.status == .complete {
                 if let subscription = remote.subscription, let provider = provider as? any SubscriptionProvider {
-                    imported = try await providerCall { try await provider.retrieveSubscription(subscription) }
+                    imported = try await provider.retrieveSubscription(subscription)
                 }
                 if let payment = remote.payment, let provider = provider as? any PaymentProcessor {
-                    importedPayment = try await providerCall { try await provider.retrievePayment(payment) }
+                    importedPayment = try await provider.retrievePayment(payment)
                 }
             }
             return try await store.write(origin) { [imported, importedPayment] session in
@@ -199,15 +196,13 @@ extension Checkout {
             async throws -> String
         {
             try Customer.validate(externalID: externalID)
-            let customer = try await payments.customerNamed(externalID, app: app.id)
+            let customer = try await Customers.Service(store: store).get(app: app.id, externalID: externalID, param: "customer")
             if let returnURL { try CheckoutSession.validate(url: returnURL, param: "return_url") }
             let provider = try await directory.provider(for: app)
             let portal = try provider.require((any PortalProvider).self, .portal)
             let providerCustomer = try await links.customer(customer, on: portal, origin: origin)
             let key = "portal-\(app.id.rawValue)-\(requestKey ?? store.ids.next(prefix: "ps", at: store.clock.now()))"
-            let url = try await providerCall {
-                try await portal.createPortalSession(customer: providerCustomer, returnURL: returnURL, idempotencyKey: key)
-            }
+            let url = try await portal.createPortalSession(customer: providerCustomer, returnURL: returnURL, idempotencyKey: key)
             _ = try await store.write(origin) { session in
                 try await session.audit(
                     app.id,
@@ -220,7 +215,4 @@ extension Checkout {
     }
 }
 
-/// Runs a provider call, answering its failure as the API error it maps to.
-func providerCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-    do { return try await body() } catch let error as ProviderError { throw error.paymentsError }
-}
+

@@ -46,9 +46,20 @@ extension Customers {
             }
         }
 
-        public func get(app: App.ID, externalID: String) async throws -> Customer {
-            guard let customer = try await store.read({ try await $0.customers(app).find(externalID: externalID) })
-            else { throw PaymentsError.notFound("customer", id: externalID) }
+        /// - Parameter param: the request parameter that named the customer, when it was not the
+        ///   path (`customer` in a body or query): the 404 names it.
+        public func get(app: App.ID, externalID: String, param: String? = nil) async throws -> Customer {
+            guard let customer = try await store.read({ try await $0.customers(app).find(externalID: externalID) }) else {
+                throw PaymentsError(.notFound, code: "customer_not_found", message: "No such customer: '\(externalID)'.", param: param)
+            }
+            return customer
+        }
+
+        /// A customer by our id, which the caller holds from a row of the same app.
+        func get(app: App.ID, id: Customer.ID) async throws -> Customer {
+            guard let customer = try await store.read({ try await $0.customers(app).find(id: id) }) else {
+                throw StoreError.inconsistent("customer \(id) vanished")
+            }
             return customer
         }
 

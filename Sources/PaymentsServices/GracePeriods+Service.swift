@@ -117,12 +117,7 @@ extension GracePeriods {
         public func list(app: App.ID, customer: String?, status: GracePeriod.Status?, _ page: PageRequest) async throws -> Page<GracePeriod> {
             try page.requireCursor(of: GracePeriod.self)
             var customerID: Customer.ID?
-            if let customer {
-                guard let found = try await store.read({ try await $0.customers(app).find(externalID: customer) }) else {
-                    throw PaymentsError(.notFound, code: "customer_not_found", message: "No such customer: '\(customer)'.", param: "customer")
-                }
-                customerID = found.id
-            }
+            if let customer { customerID = try await Customers.Service(store: store).get(app: app, externalID: customer, param: "customer").id }
             return try await store.read { [customerID] in try await $0.gracePeriods(app).list(customer: customerID, status: status, page) }
         }
     }

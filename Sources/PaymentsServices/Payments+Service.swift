@@ -44,6 +44,7 @@ extension Payments {
         let directory: Providers.Directory
         let logger: Logger
         var links: ProviderLinks { ProviderLinks(store: store) }
+        var customers: Customers.Service { Customers.Service(store: store) }
 
         public init(store: Store, directory: Providers.Directory, logger: Logger) {
             self.store = store
@@ -64,7 +65,7 @@ extension Payments {
             {
                 return try await resume(app: app, operation, processor: processor, paymentMethod: request.paymentMethod, origin: origin)
             }
-            let customer = try await customerNamed(request.customer, app: app.id)
+            let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
             _ = try await links.customer(customer, on: processor, origin: origin)
             let (payment, operation) = try await store.write(origin) { session in
                 let payment = Payment(
@@ -98,7 +99,7 @@ extension Payments {
         public func list(app: App.ID, customer: String?, _ page: PageRequest) async throws -> Page<Payment> {
             try page.requireCursor(of: Payment.self)
             var customerID: Customer.ID?
-            if let customer { customerID = try await customerNamed(customer, app: app).id }
+            if let customer { customerID = try await customers.get(app: app, externalID: customer, param: "customer").id }
             return try await store.read { [customerID] in try await $0.payments(app).list(customer: customerID, page) }
         }
 
@@ -108,7 +109,7 @@ extension Payments {
             app: App, _ payment: Payment, _ operation: ProviderOperation, processor: any PaymentProcessor, paymentMethod: String,
             origin: Origin
         ) async throws -> Payment {
-            let customer = try await customer(payment.customerID, app: app.id)
+            let customer = try await customers.get(app: app.id, id: payment.customerID)
             let providerCustomer = try await links.customer(customer, on: processor, origin: origin)
             let request = ProviderPaymentRequest(
                 operationID: operation.id.rawValue, ourID: payment.id.rawValue, customer: providerCustomer, amount: payment.amount,
@@ -162,7 +163,7 @@ extension Payments {
             guard let processor = provider as? any PaymentProcessor,
                 let local = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: providerID) })
             else { return false }
-            let remote = try await providerCall { try await processor.retrievePayment(providerID) }
+            let remote = try await processor.retrievePayment(providerID)
             var mirrored = local
             mirrored.mirror(remote, at: local.updatedAt)
             guard mirrored != local else { return true }
@@ -185,7 +186,7 @@ extension Payments {
             async throws -> Payment?
         {
             let (payment, _) = try await get(app: app.id, operation.targetID)
-            let customer = try await customer(payment.customerID, app: app.id)
+            let customer = try await customers.get(app: app.id, id: payment.customerID)
             let providerCustomer = try await links.customer(customer, on: processor, origin: origin)
             guard let found = try await processor.findPayment(customer: providerCustomer, operationID: operation.id.rawValue) else {
                 return nil
@@ -225,20 +226,6 @@ extension Payments {
                     app, try AuditRecord(action: .updatePayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, operation)))
                 return payment
             }
-        }
-
-        func customerNamed(_ externalID: String, app: App.ID) async throws -> Customer {
-            guard let customer = try await store.read({ try await $0.customers(app).find(externalID: externalID) }) else {
-                throw PaymentsError(.notFound, code: "customer_not_found", message: "No such customer: '\(externalID)'.", param: "customer")
-            }
-            return customer
-        }
-
-        func customer(_ id: Customer.ID, app: App.ID) async throws -> Customer {
-            guard let customer = try await store.read({ try await $0.customers(app).find(id: id) }) else {
-                throw StoreError.inconsistent("customer \(id) vanished")
-            }
-            return customer
         }
     }
 }

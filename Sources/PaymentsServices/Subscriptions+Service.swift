@@ -81,8 +81,7 @@ extension Subscriptions {
             guard price.isRecurring else {
                 throw PaymentsError.invalid("price", "Price \(price.key) is one-time; a subscription needs a recurring or metered price.")
             }
-            let customer = try await Payments.Service(store: store, directory: directory, logger: logger)
-                .customerNamed(request.customer, app: app.id)
+            let customer = try await Customers.Service(store: store).get(app: app.id, externalID: request.customer, param: "customer")
             let (subscription, operation) = try await store.write(origin) { session in
                 let subscription = Subscription(
                     id: session.ids.next(Subscription.self, at: session.now), appID: app.id, customerID: customer.id,
@@ -142,8 +141,7 @@ extension Subscriptions {
             case .succeeded, .failed:
                 return subscription
             case .pending, .unknown:
-                let customer = try await Payments.Service(store: store, directory: directory, logger: logger)
-                    .customer(subscription.customerID, app: app.id)
+                let customer = try await Customers.Service(store: store).get(app: app.id, id: subscription.customerID)
                 let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
                 if let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
                     return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
@@ -164,7 +162,7 @@ extension Subscriptions {
             guard let subscriptions = provider as? any SubscriptionProvider,
                 let local = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider.name, providerID: providerID) })
             else { return false }
-            let remote = try await providerCall { try await subscriptions.retrieveSubscription(providerID) }
+            let remote = try await subscriptions.retrieveSubscription(providerID)
             var mirrored = local
             mirrored.mirror(remote, at: local.updatedAt)
             if mirrored != local {
@@ -179,8 +177,7 @@ extension Subscriptions {
             async throws -> Subscription?
         {
             let subscription = try await get(app: app.id, operation.targetID)
-            let customer = try await Payments.Service(store: store, directory: directory, logger: logger)
-                .customer(subscription.customerID, app: app.id)
+            let customer = try await Customers.Service(store: store).get(app: app.id, id: subscription.customerID)
             let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
             guard let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) else {
                 return nil
@@ -241,8 +238,7 @@ extension Subscriptions {
             try page.requireCursor(of: Subscription.self)
             var customerID: Customer.ID?
             if let customer {
-                customerID = try await Payments.Service(store: store, directory: directory, logger: logger)
-                    .customerNamed(customer, app: app).id
+                customerID = try await Customers.Service(store: store).get(app: app, externalID: customer, param: "customer").id
             }
             return try await store.read { [customerID] in
                 try await $0.subscriptions(app).list(customer: customerID, status: status, page)
@@ -257,7 +253,7 @@ extension Subscriptions {
             guard subscription.isLive else { return subscription }
             let (provider, providerID) = try await remote(app: app, subscription)
             let key = "\(subscription.id.rawValue)-cancel-\(atPeriodEnd ? "period-end" : "now")"
-            let remote = try await providerCall { try await provider.cancelSubscription(providerID, atPeriodEnd: atPeriodEnd, idempotencyKey: key) }
+            let remote = try await provider.cancelSubscription(providerID, atPeriodEnd: atPeriodEnd, idempotencyKey: key)
             return try await settle(app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, action: .cancelSubscription, origin: origin)
         }
 
@@ -294,12 +290,10 @@ extension Subscriptions {
             var providerPrice: String?
             if let (plan, price) = newPrice { providerPrice = try await links.price(price, of: plan, on: provider, origin: origin) }
             let key = "\(subscription.id.rawValue)-update-\(requestKey ?? store.ids.next(prefix: "upd", at: store.clock.now()))"
-            let remote = try await providerCall { [providerPrice] in
-                try await provider.updateSubscription(
+            let remote = try await provider.updateSubscription(
                     providerID,
                     ProviderSubscriptionChange(price: providerPrice, quantity: change.quantity, prorationBehavior: change.prorationBehavior),
                     idempotencyKey: key)
-            }
             return try await settle(
                 app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, priceID: newPrice?.1.id,
                 planID: newPrice?.0.id, origin: origin)
@@ -315,7 +309,7 @@ extension Subscriptions {
             var changed = 0
             for subscription in live {
                 guard let providerID = subscription.providerSubscriptionID else { continue }
-                let remote = try await providerCall { try await subscriptions.retrieveSubscription(providerID) }
+                let remote = try await subscriptions.retrieveSubscription(providerID)
                 var mirrored = subscription
                 mirrored.mirror(remote, at: subscription.updatedAt)
                 guard mirrored != subscription else { continue }
