@@ -170,14 +170,9 @@ extension Checkout {
                         createdAt: session.now, updatedAt: session.now)
                     payment.mirror(importedPayment, at: session.now)
                     try await session.payments(app.id).insert(payment)
-                    let operation = ProviderOperation(
-                        id: session.ids.next(ProviderOperation.self, at: session.now), appID: app.id, requestKey: nil,
-                        kind: .createCheckoutSession, targetID: payment.id.rawValue, provider: provider.name, status: .succeeded,
-                        providerObjectID: importedPayment.id, errorCode: nil, attempts: 1, createdAt: session.now,
-                        updatedAt: session.now)
                     try await session.audit(
                         app.id,
-                        try AuditRecord(action: .createPayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, operation)))
+                        try AuditRecord(action: .createPayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, nil)))
                     checkout.paymentID = payment.id
                 }
                 try await session.checkoutSessions(app.id).update(checkout)

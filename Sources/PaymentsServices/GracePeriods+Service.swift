@@ -77,11 +77,13 @@ extension GracePeriods {
             _ = try? await resolve(app: app, open.id.rawValue, reason: "payment_succeeded", origin: origin)
         }
 
-        /// Expires the app's open grace periods whose end has passed on its clock.
+        /// Expires the app's open grace periods whose end has passed on its clock. Writes (and
+        /// audits) only when something is due.
         /// - Returns: how many.
         @discardableResult
         public func expireDue(app: App.ID, origin: Origin = .system) async throws -> Int {
             let now = try await Clocks.now(for: app, store: store)
+            guard try await !store.read({ try await $0.gracePeriods(app).due(at: now) }).isEmpty else { return 0 }
             return try await store.write(origin) { session in
                 let due = try await session.gracePeriods(app).due(at: now)
                 for var period in due {
@@ -91,7 +93,7 @@ extension GracePeriods {
                     try await session.gracePeriods(app).update(period)
                     try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
                 }
-                if due.isEmpty {
+                if due.isEmpty {  // expired meanwhile by another instance: record the look anyway
                     try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "app", targetID: app.rawValue, snapshot: ["expired": "0"]))
                 }
                 return due.count
@@ -106,11 +108,7 @@ extension GracePeriods {
                     .map { App.ID(rawValue: try $0.decode(column: "app_id", as: String.self)) }
             }
             var expired = 0
-            for app in apps {
-                let now = try await Clocks.now(for: app, store: store)
-                let due = try await store.read { try await $0.gracePeriods(app).due(at: now) }
-                if !due.isEmpty { expired += try await expireDue(app: app) }
-            }
+            for app in apps { expired += try await expireDue(app: app) }
             return expired
         }
 

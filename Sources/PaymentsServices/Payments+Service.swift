@@ -238,11 +238,12 @@ struct PaymentSnapshot: Encodable {
     let customer_id: String
     let provider: String
     let provider_payment_id: String?
-    let operation_id: String
-    let operation_status: String
+    /// The operation that made the payment; nil for one a checkout session made at the provider.
+    let operation_id: String?
+    let operation_status: String?
     let failure_code: String?
 
-    init(_ payment: Payment, _ operation: ProviderOperation) {
+    init(_ payment: Payment, _ operation: ProviderOperation?) {
         amount = payment.amount.amount
         currency = payment.amount.currency.rawValue
         amount_refunded = payment.amountRefunded
@@ -250,8 +251,8 @@ struct PaymentSnapshot: Encodable {
         customer_id = payment.customerID.rawValue
         provider = payment.provider.rawValue
         provider_payment_id = payment.providerPaymentID
-        operation_id = operation.id.rawValue
-        operation_status = operation.status.rawValue
+        operation_id = operation?.id.rawValue
+        operation_status = operation?.status.rawValue
         failure_code = payment.failure?.code
     }
 }

@@ -86,8 +86,6 @@ extension Reconciliation {
                 found = try await Subscriptions.Service(
                     store: store, directory: directory, plans: Plans.Service(store: store, directory: directory, logger: logger), logger: logger
                 ).reconcile(app: app, operation, provider: subscriptions, origin: origin) != nil
-            case .updateSubscription, .cancelSubscription, .createCheckoutSession:
-                return .open
             }
             if found { return .settled }
             guard operation.createdAt < now.addingTimeInterval(-seconds(giveUpAfter)) else { return .open }
@@ -135,8 +133,6 @@ extension Reconciliation {
                         try await session.audit(app, try AuditRecord(action: .updateSubscription, targetType: "subscription", targetID: subscription.id.rawValue, snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
                         audited = true
                     }
-                case .updateSubscription, .cancelSubscription, .createCheckoutSession:
-                    break
                 }
                 if !audited {
                     try await session.audit(

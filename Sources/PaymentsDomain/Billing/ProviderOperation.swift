@@ -18,9 +18,6 @@ public struct ProviderOperation: Sendable, Equatable, Identified {
         case createPayment = "create_payment"
         case createRefund = "create_refund"
         case createSubscription = "create_subscription"
-        case updateSubscription = "update_subscription"
-        case cancelSubscription = "cancel_subscription"
-        case createCheckoutSession = "create_checkout_session"
     }
 
     public enum Status: String, Sendable, Codable, CaseIterable {
