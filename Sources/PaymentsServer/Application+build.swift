@@ -176,7 +176,15 @@ func backgroundWorkers(configuration: Configuration, store: Store, providers: Pr
         InboxWorker(
             inbox: Inbox.Service(store: store, directory: providers, webhooks: providerWebhooks(configuration), logger: logger),
             logger: logger),
-        ReconcileWorker(reconciliation: Reconciliation.Service(store: store, directory: providers, logger: logger), logger: logger),
+        // Settling is a look-up at the provider and idempotent updates: safe on every instance.
+        PeriodicWorker(name: "reconciliation", interval: .seconds(60), logger: logger) {
+            let pass = try await Reconciliation.Service(store: store, directory: providers, logger: logger).runOnce()
+            if pass.settled + pass.abandoned > 0 {
+                logger.info(
+                    "reconciled provider operations",
+                    metadata: ["settled": "\(pass.settled)", "abandoned": "\(pass.abandoned)", "open": "\(pass.open)"])
+            }
+        },
     ]
 }
 

@@ -27,17 +27,6 @@ public struct HousekeepingWorker: Service {
 
     /// Runs passes until graceful shutdown; a pass in progress is finished, the wait is cut short.
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await runOnce()
-            } catch {
-                logger.error("housekeeping pass failed", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return
-            }
-        }
+        try await PeriodicWorker(name: "housekeeping", interval: interval, logger: logger) { try await runOnce() }.run()
     }
 }
