@@ -126,17 +126,11 @@ struct SandboxLedger: Sendable {
             ).run()
         }
 
-        /// Records a provider event and delivers it to the service's inbox in the same
-        /// transaction, as a real provider would send it to a webhook once it has acted.
-        func event(_ type: String, object: String, data: some Encodable, at time: Date) async throws {
+        /// Delivers a provider event to the service's inbox in the same transaction, as a real
+        /// provider would send it to a webhook once it has acted. The inbox keeps it; processing
+        /// reads the object's state from the sandbox, not from the event.
+        func event(_ type: String, object: String, at time: Date) async throws {
             let id = ids.next(prefix: "sbevt", at: time)
-            try await db.raw(
-                """
-                INSERT INTO sandbox_events (id, app_id, type, object_id, data, created_at)
-                VALUES (\(bind: id), \(bind: appID.rawValue), \(bind: type), \(bind: object),
-                        \(bind: try Self.encode(data)), \(bind: Timestamp.milliseconds(time)))
-                """
-            ).run()
             let payload = try SandboxEvent(id: id, type: type, objectID: object, appID: appID, created: time).encoded()
             let millis = Timestamp.milliseconds(time)
             try await db.raw(

@@ -2,7 +2,7 @@ import SQLKit
 
 /// The built-in sandbox provider's own state: what a real provider would keep on its side.
 /// Objects are JSON documents; `idempotency_key` makes every create idempotent, as Stripe's
-/// `Idempotency-Key` does.
+/// `Idempotency-Key` does. Its events go straight to the service's inbox (`provider_events`).
 struct M0008_CreateSandbox: Migration {
     let version = 8
     let name = "create_sandbox"
@@ -23,21 +23,10 @@ struct M0008_CreateSandbox: Migration {
             """,
             "CREATE UNIQUE INDEX sandbox_objects_idempotency ON sandbox_objects (app_id, kind, idempotency_key)",
             "CREATE INDEX sandbox_objects_kind ON sandbox_objects (app_id, kind, parent_id)",
-            """
-            CREATE TABLE sandbox_events (
-                id TEXT PRIMARY KEY,
-                app_id TEXT NOT NULL REFERENCES apps (id),
-                type TEXT NOT NULL,
-                object_id TEXT NOT NULL,
-                data TEXT NOT NULL,
-                created_at BIGINT NOT NULL
-            )
-            """,
-            "CREATE INDEX sandbox_events_app ON sandbox_events (app_id, id)",
         ])
     }
 
     func revert(on db: any SQLDatabase, engine: SQLEngine) async throws {
-        try await db.execute(["DROP TABLE sandbox_events", "DROP TABLE sandbox_objects"])
+        try await db.execute(["DROP TABLE sandbox_objects"])
     }
 }
