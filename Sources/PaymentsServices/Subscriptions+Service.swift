@@ -162,12 +162,20 @@ extension Subscriptions {
             guard let subscriptions = provider as? any SubscriptionProvider,
                 let local = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider.name, providerID: providerID) })
             else { return false }
-            let remote = try await subscriptions.retrieveSubscription(providerID)
+            try await refresh(local, from: subscriptions, origin: origin)
+            return true
+        }
+
+        /// Reads `local` back from the provider and records it if anything changed.
+        /// - Returns: whether it changed.
+        @discardableResult
+        func refresh(_ local: Subscription, from provider: any SubscriptionProvider, origin: Origin) async throws -> Bool {
+            guard let providerID = local.providerSubscriptionID else { return false }
+            let remote = try await provider.retrieveSubscription(providerID)
             var mirrored = local
             mirrored.mirror(remote, at: local.updatedAt)
-            if mirrored != local {
-                _ = try await settle(app: app.id, local.id, operation: nil, remote: remote, failure: nil, origin: origin)
-            }
+            guard mirrored != local else { return false }
+            _ = try await settle(app: local.appID, local.id, operation: nil, remote: remote, failure: nil, origin: origin)
             return true
         }
 
@@ -307,13 +315,7 @@ extension Subscriptions {
             guard let subscriptions = provider as? any SubscriptionProvider else { return 0 }
             let live = try await store.read { try await $0.subscriptions(app.id).live(provider: provider.name) }
             var changed = 0
-            for subscription in live {
-                guard let providerID = subscription.providerSubscriptionID else { continue }
-                let remote = try await subscriptions.retrieveSubscription(providerID)
-                var mirrored = subscription
-                mirrored.mirror(remote, at: subscription.updatedAt)
-                guard mirrored != subscription else { continue }
-                _ = try await settle(app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, origin: origin)
+            for subscription in live where try await refresh(subscription, from: subscriptions, origin: origin) {
                 changed += 1
             }
             return changed

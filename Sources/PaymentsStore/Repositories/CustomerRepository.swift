@@ -52,7 +52,7 @@ public struct CustomerRepository: Sendable {
             INSERT INTO customers (id, app_id, external_id, name, email, legal_name, metadata, created_at, updated_at)
             VALUES (\(bind: customer.id.rawValue), \(bind: appID.rawValue), \(bind: customer.externalID),
                     \(bind: customer.name), \(bind: customer.email), \(bind: customer.legalName),
-                    \(bind: try Self.encode(customer.metadata)), \(bind: customer.createdAt.millis),
+                    \(bind: try StoreJSON.encode(customer.metadata)), \(bind: customer.createdAt.millis),
                     \(bind: customer.updatedAt.millis))
             ON CONFLICT (app_id, external_id) DO NOTHING
             RETURNING id
@@ -65,17 +65,11 @@ public struct CustomerRepository: Sendable {
         try await session.db.raw(
             """
             UPDATE customers SET name = \(bind: customer.name), email = \(bind: customer.email),
-                legal_name = \(bind: customer.legalName), metadata = \(bind: try Self.encode(customer.metadata)),
+                legal_name = \(bind: customer.legalName), metadata = \(bind: try StoreJSON.encode(customer.metadata)),
                 updated_at = \(bind: customer.updatedAt.millis)
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: customer.id.rawValue)
             """
         ).run()
-    }
-
-    static func encode(_ metadata: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(metadata), as: UTF8.self)
     }
 
     static func decode(_ row: any SQLRow) throws -> Customer {

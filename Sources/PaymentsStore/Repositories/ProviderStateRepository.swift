@@ -151,7 +151,7 @@ public struct AppClockRepository: Sendable {
 
     public func setOffset(_ offset: Duration) async throws {
         _ = try session.requireWrite()
-        let ms = offset.components.seconds * 1000 + offset.components.attoseconds / 1_000_000_000_000_000
+        let ms = offset.milliseconds
         try await session.db.raw(
             """
             INSERT INTO app_clocks (app_id, offset_ms, updated_at)
