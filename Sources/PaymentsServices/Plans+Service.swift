@@ -96,7 +96,7 @@ extension Plans {
             }
             let provider = try await directory.provider(for: app)
             if let catalog = provider as? any CatalogSync {
-                let known = try await links.prices(of: Plan(copying: plan, prices: archived), on: provider)
+                let known = try await links.prices(archived, app: app.id, on: provider)
                 for price in archived where price.linkedProviderPriceID == nil {
                     guard let providerID = known[price.id] else { continue }
                     do {
@@ -146,13 +146,6 @@ extension Plans {
             }
             return Synced(plan: plan, provider: provider.name, providerPriceIDs: try await links.prices(of: plan, on: provider))
         }
-    }
-}
-
-extension Plan {
-    init(copying plan: Plan, prices: [Price]) {
-        self = plan
-        self.prices = prices
     }
 }
 

@@ -40,10 +40,14 @@ struct ProviderLinks: Sendable {
 
     /// The provider price id recorded for each of `plan`'s prices, where one is.
     func prices(of plan: Plan, on provider: some PaymentProvider) async throws -> [Price.ID: String] {
+        try await prices(plan.prices, app: plan.appID, on: provider)
+    }
+
+    func prices(_ prices: [Price], app: App.ID, on provider: some PaymentProvider) async throws -> [Price.ID: String] {
         try await store.read { session in
             var result: [Price.ID: String] = [:]
-            for price in plan.prices {
-                result[price.id] = try await session.providerObjects(plan.appID).find(
+            for price in prices {
+                result[price.id] = try await session.providerObjects(app).find(
                     provider: provider.name, account: provider.account, objectID: price.id.rawValue)
             }
             return result
