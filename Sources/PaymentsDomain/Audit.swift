@@ -57,6 +57,12 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case openGracePeriod = "OPEN_GRACE_PERIOD"
     case resolveGracePeriod = "RESOLVE_GRACE_PERIOD"
     case expireGracePeriod = "EXPIRE_GRACE_PERIOD"
+    case recordInvoicePayment = "RECORD_INVOICE_PAYMENT"
+    case createWebhookEndpoint = "CREATE_WEBHOOK_ENDPOINT"
+    case updateWebhookEndpoint = "UPDATE_WEBHOOK_ENDPOINT"
+    case deleteWebhookEndpoint = "DELETE_WEBHOOK_ENDPOINT"
+    case rotateWebhookSecret = "ROTATE_WEBHOOK_SECRET"
+    case retryEventDelivery = "RETRY_EVENT_DELIVERY"
 }
 
 /// What a mutation says about itself; the store turns it into a chained `AuditEntry` in the same

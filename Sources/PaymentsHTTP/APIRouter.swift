@@ -55,7 +55,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
         .add(middleware: AppAuthMiddleware(apps: apps))
         .add(middleware: idempotency)
     let v1Routes = Routes(group: v1, prefix: "/v1", table: table)
-    CustomersController(customers: Customers.Service(store: store)).addRoutes(to: v1Routes)
+    CustomersController(customers: Customers.Service(store: store), summaries: BillingSummary.Service(store: store))
+        .addRoutes(to: v1Routes)
     AuditLogsController(audit: audit).addRoutes(to: v1Routes)
     let directory = dependencies.providers
     let logger = Logger(label: "payments.services")
@@ -72,6 +73,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
         testClock: TestClocks.Service(store: store, directory: directory, subscriptions: subscriptions, inbox: inbox)
     ).addRoutes(to: v1Routes)
     GracePeriodsController(grace: GracePeriods.Service(store: store)).addRoutes(to: v1Routes)
+    WebhookEndpointsController(endpoints: WebhookEndpoints.Service(store: store, secrets: dependencies.secrets)).addRoutes(to: v1Routes)
+    EventsController(events: Events.Service(store: store)).addRoutes(to: v1Routes)
     SandboxPagesController(store: store, directory: directory, checkout: checkout).addRoutes(to: router)
     WebhooksController(
         inbox: inbox,

@@ -16,8 +16,20 @@ struct SandboxEvent: Codable {
         let metadata: [String: String]
         /// For charge and refund events: the payment they belong to.
         let payment_intent: String?
-        /// For invoice events: the subscription billed.
+        /// For invoice events: the subscription billed, and what was paid for which period.
         let subscription: String?
+        var amount_paid: Int64? = nil
+        var currency: String? = nil
+        var period_start: Int64? = nil
+        var period_end: Int64? = nil
+    }
+
+    /// What an invoice event says of the invoice.
+    struct Invoice {
+        let amountPaid: Int64
+        let currency: String
+        let periodStart: Date
+        let periodEnd: Date
     }
 
     let id: String
@@ -26,7 +38,7 @@ struct SandboxEvent: Codable {
     let created: Int64
     let data: Payload
 
-    init(id: String, type: String, objectID: String, appID: App.ID, created: Date) {
+    init(id: String, type: String, objectID: String, appID: App.ID, created: Date, invoice: Invoice? = nil) {
         self.id = id
         self.object = "event"
         self.type = type
@@ -35,7 +47,12 @@ struct SandboxEvent: Codable {
         let object: Object
         switch type.split(separator: ".").first ?? "" {
         case "customer": object = Object(id: objectID, object: "subscription", metadata: metadata, payment_intent: nil, subscription: nil)
-        case "invoice": object = Object(id: "sbin_\(id)", object: "invoice", metadata: metadata, payment_intent: nil, subscription: objectID)
+        case "invoice":
+            object = Object(
+                id: "sbin_\(id)", object: "invoice", metadata: metadata, payment_intent: nil, subscription: objectID,
+                amount_paid: invoice?.amountPaid, currency: invoice?.currency,
+                period_start: invoice.map { Int64($0.periodStart.timeIntervalSince1970.rounded(.down)) },
+                period_end: invoice.map { Int64($0.periodEnd.timeIntervalSince1970.rounded(.down)) })
         case "charge": object = Object(id: "sbch_\(id)", object: "charge", metadata: metadata, payment_intent: objectID, subscription: nil)
         case "checkout": object = Object(id: objectID, object: "checkout.session", metadata: metadata, payment_intent: nil, subscription: nil)
         default: object = Object(id: objectID, object: "payment_intent", metadata: metadata, payment_intent: nil, subscription: nil)
@@ -67,8 +84,15 @@ extension SandboxProvider {
             case "payment_intent": .payment(object.id)
             default: .other
             }
+        var invoice: ProviderInvoice?
+        if object.object == "invoice", let amount = object.amount_paid, let currency = object.currency.flatMap(Currency.init(rawValue:)) {
+            invoice = ProviderInvoice(
+                id: object.id, amountPaid: Money(amount, currency),
+                periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
+                periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) })
+        }
         return ProviderEventFacts(
             id: event.id, type: event.type, createdAt: Date(timeIntervalSince1970: Double(event.created)),
-            appID: object.metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), subject: subject)
+            appID: object.metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), subject: subject, invoice: invoice)
     }
 }

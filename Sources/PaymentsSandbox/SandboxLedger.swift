@@ -129,9 +129,9 @@ struct SandboxLedger: Sendable {
         /// Delivers a provider event to the service's inbox in the same transaction, as a real
         /// provider would send it to a webhook once it has acted. The inbox keeps it; processing
         /// reads the object's state from the sandbox, not from the event.
-        func event(_ type: String, object: String, at time: Date) async throws {
+        func event(_ type: String, object: String, at time: Date, invoice: SandboxEvent.Invoice? = nil) async throws {
             let id = ids.next(prefix: "sbevt", at: time)
-            let payload = try SandboxEvent(id: id, type: type, objectID: object, appID: appID, created: time).encoded()
+            let payload = try SandboxEvent(id: id, type: type, objectID: object, appID: appID, created: time, invoice: invoice).encoded()
             let millis = Timestamp.milliseconds(time)
             try await db.raw(
                 """

@@ -280,7 +280,11 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             status: failure == nil ? .succeeded : .failed, amountRefunded: 0, failure: failure,
             paymentMethod: method.rawValue, operationID: nil, ourID: nil, subscription: subscription.id, createdAt: now)
         try await tx.insert(.payment, id: payment.id, idempotencyKey: nil, parent: subscription.customer, payment, at: now)
-        try await tx.event(failure == nil ? "invoice.paid" : "invoice.payment_failed", object: subscription.id, at: now)
+        try await tx.event(
+            failure == nil ? "invoice.paid" : "invoice.payment_failed", object: subscription.id, at: now,
+            invoice: SandboxEvent.Invoice(
+                amountPaid: failure == nil ? payment.amount : 0, currency: price.currency.rawValue, periodStart: subscription.periodStart,
+                periodEnd: subscription.periodEnd))
         return failure == nil
     }
 

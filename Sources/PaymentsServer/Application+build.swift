@@ -166,7 +166,8 @@ public func providerWebhooks(_ configuration: Configuration) -> [ProviderName: P
     ]
 }
 
-/// Every background worker: housekeeping, the inbox, and the reconciliation of provider operations.
+/// Every background worker: housekeeping, grace expiry, the inbox, the outbox, and the
+/// reconciliation of provider operations.
 func backgroundWorkers(configuration: Configuration, store: Store, providers: Providers.Directory, logger: Logger) -> [any Service] {
     [
         HousekeepingWorker(store: store, logger: logger),
@@ -176,6 +177,10 @@ func backgroundWorkers(configuration: Configuration, store: Store, providers: Pr
         InboxWorker(
             inbox: Inbox.Service(store: store, directory: providers, webhooks: providerWebhooks(configuration), logger: logger),
             logger: logger),
+        OutboxWorker(
+            deliveries: Deliveries.Service(
+                store: store, secrets: SecretBox(appSecret: configuration.appSecret), sender: .live(), logger: logger),
+            bell: store.outboxBell, logger: logger),
         // Settling is a look-up at the provider and idempotent updates: safe on every instance.
         PeriodicWorker(name: "reconciliation", interval: .seconds(60), logger: logger) {
             let pass = try await Reconciliation.Service(store: store, directory: providers, logger: logger).runOnce()

@@ -159,6 +159,7 @@ extension Checkout {
                             try AuditRecord(
                                 action: .createSubscription, targetType: "subscription", targetID: subscription.id.rawValue,
                                 snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
+                        try await session.emitChanges(app.id, from: nil, to: subscription)
                         checkout.subscriptionID = subscription.id
                     }
                 }
@@ -173,6 +174,7 @@ extension Checkout {
                     try await session.audit(
                         app.id,
                         try AuditRecord(action: .createPayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, nil)))
+                    try await session.emitChanges(app.id, from: nil, to: payment)
                     checkout.paymentID = payment.id
                 }
                 try await session.checkoutSessions(app.id).update(checkout)
@@ -182,6 +184,11 @@ extension Checkout {
                         action: .updateCheckoutSession, targetType: "checkout_session", targetID: checkout.id.rawValue,
                         snapshot: ["status": checkout.status.rawValue, "subscription_id": checkout.subscriptionID?.rawValue ?? "",
                                    "payment_id": checkout.paymentID?.rawValue ?? ""]))
+                if checkout.status == .complete {
+                    try await session.emit(
+                        app.id, .checkoutCompleted, CheckoutSessionResource(checkout), type: "checkout_session", id: checkout.id.rawValue,
+                        customer: checkout.customerID)
+                }
                 return checkout
             }
         }

@@ -30,13 +30,20 @@ extension Customers {
                         try AuditRecord(
                             action: .createCustomer, targetType: "customer", targetID: fresh.id.rawValue,
                             snapshot: CustomerSnapshot(fresh)))
+                    try await session.emit(app, .customerCreated, CustomerResource(fresh), type: "customer", id: fresh.id.rawValue, customer: fresh.id)
                     return (fresh, true)
                 }
                 guard var existing = try await customers.find(externalID: externalID) else {
                     throw PaymentsError.notFound("customer", id: externalID)
                 }
+                let before = existing
                 existing.apply(changes, at: session.now)
                 try await customers.update(existing)
+                var unchanged = before
+                unchanged.updatedAt = existing.updatedAt
+                if unchanged != existing {
+                    try await session.emit(app, .customerUpdated, CustomerResource(existing), type: "customer", id: existing.id.rawValue, customer: existing.id)
+                }
                 try await session.audit(
                     app,
                     try AuditRecord(

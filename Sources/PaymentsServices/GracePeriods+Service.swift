@@ -40,6 +40,7 @@ extension GracePeriods {
                     throw StoreError.inconsistent("a grace period opened concurrently")
                 }
                 try await session.audit(app, try AuditRecord(action: .openGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                try await session.emit(app, .gracePeriodStarted, gracePeriod: period)
                 return period
             }
         }
@@ -65,6 +66,7 @@ extension GracePeriods {
                 period.updatedAt = session.now
                 try await session.gracePeriods(app).update(period)
                 try await session.audit(app, try AuditRecord(action: .resolveGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                try await session.emit(app, .gracePeriodResolved, gracePeriod: period)
                 return period
             }
         }
@@ -92,6 +94,7 @@ extension GracePeriods {
                     period.updatedAt = session.now
                     try await session.gracePeriods(app).update(period)
                     try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                    try await session.emit(app, .gracePeriodExpired, gracePeriod: period)
                 }
                 if due.isEmpty {  // expired meanwhile by another instance: record the look anyway
                     try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "app", targetID: app.rawValue, snapshot: ["expired": "0"]))

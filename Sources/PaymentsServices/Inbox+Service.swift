@@ -99,7 +99,7 @@ extension Inbox {
         func process(_ event: ProviderEvent) async throws -> (ProviderEvent.Status, App.ID?) {
             guard let reader = webhooks[event.provider] else { return (.ignored, nil) }
             let facts = try reader.interpret(Array(event.payload.utf8))
-            guard let appID = event.appID ?? facts.appID,
+            guard let appID = try await route(event, facts),
                 let app = try await store.read({ try await $0.apps.find(appID) })
             else { return (.ignored, nil) }
             let provider = try await directory.provider(for: app)
@@ -111,9 +111,15 @@ extension Inbox {
             switch facts.subject {
             case .subscription(let id):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+                if facts.type == "customer.subscription.trial_will_end" {
+                    try await trialEnding(subscription: id, app: app.id, provider: provider.name, origin: origin)
+                }
             case .invoice(subscription: .some(let id)):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
                 if acted { try await grace(after: facts.type, subscription: id, app: app, provider: provider.name, origin: origin) }
+                if acted, facts.type == "invoice.paid" || facts.type == "invoice.payment_succeeded", let invoice = facts.invoice {
+                    try await recordPaid(invoice, subscription: id, app: app.id, provider: provider.name, origin: origin)
+                }
             case .payment(let id):
                 acted = try await Payments.Service(store: store, directory: directory, logger: logger)
                     .refresh(app: app, providerID: id, origin: origin)
@@ -130,6 +136,65 @@ extension Inbox {
                 acted = false
             }
             return (acted ? .succeeded : .ignored, app.id)
+        }
+
+        /// The app an event belongs to: the endpoint's (an app's own account), else the one named
+        /// in the object's metadata, else — for an invoice of the platform account, which Stripe
+        /// sends without the subscription's metadata — the one app served by the platform account
+        /// that holds the subscription it bills.
+        func route(_ event: ProviderEvent, _ facts: ProviderEventFacts) async throws -> App.ID? {
+            if let app = event.appID ?? facts.appID { return app }
+            guard event.account == "platform", case .invoice(subscription: .some(let subscription)) = facts.subject else { return nil }
+            let owners = try await store.read { try await $0.subscriptionOwners(provider: event.provider, providerID: subscription) }
+            guard owners.count == 1, let owner = owners.first,
+                let app = try await store.read({ try await $0.apps.find(owner) }),
+                try await directory.ownStripe(app) == nil
+            else { return nil }
+            return owner
+        }
+
+        /// Announces a paid invoice once (`invoice.paid` and `invoice.payment_succeeded` both say it).
+        func recordPaid(_ invoice: ProviderInvoice, subscription providerID: String, app: App.ID, provider: ProviderName, origin: Origin)
+            async throws
+        {
+            try await store.write(origin) { session in
+                guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID) else {
+                    throw StoreError.inconsistent("subscription \(providerID) vanished")
+                }
+                let key = "invoice_paid:\(provider.rawValue):\(invoice.id)"
+                let known = try await session.events(app).exists(dedupeKey: key)
+                try await session.audit(
+                    app,
+                    try AuditRecord(
+                        action: .recordInvoicePayment, targetType: "subscription", targetID: subscription.id.rawValue,
+                        snapshot: ["invoice": invoice.id, "amount_paid": "\(invoice.amountPaid.amount)", "already_recorded": "\(known)"]))
+                guard !known else { return }
+                try await session.emit(
+                    app, .invoicePaid,
+                    InvoiceResource(invoice, provider: provider, subscription: subscription, paidAt: session.now),
+                    type: "invoice", id: invoice.id, customer: subscription.customerID, dedupeKey: key)
+            }
+        }
+
+        /// Announces a trial's coming end once per subscription and trial end.
+        func trialEnding(subscription providerID: String, app: App.ID, provider: ProviderName, origin: Origin) async throws {
+            try await store.write(origin) { session in
+                guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID),
+                    subscription.status == .trialing, let trialEnd = subscription.trialEnd
+                else {
+                    try await session.audit(app, try AuditRecord(action: .updateSubscription, targetType: "provider_subscription", targetID: providerID, snapshot: ["trial_will_end": "not trialing"]))
+                    return
+                }
+                let key = "trial_ending:\(subscription.id.rawValue):\(Timestamp.milliseconds(trialEnd))"
+                let known = try await session.events(app).exists(dedupeKey: key)
+                try await session.audit(
+                    app,
+                    try AuditRecord(
+                        action: .updateSubscription, targetType: "subscription", targetID: subscription.id.rawValue,
+                        snapshot: ["trial_end": "\(Timestamp.milliseconds(trialEnd))", "already_announced": "\(known)"]))
+                guard !known else { return }
+                try await session.emit(app, [.subscriptionTrialEnding], subscription: subscription, dedupeKey: key)
+            }
         }
 
         /// A failed invoice opens a grace period, a paid one resolves it — judged by the

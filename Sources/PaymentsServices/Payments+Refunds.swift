@@ -125,6 +125,7 @@ extension Payments.Service {
             guard var refund = try await payments.refund(refundID), var payment = try await payments.find(refund.paymentID),
                 var operation = try await session.operations(app.id).find(operationID)
             else { throw StoreError.inconsistent("refund \(refundID) or its operation vanished") }
+            let before = payment
             operation.attempts += 1
             operation.updatedAt = session.now
             refund.updatedAt = session.now
@@ -147,6 +148,7 @@ extension Payments.Service {
             try await session.operations(app.id).update(operation)
             try await session.audit(
                 app.id, try AuditRecord(action: .updateRefund, targetType: "refund", targetID: refund.id.rawValue, snapshot: RefundSnapshot(refund, operation)))
+            try await session.emitChanges(app.id, from: before, to: payment)
             return (refund, payment)
         }
     }

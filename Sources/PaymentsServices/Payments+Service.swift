@@ -169,8 +169,10 @@ extension Payments {
             guard mirrored != local else { return true }
             try await store.write(origin) { session in
                 guard var payment = try await session.payments(app.id).find(local.id) else { return }
+                let before = payment
                 payment.mirror(remote, at: session.now)
                 try await session.payments(app.id).update(payment)
+                try await session.emitChanges(app.id, from: before, to: payment)
                 try await session.audit(
                     app.id,
                     try AuditRecord(
@@ -203,6 +205,7 @@ extension Payments {
                 guard var payment = try await session.payments(app).find(paymentID),
                     var operation = try await session.operations(app).find(operationID)
                 else { throw StoreError.inconsistent("payment \(paymentID) or its operation vanished") }
+                let before = payment
                 operation.attempts += 1
                 operation.updatedAt = session.now
                 if let remote {
@@ -224,6 +227,7 @@ extension Payments {
                 try await session.operations(app).update(operation)
                 try await session.audit(
                     app, try AuditRecord(action: .updatePayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, operation)))
+                try await session.emitChanges(app, from: before, to: payment)
                 return payment
             }
         }

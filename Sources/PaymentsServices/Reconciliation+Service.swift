@@ -108,12 +108,14 @@ extension Reconciliation {
                 switch operation.kind {
                 case .createPayment:
                     if let id = Payment.ID(parsing: operation.targetID), var payment = try await session.payments(app).find(id) {
+                        let before = payment
                         payment.status = .failed
                         payment.failure = PaymentFailure(
                             code: "provider_unreached", declineCode: nil, message: "The payment never reached the provider; nothing was charged.")
                         payment.updatedAt = session.now
                         try await session.payments(app).update(payment)
                         try await session.audit(app, try AuditRecord(action: .updatePayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, current)))
+                        try await session.emitChanges(app, from: before, to: payment)
                         audited = true
                     }
                 case .createRefund:

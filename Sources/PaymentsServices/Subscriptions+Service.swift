@@ -203,6 +203,7 @@ extension Subscriptions {
                 guard var subscription = try await session.subscriptions(app).find(id) else {
                     throw StoreError.inconsistent("subscription \(id) vanished")
                 }
+                let before = subscription
                 if let remote { subscription.mirror(remote, at: session.now) }
                 if let planID { subscription.planID = planID }
                 if let priceID { subscription.priceID = priceID }
@@ -229,6 +230,7 @@ extension Subscriptions {
                     try AuditRecord(
                         action: action, targetType: "subscription", targetID: subscription.id.rawValue,
                         snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
+                try await session.emitChanges(app, from: before, to: subscription)
                 return subscription
             }
         }

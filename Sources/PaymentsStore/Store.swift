@@ -31,11 +31,15 @@ public struct Store: Sendable {
     public let backend: any StoreBackend
     public let clock: Clock
     public let ids: IDGenerator
+    /// Rung after a commit that added work to the outbox, so an outbox worker in this process
+    /// starts at once instead of at its next poll.
+    public let outboxBell: Doorbell
 
-    public init(backend: any StoreBackend, clock: Clock = .system, ids: IDGenerator = .live) {
+    public init(backend: any StoreBackend, clock: Clock = .system, ids: IDGenerator = .live, outboxBell: Doorbell = Doorbell()) {
         self.backend = backend
         self.clock = clock
         self.ids = ids
+        self.outboxBell = outboxBell
     }
 
     public var engine: SQLEngine { backend.engine }
@@ -52,12 +56,14 @@ public struct Store: Sendable {
     /// ``Session/audit(_:_:)``; the entries are chained and committed with the change.
     /// - Throws: `StoreError.unaudited` (and rolls back) when the body recorded nothing.
     public func write<T: Sendable>(_ origin: Origin, _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        try await backend.transaction { db in
+        let (result, emitted) = try await backend.transaction { db in
             let session = Session(db: db, engine: engine, ids: ids, now: clock.now(), origin: origin)
             let result = try await body(session)
             guard session.auditCount > 0 else { throw StoreError.unaudited }
-            return result
+            return (result, session.emitted)
         }
+        if emitted { outboxBell.ring() }
+        return result
     }
 
     /// Idempotency records (infrastructure, not audited).
@@ -79,6 +85,7 @@ public struct Session: Sendable {
     public let now: Date
     let origin: Origin?
     private let audited = NIOLockedValueBox(0)
+    private let outboxWork = NIOLockedValueBox(false)
 
     init(db: any SQLDatabase, engine: SQLEngine, ids: IDGenerator, now: Date, origin: Origin?) {
         self.db = db
@@ -89,6 +96,8 @@ public struct Session: Sendable {
     }
 
     var auditCount: Int { audited.withLockedValue { $0 } }
+    var emitted: Bool { outboxWork.withLockedValue { $0 } }
+    func noteEmitted() { outboxWork.withLockedValue { $0 = true } }
 
     /// `FOR UPDATE` where the engine has it (PostgreSQL). SQLite's write transactions are
     /// exclusive already.
@@ -129,6 +138,11 @@ public struct Session: Sendable {
     }
     public func gracePeriods(_ appID: App.ID) -> GracePeriodRepository { GracePeriodRepository(session: self, appID: appID) }
     public func clock(_ appID: App.ID) -> AppClockRepository { AppClockRepository(session: self, appID: appID) }
+    public func events(_ appID: App.ID) -> EventRepository { EventRepository(session: self, appID: appID) }
+    public func webhookEndpoints(_ appID: App.ID) -> WebhookEndpointRepository {
+        WebhookEndpointRepository(session: self, appID: appID)
+    }
+    public func eventDeliveries(_ appID: App.ID) -> EventDeliveryRepository { EventDeliveryRepository(session: self, appID: appID) }
 }
 
 extension SQLRow {

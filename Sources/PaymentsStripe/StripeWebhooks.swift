@@ -27,6 +27,11 @@ public enum StripeWebhooks {
             let payment_intent: Expandable<StripeID>?
             let subscription: Expandable<StripeID>?
             let parent: Parent?
+            // Invoices
+            let amount_paid: Int64?
+            let currency: String?
+            let period_start: Int64?
+            let period_end: Int64?
         }
 
         let id: String
@@ -60,8 +65,17 @@ public enum StripeWebhooks {
         default: subject = .other
         }
         let metadata = object.metadata ?? object.parent?.subscription_details?.metadata ?? [:]
+        var invoice: ProviderInvoice?
+        if object.object == "invoice", let id = object.id, let amount = object.amount_paid,
+            let currency = object.currency.flatMap(Currency.init(rawValue:))
+        {
+            invoice = ProviderInvoice(
+                id: id, amountPaid: Money(amount, currency),
+                periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
+                periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) })
+        }
         return ProviderEventFacts(
             id: event.id, type: event.type, createdAt: Date(timeIntervalSince1970: Double(event.created)),
-            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), subject: subject)
+            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), subject: subject, invoice: invoice)
     }
 }

@@ -86,13 +86,32 @@ public struct ProviderEventFacts: Sendable, Equatable {
     public let createdAt: Date
     public let appID: App.ID?
     public let subject: Subject
+    /// For invoice events: the invoice as the event carries it (a paid invoice does not change
+    /// again, so its copy is the truth).
+    public let invoice: ProviderInvoice?
 
-    public init(id: String, type: String, createdAt: Date, appID: App.ID?, subject: Subject) {
+    public init(id: String, type: String, createdAt: Date, appID: App.ID?, subject: Subject, invoice: ProviderInvoice? = nil) {
         self.id = id
         self.type = type
         self.createdAt = createdAt
         self.appID = appID
         self.subject = subject
+        self.invoice = invoice
+    }
+}
+
+/// An invoice as a provider event carries it.
+public struct ProviderInvoice: Sendable, Equatable {
+    public let id: String
+    public let amountPaid: Money
+    public let periodStart: Date?
+    public let periodEnd: Date?
+
+    public init(id: String, amountPaid: Money, periodStart: Date?, periodEnd: Date?) {
+        self.id = id
+        self.amountPaid = amountPaid
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
     }
 }
 

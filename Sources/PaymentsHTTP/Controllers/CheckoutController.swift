@@ -31,14 +31,14 @@ struct CheckoutController {
                 trialPeriodDays: body.trial_period_days, successURL: body.success_url, cancelURL: body.cancel_url,
                 metadata: body.metadata ?? [:]),
             requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(CheckoutSessionResponse(session), status: .created)
+        return try APIEncoding.response(CheckoutSessionResource(session), status: .created)
     }
 
     @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let app = try context.app()
         try QueryReader(request).finish()
         let session = try await checkout.get(app: app, try context.parameters.decoded("id"), origin: context.origin)
-        return try APIEncoding.response(CheckoutSessionResponse(session))
+        return try APIEncoding.response(CheckoutSessionResource(session))
     }
 
     @Sendable func portal(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -71,50 +71,6 @@ struct CheckoutController {
         let return_url: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable { case customer, return_url }
-    }
-}
-
-struct CheckoutSessionResponse: Encodable, Sendable {
-    let id: String
-    let object = "checkout_session"
-    let customer_id: String
-    let mode: String
-    let plan_id: String
-    let price_id: String
-    let quantity: Int
-    @Nullable var trial_period_days: Int?
-    let status: String
-    /// Where to send the buyer; null once the session is no longer open.
-    @Nullable var url: String?
-    @Nullable var expires_at: Date?
-    let success_url: String
-    @Nullable var cancel_url: String?
-    let metadata: [String: String]
-    let provider: String
-    @Nullable var provider_session_id: String?
-    @Nullable var subscription_id: String?
-    @Nullable var payment_id: String?
-    let created_at: Date
-
-    init(_ s: CheckoutSession) {
-        id = s.id.rawValue
-        customer_id = s.customerID.rawValue
-        mode = s.mode.rawValue
-        plan_id = s.planID.rawValue
-        price_id = s.priceID.rawValue
-        quantity = s.quantity
-        trial_period_days = s.trialPeriodDays
-        status = s.status.rawValue
-        url = s.status == .open ? s.url : nil
-        expires_at = s.expiresAt
-        success_url = s.successURL
-        cancel_url = s.cancelURL
-        metadata = s.metadata
-        provider = s.provider.rawValue
-        provider_session_id = s.providerSessionID
-        subscription_id = s.subscriptionID?.rawValue
-        payment_id = s.paymentID?.rawValue
-        created_at = s.createdAt
     }
 }
 

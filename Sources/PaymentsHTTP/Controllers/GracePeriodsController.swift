@@ -30,14 +30,14 @@ struct GracePeriodsController {
             status = parsed
         }
         try query.finish()
-        return try APIEncoding.response(ListResponse(try await grace.list(app: app.id, customer: customer, status: status, page), GracePeriodResponse.init))
+        return try APIEncoding.response(ListResponse(try await grace.list(app: app.id, customer: customer, status: status, page), GracePeriodResource.init))
     }
 
     @Sendable func resolve(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let app = try context.app()
         let body = try await APIDecoding.decodeStrict(ResolveRequest.self, from: request)
         let period = try await grace.resolve(app: app.id, try context.parameters.decoded("id"), reason: body.reason, origin: context.origin)
-        return try APIEncoding.response(GracePeriodResponse(period))
+        return try APIEncoding.response(GracePeriodResource(period))
     }
 
     struct ResolveRequest: StrictDecodable {
@@ -48,29 +48,3 @@ struct GracePeriodsController {
     }
 }
 
-struct GracePeriodResponse: Encodable, Sendable {
-    let id: String
-    let object = "grace_period"
-    let customer_id: String
-    @Nullable var subscription_id: String?
-    let reason: String
-    let status: String
-    let starts_at: Date
-    let ends_at: Date
-    @Nullable var closed_at: Date?
-    @Nullable var resolution: String?
-    let created_at: Date
-
-    init(_ g: GracePeriod) {
-        id = g.id.rawValue
-        customer_id = g.customerID.rawValue
-        subscription_id = g.subscriptionID?.rawValue
-        reason = g.reason.rawValue
-        status = g.status.rawValue
-        starts_at = g.startsAt
-        ends_at = g.endsAt
-        closed_at = g.closedAt
-        resolution = g.resolution
-        created_at = g.createdAt
-    }
-}

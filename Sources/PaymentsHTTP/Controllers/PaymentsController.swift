@@ -28,7 +28,7 @@ struct PaymentsController {
                 customer: body.customer, amount: Money(body.amount, try Currency.parse(body.currency)),
                 paymentMethod: body.payment_method, description: body.description, metadata: body.metadata ?? [:]),
             requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(PaymentResponse(payment, refunds: []), status: .created)
+        return try APIEncoding.response(PaymentResource(payment, refunds: []), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -38,14 +38,14 @@ struct PaymentsController {
         let customer = query.string("customer")
         try query.finish()
         let list = try await payments.list(app: app.id, customer: customer, page)
-        return try APIEncoding.response(ListResponse(list) { PaymentResponse($0, refunds: nil) })
+        return try APIEncoding.response(ListResponse(list) { PaymentResource($0, refunds: nil) })
     }
 
     @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let app = try context.app()
         try QueryReader(request).finish()
         let (payment, refunds) = try await payments.get(app: app.id, try context.parameters.decoded("id"))
-        return try APIEncoding.response(PaymentResponse(payment, refunds: refunds))
+        return try APIEncoding.response(PaymentResource(payment, refunds: refunds))
     }
 
     @Sendable func refund(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -61,7 +61,7 @@ struct PaymentsController {
         let (refund, _) = try await payments.refund(
             app: app, payment: try context.parameters.decoded("id"), amount: body.amount, reason: reason,
             requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(RefundResponse(refund), status: .created)
+        return try APIEncoding.response(RefundResource(refund), status: .created)
     }
 
     struct CreateRequest: StrictDecodable {
@@ -85,69 +85,3 @@ struct PaymentsController {
     }
 }
 
-struct PaymentResponse: Encodable, Sendable {
-    struct Failure: Encodable, Sendable {
-        let code: String
-        @Nullable var decline_code: String?
-        let message: String
-    }
-
-    let id: String
-    let object = "payment"
-    let customer_id: String
-    let amount: Int64
-    let currency: String
-    let amount_refunded: Int64
-    let status: String
-    @Nullable var description: String?
-    let metadata: [String: String]
-    let provider: String
-    @Nullable var provider_payment_id: String?
-    @Nullable var failure: Failure?
-    /// Present on a single payment; left out of lists.
-    let refunds: [RefundResponse]?
-    let created_at: Date
-    let updated_at: Date
-
-    init(_ payment: Payment, refunds: [Refund]?) {
-        id = payment.id.rawValue
-        customer_id = payment.customerID.rawValue
-        amount = payment.amount.amount
-        currency = payment.amount.currency.rawValue
-        amount_refunded = payment.amountRefunded
-        status = payment.status.rawValue
-        description = payment.description
-        metadata = payment.metadata
-        provider = payment.provider.rawValue
-        provider_payment_id = payment.providerPaymentID
-        failure = payment.failure.map { Failure(code: $0.code, decline_code: $0.declineCode, message: $0.message) }
-        self.refunds = refunds?.map(RefundResponse.init)
-        created_at = payment.createdAt
-        updated_at = payment.updatedAt
-    }
-}
-
-struct RefundResponse: Encodable, Sendable {
-    let id: String
-    let object = "refund"
-    let payment_id: String
-    let amount: Int64
-    let currency: String
-    @Nullable var reason: String?
-    let status: String
-    @Nullable var provider_refund_id: String?
-    let created_at: Date
-    let updated_at: Date
-
-    init(_ refund: Refund) {
-        id = refund.id.rawValue
-        payment_id = refund.paymentID.rawValue
-        amount = refund.amount.amount
-        currency = refund.amount.currency.rawValue
-        reason = refund.reason?.rawValue
-        status = refund.status.rawValue
-        provider_refund_id = refund.providerRefundID
-        created_at = refund.createdAt
-        updated_at = refund.updatedAt
-    }
-}

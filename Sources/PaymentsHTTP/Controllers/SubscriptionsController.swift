@@ -29,7 +29,7 @@ struct SubscriptionsController {
                 customer: body.customer, plan: body.plan, price: body.price, quantity: body.quantity ?? 1,
                 trialPeriodDays: body.trial_period_days, paymentMethod: body.payment_method),
             requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(SubscriptionResponse(subscription), status: .created)
+        return try APIEncoding.response(SubscriptionResource(subscription), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -47,13 +47,13 @@ struct SubscriptionsController {
         }
         try query.finish()
         let list = try await subscriptions.list(app: app.id, customer: customer, status: status, page)
-        return try APIEncoding.response(ListResponse(list, SubscriptionResponse.init))
+        return try APIEncoding.response(ListResponse(list, SubscriptionResource.init))
     }
 
     @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let app = try context.app()
         try QueryReader(request).finish()
-        return try APIEncoding.response(SubscriptionResponse(try await subscriptions.get(app: app.id, try context.parameters.decoded("id"))))
+        return try APIEncoding.response(SubscriptionResource(try await subscriptions.get(app: app.id, try context.parameters.decoded("id"))))
     }
 
     @Sendable func update(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -70,7 +70,7 @@ struct SubscriptionsController {
             app: app, try context.parameters.decoded("id"),
             Subscriptions.Change(plan: body.plan, price: body.price, quantity: body.quantity, prorationBehavior: proration),
             requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(SubscriptionResponse(subscription))
+        return try APIEncoding.response(SubscriptionResource(subscription))
     }
 
     @Sendable func cancel(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -79,7 +79,7 @@ struct SubscriptionsController {
         let subscription = try await subscriptions.cancel(
             app: app, try context.parameters.decoded("id"), atPeriodEnd: body.at_period_end ?? false,
             requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(SubscriptionResponse(subscription))
+        return try APIEncoding.response(SubscriptionResource(subscription))
     }
 
     struct CreateRequest: StrictDecodable {
@@ -111,41 +111,3 @@ struct SubscriptionsController {
     }
 }
 
-struct SubscriptionResponse: Encodable, Sendable {
-    let id: String
-    let object = "subscription"
-    let customer_id: String
-    let plan_id: String
-    let price_id: String
-    let quantity: Int
-    let status: String
-    let provider: String
-    @Nullable var provider_subscription_id: String?
-    @Nullable var current_period_start: Date?
-    @Nullable var current_period_end: Date?
-    @Nullable var trial_end: Date?
-    let cancel_at_period_end: Bool
-    @Nullable var canceled_at: Date?
-    @Nullable var ended_at: Date?
-    let created_at: Date
-    let updated_at: Date
-
-    init(_ s: Subscription) {
-        id = s.id.rawValue
-        customer_id = s.customerID.rawValue
-        plan_id = s.planID.rawValue
-        price_id = s.priceID.rawValue
-        quantity = s.quantity
-        status = s.status.rawValue
-        provider = s.provider.rawValue
-        provider_subscription_id = s.providerSubscriptionID
-        current_period_start = s.currentPeriodStart
-        current_period_end = s.currentPeriodEnd
-        trial_end = s.trialEnd
-        cancel_at_period_end = s.cancelAtPeriodEnd
-        canceled_at = s.canceledAt
-        ended_at = s.endedAt
-        created_at = s.createdAt
-        updated_at = s.updatedAt
-    }
-}

@@ -32,6 +32,7 @@ public enum Migrations {
         M0008_CreateSandbox(),
         M0009_CreateProviderEvents(),
         M0010_CreateGracePeriods(),
+        M0011_CreateEvents(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -127,3 +127,16 @@ extension SQLRow {
         return value
     }
 }
+
+extension Session {
+    /// The apps holding a subscription with this provider id: how an event of the platform account
+    /// that carries no app of its own (an invoice without metadata) finds its app.
+    public func subscriptionOwners(provider: ProviderName, providerID: String) async throws -> [App.ID] {
+        try await db.raw(
+            """
+            SELECT DISTINCT app_id FROM subscriptions
+            WHERE provider = \(bind: provider.rawValue) AND provider_subscription_id = \(bind: providerID)
+            """
+        ).all().map { App.ID(rawValue: try $0.decode(column: "app_id", as: String.self)) }
+    }
+}

@@ -1,0 +1,162 @@
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Where a customer stands, for the app's UI: one status, the current subscription's plan and
+/// period, an open grace period, the last payment. Nothing secret.
+public struct BillingSummary: Sendable, Equatable {
+    public enum Status: String, Sendable, CaseIterable {
+        /// No subscription that grants access (never subscribed, or awaiting a first payment).
+        case none
+        case trialing, active
+        /// Payment failed and no grace period is open (it expired, or none was opened).
+        case pastDue = "past_due"
+        /// Payment failed; an open grace period keeps access until its end.
+        case inGrace = "in_grace"
+        case canceled
+    }
+
+    public struct LastPayment: Sendable, Equatable {
+        public let amount: Money
+        public let status: String
+        public let at: Date
+    }
+
+    public let customer: Customer
+    public let status: Status
+    public let subscription: Subscription?
+    public let planKey: String?
+    public let priceKey: String?
+    public let gracePeriod: GracePeriod?
+    public let lastPayment: LastPayment?
+
+    /// The status the UI shows for a subscription (the customer's most relevant one) and an open
+    /// grace period.
+    public static func status(of subscription: Subscription?, grace: GracePeriod?) -> Status {
+        guard let subscription else { return grace == nil ? .none : .inGrace }
+        switch subscription.status {
+        case .active: return .active
+        case .trialing: return .trialing
+        case .pastDue, .unpaid: return grace == nil ? .pastDue : .inGrace
+        case .incomplete, .paused: return grace == nil ? .none : .inGrace
+        case .canceled, .incompleteExpired: return .canceled
+        }
+    }
+
+    /// The subscription that speaks for the customer: a live one (the newest with access first,
+    /// then the newest in trouble) before an ended one, newest first.
+    public static func current(of subscriptions: [Subscription]) -> Subscription? {
+        func rank(_ s: Subscription) -> Int {
+            switch s.status {
+            case .active, .trialing: 0
+            case .pastDue, .unpaid: 1
+            case .incomplete, .paused: 2
+            case .canceled, .incompleteExpired: 3
+            }
+        }
+        return subscriptions.min { (rank($0), $1.createdAt) < (rank($1), $0.createdAt) }
+    }
+}
+
+extension BillingSummary {
+    public struct Service: Sendable {
+        let store: Store
+
+        public init(store: Store) { self.store = store }
+
+        public func summary(app: App.ID, externalID: String) async throws -> BillingSummary {
+            try Customer.validate(externalID: externalID)
+            let customer = try await Customers.Service(store: store).get(app: app, externalID: externalID)
+            return try await store.read { session in
+                let page = try PageRequest(limit: PageRequest.maximumLimit)
+                let subscriptions = try await session.subscriptions(app).list(customer: customer.id, status: nil, page).data
+                let current = BillingSummary.current(of: subscriptions)
+                let grace = try await session.gracePeriods(app).list(customer: customer.id, status: .open, try PageRequest(limit: 1)).data.first
+                var plan: Plan?
+                if let current { plan = try await session.plans(app).find(id: current.planID) }
+                let payment = try await session.payments(app).list(customer: customer.id, try PageRequest(limit: 1)).data.first
+                let invoice = try await session.events(app).list(
+                    afterSequence: nil, type: .invoicePaid, customer: customer.id, try PageRequest(limit: 1)
+                ).data.first
+                var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.updatedAt) }
+                if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.payload.utf8)),
+                    let currency = Currency(rawValue: paid.data.object.currency), last.map({ $0.at < invoice.createdAt }) ?? true
+                {
+                    last = LastPayment(amount: Money(paid.data.object.amount_paid, currency), status: "succeeded", at: invoice.createdAt)
+                }
+                return BillingSummary(
+                    customer: customer, status: BillingSummary.status(of: current, grace: grace), subscription: current,
+                    planKey: plan?.key, priceKey: plan?.prices.first { $0.id == current?.priceID }?.key, gracePeriod: grace,
+                    lastPayment: last)
+            }
+        }
+    }
+
+    /// The part of an `invoice.paid` event the summary reads.
+    struct PaidInvoice: Decodable {
+        struct Payload: Decodable {
+            struct Object: Decodable {
+                let amount_paid: Int64
+                let currency: String
+            }
+            let object: Object
+        }
+        let data: Payload
+    }
+}
+
+/// The billing summary as the API shows it.
+public struct BillingSummaryResource: Encodable, Sendable {
+    public struct Grace: Encodable, Sendable {
+        public let id: String
+        public let reason: String
+        public let starts_at: Date
+        public let ends_at: Date
+    }
+
+    public struct LastPayment: Encodable, Sendable {
+        public let amount: Int64
+        public let currency: String
+        public let status: String
+        public let created_at: Date
+    }
+
+    public let object = "billing_summary"
+    public let customer_id: String
+    public let external_id: String
+    public let status: String
+    @Nullable public var subscription_id: String?
+    @Nullable public var subscription_status: String?
+    @Nullable public var plan: String?
+    @Nullable public var price: String?
+    @Nullable public var current_period_start: Date?
+    @Nullable public var current_period_end: Date?
+    public let cancel_at_period_end: Bool
+    @Nullable public var trial_end: Date?
+    @Nullable public var grace_period: Grace?
+    @Nullable public var last_payment: LastPayment?
+
+    public init(_ summary: BillingSummary) {
+        customer_id = summary.customer.id.rawValue
+        external_id = summary.customer.externalID
+        status = summary.status.rawValue
+        let s = summary.subscription
+        subscription_id = s?.id.rawValue
+        subscription_status = s?.status.rawValue
+        plan = summary.planKey
+        price = summary.priceKey
+        current_period_start = s?.currentPeriodStart
+        current_period_end = s?.currentPeriodEnd
+        cancel_at_period_end = s?.cancelAtPeriodEnd ?? false
+        trial_end = s?.trialEnd
+        grace_period = summary.gracePeriod.map { Grace(id: $0.id.rawValue, reason: $0.reason.rawValue, starts_at: $0.startsAt, ends_at: $0.endsAt) }
+        last_payment = summary.lastPayment.map {
+            LastPayment(amount: $0.amount.amount, currency: $0.amount.currency.rawValue, status: $0.status, created_at: $0.at)
+        }
+    }
+}
