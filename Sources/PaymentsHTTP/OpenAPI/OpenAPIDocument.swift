@@ -2279,6 +2279,706 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/customers/{external_id}/billing-summary": {
+      "parameters": [
+        {
+          "name": "external_id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+          },
+          "description": "The app's own id for the customer, e.g. org_42"
+        }
+      ],
+      "get": {
+        "operationId": "getBillingSummary",
+        "summary": "Where the customer stands, for the app's UI",
+        "description": "The customer's most relevant subscription (one with access first, newest first), its plan and period, an open grace period, and the last payment (a one-time payment or a paid invoice). Nothing secret.",
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "The summary",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BillingSummary"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`customer_not_found`, also for another app's",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/webhook-endpoints": {
+      "post": {
+        "operationId": "createWebhookEndpoint",
+        "summary": "Register an endpoint for events",
+        "description": "The answer carries the signing secret `whsec_...`, shown this once. At most 16 endpoints per app (400 `webhook_endpoint_limit`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/WebhookEndpointInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "201": {
+            "description": "Created, with its secret",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookEndpoint"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "listWebhookEndpoints",
+        "summary": "Webhook endpoints, newest first",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/limit"
+          },
+          {
+            "$ref": "#/components/parameters/starting_after_webhook_endpoint"
+          }
+        ],
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookEndpointList"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/webhook-endpoints/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "we_..."
+        }
+      ],
+      "get": {
+        "operationId": "getWebhookEndpoint",
+        "summary": "One endpoint (without its secret)",
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "The endpoint",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookEndpoint"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`webhook_endpoint_not_found`, also for another app's or a deleted one",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "patch": {
+        "operationId": "updateWebhookEndpoint",
+        "summary": "Change the event types or description",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/WebhookEndpointUpdate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "Updated",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookEndpoint"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`webhook_endpoint_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteWebhookEndpoint",
+        "summary": "Delete an endpoint",
+        "description": "Its pending deliveries become `dead` (`endpoint deleted`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "Deleted",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DeletedWebhookEndpoint"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`webhook_endpoint_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/webhook-endpoints/{id}/rotate-secret": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "we_..."
+        }
+      ],
+      "post": {
+        "operationId": "rotateWebhookSecret",
+        "summary": "New signing secret, with an overlap",
+        "description": "Until `previous_secret_expires_at` deliveries carry two signatures (new and old), so the receiver can switch without losing one.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/WebhookEndpointRotate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "The endpoint with its new secret",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookEndpoint"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`webhook_endpoint_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/events": {
+      "get": {
+        "operationId": "listEvents",
+        "summary": "Events, newest first, or a replayable stream",
+        "description": "With `after_sequence=N`: oldest first from sequence N+1, to catch up after downtime (page with the last sequence seen).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/limit"
+          },
+          {
+            "$ref": "#/components/parameters/starting_after_event"
+          },
+          {
+            "name": "after_sequence",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "description": "Not with starting_after."
+          },
+          {
+            "name": "type",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "checkout.completed",
+                "customer.created",
+                "customer.updated",
+                "subscription.created",
+                "subscription.activated",
+                "subscription.updated",
+                "subscription.past_due",
+                "subscription.canceled",
+                "subscription.trial_ending",
+                "payment.succeeded",
+                "payment.failed",
+                "payment.refunded",
+                "invoice.paid",
+                "grace_period.started",
+                "grace_period.resolved",
+                "grace_period.expired"
+              ]
+            }
+          },
+          {
+            "name": "customer",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 255,
+              "pattern": "^[^\\u0000-\\u0020\\u007f/]+$"
+            }
+          }
+        ],
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EventList"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`customer_not_found` for the `customer` filter",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/events/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "evt_..."
+        }
+      ],
+      "get": {
+        "operationId": "getEvent",
+        "summary": "One event, as delivered",
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "The event",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Event"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`event_not_found`, also for another app's",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/event-deliveries": {
+      "get": {
+        "operationId": "listEventDeliveries",
+        "summary": "Deliveries, newest first",
+        "description": "One per event and endpoint. Retries: at once, then 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h, 24 h, 24 h, 24 h after each failure (each up to 20 % longer at random); 2xx is success, anything else or no answer within 15 s a failure; after the 13th failed attempt `dead`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/limit"
+          },
+          {
+            "$ref": "#/components/parameters/starting_after_event_delivery"
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "pending",
+                "succeeded",
+                "dead"
+              ]
+            }
+          },
+          {
+            "name": "endpoint",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "we_..."
+          },
+          {
+            "name": "event",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "evt_..."
+          }
+        ],
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EventDeliveryList"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`webhook_endpoint_not_found` / `event_not_found` for a filter",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/event-deliveries/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "dlv_..."
+        }
+      ],
+      "get": {
+        "operationId": "getEventDelivery",
+        "summary": "One delivery",
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "The delivery",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EventDelivery"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`event_delivery_not_found`, also for another app's",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/event-deliveries/{id}/retry": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "dlv_..."
+        }
+      ],
+      "post": {
+        "operationId": "retryEventDelivery",
+        "summary": "Send a delivery again now",
+        "description": "Whatever its state: a dead one gets one more attempt, a failing one skips its wait. 400 `webhook_endpoint_deleted` when its endpoint is gone.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          },
+          {
+            "$ref": "#/components/parameters/X-Actor-Id"
+          }
+        ],
+        "responses": {
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "200": {
+            "description": "Due now",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EventDelivery"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`event_delivery_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
+          },
+          "413": {
+            "description": "Body over the limit (default 1 MiB).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2480,6 +3180,36 @@ enum OpenAPIDocument {
           "pattern": "^grace_[0-9a-hjkmnp-tv-z]{26}$"
         },
         "description": "The id of the last grace period of the previous page"
+      },
+      "starting_after_webhook_endpoint": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^we_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last webhook endpoint of the previous page"
+      },
+      "starting_after_event": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^evt_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last event of the previous page"
+      },
+      "starting_after_event_delivery": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "pattern": "^dlv_[0-9a-hjkmnp-tv-z]{26}$"
+        },
+        "description": "The id of the last delivery of the previous page"
       }
     },
     "schemas": {
@@ -2894,7 +3624,13 @@ enum OpenAPIDocument {
               "ADVANCE_TEST_CLOCK",
               "OPEN_GRACE_PERIOD",
               "RESOLVE_GRACE_PERIOD",
-              "EXPIRE_GRACE_PERIOD"
+              "EXPIRE_GRACE_PERIOD",
+              "RECORD_INVOICE_PAYMENT",
+              "CREATE_WEBHOOK_ENDPOINT",
+              "UPDATE_WEBHOOK_ENDPOINT",
+              "DELETE_WEBHOOK_ENDPOINT",
+              "ROTATE_WEBHOOK_SECRET",
+              "RETRY_EVENT_DELIVERY"
             ]
           },
           "target_type": {
@@ -4639,6 +5375,552 @@ enum OpenAPIDocument {
             "minLength": 1,
             "maxLength": 500,
             "description": "Required: why it is resolved (audited)"
+          }
+        }
+      },
+      "WebhookEndpointInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "url"
+        ],
+        "properties": {
+          "url": {
+            "type": "string",
+            "maxLength": 2048,
+            "description": "Absolute http(s) URL without credentials or fragment; https for a live-mode app. Redirects are not followed."
+          },
+          "events": {
+            "type": "array",
+            "maxItems": 16,
+            "items": {
+              "type": "string",
+              "enum": [
+                "*",
+                "checkout.completed",
+                "customer.created",
+                "customer.updated",
+                "subscription.created",
+                "subscription.activated",
+                "subscription.updated",
+                "subscription.past_due",
+                "subscription.canceled",
+                "subscription.trial_ending",
+                "payment.succeeded",
+                "payment.failed",
+                "payment.refunded",
+                "invoice.paid",
+                "grace_period.started",
+                "grace_period.resolved",
+                "grace_period.expired"
+              ]
+            },
+            "description": "Event types to receive; left out, empty or [\"*\"]: every type."
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 500
+          }
+        }
+      },
+      "WebhookEndpointUpdate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "events": {
+            "type": "array",
+            "maxItems": 16,
+            "items": {
+              "type": "string",
+              "enum": [
+                "*",
+                "checkout.completed",
+                "customer.created",
+                "customer.updated",
+                "subscription.created",
+                "subscription.activated",
+                "subscription.updated",
+                "subscription.past_due",
+                "subscription.canceled",
+                "subscription.trial_ending",
+                "payment.succeeded",
+                "payment.failed",
+                "payment.refunded",
+                "invoice.paid",
+                "grace_period.started",
+                "grace_period.resolved",
+                "grace_period.expired"
+              ]
+            }
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 500,
+            "description": "null clears it"
+          }
+        }
+      },
+      "WebhookEndpointRotate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "expires_in": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 604800,
+            "description": "Seconds the old secret keeps signing beside the new one (default 86400); 0 ends it now."
+          }
+        }
+      },
+      "WebhookEndpoint": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "url",
+          "description",
+          "events",
+          "previous_secret_expires_at",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^we_"
+          },
+          "object": {
+            "const": "webhook_endpoint"
+          },
+          "url": {
+            "type": "string"
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "events": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "enum": [
+                "*",
+                "checkout.completed",
+                "customer.created",
+                "customer.updated",
+                "subscription.created",
+                "subscription.activated",
+                "subscription.updated",
+                "subscription.past_due",
+                "subscription.canceled",
+                "subscription.trial_ending",
+                "payment.succeeded",
+                "payment.failed",
+                "payment.refunded",
+                "invoice.paid",
+                "grace_period.started",
+                "grace_period.resolved",
+                "grace_period.expired"
+              ]
+            }
+          },
+          "secret": {
+            "type": "string",
+            "pattern": "^whsec_",
+            "description": "The signing secret (Standard Webhooks): only in the answer to a create or a rotation."
+          },
+          "previous_secret_expires_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "WebhookEndpointList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WebhookEndpoint"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "DeletedWebhookEndpoint": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "deleted"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "object": {
+            "const": "webhook_endpoint"
+          },
+          "deleted": {
+            "const": true
+          }
+        }
+      },
+      "Event": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "type",
+          "created_at",
+          "sequence",
+          "data"
+        ],
+        "description": "Exactly the body delivered to endpoints, signed with headers webhook-id (the event id), webhook-timestamp and webhook-signature (`v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`).",
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^evt_"
+          },
+          "object": {
+            "const": "event"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "checkout.completed",
+              "customer.created",
+              "customer.updated",
+              "subscription.created",
+              "subscription.activated",
+              "subscription.updated",
+              "subscription.past_due",
+              "subscription.canceled",
+              "subscription.trial_ending",
+              "payment.succeeded",
+              "payment.failed",
+              "payment.refunded",
+              "invoice.paid",
+              "grace_period.started",
+              "grace_period.resolved",
+              "grace_period.expired"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "sequence": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Increases by one with each event of the app, in commit order."
+          },
+          "data": {
+            "type": "object",
+            "required": [
+              "object"
+            ],
+            "properties": {
+              "object": {
+                "type": "object",
+                "description": "The resource as the API shows it: customer, subscription, payment (with refunds), checkout_session, grace_period, or invoice for invoice.paid."
+              }
+            }
+          }
+        }
+      },
+      "EventList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Event"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "EventDelivery": {
+        "type": "object",
+        "required": [
+          "id",
+          "object",
+          "event_id",
+          "endpoint_id",
+          "status",
+          "attempts",
+          "next_attempt_at",
+          "last_attempt_at",
+          "last_response_status",
+          "last_error",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^dlv_"
+          },
+          "object": {
+            "const": "event_delivery"
+          },
+          "event_id": {
+            "type": "string"
+          },
+          "endpoint_id": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "succeeded",
+              "dead"
+            ]
+          },
+          "attempts": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "next_attempt_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "last_attempt_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "last_response_status": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "last_error": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "EventDeliveryList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/EventDelivery"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "BillingSummary": {
+        "type": "object",
+        "required": [
+          "object",
+          "customer_id",
+          "external_id",
+          "status",
+          "subscription_id",
+          "subscription_status",
+          "plan",
+          "price",
+          "current_period_start",
+          "current_period_end",
+          "cancel_at_period_end",
+          "trial_end",
+          "grace_period",
+          "last_payment"
+        ],
+        "properties": {
+          "object": {
+            "const": "billing_summary"
+          },
+          "customer_id": {
+            "type": "string"
+          },
+          "external_id": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "none",
+              "trialing",
+              "active",
+              "past_due",
+              "in_grace",
+              "canceled"
+            ],
+            "description": "none: no subscription with access (never subscribed, or awaiting a first payment); past_due: payment failed and no grace period is open; in_grace: payment failed, an open grace period keeps access until grace_period.ends_at."
+          },
+          "subscription_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "subscription_status": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "plan": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "plan key"
+          },
+          "price": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "price key"
+          },
+          "current_period_start": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "current_period_end": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "cancel_at_period_end": {
+            "type": "boolean"
+          },
+          "trial_end": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "grace_period": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "required": [
+              "id",
+              "reason",
+              "starts_at",
+              "ends_at"
+            ],
+            "properties": {
+              "id": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string"
+              },
+              "starts_at": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "ends_at": {
+                "type": "string",
+                "format": "date-time"
+              }
+            }
+          },
+          "last_payment": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "required": [
+              "amount",
+              "currency",
+              "status",
+              "created_at"
+            ],
+            "properties": {
+              "amount": {
+                "type": "integer"
+              },
+              "currency": {
+                "type": "string"
+              },
+              "status": {
+                "type": "string"
+              },
+              "created_at": {
+                "type": "string",
+                "format": "date-time"
+              }
+            }
           }
         }
       }

@@ -10,6 +10,8 @@ import Testing
         try await TestAPI.run(engine) { api in
             let (_, ownerKey) = try await api.createApp("owner")
             let (_, otherKey) = try await api.createApp("other")
+            let endpoint = try await api.request(.post, "/v1/webhook-endpoints", key: ownerKey, json: #"{"url":"http://127.0.0.1:9/hook"}"#)
+            #expect(endpoint.status == .created)
             let customer = try await api.request(.put, "/v1/customers/org_secret", key: ownerKey, json: #"{"name":"Secret"}"#)
             _ = try await api.request(.put, "/v1/customers/org_42", key: ownerKey, json: "{}")
             _ = try await api.request(.post, "/v1/plans", key: ownerKey, json: SandboxFlowTests.plan)
@@ -26,6 +28,9 @@ import Testing
             #expect(failing.status == .created)
             _ = try await api.request(.post, "/v1/test-clock/advance", key: ownerKey, json: #"{"seconds":2764800}"#)
             let grace = try #require(try await api.request(.get, "/v1/grace-periods", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
+            let event = try #require(try await api.request(.get, "/v1/events", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
+            let delivery = try #require(
+                try await api.request(.get, "/v1/event-deliveries", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
             // One real id of the owner's for each path parameter an app route takes, and one of
             // the same shape that exists nowhere.
             func ownerID(_ route: RouteTable.Route, _ name: String) throws -> (String, String)? {
@@ -36,6 +41,9 @@ import Testing
                 case ("id", "subscriptions"): return (try #require(subscription.string("id")), "sub_01m8000000000000000000000a")
                 case ("id", "checkout-sessions"): return (try #require(checkout.string("id")), "cs_01m8000000000000000000000a")
                 case ("id", "grace-periods"): return (try #require(grace.string("id")), "grace_01m8000000000000000000000a")
+                case ("id", "webhook-endpoints"): return (try #require(endpoint.string("id")), "we_01m8000000000000000000000a")
+                case ("id", "events"): return (try #require(event.string("id")), "evt_01m8000000000000000000000a")
+                case ("id", "event-deliveries"): return (try #require(delivery.string("id")), "dlv_01m8000000000000000000000a")
                 case ("provider", _): return nil  // a provider name, not an object: checked below
                 default: return nil
                 }
@@ -75,7 +83,7 @@ import Testing
                 .put, "/v1/provider-accounts/stripe", key: otherKey, json: #"{"secret_key":"sk_test_other0000","webhook_secrets":["whsec_x"]}"#)
             let ownerProviders = try await api.request(.get, "/v1/providers", key: ownerKey)
             #expect(!ownerProviders.text.contains("0000"), "another app's account never shows")
-            for list in ["/v1/payments", "/v1/subscriptions", "/v1/plans", "/v1/grace-periods"] {
+            for list in ["/v1/payments", "/v1/subscriptions", "/v1/plans", "/v1/grace-periods", "/v1/webhook-endpoints", "/v1/event-deliveries"] {
                 let reply = try await api.request(.get, list, key: otherKey)
                 #expect(reply.status == .ok && reply.data.isEmpty, "\(list) shows only the caller's objects")
             }
@@ -85,6 +93,8 @@ import Testing
 
             let list = try await api.request(.get, "/v1/customers", key: otherKey)
             #expect(!list.text.contains(customer.string("id")!), "lists show only the caller's objects")
+            let events = try await api.request(.get, "/v1/events?limit=100", key: otherKey)
+            #expect(events.status == .ok && !events.text.contains(customer.string("id")!), "events show only the caller's own")
             let audit = try await api.request(.get, "/v1/audit-logs", key: otherKey)
             #expect(!audit.text.contains(customer.string("id")!), "the audit log shows only the caller's entries")
         }
