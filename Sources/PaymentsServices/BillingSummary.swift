@@ -83,7 +83,7 @@ extension BillingSummary {
                 let invoice = try await session.events(app).list(
                     afterSequence: nil, type: .invoicePaid, customer: customer.id, try PageRequest(limit: 1)
                 ).data.first
-                var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.updatedAt) }
+                var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.createdAt) }
                 if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.payload.utf8)),
                     let currency = Currency(rawValue: paid.data.object.currency), last.map({ $0.at < invoice.createdAt }) ?? true
                 {
