@@ -6,7 +6,11 @@
 # any route that touches the database); GET /v1/customers/{id} (authenticated read: cached key
 # + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + chained audit
 # entry in one transaction); POST /v1/payments (a new sandbox charge per request, each under its
-# own Idempotency-Key).
+# own Idempotency-Key); POST /webhooks/stripe (a distinct event signed ahead of time per
+# request: verify + store + 2xx). Events (scripts/bench_outbox.py): deliveries/s from a backlog
+# to a loopback no-op receiver, by a `payments worker` beside `serve --no-workers`; and the time
+# from a write's request to its event's delivery, p50/p99 over 300 writes one at a time, with
+# the outbox worker in the serving process (the default) and in a separate `payments worker`.
 #
 # Usage: scripts/bench.sh [seconds per run, default 10]   (wrk -t2 -c64, as the issue measures)
 #        BENCH_DATABASES="sqlite" scripts/bench.sh   to run one database only
@@ -48,6 +52,7 @@ print(r["rps"], r["p50_ms"], r["p99_ms"], r["errors"])' <<<"$out"
 }
 
 results=()
+events=()
 bench_database() { # label DATABASE_URL
   local label=$1 url=$2
   export DATA_DIR="$work/$label" LOG_LEVEL=warning
@@ -70,11 +75,35 @@ bench_database() { # label DATABASE_URL
   write=$(run_wrk put-customer.lua /v1/customers)
   pay=$(run_wrk post-payment.lua /v1/payments)
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+
+  # The webhook inbox and the outbox: the platform's Stripe account configured (never called:
+  # STRIPE_API_BASE is a closed port and the inbox is not processed, only stored).
+  local inbox outbox_json separate_json inprocess_json
+  python3 scripts/bench_outbox.py sign whsec_bench 400000 "$work/webhooks.txt"
+  STRIPE_SECRET_KEY=sk_test_bench STRIPE_WEBHOOK_SECRET=whsec_bench STRIPE_API_BASE=http://127.0.0.1:9 \
+    PORT=$port "$bin" serve --no-workers >"$work/$label-events.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ping" >/dev/null && break; sleep 0.1; done
+  inbox=$(WEBHOOKS="$work/webhooks.txt" WRK_THREADS=$threads run_wrk post-webhook.lua /webhooks/stripe)
+  outbox_json=$(python3 scripts/bench_outbox.py throughput "$bin" "$port" "$KEY" 20000)
+  "$bin" worker >/dev/null 2>&1 &
+  local worker_pid=$!
+  separate_json=$(python3 scripts/bench_outbox.py latency "$port" "$KEY" 300)
+  kill "$worker_pid"; wait "$worker_pid" 2>/dev/null || true
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  PORT=$port "$bin" serve >"$work/$label-serve.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ping" >/dev/null && break; sleep 0.1; done
+  inprocess_json=$(python3 scripts/bench_outbox.py latency "$port" "$KEY" 300)
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  events+=("$label|$outbox_json|$inprocess_json|$separate_json")
+
   results+=("$label|no-op GET /ping (R0)|$r0|$r0")
   results+=("$label|GET /health (one SELECT 1)|$floor|$r0")
   results+=("$label|GET /v1/customers/{id}|$read|$r0")
   results+=("$label|PUT /v1/customers/{new id}|$write|$r0")
   results+=("$label|POST /v1/payments (sandbox charge)|$pay|$r0")
+  results+=("$label|POST /webhooks/stripe (verify + store)|$inbox|$r0")
 }
 
 trap cleanup_bench EXIT
@@ -100,4 +129,15 @@ for row in "${results[@]}"; do
   read -r base _ <<<"$baseline"
   python3 -c "import sys; db,route,rps,p50,p99,err,base=sys.argv[1:]; print(f'| {db} | {route} | {float(rps):,.0f} | {float(p50):.2f} | {float(p99):.2f} | {err} | {float(rps)/float(base):.2f} |')" \
     "$db" "$route" "$rps" "$p50" "$p99" "$errors" "$base"
+done
+
+printf '\nOutbound events (release build, loopback no-op receiver)\n\n'
+printf '| database | deliveries/s (20,000 backlog, separate worker) | request → delivery p50 / p99 ms, in-process worker | same, separate worker |\n|---|---:|---:|---:|\n'
+for row in "${events[@]}"; do
+  IFS='|' read -r db throughput inproc separate <<<"$row"
+  python3 -c "
+import json, sys
+db, t, i, s = sys.argv[1], *map(json.loads, sys.argv[2:])
+print(f\"| {db} | {t['deliveries_per_s']:,.0f} ({t['delivered']}/{t['events']}) | {i['p50_ms']:.1f} / {i['p99_ms']:.1f} | {s['p50_ms']:.1f} / {s['p99_ms']:.1f} |\")" \
+    "$db" "$throughput" "$inproc" "$separate"
 done

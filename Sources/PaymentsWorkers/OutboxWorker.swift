@@ -15,7 +15,7 @@ public struct OutboxWorker: Service {
     let logger: Logger
 
     public init(
-        deliveries: Deliveries.Service, bell: Doorbell, poll: Duration = .seconds(1), step: Duration = .milliseconds(20),
+        deliveries: Deliveries.Service, bell: Doorbell, poll: Duration = .milliseconds(250), step: Duration = .milliseconds(20),
         logger: Logger
     ) {
         self.deliveries = deliveries
