@@ -154,12 +154,14 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Records attempts in one transaction. An attempt whose claim was overtaken (the delivery was
-    /// claimed again after its lease lapsed) is not recorded.
+    /// Records attempts in one transaction, in delivery id order (the order a deleted endpoint's
+    /// deliveries are locked in, so the two cannot deadlock). An attempt whose claim was
+    /// overtaken (the delivery was claimed again after its lease lapsed) is not recorded.
     public func record(_ attempts: [DeliveryAttempt]) async throws {
         guard !attempts.isEmpty else { return }
+        let ordered = attempts.sorted { $0.delivery < $1.delivery }
         try await backend.transaction { db in
-            for attempt in attempts {
+            for attempt in ordered {
                 let status: EventDelivery.Status = attempt.succeeded ? .succeeded : attempt.nextAttemptAt == nil ? .dead : .pending
                 try await db.raw(
                     """

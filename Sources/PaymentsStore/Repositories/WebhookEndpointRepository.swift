@@ -73,7 +73,8 @@ public struct WebhookEndpointRepository: Sendable {
         return Page(fetched: try rows.map(Self.decode), limit: page.limit)
     }
 
-    /// Deletes the endpoint; its deliveries still waiting become dead.
+    /// Deletes the endpoint; its deliveries still waiting become dead. Their rows are locked in id
+    /// order, the order the outbox records attempts in, so the two never deadlock.
     public func delete(_ id: WebhookEndpoint.ID) async throws {
         try await session.db.raw(
             """
@@ -85,7 +86,11 @@ public struct WebhookEndpointRepository: Sendable {
             """
             UPDATE event_deliveries SET status = 'dead', next_attempt_at = NULL, last_error = 'endpoint deleted',
                 updated_at = \(bind: session.now.millis)
-            WHERE app_id = \(bind: appID.rawValue) AND endpoint_id = \(bind: id.rawValue) AND status = 'pending'
+            WHERE id IN (
+                SELECT id FROM event_deliveries
+                WHERE app_id = \(bind: appID.rawValue) AND endpoint_id = \(bind: id.rawValue) AND status = 'pending'
+                ORDER BY id\(session.forUpdate)
+            )
             """
         ).run()
     }
