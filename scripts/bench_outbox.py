@@ -111,12 +111,12 @@ def throughput(binary, port, key, events):
         print(json.dumps({"events": events, "delivered": delivered,
                           "deliveries_per_s": (delivered - 1) / span if delivered > 1 and span > 0 else 0}))
     finally:
-        call(port, "DELETE", f"/v1/webhook-endpoints/{endpoint['id']}", key)
         worker.send_signal(signal.SIGTERM)
         try:
             worker.wait(timeout=15)
         except subprocess.TimeoutExpired:
             worker.kill()
+        call(port, "DELETE", f"/v1/webhook-endpoints/{endpoint['id']}", key)
 
 
 def latency(port, key, count):

@@ -35,11 +35,15 @@ public struct Store: Sendable {
     /// starts at once instead of at its next poll.
     public let outboxBell: Doorbell
 
+    /// Commits concurrent inbox writes together (webhooks arrive in bursts).
+    let inboxWriter: GroupCommit<ProviderEvent, Bool>
+
     public init(backend: any StoreBackend, clock: Clock = .system, ids: IDGenerator = .live, outboxBell: Doorbell = Doorbell()) {
         self.backend = backend
         self.clock = clock
         self.ids = ids
         self.outboxBell = outboxBell
+        self.inboxWriter = GroupCommit { events in try await ProviderEventRepository.insertBatch(events, backend: backend) }
     }
 
     public var engine: SQLEngine { backend.engine }

@@ -11,6 +11,7 @@ import Foundation
 /// processing changes is audited by the services that change it).
 public struct ProviderEventRepository: Sendable {
     let backend: any StoreBackend
+    let writer: GroupCommit<ProviderEvent, Bool>
 
     static let columns: SQLQueryString = """
         id, app_id, provider, account, provider_event_id, type, event_created_at, received_at, payload, status, attempts,
@@ -18,22 +19,41 @@ public struct ProviderEventRepository: Sendable {
         """
 
     /// Stores an event unless the same one (provider, account, event id) is stored already.
+    /// Concurrent calls are committed together (see ``GroupCommit``); each returns after the
+    /// commit that holds its event.
     /// - Returns: whether it was new.
     public func insert(_ event: ProviderEvent) async throws -> Bool {
-        try await backend.transaction { db in
+        try await writer.submit(event)
+    }
+
+    /// Writes a batch in one transaction; an event repeated within the batch is new only once.
+    static func insertBatch(_ events: [ProviderEvent], backend: any StoreBackend) async throws -> [Bool] {
+        var firstOfKey: [String: Int] = [:]
+        for (index, event) in events.enumerated() where firstOfKey[key(event)] == nil { firstOfKey[key(event)] = index }
+        let unique = events.indices.filter { firstOfKey[key(events[$0])] == $0 }.map { events[$0] }
+        let rows = unique.map { event -> SQLQueryString in
+            """
+            (\(bind: event.id.rawValue), \(bind: event.appID?.rawValue), \(bind: event.provider.rawValue),
+             \(bind: event.account), \(bind: event.providerEventID), \(bind: event.type), \(bind: event.createdAt.millis),
+             \(bind: event.receivedAt.millis), \(bind: event.payload), \(bind: event.status.rawValue), \(bind: event.attempts),
+             \(bind: event.nextAttemptAt.millis), \(bind: event.lastError), \(bind: event.processedAt?.millis))
+            """
+        }
+        let inserted = try await backend.transaction { db in
             try await db.raw(
                 """
                 INSERT INTO provider_events (\(Self.columns))
-                VALUES (\(bind: event.id.rawValue), \(bind: event.appID?.rawValue), \(bind: event.provider.rawValue),
-                        \(bind: event.account), \(bind: event.providerEventID), \(bind: event.type), \(bind: event.createdAt.millis),
-                        \(bind: event.receivedAt.millis), \(bind: event.payload), \(bind: event.status.rawValue), \(bind: event.attempts),
-                        \(bind: event.nextAttemptAt.millis), \(bind: event.lastError), \(bind: event.processedAt?.millis))
+                VALUES \(SQLList(rows))
                 ON CONFLICT (provider, account, provider_event_id) DO NOTHING
                 RETURNING id
                 """
-            ).first() != nil
+            ).all().map { try $0.decode(column: "id", as: String.self) }
         }
+        let new = Set(inserted)
+        return events.map { new.contains($0.id.rawValue) }
     }
+
+    static func key(_ event: ProviderEvent) -> String { "\(event.provider.rawValue) \(event.account) \(event.providerEventID)" }
 
     /// Takes up to `limit` events that are due (pending and due, or processing with a lapsed
     /// lease: their worker died), oldest first, and leases them to the caller. On PostgreSQL rows
@@ -123,5 +143,5 @@ public struct ProviderEventRepository: Sendable {
 
 extension Store {
     /// The inbox of provider events.
-    public var inbox: ProviderEventRepository { ProviderEventRepository(backend: backend) }
+    public var inbox: ProviderEventRepository { ProviderEventRepository(backend: backend, writer: inboxWriter) }
 }
