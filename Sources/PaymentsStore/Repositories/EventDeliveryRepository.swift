@@ -160,16 +160,32 @@ public struct Outbox: Sendable {
     public func record(_ attempts: [DeliveryAttempt]) async throws {
         guard !attempts.isEmpty else { return }
         let ordered = attempts.sorted { $0.delivery < $1.delivery }
+        let engine = backend.engine
         try await backend.transaction { db in
-            for attempt in ordered {
-                let status: EventDelivery.Status = attempt.succeeded ? .succeeded : attempt.nextAttemptAt == nil ? .dead : .pending
+            for chunk in stride(from: 0, to: ordered.count, by: 500).map({ ordered[$0..<min($0 + 500, ordered.count)] }) {
+                let ids = SQLList(chunk.map { SQLBind($0.delivery.rawValue) })
+                if engine == .postgres {
+                    // Lock in id order first: the join below may visit rows in any order.
+                    try await db.raw("SELECT id FROM event_deliveries WHERE id IN (\(ids)) ORDER BY id FOR UPDATE").run()
+                }
+                let rows = chunk.map { attempt -> SQLQueryString in
+                    let status: EventDelivery.Status = attempt.succeeded ? .succeeded : attempt.nextAttemptAt == nil ? .dead : .pending
+                    return """
+                        (\(bind: attempt.delivery.rawValue), \(bind: attempt.attempt), \(bind: status.rawValue),
+                         \(bind: attempt.succeeded ? nil : attempt.nextAttemptAt?.millis), \(bind: attempt.at.millis),
+                         \(bind: attempt.responseStatus), \(bind: attempt.error))
+                        """
+                }
                 try await db.raw(
                     """
-                    UPDATE event_deliveries SET status = \(bind: status.rawValue),
-                        next_attempt_at = \(bind: attempt.succeeded ? nil : attempt.nextAttemptAt?.millis),
-                        last_attempt_at = \(bind: attempt.at.millis), last_response_status = \(bind: attempt.responseStatus),
-                        last_error = \(bind: attempt.error), updated_at = \(bind: attempt.at.millis)
-                    WHERE id = \(bind: attempt.delivery.rawValue) AND attempts = \(bind: attempt.attempt) AND status = 'pending'
+                    WITH outcome (id, attempt, status, next_attempt_at, at, response_status, error) AS (VALUES \(SQLList(rows)))
+                    UPDATE event_deliveries SET status = outcome.status,
+                        next_attempt_at = CAST(outcome.next_attempt_at AS BIGINT), last_attempt_at = CAST(outcome.at AS BIGINT),
+                        last_response_status = CAST(outcome.response_status AS INTEGER), last_error = CAST(outcome.error AS TEXT),
+                        updated_at = CAST(outcome.at AS BIGINT)
+                    FROM outcome
+                    WHERE event_deliveries.id = outcome.id AND event_deliveries.attempts = CAST(outcome.attempt AS INTEGER)
+                      AND event_deliveries.status = 'pending'
                     """
                 ).run()
             }
