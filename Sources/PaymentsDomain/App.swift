@@ -19,12 +19,20 @@ public struct App: Sendable, Equatable, Identified {
     public var name: String
     public let mode: Mode
     public let createdAt: Date
+    /// The length of a grace period when the plan names none (nil: `GracePeriod.defaultDays`).
+    public var gracePeriodDays: Int?
 
-    public init(id: ID, name: String, mode: Mode, createdAt: Date) {
+    public init(id: ID, name: String, mode: Mode, createdAt: Date, gracePeriodDays: Int? = nil) {
         self.id = id
         self.name = name
         self.mode = mode
         self.createdAt = createdAt
+        self.gracePeriodDays = gracePeriodDays
+    }
+
+    /// Checks an app's default grace period length.
+    public static func validate(gracePeriodDays days: Int) throws(PaymentsError) {
+        guard (0...365).contains(days) else { throw .invalid("grace_period_days", "grace_period_days must be between 0 and 365.") }
     }
 
     /// Checks a name given for a new app.

@@ -34,6 +34,7 @@ public enum Actor: Sendable, Equatable {
 /// The action types written to the audit log.
 public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case createApp = "CREATE_APP"
+    case updateApp = "UPDATE_APP"
     case rotateKey = "ROTATE_KEY"
     case revokeKey = "REVOKE_KEY"
     case createCustomer = "CREATE_CUSTOMER"

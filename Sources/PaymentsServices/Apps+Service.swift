@@ -30,10 +30,13 @@ extension Apps {
 
         /// Creates an app with its first key.
         /// - Returns: the app and its key; the key's secret is not kept and cannot be shown again.
-        public func create(name: String, mode: App.Mode, origin: Origin) async throws -> (App, IssuedKey) {
+        public func create(name: String, mode: App.Mode, gracePeriodDays: Int? = nil, origin: Origin) async throws -> (App, IssuedKey) {
             let name = try App.validate(name: name)
+            if let gracePeriodDays { try App.validate(gracePeriodDays: gracePeriodDays) }
             return try await store.write(origin) { session in
-                let app = App(id: session.ids.next(App.self, at: session.now), name: name, mode: mode, createdAt: session.now)
+                let app = App(
+                    id: session.ids.next(App.self, at: session.now), name: name, mode: mode, createdAt: session.now,
+                    gracePeriodDays: gracePeriodDays)
                 try await session.apps.insert(app)
                 let issued = try await issueKey(for: app, session)
                 try await session.audit(
@@ -42,6 +45,28 @@ extension Apps {
                         action: .createApp, targetType: "app", targetID: app.id.rawValue,
                         snapshot: AppSnapshot(app: app, key: issued.key)))
                 return (app, issued)
+            }
+        }
+
+        /// Renames the app or changes its default grace period length (`.clear`: back to 7 days).
+        public func update(_ id: App.ID, name: String?, gracePeriodDays: Patch<Int>, origin: Origin) async throws -> App {
+            let name = try name.map { try App.validate(name: $0) }
+            if case .set(let days) = gracePeriodDays { try App.validate(gracePeriodDays: days) }
+            return try await store.write(origin) { session in
+                guard var app = try await session.apps.find(id) else { throw PaymentsError.notFound("app", id: id.rawValue) }
+                if let name { app.name = name }
+                switch gracePeriodDays {
+                case .unchanged: break
+                case .clear: app.gracePeriodDays = nil
+                case .set(let days): app.gracePeriodDays = days
+                }
+                try await session.apps.update(app)
+                try await session.audit(
+                    app.id,
+                    try AuditRecord(
+                        action: .updateApp, targetType: "app", targetID: app.id.rawValue,
+                        snapshot: ["name": app.name, "grace_period_days": app.gracePeriodDays.map(String.init) ?? "default"]))
+                return app
             }
         }
 

@@ -209,7 +209,7 @@ extension Inbox {
                 let plan = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }
                 try await grace.open(
                     app: app.id, customer: subscription.customerID, subscription: subscription.id, reason: .paymentFailed,
-                    days: plan?.gracePeriodDays ?? GracePeriod.defaultDays, origin: origin)
+                    days: plan?.gracePeriodDays ?? app.gracePeriodDays ?? GracePeriod.defaultDays, origin: origin)
             case ("invoice.paid", .active), ("invoice.paid", .trialing), ("invoice.payment_succeeded", .active),
                 ("invoice.payment_succeeded", .trialing):
                 try await grace.resolvePaid(app: app.id, customer: subscription.customerID, origin: origin)

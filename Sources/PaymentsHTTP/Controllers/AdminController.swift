@@ -19,6 +19,7 @@ struct AdminController {
         routes.add(.post, "apps", createApp)
         routes.add(.get, "apps", listApps)
         routes.add(.get, "apps/:app_id", getApp)
+        routes.add(.patch, "apps/:app_id", updateApp)
         routes.add(.get, "apps/:app_id/keys", listKeys)
         routes.add(.post, "apps/:app_id/keys", rotateKey)
         routes.add(.delete, "apps/:app_id/keys/:key_id", revokeKey)
@@ -27,7 +28,8 @@ struct AdminController {
 
     @Sendable func createApp(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let body = try await APIDecoding.decode(CreateAppRequest.self, from: request)
-        let (app, issued) = try await apps.create(name: body.name, mode: body.mode, origin: context.origin)
+        let (app, issued) = try await apps.create(
+            name: body.name, mode: body.mode, gracePeriodDays: body.gracePeriodDays, origin: context.origin)
         return try APIEncoding.response(
             CreatedAppResponse(app: AppResponse(app), key: KeyResponse(issued.key, now: clock.now(), secret: issued.secret)),
             status: .created)
@@ -42,6 +44,12 @@ struct AdminController {
 
     @Sendable func getApp(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         try APIEncoding.response(AppResponse(try await apps.get(try appID(context))))
+    }
+
+    @Sendable func updateApp(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
+        let body = try await APIDecoding.decode(UpdateAppRequest.self, from: request)
+        let app = try await apps.update(try appID(context), name: body.name, gracePeriodDays: body.gracePeriodDays, origin: context.origin)
+        return try APIEncoding.response(AppResponse(app))
     }
 
     @Sendable func listKeys(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -86,8 +94,9 @@ struct AdminController {
     struct CreateAppRequest: StrictDecodable {
         let name: String
         let mode: App.Mode
+        let gracePeriodDays: Int?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, mode }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, mode, grace_period_days }
 
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -98,6 +107,21 @@ struct AdminController {
                 throw PaymentsError.invalid("mode", "mode must be 'test' or 'live'.")
             }
             self.mode = parsed
+            gracePeriodDays = try container.decodePresent(Int.self, forKey: .grace_period_days)
+        }
+    }
+
+    struct UpdateAppRequest: Decodable {
+        let name: String?
+        let gracePeriodDays: Patch<Int>
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, grace_period_days }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodePresent(String.self, forKey: .name)
+            gracePeriodDays = try container.decodePatch(Int.self, forKey: .grace_period_days)
         }
     }
 
@@ -118,12 +142,15 @@ struct AdminController {
         let object = "app"
         let name: String
         let mode: String
+        /// null: 7 days.
+        @Nullable var grace_period_days: Int?
         let created_at: Date
 
         init(_ app: App) {
             id = app.id.rawValue
             name = app.name
             mode = app.mode.rawValue
+            grace_period_days = app.gracePeriodDays
             created_at = app.createdAt
         }
     }
@@ -158,7 +185,7 @@ struct AdminController {
         let app: AppResponse
         let key: KeyResponse
 
-        enum CodingKeys: String, CodingKey { case id, object, name, mode, created_at, api_key, api_key_id }
+        enum CodingKeys: String, CodingKey { case id, object, name, mode, grace_period_days, created_at, api_key, api_key_id }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -166,6 +193,7 @@ struct AdminController {
             try container.encode(app.object, forKey: .object)
             try container.encode(app.name, forKey: .name)
             try container.encode(app.mode, forKey: .mode)
+            try container.encode(app.grace_period_days, forKey: .grace_period_days)
             try container.encode(app.created_at, forKey: .created_at)
             try container.encode(key.api_key, forKey: .api_key)
             try container.encode(key.id, forKey: .api_key_id)

@@ -344,6 +344,12 @@ enum OpenAPIDocument {
                       "test",
                       "live"
                     ]
+                  },
+                  "grace_period_days": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 365,
+                    "description": "Default grace period length in days for plans without one (else 7)."
                   }
                 }
               }
@@ -457,6 +463,82 @@ enum OpenAPIDocument {
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "updateApp",
+        "summary": "Rename an app or set its default grace period",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Idempotency-Key"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 100,
+                    "pattern": "\\S"
+                  },
+                  "grace_period_days": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "minimum": 0,
+                    "maximum": 365,
+                    "description": "null: back to 7 days"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The app",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/App"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`app_not_found`",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/AdminOnly"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyConflict"
           }
         }
       }
@@ -2139,7 +2221,7 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "listGracePeriods",
         "summary": "Grace periods, newest first",
-        "description": "A failed invoice opens one (length: the plan's grace_period_days, else 7 days, on the app's clock); a paid invoice or payment resolves it; the expiry worker (and a test-clock advance) ends it.",
+        "description": "A failed invoice opens one (length: the plan's grace_period_days, else the app's, else 7 days, on the app's clock); a paid invoice or payment resolves it; the expiry worker (and a test-clock advance) ends it.",
         "parameters": [
           {
             "$ref": "#/components/parameters/limit"
@@ -3406,6 +3488,7 @@ enum OpenAPIDocument {
           "object",
           "name",
           "mode",
+          "grace_period_days",
           "created_at"
         ],
         "properties": {
@@ -3425,6 +3508,15 @@ enum OpenAPIDocument {
               "test",
               "live"
             ]
+          },
+          "grace_period_days": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 365,
+            "description": "Grace period length when the plan names none; null: 7 days."
           },
           "created_at": {
             "type": "string",
@@ -3602,6 +3694,7 @@ enum OpenAPIDocument {
             "type": "string",
             "enum": [
               "CREATE_APP",
+              "UPDATE_APP",
               "ROTATE_KEY",
               "REVOKE_KEY",
               "CREATE_CUSTOMER",

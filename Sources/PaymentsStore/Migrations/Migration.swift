@@ -33,6 +33,7 @@ public enum Migrations {
         M0009_CreateProviderEvents(),
         M0010_CreateGracePeriods(),
         M0011_CreateEvents(),
+        M0012_AddAppGracePeriodDays(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -31,7 +31,8 @@ public struct APIKeyRepository: Sendable {
             let row = try await session.db.raw(
                 """
                 SELECT k.id, k.app_id, k.display_prefix, k.key_hash, k.created_at, k.expires_at, k.revoked_at,
-                       a.name AS app_name, a.mode AS app_mode, a.created_at AS app_created_at
+                       a.name AS app_name, a.mode AS app_mode, a.created_at AS app_created_at,
+                       a.grace_period_days AS app_grace_period_days
                 FROM api_keys k JOIN apps a ON a.id = k.app_id
                 WHERE k.key_hash = \(bind: hash)
                 """
@@ -41,7 +42,8 @@ public struct APIKeyRepository: Sendable {
         let app = App(
             id: key.appID, name: try row.decode(column: "app_name", as: String.self),
             mode: App.Mode(rawValue: try row.decode(column: "app_mode", as: String.self)) ?? .test,
-            createdAt: try row.date("app_created_at"))
+            createdAt: try row.date("app_created_at"),
+            gracePeriodDays: try row.decode(column: "app_grace_period_days", as: Int?.self))
         return (key, app)
     }
 

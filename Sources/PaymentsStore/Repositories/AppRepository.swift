@@ -5,19 +5,31 @@ import SQLKit
 public struct AppRepository: Sendable {
     let session: Session
 
-    static let columns: SQLQueryString = "id, name, mode, created_at"
+    static let columns: SQLQueryString = "id, name, mode, created_at, grace_period_days"
 
     /// Inserts an app and the head of its audit chain.
     public func insert(_ app: App) async throws {
         _ = try session.requireWrite()
         try await session.db.raw(
             """
-            INSERT INTO apps (id, name, mode, created_at)
-            VALUES (\(bind: app.id.rawValue), \(bind: app.name), \(bind: app.mode.rawValue), \(bind: app.createdAt.millis))
+            INSERT INTO apps (\(Self.columns))
+            VALUES (\(bind: app.id.rawValue), \(bind: app.name), \(bind: app.mode.rawValue), \(bind: app.createdAt.millis),
+                    \(bind: app.gracePeriodDays))
             """
         ).run()
         try await session.db.raw(
             "INSERT INTO audit_heads (app_id, sequence, hash) VALUES (\(bind: app.id.rawValue), 0, '')"
+        ).run()
+    }
+
+    /// Saves the name and the default grace period length.
+    public func update(_ app: App) async throws {
+        _ = try session.requireWrite()
+        try await session.db.raw(
+            """
+            UPDATE apps SET name = \(bind: app.name), grace_period_days = \(bind: app.gracePeriodDays)
+            WHERE id = \(bind: app.id.rawValue)
+            """
         ).run()
     }
 
@@ -46,6 +58,7 @@ public struct AppRepository: Sendable {
             id: App.ID(rawValue: try row.decode(column: "id", as: String.self)),
             name: try row.decode(column: "name", as: String.self),
             mode: App.Mode(rawValue: mode) ?? .test,
-            createdAt: try row.date("created_at"))
+            createdAt: try row.date("created_at"),
+            gracePeriodDays: try row.decode(column: "grace_period_days", as: Int?.self))
     }
 }

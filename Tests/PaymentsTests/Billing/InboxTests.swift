@@ -160,6 +160,33 @@ import Testing
         }
     }
 
+    @Test(arguments: TestDatabase.engines) func theAppsDefaultLengthAppliesWhenThePlanNamesNone(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            // setup: an app whose grace periods last 3 days, a plan without its own length
+            let created = try await api.admin(.post, "/admin/v1/apps", json: #"{"name":"short","mode":"test","grace_period_days":3}"#)
+            #expect(created.status == .created && created["grace_period_days"] as? Int == 3, "\(created.text)")
+            let key = try #require(created.string("api_key"))
+            let bad = try await api.admin(.patch, "/admin/v1/apps/\(created.string("id")!)", json: #"{"grace_period_days":366}"#)
+            #expect(bad.status == .badRequest && bad.errorParam == "grace_period_days")
+            _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: "{}")
+            let plan = SandboxFlowTests.plan.replacingOccurrences(of: #""grace_period_days":7"#, with: #""grace_period_days":null"#)
+            _ = try await api.request(.post, "/v1/plans", key: key, json: plan)
+            _ = try await api.request(
+                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+
+            // MUT
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
+
+            // validate
+            let period = try #require(try await api.request(.get, "/v1/grace-periods", key: key).data.first)
+            let starts = try #require(RFC3339.parse(period["starts_at"] as? String ?? ""))
+            let ends = try #require(RFC3339.parse(period["ends_at"] as? String ?? ""))
+            #expect(ends.timeIntervalSince(starts) == 3 * 86_400, "the app's default")
+            let reset = try await api.admin(.patch, "/admin/v1/apps/\(created.string("id")!)", json: #"{"grace_period_days":null}"#)
+            #expect(reset.status == .ok && reset["grace_period_days"] is NSNull)
+        }
+    }
+
     @Test(arguments: TestDatabase.engines) func aGracePeriodIsResolvedByHandOnce(engine: SQLEngine) async throws {
         try await TestAPI.run(engine) { api in
             let key = try await SandboxFlowTests.prepared(api)
