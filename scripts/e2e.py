@@ -93,6 +93,14 @@ def sqlite_rows(path, query):
         connection.close()
 
 
+def database_rows(env, query):
+    """Rows of a query on the scenario's database (SQLite file or PostgreSQL), as tuples of text."""
+    if env.get("DATABASE_URL"):
+        out = subprocess.run(["psql", env["DATABASE_URL"], "-AtF", "\t", "-c", query], capture_output=True, text=True, check=True).stdout
+        return [tuple(None if value == "" else value for value in line.split("\t")) for line in out.splitlines() if line]
+    return sqlite_rows(os.path.join(env["DATA_DIR"], "payments.sqlite"), query)
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -225,9 +233,9 @@ def sandbox_flow(port, key):
     check("a partial refund, then one too many", status == 201 and refund.get("amount") == 200 and status2 == 400 and over["error"]["code"] == "refund_exceeds_payment", (refund, over))
 
 
-def stripe_scenario(env, localstripe):
+def stripe_scenario(env, localstripe, label="SQLite"):
     """The same API with the platform's Stripe account, pointed at localstripe."""
-    print("Stripe (localstripe) through the API:")
+    print(f"Stripe (localstripe) through the API, {label}:")
     env = dict(env, STRIPE_SECRET_KEY="sk_test_e2e_platform", STRIPE_API_BASE=localstripe,
                STRIPE_WEBHOOK_SECRET="whsec_e2e_localstripe")
     run_cli(env, "migrate")
@@ -269,10 +277,9 @@ def stripe_scenario(env, localstripe):
         status, cancel, _ = call(port, "POST", f"/v1/subscriptions/{sub.get('id')}/cancel", key, {"at_period_end": True})
         check("cancel at period end at Stripe", status == 200 and cancel.get("cancel_at_period_end") is True, cancel)
         # The webhooks localstripe sent were verified, stored once and processed by the worker.
-        db = os.path.join(env["DATA_DIR"], "payments.sqlite")
         rows = []
         for _ in range(100):
-            rows = sqlite_rows(db, "SELECT type, status, app_id FROM provider_events WHERE provider = 'stripe'")
+            rows = database_rows(env, "SELECT type, status, app_id FROM provider_events WHERE provider = 'stripe'")
             if rows and all(status in ("succeeded", "ignored") for _, status, _ in rows) and any(t == "payment_intent.succeeded" for t, _, _ in rows):
                 break
             time.sleep(0.1)
@@ -496,6 +503,13 @@ c.execute("UPDATE audit_logs SET actor_id = 'someone_else' WHERE app_id = ? AND 
                 subprocess.run(["psql", url, "-qc", f"UPDATE audit_logs SET actor_id = 'someone_else' WHERE app_id = '{app_id}' AND sequence = 2"], check=True)
 
             scenario("PostgreSQL", env, tamper_pg)
+        if localstripe:
+            stripe_name = f"e2e_stripe_{os.getpid()}"
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {stripe_name}"], check=True)
+            with tempfile.TemporaryDirectory() as data:
+                stripe_scenario(dict(base_env, DATA_DIR=data, DATABASE_URL=PG_BASE.replace("/postgres?", f"/{stripe_name}?")),
+                                localstripe, "PostgreSQL")
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE {stripe_name} WITH (FORCE)"], check=True)
         subprocess.run(["psql", admin, "-qc", f"DROP DATABASE {name} WITH (FORCE)"], check=True)
     elif os.environ.get("CI"):
         check("PostgreSQL end to end (no server given)", False)

@@ -1,9 +1,11 @@
 import NIOConcurrencyHelpers
 
-/// Commits concurrent small writes together: callers submit one item each and wait; one drain
-/// loop writes whatever has gathered (up to `maximumBatch`) in a single transaction and answers
-/// every caller after that commit. Under load a transaction carries many writes instead of one;
-/// alone, a write goes at once. Nothing is answered before it is committed.
+/// Commits concurrent small writes together: callers submit one item each and wait; a drain loop
+/// writes whatever has gathered (up to `maximumBatch`) in a single transaction and answers every
+/// caller after that commit. Under load a transaction carries many writes instead of one; alone,
+/// a write goes at once. Nothing is answered before it is committed. Up to `drains` loops run at
+/// once, so on a database with concurrent writers (PostgreSQL) one batch forms while another
+/// commits.
 public final class GroupCommit<Item: Sendable, Answer: Sendable>: Sendable {
     private struct Waiting {
         let item: Item
@@ -12,16 +14,18 @@ public final class GroupCommit<Item: Sendable, Answer: Sendable>: Sendable {
 
     private struct State {
         var waiting: [Waiting] = []
-        var draining = false
+        var draining = 0
     }
 
     private let state = NIOLockedValueBox(State())
     private let maximumBatch: Int
+    private let drains: Int
     /// Writes a batch in one transaction; answers in the batch's order.
     private let write: @Sendable ([Item]) async throws -> [Answer]
 
-    public init(maximumBatch: Int = 500, write: @escaping @Sendable ([Item]) async throws -> [Answer]) {
+    public init(maximumBatch: Int = 500, drains: Int = 1, write: @escaping @Sendable ([Item]) async throws -> [Answer]) {
         self.maximumBatch = maximumBatch
+        self.drains = max(1, drains)
         self.write = write
     }
 
@@ -29,8 +33,8 @@ public final class GroupCommit<Item: Sendable, Answer: Sendable>: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLockedValue { state -> Bool in
                 state.waiting.append(Waiting(item: item, continuation: continuation))
-                guard !state.draining else { return false }
-                state.draining = true
+                guard state.draining < drains else { return false }
+                state.draining += 1
                 return true
             }
             if start { Task { await self.drain() } }
@@ -42,7 +46,7 @@ public final class GroupCommit<Item: Sendable, Answer: Sendable>: Sendable {
             let batch = state.withLockedValue { state -> [Waiting] in
                 let batch = Array(state.waiting.prefix(maximumBatch))
                 state.waiting.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
+                if batch.isEmpty { state.draining -= 1 }
                 return batch
             }
             guard !batch.isEmpty else { return }
