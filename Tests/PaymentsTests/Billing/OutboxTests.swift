@@ -336,3 +336,24 @@ final class RecordingReceiver: Sendable {
         }
     }
 }
+
+/// A trial's coming end is announced once, three days ahead (the provider's `trial_will_end`).
+@Suite struct TrialEndingTests {
+    @Test(arguments: TestDatabase.engines) func theTrialsEndIsAnnouncedOnce(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            let trial = try await api.request(
+                .post, "/v1/subscriptions", key: key,
+                json: #"{"customer":"org_42","plan":"pro","trial_period_days":14,"payment_method":"pm_sandbox_visa"}"#)
+            #expect(trial.string("status") == "trialing", "\(trial.text)")
+            let summary = try await api.request(.get, "/v1/customers/org_42/billing-summary", key: key)
+            #expect(summary.string("status") == "trialing" && summary["trial_end"] as? String == trial.string("trial_end"))
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":1036800}"#)  // day 12
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":86400}"#)  // day 13
+            let ending = try await api.request(.get, "/v1/events?type=subscription.trial_ending", key: key)
+            #expect(ending.data.count == 1, "\(ending.text)")
+            let object = (ending.data.first?["data"] as? [String: Any])?["object"] as? [String: Any]
+            #expect(object?["id"] as? String == trial.string("id") && object?["status"] as? String == "trialing")
+        }
+    }
+}
