@@ -160,7 +160,7 @@ public func providerWebhooks(_ configuration: Configuration) -> [ProviderName: P
             verify: { payload, header, secrets, now in
                 try StripeWebhookSignature.verify(payload: payload, header: header, secrets: secrets, tolerance: tolerance, now: now)
             },
-            interpret: StripeWebhooks.interpret),
+            identify: StripeWebhooks.identify, interpret: StripeWebhooks.interpret),
         // The sandbox writes its events straight into the inbox: nothing to verify.
         .sandbox: ProviderWebhooks(verify: { _, _, _, _ in }, interpret: SandboxProvider.interpret),
     ]

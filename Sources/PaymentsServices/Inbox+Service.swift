@@ -52,9 +52,9 @@ extension Inbox {
             } catch {
                 throw Self.invalidSignature("\(error)")
             }
-            let facts: ProviderEventFacts
+            let facts: ProviderEventHeader
             do {
-                facts = try reader.interpret(payload)
+                facts = try reader.identify(payload)
             } catch {
                 throw PaymentsError(.invalidRequest, code: "webhook_payload_invalid", message: error.message)
             }

@@ -43,7 +43,7 @@ public struct Store: Sendable {
         self.clock = clock
         self.ids = ids
         self.outboxBell = outboxBell
-        self.inboxWriter = GroupCommit(drains: backend.engine == .postgres ? 4 : 1) { events in
+        self.inboxWriter = GroupCommit { events in
             try await ProviderEventRepository.insertBatch(events, backend: backend)
         }
     }

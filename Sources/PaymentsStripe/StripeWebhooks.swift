@@ -40,6 +40,22 @@ public enum StripeWebhooks {
         let data: Payload
     }
 
+    struct Header: Decodable {
+        let id: String
+        let type: String
+        let created: Int64
+    }
+
+    /// Reads only the event's id, type and time (see ``ProviderWebhooks/identify``).
+    public static let identify: ProviderWebhooks.Identifier = { payload throws(ProviderError) in
+        do {
+            let header = try JSONDecoder().decode(Header.self, from: Data(payload))
+            return ProviderEventHeader(id: header.id, type: header.type, createdAt: Date(timeIntervalSince1970: Double(header.created)))
+        } catch {
+            throw .invalidRequest("The body is not a Stripe event: \(error)")
+        }
+    }
+
     public static let interpret: ProviderEventInterpreter = { payload throws(ProviderError) in
         let event: Envelope
         do {

@@ -118,17 +118,46 @@ public struct ProviderInvoice: Sendable, Equatable {
 /// Reads a provider's raw event (static: it runs before the app is known).
 public typealias ProviderEventInterpreter = @Sendable ([UInt8]) throws(ProviderError) -> ProviderEventFacts
 
+/// What receipt needs of a raw event to store it: its id, type and time.
+public struct ProviderEventHeader: Sendable, Equatable {
+    public let id: String
+    public let type: String
+    public let createdAt: Date
+
+    public init(id: String, type: String, createdAt: Date) {
+        self.id = id
+        self.type = type
+        self.createdAt = createdAt
+    }
+}
+
 /// How a provider's webhooks are read: the signature check and the interpreter.
 public struct ProviderWebhooks: Sendable {
     /// Throws, with a message for people, when the payload was not signed by one of `secrets`.
-    public let verify: @Sendable (_ payload: [UInt8], _ header: String?, _ secrets: [Secret<String>], _ now: Date) throws -> Void
+    public let verify: Verifier
+    /// Reads only the event's id, type and time: all that receipt stores besides the raw bytes.
+    /// The object is read when the event is processed, so an object this service cannot read is
+    /// still acknowledged (and its failure shows in the inbox) rather than refused.
+    public let identify: Identifier
     public let interpret: ProviderEventInterpreter
 
-    public init(
-        verify: @escaping @Sendable (_ payload: [UInt8], _ header: String?, _ secrets: [Secret<String>], _ now: Date) throws -> Void,
-        interpret: @escaping ProviderEventInterpreter
-    ) {
+    public typealias Identifier = @Sendable ([UInt8]) throws(ProviderError) -> ProviderEventHeader
+    public typealias Verifier = @Sendable (_ payload: [UInt8], _ header: String?, _ secrets: [Secret<String>], _ now: Date) throws -> Void
+
+    public init(verify: @escaping Verifier, identify: @escaping Identifier, interpret: @escaping ProviderEventInterpreter) {
         self.verify = verify
+        self.identify = identify
         self.interpret = interpret
+    }
+
+    /// For a provider whose events are cheap to read whole: receipt uses the interpreter.
+    public init(verify: @escaping Verifier, interpret: @escaping ProviderEventInterpreter) {
+        self.init(
+            verify: verify,
+            identify: { payload throws(ProviderError) in
+                let facts = try interpret(payload)
+                return ProviderEventHeader(id: facts.id, type: facts.type, createdAt: facts.createdAt)
+            },
+            interpret: interpret)
     }
 }

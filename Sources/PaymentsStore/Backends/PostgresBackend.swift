@@ -102,6 +102,10 @@ public final class PostgresBackend: StoreBackend {
         }
     }
 
+    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withLease { connection in try await body(connection.sql(queryLogLevel: nil)) }
+    }
+
     /// A session-level advisory lock: two instances starting together migrate one after the other.
     public func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await client.withConnection { connection in

@@ -84,6 +84,10 @@ public final class SQLiteBackend: StoreBackend {
         }
     }
 
+    public func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writer.withLock { lane in try await lane.run(body) }
+    }
+
     public func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         // Each migration runs in its own BEGIN IMMEDIATE transaction, which excludes every other
         // writer in this process and in any other, and the migrator re-reads what was applied

@@ -22,6 +22,11 @@ public protocol StoreBackend: Sendable {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
+    /// Runs `body` on a connection that may write, outside an explicit transaction: each statement
+    /// commits on its own. For a write that is a single statement this spares the `BEGIN` and
+    /// `COMMIT` round trips; anything of more than one statement belongs in ``transaction(_:)``.
+    func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
     /// Runs `body` holding a lock that excludes every other migrator, on any instance.
     func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
 

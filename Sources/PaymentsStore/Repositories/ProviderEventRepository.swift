@@ -18,39 +18,66 @@ public struct ProviderEventRepository: Sendable {
         next_attempt_at, last_error, processed_at
         """
 
-    /// Stores an event unless the same one (provider, account, event id) is stored already.
-    /// Concurrent calls are committed together (see ``GroupCommit``); each returns after the
-    /// commit that holds its event.
+    /// Stores a received event, pending and due at once, unless the same one (provider, account,
+    /// event id) is stored already. Only what receipt knows is written (its status, attempts,
+    /// due time and error start as for any new event). Concurrent calls are committed together
+    /// (see ``GroupCommit``); each returns after the commit that holds its event.
     /// - Returns: whether it was new.
     public func insert(_ event: ProviderEvent) async throws -> Bool {
         try await writer.submit(event)
     }
 
-    /// Writes a batch in one transaction; an event repeated within the batch is new only once.
+    /// Writes a batch in one statement (so in one commit, with no `BEGIN` and `COMMIT` round
+    /// trips); an event repeated within the batch is new only once.
     static func insertBatch(_ events: [ProviderEvent], backend: any StoreBackend) async throws -> [Bool] {
         var firstOfKey: [String: Int] = [:]
         for (index, event) in events.enumerated() where firstOfKey[key(event)] == nil { firstOfKey[key(event)] = index }
         let unique = events.indices.filter { firstOfKey[key(events[$0])] == $0 }.map { events[$0] }
-        let rows = unique.map { event -> SQLQueryString in
-            """
-            (\(bind: event.id.rawValue), \(bind: event.appID?.rawValue), \(bind: event.provider.rawValue),
-             \(bind: event.account), \(bind: event.providerEventID), \(bind: event.type), \(bind: event.createdAt.millis),
-             \(bind: event.receivedAt.millis), \(bind: event.payload), \(bind: event.status.rawValue), \(bind: event.attempts),
-             \(bind: event.nextAttemptAt.millis), \(bind: event.lastError), \(bind: event.processedAt?.millis))
-            """
-        }
-        let inserted = try await backend.transaction { db in
-            try await db.raw(
-                """
-                INSERT INTO provider_events (\(Self.columns))
-                VALUES \(SQLList(rows))
-                ON CONFLICT (provider, account, provider_event_id) DO NOTHING
-                RETURNING id
-                """
-            ).all().map { try $0.decode(column: "id", as: String.self) }
+        let query = backend.engine == .postgres ? insertArrays(unique) : insertValues(unique)
+        let inserted = try await backend.autocommit { db in
+            try await db.raw(query).all().map { try $0.decode(column: "id", as: String.self) }
         }
         let new = Set(inserted)
         return events.map { new.contains($0.id.rawValue) }
+    }
+
+    static let insertTail: SQLQueryString = """
+        ON CONFLICT (provider, account, provider_event_id) DO NOTHING
+        RETURNING id
+        """
+
+    /// PostgreSQL: one array per column, so the statement's text (and its parse) is the same
+    /// whatever the batch's size.
+    static func insertArrays(_ events: [ProviderEvent]) -> SQLQueryString {
+        """
+        INSERT INTO provider_events (id, app_id, provider, account, provider_event_id, type, event_created_at, received_at,
+            payload, status, attempts, next_attempt_at)
+        SELECT id, NULLIF(app_id, ''), provider, account, provider_event_id, type, created, received, payload, 'pending', 0, received
+        FROM unnest(\(bind: events.map(\.id.rawValue)), \(bind: events.map { $0.appID?.rawValue ?? "" }),
+            \(bind: events.map(\.provider.rawValue)), \(bind: events.map(\.account)), \(bind: events.map(\.providerEventID)),
+            \(bind: events.map(\.type)), \(bind: events.map(\.createdAt.millis)), \(bind: events.map(\.receivedAt.millis)),
+            \(bind: events.map(\.payload)))
+            AS e(id, app_id, provider, account, provider_event_id, type, created, received, payload)
+        \(insertTail)
+        """
+    }
+
+    /// SQLite: a row of values per event.
+    static func insertValues(_ events: [ProviderEvent]) -> SQLQueryString {
+        let rows = events.map { event -> SQLQueryString in
+            let received = event.receivedAt.millis
+            return """
+                (\(bind: event.id.rawValue), \(bind: event.appID?.rawValue), \(bind: event.provider.rawValue), \(bind: event.account),
+                 \(bind: event.providerEventID), \(bind: event.type), \(bind: event.createdAt.millis), \(bind: received),
+                 \(bind: event.payload), 'pending', 0, \(bind: received))
+                """
+        }
+        return """
+            INSERT INTO provider_events (id, app_id, provider, account, provider_event_id, type, event_created_at, received_at,
+                payload, status, attempts, next_attempt_at)
+            VALUES \(SQLList(rows))
+            \(insertTail)
+            """
     }
 
     static func key(_ event: ProviderEvent) -> String { "\(event.provider.rawValue) \(event.account) \(event.providerEventID)" }

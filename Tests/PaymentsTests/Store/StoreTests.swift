@@ -171,6 +171,35 @@ import Testing
         }
         return Set(try await store.read { try await $0.db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) } })
     }
+
+    @Test(arguments: TestDatabase.engines) func concurrentReceiptsStoreEachProviderEventOnce(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let now = Date(timeIntervalSince1970: store.clock.now().timeIntervalSince1970.rounded(.down))  // stored in ms
+            // 60 receipts at once: 20 events, each delivered three times; platform and own-account ones
+            let receipts = (0..<60).map { index in
+                let number = index % 20
+                let own = number.isMultiple(of: 2)
+                return ProviderEvent(
+                    id: store.ids.next(ProviderEvent.self, at: now), appID: own ? app.id : nil, provider: .stripe,
+                    account: own ? app.id.rawValue : "platform", providerEventID: "evt_\(number)", type: "invoice.paid",
+                    createdAt: now.addingTimeInterval(-Double(number)), receivedAt: now, payload: #"{"id":"evt_\#(number)"}"#,
+                    status: .pending, attempts: 0, nextAttemptAt: now, lastError: nil, processedAt: nil)
+            }
+            let new = try await withThrowingTaskGroup(of: (ProviderEvent, Bool).self) { group in
+                for receipt in receipts { group.addTask { (receipt, try await store.inbox.insert(receipt)) } }
+                return try await group.reduce(into: [(ProviderEvent, Bool)]()) { $0.append($1) }
+            }
+            let firsts = new.filter(\.1).map(\.0)
+            #expect(firsts.count == 20 && Set(firsts.map(\.providerEventID)).count == 20, "each event is new exactly once")
+            for first in firsts {
+                let stored = try #require(try await store.inbox.find(first.id))
+                #expect(stored == first, "stored as received: pending, no attempts, due at receipt")
+            }
+            let count = try await store.read { try await $0.db.raw("SELECT COUNT(*) AS n FROM provider_events").first()! }
+            #expect(try count.decode(column: "n", as: Int.self) == 20)
+        }
+    }
 }
 
 @Suite struct PostgresURLTests {

@@ -20,7 +20,7 @@ let testWebhooks: [ProviderName: ProviderWebhooks] = [
         verify: { payload, header, secrets, now in
             try StripeWebhookSignature.verify(payload: payload, header: header, secrets: secrets, tolerance: .seconds(300), now: now)
         },
-        interpret: StripeWebhooks.interpret),
+        identify: StripeWebhooks.identify, interpret: StripeWebhooks.interpret),
     .sandbox: ProviderWebhooks(verify: { _, _, _, _ in }, interpret: SandboxProvider.interpret),
 ]
 
