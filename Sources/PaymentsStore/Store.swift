@@ -66,10 +66,21 @@ public struct Store: Sendable {
             let session = Session(db: db, engine: engine, ids: ids, now: clock.now(), origin: origin)
             let result = try await body(session)
             guard session.auditCount > 0 else { throw StoreError.unaudited }
+            // Other instances' outbox workers hear of it on commit (see `listenForOutboxWork`).
+            if session.emitted, engine == .postgres { try await db.raw("NOTIFY \(unsafeRaw: Self.outboxChannel)").run() }
             return (result, session.emitted)
         }
         if emitted { outboxBell.ring() }
         return result
+    }
+
+    static let outboxChannel = "payments_outbox"
+
+    /// Rings ``outboxBell`` whenever any instance commits outbox work, until cancelled: a
+    /// `payments worker` beside the serving processes delivers at once instead of at its next poll.
+    /// PostgreSQL only (`LISTEN`/`NOTIFY`); on SQLite it returns at once.
+    public func listenForOutboxWork() async throws {
+        try await backend.listen(Self.outboxChannel) { [outboxBell] in outboxBell.ring() }
     }
 
     /// Idempotency records (infrastructure, not audited).

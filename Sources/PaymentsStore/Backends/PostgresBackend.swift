@@ -106,6 +106,15 @@ public final class PostgresBackend: StoreBackend {
         try await withLease { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
+    /// Holds one pooled connection for as long as it listens.
+    public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await _ in notifications { signal() }
+            }
+        }
+    }
+
     /// A session-level advisory lock: two instances starting together migrate one after the other.
     public func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await client.withConnection { connection in

@@ -88,6 +88,8 @@ public final class SQLiteBackend: StoreBackend {
         try await writer.withLock { lane in try await lane.run(body) }
     }
 
+    public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {}
+
     public func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         // Each migration runs in its own BEGIN IMMEDIATE transaction, which excludes every other
         // writer in this process and in any other, and the migrator re-reads what was applied

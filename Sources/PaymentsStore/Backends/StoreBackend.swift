@@ -27,6 +27,11 @@ public protocol StoreBackend: Sendable {
     /// `COMMIT` round trips; anything of more than one statement belongs in ``transaction(_:)``.
     func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
+    /// Calls `signal` whenever a transaction that ran `NOTIFY channel` commits, in any process,
+    /// until the task is cancelled (which ends it with `CancellationError`). It returns at once
+    /// on an engine without notifications (SQLite), where the caller polls instead.
+    func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws
+
     /// Runs `body` holding a lock that excludes every other migrator, on any instance.
     func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
 

@@ -60,6 +60,7 @@ public struct EventRepository: Sendable {
         ).run()
         let endpoints = try await session.webhookEndpoints(appID).all()
         for endpoint in endpoints where endpoint.receives(type) {
+            session.noteEmitted()
             try await session.db.raw(
                 """
                 INSERT INTO event_deliveries (id, app_id, event_id, endpoint_id, status, attempts, next_attempt_at,
@@ -70,7 +71,6 @@ public struct EventRepository: Sendable {
                 """
             ).run()
         }
-        session.noteEmitted()
         return event
     }
 

@@ -200,6 +200,43 @@ import Testing
             #expect(try count.decode(column: "n", as: Int.self) == 20)
         }
     }
+
+    /// Another instance's outbox worker hears of committed deliveries at once (PostgreSQL's
+    /// LISTEN/NOTIFY); on SQLite there is nothing to listen to and the worker polls.
+    @Test(arguments: TestDatabase.engines) func otherInstancesHearOfOutboxWork(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let elsewhere = Store(backend: store.backend)  // another instance: its own bell
+            guard engine == .postgres else {
+                try await elsewhere.listenForOutboxWork()  // returns at once
+                return
+            }
+            let apps = Apps.Service(store: store)
+            let (watched, _) = try await apps.create(name: "watched", mode: .test, origin: admin)
+            let (quiet, _) = try await apps.create(name: "quiet", mode: .test, origin: admin)
+            let customers = Customers.Service(store: store)
+            _ = try await WebhookEndpoints.Service(store: store, secrets: SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij")))
+                .create(app: watched, url: "http://127.0.0.1:9/a", events: nil, description: nil, origin: admin)
+            let listening = Task { try await elsewhere.listenForOutboxWork() }
+            defer { listening.cancel() }
+            // the listener starts asynchronously: write until it hears (a few hundred ms at most)
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(10))
+            var n = 0
+            while elsewhere.outboxBell.count == 0 && clock.now < deadline {
+                _ = try await customers.upsert(app: watched.id, externalID: "org_\(n)", changes: .init(), origin: admin)
+                n += 1
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(elsewhere.outboxBell.count > 0, "a commit with deliveries rings the other instance's bell")
+            // an app without endpoints: events are written, nobody is owed a delivery, nobody is woken
+            try await Task.sleep(for: .milliseconds(200))
+            let heard = elsewhere.outboxBell.count
+            for n in 0..<3 { _ = try await customers.upsert(app: quiet.id, externalID: "org_\(n)", changes: .init(), origin: admin) }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(elsewhere.outboxBell.count == heard)
+            #expect(store.outboxBell.count >= n, "and its own, without a round trip")
+        }
+    }
 }
 
 @Suite struct PostgresURLTests {
