@@ -76,8 +76,9 @@ extension Events {
         }
 
         /// Sends a delivery again now, whatever its state (a dead one gets one more attempt;
-        /// a failing one stops waiting for its backoff).
-        /// - Throws: `webhook_endpoint_deleted` when its endpoint is gone.
+        /// a failing one stops waiting for its backoff), unless a worker is sending it this moment.
+        /// - Throws: `webhook_endpoint_deleted` when its endpoint is gone; 409
+        ///   `event_delivery_in_flight` while an attempt is under way (a second would send it twice).
         public func retry(app: App.ID, _ id: String, origin: Origin) async throws -> EventDelivery {
             guard let deliveryID = EventDelivery.ID(parsing: id) else { throw PaymentsError.notFound("event_delivery", id: id) }
             return try await store.write(origin) { session in
@@ -88,6 +89,11 @@ extension Events {
                     throw PaymentsError(
                         .invalidRequest, code: "webhook_endpoint_deleted",
                         message: "The endpoint of delivery \(id) was deleted; it cannot be sent again.")
+                }
+                guard !delivery.isInFlight(at: session.now) else {
+                    throw PaymentsError(
+                        .conflict, code: "event_delivery_in_flight",
+                        message: "Delivery \(id) is being sent now; retry it once that attempt is recorded.")
                 }
                 let due = try await session.eventDeliveries(app).retryNow(delivery)
                 try await session.audit(

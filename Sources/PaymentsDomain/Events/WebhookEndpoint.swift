@@ -84,6 +84,13 @@ public struct EventDelivery: Sendable, Equatable, Identified {
     public let createdAt: Date
     public var updatedAt: Date
 
+    /// Whether a worker has claimed it and is sending it now: claimed (a claim moves
+    /// `updatedAt` and holds `nextAttemptAt` for its lease) and no attempt recorded since.
+    public func isInFlight(at now: Date) -> Bool {
+        status == .pending && attempts > 0 && (nextAttemptAt.map { $0 > now } ?? false)
+            && (lastAttemptAt.map { $0 < updatedAt } ?? true)
+    }
+
     public init(
         id: ID, appID: App.ID, eventID: Event.ID, endpointID: WebhookEndpoint.ID, status: Status, attempts: Int,
         nextAttemptAt: Date?, lastAttemptAt: Date?, lastResponseStatus: Int?, lastError: String?, createdAt: Date,

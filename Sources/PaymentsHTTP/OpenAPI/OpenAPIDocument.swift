@@ -3010,7 +3010,7 @@ enum OpenAPIDocument {
       "post": {
         "operationId": "retryEventDelivery",
         "summary": "Send a delivery again now",
-        "description": "Whatever its state: a dead one gets one more attempt, a failing one skips its wait. 400 `webhook_endpoint_deleted` when its endpoint is gone.",
+        "description": "Whatever its state: a dead one gets one more attempt, a failing one skips its wait. 400 `webhook_endpoint_deleted` when its endpoint is gone; 409 `event_delivery_in_flight` while a worker is sending it (a second attempt would deliver it twice).",
         "parameters": [
           {
             "$ref": "#/components/parameters/Idempotency-Key"
@@ -3020,6 +3020,16 @@ enum OpenAPIDocument {
           }
         ],
         "responses": {
+          "409": {
+            "description": "`event_delivery_in_flight`, or an Idempotency-Key reused with another request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },

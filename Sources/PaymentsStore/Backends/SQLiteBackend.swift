@@ -35,6 +35,7 @@ public final class SQLiteBackend: StoreBackend {
     private let readers: [Lane]
     private let nextReader = ManagedAtomic<Int>(0)
     private let closed = ManagedAtomic<Bool>(false)
+    private let busyTimeout: Duration
     private let logger: Logger
 
     /// Opens (creating if needed) the database file at `path`.
@@ -57,19 +58,42 @@ public final class SQLiteBackend: StoreBackend {
             }
             return connection
         }
-        let common = ["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA foreign_keys = ON"]
-        let writer = try await connect(["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] + common)
+        // The writer waits for another process's lock itself (see `waitingForTheLock`): SQLite's own
+        // busy handler backs off to 100 ms between tries, so a `payments worker` beside a busy
+        // `serve` kept losing the lock for seconds. Readers in WAL mode are not blocked by writers.
+        let writer = try await connect([
+            "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA busy_timeout = 0", "PRAGMA foreign_keys = ON",
+        ])
         var readerConnections: [SQLiteConnection] = []
         for _ in 0..<max(1, readers) {
-            readerConnections.append(try await connect(common + ["PRAGMA query_only = ON"]))
+            readerConnections.append(
+                try await connect(["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]))
         }
-        return SQLiteBackend(writer: writer, readers: readerConnections, logger: logger)
+        return SQLiteBackend(writer: writer, readers: readerConnections, busyTimeout: .milliseconds(busyTimeoutMilliseconds), logger: logger)
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], busyTimeout: Duration, logger: Logger) {
         self.writer = AsyncMutex(Lane(writer))
         self.readers = readers.map(Lane.init)
+        self.busyTimeout = busyTimeout
         self.logger = logger
+    }
+
+    /// Runs `attempt` again while another process holds the database's write lock (SQLite answers
+    /// `SQLITE_BUSY` at once: nothing was written), after 1, 2, 4 … at most 10 ms, until
+    /// `busyTimeout` has passed; then its error is thrown.
+    private func waitingForTheLock<T>(_ attempt: () async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: busyTimeout)
+        var pause = Duration.milliseconds(1)
+        while true {
+            do {
+                return try await attempt()
+            } catch let error as SQLiteError where error.reason == .busy && clock.now < deadline {
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(10))
+            }
+        }
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -80,12 +104,17 @@ public final class SQLiteBackend: StoreBackend {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writer.withLock { lane in
-            try await lane.run { db in try await db.inTransaction(begin: "BEGIN IMMEDIATE", logger: logger, body) }
+            try await lane.run { db in
+                // Only `BEGIN IMMEDIATE` waits for the lock; once it is taken nothing else does.
+                try await waitingForTheLock { try await db.raw("BEGIN IMMEDIATE").run() }
+                return try await db.inTransaction(begin: nil, logger: logger, body)
+            }
         }
     }
 
     public func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writer.withLock { lane in try await lane.run(body) }
+        // One statement: when it finds the lock taken it has written nothing, so it may run again.
+        try await writer.withLock { lane in try await lane.run { db in try await waitingForTheLock { try await body(db) } } }
     }
 
     public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {}

@@ -123,7 +123,8 @@ public struct Outbox: Sendable {
         return try await backend.transaction { db in
             let claimed = try await db.raw(
                 """
-                UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = \(bind: nowMillis + lease.milliseconds)
+                UPDATE event_deliveries SET attempts = attempts + 1, next_attempt_at = \(bind: nowMillis + lease.milliseconds),
+                    updated_at = \(bind: nowMillis)
                 WHERE id IN (
                     SELECT id FROM event_deliveries
                     WHERE status = 'pending' AND next_attempt_at <= \(bind: nowMillis)

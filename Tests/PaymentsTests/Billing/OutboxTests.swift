@@ -198,6 +198,10 @@ final class RecordingReceiver: Sendable {
             _ = try await api.request(.put, "/v1/customers/org_1", key: key, json: "{}")
             let claimed = try await api.store.outbox.claim(now: api.clock.now, lease: .seconds(60), limit: 10)
             #expect(claimed.count == 1)
+            let inFlight = try await api.request(.post, "/v1/event-deliveries/\(claimed[0].delivery.id.rawValue)/retry", key: key)
+            #expect(
+                inFlight.status == .conflict && inFlight.errorCode == "event_delivery_in_flight",
+                "a retry by hand while a worker sends it would send it twice")
             // the worker dies here
             let receiver = RecordingReceiver(clock: api.clock)
             let outbox = Self.deliveries(api, receiver)

@@ -265,4 +265,41 @@ import Testing
     @Test func anInMemoryDatabaseIsRefused() async {
         await #expect(throws: StoreError.self) { try await SQLiteBackend.open(path: ":memory:", logger: testLogger) }
     }
+
+    /// Two processes on one file (a `payments worker` beside `serve`): a writer that finds the
+    /// lock taken waits for it and goes on soon after it is free, and gives up after its own busy
+    /// timeout.
+    @Test func aWriterWaitsForAnotherProcesssLockAndNoLonger() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payments-busy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("busy.sqlite").path
+        let server = try await SQLiteBackend.open(path: path, logger: testLogger)
+        let worker = try await SQLiteBackend.open(path: path, busyTimeoutMilliseconds: 2000, logger: testLogger)
+        let impatient = try await SQLiteBackend.open(path: path, busyTimeoutMilliseconds: 50, logger: testLogger)
+        try await server.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
+
+        let clock = ContinuousClock()
+        let held = Duration.milliseconds(300)
+        let (locked, lockTaken) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await server.transaction { db in
+                try await db.raw("INSERT INTO t (n) VALUES (1)").run()
+                lockTaken.yield()
+                try await Task.sleep(for: held)
+            }
+        }
+        for await _ in locked { break }
+        let start = clock.now
+        await #expect(throws: (any Error).self, "past its busy timeout a writer gives up") {
+            try await impatient.autocommit { try await $0.raw("INSERT INTO t (n) VALUES (3)").run() }
+        }
+        try await worker.transaction { try await $0.raw("INSERT INTO t (n) VALUES (2)").run() }
+        let waited = clock.now - start
+        try await holder.value
+        let order = try await worker.read { try await $0.raw("SELECT n FROM t ORDER BY rowid").all().map { try $0.decode(column: "n", as: Int.self) } }
+        #expect(order == [1, 2], "the waiting write went in after the holder's commit; the impatient one not at all")
+        #expect(waited < .milliseconds(800), "it went on when the lock was freed (\(waited))")
+        for backend in [server, worker, impatient] { try await backend.shutdown() }
+    }
 }
