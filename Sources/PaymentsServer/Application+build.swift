@@ -166,13 +166,12 @@ public func providerWebhooks(_ configuration: Configuration) -> [ProviderName: P
     ]
 }
 
-/// Every background worker: housekeeping, grace expiry, the inbox, the outbox (on PostgreSQL with
-/// a listener that wakes it when another instance commits deliveries), and the
-/// reconciliation of provider operations.
+/// Every background worker: housekeeping, grace expiry, the inbox, the outbox (with a listener
+/// that wakes it when another instance commits deliveries), and the reconciliation of provider
+/// operations.
 func backgroundWorkers(configuration: Configuration, store: Store, providers: Providers.Directory, logger: Logger) -> [any Service] {
-    // Only PostgreSQL has notifications; on SQLite the outbox worker's poll finds other processes' work.
-    let listener: [any Service] = store.engine == .postgres ? [OutboxListener(store: store, logger: logger)] : []
-    return listener + [
+    [
+        OutboxListener(store: store, logger: logger),
         HousekeepingWorker(store: store, logger: logger),
         PeriodicWorker(name: "grace expiry", interval: .seconds(60), logger: logger) {
             try await GracePeriods.Service(store: store).expireAll()

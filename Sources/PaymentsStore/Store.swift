@@ -78,7 +78,8 @@ public struct Store: Sendable {
 
     /// Rings ``outboxBell`` whenever any instance commits outbox work, until cancelled: a
     /// `payments worker` beside the serving processes delivers at once instead of at its next poll.
-    /// PostgreSQL only (`LISTEN`/`NOTIFY`); on SQLite it returns at once.
+    /// On PostgreSQL through `LISTEN`/`NOTIFY`; on SQLite after any other connection's commit
+    /// (the worker's claim then finds out whether it brought deliveries).
     public func listenForOutboxWork() async throws {
         try await backend.listen(Self.outboxChannel) { [outboxBell] in outboxBell.ring() }
     }

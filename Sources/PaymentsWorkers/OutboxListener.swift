@@ -3,8 +3,9 @@ import PaymentsStore
 import ServiceLifecycle
 
 /// Wakes this instance's ``OutboxWorker`` when another instance commits events (PostgreSQL's
-/// `LISTEN`/`NOTIFY`), so deliveries start within milliseconds on whichever instance is free.
-/// The worker's poll still covers a lost connection: this listens again after a pause.
+/// `LISTEN`/`NOTIFY`; on SQLite, any commit by another connection), so deliveries start within
+/// milliseconds on whichever instance is free. The worker's poll still covers a lost
+/// connection: this listens again after a pause.
 public struct OutboxListener: Service {
     let store: Store
     let retry: Duration
@@ -20,7 +21,6 @@ public struct OutboxListener: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await cancelWhenGracefulShutdown { try await store.listenForOutboxWork() }
-                if store.engine != .postgres { return }
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 logger.warning("outbox listener lost its connection", metadata: ["error": "\(error)"])

@@ -36,6 +36,7 @@ public final class SQLiteBackend: StoreBackend {
     private let nextReader = ManagedAtomic<Int>(0)
     private let closed = ManagedAtomic<Bool>(false)
     private let busyTimeout: Duration
+    private let path: String
     private let logger: Logger
 
     /// Opens (creating if needed) the database file at `path`.
@@ -69,13 +70,15 @@ public final class SQLiteBackend: StoreBackend {
             readerConnections.append(
                 try await connect(["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]))
         }
-        return SQLiteBackend(writer: writer, readers: readerConnections, busyTimeout: .milliseconds(busyTimeoutMilliseconds), logger: logger)
+        return SQLiteBackend(
+            writer: writer, readers: readerConnections, busyTimeout: .milliseconds(busyTimeoutMilliseconds), path: path, logger: logger)
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], busyTimeout: Duration, logger: Logger) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], busyTimeout: Duration, path: String, logger: Logger) {
         self.writer = AsyncMutex(Lane(writer))
         self.readers = readers.map(Lane.init)
         self.busyTimeout = busyTimeout
+        self.path = path
         self.logger = logger
     }
 
@@ -117,7 +120,31 @@ public final class SQLiteBackend: StoreBackend {
         try await writer.withLock { lane in try await lane.run { db in try await waitingForTheLock { try await body(db) } } }
     }
 
-    public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {}
+    /// How often ``listen(_:_:)`` looks for other connections' commits.
+    static let commitWatchInterval = Duration.milliseconds(10)
+
+    /// SQLite has no notifications: every ``commitWatchInterval`` this reads `PRAGMA data_version`
+    /// (a look at the WAL index in shared memory) on a connection of its own, and calls `signal`
+    /// when any other connection, in this process or another, has committed since — whatever the
+    /// channel.
+    public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        do {
+            _ = try await connection.query("PRAGMA query_only = ON")
+            var seen: Int?
+            while true {
+                let version = try await connection.query("PRAGMA data_version").first?.column("data_version")?.integer
+                if let seen, version != seen { signal() }
+                seen = version
+                try await Task.sleep(for: Self.commitWatchInterval)
+            }
+        } catch {
+            // The future-returning close: the async one refuses to start in a cancelled task.
+            try? await connection.close().get()
+            throw error
+        }
+    }
 
     public func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         // Each migration runs in its own BEGIN IMMEDIATE transaction, which excludes every other

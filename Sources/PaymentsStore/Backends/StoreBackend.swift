@@ -28,8 +28,8 @@ public protocol StoreBackend: Sendable {
     func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Calls `signal` whenever a transaction that ran `NOTIFY channel` commits, in any process,
-    /// until the task is cancelled (which ends it with `CancellationError`). It returns at once
-    /// on an engine without notifications (SQLite), where the caller polls instead.
+    /// until the task is cancelled (which ends it with `CancellationError`). SQLite has no
+    /// notifications: there it signals after any commit made through another connection.
     func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws
 
     /// Runs `body` holding a lock that excludes every other migrator, on any instance.

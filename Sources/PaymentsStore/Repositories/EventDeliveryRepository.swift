@@ -120,6 +120,15 @@ public struct Outbox: Sendable {
     public func claim(now: Date, lease: Duration, limit: Int) async throws -> [ClaimedDelivery] {
         let skipLocked: SQLQueryString = backend.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let nowMillis = now.millis
+        if backend.engine == .sqlite {
+            // SQLite has one writer for every process on the file: look before taking it.
+            let due = try await backend.read { db in
+                try await db.raw(
+                    "SELECT 1 AS due FROM event_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: nowMillis) LIMIT 1"
+                ).first() != nil
+            }
+            guard due else { return [] }
+        }
         return try await backend.transaction { db in
             let claimed = try await db.raw(
                 """
