@@ -11,22 +11,18 @@ public struct OutboxWorker: Service {
     let deliveries: Deliveries.Service
     let bell: Doorbell
     let poll: Duration
-    let step: Duration
     let logger: Logger
 
     public init(
-        deliveries: Deliveries.Service, bell: Doorbell, poll: Duration = .milliseconds(250), step: Duration = .milliseconds(20),
-        logger: Logger
+        deliveries: Deliveries.Service, bell: Doorbell, poll: Duration = .milliseconds(250), logger: Logger
     ) {
         self.deliveries = deliveries
         self.bell = bell
         self.poll = poll
-        self.step = step
         self.logger = logger
     }
 
     public func run() async throws {
-        let clock = ContinuousClock()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let rung = bell.count
             var attempted = 0
@@ -36,14 +32,8 @@ public struct OutboxWorker: Service {
                 logger.error("outbox pass failed", metadata: ["error": "\(error)"])
             }
             if attempted > 0 { continue }  // more may be waiting
-            let deadline = clock.now.advanced(by: poll)
-            do {
-                try await cancelWhenGracefulShutdown {
-                    while bell.count == rung && clock.now < deadline { try await Task.sleep(for: step) }
-                }
-            } catch {
-                return
-            }
+            // Shutdown cancels the wait; the loop's condition then ends the worker.
+            await cancelWhenGracefulShutdown { await bell.wait(after: rung, timeout: poll) }
         }
     }
 }
