@@ -9,24 +9,36 @@ public final class HTTPMetrics: Sendable {
         .seconds(1), .seconds(2.5), .seconds(5),
     ]
 
+    // (MetricNameDescriptor is not Sendable: made where used.)
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered, by method, route and status.")
+    }
+    static var requestDuration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer an HTTP request, by method and route.")
+    }
+    static var poolConnections: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "db_pool", unitName: "connections", helpText: "Database connections in use and available.")
+    }
+
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
     }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
         registry.makeCounter(
-            name: "http_requests_total",
+            descriptor: Self.requests,
             labels: [("method", method), ("route", route), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(
-            name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
+            descriptor: Self.requestDuration, labels: [("method", method), ("route", route)],
             buckets: Self.buckets
         ).record(duration)
     }
 
     /// Sets the database connection gauges (called when metrics are scraped).
     func recordPool(inUse: Int, capacity: Int) {
-        registry.makeGauge(name: "db_pool_connections", labels: [("state", "in_use")]).set(Double(inUse))
-        registry.makeGauge(name: "db_pool_connections", labels: [("state", "capacity")]).set(Double(capacity))
+        registry.makeGauge(descriptor: Self.poolConnections, labels: [("state", "in_use")]).set(Double(inUse))
+        registry.makeGauge(descriptor: Self.poolConnections, labels: [("state", "capacity")]).set(Double(capacity))
     }
 }

@@ -78,7 +78,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
     /// Stores the response and returns it with its body read into memory.
     private func keep(_ response: Response, scope: String, key: String) async throws -> Response {
         let collector = BodyCollector()
-        var body = response.body
+        let body = response.body
         try await body.write(collector)
         try await store.idempotency.complete(
             scope: scope, key: key,

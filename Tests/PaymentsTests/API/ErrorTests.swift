@@ -74,6 +74,7 @@ import Testing
             #expect(metrics.text.contains(#"http_requests_total{method="GET",route="/v1/customers",status="401"} 1"#))
             #expect(metrics.text.contains("http_request_duration_seconds_bucket"))
             #expect(metrics.text.contains(#"db_pool_connections{state="capacity"}"#))
+            #expect(metrics.text.contains("# HELP http_requests_total HTTP requests answered"), "each metric says what it counts")
         }
     }
 
