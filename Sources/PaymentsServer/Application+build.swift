@@ -171,7 +171,12 @@ public func providerWebhooks(_ configuration: Configuration) -> [ProviderName: P
 /// operations.
 func backgroundWorkers(configuration: Configuration, store: Store, providers: Providers.Directory, logger: Logger) -> [any Service] {
     [
-        OutboxListener(store: store, logger: logger),
+        // Wakes the outbox worker when another instance commits deliveries (PostgreSQL's NOTIFY;
+        // on SQLite another process's commit). It listens until shutdown; a lost connection is
+        // listened to again a second later, and meanwhile the worker's own poll finds the work.
+        PeriodicWorker(name: "outbox listener", interval: .seconds(1), logger: logger) {
+            try await cancelWhenGracefulShutdown { try await store.listenForOutboxWork() }
+        },
         HousekeepingWorker(store: store, logger: logger),
         PeriodicWorker(name: "grace expiry", interval: .seconds(60), logger: logger) {
             try await GracePeriods.Service(store: store).expireAll()

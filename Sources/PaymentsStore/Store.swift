@@ -78,7 +78,7 @@ public struct Store: Sendable {
 
     /// Rings ``outboxBell`` whenever any instance commits outbox work, until cancelled: a
     /// `payments worker` beside the serving processes delivers at once instead of at its next poll.
-    /// On PostgreSQL through `LISTEN`/`NOTIFY`; on SQLite after any other connection's commit
+    /// On PostgreSQL through `LISTEN`/`NOTIFY`; on SQLite after any other process's commit
     /// (the worker's claim then finds out whether it brought deliveries).
     public func listenForOutboxWork() async throws {
         try await backend.listen(Self.outboxChannel) { [outboxBell] in outboxBell.ring() }

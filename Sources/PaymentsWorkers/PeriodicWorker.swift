@@ -1,7 +1,8 @@
 import Logging
 import ServiceLifecycle
 
-/// Runs one pass every `interval` until graceful shutdown (a pass in progress is finished).
+/// Runs one pass every `interval` until graceful shutdown (a pass in progress is finished,
+/// unless it wraps itself in `cancelWhenGracefulShutdown`; its error then is not reported).
 public struct PeriodicWorker: Service {
     let name: String
     let interval: Duration
@@ -20,6 +21,7 @@ public struct PeriodicWorker: Service {
             do {
                 try await pass()
             } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 logger.error("\(name) pass failed", metadata: ["error": "\(error)"])
             }
             do {

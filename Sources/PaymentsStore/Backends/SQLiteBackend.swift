@@ -36,7 +36,8 @@ public final class SQLiteBackend: StoreBackend {
     private let nextReader = ManagedAtomic<Int>(0)
     private let closed = ManagedAtomic<Bool>(false)
     private let busyTimeout: Duration
-    private let path: String
+    /// The database file.
+    public let path: String
     private let logger: Logger
 
     /// Opens (creating if needed) the database file at `path`.
@@ -120,29 +121,23 @@ public final class SQLiteBackend: StoreBackend {
         try await writer.withLock { lane in try await lane.run { db in try await waitingForTheLock { try await body(db) } } }
     }
 
-    /// How often ``listen(_:_:)`` looks for other connections' commits.
+    /// How often ``listen(_:_:)`` looks for other processes' commits.
     static let commitWatchInterval = Duration.milliseconds(10)
 
     /// SQLite has no notifications: every ``commitWatchInterval`` this reads `PRAGMA data_version`
-    /// (a look at the WAL index in shared memory) on a connection of its own, and calls `signal`
-    /// when any other connection, in this process or another, has committed since — whatever the
-    /// channel.
+    /// on the writer connection (a look at the WAL index in shared memory). Its value moves only
+    /// when another connection commits, and this process writes through that one connection
+    /// alone: so `signal` is called, whatever the channel, after another process's commits and
+    /// never after this process's own.
     public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {
-        let connection = try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-        do {
-            _ = try await connection.query("PRAGMA query_only = ON")
-            var seen: Int?
-            while true {
-                let version = try await connection.query("PRAGMA data_version").first?.column("data_version")?.integer
-                if let seen, version != seen { signal() }
-                seen = version
-                try await Task.sleep(for: Self.commitWatchInterval)
+        var seen: Int?
+        while true {
+            let version = try await writer.withLock { lane in
+                try await lane.run { db in try await db.raw("PRAGMA data_version").first()?.decode(column: "data_version", as: Int.self) }
             }
-        } catch {
-            // The future-returning close: the async one refuses to start in a cancelled task.
-            try? await connection.close().get()
-            throw error
+            if let seen, version != seen { signal() }
+            seen = version
+            try await Task.sleep(for: Self.commitWatchInterval)
         }
     }
 

@@ -29,7 +29,7 @@ public protocol StoreBackend: Sendable {
 
     /// Calls `signal` whenever a transaction that ran `NOTIFY channel` commits, in any process,
     /// until the task is cancelled (which ends it with `CancellationError`). SQLite has no
-    /// notifications: there it signals after any commit made through another connection.
+    /// notifications: there it signals after any commit made by another process.
     func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws
 
     /// Runs `body` holding a lock that excludes every other migrator, on any instance.

@@ -24,7 +24,10 @@ public struct ProviderEventRepository: Sendable {
     /// (see ``GroupCommit``); each returns after the commit that holds its event.
     /// - Returns: whether it was new.
     public func insert(_ event: ProviderEvent) async throws -> Bool {
-        try await writer.submit(event)
+        assert(
+            event.status == .pending && event.attempts == 0 && event.nextAttemptAt == event.receivedAt && event.lastError == nil
+                && event.processedAt == nil, "a received event starts pending and due")
+        return try await writer.submit(event)
     }
 
     /// Writes a batch in one statement (so in one commit, with no `BEGIN` and `COMMIT` round
@@ -41,6 +44,12 @@ public struct ProviderEventRepository: Sendable {
         return events.map { new.contains($0.id.rawValue) }
     }
 
+    /// What receipt writes; status, attempts and due time are those of any new event
+    /// (pending, none, due at receipt).
+    static let insertHead: SQLQueryString = """
+        INSERT INTO provider_events (id, app_id, provider, account, provider_event_id, type, event_created_at, received_at,
+            payload, status, attempts, next_attempt_at)
+        """
     static let insertTail: SQLQueryString = """
         ON CONFLICT (provider, account, provider_event_id) DO NOTHING
         RETURNING id
@@ -50,8 +59,7 @@ public struct ProviderEventRepository: Sendable {
     /// whatever the batch's size.
     static func insertArrays(_ events: [ProviderEvent]) -> SQLQueryString {
         """
-        INSERT INTO provider_events (id, app_id, provider, account, provider_event_id, type, event_created_at, received_at,
-            payload, status, attempts, next_attempt_at)
+        \(insertHead)
         SELECT id, NULLIF(app_id, ''), provider, account, provider_event_id, type, created, received, payload, 'pending', 0, received
         FROM unnest(\(bind: events.map(\.id.rawValue)), \(bind: events.map { $0.appID?.rawValue ?? "" }),
             \(bind: events.map(\.provider.rawValue)), \(bind: events.map(\.account)), \(bind: events.map(\.providerEventID)),
@@ -73,8 +81,7 @@ public struct ProviderEventRepository: Sendable {
                 """
         }
         return """
-            INSERT INTO provider_events (id, app_id, provider, account, provider_event_id, type, event_created_at, received_at,
-                payload, status, attempts, next_attempt_at)
+            \(insertHead)
             VALUES \(SQLList(rows))
             \(insertTail)
             """

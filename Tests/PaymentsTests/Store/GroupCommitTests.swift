@@ -36,7 +36,13 @@ import Testing
 
     @Test func aBadItemFailsAloneAndTheRestOfItsBatchIsWritten() async throws {
         let recorder = Recorder()
-        let commit = GroupCommit<Int, Int>(maximumBatch: 100) { try await recorder.write($0) }
+        let commit = GroupCommit<Int, Int>(maximumBatch: 100) { items in
+            let answers = try await recorder.write(items)
+            if items == [0] { try await Task.sleep(for: .milliseconds(300)) }  // a long commit: the rest gather behind it
+            return answers
+        }
+        let first = Task { try await commit.submit(0) }
+        while recorder.batches.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
         let results = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
             for item in [-1] + Array(1...30) {
                 group.addTask {
@@ -52,6 +58,10 @@ import Testing
             }
         }
         #expect(results.count == 31)
+        #expect(try await first.value == 0)
+        #expect(
+            recorder.batches.withLockedValue { $0 }.contains { $0.contains(-1) && $0.count > 1 },
+            "the bad item shared a batch with good ones")
     }
 
     @Test func aLoneWriteGoesAtOnce() async throws {

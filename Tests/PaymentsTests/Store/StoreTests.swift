@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import PaymentsDomain
 import PaymentsServices
@@ -202,11 +203,18 @@ import Testing
     }
 
     /// Another instance's outbox worker hears of committed deliveries at once: PostgreSQL's
-    /// LISTEN/NOTIFY, only for commits that owe deliveries; on SQLite, any other connection's
+    /// LISTEN/NOTIFY, only for commits that owe deliveries; on SQLite, any other process's
     /// commit (`PRAGMA data_version`), and nothing while nobody writes.
     @Test(arguments: TestDatabase.engines) func otherInstancesHearOfOutboxWork(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let elsewhere = Store(backend: store.backend)  // another instance: its own bell (and, listening, its own connection)
+            // another instance: its own bell; on SQLite its own connections to the file, as another process has
+            let elsewhereBackend: any StoreBackend =
+                if let sqlite = store.backend as? SQLiteBackend {
+                    try await SQLiteBackend.open(path: sqlite.path, logger: testLogger)
+                } else {
+                    store.backend
+                }
+            let elsewhere = Store(backend: elsewhereBackend)
             let apps = Apps.Service(store: store)
             let (watched, _) = try await apps.create(name: "watched", mode: .test, origin: admin)
             let (quiet, _) = try await apps.create(name: "quiet", mode: .test, origin: admin)
@@ -237,6 +245,7 @@ import Testing
                 #expect(elsewhere.outboxBell.count == heard, "PostgreSQL wakes nobody for it")
             } else {
                 #expect(elsewhere.outboxBell.count > heard, "SQLite cannot tell: the worker's claim looks and finds nothing due")
+                try await elsewhereBackend.shutdown()
             }
         }
     }
@@ -304,5 +313,35 @@ import Testing
         #expect(order == [1, 2], "the waiting write went in after the holder's commit; the impatient one not at all")
         #expect(waited < .milliseconds(800), "it went on when the lock was freed (\(waited))")
         for backend in [server, worker, impatient] { try await backend.shutdown() }
+    }
+
+    /// What wakes a `payments worker` on SQLite: another process's commits, not its own (which
+    /// ring its bell directly) and nothing while the file is quiet.
+    @Test func aListenerHearsOtherProcessesCommitsOnly() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payments-watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("watch.sqlite").path
+        let listener = try await SQLiteBackend.open(path: path, logger: testLogger)
+        let other = try await SQLiteBackend.open(path: path, logger: testLogger)
+        try await listener.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
+        let heard = NIOLockedValueBox(0)
+        let listening = Task { try await listener.listen("any") { heard.withLockedValue { $0 += 1 } } }
+        try await Task.sleep(for: .milliseconds(100))  // it has read the version it starts from
+
+        for n in 0..<5 { try await listener.transaction { try await $0.raw("INSERT INTO t (n) VALUES (\(literal: n))").run() } }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(heard.withLockedValue { $0 } == 0, "its own commits")
+        try await other.transaction { try await $0.raw("INSERT INTO t (n) VALUES (99)").run() }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(5))
+        while heard.withLockedValue { $0 } == 0 && clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(heard.withLockedValue { $0 } == 1, "another process's commit")
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(heard.withLockedValue { $0 } == 1, "and nothing while the file is quiet")
+
+        listening.cancel()
+        _ = try? await listening.value
+        for backend in [listener, other] { try await backend.shutdown() }
     }
 }
