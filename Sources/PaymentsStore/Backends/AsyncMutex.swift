@@ -7,6 +7,8 @@ final class AsyncMutex<Value: Sendable>: Sendable {
         var value: Value?
         var waiters: [CheckedContinuation<Value, any Error>] = []
         var closed = false
+        /// A `close()` waiting for the task that holds the value.
+        var closer: CheckedContinuation<Value?, Never>?
     }
 
     private let state: NIOLockedValueBox<State>
@@ -39,28 +41,38 @@ final class AsyncMutex<Value: Sendable>: Sendable {
     }
 
     private func release(_ value: Value) {
-        let next: CheckedContinuation<Value, any Error>? = state.withLockedValue { state in
+        let (next, closer) = state.withLockedValue { state -> (CheckedContinuation<Value, any Error>?, CheckedContinuation<Value?, Never>?) in
+            if state.closed {
+                defer { state.closer = nil }
+                return (nil, state.closer)  // to the waiting close()
+            }
             guard !state.waiters.isEmpty else {
                 state.value = value
-                return nil
+                return (nil, nil)
             }
-            return state.waiters.removeFirst()  // handed over directly
+            return (state.waiters.removeFirst(), nil)  // handed over directly
         }
         next?.resume(returning: value)
+        closer?.resume(returning: value)
     }
 
-    /// Refuses new callers and fails those waiting.
-    /// - Returns: the value, unless a task holds it now (that task finishes first).
-    func close() -> Value? {
-        let (value, waiters) = state.withLockedValue { state in
-            state.closed = true
-            defer {
+    /// Refuses new callers and fails those waiting; a task that holds the value finishes first.
+    /// - Returns: the value, once nobody holds it; nil when it was closed already.
+    func close() async -> Value? {
+        await withCheckedContinuation { (closer: CheckedContinuation<Value?, Never>) in
+            let (ready, waiters) = state.withLockedValue { state -> (Value??, [CheckedContinuation<Value, any Error>]) in
+                guard !state.closed else { return (.some(nil), []) }
+                state.closed = true
+                defer { state.waiters = [] }
+                guard let value = state.value else {
+                    state.closer = closer  // held: its release hands it over
+                    return (nil, state.waiters)
+                }
                 state.value = nil
-                state.waiters = []
+                return (.some(value), state.waiters)
             }
-            return (state.value, state.waiters)
+            for waiter in waiters { waiter.resume(throwing: StoreError.closed) }
+            if let ready { closer.resume(returning: ready) }
         }
-        for waiter in waiters { waiter.resume(throwing: StoreError.closed) }
-        return value
     }
 }

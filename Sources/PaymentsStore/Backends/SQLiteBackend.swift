@@ -154,7 +154,8 @@ public final class SQLiteBackend: StoreBackend {
 
     public func shutdown() async throws {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
-        for lane in [writer.close()].compactMap({ $0 }) + readers {
+        // A write under way (or the commit watch of `listen`) finishes before its connection closes.
+        for lane in [await writer.close()].compactMap({ $0 }) + readers {
             try await lane.connection.close()
         }
     }

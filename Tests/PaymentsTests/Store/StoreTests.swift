@@ -315,6 +315,35 @@ import Testing
         for backend in [server, worker, impatient] { try await backend.shutdown() }
     }
 
+    /// Shutting down while a write is under way lets it commit, then closes the writer (a
+    /// connection left open would be leaked, and SQLiteNIO traps on it in debug builds).
+    @Test func shutdownWaitsForTheWriteUnderWay() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payments-close-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("close.sqlite").path
+        let backend = try await SQLiteBackend.open(path: path, logger: testLogger)
+        try await backend.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
+        let (started, start) = AsyncStream<Void>.makeStream()
+        let write = Task {
+            try await backend.transaction { db in
+                try await db.raw("INSERT INTO t (n) VALUES (1)").run()
+                start.yield()
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        for await _ in started { break }
+        try await backend.shutdown()
+        try await write.value
+        await #expect(throws: StoreError.self, "closed to new work") {
+            try await backend.transaction { try await $0.raw("INSERT INTO t (n) VALUES (2)").run() }
+        }
+        let reopened = try await SQLiteBackend.open(path: path, logger: testLogger)
+        let count = try await reopened.read { try await $0.raw("SELECT COUNT(*) AS n FROM t").first()!.decode(column: "n", as: Int.self) }
+        #expect(count == 1, "the write under way committed")
+        try await reopened.shutdown()
+    }
+
     /// What wakes a `payments worker` on SQLite: another process's commits, not its own (which
     /// ring its bell directly) and nothing while the file is quiet.
     @Test func aListenerHearsOtherProcessesCommitsOnly() async throws {
