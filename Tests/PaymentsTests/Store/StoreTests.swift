@@ -274,6 +274,14 @@ import Testing
 }
 
 @Suite struct SQLiteBackendTests {
+    /// A database file of the test's own, removed afterwards.
+    func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payments-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(directory.appendingPathComponent("test.sqlite").path)
+    }
+
     @Test func anInMemoryDatabaseIsRefused() async {
         await #expect(throws: StoreError.self) { try await SQLiteBackend.open(path: ":memory:", logger: testLogger) }
     }
@@ -282,95 +290,89 @@ import Testing
     /// lock taken waits for it and goes on soon after it is free, and gives up after its own busy
     /// timeout.
     @Test func aWriterWaitsForAnotherProcesssLockAndNoLonger() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payments-busy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("busy.sqlite").path
-        let server = try await SQLiteBackend.open(path: path, logger: testLogger)
-        let worker = try await SQLiteBackend.open(path: path, busyTimeoutMilliseconds: 2000, logger: testLogger)
-        let impatient = try await SQLiteBackend.open(path: path, busyTimeoutMilliseconds: 50, logger: testLogger)
-        try await server.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
+        try await withDatabaseFile { path in
+            let server = try await SQLiteBackend.open(path: path, logger: testLogger)
+            let worker = try await SQLiteBackend.open(path: path, busyTimeoutMilliseconds: 2000, logger: testLogger)
+            let impatient = try await SQLiteBackend.open(path: path, busyTimeoutMilliseconds: 50, logger: testLogger)
+            try await server.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
 
-        let clock = ContinuousClock()
-        let held = Duration.milliseconds(300)
-        let (locked, lockTaken) = AsyncStream<Void>.makeStream()
-        let holder = Task {
-            try await server.transaction { db in
-                try await db.raw("INSERT INTO t (n) VALUES (1)").run()
-                lockTaken.yield()
-                try await Task.sleep(for: held)
+            let clock = ContinuousClock()
+            let held = Duration.milliseconds(300)
+            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await server.transaction { db in
+                    try await db.raw("INSERT INTO t (n) VALUES (1)").run()
+                    lockTaken.yield()
+                    try await Task.sleep(for: held)
+                }
             }
+            for await _ in locked { break }
+            let start = clock.now
+            await #expect(throws: (any Error).self, "past its busy timeout a writer gives up") {
+                try await impatient.autocommit { try await $0.raw("INSERT INTO t (n) VALUES (3)").run() }
+            }
+            try await worker.transaction { try await $0.raw("INSERT INTO t (n) VALUES (2)").run() }
+            let waited = clock.now - start
+            try await holder.value
+            let order = try await worker.read { try await $0.raw("SELECT n FROM t ORDER BY rowid").all().map { try $0.decode(column: "n", as: Int.self) } }
+            #expect(order == [1, 2], "the waiting write went in after the holder's commit; the impatient one not at all")
+            #expect(waited < .milliseconds(800), "it went on when the lock was freed (\(waited))")
+            for backend in [server, worker, impatient] { try await backend.shutdown() }
         }
-        for await _ in locked { break }
-        let start = clock.now
-        await #expect(throws: (any Error).self, "past its busy timeout a writer gives up") {
-            try await impatient.autocommit { try await $0.raw("INSERT INTO t (n) VALUES (3)").run() }
-        }
-        try await worker.transaction { try await $0.raw("INSERT INTO t (n) VALUES (2)").run() }
-        let waited = clock.now - start
-        try await holder.value
-        let order = try await worker.read { try await $0.raw("SELECT n FROM t ORDER BY rowid").all().map { try $0.decode(column: "n", as: Int.self) } }
-        #expect(order == [1, 2], "the waiting write went in after the holder's commit; the impatient one not at all")
-        #expect(waited < .milliseconds(800), "it went on when the lock was freed (\(waited))")
-        for backend in [server, worker, impatient] { try await backend.shutdown() }
     }
 
     /// Shutting down while a write is under way lets it commit, then closes the writer (a
     /// connection left open would be leaked, and SQLiteNIO traps on it in debug builds).
     @Test func shutdownWaitsForTheWriteUnderWay() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payments-close-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("close.sqlite").path
-        let backend = try await SQLiteBackend.open(path: path, logger: testLogger)
-        try await backend.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
-        let (started, start) = AsyncStream<Void>.makeStream()
-        let write = Task {
-            try await backend.transaction { db in
-                try await db.raw("INSERT INTO t (n) VALUES (1)").run()
-                start.yield()
-                try await Task.sleep(for: .milliseconds(200))
+        try await withDatabaseFile { path in
+            let backend = try await SQLiteBackend.open(path: path, logger: testLogger)
+            try await backend.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
+            let (started, start) = AsyncStream<Void>.makeStream()
+            let write = Task {
+                try await backend.transaction { db in
+                    try await db.raw("INSERT INTO t (n) VALUES (1)").run()
+                    start.yield()
+                    try await Task.sleep(for: .milliseconds(200))
+                }
             }
+            for await _ in started { break }
+            try await backend.shutdown()
+            try await write.value
+            await #expect(throws: StoreError.self, "closed to new work") {
+                try await backend.transaction { try await $0.raw("INSERT INTO t (n) VALUES (2)").run() }
+            }
+            let reopened = try await SQLiteBackend.open(path: path, logger: testLogger)
+            let count = try await reopened.read { try await $0.raw("SELECT COUNT(*) AS n FROM t").first()!.decode(column: "n", as: Int.self) }
+            #expect(count == 1, "the write under way committed")
+            try await reopened.shutdown()
         }
-        for await _ in started { break }
-        try await backend.shutdown()
-        try await write.value
-        await #expect(throws: StoreError.self, "closed to new work") {
-            try await backend.transaction { try await $0.raw("INSERT INTO t (n) VALUES (2)").run() }
-        }
-        let reopened = try await SQLiteBackend.open(path: path, logger: testLogger)
-        let count = try await reopened.read { try await $0.raw("SELECT COUNT(*) AS n FROM t").first()!.decode(column: "n", as: Int.self) }
-        #expect(count == 1, "the write under way committed")
-        try await reopened.shutdown()
     }
 
     /// What wakes a `payments worker` on SQLite: another process's commits, not its own (which
     /// ring its bell directly) and nothing while the file is quiet.
     @Test func aListenerHearsOtherProcessesCommitsOnly() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payments-watch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("watch.sqlite").path
-        let listener = try await SQLiteBackend.open(path: path, logger: testLogger)
-        let other = try await SQLiteBackend.open(path: path, logger: testLogger)
-        try await listener.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
-        let heard = NIOLockedValueBox(0)
-        let listening = Task { try await listener.listen("any") { heard.withLockedValue { $0 += 1 } } }
-        try await Task.sleep(for: .milliseconds(100))  // it has read the version it starts from
+        try await withDatabaseFile { path in
+            let listener = try await SQLiteBackend.open(path: path, logger: testLogger)
+            let other = try await SQLiteBackend.open(path: path, logger: testLogger)
+            try await listener.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
+            let heard = NIOLockedValueBox(0)
+            let listening = Task { try await listener.listen("any") { heard.withLockedValue { $0 += 1 } } }
+            try await Task.sleep(for: .milliseconds(100))  // it has read the version it starts from
 
-        for n in 0..<5 { try await listener.transaction { try await $0.raw("INSERT INTO t (n) VALUES (\(literal: n))").run() } }
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(heard.withLockedValue { $0 } == 0, "its own commits")
-        try await other.transaction { try await $0.raw("INSERT INTO t (n) VALUES (99)").run() }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(5))
-        while heard.withLockedValue { $0 } == 0 && clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(heard.withLockedValue { $0 } == 1, "another process's commit")
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(heard.withLockedValue { $0 } == 1, "and nothing while the file is quiet")
+            for n in 0..<5 { try await listener.transaction { try await $0.raw("INSERT INTO t (n) VALUES (\(literal: n))").run() } }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(heard.withLockedValue { $0 } == 0, "its own commits")
+            try await other.transaction { try await $0.raw("INSERT INTO t (n) VALUES (99)").run() }
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(5))
+            while heard.withLockedValue { $0 } == 0 && clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(heard.withLockedValue { $0 } == 1, "another process's commit")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(heard.withLockedValue { $0 } == 1, "and nothing while the file is quiet")
 
-        listening.cancel()
-        _ = try? await listening.value
-        for backend in [listener, other] { try await backend.shutdown() }
+            listening.cancel()
+            _ = try? await listening.value
+            for backend in [listener, other] { try await backend.shutdown() }
+        }
     }
 }
