@@ -61,6 +61,16 @@ extension PaymentsError {
         .init(.authentication, code: "api_key_invalid", message: message)
     }
 
+    /// How an app gets a provider, for the errors and notes that need one.
+    public static let configureProvider =
+        "Configure one with PUT /v1/provider-accounts/stripe (the app's own account, a key of the app's mode), "
+        + "or set the platform's STRIPE_SECRET_KEY to a key of that mode."
+
+    /// A live-mode app with no live provider account: it is never handed to the sandbox.
+    public static let providerNotConfigured = PaymentsError(
+        .invalidRequest, code: "provider_not_configured",
+        message: "This live-mode app has no payment provider, and the sandbox serves test-mode apps only. \(configureProvider)")
+
     public static let idempotencyKeyReused = PaymentsError(
         .idempotency, code: "idempotency_key_reused",
         message: "This Idempotency-Key was already used with another request. Use a new key for a new request.",

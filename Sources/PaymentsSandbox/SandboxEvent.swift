@@ -93,6 +93,7 @@ extension SandboxProvider {
         }
         return ProviderEventFacts(
             id: event.id, type: event.type, createdAt: Date(timeIntervalSince1970: Double(event.created)),
-            appID: object.metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), subject: subject, invoice: invoice)
+            appID: object.metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), livemode: false, subject: subject,
+            invoice: invoice)
     }
 }

@@ -136,6 +136,11 @@ public func checkProviders(configuration: Configuration, store: Store, logger: L
                 do {
                     if let own = try await directory.ownStripe(app) {
                         await check("stripe account of \(app.id) (\(app.name))", own, account: app.id.rawValue)
+                    } else if app.mode == .live, !directory.platformServes(app) {
+                        lines.append(
+                            "live app \(app.id) (\(app.name)): NO PROVIDER — its money routes answer provider_not_configured. "
+                                + PaymentsError.configureProvider)
+                        ok = false
                     }
                 } catch {
                     lines.append("stripe account of \(app.id): FAILED (\(error))")

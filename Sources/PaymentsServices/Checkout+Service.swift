@@ -61,6 +61,7 @@ extension Checkout {
             try Subscription.validate(quantity: request.quantity)
             if let days = request.trialPeriodDays { try Subscription.validate(trialPeriodDays: days) }
             try Metadata.validate(request.metadata)
+            let provider = try await directory.provider(for: app)
             let plan = try await plans.find(app: app.id, key: request.plan).activeForSale(param: "plan")
             let customer = try await Customers.Service(store: store).get(app: app.id, externalID: request.customer, param: "customer")
             if request.trialPeriodDays != nil, request.mode != .subscription {
@@ -76,7 +77,6 @@ extension Checkout {
             if case .metered = price.terms, request.mode == .payment {
                 throw PaymentsError.invalid("price", "A metered price cannot be paid once.")
             }
-            let provider = try await directory.provider(for: app)
             let checkout = try provider.require((any CheckoutProvider).self, .checkout)
             let providerCustomer = try await links.customer(customer, on: checkout, origin: origin)
             let providerPrice = try await links.price(price, of: plan, on: checkout, origin: origin)

@@ -79,8 +79,13 @@ extension Inbox {
             let events = try await store.inbox.claim(now: store.clock.now(), lease: lease, limit: limit)
             for event in events {
                 do {
-                    let (status, app) = try await process(event)
-                    try await store.inbox.finish(event.id, status: status, appID: app, error: nil, nextAttemptAt: nil, now: store.clock.now())
+                    switch try await process(event) {
+                    case .done(let status, let app):
+                        try await store.inbox.finish(event.id, status: status, appID: app, error: nil, nextAttemptAt: nil, now: store.clock.now())
+                    case .refused(let reason, let app):
+                        logger.warning("provider event refused", metadata: ["event": "\(event.id)", "type": "\(event.type)", "reason": "\(reason)"])
+                        try await store.inbox.finish(event.id, status: .failed, appID: app, error: reason, nextAttemptAt: nil, now: store.clock.now())
+                    }
                 } catch {
                     let now = store.clock.now()
                     let giveUp = event.attempts >= ProviderEvent.maximumAttempts
@@ -94,16 +99,28 @@ extension Inbox {
             return events.count
         }
 
+        /// What processing made of an event.
+        enum Outcome: Equatable {
+            /// `succeeded`, or `ignored` for events the service does not act on.
+            case done(ProviderEvent.Status, App.ID?)
+            /// Not applied, and not worth retrying: kept as `failed` with the reason.
+            case refused(String, App.ID)
+        }
+
         /// Processes one event: routes it to its app and refreshes the object it is about.
-        /// - Returns: `succeeded`, or `ignored` for events the service does not act on.
-        func process(_ event: ProviderEvent) async throws -> (ProviderEvent.Status, App.ID?) {
-            guard let reader = webhooks[event.provider] else { return (.ignored, nil) }
+        func process(_ event: ProviderEvent) async throws -> Outcome {
+            guard let reader = webhooks[event.provider] else { return .done(.ignored, nil) }
             let facts = try reader.interpret(Array(event.payload.utf8))
             guard let appID = try await route(event, facts),
                 let app = try await store.read({ try await $0.apps.find(appID) })
-            else { return (.ignored, nil) }
+            else { return .done(.ignored, nil) }
+            if let livemode = facts.livemode, livemode != (app.mode == .live) {
+                return .refused(
+                    "livemode mismatch: a \(livemode ? "live" : "test")-mode event for \(app.mode.rawValue)-mode app \(app.id); not applied.",
+                    app.id)
+            }
             let provider = try await directory.provider(for: app)
-            guard provider.name == event.provider else { return (.ignored, app.id) }
+            guard provider.name == event.provider else { return .done(.ignored, app.id) }
             let origin = Origin(actor: .system, requestID: event.id.rawValue)
             let plans = Plans.Service(store: store, directory: directory, logger: logger)
             let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, logger: logger)
@@ -135,7 +152,7 @@ extension Inbox {
             case .invoice(subscription: nil), .other:
                 acted = false
             }
-            return (acted ? .succeeded : .ignored, app.id)
+            return .done(acted ? .succeeded : .ignored, app.id)
         }
 
         /// The app an event belongs to: the endpoint's (an app's own account), else the one named

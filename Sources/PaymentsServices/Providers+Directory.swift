@@ -55,15 +55,23 @@ extension Providers {
             self.makeSandbox = makeSandbox
         }
 
-        /// The provider that serves `app` now.
+        /// The provider that serves `app` now: its own Stripe account, else the platform's of the
+        /// same mode, else — for a test-mode app only — the sandbox.
+        /// - Throws: 400 `provider_not_configured` for a live app with no live provider: the
+        ///   sandbox "succeeds" at everything, so a live app must never reach it.
         public func provider(for app: App) async throws -> any PaymentProvider {
             if let makeStripe {
                 if let own = try await ownStripe(app) { return makeStripe(own, app.id.rawValue) }
-                if let platformStripe, StripeCredentials.mode(ofKey: platformStripe.secretKey.value) == app.mode {
-                    return makeStripe(platformStripe, "platform")
-                }
+                if platformServes(app), let platformStripe { return makeStripe(platformStripe, "platform") }
             }
+            guard app.mode == .test else { throw PaymentsError.providerNotConfigured }
             return sandbox(for: app)
+        }
+
+        /// Whether the platform's Stripe account (of the app's mode) serves apps without their own.
+        public func platformServes(_ app: App) -> Bool {
+            guard makeStripe != nil, let platformStripe else { return false }
+            return StripeCredentials.mode(ofKey: platformStripe.secretKey.value) == app.mode
         }
 
         /// The sandbox provider for `app`, on the app's clock.
@@ -82,24 +90,26 @@ extension Providers {
             return StripeCredentials(secretKey: key, webhookSecrets: webhookSecrets)
         }
 
-        /// Every provider and whether it serves this app.
+        /// Every provider and whether it serves this app. A live app without a live Stripe
+        /// account has no active provider: the sandbox is listed as not configured for it.
         public func statuses(for app: App) async throws -> [Status] {
-            let active = try await provider(for: app)
             let own = try await ownStripe(app)
-            let platformUsable = platformStripe.map { StripeCredentials.mode(ofKey: $0.secretKey.value) == app.mode } ?? false
-            var statuses: [Status] = []
+            let stripeAccount = makeStripe == nil ? nil : (own != nil ? "own" : (platformServes(app) ? "platform" : nil))
+            let active: ProviderName? = stripeAccount != nil ? .stripe : (app.mode == .test ? .sandbox : nil)
             let sandbox = sandbox(for: app)
-            statuses.append(
-                Status(name: .sandbox, configured: true, active: active.name == .sandbox, account: "sandbox",
-                       capabilities: sandbox.capabilities, secretKeyLast4: nil))
-            let stripeAccount = own != nil ? "own" : (platformUsable ? "platform" : nil)
             let stripeCapabilities: [ProviderCapability] =
                 makeStripe.map { $0(StripeCredentials(secretKey: Secret("sk_test_probe"), webhookSecrets: []), "probe").capabilities } ?? []
-            statuses.append(
-                Status(name: .stripe, configured: makeStripe != nil && stripeAccount != nil, active: active.name == .stripe,
-                       account: stripeAccount, capabilities: stripeCapabilities,
-                       secretKeyLast4: (own ?? (platformUsable ? platformStripe : nil)).map { String($0.secretKey.value.suffix(4)) }))
-            return statuses
+            let stripeKey = own ?? (stripeAccount == "platform" ? platformStripe : nil)
+            return [
+                Status(
+                    name: .sandbox, configured: app.mode == .test, active: active == .sandbox, account: app.mode == .test ? "sandbox" : nil,
+                    capabilities: sandbox.capabilities, secretKeyLast4: nil,
+                    detail: app.mode == .test ? nil : "The sandbox serves test-mode apps only. \(PaymentsError.configureProvider)"),
+                Status(
+                    name: .stripe, configured: stripeAccount != nil, active: active == .stripe, account: stripeAccount,
+                    capabilities: stripeCapabilities, secretKeyLast4: stripeKey.map { String($0.secretKey.value.suffix(4)) },
+                    detail: stripeAccount != nil ? nil : "No \(app.mode.rawValue)-mode Stripe account. \(PaymentsError.configureProvider)"),
+            ]
         }
 
         public struct Status: Sendable {
@@ -110,6 +120,8 @@ extension Providers {
             public let account: String?
             public let capabilities: [ProviderCapability]
             public let secretKeyLast4: String?
+            /// Why the provider does not serve the app, and how to make it; nil when it can.
+            public let detail: String?
         }
     }
 }

@@ -37,6 +37,7 @@ public enum StripeWebhooks {
         let id: String
         let type: String
         let created: Int64
+        let livemode: Bool?
         let data: Payload
     }
 
@@ -92,6 +93,7 @@ public enum StripeWebhooks {
         }
         return ProviderEventFacts(
             id: event.id, type: event.type, createdAt: Date(timeIntervalSince1970: Double(event.created)),
-            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), subject: subject, invoice: invoice)
+            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), livemode: event.livemode, subject: subject,
+            invoice: invoice)
     }
 }

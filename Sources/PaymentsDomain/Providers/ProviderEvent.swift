@@ -85,16 +85,22 @@ public struct ProviderEventFacts: Sendable, Equatable {
     public let type: String
     public let createdAt: Date
     public let appID: App.ID?
+    /// Whether the provider says the event is of live (real-money) mode; nil when it does not say.
+    /// An event whose mode differs from its app's is refused, never applied.
+    public let livemode: Bool?
     public let subject: Subject
     /// For invoice events: the invoice as the event carries it (a paid invoice does not change
     /// again, so its copy is the truth).
     public let invoice: ProviderInvoice?
 
-    public init(id: String, type: String, createdAt: Date, appID: App.ID?, subject: Subject, invoice: ProviderInvoice? = nil) {
+    public init(
+        id: String, type: String, createdAt: Date, appID: App.ID?, livemode: Bool?, subject: Subject, invoice: ProviderInvoice? = nil
+    ) {
         self.id = id
         self.type = type
         self.createdAt = createdAt
         self.appID = appID
+        self.livemode = livemode
         self.subject = subject
         self.invoice = invoice
     }

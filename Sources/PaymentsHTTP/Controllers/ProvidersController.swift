@@ -80,6 +80,7 @@ struct ProviderResponse: Encodable, Sendable {
     @Nullable var account: String?
     let capabilities: [String]
     @Nullable var secret_key_last4: String?
+    @Nullable var detail: String?
 
     init(_ status: Providers.Directory.Status) {
         name = status.name.rawValue
@@ -88,6 +89,7 @@ struct ProviderResponse: Encodable, Sendable {
         account = status.account
         capabilities = status.capabilities.map(\.rawValue)
         secret_key_last4 = status.secretKeyLast4
+        detail = status.detail
     }
 }
 

@@ -5232,6 +5232,13 @@ enum OpenAPIDocument {
               "string",
               "null"
             ]
+          },
+          "detail": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Why this provider does not serve the app and how to configure it; null when it can"
           }
         }
       },
