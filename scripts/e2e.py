@@ -305,6 +305,55 @@ def stripe_scenario(env, localstripe, label="SQLite"):
     check("payments doctor fails when Stripe cannot be reached", broken.returncode == 1 and "stripe platform account" in broken.stdout and "FAILED" in broken.stdout, broken.stdout)
 
 
+def stripe_down_scenario(env):
+    """Stripe unreachable (a closed port), as a new user meets it: the money routes answer a 503
+    within STRIPE_TIMEOUT, then the breaker answers at once with Retry-After; a live app with no
+    provider is refused, never served by the sandbox."""
+    print("Stripe down:")
+    closed = free_port()
+    env = dict(env, STRIPE_SECRET_KEY="sk_test_e2e_down", STRIPE_API_BASE=f"http://127.0.0.1:{closed}")
+    created = run_cli(env, "apps", "create", "--name", "down", "--mode", "test")
+    key = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line).get("api_key", "").strip()
+    live = run_cli(env, "apps", "create", "--name", "real", "--mode", "live")
+    live_key = dict(line.split(":", 1) for line in live.stdout.splitlines() if ":" in line).get("api_key", "").strip()
+    port = free_port()
+    server = subprocess.Popen([BINARY, "serve"], env=dict(env, PORT=str(port), LOG_LEVEL="error", APP_SECRET="e" * 32,
+                                                          ADMIN_TOKEN="a" * 24),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(200):
+            try:
+                if call(port, "GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        call(port, "PUT", "/v1/customers/org_1", key, {})
+        payment = {"customer": "org_1", "amount": 500, "currency": "usd", "payment_method": "pm_card_visa"}
+        timings = []
+        for _ in range(4):
+            started = time.monotonic()
+            status, body, headers = call(port, "POST", "/v1/payments", key, payment)
+            timings.append((time.monotonic() - started, status, body.get("error", {}).get("code"), headers.get("Retry-After")))
+        print("    times (ms): " + ", ".join(f"{t * 1000:.0f}" for t, *_ in timings))
+        check("each call while Stripe refuses connections is a 503 within STRIPE_TIMEOUT (6 s)",
+              all(status == 503 and code == "provider_unavailable" and took < 6 for took, status, code, _ in timings[:3]), timings)
+        took, status, code, retry_after = timings[3]
+        check("after three, the breaker answers at once (<= 50 ms) with Retry-After",
+              status == 503 and code == "provider_unavailable" and took <= 0.05 and retry_after is not None, timings[3])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            metrics = response.read().decode()
+        check("/metrics shows the breaker open", 'provider_circuit_state{provider="stripe",account="platform"} 2' in metrics)
+        status, body, _ = call(port, "POST", "/v1/payments", live_key, payment)
+        check("a live app with no live provider is refused, not served by the sandbox",
+              status == 400 and body.get("error", {}).get("code") == "provider_not_configured", body)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def stripe_call(base, method, path, form=None):
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(f"{base}{path}", method=method, data=data,
@@ -485,6 +534,9 @@ import sqlite3; c = sqlite3.connect({db!r})
 c.execute("UPDATE audit_logs SET actor_id = 'someone_else' WHERE app_id = ? AND sequence = 2", ({app_id!r},)); c.commit()"""], check=True)
 
         scenario("SQLite", env, tamper_sqlite, fuzz=True)
+
+    with tempfile.TemporaryDirectory() as data:
+        stripe_down_scenario(dict(base_env, DATA_DIR=data))
 
     localstripe = os.environ.get("LOCALSTRIPE_URL")
     if localstripe:

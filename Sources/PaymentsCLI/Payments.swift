@@ -20,10 +20,9 @@ struct Payments: AsyncParsableCommand {
         defaultSubcommand: nil)
 }
 
-/// Reads the configuration, sets up logging, opens the store, runs `body`, closes the store.
-func withEnvironment<T>(
-    _ body: (PaymentsServer.Configuration, Store, Logger) async throws -> T
-) async throws -> T {
+/// Reads the configuration, sets up logging, opens the runtime (store, HTTP clients, services),
+/// runs `body`, and shuts the runtime down.
+func withRuntime<T>(_ body: (Runtime) async throws -> T) async throws -> T {
     let configuration: PaymentsServer.Configuration
     do {
         configuration = try .load()
@@ -31,25 +30,16 @@ func withEnvironment<T>(
         throw ValidationError(error.description)
     }
     LoggingSystem.bootstrap { label in
-        switch configuration.logFormat {
+        switch configuration.logs.format {
         case .json:
-            return JSONLogHandler(label: label, level: configuration.logLevel)
+            return JSONLogHandler(label: label, level: configuration.logs.level)
         case .text:
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.logLevel
+            handler.logLevel = configuration.logs.level
             return handler
         }
     }
-    let logger = Logger(label: "payments")
-    let store = try await openStore(configuration, logger: logger)
-    do {
-        let result = try await body(configuration, store, logger)
-        try await store.backend.shutdown()
-        return result
-    } catch {
-        try? await store.backend.shutdown()
-        throw error
-    }
+    return try await Runtime.with(configuration, logger: Logger(label: "payments"), body)
 }
 
 struct Serve: AsyncParsableCommand {
@@ -60,14 +50,15 @@ struct Serve: AsyncParsableCommand {
     var noWorkers = false
 
     func run() async throws {
-        try await withEnvironment { configuration, store, logger in
+        try await withRuntime { runtime in
             do {
-                try await prepare(store, configuration, logger: logger)
+                try await prepare(runtime)
             } catch let error as ConfigurationError {
                 throw ValidationError(error.description)
             }
-            let app = buildApplication(configuration: configuration, store: store, logger: logger, runWorkers: !noWorkers)
-            logger.notice("listening on http://\(configuration.host):\(configuration.port)")
+            let app = buildApplication(runtime, runWorkers: !noWorkers)
+            let server = runtime.configuration.server
+            runtime.logger.notice("listening on http://\(server.host):\(server.port)")
             try await app.runService()
         }
     }
@@ -78,9 +69,7 @@ struct Worker: AsyncParsableCommand {
         abstract: "Run only the background workers (for instances that do not serve HTTP).")
 
     func run() async throws {
-        try await withEnvironment { configuration, store, logger in
-            try await runWorkers(configuration: configuration, store: store, logger: logger)
-        }
+        try await withRuntime { runtime in try await runWorkers(runtime) }
     }
 }
 
@@ -95,8 +84,8 @@ struct Migrate: AsyncParsableCommand {
     var revert: Int?
 
     func run() async throws {
-        try await withEnvironment { _, store, logger in
-            let migrator = Migrator(backend: store.backend, logger: logger)
+        try await withRuntime { runtime in
+            let migrator = Migrator(backend: runtime.store.backend, logger: runtime.logger)
             if status {
                 print("applied: \(try await migrator.appliedVersions())")
                 print("pending: \(try await migrator.pendingVersions())")
@@ -138,8 +127,8 @@ struct Events: AsyncParsableCommand {
                 guard let date = RFC3339.parse(raw) else { throw ValidationError("--to must be an RFC 3339 time") }
                 return date
             }
-            let count = try await withEnvironment { _, store, _ in
-                try await store.inbox.reprocess(id: eventID, receivedFrom: start, receivedTo: end, now: store.clock.now())
+            let count = try await withRuntime { runtime in
+                try await runtime.store.inbox.reprocess(id: eventID, receivedFrom: start, receivedTo: end, now: runtime.store.clock.now())
             }
             print("queued \(count) event(s) for processing")
         }
@@ -158,9 +147,9 @@ struct AppsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let mode = App.Mode(rawValue: mode) else { throw ValidationError("--mode must be test or live") }
-            try await withEnvironment { _, store, logger in
-                try await store.migrate(logger: logger)
-                let (app, issued) = try await Apps.Service(store: store).create(
+            try await withRuntime { runtime in
+                try await runtime.store.migrate(logger: runtime.logger)
+                let (app, issued) = try await runtime.services.apps.create(
                     name: name, mode: mode, origin: Origin(actor: .admin, requestID: nil))
                 print("app_id:  \(app.id)")
                 print("mode:    \(app.mode.rawValue)")
@@ -176,8 +165,8 @@ struct AppsCommand: AsyncParsableCommand {
         @Option(help: "At most this many (1-100).") var limit = 100
 
         func run() async throws {
-            try await withEnvironment { _, store, _ in
-                let page = try await Apps.Service(store: store).list(try PageRequest(limit: limit))
+            try await withRuntime { runtime in
+                let page = try await runtime.services.apps.list(try PageRequest(limit: limit))
                 for app in page.data {
                     print("\(app.id)  \(app.mode.rawValue)  \(app.name)")
                 }
@@ -194,8 +183,8 @@ struct AppsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let id = App.ID(parsing: appID) else { throw ValidationError("not an app id: \(appID)") }
-            try await withEnvironment { _, store, _ in
-                let issued = try await Apps.Service(store: store).rotateKey(
+            try await withRuntime { runtime in
+                let issued = try await runtime.services.apps.rotateKey(
                     of: id, overlap: .seconds(expiresIn), origin: Origin(actor: .admin, requestID: nil))
                 print("key_id:  \(issued.key.id)")
                 print("api_key: \(issued.secret.value)")
@@ -212,8 +201,8 @@ struct AppsCommand: AsyncParsableCommand {
         func run() async throws {
             guard let id = App.ID(parsing: appID) else { throw ValidationError("not an app id: \(appID)") }
             guard let key = APIKey.ID(parsing: keyID) else { throw ValidationError("not a key id: \(keyID)") }
-            try await withEnvironment { _, store, _ in
-                _ = try await Apps.Service(store: store).revokeKey(key, of: id, origin: Origin(actor: .admin, requestID: nil))
+            try await withRuntime { runtime in
+                _ = try await runtime.services.apps.revokeKey(key, of: id, origin: Origin(actor: .admin, requestID: nil))
                 print("revoked \(key)")
             }
         }
@@ -234,8 +223,8 @@ struct Audit: AsyncParsableCommand {
 
         func run() async throws {
             guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
-            try await withEnvironment { _, store, _ in
-                let page = try await AuditLog.Service(store: store).list(
+            try await withRuntime { runtime in
+                let page = try await runtime.services.audit.list(
                     app: id, filter: AuditFilter(actionType: actionType, targetType: targetType),
                     try PageRequest(limit: limit))
                 let formatter = ISO8601DateFormatter()
@@ -254,17 +243,17 @@ struct Audit: AsyncParsableCommand {
         @Option(help: "Only this app (app_...).") var app: String?
 
         func run() async throws {
-            let broken = try await withEnvironment { _, store, _ -> Bool in
+            let broken = try await withRuntime { runtime -> Bool in
                 let appIDs: [App.ID]
                 if let app {
                     guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
                     appIDs = [id]
                 } else {
-                    appIDs = try await allApps(store)
+                    appIDs = try await allApps(runtime.services.apps)
                 }
                 var broken = false
                 for id in appIDs {
-                    let result = try await AuditLog.Service(store: store).verify(app: id)
+                    let result = try await runtime.services.audit.verify(app: id)
                     if let link = result.firstBreak {
                         print("\(id): BROKEN at \(link)")
                         broken = true
@@ -284,17 +273,20 @@ struct Doctor: AsyncParsableCommand {
         abstract: "Check the configuration, the database and the provider credentials; exits 1 when something is wrong.")
 
     func run() async throws {
-        let ok = try await withEnvironment { configuration, store, logger -> Bool in
+        let ok = try await withRuntime { runtime -> Bool in
+            let (configuration, store) = (runtime.configuration, runtime.store)
             var ok = true
-            print("configuration: ok (\(configuration.production ? "production" : "development"), listening on \(configuration.host):\(configuration.port))")
-            switch configuration.database {
+            print(
+                "configuration: ok (\(configuration.secrets.production ? "production" : "development"), "
+                    + "listening on \(configuration.server.host):\(configuration.server.port))")
+            switch configuration.database.location {
             case .sqlite(let path): print("database: SQLite at \(path)")
             case .postgres: print("database: PostgreSQL")
             }
             do {
                 try await store.read { try await $0.db.raw("SELECT 1 AS ok").run() }
                 print("database connection: ok")
-                let pending = try await Migrator(backend: store.backend, logger: logger).pendingVersions()
+                let pending = try await Migrator(backend: store.backend, logger: runtime.logger).pendingVersions()
                 print(pending.isEmpty ? "migrations: up to date" : "migrations: pending \(pending) (run 'payments migrate')")
                 ok = ok && pending.isEmpty
             } catch {
@@ -302,7 +294,7 @@ struct Doctor: AsyncParsableCommand {
                 ok = false
                 return ok
             }
-            let providers = await checkProviders(configuration: configuration, store: store, logger: logger)
+            let providers = await checkProviders(runtime)
             for line in providers.lines { print(line) }
             return ok && providers.ok
         }
@@ -310,11 +302,11 @@ struct Doctor: AsyncParsableCommand {
     }
 }
 
-func allApps(_ store: Store) async throws -> [App.ID] {
+func allApps(_ apps: Apps.Service) async throws -> [App.ID] {
     var ids: [App.ID] = []
     var cursor: String?
     repeat {
-        let page = try await Apps.Service(store: store).list(try PageRequest(limit: 100, startingAfter: cursor))
+        let page = try await apps.list(try PageRequest(limit: 100, startingAfter: cursor))
         ids += page.data.map(\.id)
         cursor = page.hasMore ? page.data.last?.id.rawValue : nil
     } while cursor != nil

@@ -24,13 +24,18 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
     public let param: String?
     /// The issuer's reason, on a declined card.
     public let declineCode: String?
+    /// Seconds before a retry can succeed (the `Retry-After` header), when known.
+    public let retryAfterSeconds: Int?
 
-    public init(_ kind: Kind, code: String, message: String, param: String? = nil, declineCode: String? = nil) {
+    public init(
+        _ kind: Kind, code: String, message: String, param: String? = nil, declineCode: String? = nil, retryAfterSeconds: Int? = nil
+    ) {
         self.kind = kind
         self.code = code
         self.message = message
         self.param = param
         self.declineCode = declineCode
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String {

@@ -6,41 +6,31 @@ import PaymentsStore
 
 /// What the HTTP API needs from the rest of the service.
 public struct APIDependencies: Sendable {
-    public let store: Store
+    public let services: Services
     public let adminToken: Secret<String>
     public let metrics: HTTPMetrics
-    /// Which provider serves each app.
-    public var providers: Providers.Directory
-    /// Seals the apps' own provider secrets.
-    public let secrets: SecretBox
-    /// How each provider's webhooks are verified and read.
-    public var webhooks: [ProviderName: ProviderWebhooks] = [:]
+    /// The providers' circuit breakers, shown in `/metrics`.
+    public let breakers: CircuitBreakers
     /// The largest request body accepted, in bytes (default 1 MiB).
     public var bodyLimit = 1 << 20
     /// How long a running request holds its idempotency key.
     public var idempotencyLease: Duration = .seconds(60)
     /// How long idempotency keys and their responses are kept.
     public var idempotencyRetention: Duration = .seconds(86_400)
-    /// How long an authenticated key is trusted without a lookup (see `KeyCache`).
-    public var keyCacheTTL: Duration = .seconds(5)
 
-    public init(
-        store: Store, adminToken: Secret<String>, metrics: HTTPMetrics, providers: Providers.Directory, secrets: SecretBox
-    ) {
-        self.store = store
+    public init(services: Services, adminToken: Secret<String>, metrics: HTTPMetrics, breakers: CircuitBreakers) {
+        self.services = services
         self.adminToken = adminToken
         self.metrics = metrics
-        self.providers = providers
-        self.secrets = secrets
+        self.breakers = breakers
     }
 }
 
 /// Builds the router: operations routes, the app API under `/v1`, the admin API under `/admin/v1`.
 /// - Returns: the router and the table of every route it serves.
 public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequestContext>, RouteTable) {
-    let store = dependencies.store
-    let apps = Apps.Service(store: store, keyCache: KeyCache(ttl: dependencies.keyCacheTTL))
-    let audit = AuditLog.Service(store: store)
+    let services = dependencies.services
+    let store = services.store
     let table = RouteTable()
     let idempotency = IdempotencyMiddleware(
         store: store, lease: dependencies.idempotencyLease, retention: dependencies.idempotencyRetention)
@@ -48,43 +38,32 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     let router = Router(context: PaymentsRequestContext.self)
     router.add(middleware: EdgeMiddleware(metrics: dependencies.metrics, bodyLimit: dependencies.bodyLimit))
 
-    OperationsController(store: store, metrics: dependencies.metrics, healthTimeout: .seconds(2))
+    OperationsController(store: store, metrics: dependencies.metrics, breakers: dependencies.breakers, healthTimeout: .seconds(2))
         .addRoutes(to: Routes(group: router.group(), prefix: "", table: table))
 
     let v1 = router.group("v1")
-        .add(middleware: AppAuthMiddleware(apps: apps))
+        .add(middleware: AppAuthMiddleware(apps: services.apps))
         .add(middleware: idempotency)
     let v1Routes = Routes(group: v1, prefix: "/v1", table: table)
-    CustomersController(customers: Customers.Service(store: store), summaries: BillingSummary.Service(store: store))
+    CustomersController(customers: services.customers, summaries: services.billingSummaries).addRoutes(to: v1Routes)
+    AuditLogsController(audit: services.audit).addRoutes(to: v1Routes)
+    PlansController(plans: services.plans).addRoutes(to: v1Routes)
+    PaymentsController(payments: services.payments).addRoutes(to: v1Routes)
+    SubscriptionsController(subscriptions: services.subscriptions).addRoutes(to: v1Routes)
+    CheckoutController(checkout: services.checkout).addRoutes(to: v1Routes)
+    ProvidersController(directory: services.providers, accounts: services.providerAccounts, testClock: services.testClocks)
         .addRoutes(to: v1Routes)
-    AuditLogsController(audit: audit).addRoutes(to: v1Routes)
-    let directory = dependencies.providers
-    let logger = Logger(label: "payments.services")
-    let plans = Plans.Service(store: store, directory: directory, logger: logger)
-    let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, logger: logger)
-    let checkout = Checkout.Service(store: store, directory: directory, plans: plans, logger: logger)
-    PlansController(plans: plans).addRoutes(to: v1Routes)
-    PaymentsController(payments: Payments.Service(store: store, directory: directory, logger: logger)).addRoutes(to: v1Routes)
-    SubscriptionsController(subscriptions: subscriptions).addRoutes(to: v1Routes)
-    CheckoutController(checkout: checkout).addRoutes(to: v1Routes)
-    let inbox = Inbox.Service(store: store, directory: directory, webhooks: dependencies.webhooks, logger: logger)
-    ProvidersController(
-        directory: directory, accounts: ProviderAccounts.Service(store: store, secrets: dependencies.secrets),
-        testClock: TestClocks.Service(store: store, directory: directory, subscriptions: subscriptions, inbox: inbox)
-    ).addRoutes(to: v1Routes)
-    GracePeriodsController(grace: GracePeriods.Service(store: store)).addRoutes(to: v1Routes)
-    WebhookEndpointsController(endpoints: WebhookEndpoints.Service(store: store, secrets: dependencies.secrets)).addRoutes(to: v1Routes)
-    EventsController(events: Events.Service(store: store)).addRoutes(to: v1Routes)
-    SandboxPagesController(store: store, directory: directory, checkout: checkout).addRoutes(to: router)
-    WebhooksController(
-        inbox: inbox,
-        bodyLimit: dependencies.bodyLimit
-    ).addRoutes(to: Routes(group: router.group("webhooks"), prefix: "/webhooks", table: table))
+    GracePeriodsController(grace: services.gracePeriods).addRoutes(to: v1Routes)
+    WebhookEndpointsController(endpoints: services.webhookEndpoints).addRoutes(to: v1Routes)
+    EventsController(events: services.events).addRoutes(to: v1Routes)
+    SandboxPagesController(store: store, directory: services.providers, checkout: services.checkout).addRoutes(to: router)
+    WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit)
+        .addRoutes(to: Routes(group: router.group("webhooks"), prefix: "/webhooks", table: table))
 
     let admin = router.group("admin/v1")
         .add(middleware: AdminAuthMiddleware(adminToken: dependencies.adminToken))
         .add(middleware: idempotency)
-    AdminController(apps: apps, audit: audit, clock: store.clock)
+    AdminController(apps: services.apps, audit: services.audit, clock: store.clock)
         .addRoutes(to: Routes(group: admin, prefix: "/admin/v1", table: table))
 
     return (router, table)

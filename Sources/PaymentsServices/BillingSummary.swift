@@ -66,12 +66,16 @@ public struct BillingSummary: Sendable, Equatable {
 extension BillingSummary {
     public struct Service: Sendable {
         let store: Store
+        let customers: Customers.Service
 
-        public init(store: Store) { self.store = store }
+        public init(store: Store, customers: Customers.Service) {
+            self.store = store
+            self.customers = customers
+        }
 
         public func summary(app: App.ID, externalID: String) async throws -> BillingSummary {
             try Customer.validate(externalID: externalID)
-            let customer = try await Customers.Service(store: store).get(app: app, externalID: externalID)
+            let customer = try await customers.get(app: app, externalID: externalID)
             return try await store.read { session in
                 let page = try PageRequest(limit: PageRequest.maximumLimit)
                 let subscriptions = try await session.subscriptions(app).list(customer: customer.id, status: nil, page).data

@@ -43,13 +43,15 @@ extension Checkout {
         let store: Store
         let directory: Providers.Directory
         let plans: Plans.Service
+        let customers: Customers.Service
         let logger: Logger
         var links: ProviderLinks { ProviderLinks(store: store) }
 
-        public init(store: Store, directory: Providers.Directory, plans: Plans.Service, logger: Logger) {
+        public init(store: Store, directory: Providers.Directory, plans: Plans.Service, customers: Customers.Service, logger: Logger) {
             self.store = store
             self.directory = directory
             self.plans = plans
+            self.customers = customers
             self.logger = logger
         }
 
@@ -63,7 +65,7 @@ extension Checkout {
             try Metadata.validate(request.metadata)
             let provider = try await directory.provider(for: app)
             let plan = try await plans.find(app: app.id, key: request.plan).activeForSale(param: "plan")
-            let customer = try await Customers.Service(store: store).get(app: app.id, externalID: request.customer, param: "customer")
+            let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
             if request.trialPeriodDays != nil, request.mode != .subscription {
                 throw PaymentsError.invalid("trial_period_days", "trial_period_days applies to subscription mode only.")
             }
@@ -198,7 +200,7 @@ extension Checkout {
             async throws -> String
         {
             try Customer.validate(externalID: externalID)
-            let customer = try await Customers.Service(store: store).get(app: app.id, externalID: externalID, param: "customer")
+            let customer = try await customers.get(app: app.id, externalID: externalID, param: "customer")
             if let returnURL { try CheckoutSession.validate(url: returnURL, param: "return_url") }
             let provider = try await directory.provider(for: app)
             let portal = try provider.require((any PortalProvider).self, .portal)

@@ -13,8 +13,12 @@ extension Events {
     /// What was announced to the app and how its deliveries went.
     public struct Service: Sendable {
         let store: Store
+        let customers: Customers.Service
 
-        public init(store: Store) { self.store = store }
+        public init(store: Store, customers: Customers.Service) {
+            self.store = store
+            self.customers = customers
+        }
 
         /// Newest first, or from `afterSequence` on, oldest first (a replayable stream).
         public func list(app: App.ID, afterSequence: Int64?, type: String?, customer: String?, _ page: PageRequest) async throws -> Page<Event> {
@@ -29,7 +33,7 @@ extension Events {
                 kind = parsed
             }
             var customerID: Customer.ID?
-            if let customer { customerID = try await Customers.Service(store: store).get(app: app, externalID: customer, param: "customer").id }
+            if let customer { customerID = try await customers.get(app: app, externalID: customer, param: "customer").id }
             return try await store.read { [kind, customerID] in
                 try await $0.events(app).list(afterSequence: afterSequence, type: kind, customer: customerID, page)
             }

@@ -16,8 +16,12 @@ extension GracePeriods {
     /// expired when their end passes on the app's clock. Every step is audited.
     public struct Service: Sendable {
         let store: Store
+        let customers: Customers.Service
 
-        public init(store: Store) { self.store = store }
+        public init(store: Store, customers: Customers.Service) {
+            self.store = store
+            self.customers = customers
+        }
 
         /// Opens one for the customer unless one is open for the reason already.
         /// - Returns: the open grace period (new or existing).
@@ -118,7 +122,7 @@ extension GracePeriods {
         public func list(app: App.ID, customer: String?, status: GracePeriod.Status?, _ page: PageRequest) async throws -> Page<GracePeriod> {
             try page.requireCursor(of: GracePeriod.self)
             var customerID: Customer.ID?
-            if let customer { customerID = try await Customers.Service(store: store).get(app: app, externalID: customer, param: "customer").id }
+            if let customer { customerID = try await customers.get(app: app, externalID: customer, param: "customer").id }
             return try await store.read { [customerID] in try await $0.gracePeriods(app).list(customer: customerID, status: status, page) }
         }
     }

@@ -18,12 +18,24 @@ extension Inbox {
         let store: Store
         let directory: Providers.Directory
         let webhooks: [ProviderName: ProviderWebhooks]
+        let subscriptions: Subscriptions.Service
+        let payments: Payments.Service
+        let checkout: Checkout.Service
+        let grace: GracePeriods.Service
         let logger: Logger
 
-        public init(store: Store, directory: Providers.Directory, webhooks: [ProviderName: ProviderWebhooks], logger: Logger) {
+        public init(
+            store: Store, directory: Providers.Directory, webhooks: [ProviderName: ProviderWebhooks],
+            subscriptions: Subscriptions.Service, payments: Payments.Service, checkout: Checkout.Service, grace: GracePeriods.Service,
+            logger: Logger
+        ) {
             self.store = store
             self.directory = directory
             self.webhooks = webhooks
+            self.subscriptions = subscriptions
+            self.payments = payments
+            self.checkout = checkout
+            self.grace = grace
             self.logger = logger
         }
 
@@ -122,8 +134,6 @@ extension Inbox {
             let provider = try await directory.provider(for: app)
             guard provider.name == event.provider else { return .done(.ignored, app.id) }
             let origin = Origin(actor: .system, requestID: event.id.rawValue)
-            let plans = Plans.Service(store: store, directory: directory, logger: logger)
-            let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, logger: logger)
             let acted: Bool
             switch facts.subject {
             case .subscription(let id):
@@ -138,16 +148,14 @@ extension Inbox {
                     try await recordPaid(invoice, subscription: id, app: app.id, provider: provider.name, origin: origin)
                 }
             case .payment(let id):
-                acted = try await Payments.Service(store: store, directory: directory, logger: logger)
-                    .refresh(app: app, providerID: id, origin: origin)
+                acted = try await payments.refresh(app: app, providerID: id, origin: origin)
                 if acted, facts.type == "payment_intent.succeeded",
                     let payment = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: id) }),
                     payment.status == .succeeded
                 {
-                    try await GracePeriods.Service(store: store).resolvePaid(app: app.id, customer: payment.customerID, origin: origin)
+                    try await grace.resolvePaid(app: app.id, customer: payment.customerID, origin: origin)
                 }
             case .checkoutSession(let id):
-                let checkout = Checkout.Service(store: store, directory: directory, plans: plans, logger: logger)
                 acted = (try? await checkout.get(app: app, id, origin: origin)) != nil
             case .invoice(subscription: nil), .other:
                 acted = false
@@ -220,7 +228,6 @@ extension Inbox {
         func grace(after type: String, subscription providerID: String, app: App, provider: ProviderName, origin: Origin) async throws {
             guard let subscription = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider, providerID: providerID) })
             else { return }
-            let grace = GracePeriods.Service(store: store)
             switch (type, subscription.status) {
             case ("invoice.payment_failed", .pastDue), ("invoice.payment_failed", .unpaid), ("invoice.payment_failed", .incomplete):
                 let plan = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }

@@ -42,13 +42,14 @@ extension Payments {
     public struct Service: Sendable {
         let store: Store
         let directory: Providers.Directory
+        let customers: Customers.Service
         let logger: Logger
         var links: ProviderLinks { ProviderLinks(store: store) }
-        var customers: Customers.Service { Customers.Service(store: store) }
 
-        public init(store: Store, directory: Providers.Directory, logger: Logger) {
+        public init(store: Store, directory: Providers.Directory, customers: Customers.Service, logger: Logger) {
             self.store = store
             self.directory = directory
+            self.customers = customers
             self.logger = logger
         }
 

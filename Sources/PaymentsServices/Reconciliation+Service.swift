@@ -20,14 +20,20 @@ extension Reconciliation {
     public struct Service: Sendable {
         let store: Store
         let directory: Providers.Directory
+        let payments: Payments.Service
+        let subscriptions: Subscriptions.Service
         let logger: Logger
         /// Operations untouched for less than this may still be in flight.
         public var settleAfter: Duration = .seconds(300)
         public var giveUpAfter: Duration = .seconds(3600)
 
-        public init(store: Store, directory: Providers.Directory, logger: Logger) {
+        public init(
+            store: Store, directory: Providers.Directory, payments: Payments.Service, subscriptions: Subscriptions.Service, logger: Logger
+        ) {
             self.store = store
             self.directory = directory
+            self.payments = payments
+            self.subscriptions = subscriptions
             self.logger = logger
         }
 
@@ -72,7 +78,6 @@ extension Reconciliation {
             let provider = try await directory.provider(for: app)
             guard provider.name == operation.provider else { return .open }
             let origin = Origin.system
-            let payments = Payments.Service(store: store, directory: directory, logger: logger)
             let found: Bool
             switch operation.kind {
             case .createPayment:
@@ -82,10 +87,8 @@ extension Reconciliation {
                 let processor = try provider.require((any PaymentProcessor).self, .refunds)
                 found = try await payments.reconcileRefund(app: app, operation, processor: processor, origin: origin) != nil
             case .createSubscription:
-                let subscriptions = try provider.require((any SubscriptionProvider).self, .subscriptions)
-                found = try await Subscriptions.Service(
-                    store: store, directory: directory, plans: Plans.Service(store: store, directory: directory, logger: logger), logger: logger
-                ).reconcile(app: app, operation, provider: subscriptions, origin: origin) != nil
+                let provider = try provider.require((any SubscriptionProvider).self, .subscriptions)
+                found = try await subscriptions.reconcile(app: app, operation, provider: provider, origin: origin) != nil
             }
             if found { return .settled }
             guard operation.createdAt < now.addingTimeInterval(-seconds(giveUpAfter)) else { return .open }

@@ -48,13 +48,15 @@ extension Subscriptions {
         let store: Store
         let directory: Providers.Directory
         let plans: Plans.Service
+        let customers: Customers.Service
         let logger: Logger
         var links: ProviderLinks { ProviderLinks(store: store) }
 
-        public init(store: Store, directory: Providers.Directory, plans: Plans.Service, logger: Logger) {
+        public init(store: Store, directory: Providers.Directory, plans: Plans.Service, customers: Customers.Service, logger: Logger) {
             self.store = store
             self.directory = directory
             self.plans = plans
+            self.customers = customers
             self.logger = logger
         }
 
@@ -81,7 +83,7 @@ extension Subscriptions {
             guard price.isRecurring else {
                 throw PaymentsError.invalid("price", "Price \(price.key) is one-time; a subscription needs a recurring or metered price.")
             }
-            let customer = try await Customers.Service(store: store).get(app: app.id, externalID: request.customer, param: "customer")
+            let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
             let (subscription, operation) = try await store.write(origin) { session in
                 let subscription = Subscription(
                     id: session.ids.next(Subscription.self, at: session.now), appID: app.id, customerID: customer.id,
@@ -141,7 +143,7 @@ extension Subscriptions {
             case .succeeded, .failed:
                 return subscription
             case .pending, .unknown:
-                let customer = try await Customers.Service(store: store).get(app: app.id, id: subscription.customerID)
+                let customer = try await customers.get(app: app.id, id: subscription.customerID)
                 let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
                 if let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
                     return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
@@ -185,7 +187,7 @@ extension Subscriptions {
             async throws -> Subscription?
         {
             let subscription = try await get(app: app.id, operation.targetID)
-            let customer = try await Customers.Service(store: store).get(app: app.id, id: subscription.customerID)
+            let customer = try await customers.get(app: app.id, id: subscription.customerID)
             let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
             guard let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) else {
                 return nil
@@ -248,7 +250,7 @@ extension Subscriptions {
             try page.requireCursor(of: Subscription.self)
             var customerID: Customer.ID?
             if let customer {
-                customerID = try await Customers.Service(store: store).get(app: app, externalID: customer, param: "customer").id
+                customerID = try await customers.get(app: app, externalID: customer, param: "customer").id
             }
             return try await store.read { [customerID] in
                 try await $0.subscriptions(app).list(customer: customerID, status: status, page)

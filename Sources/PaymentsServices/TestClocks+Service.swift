@@ -17,12 +17,17 @@ extension TestClocks {
         let directory: Providers.Directory
         let subscriptions: Subscriptions.Service
         let inbox: Inbox.Service
+        let grace: GracePeriods.Service
 
-        public init(store: Store, directory: Providers.Directory, subscriptions: Subscriptions.Service, inbox: Inbox.Service) {
+        public init(
+            store: Store, directory: Providers.Directory, subscriptions: Subscriptions.Service, inbox: Inbox.Service,
+            grace: GracePeriods.Service
+        ) {
             self.store = store
             self.directory = directory
             self.subscriptions = subscriptions
             self.inbox = inbox
+            self.grace = grace
         }
 
         public struct Advanced: Sendable {
@@ -59,7 +64,7 @@ extension TestClocks {
             // What the provider did sent events; process them now, then expire what fell due, so
             // the call answers with everything settled (the workers would get there too).
             while try await inbox.processDue(limit: 200) > 0 {}
-            try await GracePeriods.Service(store: store).expireDue(app: app.id, origin: origin)
+            try await grace.expireDue(app: app.id, origin: origin)
             return Advanced(
                 now: try await Clocks.now(for: app.id, store: store), offsetSeconds: offset.components.seconds,
                 subscriptionsUpdated: updated)

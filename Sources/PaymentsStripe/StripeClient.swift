@@ -8,9 +8,11 @@ import Foundation
 #endif
 
 /// Stripe's HTTP mechanics, as stripe-node does them: the pinned `Stripe-Version`, an
-/// `Idempotency-Key` on every POST, a timeout, and retries with capped, jittered exponential
-/// backoff on connection failures, 409 `lock_timeout`, 429 and 5xx — honouring
-/// `Stripe-Should-Retry` and `Retry-After`. Failures come back as `ProviderError`.
+/// `Idempotency-Key` on every POST, and retries with capped, jittered exponential backoff on
+/// connection failures, 409 `lock_timeout`, 429 and 5xx — honouring `Stripe-Should-Retry` and
+/// `Retry-After`. The whole call, retries included, fits in one time budget, and a breaker per
+/// account makes calls fail at once while Stripe cannot be reached. Failures come back as
+/// `ProviderError`.
 struct StripeClient: Sendable {
     static let apiVersion = "2026-10-28.endive"
 
@@ -18,6 +20,8 @@ struct StripeClient: Sendable {
     let transport: StripeTransport
     let policy: RetryPolicy
     let logger: Logger
+    /// The account's breaker; nil calls Stripe whatever happened before (tests, `doctor`).
+    var breaker: CircuitBreakers.Handle? = nil
 
     /// How hard to try.
     struct RetryPolicy: Sendable {
@@ -27,7 +31,10 @@ struct StripeClient: Sendable {
         var maxDelay: Duration = .seconds(5)
         /// The longest `Retry-After` honoured.
         var maxRetryAfter: Duration = .seconds(60)
-        var timeout: Duration = .seconds(30)
+        /// The whole call, retries and waits included: an app's request never waits longer on Stripe.
+        var budget: Duration = .seconds(6)
+        /// No attempt starts with less of the budget left than this.
+        var minimumAttempt: Duration = .milliseconds(500)
         var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
         var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     }
@@ -57,25 +64,34 @@ struct StripeClient: Sendable {
         if let idempotencyKey { headers["Idempotency-Key"] = idempotencyKey }
         if body != nil { headers["Content-Type"] = "application/x-www-form-urlencoded" }
         let request = StripeTransport.Request(method: method, path: path, headers: headers, body: body)
+        if case .reject(let wait) = breaker?.admit() {
+            throw .unavailable(
+                "Stripe has not been reachable from this service for this account; calls fail at once until a probe gets through.",
+                retryAfter: wait)
+        }
         // Writes carry an idempotency key, so resending one after an unclear failure is safe.
         let mutating = method != "GET"
+        let deadline = ContinuousClock.now + policy.budget
         var attempt = 0
         while true {
             let outcome: Outcome
             do {
-                let response = try await transport.send(request, policy.timeout)
+                let response = try await transport.send(request, deadline - .now)
                 outcome = .answered(response)
             } catch let failure as StripeTransport.Failure {
                 outcome = .failed(failure)
             } catch {
                 outcome = .failed(.mayHaveBeenSent("\(error)"))
             }
-            if attempt < policy.maxRetries, let delay = retryDelay(outcome, attempt: attempt) {
+            if attempt < policy.maxRetries, let delay = retryDelay(outcome, attempt: attempt),
+                ContinuousClock.now + delay + policy.minimumAttempt <= deadline
+            {
                 attempt += 1
                 logger.debug("retrying a Stripe request", metadata: ["path": "\(path)", "attempt": "\(attempt)"])
                 do { try await policy.sleep(delay) } catch { throw .unavailable("Cancelled while waiting to retry a Stripe request.") }
                 continue
             }
+            breaker?.record(reached: outcome.reached)
             return try finish(outcome, mutating: mutating, as: type)
         }
     }
@@ -83,6 +99,12 @@ struct StripeClient: Sendable {
     enum Outcome {
         case answered(StripeTransport.Response)
         case failed(StripeTransport.Failure)
+
+        /// Whether Stripe answered at all: what the breaker counts.
+        var reached: Bool {
+            if case .answered = self { return true }
+            return false
+        }
     }
 
     /// The wait before retrying, or nil when the outcome is final.

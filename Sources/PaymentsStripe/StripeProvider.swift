@@ -25,8 +25,9 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
     public struct Options: Sendable {
         /// Retries after the first attempt (default 2).
         public var maxRetries = 2
-        /// Per attempt (default 30 s).
-        public var timeout: Duration = .seconds(30)
+        /// The whole call, retries included (default 6 s): when Stripe cannot be reached, the
+        /// app's request gets its 503 within this.
+        public var timeout: Duration = .seconds(6)
         public var initialRetryDelay: Duration = .milliseconds(500)
         public var maxRetryDelay: Duration = .seconds(5)
 
@@ -35,14 +36,20 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
 
     /// - Parameters:
     ///   - account: `platform`, or the app id whose own account this is.
-    public init(secretKey: Secret<String>, account: String, transport: StripeTransport, options: Options = Options(), logger: Logger) {
+    ///   - breakers: where this account's circuit breaker lives (one per process); nil: none.
+    public init(
+        secretKey: Secret<String>, account: String, transport: StripeTransport, options: Options = Options(),
+        breakers: CircuitBreakers? = nil, logger: Logger
+    ) {
         self.account = account
         var policy = StripeClient.RetryPolicy()
         policy.maxRetries = options.maxRetries
-        policy.timeout = options.timeout
+        policy.budget = options.timeout
         policy.initialDelay = options.initialRetryDelay
         policy.maxDelay = options.maxRetryDelay
-        client = StripeClient(secretKey: secretKey, transport: transport, policy: policy, logger: logger)
+        client = StripeClient(
+            secretKey: secretKey, transport: transport, policy: policy, logger: logger,
+            breaker: breakers?.handle(provider: .stripe, account: account))
     }
 
     init(account: String, client: StripeClient) {

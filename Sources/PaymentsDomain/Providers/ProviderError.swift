@@ -25,10 +25,12 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     /// For a decline: the payment the provider recorded as failed, with its decline code.
     public let payment: ProviderPayment?
     public let declineCode: String?
+    /// When calls fail fast (a breaker is open): how long until the provider is tried again.
+    public let retryAfter: Duration?
 
     init(
         _ code: Code, _ message: String, providerCode: String? = nil, param: String? = nil,
-        payment: ProviderPayment? = nil, declineCode: String? = nil
+        payment: ProviderPayment? = nil, declineCode: String? = nil, retryAfter: Duration? = nil
     ) {
         self.code = code
         self.message = message
@@ -36,6 +38,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         self.param = param
         self.payment = payment
         self.declineCode = declineCode
+        self.retryAfter = retryAfter
     }
 
     public var codeLabel: String { code.rawValue }
@@ -61,7 +64,9 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public static func conflict(_ message: String, providerCode: String? = nil) -> Self {
         .init(.conflict, message, providerCode: providerCode)
     }
-    public static func unavailable(_ message: String) -> Self { .init(.unavailable, message) }
+    public static func unavailable(_ message: String, retryAfter: Duration? = nil) -> Self {
+        .init(.unavailable, message, retryAfter: retryAfter)
+    }
     public static func outcomeUnknown(_ message: String) -> Self { .init(.outcomeUnknown, message) }
     public static func malformedResponse(_ message: String) -> Self { .init(.malformedResponse, message) }
 
@@ -86,7 +91,9 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case .notFound:
             PaymentsError(.providerRejected, code: "provider_object_missing", message: message)
         case .rateLimited, .conflict, .unavailable, .malformedResponse:
-            PaymentsError(.providerUnavailable, code: "provider_unavailable", message: message)
+            PaymentsError(
+                .providerUnavailable, code: "provider_unavailable", message: message,
+                retryAfterSeconds: retryAfter.map { max(1, Int(($0 / .seconds(1)).rounded(.up))) })
         case .outcomeUnknown:
             PaymentsError(
                 .providerUnavailable, code: "provider_outcome_unknown",

@@ -7,6 +7,7 @@ import SQLKit
 struct OperationsController {
     let store: Store
     let metrics: HTTPMetrics
+    let breakers: CircuitBreakers
     /// How long the health check waits for the database.
     let healthTimeout: Duration
 
@@ -54,6 +55,7 @@ struct OperationsController {
     @Sendable func scrape(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let pool = store.backend.poolStatistics()
         metrics.recordPool(inUse: pool.inUse, capacity: pool.capacity)
+        metrics.recordBreakers(breakers.states)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

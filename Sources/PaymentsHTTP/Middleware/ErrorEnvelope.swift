@@ -80,7 +80,8 @@ enum ErrorEnvelope {
         let error = paymentsError(from: error, logger: logger)
         let (status, type) = status(of: error.kind)
         let body = Body(error: .init(type: type, code: error.code, message: error.message, param: error.param, declineCode: error.declineCode))
-        return (try? APIEncoding.response(body, status: status))
-            ?? Response(status: .internalServerError)
+        guard var response = try? APIEncoding.response(body, status: status) else { return Response(status: .internalServerError) }
+        if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 }

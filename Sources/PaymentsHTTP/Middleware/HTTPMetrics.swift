@@ -1,3 +1,4 @@
+import PaymentsDomain
 import Prometheus
 
 /// Request metrics in a Prometheus registry owned by the application (no global state).
@@ -21,6 +22,17 @@ public final class HTTPMetrics: Sendable {
         MetricNameDescriptor(metricName: "db_pool", unitName: "connections", helpText: "Database connections in use and available.")
     }
 
+    static var breakerState: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "provider_circuit", unitName: "state",
+            helpText: "Each provider account's circuit breaker: 0 closed (calls go through), 1 half-open (a probe is let through), 2 open (calls fail at once).")
+    }
+    static var breakerFailures: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "provider_circuit_consecutive", unitName: "failures",
+            helpText: "Calls in a row that could not reach the provider, per account.")
+    }
+
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
     }
@@ -34,6 +46,15 @@ public final class HTTPMetrics: Sendable {
             descriptor: Self.requestDuration, labels: [("method", method), ("route", route)],
             buckets: Self.buckets
         ).record(duration)
+    }
+
+    /// Sets each provider account's breaker gauges (called when metrics are scraped).
+    func recordBreakers(_ states: [(provider: String, account: String, breaker: CircuitBreaker)]) {
+        for (provider, account, breaker) in states {
+            let labels = [("provider", provider), ("account", account)]
+            registry.makeGauge(descriptor: Self.breakerState, labels: labels).set(Double(breaker.state.gaugeValue))
+            registry.makeGauge(descriptor: Self.breakerFailures, labels: labels).set(Double(breaker.consecutiveFailures))
+        }
     }
 
     /// Sets the database connection gauges (called when metrics are scraped).

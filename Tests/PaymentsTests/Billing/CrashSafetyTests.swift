@@ -116,7 +116,7 @@ import Testing
 /// Operations nobody retried are settled in the background.
 @Suite struct ReconciliationTests {
     static func service(_ api: TestAPI, _ providers: Providers.Directory) -> Reconciliation.Service {
-        Reconciliation.Service(store: api.store, directory: providers, logger: testLogger)
+        api.services.reconciliation
     }
 
     @Test(arguments: TestDatabase.engines) func anUnknownPaymentIsSettledByLookingItUp(engine: SQLEngine) async throws {

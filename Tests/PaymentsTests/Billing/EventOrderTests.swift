@@ -81,7 +81,7 @@ struct SeededGenerator: RandomNumberGenerator {
             _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: "{}")
             _ = try await api.request(.post, "/v1/plans", key: key, json: SandboxFlowTests.plan)
             let subscription = try await api.request(.post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro"}"#)
-            let inbox = Inbox.Service(store: api.store, directory: api.providers, webhooks: testWebhooks, logger: testLogger)
+            let inbox = api.services.inbox
             let poster = InboxTests()
             if let order {
                 stripe.subscriptionStatus.withLockedValue { $0 = steps.last!.providerStatus }
@@ -145,7 +145,7 @@ struct SeededGenerator: RandomNumberGenerator {
             // A worker claims it, then dies before finishing.
             let claimed = try await api.store.inbox.claim(now: api.clock.now, lease: .seconds(60), limit: 10)
             #expect(claimed.count == 1)
-            let inbox = Inbox.Service(store: api.store, directory: api.providers, webhooks: testWebhooks, logger: testLogger)
+            let inbox = api.services.inbox
             #expect(try await inbox.processDue() == 0, "leased: nobody else takes it yet")
             api.clock.advance(seconds: 61)
             #expect(try await inbox.processDue() == 1)

@@ -64,7 +64,7 @@ import Testing
             #expect(first.status == .ok && first["duplicate"] as? Bool == false, "\(first.text)")
             #expect(again.status == .ok && again["duplicate"] as? Bool == true, "a replay is acknowledged and stored once")
             #expect(try await Self.count(api) == 1)
-            let inbox = Inbox.Service(store: api.store, directory: api.providers, webhooks: testWebhooks, logger: testLogger)
+            let inbox = api.services.inbox
             #expect(try await inbox.processDue() == 1)
             let subscription = try await api.request(.get, "/v1/subscriptions/\(created.string("id")!)", key: key)
             #expect(subscription.string("status") == "past_due", "the provider's current state wins over the event's copy")
@@ -110,7 +110,7 @@ import Testing
             // The renewal fails: the provider says past due; the inbox brings the mirror along.
             _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
             // The advance processed what the provider sent before answering.
-            let inbox = Inbox.Service(store: api.store, directory: api.providers, webhooks: testWebhooks, logger: testLogger)
+            let inbox = api.services.inbox
             #expect(try await inbox.processDue() == 0)
             let statuses = try await api.store.read { session in
                 try await session.db.raw("SELECT status FROM provider_events WHERE provider = 'sandbox'").all()

@@ -88,7 +88,7 @@ import Testing
             let received = try await api.request(
                 .post, "/webhooks/stripe/\(appID)", json: body, headers: [HTTPField.Name("Stripe-Signature")!: header])
             #expect(received.status == .ok, "acknowledged: the provider must not retry it forever")
-            let inbox = Inbox.Service(store: api.store, directory: api.providers, webhooks: testWebhooks, logger: testLogger)
+            let inbox = api.services.inbox
             #expect(try await inbox.processDue() == 1)
 
             // validate: not applied, kept with the reason, not retried
@@ -108,14 +108,14 @@ import Testing
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("payments-doctor-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
         let configuration = try Configuration.load(environment: ["DATA_DIR": data])
-        let store = try await openStore(configuration, logger: testLogger)
-        try await store.migrate(logger: testLogger)
-        let before = await checkProviders(configuration: configuration, store: store, logger: testLogger)
-        #expect(before.ok, "\(before.lines)")
-        let (app, _) = try await Apps.Service(store: store).create(name: "real", mode: .live, origin: Origin(actor: .admin, requestID: nil))
-        let after = await checkProviders(configuration: configuration, store: store, logger: testLogger)
-        #expect(!after.ok)
-        #expect(after.lines.contains { $0.contains("\(app.id)") && $0.contains("NO PROVIDER") }, "\(after.lines)")
-        try await store.backend.shutdown()
+        try await Runtime.with(configuration, logger: testLogger) { runtime in
+            try await runtime.store.migrate(logger: testLogger)
+            let before = await checkProviders(runtime)
+            #expect(before.ok, "\(before.lines)")
+            let (app, _) = try await runtime.services.apps.create(name: "real", mode: .live, origin: Origin(actor: .admin, requestID: nil))
+            let after = await checkProviders(runtime)
+            #expect(!after.ok)
+            #expect(after.lines.contains { $0.contains("\(app.id)") && $0.contains("NO PROVIDER") }, "\(after.lines)")
+        }
     }
 }

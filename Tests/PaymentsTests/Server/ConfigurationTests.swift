@@ -14,16 +14,17 @@ import Testing
         let data = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let configuration = try Configuration.load(environment: ["DATA_DIR": data])
-        #expect(configuration.host == "127.0.0.1" && configuration.port == 8080)
-        #expect(configuration.database == .sqlite(path: data + "/payments.sqlite"))
-        #expect(configuration.bodyLimit == 1 << 20 && configuration.migrateOnStart)
-        #expect(configuration.generatedSecrets)
+        #expect(configuration.server.host == "127.0.0.1" && configuration.server.port == 8080)
+        #expect(configuration.database.location == .sqlite(path: data + "/payments.sqlite"))
+        #expect(configuration.server.bodyLimit == 1 << 20 && configuration.server.migrateOnStart)
+        #expect(configuration.secrets.generated)
+        #expect(configuration.stripe.timeout == .seconds(6) && configuration.stripe.secretKey == nil)
         #expect(configuration.notices.first?.contains("generated APP_SECRET and ADMIN_TOKEN") == true)
 
         // The second start reuses what the first generated.
         let again = try Configuration.load(environment: ["DATA_DIR": data])
-        #expect(again.adminToken.value == configuration.adminToken.value)
-        #expect(again.appSecret.value == configuration.appSecret.value)
+        #expect(again.secrets.adminToken.value == configuration.secrets.adminToken.value)
+        #expect(again.secrets.appSecret.value == configuration.secrets.appSecret.value)
         #expect(again.notices.first?.contains("using APP_SECRET and ADMIN_TOKEN from") == true)
         let mode = try FileManager.default.attributesOfItem(atPath: data + "/secrets.env")[.posixPermissions] as? Int
         #expect(mode == 0o600, "the secrets file is readable by its owner only")
@@ -34,7 +35,9 @@ import Testing
             (["PORT": "eighty"], "PORT"), (["PORT": "70000"], "PORT"), (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
             (["DATABASE_URL": "mysql://x"], "DATABASE_URL"), (["MIGRATE_ON_START": "maybe"], "MIGRATE_ON_START"),
             (["MAX_BODY_BYTES": "12"], "MAX_BODY_BYTES"), (["APP_SECRET": "short"], "APP_SECRET"),
-            (["KEY_CACHE_SECONDS": "-1"], "KEY_CACHE_SECONDS"),
+            (["KEY_CACHE_SECONDS": "-1"], "KEY_CACHE_SECONDS"), (["STRIPE_TIMEOUT": "0"], "STRIPE_TIMEOUT"),
+            (["STRIPE_SECRET_KEY": "pk_test_1"], "STRIPE_SECRET_KEY"), (["STRIPE_API_BASE": "ftp://x"], "STRIPE_API_BASE"),
+            (["LOG_FORMAT": "xml"], "LOG_FORMAT"),
         ]
         for (environment, variable) in cases {
             do {
@@ -54,28 +57,28 @@ import Testing
             "PAYMENTS_ENV": "production", "APP_SECRET": String(repeating: "s", count: 32),
             "ADMIN_TOKEN": String(repeating: "t", count: 24), "DATABASE_URL": "postgres://u:p@db.internal:5432/payments",
         ])
-        #expect(configuration.production && !configuration.generatedSecrets)
-        #expect(configuration.database == .postgres(url: "postgres://u:p@db.internal:5432/payments"))
+        #expect(configuration.secrets.production && !configuration.secrets.generated)
+        #expect(configuration.database.location == .postgres(url: "postgres://u:p@db.internal:5432/payments"))
     }
 
     @Test func aLiveAppRefusesGeneratedSecrets() async throws {
         let data = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let configuration = try Configuration.load(environment: ["DATA_DIR": data])
-        let store = try await openStore(configuration, logger: testLogger)
-        try await prepare(store, configuration, logger: testLogger)
-        _ = try await Apps.Service(store: store).create(name: "real", mode: .live, origin: Origin(actor: .admin, requestID: nil))
-        await #expect(throws: ConfigurationError.self) { try await prepare(store, configuration, logger: testLogger) }
-        try await store.backend.shutdown()
+        try await Runtime.with(configuration, logger: testLogger) { runtime in
+            try await prepare(runtime)
+            _ = try await runtime.services.apps.create(name: "real", mode: .live, origin: Origin(actor: .admin, requestID: nil))
+            await #expect(throws: ConfigurationError.self) { try await prepare(runtime) }
+        }
     }
 
     @Test func serveCanRefuseToMigrate() async throws {
         let data = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let configuration = try Configuration.load(environment: ["DATA_DIR": data, "MIGRATE_ON_START": "false"])
-        let store = try await openStore(configuration, logger: testLogger)
-        await #expect(throws: ConfigurationError.self) { try await prepare(store, configuration, logger: testLogger) }
-        try await store.backend.shutdown()
+        try await Runtime.with(configuration, logger: testLogger) { runtime in
+            await #expect(throws: ConfigurationError.self) { try await prepare(runtime) }
+        }
     }
 }
 

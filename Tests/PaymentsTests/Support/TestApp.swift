@@ -6,6 +6,7 @@ import NIOCore
 import PaymentsDomain
 @testable import PaymentsHTTP
 import PaymentsSandbox
+import PaymentsServer
 import PaymentsStripe
 import PaymentsServices
 import PaymentsStore
@@ -24,38 +25,61 @@ let testWebhooks: [ProviderName: ProviderWebhooks] = [
     .sandbox: ProviderWebhooks(verify: { _, _, _, _ in }, interpret: SandboxProvider.interpret),
 ]
 
+/// What a test may change before the services and the router are built: the service parts
+/// (provider directory, webhooks, sender, key cache) and the body limit.
+@dynamicMemberLookup
+struct TestSetup {
+    var parts: ServiceParts
+    var bodyLimit = 1 << 20
+    /// The breakers `/metrics` shows: give the same to a provider directory built for a test.
+    var breakers = CircuitBreakers()
+
+    subscript<T>(dynamicMember path: WritableKeyPath<ServiceParts, T>) -> T {
+        get { parts[keyPath: path] }
+        set { parts[keyPath: path] = newValue }
+    }
+}
+
 /// The real router over a test store, driven without sockets.
 struct TestAPI {
     let store: Store
     let clock: TestClock
     let table: RouteTable
     let client: any TestClientProtocol
+    /// The services the router was built with (one container, as the server builds it).
+    let services: Services
+
     /// The providers the router was built with.
-    let providers: Providers.Directory
+    var providers: Providers.Directory { services.providers }
 
     /// Runs `body` against the API on a fresh database of `engine`.
     static func run(
-        _ engine: SQLEngine, configure: (inout APIDependencies) -> Void = { _ in },
+        _ engine: SQLEngine, configure: (inout TestSetup) -> Void = { _ in },
         _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
         let clock = TestClock()
         try await TestDatabase.withStore(engine, clock: clock.clock) { store in
             let secrets = SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij"))
+            var setup = TestSetup(
+                parts: ServiceParts(
+                    store: store, secrets: secrets,
+                    providers: Providers.Directory(
+                        store: store, secrets: secrets, platformStripe: nil, makeStripe: nil,
+                        makeSandbox: { app, now in
+                            SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now)
+                        }),
+                    webhooks: testWebhooks, sender: WebhookSender { _, _, _ in .init(status: 200) }, keyCacheTTL: .seconds(5),
+                    logger: testLogger))
+            configure(&setup)
+            let services = buildServices(setup.parts)
             var dependencies = APIDependencies(
-                store: store, adminToken: Secret(adminToken), metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
-                providers: Providers.Directory(
-                    store: store, secrets: secrets, platformStripe: nil, makeStripe: nil,
-                    makeSandbox: { app, now in
-                        SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now)
-                    }),
-                secrets: secrets)
-            dependencies.webhooks = testWebhooks
-            configure(&dependencies)
+                services: services, adminToken: Secret(adminToken), metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+                breakers: setup.breakers)
+            dependencies.bodyLimit = setup.bodyLimit
             let (router, table) = buildRouter(dependencies)
             let app = Application(router: router, logger: testLogger)
-            let providers = dependencies.providers
             try await app.test(.router) { client in
-                try await body(TestAPI(store: store, clock: clock, table: table, client: client, providers: providers))
+                try await body(TestAPI(store: store, clock: clock, table: table, client: client, services: services))
             }
         }
     }

@@ -1,0 +1,54 @@
+import PaymentsDomain
+import PaymentsStore
+
+/// Every use-case service, built once by the composition root (`PaymentsServer.buildServices`)
+/// and handed to the router, the workers and the CLI. A service that needs another receives it
+/// through its initializer; none constructs another.
+public struct Services: Sendable {
+    public let store: Store
+    /// Which provider serves each app.
+    public let providers: Providers.Directory
+    public let apps: Apps.Service
+    public let audit: AuditLog.Service
+    public let customers: Customers.Service
+    public let plans: Plans.Service
+    public let payments: Payments.Service
+    public let subscriptions: Subscriptions.Service
+    public let checkout: Checkout.Service
+    public let providerAccounts: ProviderAccounts.Service
+    public let gracePeriods: GracePeriods.Service
+    public let billingSummaries: BillingSummary.Service
+    public let inbox: Inbox.Service
+    public let testClocks: TestClocks.Service
+    public let reconciliation: Reconciliation.Service
+    public let webhookEndpoints: WebhookEndpoints.Service
+    public let events: Events.Service
+    public let deliveries: Deliveries.Service
+
+    public init(
+        store: Store, providers: Providers.Directory, apps: Apps.Service, audit: AuditLog.Service, customers: Customers.Service,
+        plans: Plans.Service, payments: Payments.Service, subscriptions: Subscriptions.Service, checkout: Checkout.Service,
+        providerAccounts: ProviderAccounts.Service, gracePeriods: GracePeriods.Service, billingSummaries: BillingSummary.Service,
+        inbox: Inbox.Service, testClocks: TestClocks.Service, reconciliation: Reconciliation.Service,
+        webhookEndpoints: WebhookEndpoints.Service, events: Events.Service, deliveries: Deliveries.Service
+    ) {
+        self.store = store
+        self.providers = providers
+        self.apps = apps
+        self.audit = audit
+        self.customers = customers
+        self.plans = plans
+        self.payments = payments
+        self.subscriptions = subscriptions
+        self.checkout = checkout
+        self.providerAccounts = providerAccounts
+        self.gracePeriods = gracePeriods
+        self.billingSummaries = billingSummaries
+        self.inbox = inbox
+        self.testClocks = testClocks
+        self.reconciliation = reconciliation
+        self.webhookEndpoints = webhookEndpoints
+        self.events = events
+        self.deliveries = deliveries
+    }
+}
