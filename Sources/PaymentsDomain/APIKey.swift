@@ -10,6 +10,7 @@ import Foundation
 /// prefix to show people which key is which.
 public struct APIKey: Sendable, Equatable, Identified {
     public static let idPrefix = "key"
+    public static let resourceType = ResourceType.apiKey
     public typealias ID = TypedID<APIKey>
 
     public let id: ID

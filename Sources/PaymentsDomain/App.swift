@@ -7,6 +7,7 @@ import Foundation
 /// A tenant: one SaaS product. Every row it owns carries its id.
 public struct App: Sendable, Equatable, Identified {
     public static let idPrefix = "app"
+    public static let resourceType = ResourceType.app
     public typealias ID = TypedID<App>
 
     /// Whether the app moves real money. Fixed for the app's life.

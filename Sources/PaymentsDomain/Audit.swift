@@ -70,24 +70,30 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
 /// transaction as the change.
 public struct AuditRecord: Sendable, Equatable {
     public let action: AuditAction
-    public let targetType: String
+    public let targetType: ResourceType
     public let targetID: String
     /// The change's effect as JSON, secrets redacted.
     public let payloadSnapshot: String
 
     /// - Throws: an `EncodingError` when the snapshot cannot be encoded; the change then rolls back
     ///   rather than being recorded with an empty snapshot.
-    public init(action: AuditAction, targetType: String, targetID: String, snapshot: some Encodable) throws {
+    public init(action: AuditAction, targetType: ResourceType, targetID: String, snapshot: some Encodable) throws {
         self.action = action
         self.targetType = targetType
         self.targetID = targetID
         self.payloadSnapshot = try AuditSnapshot.encode(snapshot)
+    }
+
+    /// A change to the object `target` names: the target type is its kind's.
+    public init<Kind: Identified>(action: AuditAction, target: TypedID<Kind>, snapshot: some Encodable) throws {
+        try self.init(action: action, targetType: Kind.resourceType, targetID: target.rawValue, snapshot: snapshot)
     }
 }
 
 /// One audit log entry as stored.
 public struct AuditEntry: Sendable, Equatable, Identified {
     public static let idPrefix = "aud"
+    public static let resourceType = ResourceType.auditLog
     public typealias ID = TypedID<AuditEntry>
 
     public let id: ID

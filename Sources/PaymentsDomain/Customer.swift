@@ -7,6 +7,7 @@ import Foundation
 /// The app's own paying party (an org, a workspace, a user), named by the app's `externalID`.
 public struct Customer: Sendable, Equatable, Identified {
     public static let idPrefix = "cus"
+    public static let resourceType = ResourceType.customer
     public typealias ID = TypedID<Customer>
 
     public let id: ID

@@ -10,6 +10,36 @@ import Foundation
 public protocol Identified {
     /// The id prefix without the underscore, e.g. `"cus"`.
     static var idPrefix: String { get }
+    /// What the object is called where the service names it by type.
+    static var resourceType: ResourceType { get }
+}
+
+/// The kinds of object the service names by type — an audit entry's `target_type`, the type of
+/// the object an event carries — from this one catalogue, never from literals.
+public enum ResourceType: String, Sendable, Codable, CaseIterable {
+    case app
+    case apiKey = "api_key"
+    case customer
+    case plan
+    case price
+    case subscription
+    case payment
+    case refund
+    case checkoutSession = "checkout_session"
+    case gracePeriod = "grace_period"
+    case webhookEndpoint = "webhook_endpoint"
+    case event
+    case eventDelivery = "event_delivery"
+    case auditLog = "audit_log"
+    /// A provider's invoice (until the service has invoices of its own).
+    case invoice
+    /// An app's own account at a provider, named by the provider.
+    case providerAccount = "provider_account"
+    case providerEvent = "provider_event"
+    /// A subscription known only by the provider's id.
+    case providerSubscription = "provider_subscription"
+    /// A provider call recorded before it is made.
+    case operation
 }
 
 /// A typed, prefixed identifier: `TypedID<Customer>` cannot be passed where a `TypedID<App>` is expected.

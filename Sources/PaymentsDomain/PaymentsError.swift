@@ -19,7 +19,7 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public let kind: Kind
-    public let code: String
+    public let code: ErrorCode
     public let message: String
     public let param: String?
     /// The issuer's reason, on a declined card.
@@ -28,7 +28,7 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
     public let retryAfterSeconds: Int?
 
     public init(
-        _ kind: Kind, code: String, message: String, param: String? = nil, declineCode: String? = nil, retryAfterSeconds: Int? = nil
+        _ kind: Kind, code: ErrorCode, message: String, param: String? = nil, declineCode: String? = nil, retryAfterSeconds: Int? = nil
     ) {
         self.kind = kind
         self.code = code
@@ -39,31 +39,31 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var description: String {
-        "\(code): \(message)" + (param.map { " (param: \($0))" } ?? "")
+        "\(code.rawValue): \(message)" + (param.map { " (param: \($0))" } ?? "")
     }
 }
 
 extension PaymentsError {
     /// `<resource>_not_found`: the object does not exist *for this app*. Another app's object
     /// gets exactly this error too.
-    public static func notFound(_ resource: String, id: String) -> Self {
-        .init(.notFound, code: "\(resource)_not_found", message: "No such \(resource): '\(id)'.")
+    public static func notFound(_ code: ErrorCode, id: String) -> Self {
+        .init(.notFound, code: code, message: "No such \(code.missingObject): '\(id)'.")
     }
 
     public static func invalid(_ param: String, _ message: String) -> Self {
-        .init(.invalidRequest, code: "parameter_invalid", message: message, param: param)
+        .init(.invalidRequest, code: .parameterInvalid, message: message, param: param)
     }
 
     public static func missing(_ param: String) -> Self {
-        .init(.invalidRequest, code: "parameter_missing", message: "Missing required parameter: \(param).", param: param)
+        .init(.invalidRequest, code: .parameterMissing, message: "Missing required parameter: \(param).", param: param)
     }
 
     public static func unknown(_ param: String) -> Self {
-        .init(.invalidRequest, code: "parameter_unknown", message: "Received unknown parameter: \(param).", param: param)
+        .init(.invalidRequest, code: .parameterUnknown, message: "Received unknown parameter: \(param).", param: param)
     }
 
     public static func unauthenticated(_ message: String) -> Self {
-        .init(.authentication, code: "api_key_invalid", message: message)
+        .init(.authentication, code: .apiKeyInvalid, message: message)
     }
 
     /// How an app gets a provider, for the errors and notes that need one.
@@ -73,16 +73,16 @@ extension PaymentsError {
 
     /// A live-mode app with no live provider account: it is never handed to the sandbox.
     public static let providerNotConfigured = PaymentsError(
-        .invalidRequest, code: "provider_not_configured",
+        .invalidRequest, code: .providerNotConfigured,
         message: "This live-mode app has no payment provider, and the sandbox serves test-mode apps only. \(configureProvider)")
 
     public static let idempotencyKeyReused = PaymentsError(
-        .idempotency, code: "idempotency_key_reused",
+        .idempotency, code: .idempotencyKeyReused,
         message: "This Idempotency-Key was already used with another request. Use a new key for a new request.",
         param: "Idempotency-Key")
 
     public static let idempotencyKeyInUse = PaymentsError(
-        .idempotency, code: "idempotency_key_in_use",
+        .idempotency, code: .idempotencyKeyInUse,
         message: "A request with this Idempotency-Key is still being processed. Retry later.",
         param: "Idempotency-Key")
 }

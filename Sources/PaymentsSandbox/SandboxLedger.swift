@@ -129,16 +129,16 @@ struct SandboxLedger: Sendable {
         /// Delivers a provider event to the service's inbox in the same transaction, as a real
         /// provider would send it to a webhook once it has acted. The inbox keeps it; processing
         /// reads the object's state from the sandbox, not from the event.
-        func event(_ type: String, object: String, at time: Date, invoice: SandboxEvent.Invoice? = nil) async throws {
+        func event(_ type: SandboxEvent.Kind, object: String, at time: Date, invoice: SandboxEvent.Invoice? = nil) async throws {
             let id = ids.next(prefix: "sbevt", at: time)
-            let payload = try SandboxEvent(id: id, type: type, objectID: object, appID: appID, created: time, invoice: invoice).encoded()
+            let payload = try SandboxEvent(id: id, type: type, created: time, appID: appID, object: object, invoice: invoice).encoded()
             let millis = Timestamp.milliseconds(time)
             try await db.raw(
                 """
                 INSERT INTO provider_events (id, app_id, provider, account, provider_event_id, type, event_created_at, received_at,
                                              payload, status, attempts, next_attempt_at)
                 VALUES (\(bind: ids.next(prefix: "pev", at: time)), \(bind: appID.rawValue), 'sandbox', 'sandbox', \(bind: id),
-                        \(bind: type), \(bind: millis), \(bind: millis), \(bind: payload), 'pending', 0, 0)
+                        \(bind: type.rawValue), \(bind: millis), \(bind: millis), \(bind: payload), 'pending', 0, 0)
                 ON CONFLICT (provider, account, provider_event_id) DO NOTHING
                 """
             ).run()

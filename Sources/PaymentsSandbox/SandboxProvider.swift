@@ -146,7 +146,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     failure: failure, paymentMethod: method.rawValue, operationID: request.operationID,
                     ourID: request.ourID, subscription: nil, createdAt: now)
                 try await tx.insert(.payment, id: payment.id, idempotencyKey: idempotencyKey, parent: request.customer, payment, at: now)
-                try await tx.event(failure == nil ? "payment_intent.succeeded" : "payment_intent.payment_failed", object: payment.id, at: now)
+                try await tx.event(failure == nil ? .paymentSucceeded : .paymentFailed, object: payment.id, at: now)
                 return payment
             }
         }
@@ -196,7 +196,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 payment.amountRefunded += request.amount
                 try await tx.insert(.refund, id: refund.id, idempotencyKey: idempotencyKey, parent: payment.id, refund, at: now)
                 try await tx.update(.payment, id: payment.id, payment, at: now)
-                try await tx.event("charge.refunded", object: payment.id, at: now)
+                try await tx.event(.paymentRefunded, object: payment.id, at: now)
                 return refund.domain
             }
         }
@@ -264,7 +264,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             subscription.status = paid ? .active : .incomplete
         }
         try await tx.insert(.subscription, id: id, idempotencyKey: idempotencyKey, parent: customer.id, subscription, at: now)
-        try await tx.event("customer.subscription.created", object: id, at: now)
+        try await tx.event(.subscriptionCreated, object: id, at: now)
         return subscription
     }
 
@@ -281,9 +281,9 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             paymentMethod: method.rawValue, operationID: nil, ourID: nil, subscription: subscription.id, createdAt: now)
         try await tx.insert(.payment, id: payment.id, idempotencyKey: nil, parent: subscription.customer, payment, at: now)
         try await tx.event(
-            failure == nil ? "invoice.paid" : "invoice.payment_failed", object: subscription.id, at: now,
+            failure == nil ? .invoicePaid : .invoicePaymentFailed, object: subscription.id, at: now,
             invoice: SandboxEvent.Invoice(
-                amountPaid: failure == nil ? payment.amount : 0, currency: price.currency.rawValue, periodStart: subscription.periodStart,
+                id: "sbin_\(payment.id)", amountPaid: failure == nil ? payment.amount : 0, currency: price.currency.rawValue, periodStart: subscription.periodStart,
                 periodEnd: subscription.periodEnd))
         return failure == nil
     }
@@ -325,7 +325,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 }
                 if let quantity = change.quantity { subscription.quantity = quantity }
                 try await tx.update(.subscription, id: id, subscription, at: now)
-                try await tx.event("customer.subscription.updated", object: id, at: now)
+                try await tx.event(.subscriptionUpdated, object: id, at: now)
                 return subscription.domain
             }
         }
@@ -345,12 +345,12 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 }
                 if atPeriodEnd {
                     subscription.cancelAtPeriodEnd = true
-                    try await tx.event("customer.subscription.updated", object: id, at: now)
+                    try await tx.event(.subscriptionUpdated, object: id, at: now)
                 } else {
                     subscription.status = .canceled
                     subscription.canceledAt = now
                     subscription.endedAt = now
-                    try await tx.event("customer.subscription.deleted", object: id, at: now)
+                    try await tx.event(.subscriptionCanceled, object: id, at: now)
                 }
                 try await tx.update(.subscription, id: id, subscription, at: now)
                 return subscription.domain
@@ -388,7 +388,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             if subscription.createdAt.addingTimeInterval(23 * 3600) <= now {
                 subscription.status = .incompleteExpired
                 subscription.endedAt = subscription.createdAt.addingTimeInterval(23 * 3600)
-                try await tx.event("customer.subscription.updated", object: subscription.id, at: now)
+                try await tx.event(.subscriptionUpdated, object: subscription.id, at: now)
             }
             return
         case .trialing, .active, .pastDue:
@@ -398,7 +398,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             trialEnd.addingTimeInterval(-3 * 86_400) <= now
         {
             subscription.trialEndNotified = true
-            try await tx.event("customer.subscription.trial_will_end", object: subscription.id, at: now)
+            try await tx.event(.trialEnding, object: subscription.id, at: now)
         }
         guard let price = try await tx.get(.price, subscription.price, as: SBPrice.self), let interval = price.interval else {
             return
@@ -411,7 +411,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 subscription.status = .canceled
                 subscription.canceledAt = boundary
                 subscription.endedAt = boundary
-                try await tx.event("customer.subscription.deleted", object: subscription.id, at: boundary)
+                try await tx.event(.subscriptionCanceled, object: subscription.id, at: boundary)
                 return
             }
             subscription.periodStart = boundary
@@ -422,10 +422,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 paid = try await charge(tx, subscription, price: price, method: method, renewal: true, now: boundary)
             } else {
                 paid = false
-                try await tx.event("invoice.payment_failed", object: subscription.id, at: boundary)
+                try await tx.event(.invoicePaymentFailed, object: subscription.id, at: boundary)
             }
             subscription.status = paid ? .active : .pastDue
-            try await tx.event("customer.subscription.updated", object: subscription.id, at: boundary)
+            try await tx.event(.subscriptionUpdated, object: subscription.id, at: boundary)
         }
     }
 
@@ -519,7 +519,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 }
                 session.status = .complete
                 try await tx.update(.checkout, id: id, session, at: now)
-                try await tx.event("checkout.session.completed", object: id, at: now)
+                try await tx.event(.checkoutCompleted, object: id, at: now)
                 return (session.domain, session.successURL, nil)
             }
         }

@@ -42,7 +42,7 @@ extension Apps {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createApp, targetType: "app", targetID: app.id.rawValue,
+                        action: .createApp, target: app.id,
                         snapshot: AppSnapshot(app: app, key: issued.key)))
                 return (app, issued)
             }
@@ -53,7 +53,7 @@ extension Apps {
             let name = try name.map { try App.validate(name: $0) }
             if case .set(let days) = gracePeriodDays { try App.validate(gracePeriodDays: days) }
             return try await store.write(origin) { session in
-                guard var app = try await session.apps.find(id) else { throw PaymentsError.notFound("app", id: id.rawValue) }
+                guard var app = try await session.apps.find(id) else { throw PaymentsError.notFound(.appNotFound, id: id.rawValue) }
                 if let name { app.name = name }
                 switch gracePeriodDays {
                 case .unchanged: break
@@ -64,7 +64,7 @@ extension Apps {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .updateApp, targetType: "app", targetID: app.id.rawValue,
+                        action: .updateApp, target: app.id,
                         snapshot: ["name": app.name, "grace_period_days": app.gracePeriodDays.map(String.init) ?? "default"]))
                 return app
             }
@@ -77,7 +77,7 @@ extension Apps {
 
         public func get(_ id: App.ID) async throws -> App {
             guard let app = try await store.read({ try await $0.apps.find(id) }) else {
-                throw PaymentsError.notFound("app", id: id.rawValue)
+                throw PaymentsError.notFound(.appNotFound, id: id.rawValue)
             }
             return app
         }
@@ -96,7 +96,7 @@ extension Apps {
             defer { keyCache.invalidate(app: id) }
             return try await store.write(origin) { session in
                 guard let app = try await session.apps.find(id) else {
-                    throw PaymentsError.notFound("app", id: id.rawValue)
+                    throw PaymentsError.notFound(.appNotFound, id: id.rawValue)
                 }
                 let expiry = session.now.addingTimeInterval(Double(overlap.components.seconds))
                 let expiring = try await session.keys.expireUsable(appID: id, at: expiry)
@@ -104,7 +104,7 @@ extension Apps {
                 try await session.audit(
                     id,
                     try AuditRecord(
-                        action: .rotateKey, targetType: "api_key", targetID: issued.key.id.rawValue,
+                        action: .rotateKey, target: issued.key.id,
                         snapshot: RotationSnapshot(
                             key: KeySnapshot(issued.key), expiring: expiring.map(KeySnapshot.init))))
                 return issued
@@ -116,7 +116,7 @@ extension Apps {
             defer { keyCache.invalidate(app: id) }
             return try await store.write(origin) { session in
                 guard var key = try await session.keys.find(keyID, appID: id) else {
-                    throw PaymentsError.notFound("api_key", id: keyID.rawValue)
+                    throw PaymentsError.notFound(.apiKeyNotFound, id: keyID.rawValue)
                 }
                 if key.revokedAt == nil {
                     try await session.keys.revoke(keyID, appID: id, at: session.now)
@@ -124,7 +124,7 @@ extension Apps {
                 }
                 try await session.audit(
                     id,
-                    try AuditRecord(action: .revokeKey, targetType: "api_key", targetID: keyID.rawValue, snapshot: KeySnapshot(key)))
+                    try AuditRecord(action: .revokeKey, target: keyID, snapshot: KeySnapshot(key)))
                 return key
             }
         }
@@ -151,9 +151,9 @@ extension Apps {
             switch key.state(at: now) {
             case .active, .expiring: return (app, key)
             case .expired:
-                throw PaymentsError(.authentication, code: "api_key_expired", message: "This API key has expired: it was rotated.")
+                throw PaymentsError(.authentication, code: .apiKeyExpired, message: "This API key has expired: it was rotated.")
             case .revoked:
-                throw PaymentsError(.authentication, code: "api_key_revoked", message: "This API key has been revoked.")
+                throw PaymentsError(.authentication, code: .apiKeyRevoked, message: "This API key has been revoked.")
             }
         }
 

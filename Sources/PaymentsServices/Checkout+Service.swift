@@ -101,7 +101,7 @@ extension Checkout {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createCheckoutSession, targetType: "checkout_session", targetID: id.rawValue,
+                        action: .createCheckoutSession, target: id,
                         snapshot: ["mode": request.mode.rawValue, "plan": plan.key, "price": price.key, "provider_session_id": remote.id]))
                 return created
             }
@@ -111,7 +111,7 @@ extension Checkout {
         /// is complete, the subscription or payment it made is recorded here too.
         public func get(app: App, _ id: String, origin: Origin) async throws -> CheckoutSession {
             guard let stored = try await store.read({ try await $0.checkoutSessions(app.id).find(id) }) else {
-                throw PaymentsError.notFound("checkout_session", id: id)
+                throw PaymentsError.notFound(.checkoutSessionNotFound, id: id)
             }
             guard stored.status == .open, let providerID = stored.providerSessionID else { return stored }
             let provider = try await directory.provider(for: app)
@@ -159,7 +159,7 @@ extension Checkout {
                         try await session.audit(
                             app.id,
                             try AuditRecord(
-                                action: .createSubscription, targetType: "subscription", targetID: subscription.id.rawValue,
+                                action: .createSubscription, target: subscription.id,
                                 snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
                         try await session.emitChanges(app.id, from: nil, to: subscription)
                         checkout.subscriptionID = subscription.id
@@ -175,7 +175,7 @@ extension Checkout {
                     try await session.payments(app.id).insert(payment)
                     try await session.audit(
                         app.id,
-                        try AuditRecord(action: .createPayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, nil)))
+                        try AuditRecord(action: .createPayment, target: payment.id, snapshot: PaymentSnapshot(payment, nil)))
                     try await session.emitChanges(app.id, from: nil, to: payment)
                     checkout.paymentID = payment.id
                 }
@@ -183,12 +183,12 @@ extension Checkout {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .updateCheckoutSession, targetType: "checkout_session", targetID: checkout.id.rawValue,
+                        action: .updateCheckoutSession, target: checkout.id,
                         snapshot: ["status": checkout.status.rawValue, "subscription_id": checkout.subscriptionID?.rawValue ?? "",
                                    "payment_id": checkout.paymentID?.rawValue ?? ""]))
                 if checkout.status == .complete {
                     try await session.emit(
-                        app.id, .checkoutCompleted, CheckoutSessionResource(checkout), type: "checkout_session", id: checkout.id.rawValue,
+                        app.id, .checkoutCompleted, CheckoutSessionResource(checkout), type: .checkoutSession, id: checkout.id.rawValue,
                         customer: checkout.customerID)
                 }
                 return checkout
@@ -211,7 +211,7 @@ extension Checkout {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createPortalSession, targetType: "customer", targetID: customer.id.rawValue,
+                        action: .createPortalSession, target: customer.id,
                         snapshot: ["provider": portal.name.rawValue, "return_url": returnURL ?? ""]))
             }
             return url

@@ -28,13 +28,13 @@ extension Customers {
                     try await session.audit(
                         app,
                         try AuditRecord(
-                            action: .createCustomer, targetType: "customer", targetID: fresh.id.rawValue,
+                            action: .createCustomer, target: fresh.id,
                             snapshot: CustomerSnapshot(fresh)))
-                    try await session.emit(app, .customerCreated, CustomerResource(fresh), type: "customer", id: fresh.id.rawValue, customer: fresh.id)
+                    try await session.emit(app, .customerCreated, CustomerResource(fresh), type: .customer, id: fresh.id.rawValue, customer: fresh.id)
                     return (fresh, true)
                 }
                 guard var existing = try await customers.find(externalID: externalID) else {
-                    throw PaymentsError.notFound("customer", id: externalID)
+                    throw PaymentsError.notFound(.customerNotFound, id: externalID)
                 }
                 let before = existing
                 existing.apply(changes, at: session.now)
@@ -42,12 +42,12 @@ extension Customers {
                 var unchanged = before
                 unchanged.updatedAt = existing.updatedAt
                 if unchanged != existing {
-                    try await session.emit(app, .customerUpdated, CustomerResource(existing), type: "customer", id: existing.id.rawValue, customer: existing.id)
+                    try await session.emit(app, .customerUpdated, CustomerResource(existing), type: .customer, id: existing.id.rawValue, customer: existing.id)
                 }
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .updateCustomer, targetType: "customer", targetID: existing.id.rawValue,
+                        action: .updateCustomer, target: existing.id,
                         snapshot: CustomerSnapshot(existing)))
                 return (existing, false)
             }
@@ -57,7 +57,7 @@ extension Customers {
         ///   path (`customer` in a body or query): the 404 names it.
         public func get(app: App.ID, externalID: String, param: String? = nil) async throws -> Customer {
             guard let customer = try await store.read({ try await $0.customers(app).find(externalID: externalID) }) else {
-                throw PaymentsError(.notFound, code: "customer_not_found", message: "No such customer: '\(externalID)'.", param: param)
+                throw PaymentsError(.notFound, code: .customerNotFound, message: "No such customer: '\(externalID)'.", param: param)
             }
             return customer
         }

@@ -110,7 +110,7 @@ extension Deliveries {
             if let previous = item.sealedPreviousSecret, let until = item.previousSecretExpiresAt, until > now { sealed.append(previous) }
             let keys = try sealed.map { text in
                 guard let key = StandardWebhooks.key(try secrets.open(text, for: item.delivery.appID).value) else {
-                    throw PaymentsError(.internal, code: "secret_unreadable", message: "A webhook signing secret is malformed.")
+                    throw PaymentsError(.internal, code: .secretUnreadable, message: "A webhook signing secret is malformed.")
                 }
                 return key
             }

@@ -22,10 +22,10 @@ struct EventBody<Resource: Encodable>: Encodable {
 extension Session {
     /// Writes an event to the app's outbox in this transaction: the resource as the API shows it.
     func emit(
-        _ app: App.ID, _ kind: Event.Kind, _ resource: some Encodable & Sendable, type: String, id: String, customer: Customer.ID?,
+        _ app: App.ID, _ kind: Event.Kind, _ resource: some Encodable & Sendable, type: ResourceType, id: String, customer: Customer.ID?,
         dedupeKey: String? = nil
     ) async throws {
-        try await events(app).append(kind, resourceType: type, resourceID: id, customer: customer, dedupeKey: dedupeKey) { header in
+        try await events(app).append(kind, objectType: type, objectID: id, customer: customer, dedupeKey: dedupeKey) { header in
             try ResourceJSON.string(
                 EventBody(
                     id: header.id.rawValue, type: kind.rawValue, created_at: header.createdAt, sequence: header.sequence,
@@ -36,7 +36,7 @@ extension Session {
     func emit(_ app: App.ID, _ kinds: [Event.Kind], subscription: Subscription, dedupeKey: String? = nil) async throws {
         for kind in kinds {
             try await emit(
-                app, kind, SubscriptionResource(subscription), type: "subscription", id: subscription.id.rawValue, customer: subscription.customerID,
+                app, kind, SubscriptionResource(subscription), type: .subscription, id: subscription.id.rawValue, customer: subscription.customerID,
                 dedupeKey: dedupeKey)
         }
     }
@@ -55,11 +55,11 @@ extension Session {
         let kinds = paymentEvents(from: before, to: after)
         guard !kinds.isEmpty else { return }
         let resource = PaymentResource(after, refunds: try await payments(app).refunds(of: after.id))
-        for kind in kinds { try await emit(app, kind, resource, type: "payment", id: after.id.rawValue, customer: after.customerID) }
+        for kind in kinds { try await emit(app, kind, resource, type: .payment, id: after.id.rawValue, customer: after.customerID) }
     }
 
     func emit(_ app: App.ID, _ kind: Event.Kind, gracePeriod: GracePeriod) async throws {
         try await emit(
-            app, kind, GracePeriodResource(gracePeriod), type: "grace_period", id: gracePeriod.id.rawValue, customer: gracePeriod.customerID)
+            app, kind, GracePeriodResource(gracePeriod), type: .gracePeriod, id: gracePeriod.id.rawValue, customer: gracePeriod.customerID)
     }
 }

@@ -41,7 +41,7 @@ extension Events {
 
         public func get(app: App.ID, _ id: String) async throws -> Event {
             guard let eventID = Event.ID(parsing: id), let event = try await store.read({ try await $0.events(app).find(eventID) }) else {
-                throw PaymentsError.notFound("event", id: id)
+                throw PaymentsError.notFound(.eventNotFound, id: id)
             }
             return event
         }
@@ -56,14 +56,14 @@ extension Events {
                     try await store.read({ try await $0.webhookEndpoints(app).find(parsed) }) != nil
                 else {
                     throw PaymentsError(
-                        .notFound, code: "webhook_endpoint_not_found", message: "No such webhook_endpoint: '\(endpoint)'.", param: "endpoint")
+                        .notFound, code: .webhookEndpointNotFound, message: "No such webhook_endpoint: '\(endpoint)'.", param: "endpoint")
                 }
                 endpointID = parsed
             }
             var eventID: Event.ID?
             if let event {
                 guard let parsed = Event.ID(parsing: event) else {
-                    throw PaymentsError(.notFound, code: "event_not_found", message: "No such event: '\(event)'.", param: "event")
+                    throw PaymentsError(.notFound, code: .eventNotFound, message: "No such event: '\(event)'.", param: "event")
                 }
                 eventID = parsed
             }
@@ -75,7 +75,7 @@ extension Events {
         public func delivery(app: App.ID, _ id: String) async throws -> EventDelivery {
             guard let deliveryID = EventDelivery.ID(parsing: id),
                 let delivery = try await store.read({ try await $0.eventDeliveries(app).find(deliveryID) })
-            else { throw PaymentsError.notFound("event_delivery", id: id) }
+            else { throw PaymentsError.notFound(.eventDeliveryNotFound, id: id) }
             return delivery
         }
 
@@ -84,26 +84,26 @@ extension Events {
         /// - Throws: `webhook_endpoint_deleted` when its endpoint is gone; 409
         ///   `event_delivery_in_flight` while an attempt is under way (a second would send it twice).
         public func retry(app: App.ID, _ id: String, origin: Origin) async throws -> EventDelivery {
-            guard let deliveryID = EventDelivery.ID(parsing: id) else { throw PaymentsError.notFound("event_delivery", id: id) }
+            guard let deliveryID = EventDelivery.ID(parsing: id) else { throw PaymentsError.notFound(.eventDeliveryNotFound, id: id) }
             return try await store.write(origin) { session in
                 guard let delivery = try await session.eventDeliveries(app).find(deliveryID) else {
-                    throw PaymentsError.notFound("event_delivery", id: id)
+                    throw PaymentsError.notFound(.eventDeliveryNotFound, id: id)
                 }
                 guard try await session.webhookEndpoints(app).find(delivery.endpointID) != nil else {
                     throw PaymentsError(
-                        .invalidRequest, code: "webhook_endpoint_deleted",
+                        .invalidRequest, code: .webhookEndpointDeleted,
                         message: "The endpoint of delivery \(id) was deleted; it cannot be sent again.")
                 }
                 guard !delivery.isInFlight(at: session.now) else {
                     throw PaymentsError(
-                        .conflict, code: "event_delivery_in_flight",
+                        .conflict, code: .eventDeliveryInFlight,
                         message: "Delivery \(id) is being sent now; retry it once that attempt is recorded.")
                 }
                 let due = try await session.eventDeliveries(app).retryNow(delivery)
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .retryEventDelivery, targetType: "event_delivery", targetID: delivery.id.rawValue,
+                        action: .retryEventDelivery, target: delivery.id,
                         snapshot: ["event_id": delivery.eventID.rawValue, "previous_status": delivery.status.rawValue]))
                 return due
             }

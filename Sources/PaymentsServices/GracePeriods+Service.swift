@@ -33,7 +33,7 @@ extension GracePeriods {
             return try await store.write(origin) { session in
                 let periods = session.gracePeriods(app)
                 if let existing = try await periods.open(customer: customer, reason: reason) {
-                    try await session.audit(app, try AuditRecord(action: .openGracePeriod, targetType: "grace_period", targetID: existing.id.rawValue, snapshot: ["already_open": "true"]))
+                    try await session.audit(app, try AuditRecord(action: .openGracePeriod, target: existing.id, snapshot: ["already_open": "true"]))
                     return existing
                 }
                 let period = GracePeriod(
@@ -43,7 +43,7 @@ extension GracePeriods {
                 guard try await periods.insert(period) else {
                     throw StoreError.inconsistent("a grace period opened concurrently")
                 }
-                try await session.audit(app, try AuditRecord(action: .openGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                try await session.audit(app, try AuditRecord(action: .openGracePeriod, target: period.id, snapshot: GraceSnapshot(period)))
                 try await session.emit(app, .gracePeriodStarted, gracePeriod: period)
                 return period
             }
@@ -52,24 +52,24 @@ extension GracePeriods {
         /// Resolves a grace period by hand.
         /// - Throws: `grace_period_not_found`, `grace_period_not_open`.
         public func resolve(app: App.ID, _ id: String, reason: String?, origin: Origin) async throws -> GracePeriod {
-            guard let periodID = GracePeriod.ID(parsing: id) else { throw PaymentsError.notFound("grace_period", id: id) }
+            guard let periodID = GracePeriod.ID(parsing: id) else { throw PaymentsError.notFound(.gracePeriodNotFound, id: id) }
             return try await store.write(origin) { session in
                 guard var period = try await session.gracePeriods(app).find(periodID) else {
-                    throw PaymentsError.notFound("grace_period", id: id)
+                    throw PaymentsError.notFound(.gracePeriodNotFound, id: id)
                 }
                 guard let reason else { throw PaymentsError.missing("reason") }
                 guard (1...500).contains(reason.unicodeScalars.count) else {
                     throw PaymentsError.invalid("reason", "reason must be 1 to 500 characters.")
                 }
                 guard period.status == .open else {
-                    throw PaymentsError(.invalidRequest, code: "grace_period_not_open", message: "Grace period \(id) is \(period.status.rawValue).")
+                    throw PaymentsError(.invalidRequest, code: .gracePeriodNotOpen, message: "Grace period \(id) is \(period.status.rawValue).")
                 }
                 period.status = .resolved
                 period.resolution = reason
                 period.closedAt = session.now
                 period.updatedAt = session.now
                 try await session.gracePeriods(app).update(period)
-                try await session.audit(app, try AuditRecord(action: .resolveGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                try await session.audit(app, try AuditRecord(action: .resolveGracePeriod, target: period.id, snapshot: GraceSnapshot(period)))
                 try await session.emit(app, .gracePeriodResolved, gracePeriod: period)
                 return period
             }
@@ -97,11 +97,11 @@ extension GracePeriods {
                     period.closedAt = period.endsAt
                     period.updatedAt = session.now
                     try await session.gracePeriods(app).update(period)
-                    try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "grace_period", targetID: period.id.rawValue, snapshot: GraceSnapshot(period)))
+                    try await session.audit(app, try AuditRecord(action: .expireGracePeriod, target: period.id, snapshot: GraceSnapshot(period)))
                     try await session.emit(app, .gracePeriodExpired, gracePeriod: period)
                 }
                 if due.isEmpty {  // expired meanwhile by another instance: record the look anyway
-                    try await session.audit(app, try AuditRecord(action: .expireGracePeriod, targetType: "app", targetID: app.rawValue, snapshot: ["expired": "0"]))
+                    try await session.audit(app, try AuditRecord(action: .expireGracePeriod, target: app, snapshot: ["expired": "0"]))
                 }
                 return due.count
             }

@@ -68,10 +68,10 @@ extension Inbox {
             do {
                 facts = try reader.identify(payload)
             } catch {
-                throw PaymentsError(.invalidRequest, code: "webhook_payload_invalid", message: error.message)
+                throw PaymentsError(.invalidRequest, code: .webhookPayloadInvalid, message: error.message)
             }
             guard let text = String(validating: payload, as: UTF8.self) else {
-                throw PaymentsError(.invalidRequest, code: "webhook_payload_invalid", message: "The body is not UTF-8.")
+                throw PaymentsError(.invalidRequest, code: .webhookPayloadInvalid, message: "The body is not UTF-8.")
             }
             let event = ProviderEvent(
                 id: store.ids.next(ProviderEvent.self, at: now), appID: appID, provider: .stripe, account: appID?.rawValue ?? "platform",
@@ -81,7 +81,7 @@ extension Inbox {
         }
 
         static func invalidSignature(_ message: String) -> PaymentsError {
-            PaymentsError(.invalidRequest, code: "webhook_signature_invalid", message: message, param: "Stripe-Signature")
+            PaymentsError(.invalidRequest, code: .webhookSignatureInvalid, message: message, param: "Stripe-Signature")
         }
 
         /// Claims due events and processes them.
@@ -135,29 +135,35 @@ extension Inbox {
             guard provider.name == event.provider else { return .done(.ignored, app.id) }
             let origin = Origin(actor: .system, requestID: event.id.rawValue)
             let acted: Bool
-            switch facts.subject {
-            case .subscription(let id):
+            switch facts.fact {
+            case .subscriptionChanged(let id):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
-                if facts.type == "customer.subscription.trial_will_end" {
-                    try await trialEnding(subscription: id, app: app.id, provider: provider.name, origin: origin)
-                }
-            case .invoice(subscription: .some(let id)):
+            case .trialEnding(let id):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
-                if acted { try await grace(after: facts.type, subscription: id, app: app, provider: provider.name, origin: origin) }
-                if acted, facts.type == "invoice.paid" || facts.type == "invoice.payment_succeeded", let invoice = facts.invoice {
-                    try await recordPaid(invoice, subscription: id, app: app.id, provider: provider.name, origin: origin)
+                try await trialEnding(subscription: id, app: app.id, provider: provider.name, origin: origin)
+            case .invoicePaid(let invoice, .some(let id)):
+                acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+                if acted {
+                    try await resolveGraceIfPaid(subscription: id, app: app, provider: provider.name, origin: origin)
+                    if let invoice { try await recordPaid(invoice, subscription: id, app: app.id, provider: provider.name, origin: origin) }
                 }
-            case .payment(let id):
+            case .invoicePaymentFailed(.some(let id)):
+                acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+                if acted { try await openGraceIfPastDue(subscription: id, app: app, provider: provider.name, origin: origin) }
+            case .invoiceChanged(.some(let id)):
+                acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+            case .paymentSucceeded(let id):
                 acted = try await payments.refresh(app: app, providerID: id, origin: origin)
-                if acted, facts.type == "payment_intent.succeeded",
-                    let payment = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: id) }),
+                if acted, let payment = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: id) }),
                     payment.status == .succeeded
                 {
                     try await grace.resolvePaid(app: app.id, customer: payment.customerID, origin: origin)
                 }
-            case .checkoutSession(let id):
+            case .paymentFailed(let id), .paymentRefunded(let id), .paymentChanged(let id):
+                acted = try await payments.refresh(app: app, providerID: id, origin: origin)
+            case .checkoutCompleted(let id), .checkoutChanged(let id):
                 acted = (try? await checkout.get(app: app, id, origin: origin)) != nil
-            case .invoice(subscription: nil), .other:
+            case .invoicePaid(_, nil), .invoicePaymentFailed(nil), .invoiceChanged(nil), .unhandled:
                 acted = false
             }
             return .done(acted ? .succeeded : .ignored, app.id)
@@ -169,7 +175,7 @@ extension Inbox {
         /// that holds the subscription it bills.
         func route(_ event: ProviderEvent, _ facts: ProviderEventFacts) async throws -> App.ID? {
             if let app = event.appID ?? facts.appID { return app }
-            guard event.account == "platform", case .invoice(subscription: .some(let subscription)) = facts.subject else { return nil }
+            guard event.account == "platform", let subscription = facts.fact.invoicedSubscription else { return nil }
             let owners = try await store.read { try await $0.subscriptionOwners(provider: event.provider, providerID: subscription) }
             guard owners.count == 1, let owner = owners.first,
                 let app = try await store.read({ try await $0.apps.find(owner) }),
@@ -191,13 +197,13 @@ extension Inbox {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .recordInvoicePayment, targetType: "subscription", targetID: subscription.id.rawValue,
+                        action: .recordInvoicePayment, target: subscription.id,
                         snapshot: ["invoice": invoice.id, "amount_paid": "\(invoice.amountPaid.amount)", "already_recorded": "\(known)"]))
                 guard !known else { return }
                 try await session.emit(
                     app, .invoicePaid,
                     InvoiceResource(invoice, provider: provider, subscription: subscription, paidAt: session.now),
-                    type: "invoice", id: invoice.id, customer: subscription.customerID, dedupeKey: key)
+                    type: .invoice, id: invoice.id, customer: subscription.customerID, dedupeKey: key)
             }
         }
 
@@ -207,7 +213,7 @@ extension Inbox {
                 guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID),
                     subscription.status == .trialing, let trialEnd = subscription.trialEnd
                 else {
-                    try await session.audit(app, try AuditRecord(action: .updateSubscription, targetType: "provider_subscription", targetID: providerID, snapshot: ["trial_will_end": "not trialing"]))
+                    try await session.audit(app, try AuditRecord(action: .updateSubscription, targetType: .providerSubscription, targetID: providerID, snapshot: ["trial_will_end": "not trialing"]))
                     return
                 }
                 let key = "trial_ending:\(subscription.id.rawValue):\(Timestamp.milliseconds(trialEnd))"
@@ -215,31 +221,32 @@ extension Inbox {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .updateSubscription, targetType: "subscription", targetID: subscription.id.rawValue,
+                        action: .updateSubscription, target: subscription.id,
                         snapshot: ["trial_end": "\(Timestamp.milliseconds(trialEnd))", "already_announced": "\(known)"]))
                 guard !known else { return }
                 try await session.emit(app, [.subscriptionTrialEnding], subscription: subscription, dedupeKey: key)
             }
         }
 
-        /// A failed invoice opens a grace period, a paid one resolves it — judged by the
-        /// subscription's state as the provider reports it now, so the order events come in
-        /// does not matter.
-        func grace(after type: String, subscription providerID: String, app: App, provider: ProviderName, origin: Origin) async throws {
-            guard let subscription = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider, providerID: providerID) })
+        /// A failed invoice opens a grace period — judged by the subscription's state as the
+        /// provider reports it now, so the order events come in does not matter.
+        func openGraceIfPastDue(subscription providerID: String, app: App, provider: ProviderName, origin: Origin) async throws {
+            guard let subscription = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider, providerID: providerID) }),
+                [.pastDue, .unpaid, .incomplete].contains(subscription.status)
             else { return }
-            switch (type, subscription.status) {
-            case ("invoice.payment_failed", .pastDue), ("invoice.payment_failed", .unpaid), ("invoice.payment_failed", .incomplete):
-                let plan = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }
-                try await grace.open(
-                    app: app.id, customer: subscription.customerID, subscription: subscription.id, reason: .paymentFailed,
-                    days: plan?.gracePeriodDays ?? app.gracePeriodDays ?? GracePeriod.defaultDays, origin: origin)
-            case ("invoice.paid", .active), ("invoice.paid", .trialing), ("invoice.payment_succeeded", .active),
-                ("invoice.payment_succeeded", .trialing):
-                try await grace.resolvePaid(app: app.id, customer: subscription.customerID, origin: origin)
-            default:
-                break
-            }
+            let plan = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }
+            try await grace.open(
+                app: app.id, customer: subscription.customerID, subscription: subscription.id, reason: .paymentFailed,
+                days: plan?.gracePeriodDays ?? app.gracePeriodDays ?? GracePeriod.defaultDays, origin: origin)
+        }
+
+        /// A paid invoice resolves the customer's grace period, when the provider says the
+        /// subscription is in good standing now.
+        func resolveGraceIfPaid(subscription providerID: String, app: App, provider: ProviderName, origin: Origin) async throws {
+            guard let subscription = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider, providerID: providerID) }),
+                [.active, .trialing].contains(subscription.status)
+            else { return }
+            try await grace.resolvePaid(app: app.id, customer: subscription.customerID, origin: origin)
         }
     }
 }

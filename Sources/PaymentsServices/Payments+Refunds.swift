@@ -10,7 +10,7 @@ extension Payments.Service {
     public func refund(
         app: App, payment id: String, amount: Int64?, reason: Refund.Reason?, requestKey: String?, origin: Origin
     ) async throws -> (Refund, Payment) {
-        guard let paymentID = Payment.ID(parsing: id) else { throw PaymentsError.notFound("payment", id: id) }
+        guard let paymentID = Payment.ID(parsing: id) else { throw PaymentsError.notFound(.paymentNotFound, id: id) }
         let provider = try await directory.provider(for: app)
         let processor = try provider.require((any PaymentProcessor).self, .refunds)
         if let requestKey,
@@ -20,10 +20,10 @@ extension Payments.Service {
         }
         let (refund, operation, providerPaymentID) = try await store.write(origin) { session in
             let payments = session.payments(app.id)
-            guard var payment = try await payments.find(paymentID) else { throw PaymentsError.notFound("payment", id: id) }
+            guard var payment = try await payments.find(paymentID) else { throw PaymentsError.notFound(.paymentNotFound, id: id) }
             guard payment.provider == processor.name, let providerPaymentID = payment.providerPaymentID else {
                 throw PaymentsError(
-                    .invalidRequest, code: "payment_not_refundable",
+                    .invalidRequest, code: .paymentNotRefundable,
                     message: "Payment \(id) was not made through the app's current provider (\(processor.name.rawValue)).")
             }
             // Refunds still in flight hold their amount too.
@@ -41,7 +41,7 @@ extension Payments.Service {
             try await payments.insert(refund)
             try await session.operations(app.id).insert(operation)
             try await session.audit(
-                app.id, try AuditRecord(action: .createRefund, targetType: "refund", targetID: refund.id.rawValue, snapshot: RefundSnapshot(refund, operation)))
+                app.id, try AuditRecord(action: .createRefund, target: refund.id, snapshot: RefundSnapshot(refund, operation)))
             return (refund, operation, providerPaymentID)
         }
         return try await sendRefund(app: app, refund, operation, providerPayment: providerPaymentID, processor: processor, origin: origin)
@@ -147,7 +147,7 @@ extension Payments.Service {
             try await payments.update(payment)
             try await session.operations(app.id).update(operation)
             try await session.audit(
-                app.id, try AuditRecord(action: .updateRefund, targetType: "refund", targetID: refund.id.rawValue, snapshot: RefundSnapshot(refund, operation)))
+                app.id, try AuditRecord(action: .updateRefund, target: refund.id, snapshot: RefundSnapshot(refund, operation)))
             try await session.emitChanges(app.id, from: before, to: payment)
             return (refund, payment)
         }

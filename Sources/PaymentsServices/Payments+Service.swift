@@ -81,7 +81,7 @@ extension Payments {
                 try await session.payments(app.id).insert(payment)
                 try await session.operations(app.id).insert(operation)
                 try await session.audit(
-                    app.id, try AuditRecord(action: .createPayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, operation)))
+                    app.id, try AuditRecord(action: .createPayment, target: payment.id, snapshot: PaymentSnapshot(payment, operation)))
                 return (payment, operation)
             }
             return try await send(app: app, payment, operation, processor: processor, paymentMethod: request.paymentMethod, origin: origin)
@@ -93,7 +93,7 @@ extension Payments {
                     guard let payment = try await session.payments(app).find(paymentID) else { return nil }
                     return (payment, try await session.payments(app).refunds(of: paymentID))
                 })
-            else { throw PaymentsError.notFound("payment", id: id) }
+            else { throw PaymentsError.notFound(.paymentNotFound, id: id) }
             return found
         }
 
@@ -177,7 +177,7 @@ extension Payments {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .updatePayment, targetType: "payment", targetID: payment.id.rawValue,
+                        action: .updatePayment, target: payment.id,
                         snapshot: ["status": payment.status.rawValue, "amount_refunded": "\(payment.amountRefunded)"]))
             }
             return true
@@ -227,7 +227,7 @@ extension Payments {
                 try await session.payments(app).update(payment)
                 try await session.operations(app).update(operation)
                 try await session.audit(
-                    app, try AuditRecord(action: .updatePayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, operation)))
+                    app, try AuditRecord(action: .updatePayment, target: payment.id, snapshot: PaymentSnapshot(payment, operation)))
                 try await session.emitChanges(app, from: before, to: payment)
                 return payment
             }

@@ -36,7 +36,7 @@ extension Plans {
                 let plans = session.plans(app.id)
                 guard try await plans.find(key: draft.key) == nil else {
                     throw PaymentsError(
-                        .conflict, code: "plan_key_exists", message: "A plan with key '\(draft.key)' already exists.", param: "key")
+                        .conflict, code: .planKeyExists, message: "A plan with key '\(draft.key)' already exists.", param: "key")
                 }
                 let plan = Plan(
                     id: session.ids.next(Plan.self, at: session.now), appID: app.id, key: draft.key, name: draft.name,
@@ -46,7 +46,7 @@ extension Plans {
                     limits: draft.limits, metadata: draft.metadata, active: true, createdAt: session.now, updatedAt: session.now)
                 try await plans.insert(plan)
                 try await session.audit(
-                    app.id, try AuditRecord(action: .createPlan, targetType: "plan", targetID: plan.id.rawValue, snapshot: PlanSnapshot(plan)))
+                    app.id, try AuditRecord(action: .createPlan, target: plan.id, snapshot: PlanSnapshot(plan)))
                 return plan
             }
             return try await sync(plan, on: provider, origin: origin)
@@ -60,7 +60,7 @@ extension Plans {
 
         public func find(app: App.ID, key: String) async throws -> Plan {
             guard let plan = try await store.read({ try await $0.plans(app).find(key: key) }) else {
-                throw PaymentsError.notFound("plan", id: key)
+                throw PaymentsError.notFound(.planNotFound, id: key)
             }
             return plan
         }
@@ -83,15 +83,14 @@ extension Plans {
             }
             let (plan, archived) = try await store.write(origin) { session in
                 guard var plan = try await session.plans(app.id).find(key: key) else {
-                    throw PaymentsError.notFound("plan", id: key)
+                    throw PaymentsError.notFound(.planNotFound, id: key)
                 }
                 let archived = try plan.apply(changes, at: session.now) { session.ids.next(Price.self, at: session.now) }
                 try await session.plans(app.id).update(plan)
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: changes.active == false ? .archivePlan : .updatePlan, targetType: "plan",
-                        targetID: plan.id.rawValue, snapshot: PlanSnapshot(plan)))
+                        action: changes.active == false ? .archivePlan : .updatePlan, target: plan.id, snapshot: PlanSnapshot(plan)))
                 return (plan, archived)
             }
             let provider = try await directory.provider(for: app)
@@ -118,7 +117,7 @@ extension Plans {
                     try await catalog.verifyLinkedPrice(draft.price(id: Price.ID(rawValue: "price_linked"), at: store.clock.now()))
                 } catch {
                     throw PaymentsError(
-                        .invalidRequest, code: "provider_price_invalid", message: error.message,
+                        .invalidRequest, code: .providerPriceInvalid, message: error.message,
                         param: "prices[\(index)][provider_price_id]")
                 }
             }

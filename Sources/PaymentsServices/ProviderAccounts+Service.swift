@@ -36,7 +36,7 @@ extension ProviderAccounts {
         ) async throws -> (View, created: Bool) {
             guard let provider = ProviderName(rawValue: name), provider == .stripe else {
                 throw PaymentsError(
-                    .notFound, code: "provider_not_found",
+                    .notFound, code: .providerNotFound,
                     message: "No such provider account type: '\(name)'. Apps can set their own account for: stripe.")
             }
             guard let mode = Providers.StripeCredentials.mode(ofKey: secretKey), secretKey.utf8.count <= 255,
@@ -46,7 +46,7 @@ extension ProviderAccounts {
             }
             guard mode == app.mode else {
                 throw PaymentsError(
-                    .invalidRequest, code: "provider_mode_mismatch",
+                    .invalidRequest, code: .providerModeMismatch,
                     message: "This is a \(app.mode.rawValue)-mode app; it cannot use a \(mode.rawValue)-mode Stripe key.",
                     param: "secret_key")
             }
@@ -76,7 +76,7 @@ extension ProviderAccounts {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .setProviderAccount, targetType: "provider_account", targetID: provider.rawValue,
+                        action: .setProviderAccount, targetType: .providerAccount, targetID: provider.rawValue,
                         snapshot: ["secret_key_last4": view.secretKeyLast4, "webhook_secrets": "\(webhookSecrets.count)"]))
                 return (view, created)
             }

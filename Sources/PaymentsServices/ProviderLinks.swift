@@ -17,7 +17,7 @@ struct ProviderLinks: Sendable {
         }
         let provisioning = try provider.require((any CustomerProvisioning).self, .customers)
         let made = try await provisioning.createCustomer(customer, idempotencyKey: "customer-\(customer.id.rawValue)-\(provider.account)")
-        return try await remember(app: app, objectID: customer.id.rawValue, providerID: made, provider: provider, targetType: "customer", origin: origin)
+        return try await remember(app: app, objectID: customer.id.rawValue, providerID: made, provider: provider, targetType: .customer, origin: origin)
     }
 
     /// The provider's price for `price`: the one the app linked, or one synced from the catalog.
@@ -35,7 +35,7 @@ struct ProviderLinks: Sendable {
         } else {
             providerID = try await catalog.syncPrice(price, of: plan)
         }
-        return try await remember(app: plan.appID, objectID: price.id.rawValue, providerID: providerID, provider: provider, targetType: "price", origin: origin)
+        return try await remember(app: plan.appID, objectID: price.id.rawValue, providerID: providerID, provider: provider, targetType: .price, origin: origin)
     }
 
     /// The provider price id recorded for each of `plan`'s prices, where one is.
@@ -62,7 +62,7 @@ struct ProviderLinks: Sendable {
     }
 
     private func remember(
-        app: App.ID, objectID: String, providerID: String, provider: some PaymentProvider, targetType: String, origin: Origin
+        app: App.ID, objectID: String, providerID: String, provider: some PaymentProvider, targetType: ResourceType, origin: Origin
     ) async throws -> String {
         try await store.write(origin) { session in
             let recorded = try await session.providerObjects(app).remember(

@@ -114,10 +114,10 @@ extension Reconciliation {
                         let before = payment
                         payment.status = .failed
                         payment.failure = PaymentFailure(
-                            code: "provider_unreached", declineCode: nil, message: "The payment never reached the provider; nothing was charged.")
+                            code: ErrorCode.providerUnreached.rawValue, declineCode: nil, message: "The payment never reached the provider; nothing was charged.")
                         payment.updatedAt = session.now
                         try await session.payments(app).update(payment)
-                        try await session.audit(app, try AuditRecord(action: .updatePayment, targetType: "payment", targetID: payment.id.rawValue, snapshot: PaymentSnapshot(payment, current)))
+                        try await session.audit(app, try AuditRecord(action: .updatePayment, target: payment.id, snapshot: PaymentSnapshot(payment, current)))
                         try await session.emitChanges(app, from: before, to: payment)
                         audited = true
                     }
@@ -126,7 +126,7 @@ extension Reconciliation {
                         refund.status = .failed
                         refund.updatedAt = session.now
                         try await session.payments(app).update(refund)
-                        try await session.audit(app, try AuditRecord(action: .updateRefund, targetType: "refund", targetID: refund.id.rawValue, snapshot: RefundSnapshot(refund, current)))
+                        try await session.audit(app, try AuditRecord(action: .updateRefund, target: refund.id, snapshot: RefundSnapshot(refund, current)))
                         audited = true
                     }
                 case .createSubscription:
@@ -135,13 +135,13 @@ extension Reconciliation {
                         subscription.endedAt = session.now
                         subscription.updatedAt = session.now
                         try await session.subscriptions(app).update(subscription)
-                        try await session.audit(app, try AuditRecord(action: .updateSubscription, targetType: "subscription", targetID: subscription.id.rawValue, snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
+                        try await session.audit(app, try AuditRecord(action: .updateSubscription, target: subscription.id, snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
                         audited = true
                     }
                 }
                 if !audited {
                     try await session.audit(
-                        app, try AuditRecord(action: .updatePayment, targetType: "operation", targetID: operation.id.rawValue, snapshot: ["status": "failed"]))
+                        app, try AuditRecord(action: .updatePayment, target: operation.id, snapshot: ["status": "failed"]))
                 }
             }
         }

@@ -26,14 +26,14 @@ public struct SecretBox: Sendable {
     /// - Returns: `v1.` followed by base64 of nonce, ciphertext and tag.
     public func seal(_ plaintext: String, for app: App.ID) throws -> String {
         let box = try AES.GCM.seal(Array(plaintext.utf8), using: key, authenticating: Array(app.rawValue.utf8))
-        guard let combined = box.combined else { throw PaymentsError(.internal, code: "seal_failed", message: "Could not seal a secret.") }
+        guard let combined = box.combined else { throw PaymentsError(.internal, code: .sealFailed, message: "Could not seal a secret.") }
         return "v1." + combined.base64EncodedString()
     }
 
     /// - Throws: when the text was not sealed with this `APP_SECRET` for this app.
     public func open(_ sealed: String, for app: App.ID) throws -> Secret<String> {
         guard sealed.hasPrefix("v1."), let data = Data(base64Encoded: String(sealed.dropFirst(3))) else {
-            throw PaymentsError(.internal, code: "secret_unreadable", message: "A stored provider secret is not in a known format.")
+            throw PaymentsError(.internal, code: .secretUnreadable, message: "A stored provider secret is not in a known format.")
         }
         do {
             let box = try AES.GCM.SealedBox(combined: data)
@@ -41,7 +41,7 @@ public struct SecretBox: Sendable {
             return Secret(String(decoding: plaintext, as: UTF8.self))
         } catch {
             throw PaymentsError(
-                .internal, code: "secret_unreadable",
+                .internal, code: .secretUnreadable,
                 message: "A stored provider secret cannot be opened: APP_SECRET changed since it was saved.")
         }
     }

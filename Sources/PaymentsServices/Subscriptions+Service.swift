@@ -101,7 +101,7 @@ extension Subscriptions {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createSubscription, targetType: "subscription", targetID: subscription.id.rawValue,
+                        action: .createSubscription, target: subscription.id,
                         snapshot: SubscriptionSnapshot(subscription, planKey: plan.key, priceKey: price.key)))
                 return (subscription, operation)
             }
@@ -230,7 +230,7 @@ extension Subscriptions {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: action, targetType: "subscription", targetID: subscription.id.rawValue,
+                        action: action, target: subscription.id,
                         snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
                 try await session.emitChanges(app, from: before, to: subscription)
                 return subscription
@@ -240,7 +240,7 @@ extension Subscriptions {
         public func get(app: App.ID, _ id: String) async throws -> Subscription {
             guard let subscriptionID = Subscription.ID(parsing: id),
                 let subscription = try await store.read({ try await $0.subscriptions(app).find(subscriptionID) })
-            else { throw PaymentsError.notFound("subscription", id: id) }
+            else { throw PaymentsError.notFound(.subscriptionNotFound, id: id) }
             return subscription
         }
 
@@ -278,7 +278,7 @@ extension Subscriptions {
             }
             guard subscription.isLive else {
                 throw PaymentsError(
-                    .invalidRequest, code: "subscription_not_live",
+                    .invalidRequest, code: .subscriptionNotLive,
                     message: "Subscription \(id) is \(subscription.status.rawValue) and cannot be changed.")
             }
             let (provider, providerID) = try await remote(app: app, subscription)
@@ -330,7 +330,7 @@ extension Subscriptions {
             let subscriptions = try provider.require((any SubscriptionProvider).self, .subscriptions)
             guard provider.name == subscription.provider, let providerID = subscription.providerSubscriptionID else {
                 throw PaymentsError(
-                    .invalidRequest, code: "subscription_not_live",
+                    .invalidRequest, code: .subscriptionNotLive,
                     message: "Subscription \(subscription.id) is not held by the app's current provider.")
             }
             return (subscriptions, providerID)
@@ -344,7 +344,7 @@ extension Plan {
     /// - Throws: `plan_archived` naming `param` when the plan cannot be bought any more.
     func activeForSale(param: String) throws(PaymentsError) -> Plan {
         guard active else {
-            throw PaymentsError(.invalidRequest, code: "plan_archived", message: "Plan \(key) is archived and cannot be bought.", param: param)
+            throw PaymentsError(.invalidRequest, code: .planArchived, message: "Plan \(key) is archived and cannot be bought.", param: param)
         }
         return self
     }

@@ -42,7 +42,7 @@ extension TestClocks {
         /// - Throws: `route_not_found` (404) for a live-mode app, which has no test clock.
         public func advance(app: App, seconds: Int64, origin: Origin) async throws -> Advanced {
             guard app.mode == .test else {
-                throw PaymentsError(.notFound, code: "route_not_found", message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
+                throw PaymentsError(.notFound, code: .routeNotFound, message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
             }
             guard (1...Self.maximumSeconds).contains(seconds) else {
                 throw PaymentsError.invalid("seconds", "seconds must be between 1 and \(Self.maximumSeconds).")
@@ -54,7 +54,7 @@ extension TestClocks {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .advanceTestClock, targetType: "app", targetID: app.id.rawValue,
+                        action: .advanceTestClock, target: app.id,
                         snapshot: ["seconds": seconds, "offset_seconds": offset.components.seconds]))
                 return offset
             }

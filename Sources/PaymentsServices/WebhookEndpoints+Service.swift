@@ -40,7 +40,7 @@ extension WebhookEndpoints {
             let endpoint = try await store.write(origin) { session in
                 guard try await session.webhookEndpoints(app.id).count() < Self.maximumPerApp else {
                     throw PaymentsError(
-                        .invalidRequest, code: "webhook_endpoint_limit",
+                        .invalidRequest, code: .webhookEndpointLimit,
                         message: "An app may have at most \(Self.maximumPerApp) webhook endpoints; delete one first.")
                 }
                 let endpoint = WebhookEndpoint(
@@ -51,7 +51,7 @@ extension WebhookEndpoints {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createWebhookEndpoint, targetType: "webhook_endpoint", targetID: endpoint.id.rawValue,
+                        action: .createWebhookEndpoint, target: endpoint.id,
                         snapshot: EndpointSnapshot(endpoint)))
                 return endpoint
             }
@@ -65,7 +65,7 @@ extension WebhookEndpoints {
             if case .set(let description) = description { try Self.validate(description: description) }
             return try await store.write(origin) { session in
                 guard var endpoint = try await session.webhookEndpoints(app).find(endpointID) else {
-                    throw PaymentsError.notFound("webhook_endpoint", id: id)
+                    throw PaymentsError.notFound(.webhookEndpointNotFound, id: id)
                 }
                 if let kinds { endpoint.eventTypes = kinds }
                 switch description {
@@ -78,7 +78,7 @@ extension WebhookEndpoints {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .updateWebhookEndpoint, targetType: "webhook_endpoint", targetID: endpoint.id.rawValue,
+                        action: .updateWebhookEndpoint, target: endpoint.id,
                         snapshot: EndpointSnapshot(endpoint)))
                 return endpoint
             }
@@ -96,7 +96,7 @@ extension WebhookEndpoints {
             let sealed = try secrets.seal(secret, for: app)
             let endpoint = try await store.write(origin) { session in
                 guard var endpoint = try await session.webhookEndpoints(app).find(endpointID) else {
-                    throw PaymentsError.notFound("webhook_endpoint", id: id)
+                    throw PaymentsError.notFound(.webhookEndpointNotFound, id: id)
                 }
                 let seconds = Double(overlap.components.seconds)
                 endpoint.sealedPreviousSecret = seconds > 0 ? endpoint.sealedSecret : nil
@@ -107,7 +107,7 @@ extension WebhookEndpoints {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .rotateWebhookSecret, targetType: "webhook_endpoint", targetID: endpoint.id.rawValue,
+                        action: .rotateWebhookSecret, target: endpoint.id,
                         snapshot: ["previous_secret_expires_at": endpoint.previousSecretExpiresAt.map { "\(Timestamp.milliseconds($0))" } ?? "now"]))
                 return endpoint
             }
@@ -119,13 +119,13 @@ extension WebhookEndpoints {
             let endpointID = try parse(id)
             return try await store.write(origin) { session in
                 guard let endpoint = try await session.webhookEndpoints(app).find(endpointID) else {
-                    throw PaymentsError.notFound("webhook_endpoint", id: id)
+                    throw PaymentsError.notFound(.webhookEndpointNotFound, id: id)
                 }
                 try await session.webhookEndpoints(app).delete(endpointID)
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .deleteWebhookEndpoint, targetType: "webhook_endpoint", targetID: endpoint.id.rawValue,
+                        action: .deleteWebhookEndpoint, target: endpoint.id,
                         snapshot: EndpointSnapshot(endpoint)))
                 return endpoint
             }
@@ -134,7 +134,7 @@ extension WebhookEndpoints {
         public func get(app: App.ID, _ id: String) async throws -> WebhookEndpoint {
             let endpointID = try parse(id)
             guard let endpoint = try await store.read({ try await $0.webhookEndpoints(app).find(endpointID) }) else {
-                throw PaymentsError.notFound("webhook_endpoint", id: id)
+                throw PaymentsError.notFound(.webhookEndpointNotFound, id: id)
             }
             return endpoint
         }
@@ -145,7 +145,7 @@ extension WebhookEndpoints {
         }
 
         func parse(_ id: String) throws -> WebhookEndpoint.ID {
-            guard let endpointID = WebhookEndpoint.ID(parsing: id) else { throw PaymentsError.notFound("webhook_endpoint", id: id) }
+            guard let endpointID = WebhookEndpoint.ID(parsing: id) else { throw PaymentsError.notFound(.webhookEndpointNotFound, id: id) }
             return endpointID
         }
 

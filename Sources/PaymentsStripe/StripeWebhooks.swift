@@ -65,6 +65,17 @@ public enum StripeWebhooks {
             throw .invalidRequest("The body is not a Stripe event: \(error)")
         }
         let object = event.data.object
+        let metadata = object.metadata ?? object.parent?.subscription_details?.metadata ?? [:]
+        return ProviderEventFacts(
+            id: event.id, type: event.type, createdAt: Date(timeIntervalSince1970: Double(event.created)),
+            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), livemode: event.livemode,
+            fact: fact(type: event.type, object))
+    }
+
+    /// Stripe's event names, mapped onto the domain's facts: by the object an event is about
+    /// (a charge or refund is about its payment intent; an invoice about its subscription), then
+    /// by what the event says of it.
+    static func fact(type: String, _ object: Envelope.Object) -> ProviderFact {
         func id(_ field: Expandable<StripeID>?) -> String? {
             switch field {
             case .id(let id): id
@@ -72,28 +83,38 @@ public enum StripeWebhooks {
             case nil: nil
             }
         }
-        let subject: ProviderEventFacts.Subject
         switch object.object {
-        case "subscription": subject = object.id.map { .subscription($0) } ?? .other
-        case "payment_intent": subject = object.id.map { .payment($0) } ?? .other
-        case "charge", "refund": subject = id(object.payment_intent).map { .payment($0) } ?? .other
-        case "checkout.session": subject = object.id.map { .checkoutSession($0) } ?? .other
-        case "invoice": subject = .invoice(subscription: id(object.parent?.subscription_details?.subscription) ?? id(object.subscription))
-        default: subject = .other
+        case "subscription":
+            guard let subscription = object.id else { return .unhandled }
+            return type == "customer.subscription.trial_will_end" ? .trialEnding(subscription: subscription) : .subscriptionChanged(subscription: subscription)
+        case "invoice":
+            let subscription = id(object.parent?.subscription_details?.subscription) ?? id(object.subscription)
+            switch type {
+            case "invoice.paid", "invoice.payment_succeeded":
+                var invoice: ProviderInvoice?
+                if let invoiceID = object.id, let amount = object.amount_paid, let currency = object.currency.flatMap(Currency.init(rawValue:)) {
+                    invoice = ProviderInvoice(
+                        id: invoiceID, amountPaid: Money(amount, currency),
+                        periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
+                        periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) })
+                }
+                return .invoicePaid(invoice, subscription: subscription)
+            case "invoice.payment_failed": return .invoicePaymentFailed(subscription: subscription)
+            default: return .invoiceChanged(subscription: subscription)
+            }
+        case "payment_intent", "charge", "refund":
+            guard let payment = object.object == "payment_intent" ? object.id : id(object.payment_intent) else { return .unhandled }
+            switch type {
+            case "payment_intent.succeeded": return .paymentSucceeded(payment: payment)
+            case "payment_intent.payment_failed": return .paymentFailed(payment: payment)
+            case "charge.refunded", "refund.created", "refund.updated", "charge.refund.updated": return .paymentRefunded(payment: payment)
+            default: return .paymentChanged(payment: payment)
+            }
+        case "checkout.session":
+            guard let session = object.id else { return .unhandled }
+            return type == "checkout.session.completed" ? .checkoutCompleted(session: session) : .checkoutChanged(session: session)
+        default:
+            return .unhandled
         }
-        let metadata = object.metadata ?? object.parent?.subscription_details?.metadata ?? [:]
-        var invoice: ProviderInvoice?
-        if object.object == "invoice", let id = object.id, let amount = object.amount_paid,
-            let currency = object.currency.flatMap(Currency.init(rawValue:))
-        {
-            invoice = ProviderInvoice(
-                id: id, amountPaid: Money(amount, currency),
-                periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
-                periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) })
-        }
-        return ProviderEventFacts(
-            id: event.id, type: event.type, createdAt: Date(timeIntervalSince1970: Double(event.created)),
-            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), livemode: event.livemode, subject: subject,
-            invoice: invoice)
     }
 }

@@ -7,6 +7,7 @@ import Foundation
 /// A hosted payment page the app sends its user to, for a subscription or a one-time payment.
 public struct CheckoutSession: Sendable, Equatable, Identified {
     public static let idPrefix = "cs"
+    public static let resourceType = ResourceType.checkoutSession
     public typealias ID = TypedID<CheckoutSession>
 
     public enum Mode: String, Sendable, Codable, CaseIterable {

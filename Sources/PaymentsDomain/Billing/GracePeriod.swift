@@ -7,6 +7,7 @@ import Foundation
 /// A window in which a customer keeps access after a failed payment.
 public struct GracePeriod: Sendable, Equatable, Identified {
     public static let idPrefix = "grace"
+    public static let resourceType = ResourceType.gracePeriod
     public typealias ID = TypedID<GracePeriod>
 
     public enum Reason: String, Sendable, Codable, CaseIterable {

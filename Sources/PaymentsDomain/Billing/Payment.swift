@@ -7,6 +7,7 @@ import Foundation
 /// A one-time charge of a customer.
 public struct Payment: Sendable, Equatable, Identified {
     public static let idPrefix = "pay"
+    public static let resourceType = ResourceType.payment
     public typealias ID = TypedID<Payment>
 
     public enum Status: String, Sendable, Codable, CaseIterable {
@@ -74,7 +75,7 @@ public struct Payment: Sendable, Equatable, Identified {
     public func refundAmount(_ requested: Int64?) throws(PaymentsError) -> Int64 {
         guard status == .succeeded else {
             throw PaymentsError(
-                .invalidRequest, code: "payment_not_refundable",
+                .invalidRequest, code: .paymentNotRefundable,
                 message: "Payment \(id) is \(status.rawValue); only succeeded payments can be refunded.")
         }
         let remaining = amount.amount - amountRefunded
@@ -82,7 +83,7 @@ public struct Payment: Sendable, Equatable, Identified {
             try Money.validate(amount: requested, param: "amount", allowZero: false)
             guard requested <= remaining else {
                 throw PaymentsError(
-                    .invalidRequest, code: "refund_exceeds_payment",
+                    .invalidRequest, code: .refundExceedsPayment,
                     message: "Refund of \(requested) exceeds the \(remaining) \(amount.currency) that remains of payment \(id).",
                     param: "amount")
             }
@@ -90,7 +91,7 @@ public struct Payment: Sendable, Equatable, Identified {
         }
         guard remaining > 0 else {
             throw PaymentsError(
-                .invalidRequest, code: "refund_exceeds_payment",
+                .invalidRequest, code: .refundExceedsPayment,
                 message: "Payment \(id) is already fully refunded.", param: "amount")
         }
         return remaining
@@ -115,6 +116,7 @@ public struct PaymentFailure: Sendable, Equatable, Codable {
 /// Money given back on a payment, in whole or in part.
 public struct Refund: Sendable, Equatable, Identified {
     public static let idPrefix = "re"
+    public static let resourceType = ResourceType.refund
     public typealias ID = TypedID<Refund>
 
     public enum Status: String, Sendable, Codable, CaseIterable {

@@ -7,6 +7,7 @@ import Foundation
 /// A catalog entry: a stable `key`, its prices, and the features and limits it grants.
 public struct Plan: Sendable, Equatable, Identified {
     public static let idPrefix = "plan"
+    public static let resourceType = ResourceType.plan
     public typealias ID = TypedID<Plan>
 
     public let id: ID
@@ -54,7 +55,7 @@ public struct Plan: Sendable, Equatable, Identified {
     /// - Throws: `price_not_found`, or `parameter_missing` for `price` when several fit.
     public func resolvePrice(_ key: String?, recurring: Bool? = nil, param: String = "price") throws(PaymentsError) -> Price {
         if let key {
-            guard let price = price(key) else { throw .notFound("price", id: key) }
+            guard let price = price(key) else { throw .notFound(.priceNotFound, id: key) }
             return price
         }
         let active = prices.filter { $0.active && (recurring == nil || $0.isRecurring == recurring) }
@@ -78,6 +79,7 @@ public struct Plan: Sendable, Equatable, Identified {
 /// price and adds a new one with the same key.
 public struct Price: Sendable, Equatable, Identified {
     public static let idPrefix = "price"
+    public static let resourceType = ResourceType.price
     public typealias ID = TypedID<Price>
 
     public let id: ID

@@ -12,6 +12,7 @@ import Foundation
 /// reconciled by looking the object up, never re-sent under a new key.
 public struct ProviderOperation: Sendable, Equatable, Identified {
     public static let idPrefix = "op"
+    public static let resourceType = ResourceType.operation
     public typealias ID = TypedID<ProviderOperation>
 
     public enum Kind: String, Sendable, Codable, CaseIterable {

@@ -7,6 +7,7 @@ import Foundation
 /// A customer's subscription to one price of a plan, mirrored from its provider.
 public struct Subscription: Sendable, Equatable, Identified {
     public static let idPrefix = "sub"
+    public static let resourceType = ResourceType.subscription
     public typealias ID = TypedID<Subscription>
 
     /// Mirrors the provider's statuses (Stripe's names).

@@ -8,6 +8,7 @@ import Foundation
 /// change it announces, numbered per app, delivered to the app's webhook endpoints.
 public struct Event: Sendable, Equatable, Identified {
     public static let idPrefix = "evt"
+    public static let resourceType = ResourceType.event
     public typealias ID = TypedID<Event>
 
     public enum Kind: String, Sendable, Codable, CaseIterable {
@@ -34,24 +35,24 @@ public struct Event: Sendable, Equatable, Identified {
     /// Increases by one with every event of the app, in commit order.
     public let sequence: Int64
     public let type: Kind
-    /// The resource's kind (`subscription`, `payment`…) and id.
-    public let resourceType: String
-    public let resourceID: String
+    /// The kind (`subscription`, `payment`…) and id of the object the event carries.
+    public let objectType: ResourceType
+    public let objectID: String
     /// The event as delivered: a JSON object with `id`, `type`, `created_at`, `sequence` and
     /// `data.object` (the resource as the API shows it).
     public let payload: String
     public let createdAt: Date
 
     public init(
-        id: ID, appID: App.ID, sequence: Int64, type: Kind, resourceType: String, resourceID: String, payload: String,
+        id: ID, appID: App.ID, sequence: Int64, type: Kind, objectType: ResourceType, objectID: String, payload: String,
         createdAt: Date
     ) {
         self.id = id
         self.appID = appID
         self.sequence = sequence
         self.type = type
-        self.resourceType = resourceType
-        self.resourceID = resourceID
+        self.objectType = objectType
+        self.objectID = objectID
         self.payload = payload
         self.createdAt = createdAt
     }

@@ -7,6 +7,7 @@ import Foundation
 /// Where an app receives our events.
 public struct WebhookEndpoint: Sendable, Equatable, Identified {
     public static let idPrefix = "we"
+    public static let resourceType = ResourceType.webhookEndpoint
     public typealias ID = TypedID<WebhookEndpoint>
 
     public let id: ID
@@ -59,6 +60,7 @@ public struct WebhookEndpoint: Sendable, Equatable, Identified {
 /// One event on its way to one endpoint.
 public struct EventDelivery: Sendable, Equatable, Identified {
     public static let idPrefix = "dlv"
+    public static let resourceType = ResourceType.eventDelivery
     public typealias ID = TypedID<EventDelivery>
 
     public enum Status: String, Sendable, Codable, CaseIterable {

@@ -44,7 +44,7 @@ extension PaymentProvider {
     {
         guard let provider = self as? Capability else {
             throw PaymentsError(
-                .invalidRequest, code: "not_supported",
+                .invalidRequest, code: .notSupported,
                 message: "The \(name.rawValue) provider does not support \(capability.rawValue).")
         }
         return provider

@@ -75,28 +75,28 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         switch code {
         case .cardDeclined:
             PaymentsError(
-                .paymentRequired, code: "card_declined",
+                .paymentRequired, code: .cardDeclined,
                 message: message + (declineCode.map { " (decline_code: \($0))" } ?? ""), param: "payment_method",
                 declineCode: declineCode)
         case .invalidRequest:
             // What we validate never reaches here, so this is a value the app chose (a payment
             // method, a linked price) that the provider does not accept.
             PaymentsError(
-                .invalidRequest, code: "provider_request_invalid",
+                .invalidRequest, code: .providerRequestInvalid,
                 message: "The provider refused the request: \(message)", param: param)
         case .authentication, .permission:
             PaymentsError(
-                .providerRejected, code: "provider_authentication_failed",
+                .providerRejected, code: .providerAuthenticationFailed,
                 message: "The provider refused the credentials configured for this app: \(message)")
         case .notFound:
-            PaymentsError(.providerRejected, code: "provider_object_missing", message: message)
+            PaymentsError(.providerRejected, code: .providerObjectMissing, message: message)
         case .rateLimited, .conflict, .unavailable, .malformedResponse:
             PaymentsError(
-                .providerUnavailable, code: "provider_unavailable", message: message,
+                .providerUnavailable, code: .providerUnavailable, message: message,
                 retryAfterSeconds: retryAfter.map { max(1, Int(($0 / .seconds(1)).rounded(.up))) })
         case .outcomeUnknown:
             PaymentsError(
-                .providerUnavailable, code: "provider_outcome_unknown",
+                .providerUnavailable, code: .providerOutcomeUnknown,
                 message: "The provider did not answer, so it is not known whether it acted: \(message) "
                     + "Retry with the same Idempotency-Key: the service looks the object up before sending anything again.")
         }

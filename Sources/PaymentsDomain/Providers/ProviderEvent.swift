@@ -8,6 +8,7 @@ import Foundation
 /// processed, exactly once per provider, account and event id.
 public struct ProviderEvent: Sendable, Equatable, Identified {
     public static let idPrefix = "pev"
+    public static let resourceType = ResourceType.providerEvent
     public typealias ID = TypedID<ProviderEvent>
 
     public enum Status: String, Sendable, Codable, CaseIterable {
@@ -68,41 +69,64 @@ public struct ProviderEvent: Sendable, Equatable, Identified {
 
 /// What the service needs to know of a provider event, read by the provider's own interpreter:
 /// its id, type and time, the app it belongs to (from metadata the service put on the object),
-/// and which of our objects it is about. Processing then reads that object's current state from
-/// the provider, so the order events arrive in does not matter.
+/// and what it says happened, in the domain's words. Processing then reads the object's current
+/// state from the provider, so the order events arrive in does not matter.
 public struct ProviderEventFacts: Sendable, Equatable {
-    public enum Subject: Sendable, Equatable {
-        case subscription(String)
-        /// A payment (also for charge and refund events: the payment they belong to).
-        case payment(String)
-        case checkoutSession(String)
-        /// An invoice, with the subscription it bills, if any.
-        case invoice(subscription: String?)
-        case other
-    }
-
     public let id: String
+    /// The provider's own name for the event: kept for people (logs, the inbox), never acted on.
     public let type: String
     public let createdAt: Date
     public let appID: App.ID?
     /// Whether the provider says the event is of live (real-money) mode; nil when it does not say.
     /// An event whose mode differs from its app's is refused, never applied.
     public let livemode: Bool?
-    public let subject: Subject
-    /// For invoice events: the invoice as the event carries it (a paid invoice does not change
-    /// again, so its copy is the truth).
-    public let invoice: ProviderInvoice?
+    public let fact: ProviderFact
 
-    public init(
-        id: String, type: String, createdAt: Date, appID: App.ID?, livemode: Bool?, subject: Subject, invoice: ProviderInvoice? = nil
-    ) {
+    public init(id: String, type: String, createdAt: Date, appID: App.ID?, livemode: Bool?, fact: ProviderFact) {
         self.id = id
         self.type = type
         self.createdAt = createdAt
         self.appID = appID
         self.livemode = livemode
-        self.subject = subject
-        self.invoice = invoice
+        self.fact = fact
+    }
+}
+
+/// What a provider event says happened, in the domain's words. Each adapter maps its own event
+/// names onto these facts; the services never see a provider's name for an event, so another
+/// provider is one more mapping, not one more pretence of being Stripe.
+public enum ProviderFact: Sendable, Equatable {
+    /// A subscription was made or changed in any way: status, plan, quantity, period, cancellation.
+    case subscriptionChanged(subscription: String)
+    /// The provider's notice that a subscription's trial ends soon.
+    case trialEnding(subscription: String)
+    /// An invoice was paid. It carries what was paid when the event says (a paid invoice does not
+    /// change again, so the event's copy is the truth).
+    case invoicePaid(ProviderInvoice?, subscription: String?)
+    /// Collecting an invoice failed.
+    case invoicePaymentFailed(subscription: String?)
+    /// Anything else about an invoice: made, finalized, voided.
+    case invoiceChanged(subscription: String?)
+    case paymentSucceeded(payment: String)
+    case paymentFailed(payment: String)
+    /// A payment was refunded, in whole or in part.
+    case paymentRefunded(payment: String)
+    /// Anything else about a payment: made, processing, canceled.
+    case paymentChanged(payment: String)
+    case checkoutCompleted(session: String)
+    /// Anything else about a checkout session (it expired).
+    case checkoutChanged(session: String)
+    /// Nothing the service acts on.
+    case unhandled
+
+    /// The subscription an invoice fact is about: how a platform invoice without metadata is routed.
+    public var invoicedSubscription: String? {
+        switch self {
+        case .invoicePaid(_, let subscription), .invoicePaymentFailed(let subscription), .invoiceChanged(let subscription):
+            subscription
+        default:
+            nil
+        }
     }
 }
 

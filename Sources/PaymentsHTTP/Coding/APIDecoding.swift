@@ -65,7 +65,7 @@ enum APIDecoding {
             !contentType.lowercased().hasPrefix("application/json")
         {
             throw PaymentsError(
-                .invalidRequest, code: "unsupported_media_type",
+                .invalidRequest, code: .unsupportedMediaType,
                 message: "Request bodies must be JSON, sent with Content-Type: application/json.")
         }
         var buffer = try await request.body.collect(upTo: .max)
@@ -86,19 +86,19 @@ enum APIDecoding {
             return .invalid(name, "\(name) must be \(describe(type)), not null.")
         case .typeMismatch(let type, let context):
             guard !context.codingPath.isEmpty else {
-                return PaymentsError(.invalidRequest, code: "invalid_json", message: "The request body must be a JSON object.")
+                return PaymentsError(.invalidRequest, code: .invalidJSON, message: "The request body must be a JSON object.")
             }
             let name = param(context.codingPath)
             return .invalid(name, "\(name) must be \(describe(type)).")
         case .dataCorrupted(let context):
             guard !context.codingPath.isEmpty else {
                 return PaymentsError(
-                    .invalidRequest, code: "invalid_json", message: "The request body is not valid JSON.")
+                    .invalidRequest, code: .invalidJSON, message: "The request body is not valid JSON.")
             }
             let name = param(context.codingPath)
             return .invalid(name, "\(name) is invalid: \(context.debugDescription)")
         @unknown default:
-            return PaymentsError(.invalidRequest, code: "invalid_json", message: "The request body could not be read.")
+            return PaymentsError(.invalidRequest, code: .invalidJSON, message: "The request body could not be read.")
         }
     }
 

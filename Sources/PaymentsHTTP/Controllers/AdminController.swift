@@ -70,7 +70,7 @@ struct AdminController {
     @Sendable func revokeKey(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let id = try appID(context)
         let keyID = try context.parameters.decoded("key_id")
-        guard let parsed = APIKey.ID(parsing: keyID) else { throw PaymentsError.notFound("api_key", id: keyID) }
+        guard let parsed = APIKey.ID(parsing: keyID) else { throw PaymentsError.notFound(.apiKeyNotFound, id: keyID) }
         let key = try await apps.revokeKey(parsed, of: id, origin: context.origin)
         return try APIEncoding.response(KeyResponse(key, now: clock.now(), secret: nil))
     }
@@ -80,14 +80,14 @@ struct AdminController {
         guard let raw = query.string("app_id") else { throw PaymentsError.missing("app_id") }
         let (filter, page) = try AuditLogsController.read(&query)
         try query.finish()
-        guard let id = App.ID(parsing: raw) else { throw PaymentsError.notFound("app", id: raw) }
+        guard let id = App.ID(parsing: raw) else { throw PaymentsError.notFound(.appNotFound, id: raw) }
         _ = try await apps.get(id)
         return try APIEncoding.response(ListResponse(try await audit.list(app: id, filter: filter, page), AuditEntryResponse.init))
     }
 
     private func appID(_ context: PaymentsRequestContext) throws -> App.ID {
         let raw = try context.parameters.decoded("app_id")
-        guard let id = App.ID(parsing: raw) else { throw PaymentsError.notFound("app", id: raw) }
+        guard let id = App.ID(parsing: raw) else { throw PaymentsError.notFound(.appNotFound, id: raw) }
         return id
     }
 

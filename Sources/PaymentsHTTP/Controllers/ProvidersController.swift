@@ -43,7 +43,7 @@ struct ProvidersController {
     @Sendable func advance(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let app = try context.app()
         guard app.mode == .test else {
-            throw PaymentsError(.notFound, code: "route_not_found", message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
+            throw PaymentsError(.notFound, code: .routeNotFound, message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
         }
         let body = try await APIDecoding.decodeStrict(AdvanceRequest.self, from: request)
         let advanced = try await testClock.advance(app: app, seconds: body.seconds, origin: context.origin)

@@ -31,7 +31,7 @@ struct SandboxPagesController {
         guard let owner = try await SandboxProvider.owner(of: id, backend: store.backend),
             let app = try await store.read({ try await $0.apps.find(owner) }),
             let sandbox = directory.sandbox(for: app) as? SandboxProvider
-        else { throw PaymentsError.notFound("page", id: id) }
+        else { throw PaymentsError.notFound(.pageNotFound, id: id) }
         return (app, sandbox)
     }
 

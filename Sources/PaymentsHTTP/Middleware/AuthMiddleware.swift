@@ -8,7 +8,7 @@ extension Request {
     func bearerToken() throws -> String {
         guard let header = headers[.authorization] else {
             throw PaymentsError(
-                .authentication, code: "api_key_missing",
+                .authentication, code: .apiKeyMissing,
                 message: "No API key provided. Send it as 'Authorization: Bearer sk_...'.")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -60,10 +60,10 @@ struct AdminAuthMiddleware: RouterMiddleware {
         guard zip(digest, adminTokenDigest).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
             if KeyMaterial.mode(of: token) != nil {
                 throw PaymentsError(
-                    .permission, code: "admin_token_required",
+                    .permission, code: .adminTokenRequired,
                     message: "Admin routes need the admin token; an app's API key cannot use them.")
             }
-            throw PaymentsError(.authentication, code: "admin_token_invalid", message: "Invalid admin token.")
+            throw PaymentsError(.authentication, code: .adminTokenInvalid, message: "Invalid admin token.")
         }
         var context = context
         context.identity = .admin

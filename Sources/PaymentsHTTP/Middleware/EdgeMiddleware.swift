@@ -55,9 +55,7 @@ struct EdgeMiddleware: RouterMiddleware {
 
 /// Request ids: `req_` and a new prefixed-id body.
 enum RequestIDs {
-    struct Request: Identified { static let idPrefix = "req" }
-
     static func next() -> String {
-        IDGenerator.live.next(Request.self, at: .now).rawValue
+        IDGenerator.live.next(prefix: "req", at: .now)
     }
 }

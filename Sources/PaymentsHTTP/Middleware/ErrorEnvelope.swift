@@ -55,31 +55,31 @@ enum ErrorEnvelope {
             return error.paymentsError
         case is NIOTooManyBytesError:
             return PaymentsError(
-                .payloadTooLarge, code: "request_too_large", message: "The request body is larger than the limit.")
+                .payloadTooLarge, code: .requestTooLarge, message: "The request body is larger than the limit.")
         case let error as HTTPError:
             switch error.status {
             case .notFound:
-                return PaymentsError(.notFound, code: "route_not_found", message: "Unrecognized request URL.")
+                return PaymentsError(.notFound, code: .routeNotFound, message: "Unrecognized request URL.")
             case .contentTooLarge:
                 return PaymentsError(
-                    .payloadTooLarge, code: "request_too_large", message: "The request body is larger than the limit.")
+                    .payloadTooLarge, code: .requestTooLarge, message: "The request body is larger than the limit.")
             case .methodNotAllowed:
                 return PaymentsError(
-                    .notFound, code: "route_not_found", message: "Unrecognized request URL or method.")
+                    .notFound, code: .routeNotFound, message: "Unrecognized request URL or method.")
             default:
                 return PaymentsError(
-                    .invalidRequest, code: "invalid_request", message: error.body ?? "The request could not be handled.")
+                    .invalidRequest, code: .invalidRequest, message: error.body ?? "The request could not be handled.")
             }
         default:
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return PaymentsError(.internal, code: "internal_error", message: "An internal error occurred. Quote the Request-Id when asking for help.")
+            return PaymentsError(.internal, code: .internalError, message: "An internal error occurred. Quote the Request-Id when asking for help.")
         }
     }
 
     static func response(for error: any Error, logger: Logger) -> Response {
         let error = paymentsError(from: error, logger: logger)
         let (status, type) = status(of: error.kind)
-        let body = Body(error: .init(type: type, code: error.code, message: error.message, param: error.param, declineCode: error.declineCode))
+        let body = Body(error: .init(type: type, code: error.code.rawValue, message: error.message, param: error.param, declineCode: error.declineCode))
         guard var response = try? APIEncoding.response(body, status: status) else { return Response(status: .internalServerError) }
         if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         return response

@@ -51,7 +51,7 @@ public struct AuditRepository: Sendable {
         let entry = AuditEntry.sealed(
             id: session.ids.next(AuditEntry.self, at: session.now), appID: appID, sequence: previousSequence + 1,
             actorID: origin.actor.actorID, keyID: origin.actor.keyID?.rawValue, actionType: record.action.rawValue,
-            targetType: record.targetType, targetID: record.targetID, payloadSnapshot: record.payloadSnapshot,
+            targetType: record.targetType.rawValue, targetID: record.targetID, payloadSnapshot: record.payloadSnapshot,
             requestID: origin.requestID, createdAt: session.now, previousHash: previousHash)
         try await session.db.raw(
             """

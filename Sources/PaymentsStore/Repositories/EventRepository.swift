@@ -31,7 +31,7 @@ public struct EventRepository: Sendable {
     /// - Parameter dedupeKey: names the fact the event announces when it must be announced once
     ///   (see ``exists(dedupeKey:)``); a second insert with it fails.
     public func append(
-        _ type: Event.Kind, resourceType: String, resourceID: String, customer: Customer.ID?, dedupeKey: String? = nil,
+        _ type: Event.Kind, objectType: ResourceType, objectID: String, customer: Customer.ID?, dedupeKey: String? = nil,
         render: (EventHeader) throws -> String
     ) async throws -> Event {
         _ = try session.requireWrite()
@@ -48,13 +48,13 @@ public struct EventRepository: Sendable {
             id: session.ids.next(Event.self, at: session.now), sequence: try head.decode(column: "sequence", as: Int64.self),
             type: type, createdAt: session.now)
         let event = Event(
-            id: header.id, appID: appID, sequence: header.sequence, type: type, resourceType: resourceType,
-            resourceID: resourceID, payload: try render(header), createdAt: session.now)
+            id: header.id, appID: appID, sequence: header.sequence, type: type, objectType: objectType,
+            objectID: objectID, payload: try render(header), createdAt: session.now)
         try await session.db.raw(
             """
             INSERT INTO events (\(Self.columns), customer_id, dedupe_key)
             VALUES (\(bind: event.id.rawValue), \(bind: appID.rawValue), \(bind: event.sequence), \(bind: type.rawValue),
-                    \(bind: resourceType), \(bind: resourceID), \(bind: event.payload), \(bind: event.createdAt.millis),
+                    \(bind: objectType.rawValue), \(bind: objectID), \(bind: event.payload), \(bind: event.createdAt.millis),
                     \(bind: customer?.rawValue), \(bind: dedupeKey))
             """
         ).run()
@@ -121,8 +121,8 @@ public struct EventRepository: Sendable {
             appID: .init(rawValue: try row.decode(column: "app_id", as: String.self)),
             sequence: try row.decode(column: "sequence", as: Int64.self),
             type: try row.enumValue("type"),
-            resourceType: try row.decode(column: "resource_type", as: String.self),
-            resourceID: try row.decode(column: "resource_id", as: String.self),
+            objectType: try row.enumValue("resource_type"),
+            objectID: try row.decode(column: "resource_id", as: String.self),
             payload: try row.decode(column: "payload", as: String.self),
             createdAt: try row.date("created_at"))
     }

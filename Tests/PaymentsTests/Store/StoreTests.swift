@@ -76,7 +76,7 @@ import Testing
             #expect(page3.data.map(\.externalID) == ["org_0"])
             #expect(!page3.hasMore)
             #expect(try await customers.list(app: second.id, try PageRequest()).data.count == 1)
-            await #expect(throws: PaymentsError.notFound("customer", id: "org_4")) {
+            await #expect(throws: PaymentsError.notFound(.customerNotFound, id: "org_4")) {
                 try await customers.get(app: second.id, externalID: "org_4")
             }
         }
@@ -316,7 +316,9 @@ import Testing
             try await holder.value
             let order = try await worker.read { try await $0.raw("SELECT n FROM t ORDER BY rowid").all().map { try $0.decode(column: "n", as: Int.self) } }
             #expect(order == [1, 2], "the waiting write went in after the holder's commit; the impatient one not at all")
-            #expect(waited < .milliseconds(800), "it went on when the lock was freed (\(waited))")
+            // Well under its 2 s busy timeout: it went on when the lock was freed, not when it gave
+            // up (the bound is loose on purpose: the test runs beside a hundred others).
+            #expect(waited < .milliseconds(1500), "it went on when the lock was freed (\(waited))")
             for backend in [server, worker, impatient] { try await backend.shutdown() }
         }
     }

@@ -153,7 +153,7 @@ import Testing
             try await stripe.checkCredentials()
             Issue.record("an empty key was accepted")
         } catch {
-            #expect(error.paymentsError.code == "provider_authentication_failed", "\(error)")
+            #expect(error.paymentsError.code.rawValue == "provider_authentication_failed", "\(error)")
         }
     }
 }

@@ -116,22 +116,22 @@ final class ScriptedTransport: Sendable {
         let declined = await failure(.answer(402, #"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds.","payment_intent":{"id":"pi_9","status":"requires_payment_method","amount":500,"currency":"usd","last_payment_error":{"code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}}}}"#))
         #expect(declined?.isCardDeclined == true && declined?.declineCode == "insufficient_funds")
         #expect(declined?.payment?.id == "pi_9" && declined?.payment?.status == .failed)
-        #expect(declined?.paymentsError.code == "card_declined")
+        #expect(declined?.paymentsError.code.rawValue == "card_declined")
 
-        #expect(await failure(.answer(401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}"#))?.paymentsError.code == "provider_authentication_failed")
+        #expect(await failure(.answer(401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}"#))?.paymentsError.code.rawValue == "provider_authentication_failed")
         #expect(await failure(.answer(404, #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_intent"}}"#))?.isNotFound == true)
 
         let html = await failure(.answer(502, "<html>Bad gateway</html>", headers: ["content-type": "text/html"]))
         #expect(html?.isOutcomeUnknown == true && html?.message.contains("not JSON (text/html)") == true, "a write answered by a proxy may have reached Stripe")
         let htmlRead = await failure(.answer(502, "<html>Bad gateway</html>", headers: ["content-type": "text/html"]), post: false)
-        #expect(htmlRead?.isOutcomeUnknown == false && htmlRead?.paymentsError.code == "provider_unavailable")
+        #expect(htmlRead?.isOutcomeUnknown == false && htmlRead?.paymentsError.code.rawValue == "provider_unavailable")
         let garbage = await failure(.answer(400, "oops", headers: ["content-type": "text/plain"]))
         #expect(garbage?.codeLabel == "malformed_response")
 
         let lost = await failure(.fail(.mayHaveBeenSent("read timeout")))
         #expect(lost?.isOutcomeUnknown == true, "a write whose answer was lost has an unknown outcome")
         let refused = await failure(.fail(.notSent("connection refused")))
-        #expect(refused?.isOutcomeUnknown == false && refused?.paymentsError.code == "provider_unavailable", "nothing sent, nothing done")
+        #expect(refused?.isOutcomeUnknown == false && refused?.paymentsError.code.rawValue == "provider_unavailable", "nothing sent, nothing done")
     }
 
     @Test func retriesStopAtTheLimit() async throws {
