@@ -1,8 +1,11 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Layers, bottom to top. A target may only depend on the ones above it in this list.
 //   PaymentsDomain   pure Swift: ids, money, apps, keys, customers, audit, errors. No server, driver or provider.
+//   PaymentsContract the API's vocabulary: rules for request fields, shapes of request bodies and of the
+//                    resources the API answers with (and events carry), how they are read, written and
+//                    documented (OpenAPIKit). Declared once; decoder, encoder and /openapi.json use them.
 //   PaymentsStore    one SQL store over SQLite and PostgreSQL (SQLKit), migrations, transactions.
 //   PaymentsSandbox  the built-in offline provider (its own state in the same database).
 //   PaymentsStripe   the Stripe adapter over AsyncHTTPClient. Wire types never leave it.
@@ -35,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // The OpenAPI document model. Its default trait (loading external references) is not
+        // needed to write a document, and makes it notably slower to build.
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
     ],
     targets: [
         .target(
@@ -42,6 +48,13 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "PaymentsContract",
+            dependencies: [
+                "PaymentsDomain",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
             ]
         ),
         .target(
@@ -81,6 +94,7 @@ let package = Package(
             name: "PaymentsServices",
             dependencies: [
                 "PaymentsDomain",
+                "PaymentsContract",
                 "PaymentsStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,6 +104,7 @@ let package = Package(
             name: "PaymentsHTTP",
             dependencies: [
                 "PaymentsDomain",
+                "PaymentsContract",
                 "PaymentsStore",
                 "PaymentsServices",
                 "PaymentsSandbox",
@@ -143,6 +158,7 @@ let package = Package(
             name: "PaymentsTests",
             dependencies: [
                 "PaymentsDomain",
+                "PaymentsContract",
                 "PaymentsStore",
                 "PaymentsServices",
                 "PaymentsSandbox",

@@ -514,7 +514,7 @@ def scenario(label, env, tamper, fuzz=False):
         failed = [line for line in doctor.stdout.splitlines() if "FAILED" in line or "NO PROVIDER" in line]
         check("payments doctor", "migrations: up to date" in doctor.stdout
               and all(line.startswith(("stripe account of app_", "live app app_")) for line in failed)
-              and doctor.returncode == (1 if failed else 0), doctor.stdout + doctor.stderr[-300:])
+              and doctor.returncode == (1 if failed else 0), f"exit {doctor.returncode}: " + doctor.stdout + doctor.stderr[-300:])
     else:
         check("payments doctor", doctor.returncode == 0 and "migrations: up to date" in doctor.stdout, doctor.stdout + doctor.stderr[-300:])
 

@@ -168,7 +168,7 @@ struct AppsCommand: AsyncParsableCommand {
             try await withRuntime { runtime in
                 let page = try await runtime.services.apps.list(try PageRequest(limit: limit))
                 for app in page.data {
-                    print("\(app.id)  \(app.mode.rawValue)  \(app.name)")
+                    print("\(app.id)  \(app.mode.rawValue)  \(app.name.debugDescription)")
                 }
                 if page.hasMore { print("(more: raise --limit)") }
             }
@@ -318,6 +318,6 @@ struct OpenAPI: AsyncParsableCommand {
         commandName: "openapi", abstract: "Print the OpenAPI 3.1 document (the same one served at /openapi.json).")
 
     func run() async throws {
-        print(openAPIDocument)
+        print(String(decoding: APIDocument.json, as: UTF8.self))
     }
 }

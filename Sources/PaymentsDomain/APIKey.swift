@@ -10,6 +10,8 @@ import Foundation
 /// prefix to show people which key is which.
 public struct APIKey: Sendable, Equatable, Identified {
     public static let idPrefix = "key"
+    /// How long, in seconds, an app's current keys keep working after a rotation (30 days at most).
+    public static let overlapRule = IntegerRule(0...2_592_000)
     public static let resourceType = ResourceType.apiKey
     public typealias ID = TypedID<APIKey>
 
@@ -37,7 +39,7 @@ public struct APIKey: Sendable, Equatable, Identified {
         self.revokedAt = revokedAt
     }
 
-    public enum State: String, Sendable, Codable {
+    public enum State: String, Sendable, Codable, CaseIterable {
         case active, expiring, expired, revoked
     }
 

@@ -33,14 +33,17 @@ public struct App: Sendable, Equatable, Identified {
 
     /// Checks an app's default grace period length.
     public static func validate(gracePeriodDays days: Int) throws(PaymentsError) {
-        guard (0...365).contains(days) else { throw .invalid("grace_period_days", "grace_period_days must be between 0 and 365.") }
+        try GracePeriod.daysRule.check(Int64(days), param: "grace_period_days")
     }
+
+    /// An app's name (leading and trailing spaces are trimmed).
+    public static let nameRule = TextRule(length: 1...100, notBlank: true)
 
     /// Checks a name given for a new app.
     public static func validate(name: String) throws(PaymentsError) -> String {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw .missing("name") }
-        guard trimmed.unicodeScalars.count <= 100 else { throw .invalid("name", "name must be at most 100 characters.") }
+        try nameRule.check(trimmed, param: "name")
         return trimmed
     }
 }

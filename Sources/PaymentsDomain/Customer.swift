@@ -71,31 +71,34 @@ public struct Customer: Sendable, Equatable, Identified {
 
         /// Checks every field; the error names the first parameter at fault.
         public func validate() throws(PaymentsError) {
-            if case .set(let name) = name, name.unicodeScalars.count > 255 {
-                throw .invalid("name", "name must be at most 255 characters.")
-            }
-            if case .set(let legalName) = legalName, legalName.unicodeScalars.count > 255 {
-                throw .invalid("legal_name", "legal_name must be at most 255 characters.")
-            }
-            if case .set(let email) = email, !Customer.isPlausibleEmail(email) {
-                throw .invalid("email", "email must be an email address such as billing@example.com.")
-            }
-            if case .set(let metadata) = metadata { try Metadata.validate(metadata) }
+            if let name = name.value { try Customer.nameRule.check(name, param: "name") }
+            if let legalName = legalName.value { try Customer.nameRule.check(legalName, param: "legal_name") }
+            if let email = email.value { try Customer.validate(email: email) }
+            if let metadata = metadata.value { try Metadata.validate(metadata) }
         }
     }
 
-    /// Checks an app's external id: 1–255 printable characters, no spaces or slashes.
-    public static func validate(externalID: String) throws(PaymentsError) {
-        guard !externalID.isEmpty, externalID.unicodeScalars.count <= 255 else {
-            throw .invalid("external_id", "external_id must be 1 to 255 characters.")
-        }
-        guard externalID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "/" }) else {
-            throw .invalid("external_id", "external_id may not contain spaces, slashes or control characters.")
-        }
+    /// The app's own id for a customer: 1–255 printable characters, no spaces or slashes (it goes
+    /// in a URL path).
+    public static let externalIDRule = TextRule(length: 1...255, characters: .pathSafe)
+    /// A name or legal name.
+    public static let nameRule = TextRule(length: 0...255)
+    /// An email address (RFC 5321's limit of 254 characters).
+    public static let emailRule = TextRule(length: 3...254, format: "email")
+
+    /// Checks an app's external id.
+    public static func validate(externalID: String, param: String = "external_id") throws(PaymentsError) {
+        try externalIDRule.check(externalID, param: param)
+    }
+
+    /// Checks an email address: within its rule, and shaped like one.
+    public static func validate(email: String) throws(PaymentsError) {
+        try emailRule.check(email, param: "email")
+        guard isPlausibleEmail(email) else { throw .invalid("email", "email must be an email address such as billing@example.com.") }
     }
 
     static func isPlausibleEmail(_ email: String) -> Bool {
-        guard email.utf8.count <= 254, !email.contains(where: \.isWhitespace) else { return false }
+        guard !email.contains(where: \.isWhitespace) else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".")
@@ -107,6 +110,12 @@ public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
     case unchanged
     case clear
     case set(Value)
+
+    /// The value set, if any.
+    public var value: Value? {
+        if case .set(let value) = self { return value }
+        return nil
+    }
 
     func apply(to field: inout Value?) {
         switch self {
@@ -120,15 +129,19 @@ public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
 /// Stripe's limits on metadata: 50 keys, keys up to 40 characters, values up to 500.
 /// Lengths count Unicode scalars, as JSON Schema's `maxLength` does.
 public enum Metadata {
+    public static let count = 0...50
+    public static let keyRule = TextRule(length: 1...40, characters: .except([0x5B...0x5B, 0x5D...0x5D], "without square brackets"))
+    public static let valueRule = TextRule(length: 0...500)
+
     public static func validate(_ metadata: [String: String]) throws(PaymentsError) {
-        guard metadata.count <= 50 else { throw .invalid("metadata", "metadata may have at most 50 keys.") }
+        guard count.contains(metadata.count) else { throw .invalid("metadata", "metadata may have at most \(count.upperBound) keys.") }
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            guard !key.isEmpty, key.unicodeScalars.count <= 40, !key.contains("[") && !key.contains("]") else {
-                throw .invalid("metadata", "metadata keys must be 1 to 40 characters, without square brackets.")
+            do {
+                try keyRule.check(key, param: "metadata")
+            } catch {
+                throw .invalid("metadata", "metadata keys must be \(keyRule.describe).")
             }
-            guard value.unicodeScalars.count <= 500 else {
-                throw .invalid("metadata[\(key)]", "metadata values must be at most 500 characters.")
-            }
+            try valueRule.check(value, param: "metadata[\(key)]")
         }
     }
 }

@@ -73,6 +73,9 @@ public struct TypedID<Kind: Identified>: RawRepresentable, Hashable, Sendable, C
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// What an id of this kind looks like, as a regular expression: `^cus_[0-9a-hjkmnp-tv-z]{26}$`.
+    public static var pattern: String { "^\(Kind.idPrefix)_[0-9a-hjkmnp-tv-z]{\(IDGenerator.bodyLength)}$" }
+
     static func isWellFormed(_ string: String) -> Bool {
         let utf8 = string.utf8
         let prefix = Kind.idPrefix.utf8

@@ -15,6 +15,17 @@ public struct PageRequest: Sendable, Equatable {
         self.startingAfter = startingAfter
     }
 
+    /// The first page of the default size.
+    public static var first: PageRequest { PageRequest(checkedLimit: defaultLimit, startingAfter: nil) }
+
+    /// The limit's range, for the API's rule.
+    public static let limits = IntegerRule(1...Int64(maximumLimit))
+
+    private init(checkedLimit: Int, startingAfter: String?) {
+        self.limit = checkedLimit
+        self.startingAfter = startingAfter
+    }
+
     /// Checks that the cursor, if any, is an id of the kind being listed.
     /// - Throws: `parameter_invalid` naming `starting_after`.
     public func requireCursor<Kind: Identified>(of kind: Kind.Type) throws(PaymentsError) {

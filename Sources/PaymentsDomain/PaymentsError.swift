@@ -3,7 +3,7 @@
 /// for people, and the request parameter at fault, if any.
 public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Broad classes of failure. The HTTP layer maps each to one status.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case invalidRequest  // 400
         case authentication  // 401
         case paymentRequired  // 402: the card was declined

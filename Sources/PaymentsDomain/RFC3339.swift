@@ -69,6 +69,46 @@ public enum RFC3339 {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
+    /// A time as RFC 3339 UTC, to the millisecond the store keeps: `2026-11-30T12:00:00Z`, or
+    /// `2026-11-30T12:00:00.250Z` when the milliseconds are not zero.
+    public static func format(_ date: Date) -> String {
+        let millis = Timestamp.milliseconds(date)
+        var seconds = millis / 1000
+        var fraction = millis % 1000
+        if fraction < 0 {
+            seconds -= 1
+            fraction += 1000
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            days -= 1
+            secondOfDay += 86_400
+        }
+        let (year, month, day) = civil(fromDays: Int(days))
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        let time = "\(pad(Int(secondOfDay / 3600), 2)):\(pad(Int(secondOfDay / 60 % 60), 2)):\(pad(Int(secondOfDay % 60), 2))"
+        let milliseconds = fraction == 0 ? "" : "." + pad(Int(fraction), 3)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(time)\(milliseconds)Z"
+    }
+
+    /// The date of a day counted from 1970-01-01 (H. Hinnant's algorithm, the inverse of
+    /// `daysFromCivil`).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -38,33 +38,53 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     let router = Router(context: PaymentsRequestContext.self)
     router.add(middleware: EdgeMiddleware(metrics: dependencies.metrics, bodyLimit: dependencies.bodyLimit))
 
-    OperationsController(store: store, metrics: dependencies.metrics, breakers: dependencies.breakers, healthTimeout: .seconds(2))
-        .addRoutes(to: Routes(group: router.group(), prefix: "", table: table))
+    mount(
+        OperationsController(store: store, metrics: dependencies.metrics, breakers: dependencies.breakers, healthTimeout: .seconds(2)),
+        on: router.group(), table: table)
 
     let v1 = router.group("v1")
         .add(middleware: AppAuthMiddleware(apps: services.apps))
         .add(middleware: idempotency)
-    let v1Routes = Routes(group: v1, prefix: "/v1", table: table)
-    CustomersController(customers: services.customers, summaries: services.billingSummaries).addRoutes(to: v1Routes)
-    AuditLogsController(audit: services.audit).addRoutes(to: v1Routes)
-    PlansController(plans: services.plans).addRoutes(to: v1Routes)
-    PaymentsController(payments: services.payments).addRoutes(to: v1Routes)
-    SubscriptionsController(subscriptions: services.subscriptions).addRoutes(to: v1Routes)
-    CheckoutController(checkout: services.checkout).addRoutes(to: v1Routes)
-    ProvidersController(directory: services.providers, accounts: services.providerAccounts, testClock: services.testClocks)
-        .addRoutes(to: v1Routes)
-    GracePeriodsController(grace: services.gracePeriods).addRoutes(to: v1Routes)
-    WebhookEndpointsController(endpoints: services.webhookEndpoints).addRoutes(to: v1Routes)
-    EventsController(events: services.events).addRoutes(to: v1Routes)
+    mount(CustomersController(customers: services.customers, summaries: services.billingSummaries), on: v1, table: table)
+    mount(AuditLogsController(audit: services.audit), on: v1, table: table)
+    mount(PlansController(plans: services.plans), on: v1, table: table)
+    mount(PaymentsController(payments: services.payments), on: v1, table: table)
+    mount(SubscriptionsController(subscriptions: services.subscriptions), on: v1, table: table)
+    mount(CheckoutController(checkout: services.checkout), on: v1, table: table)
+    mount(
+        ProvidersController(directory: services.providers, accounts: services.providerAccounts, testClock: services.testClocks),
+        on: v1, table: table)
+    mount(GracePeriodsController(grace: services.gracePeriods), on: v1, table: table)
+    mount(WebhookEndpointsController(endpoints: services.webhookEndpoints), on: v1, table: table)
+    mount(EventsController(events: services.events), on: v1, table: table)
     SandboxPagesController(store: store, directory: services.providers, checkout: services.checkout).addRoutes(to: router)
-    WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit)
-        .addRoutes(to: Routes(group: router.group("webhooks"), prefix: "/webhooks", table: table))
+    mount(WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit), on: router.group(), table: table)
 
     let admin = router.group("admin/v1")
         .add(middleware: AdminAuthMiddleware(adminToken: dependencies.adminToken))
         .add(middleware: idempotency)
-    AdminController(apps: services.apps, audit: services.audit, clock: store.clock)
-        .addRoutes(to: Routes(group: admin, prefix: "/admin/v1", table: table))
+    mount(AdminController(apps: services.apps, audit: services.audit, clock: store.clock), on: admin, table: table)
 
     return (router, table)
+}
+
+/// Every controller whose routes the API serves and documents.
+let apiControllers: [any Controller.Type] = [
+    OperationsController.self, CustomersController.self, AuditLogsController.self, AdminController.self, PlansController.self,
+    PaymentsController.self, SubscriptionsController.self, CheckoutController.self, ProvidersController.self, WebhooksController.self,
+    GracePeriodsController.self, WebhookEndpointsController.self, EventsController.self,
+]
+
+/// Serves a controller's routes on the group of its access, and records them in the table.
+func mount<Owner: Controller>(_ controller: Owner, on group: RouterGroup<PaymentsRequestContext>, table: RouteTable) {
+    for route in Owner.routes {
+        precondition(route.path.hasPrefix(Owner.access.prefix), "\(route.path) is not under \(Owner.access.prefix)")
+        let relative = route.path.dropFirst(Owner.access.prefix.count).split(separator: "/").map { segment in
+            segment.hasPrefix("{") ? ":" + segment.dropFirst().dropLast() : segment
+        }.joined(separator: "/")
+        group.on(RouterPath(stringLiteral: relative), method: route.method) { request, context in
+            try await route.handle(controller, request, context)
+        }
+        table.record(route.method, route.path)
+    }
 }

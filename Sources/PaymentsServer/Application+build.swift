@@ -54,7 +54,8 @@ public func buildApplication(_ runtime: Runtime, runWorkers: Bool = true) -> som
 
 /// Checks every provider account the deployment has: the platform's Stripe key and each app's
 /// own, by a harmless call (`GET /v1/balance`), and that every live app has a provider.
-/// - Returns: one line per account, and whether all passed.
+/// - Returns: one line per account (apps' names quoted and escaped, so each stays one line), and
+///   whether all passed.
 public func checkProviders(_ runtime: Runtime) async -> (lines: [String], ok: Bool) {
     let (configuration, store, directory) = (runtime.configuration, runtime.store, runtime.services.providers)
     var lines = ["sandbox: built in (serves test-mode apps without a Stripe account)"]
@@ -84,10 +85,10 @@ public func checkProviders(_ runtime: Runtime) async -> (lines: [String], ok: Bo
             for app in apps.data {
                 do {
                     if let own = try await directory.ownStripe(app) {
-                        await check("stripe account of \(app.id) (\(app.name))", own, account: app.id.rawValue)
+                        await check("stripe account of \(app.id) (\(app.name.debugDescription))", own, account: app.id.rawValue)
                     } else if app.mode == .live, !directory.platformServes(app) {
                         lines.append(
-                            "live app \(app.id) (\(app.name)): NO PROVIDER — its money routes answer provider_not_configured. "
+                            "live app \(app.id) (\(app.name.debugDescription)): NO PROVIDER — its money routes answer provider_not_configured. "
                                 + PaymentsError.configureProvider)
                         ok = false
                     }

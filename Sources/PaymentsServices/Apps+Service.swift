@@ -90,7 +90,7 @@ extension Apps {
         /// Issues a new key; the app's other usable keys keep working for `overlap`, then expire.
         /// - Parameter overlap: how long the old keys keep working; zero ends them now.
         public func rotateKey(of id: App.ID, overlap: Duration, origin: Origin) async throws -> IssuedKey {
-            guard overlap >= .zero, overlap <= .seconds(30 * 86_400) else {
+            guard APIKey.overlapRule.range.contains(overlap.components.seconds) else {
                 throw PaymentsError.invalid("expires_in", "expires_in must be between 0 and 2592000 seconds.")
             }
             defer { keyCache.invalidate(app: id) }

@@ -1,3 +1,4 @@
+import PaymentsContract
 import PaymentsDomain
 import PaymentsStore
 
@@ -114,53 +115,5 @@ extension BillingSummary {
     }
 }
 
-/// The billing summary as the API shows it.
-public struct BillingSummaryResource: Encodable, Sendable {
-    public struct Grace: Encodable, Sendable {
-        public let id: String
-        public let reason: String
-        public let starts_at: Date
-        public let ends_at: Date
-    }
 
-    public struct LastPayment: Encodable, Sendable {
-        public let amount: Int64
-        public let currency: String
-        public let status: String
-        public let created_at: Date
-    }
-
-    public let object = "billing_summary"
-    public let customer_id: String
-    public let external_id: String
-    public let status: String
-    @Nullable public var subscription_id: String?
-    @Nullable public var subscription_status: String?
-    @Nullable public var plan: String?
-    @Nullable public var price: String?
-    @Nullable public var current_period_start: Date?
-    @Nullable public var current_period_end: Date?
-    public let cancel_at_period_end: Bool
-    @Nullable public var trial_end: Date?
-    @Nullable public var grace_period: Grace?
-    @Nullable public var last_payment: LastPayment?
-
-    public init(_ summary: BillingSummary) {
-        customer_id = summary.customer.id.rawValue
-        external_id = summary.customer.externalID
-        status = summary.status.rawValue
-        let s = summary.subscription
-        subscription_id = s?.id.rawValue
-        subscription_status = s?.status.rawValue
-        plan = summary.planKey
-        price = summary.priceKey
-        current_period_start = s?.currentPeriodStart
-        current_period_end = s?.currentPeriodEnd
-        cancel_at_period_end = s?.cancelAtPeriodEnd ?? false
-        trial_end = s?.trialEnd
-        grace_period = summary.gracePeriod.map { Grace(id: $0.id.rawValue, reason: $0.reason.rawValue, starts_at: $0.startsAt, ends_at: $0.endsAt) }
-        last_payment = summary.lastPayment.map {
-            LastPayment(amount: $0.amount.amount, currency: $0.amount.currency.rawValue, status: $0.status, created_at: $0.at)
-        }
-    }
-}
+extension BillingSummary.Status: JSONEnumeration {}

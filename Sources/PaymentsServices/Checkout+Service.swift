@@ -59,7 +59,7 @@ extension Checkout {
         /// from the request's `Idempotency-Key` when there is one), then recorded: a crash in
         /// between leaves only an unused provider session, which expires on its own.
         public func create(app: App, _ request: CreateRequest, requestKey: String?, origin: Origin) async throws -> CheckoutSession {
-            try Customer.validate(externalID: request.customer)
+            try Customer.validate(externalID: request.customer, param: "customer")
             try Subscription.validate(quantity: request.quantity)
             if let days = request.trialPeriodDays { try Subscription.validate(trialPeriodDays: days) }
             try Metadata.validate(request.metadata)
@@ -188,8 +188,8 @@ extension Checkout {
                                    "payment_id": checkout.paymentID?.rawValue ?? ""]))
                 if checkout.status == .complete {
                     try await session.emit(
-                        app.id, .checkoutCompleted, CheckoutSessionResource(checkout), type: .checkoutSession, id: checkout.id.rawValue,
-                        customer: checkout.customerID)
+                        app.id, .checkoutCompleted, Resources.checkoutSession, checkout, id: checkout.id.rawValue,
+                        customer: checkout.customerID, type: .checkoutSession)
                 }
                 return checkout
             }
@@ -199,7 +199,7 @@ extension Checkout {
         public func portal(app: App, customer externalID: String, returnURL: String?, requestKey: String?, origin: Origin)
             async throws -> String
         {
-            try Customer.validate(externalID: externalID)
+            try Customer.validate(externalID: externalID, param: "customer")
             let customer = try await customers.get(app: app.id, externalID: externalID, param: "customer")
             if let returnURL { try CheckoutSession.validate(url: returnURL, param: "return_url") }
             let provider = try await directory.provider(for: app)

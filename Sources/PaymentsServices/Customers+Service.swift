@@ -30,7 +30,7 @@ extension Customers {
                         try AuditRecord(
                             action: .createCustomer, target: fresh.id,
                             snapshot: CustomerSnapshot(fresh)))
-                    try await session.emit(app, .customerCreated, CustomerResource(fresh), type: .customer, id: fresh.id.rawValue, customer: fresh.id)
+                    try await session.emit(app, .customerCreated, Resources.customer, fresh, id: fresh.id.rawValue, customer: fresh.id, type: .customer)
                     return (fresh, true)
                 }
                 guard var existing = try await customers.find(externalID: externalID) else {
@@ -42,7 +42,7 @@ extension Customers {
                 var unchanged = before
                 unchanged.updatedAt = existing.updatedAt
                 if unchanged != existing {
-                    try await session.emit(app, .customerUpdated, CustomerResource(existing), type: .customer, id: existing.id.rawValue, customer: existing.id)
+                    try await session.emit(app, .customerUpdated, Resources.customer, existing, id: existing.id.rawValue, customer: existing.id, type: .customer)
                 }
                 try await session.audit(
                     app,

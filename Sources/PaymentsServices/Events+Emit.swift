@@ -1,3 +1,4 @@
+import PaymentsContract
 import PaymentsDomain
 import PaymentsStore
 
@@ -7,37 +8,25 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// An event as an app receives it (and as `GET /v1/events` shows it).
-struct EventBody<Resource: Encodable>: Encodable {
-    struct Payload: Encodable { let object: Resource }
-
-    let id: String
-    let object = "event"
-    let type: String
-    let created_at: Date
-    let sequence: Int64
-    let data: Payload
-}
-
 extension Session {
-    /// Writes an event to the app's outbox in this transaction: the resource as the API shows it.
-    func emit(
-        _ app: App.ID, _ kind: Event.Kind, _ resource: some Encodable & Sendable, type: ResourceType, id: String, customer: Customer.ID?,
-        dedupeKey: String? = nil
+    /// Writes an event to the app's outbox in this transaction: `value` as the API shows it.
+    func emit<Root: Sendable>(
+        _ app: App.ID, _ kind: Event.Kind, _ resource: Resource<Root>, _ value: Root, id: String, customer: Customer.ID?,
+        type: ResourceType, dedupeKey: String? = nil
     ) async throws {
         try await events(app).append(kind, objectType: type, objectID: id, customer: customer, dedupeKey: dedupeKey) { header in
-            try ResourceJSON.string(
-                EventBody(
-                    id: header.id.rawValue, type: kind.rawValue, created_at: header.createdAt, sequence: header.sequence,
-                    data: .init(object: resource)))
+            let envelope = Resources.EventEnvelope(
+                id: header.id, type: kind, createdAt: header.createdAt, sequence: header.sequence,
+                object: { writer in resource.write(value, to: &writer) })
+            return String(decoding: Resources.event.json(envelope), as: UTF8.self)
         }
     }
 
     func emit(_ app: App.ID, _ kinds: [Event.Kind], subscription: Subscription, dedupeKey: String? = nil) async throws {
         for kind in kinds {
             try await emit(
-                app, kind, SubscriptionResource(subscription), type: .subscription, id: subscription.id.rawValue, customer: subscription.customerID,
-                dedupeKey: dedupeKey)
+                app, kind, Resources.subscription, subscription, id: subscription.id.rawValue, customer: subscription.customerID,
+                type: .subscription, dedupeKey: dedupeKey)
         }
     }
 
@@ -54,12 +43,14 @@ extension Session {
     func emitChanges(_ app: App.ID, from before: Payment?, to after: Payment) async throws {
         let kinds = paymentEvents(from: before, to: after)
         guard !kinds.isEmpty else { return }
-        let resource = PaymentResource(after, refunds: try await payments(app).refunds(of: after.id))
-        for kind in kinds { try await emit(app, kind, resource, type: .payment, id: after.id.rawValue, customer: after.customerID) }
+        let view = Resources.PaymentView(after, refunds: try await payments(app).refunds(of: after.id))
+        for kind in kinds {
+            try await emit(app, kind, Resources.payment, view, id: after.id.rawValue, customer: after.customerID, type: .payment)
+        }
     }
 
     func emit(_ app: App.ID, _ kind: Event.Kind, gracePeriod: GracePeriod) async throws {
         try await emit(
-            app, kind, GracePeriodResource(gracePeriod), type: .gracePeriod, id: gracePeriod.id.rawValue, customer: gracePeriod.customerID)
+            app, kind, Resources.gracePeriod, gracePeriod, id: gracePeriod.id.rawValue, customer: gracePeriod.customerID, type: .gracePeriod)
     }
 }

@@ -58,7 +58,7 @@ extension GracePeriods {
                     throw PaymentsError.notFound(.gracePeriodNotFound, id: id)
                 }
                 guard let reason else { throw PaymentsError.missing("reason") }
-                guard (1...500).contains(reason.unicodeScalars.count) else {
+                guard GracePeriod.resolutionRule.accepts(reason) else {
                     throw PaymentsError.invalid("reason", "reason must be 1 to 500 characters.")
                 }
                 guard period.status == .open else {

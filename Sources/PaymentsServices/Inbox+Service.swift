@@ -201,9 +201,9 @@ extension Inbox {
                         snapshot: ["invoice": invoice.id, "amount_paid": "\(invoice.amountPaid.amount)", "already_recorded": "\(known)"]))
                 guard !known else { return }
                 try await session.emit(
-                    app, .invoicePaid,
-                    InvoiceResource(invoice, provider: provider, subscription: subscription, paidAt: session.now),
-                    type: .invoice, id: invoice.id, customer: subscription.customerID, dedupeKey: key)
+                    app, .invoicePaid, Resources.invoice,
+                    Resources.PaidInvoice(invoice: invoice, provider: provider, subscription: subscription, paidAt: session.now),
+                    id: invoice.id, customer: subscription.customerID, type: .invoice, dedupeKey: key)
             }
         }
 

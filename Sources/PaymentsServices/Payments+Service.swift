@@ -22,14 +22,10 @@ extension Payments {
         }
 
         func validate() throws(PaymentsError) {
-            try Customer.validate(externalID: customer)
+            try Customer.validate(externalID: customer, param: "customer")
             try Money.validate(amount: amount.amount, param: "amount", allowZero: false)
-            guard !paymentMethod.isEmpty, paymentMethod.utf8.count <= 255 else {
-                throw .invalid("payment_method", "payment_method must be 1 to 255 characters.")
-            }
-            if let description, description.unicodeScalars.count > 1000 {
-                throw .invalid("description", "description must be at most 1000 characters.")
-            }
+            try Payment.paymentMethodRule.check(paymentMethod, param: "payment_method")
+            if let description { try Payment.descriptionRule.check(description, param: "description") }
             try Metadata.validate(metadata)
         }
     }

@@ -39,8 +39,7 @@ extension ProviderAccounts {
                     .notFound, code: .providerNotFound,
                     message: "No such provider account type: '\(name)'. Apps can set their own account for: stripe.")
             }
-            guard let mode = Providers.StripeCredentials.mode(ofKey: secretKey), secretKey.utf8.count <= 255,
-                secretKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            guard let mode = Providers.StripeCredentials.mode(ofKey: secretKey), Providers.StripeCredentials.secretKeyRule.accepts(secretKey)
             else {
                 throw PaymentsError.invalid("secret_key", "secret_key must be a Stripe secret or restricted key (sk_test_..., sk_live_..., rk_...).")
             }
@@ -50,13 +49,11 @@ extension ProviderAccounts {
                     message: "This is a \(app.mode.rawValue)-mode app; it cannot use a \(mode.rawValue)-mode Stripe key.",
                     param: "secret_key")
             }
-            guard (1...5).contains(webhookSecrets.count) else {
+            guard Providers.StripeCredentials.webhookSecretCount.contains(webhookSecrets.count) else {
                 throw PaymentsError.invalid("webhook_secrets", "webhook_secrets must list 1 to 5 signing secrets (newest first, for rotation).")
             }
             for (index, secret) in webhookSecrets.enumerated() {
-                guard secret.hasPrefix("whsec_"), secret.utf8.count > 6, secret.utf8.count <= 255,
-                    !secret.contains(where: { $0.isWhitespace })
-                else {
+                guard Providers.StripeCredentials.webhookSecretRule.accepts(secret) else {
                     throw PaymentsError.invalid("webhook_secrets[\(index)]", "Webhook signing secrets look like whsec_....")
                 }
             }

@@ -21,6 +21,13 @@ extension Providers {
             self.webhookSecrets = webhookSecrets
         }
 
+        /// A Stripe secret or restricted key (`sk_test_...`, `rk_live_...`).
+        public static let secretKeyRule = TextRule(
+            length: 9...255, prefixes: ["sk_test_", "sk_live_", "rk_test_", "rk_live_"], characters: .word)
+        /// A webhook signing secret (`whsec_...`), and how many an account may list.
+        public static let webhookSecretRule = TextRule(length: 7...255, prefixes: ["whsec_"], characters: .nonSpace)
+        public static let webhookSecretCount = 1...5
+
         /// The mode a Stripe key is for, from its prefix (`sk_test_`, `rk_live_`...).
         public static func mode(ofKey key: String) -> App.Mode? {
             for prefix in ["sk_", "rk_"] where key.hasPrefix(prefix) {

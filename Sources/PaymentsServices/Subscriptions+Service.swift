@@ -63,12 +63,10 @@ extension Subscriptions {
         /// Starts a subscription: a trial (the request's, else the plan's), or a first charge to
         /// `payment_method` now. A declined first charge leaves it `incomplete`, as Stripe does.
         public func create(app: App, _ request: CreateRequest, requestKey: String?, origin: Origin) async throws -> Subscription {
-            try Customer.validate(externalID: request.customer)
+            try Customer.validate(externalID: request.customer, param: "customer")
             try Subscription.validate(quantity: request.quantity)
             if let days = request.trialPeriodDays { try Subscription.validate(trialPeriodDays: days) }
-            if let method = request.paymentMethod, method.isEmpty || method.utf8.count > 255 {
-                throw PaymentsError.invalid("payment_method", "payment_method must be 1 to 255 characters.")
-            }
+            if let method = request.paymentMethod { try Payment.paymentMethodRule.check(method, param: "payment_method") }
             let provider = try await directory.provider(for: app)
             let subscriptions = try provider.require((any SubscriptionProvider).self, .subscriptions)
             if let requestKey,

@@ -38,15 +38,14 @@ extension TestClocks {
 
         /// The most one call may move the clock: five years.
         public static let maximumSeconds: Int64 = 5 * 366 * 86_400
+        public static let secondsRule = IntegerRule(1...maximumSeconds)
 
         /// - Throws: `route_not_found` (404) for a live-mode app, which has no test clock.
         public func advance(app: App, seconds: Int64, origin: Origin) async throws -> Advanced {
             guard app.mode == .test else {
                 throw PaymentsError(.notFound, code: .routeNotFound, message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
             }
-            guard (1...Self.maximumSeconds).contains(seconds) else {
-                throw PaymentsError.invalid("seconds", "seconds must be between 1 and \(Self.maximumSeconds).")
-            }
+            try Self.secondsRule.check(seconds, param: "seconds")
             let offset = try await store.write(origin) { session in
                 let clock = session.clock(app.id)
                 let offset = try await clock.offset() + .seconds(seconds)

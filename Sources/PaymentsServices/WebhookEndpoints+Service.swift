@@ -89,9 +89,7 @@ extension WebhookEndpoints {
         /// - Throws: 400 when `overlap` is over 7 days.
         public func rotateSecret(app: App.ID, _ id: String, overlap: Duration, origin: Origin) async throws -> Created {
             let endpointID = try parse(id)
-            guard overlap >= .zero, overlap <= .seconds(7 * 86_400) else {
-                throw PaymentsError.invalid("expires_in", "expires_in must be 0 to 604800 seconds.")
-            }
+            try WebhookEndpoint.overlapRule.check(overlap.components.seconds, param: "expires_in")
             let secret = StandardWebhooks.makeSecret()
             let sealed = try secrets.seal(secret, for: app)
             let endpoint = try await store.write(origin) { session in
@@ -167,9 +165,7 @@ extension WebhookEndpoints {
         }
 
         static func validate(description: String?) throws {
-            if let description, description.unicodeScalars.count > 500 {
-                throw PaymentsError.invalid("description", "description must be at most 500 characters.")
-            }
+            if let description { try WebhookEndpoint.descriptionRule.check(description, param: "description") }
         }
     }
 }

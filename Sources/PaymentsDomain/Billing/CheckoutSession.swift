@@ -68,8 +68,11 @@ public struct CheckoutSession: Sendable, Equatable, Identified {
     }
 
     /// Checks a redirect URL: absolute http(s), at most 2048 characters (Stripe's limits).
+    /// Where a buyer is sent back to: an absolute http(s) URL.
+    public static let urlRule = TextRule(length: 1...2048, prefixes: ["https://", "http://"], format: "uri")
+
     public static func validate(url: String, param: String) throws(PaymentsError) {
-        guard url.utf8.count <= 2048, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+        guard urlRule.accepts(url), let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
             ["http", "https"].contains(scheme), parsed.host?.isEmpty == false
         else {
             throw .invalid(param, "\(param) must be an absolute http or https URL of at most 2048 characters.")

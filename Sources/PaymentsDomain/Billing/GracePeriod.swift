@@ -53,4 +53,8 @@ public struct GracePeriod: Sendable, Equatable, Identified {
 
     /// The app's default length when the plan names none.
     public static let defaultDays = 7
+    /// A grace period's length, as a plan or an app sets it.
+    public static let daysRule = IntegerRule(0...365)
+    /// Why one was resolved by hand.
+    public static let resolutionRule = TextRule(length: 1...500)
 }

@@ -32,6 +32,9 @@ public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStr
         return currency
     }
 
+    /// Every code accepted, in order.
+    public static let all: [Currency] = iso4217.sorted().map { Currency(rawValue: $0)! }
+
     public static let usd = Currency(rawValue: "usd")!
     public static let eur = Currency(rawValue: "eur")!
 
@@ -64,14 +67,13 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String { "\(amount) \(currency)" }
 
-    /// Checks an amount parameter: a non-negative integer no larger than Stripe's 8-digit limit
-    /// for most currencies (99,999,999 minor units).
+    /// An amount in minor units: no larger than Stripe's 8-digit limit for most currencies.
+    public static let amountRule = IntegerRule(0...99_999_999)
+    /// An amount to charge or refund: at least one minor unit.
+    public static let chargeRule = IntegerRule(1...99_999_999)
+
+    /// Checks an amount parameter.
     public static func validate(amount: Int64, param: String = "amount", allowZero: Bool = true) throws(PaymentsError) {
-        guard amount >= (allowZero ? 0 : 1) else {
-            throw .invalid(param, "\(param) must be \(allowZero ? "zero or more" : "at least 1") (integer minor units).")
-        }
-        guard amount <= 99_999_999 else {
-            throw .invalid(param, "\(param) must be at most 99999999 minor units.")
-        }
+        try (allowZero ? amountRule : chargeRule).check(amount, param: param)
     }
 }

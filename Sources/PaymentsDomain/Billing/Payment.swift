@@ -7,6 +7,9 @@ import Foundation
 /// A one-time charge of a customer.
 public struct Payment: Sendable, Equatable, Identified {
     public static let idPrefix = "pay"
+    /// A provider's payment method id (`pm_card_visa`, `pm_sandbox_visa`).
+    public static let paymentMethodRule = TextRule(length: 1...255)
+    public static let descriptionRule = TextRule(length: 0...1000)
     public static let resourceType = ResourceType.payment
     public typealias ID = TypedID<Payment>
 

@@ -116,23 +116,21 @@ extension Plan {
         name: String, description: String?, trialPeriodDays: Int?, gracePeriodDays: Int?, features: [String],
         limits: [String: Int64], metadata: [String: String]
     ) throws(PaymentsError) {
-        guard (1...255).contains(name.unicodeScalars.count) else {
-            throw .invalid("name", "name must be 1 to 255 characters.")
-        }
-        if let description, description.unicodeScalars.count > 5000 {
-            throw .invalid("description", "description must be at most 5000 characters.")
-        }
+        try Plan.nameRule.check(name, param: "name")
+        if let description { try Plan.descriptionRule.check(description, param: "description") }
         if let trialPeriodDays { try Subscription.validate(trialPeriodDays: trialPeriodDays) }
-        if let gracePeriodDays, !(0...365).contains(gracePeriodDays) {
-            throw .invalid("grace_period_days", "grace_period_days must be between 0 and 365.")
+        if let gracePeriodDays { try GracePeriod.daysRule.check(Int64(gracePeriodDays), param: "grace_period_days") }
+        guard Plan.featureCount.contains(features.count) else {
+            throw .invalid("features", "A plan may grant at most \(Plan.featureCount.upperBound) features.")
         }
-        guard features.count <= 100 else { throw .invalid("features", "A plan may grant at most 100 features.") }
         for (index, feature) in features.enumerated() { try Plan.validate(key: feature, param: "features[\(index)]") }
         guard Set(features).count == features.count else { throw .invalid("features", "features must not repeat.") }
-        guard limits.count <= 100 else { throw .invalid("limits", "A plan may set at most 100 limits.") }
+        guard Plan.limitCount.contains(limits.count) else {
+            throw .invalid("limits", "A plan may set at most \(Plan.limitCount.upperBound) limits.")
+        }
         for (key, value) in limits.sorted(by: { $0.key < $1.key }) {
             try Plan.validate(key: key, param: "limits[\(key)]")
-            guard value >= 0 else { throw .invalid("limits[\(key)]", "Limits must be zero or more.") }
+            try Plan.limitRule.check(value, param: "limits[\(key)]")
         }
         try Metadata.validate(metadata)
     }
@@ -158,7 +156,9 @@ extension Price {
         /// Checks a plan's list of prices: 1–20, keys unique, amounts and tiers in range.
         public static func validate(_ drafts: [Draft]) throws(PaymentsError) {
             guard !drafts.isEmpty else { throw .missing("prices") }
-            guard drafts.count <= 20 else { throw .invalid("prices", "A plan may have at most 20 prices.") }
+            guard Plan.priceCount.contains(drafts.count) else {
+                throw .invalid("prices", "A plan may have at most \(Plan.priceCount.upperBound) prices.")
+            }
             var seen = Set<String>()
             for (index, draft) in drafts.enumerated() {
                 let param = "prices[\(index)]"
@@ -166,8 +166,8 @@ extension Price {
                 guard seen.insert(draft.key).inserted else {
                     throw .invalid("\(param)[key]", "Price keys must be unique within a plan; '\(draft.key)' repeats.")
                 }
-                if let linked = draft.linkedProviderPriceID, linked.isEmpty || linked.utf8.count > 255 {
-                    throw .invalid("\(param)[provider_price_id]", "provider_price_id must be 1 to 255 characters.")
+                if let linked = draft.linkedProviderPriceID {
+                    try Price.providerPriceIDRule.check(linked, param: "\(param)[provider_price_id]")
                 }
                 switch draft.terms {
                 case .oneTime(let money):
@@ -179,9 +179,7 @@ extension Price {
                     try Plan.validate(key: metered.metric, param: "\(param)[metric]")
                     try BillingInterval.validate(
                         unit: metered.interval.unit, count: metered.interval.count, param: "\(param)[interval_count]")
-                    guard metered.includedQuantity >= 0 else {
-                        throw .invalid("\(param)[included_quantity]", "included_quantity must be zero or more.")
-                    }
+                    try Metered.includedQuantityRule.check(metered.includedQuantity, param: "\(param)[included_quantity]")
                     switch (metered.unitAmount, metered.tiers) {
                     case (let amount?, nil): try Money.validate(amount: amount, param: "\(param)[unit_amount]")
                     case (nil, let tiers?): try Metered.validate(tiers, param: "\(param)[tiers]")

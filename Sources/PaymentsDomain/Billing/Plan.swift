@@ -65,19 +65,29 @@ public struct Plan: Sendable, Equatable, Identified {
         return active[0]
     }
 
-    /// Checks a plan key, a price key, a feature or a limit key: 1–64 of `A-Z a-z 0-9 _ - .`.
+    /// A plan key, a price key, a feature, a limit key or a metric: 1–64 of `A-Z a-z 0-9 _ - .`.
+    public static let keyRule = TextRule(length: 1...64, characters: .key)
+    public static let nameRule = TextRule(length: 1...255)
+    public static let descriptionRule = TextRule(length: 0...5000)
+    /// How many features, limits and prices a plan may have.
+    public static let featureCount = 0...100
+    public static let limitCount = 0...100
+    public static let priceCount = 1...20
+    /// A limit's value.
+    public static let limitRule = IntegerRule(0...Int64.max)
+
+    /// Checks a plan key, a price key, a feature or a limit key.
     public static func validate(key: String, param: String) throws(PaymentsError) {
-        guard !key.isEmpty, key.utf8.count <= 64,
-            key.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E })
-        else {
-            throw .invalid(param, "\(param) must be 1 to 64 characters of letters, digits, '_', '-' or '.'.")
-        }
+        try keyRule.check(key, param: param)
     }
 }
 
 /// One way to pay for a plan. Prices are immutable once used: changing an amount archives the
 /// price and adds a new one with the same key.
 public struct Price: Sendable, Equatable, Identified {
+    /// A provider's price id an app links instead of having one made.
+    public static let providerPriceIDRule = TextRule(length: 1...255)
+
     public static let idPrefix = "price"
     public static let resourceType = ResourceType.price
     public typealias ID = TypedID<Price>
@@ -117,18 +127,27 @@ public struct Price: Sendable, Equatable, Identified {
     public var isRecurring: Bool { interval != nil }
 
     /// What a customer is charged.
+    /// How a price charges: once, every interval, or by usage.
+    public enum Kind: String, Sendable, CaseIterable {
+        case oneTime = "one_time"
+        case recurring
+        case metered
+    }
+
     public enum Terms: Sendable, Equatable {
         case oneTime(Money)
         case recurring(Money, BillingInterval)
         case metered(Metered)
 
-        public var type: String {
+        public var kind: Kind {
             switch self {
-            case .oneTime: "one_time"
-            case .recurring: "recurring"
-            case .metered: "metered"
+            case .oneTime: .oneTime
+            case .recurring: .recurring
+            case .metered: .metered
             }
         }
+
+        public var type: String { kind.rawValue }
     }
 }
 
@@ -140,6 +159,9 @@ public struct BillingInterval: Sendable, Equatable, Codable {
 
     public let unit: Unit
     public let count: Int
+
+    /// Every `count` months, up to 12; a year is counted once.
+    public static let countRule = IntegerRule(1...12)
 
     public init(_ unit: Unit, count: Int = 1) {
         self.unit = unit
@@ -214,9 +236,16 @@ public struct Metered: Sendable, Equatable, Codable {
         }
     }
 
+    /// How many tiers a price may have.
+    public static let tierCount = 1...250
+    /// A tier's upper bound.
+    public static let upToRule = IntegerRule(1...Int64.max)
+    /// Units included free each period.
+    public static let includedQuantityRule = IntegerRule(0...Int64.max)
+
     /// Checks the tiers: at least one, bounds strictly increasing, only the last unbounded.
     public static func validate(_ tiers: Tiers, param: String) throws(PaymentsError) {
-        guard !tiers.tiers.isEmpty, tiers.tiers.count <= 250 else {
+        guard tierCount.contains(tiers.tiers.count) else {
             throw .invalid(param, "\(param) must have 1 to 250 tiers.")
         }
         var previous: Int64 = 0

@@ -77,16 +77,15 @@ public struct Subscription: Sendable, Equatable, Identified {
     }
 
     /// Trial length: 0–730 days, as Stripe allows.
+    public static let trialDaysRule = IntegerRule(0...730)
+    public static let quantityRule = IntegerRule(1...10_000)
+
     public static func validate(trialPeriodDays: Int, param: String = "trial_period_days") throws(PaymentsError) {
-        guard (0...730).contains(trialPeriodDays) else {
-            throw .invalid(param, "\(param) must be between 0 and 730.")
-        }
+        try trialDaysRule.check(Int64(trialPeriodDays), param: param)
     }
 
     public static func validate(quantity: Int, param: String = "quantity") throws(PaymentsError) {
-        guard (1...10_000).contains(quantity) else {
-            throw .invalid(param, "\(param) must be between 1 and 10000.")
-        }
+        try quantityRule.check(Int64(quantity), param: param)
     }
 }
 

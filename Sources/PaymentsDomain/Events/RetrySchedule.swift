@@ -29,6 +29,16 @@ public struct RetrySchedule: Sendable, Equatable {
 
     public var attempts: Int { waits.count + 1 }
 
+    /// The waits in words: "5 s, 30 s, 2 min, …, 24 h".
+    public var described: String {
+        waits.map { wait in
+            let seconds = wait.components.seconds
+            if seconds % 3_600 == 0 { return "\(seconds / 3_600) h" }
+            if seconds % 60 == 0 { return "\(seconds / 60) min" }
+            return "\(seconds) s"
+        }.joined(separator: ", ")
+    }
+
     /// When to try again after `attempts` attempts all failed, or nil when that was the last.
     /// - Parameter random: a number in 0..<1 (injected so tests can pin it).
     public func nextAttempt(after attempts: Int, failedAt: Date, random: Double) -> Date? {

@@ -7,6 +7,11 @@ import Foundation
 /// Where an app receives our events.
 public struct WebhookEndpoint: Sendable, Equatable, Identified {
     public static let idPrefix = "we"
+    /// Where events go; `problem(url:livemode:)` says what else a URL must be.
+    public static let urlRule = TextRule(length: 1...2048, format: "uri")
+    public static let descriptionRule = TextRule(length: 0...500)
+    /// How long, in seconds, the old secret keeps signing after a rotation (7 days at most).
+    public static let overlapRule = IntegerRule(0...604_800)
     public static let resourceType = ResourceType.webhookEndpoint
     public typealias ID = TypedID<WebhookEndpoint>
 
@@ -46,7 +51,7 @@ public struct WebhookEndpoint: Sendable, Equatable, Identified {
     /// credentials, at most 2,048 characters; live-mode apps must use `https`.
     /// - Returns: the reason it is refused, or nil.
     public static func problem(url: String, livemode: Bool) -> String? {
-        guard url.utf8.count <= 2048, let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+        guard urlRule.accepts(url), let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty
         else { return "url must be an absolute http(s) URL." }
         guard scheme == "https" || scheme == "http" else { return "url must use http or https." }

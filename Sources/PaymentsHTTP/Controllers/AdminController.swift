@@ -1,202 +1,144 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 import PaymentsStore
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/admin/v1`: apps, their keys, any app's audit log. Admin token only.
-struct AdminController {
+struct AdminController: Controller {
     let apps: Apps.Service
     let audit: AuditLog.Service
     let clock: Clock
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.post, "apps", createApp)
-        routes.add(.get, "apps", listApps)
-        routes.add(.get, "apps/:app_id", getApp)
-        routes.add(.patch, "apps/:app_id", updateApp)
-        routes.add(.get, "apps/:app_id/keys", listKeys)
-        routes.add(.post, "apps/:app_id/keys", rotateKey)
-        routes.add(.delete, "apps/:app_id/keys/:key_id", revokeKey)
-        routes.add(.get, "audit-logs", auditLogs)
-    }
+    static let access = Access.admin
+    static let appID = PathParameter("app_id", .string(pattern: TypedID<App>.pattern), "The app's id (app_...)")
 
-    @Sendable func createApp(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let body = try await APIDecoding.decode(CreateAppRequest.self, from: request)
+    static let routes: [Route<Self>] = [
+        Route(
+            .post, "/admin/v1/apps", id: "createApp", summary: "Create an app and its first key", body: AppInput.self,
+            success: .created(Resources.createdApp.codec, "The app, with its key shown this once"), handler: createApp),
+        Route(
+            .get, "/admin/v1/apps", id: "listApps", summary: "Apps, newest first", query: ListQuery.self,
+            success: .ok(Resources.app.list, "A page"), handler: listApps),
+        Route(
+            .get, "/admin/v1/apps/{app_id}", id: "getApp", summary: "An app", parameters: [appID],
+            success: .ok(Resources.app.codec, "The app"), errors: [.notFound], handler: getApp),
+        Route(
+            .patch, "/admin/v1/apps/{app_id}", id: "updateApp", summary: "Rename an app or set its default grace period",
+            body: AppUpdate.self, parameters: [appID], success: .ok(Resources.app.codec, "The app"), errors: [.notFound],
+            handler: updateApp),
+        Route(
+            .get, "/admin/v1/apps/{app_id}/keys", id: "listKeys", summary: "The app's keys (never their secrets)", parameters: [appID],
+            success: .ok(Resources.apiKey.list, "All keys"), errors: [.notFound], handler: listKeys),
+        Route(
+            .post, "/admin/v1/apps/{app_id}/keys", id: "rotateKey", summary: "Issue a new key; the current keys keep working for the overlap",
+            body: RotateInput.self, parameters: [appID], success: .created(Resources.apiKey.codec, "The new key, its secret shown this once"),
+            errors: [.notFound], handler: rotateKey),
+        Route(
+            .delete, "/admin/v1/apps/{app_id}/keys/{key_id}", id: "revokeKey", summary: "Revoke a key at once",
+            parameters: [appID, PathParameter("key_id", .string(pattern: TypedID<APIKey>.pattern), "The key's id (key_...)")],
+            success: .ok(Resources.apiKey.codec, "The revoked key"), errors: [.notFound], handler: revokeKey),
+        Route(
+            .get, "/admin/v1/audit-logs", id: "adminListAuditLogs", summary: "Any app's audit trail", query: AdminAuditQuery.self,
+            success: .ok(Resources.auditEntry.list, "A page"), errors: [.notFound], handler: auditLogs),
+    ]
+
+    @Sendable func createApp(_ call: Call<AppInput, NoQuery>) async throws -> Resources.CreatedApp {
         let (app, issued) = try await apps.create(
-            name: body.name, mode: body.mode, gracePeriodDays: body.gracePeriodDays, origin: context.origin)
-        return try APIEncoding.response(
-            CreatedAppResponse(app: AppResponse(app), key: KeyResponse(issued.key, now: clock.now(), secret: issued.secret)),
-            status: .created)
+            name: call.body.name, mode: call.body.mode, gracePeriodDays: call.body.gracePeriodDays, origin: call.origin)
+        return Resources.CreatedApp(app: app, key: issued.key, secret: issued.secret)
     }
 
-    @Sendable func listApps(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        var query = QueryReader(request)
-        let page = try query.page()
-        try query.finish()
-        return try APIEncoding.response(ListResponse(try await apps.list(page), AppResponse.init))
+    @Sendable func listApps(_ call: Call<NoBody, ListQuery>) async throws -> Page<App> {
+        try await apps.list(call.query.page)
     }
 
-    @Sendable func getApp(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        try APIEncoding.response(AppResponse(try await apps.get(try appID(context))))
+    @Sendable func getApp(_ call: Call<NoBody, NoQuery>) async throws -> App {
+        try await apps.get(try appID(call))
     }
 
-    @Sendable func updateApp(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let body = try await APIDecoding.decode(UpdateAppRequest.self, from: request)
-        let app = try await apps.update(try appID(context), name: body.name, gracePeriodDays: body.gracePeriodDays, origin: context.origin)
-        return try APIEncoding.response(AppResponse(app))
+    @Sendable func updateApp(_ call: Call<AppUpdate, NoQuery>) async throws -> App {
+        try await apps.update(try appID(call), name: call.body.name, gracePeriodDays: call.body.gracePeriodDays, origin: call.origin)
     }
 
-    @Sendable func listKeys(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let keys = try await apps.keys(of: try appID(context))
+    @Sendable func listKeys(_ call: Call<NoBody, NoQuery>) async throws -> Page<Resources.KeyView> {
+        let keys = try await apps.keys(of: try appID(call))
         let now = clock.now()
-        return try APIEncoding.response(
-            ListResponse(Page(data: keys, hasMore: false)) { KeyResponse($0, now: now, secret: nil) })
+        return Page(data: keys.map { Resources.KeyView($0, now: now) }, hasMore: false)
     }
 
-    @Sendable func rotateKey(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let id = try appID(context)
-        let body = try await APIDecoding.decode(RotateKeyRequest.self, from: request)
-        let issued = try await apps.rotateKey(
-            of: id, overlap: .seconds(body.expires_in ?? 86_400), origin: context.origin)
-        return try APIEncoding.response(KeyResponse(issued.key, now: clock.now(), secret: issued.secret), status: .created)
+    @Sendable func rotateKey(_ call: Call<RotateInput, NoQuery>) async throws -> Resources.KeyView {
+        let issued = try await apps.rotateKey(of: try appID(call), overlap: .seconds(call.body.expiresIn ?? 86_400), origin: call.origin)
+        return Resources.KeyView(issued.key, now: clock.now(), secret: issued.secret)
     }
 
-    @Sendable func revokeKey(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let id = try appID(context)
-        let keyID = try context.parameters.decoded("key_id")
-        guard let parsed = APIKey.ID(parsing: keyID) else { throw PaymentsError.notFound(.apiKeyNotFound, id: keyID) }
-        let key = try await apps.revokeKey(parsed, of: id, origin: context.origin)
-        return try APIEncoding.response(KeyResponse(key, now: clock.now(), secret: nil))
+    @Sendable func revokeKey(_ call: Call<NoBody, NoQuery>) async throws -> Resources.KeyView {
+        let id = try appID(call)
+        let raw = try call.path("key_id")
+        guard let keyID = APIKey.ID(parsing: raw) else { throw PaymentsError.notFound(.apiKeyNotFound, id: raw) }
+        return Resources.KeyView(try await apps.revokeKey(keyID, of: id, origin: call.origin), now: clock.now())
     }
 
-    @Sendable func auditLogs(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        var query = QueryReader(request)
-        guard let raw = query.string("app_id") else { throw PaymentsError.missing("app_id") }
-        let (filter, page) = try AuditLogsController.read(&query)
-        try query.finish()
+    @Sendable func auditLogs(_ call: Call<NoBody, AdminAuditQuery>) async throws -> Page<AuditEntry> {
+        let query = call.query
+        guard let raw = query.appID else { throw PaymentsError.missing("app_id") }
         guard let id = App.ID(parsing: raw) else { throw PaymentsError.notFound(.appNotFound, id: raw) }
         _ = try await apps.get(id)
-        return try APIEncoding.response(ListResponse(try await audit.list(app: id, filter: filter, page), AuditEntryResponse.init))
+        return try await audit.list(app: id, filter: query.audit.filter, query.audit.page)
     }
 
-    private func appID(_ context: PaymentsRequestContext) throws -> App.ID {
-        let raw = try context.parameters.decoded("app_id")
+    private func appID<Body, Query>(_ call: Call<Body, Query>) throws -> App.ID {
+        let raw = try call.path("app_id")
         guard let id = App.ID(parsing: raw) else { throw PaymentsError.notFound(.appNotFound, id: raw) }
         return id
     }
 
-    struct CreateAppRequest: StrictDecodable {
-        let name: String
-        let mode: App.Mode
-        let gracePeriodDays: Int?
+    struct ListQuery: APIQuery {
+        var page = PageRequest.first
+        static let query = QueryShape<Self> { PageParameters(\.page, of: App.self) }
+    }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, mode, grace_period_days }
+    /// The app's audit filters, and the app.
+    struct AdminAuditQuery: APIQuery {
+        var appID: String?
+        var audit = AuditQuery()
 
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = try container.decode(String.self, forKey: .name)
-            let mode = try container.decode(String.self, forKey: .mode)
-            guard let parsed = App.Mode(rawValue: mode) else {
-                throw PaymentsError.invalid("mode", "mode must be 'test' or 'live'.")
-            }
-            self.mode = parsed
-            gracePeriodDays = try container.decodePresent(Int.self, forKey: .grace_period_days)
+        static let query = QueryShape<Self> {
+            RequiredParameter("app_id", \.appID, .text(TextRule(length: 1...255)), description: "The app whose trail to read (app_...)")
+            AuditQuery.filters.map { $0.from(\.audit) }
         }
     }
 
-    struct UpdateAppRequest: Decodable {
-        let name: String?
-        let gracePeriodDays: Patch<Int>
+    struct AppInput: APIInput {
+        var name = ""
+        var mode = App.Mode.test
+        var gracePeriodDays: Int?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, grace_period_days }
-
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = try container.decodePresent(String.self, forKey: .name)
-            gracePeriodDays = try container.decodePatch(Int.self, forKey: .grace_period_days)
+        static let shape = Shape<Self>("AppInput") {
+            Required("name", \.name, .text(App.nameRule), description: "Leading and trailing spaces are trimmed.")
+            Required("mode", \.mode, .enumeration, description: "Fixed for the app's life")
+            Omittable(
+                "grace_period_days", \.gracePeriodDays, .integer(GracePeriod.daysRule),
+                description: "Default grace period length in days for plans without one (else \(GracePeriod.defaultDays)).")
         }
     }
 
-    struct RotateKeyRequest: StrictDecodable {
-        /// Seconds the app's current keys keep working; 0 ends them now. Default 86400 (24 h).
-        let expires_in: Int64?
+    struct AppUpdate: APIInput {
+        var name: String?
+        var gracePeriodDays = Patch<Int>.unchanged
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case expires_in }
-
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            expires_in = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Int64.self, forKey: .expires_in)
+        static let shape = Shape<Self>("AppUpdate") {
+            Omittable("name", \.name, .text(App.nameRule))
+            Clearable("grace_period_days", \.gracePeriodDays, .integer(GracePeriod.daysRule), description: "null: back to \(GracePeriod.defaultDays) days")
         }
     }
 
-    struct AppResponse: Encodable, Sendable {
-        let id: String
-        let object = "app"
-        let name: String
-        let mode: String
-        /// null: 7 days.
-        @Nullable var grace_period_days: Int?
-        let created_at: Date
+    struct RotateInput: APIInput {
+        var expiresIn: Int64?
 
-        init(_ app: App) {
-            id = app.id.rawValue
-            name = app.name
-            mode = app.mode.rawValue
-            grace_period_days = app.gracePeriodDays
-            created_at = app.createdAt
-        }
-    }
-
-    /// A key; `api_key` (the secret) is present only in the response that created it.
-    struct KeyResponse: Encodable, Sendable {
-        let id: String
-        let object = "api_key"
-        let app_id: String
-        let prefix: String
-        let state: String
-        let created_at: Date
-        let expires_at: Date?
-        let revoked_at: Date?
-        let api_key: String?
-
-        init(_ key: APIKey, now: Date, secret: Secret<String>?) {
-            id = key.id.rawValue
-            app_id = key.appID.rawValue
-            prefix = key.displayPrefix
-            state = key.state(at: now).rawValue
-            created_at = key.createdAt
-            expires_at = key.expiresAt
-            revoked_at = key.revokedAt
-            api_key = secret?.value
-        }
-    }
-
-    /// The app and its first key, as `POST /admin/v1/apps` answers: the app's fields with
-    /// `api_key` (shown this once) and `api_key_id`.
-    struct CreatedAppResponse: Encodable, Sendable {
-        let app: AppResponse
-        let key: KeyResponse
-
-        enum CodingKeys: String, CodingKey { case id, object, name, mode, grace_period_days, created_at, api_key, api_key_id }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(app.id, forKey: .id)
-            try container.encode(app.object, forKey: .object)
-            try container.encode(app.name, forKey: .name)
-            try container.encode(app.mode, forKey: .mode)
-            try container.encode(app.grace_period_days, forKey: .grace_period_days)
-            try container.encode(app.created_at, forKey: .created_at)
-            try container.encode(key.api_key, forKey: .api_key)
-            try container.encode(key.id, forKey: .api_key_id)
+        static let shape = Shape<Self>("KeyRotation") {
+            Nullable(
+                "expires_in", \.expiresIn, .integer(APIKey.overlapRule),
+                description: "Seconds the current keys keep working; 0 ends them now; null or absent means 86400.")
         }
     }
 }

@@ -1,71 +1,57 @@
-import Hummingbird
-import PaymentsDomain
-import PaymentsServices
-import PaymentsStore
-
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
+import PaymentsContract
+import PaymentsDomain
+import PaymentsServices
+import PaymentsStore
 
 /// `GET /v1/audit-logs`: the app's own audit trail.
-struct AuditLogsController {
+struct AuditLogsController: Controller {
     let audit: AuditLog.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.get, "audit-logs", list)
-    }
+    static let access = Access.app
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let (filter, page) = try Self.read(&query)
-        try query.finish()
-        return try APIEncoding.response(ListResponse(try await audit.list(app: app.id, filter: filter, page), AuditEntryResponse.init))
-    }
+    static let routes: [Route<Self>] = [
+        Route(
+            .get, "/v1/audit-logs", id: "listAuditLogs", summary: "The app's audit trail, newest first", query: AuditQuery.self,
+            success: .ok(Resources.auditEntry.list, "A page"), handler: list)
+    ]
 
-    /// The filters and page shared by the app's and the admin's audit routes.
-    static func read(_ query: inout QueryReader) throws -> (AuditFilter, PageRequest) {
-        let filter = AuditFilter(
-            actionType: query.string("action_type"), targetType: query.string("target_type"),
-            targetID: query.string("target_id"), actorID: query.string("actor_id"),
-            createdGTE: try query.date("created[gte]"), createdLT: try query.date("created[lt]"))
-        return (filter, try query.page())
+    @Sendable func list(_ call: Call<NoBody, AuditQuery>) async throws -> Page<AuditEntry> {
+        try await audit.list(app: try call.app().id, filter: call.query.filter, call.query.page)
     }
 }
 
-struct AuditEntryResponse: Encodable, Sendable {
-    let id: String
-    let object = "audit_log"
-    let app_id: String
-    let sequence: Int64
-    let actor_id: String
-    let key_id: String?
-    let action_type: String
-    let target_type: String
-    let target_id: String
-    let payload_snapshot: JSONValue
-    let request_id: String?
-    let created_at: Date
-    let previous_hash: String
-    let hash: String
+/// The filters and page of the app's and the admin's audit routes, declared once.
+struct AuditQuery: APIQuery {
+    var page = PageRequest.first
+    var appID: App.ID?
+    var actionType: AuditAction?
+    var targetType: ResourceType?
+    var targetID: String?
+    var actorID: String?
+    var createdGTE: Date?
+    var createdLT: Date?
 
-    init(_ entry: AuditEntry) {
-        id = entry.id.rawValue
-        app_id = entry.appID.rawValue
-        sequence = entry.sequence
-        actor_id = entry.actorID
-        key_id = entry.keyID
-        action_type = entry.actionType
-        target_type = entry.targetType
-        target_id = entry.targetID
-        payload_snapshot =
-            (try? JSONDecoder().decode(JSONValue.self, from: Data(entry.payloadSnapshot.utf8)))
-            ?? .string(entry.payloadSnapshot)
-        request_id = entry.requestID
-        created_at = entry.createdAt
-        previous_hash = entry.previousHash
-        hash = entry.hash
+    var filter: AuditFilter {
+        AuditFilter(
+            actionType: actionType?.rawValue, targetType: targetType?.rawValue, targetID: targetID, actorID: actorID, createdGTE: createdGTE,
+            createdLT: createdLT)
     }
+
+    @QueryBuilder<AuditQuery>
+    static var filters: [QueryInput<AuditQuery>] {
+        Parameter("action_type", \.actionType, .enumeration, description: "e.g. CREATE_CUSTOMER")
+        Parameter("target_type", \.targetType, .enumeration, description: "e.g. customer")
+        Parameter("target_id", \.targetID, .text(TextRule(length: 1...255)), description: "The target object's id")
+        Parameter("actor_id", \.actorID, .text(TextRule(length: 1...255)), description: "A key id, `admin`, `system`, or an X-Actor-Id")
+        Parameter("created[gte]", \.createdGTE, .timestamp)
+        Parameter("created[lt]", \.createdLT, .timestamp)
+        PageParameters(\.page, of: AuditEntry.self)
+    }
+
+    static let query = QueryShape<Self> { filters }
 }

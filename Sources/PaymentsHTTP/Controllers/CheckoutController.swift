@@ -1,80 +1,83 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/checkout-sessions` and `/v1/portal-sessions`: pages hosted by the provider.
-struct CheckoutController {
+struct CheckoutController: Controller {
     let checkout: Checkout.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.post, "checkout-sessions", create)
-        routes.add(.get, "checkout-sessions/:id", get)
-        routes.add(.post, "portal-sessions", portal)
-    }
+    static let access = Access.app
 
-    @Sendable func create(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(CreateRequest.self, from: request)
-        guard let mode = CheckoutSession.Mode(rawValue: body.mode) else {
-            throw PaymentsError.invalid("mode", "mode must be subscription or payment.")
-        }
-        let session = try await checkout.create(
-            app: app,
+    static let routes: [Route<Self>] = [
+        Route(
+            .post, "/v1/checkout-sessions", id: "createCheckoutSession", summary: "Open a hosted checkout page",
+            description: "Subscription mode needs a recurring price, payment mode a one-time price. Audited as CREATE_CHECKOUT_SESSION.",
+            body: CheckoutInput.self, success: .created(Resources.checkoutSession.codec, "Send the buyer to `url`"),
+            errors: [.notFound, .unavailable], handler: create),
+        Route(
+            .get, "/v1/checkout-sessions/{id}", id: "getCheckoutSession", summary: "A checkout session, brought up to date from the provider",
+            parameters: [PathParameter("id", .string(minLength: 1), "Our id (cs_...) or the provider's")],
+            success: .ok(Resources.checkoutSession.codec, "The session; once complete, with the subscription or payment it made"),
+            errors: [.notFound, .unavailable], handler: get),
+        Route(
+            .post, "/v1/portal-sessions", id: "createPortalSession", summary: "A link to the provider's billing portal",
+            body: PortalInput.self, success: .created(Resources.portalSession.codec, "Send the customer to `url`"),
+            errors: [.notFound, .unavailable], handler: portal),
+    ]
+
+    @Sendable func create(_ call: Call<CheckoutInput, NoQuery>) async throws -> CheckoutSession {
+        let body = call.body
+        return try await checkout.create(
+            app: try call.app(),
             Checkout.CreateRequest(
-                customer: body.customer, mode: mode, plan: body.plan, price: body.price, quantity: body.quantity ?? 1,
-                trialPeriodDays: body.trial_period_days, successURL: body.success_url, cancelURL: body.cancel_url,
-                metadata: body.metadata ?? [:]),
-            requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(CheckoutSessionResource(session), status: .created)
+                customer: body.customer, mode: body.mode, plan: body.plan, price: body.price, quantity: body.quantity ?? 1,
+                trialPeriodDays: body.trialPeriodDays, successURL: body.successURL, cancelURL: body.cancelURL, metadata: body.metadata ?? [:]),
+            requestKey: call.idempotencyKey, origin: call.origin)
     }
 
-    @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        try QueryReader(request).finish()
-        let session = try await checkout.get(app: app, try context.parameters.decoded("id"), origin: context.origin)
-        return try APIEncoding.response(CheckoutSessionResource(session))
+    @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> CheckoutSession {
+        try await checkout.get(app: try call.app(), try call.path("id"), origin: call.origin)
     }
 
-    @Sendable func portal(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(PortalRequest.self, from: request)
-        let url = try await checkout.portal(
-            app: app, customer: body.customer, returnURL: body.return_url, requestKey: APIDecoding.idempotencyKey(request),
-            origin: context.origin)
-        return try APIEncoding.response(PortalSessionResponse(url: url), status: .created)
+    @Sendable func portal(_ call: Call<PortalInput, NoQuery>) async throws -> String {
+        try await checkout.portal(
+            app: try call.app(), customer: call.body.customer, returnURL: call.body.returnURL, requestKey: call.idempotencyKey,
+            origin: call.origin)
     }
 
-    struct CreateRequest: StrictDecodable {
-        let customer: String
-        let mode: String
-        let plan: String
-        let price: String?
-        let quantity: Int?
-        let trial_period_days: Int?
-        let success_url: String
-        let cancel_url: String?
-        let metadata: [String: String]?
+    struct CheckoutInput: APIInput {
+        var customer = ""
+        var mode = CheckoutSession.Mode.subscription
+        var plan = ""
+        var price: String?
+        var quantity: Int?
+        var trialPeriodDays: Int?
+        var successURL = ""
+        var cancelURL: String?
+        var metadata: [String: String]?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case customer, mode, plan, price, quantity, trial_period_days, success_url, cancel_url, metadata
+        static let shape = Shape<Self>("CheckoutSessionInput") {
+            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Required("mode", \.mode, .enumeration)
+            Required("plan", \.plan, .text(Plan.keyRule), description: "The plan's key")
+            Nullable("price", \.price, .text(Plan.keyRule), description: "The price key; may be left out when the plan has one of the mode's")
+            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
+            Nullable("trial_period_days", \.trialPeriodDays, .integer(Subscription.trialDaysRule), description: "Subscription mode only")
+            Required(
+                "success_url", \.successURL, .text(CheckoutSession.urlRule),
+                description: "Where the buyer lands after paying; `{CHECKOUT_SESSION_ID}` is replaced by the provider's session id")
+            Nullable("cancel_url", \.cancelURL, .text(CheckoutSession.urlRule))
+            Nullable("metadata", \.metadata, .metadata)
         }
     }
 
-    struct PortalRequest: StrictDecodable {
-        let customer: String
-        let return_url: String?
+    struct PortalInput: APIInput {
+        var customer = ""
+        var returnURL: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case customer, return_url }
+        static let shape = Shape<Self>("PortalSessionInput") {
+            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Nullable("return_url", \.returnURL, .text(CheckoutSession.urlRule))
+        }
     }
-}
-
-struct PortalSessionResponse: Encodable, Sendable {
-    let object = "portal_session"
-    let url: String
 }

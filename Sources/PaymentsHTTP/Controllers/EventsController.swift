@@ -1,124 +1,92 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/events` (what was announced, replayable by sequence) and `/v1/event-deliveries` (how
 /// each went to each endpoint; send one again).
-struct EventsController {
+struct EventsController: Controller {
     let events: Events.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.get, "events", list)
-        routes.add(.get, "events/:id", get)
-        routes.add(.get, "event-deliveries", deliveries)
-        routes.add(.get, "event-deliveries/:id", delivery)
-        routes.add(.post, "event-deliveries/:id/retry", retry)
+    static let access = Access.app
+
+    static let routes: [Route<Self>] = [
+        Route(
+            .get, "/v1/events", id: "listEvents", summary: "Events, newest first, or a replayable stream",
+            description: "With `after_sequence=N`: oldest first from sequence N+1, to catch up after downtime (page with the last "
+                + "sequence seen).",
+            query: EventQuery.self, success: .ok(Resources.storedEvents, "A page"), errors: [.notFound], handler: list),
+        Route(
+            .get, "/v1/events/{id}", id: "getEvent", summary: "One event, as delivered", parameters: [.id(Event.self)],
+            success: .ok(Resources.storedEvent, "The event"), errors: [.notFound], handler: get),
+        Route(
+            .get, "/v1/event-deliveries", id: "listEventDeliveries", summary: "Deliveries, newest first",
+            description: "One per event and endpoint. Retries: at once, then \(RetrySchedule.standard.described) after each failure "
+                + "(each up to 20 % longer at random); 2xx is success, anything else or no answer within 15 s a failure; after the "
+                + "last, `dead` until retried by hand.",
+            query: DeliveryQuery.self, success: .ok(Resources.eventDelivery.list, "A page"), errors: [.notFound], handler: deliveries),
+        Route(
+            .get, "/v1/event-deliveries/{id}", id: "getEventDelivery", summary: "One delivery", parameters: [.id(EventDelivery.self)],
+            success: .ok(Resources.eventDelivery.codec, "The delivery"), errors: [.notFound], handler: delivery),
+        Route(
+            .post, "/v1/event-deliveries/{id}/retry", id: "retryEventDelivery", summary: "Send a delivery again now",
+            description: "Whatever its state: a dead one gets one more attempt, a failing one skips its wait. 400 "
+                + "`webhook_endpoint_deleted` when its endpoint is gone; 409 `event_delivery_in_flight` while a worker is sending it "
+                + "(a second attempt would deliver it twice).",
+            parameters: [.id(EventDelivery.self)], success: .ok(Resources.eventDelivery.codec, "Due now"), errors: [.notFound],
+            handler: retry),
+    ]
+
+    @Sendable func list(_ call: Call<NoBody, EventQuery>) async throws -> Page<Event> {
+        let query = call.query
+        return try await events.list(
+            app: try call.app().id, afterSequence: query.afterSequence, type: query.type?.rawValue, customer: query.customer, query.page)
     }
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let page = try query.page()
-        let after = try query.int("after_sequence")
-        let type = query.string("type")
-        let customer = query.string("customer")
-        try query.finish()
-        let found = try await events.list(app: app.id, afterSequence: after.map(Int64.init), type: type, customer: customer, page)
-        // Events are stored as delivered: the list embeds them byte for byte.
-        let body = #"{"data":["# + found.data.map(\.payload).joined(separator: ",") + #"],"has_more":\#(found.hasMore),"object":"list"}"#
-        return Self.json(body)
+    @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> Event {
+        try await events.get(app: try call.app().id, try call.path("id"))
     }
 
-    @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        try query.finish()
-        return Self.json(try await events.get(app: app.id, try context.parameters.decoded("id")).payload)
+    @Sendable func deliveries(_ call: Call<NoBody, DeliveryQuery>) async throws -> Page<EventDelivery> {
+        let query = call.query
+        return try await events.deliveries(
+            app: try call.app().id, status: query.status, endpoint: query.endpoint, event: query.event, query.page)
     }
 
-    @Sendable func deliveries(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let page = try query.page()
+    @Sendable func delivery(_ call: Call<NoBody, NoQuery>) async throws -> EventDelivery {
+        try await events.delivery(app: try call.app().id, try call.path("id"))
+    }
+
+    @Sendable func retry(_ call: Call<NoBody, NoQuery>) async throws -> EventDelivery {
+        try await events.retry(app: try call.app().id, try call.path("id"), origin: call.origin)
+    }
+
+    struct EventQuery: APIQuery {
+        var page = PageRequest.first
+        var afterSequence: Int64?
+        var type: Event.Kind?
+        var customer: String?
+
+        static let query = QueryShape<Self> {
+            PageParameters(\.page, of: Event.self)
+            Parameter(
+                "after_sequence", \.afterSequence, .integer(IntegerRule(0...Int64.max)),
+                description: "Oldest first, from this sequence + 1 (not with starting_after)")
+            Parameter("type", \.type, .enumeration)
+            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only events about this customer (its external id)")
+        }
+    }
+
+    struct DeliveryQuery: APIQuery {
+        var page = PageRequest.first
         var status: EventDelivery.Status?
-        if let raw = query.string("status") {
-            guard let parsed = EventDelivery.Status(rawValue: raw) else {
-                throw PaymentsError.invalid("status", "status must be pending, succeeded or dead.")
-            }
-            status = parsed
+        var endpoint: String?
+        var event: String?
+
+        static let query = QueryShape<Self> {
+            PageParameters(\.page, of: EventDelivery.self)
+            Parameter("status", \.status, .enumeration)
+            Parameter("endpoint", \.endpoint, .text(TextRule(length: 1...255)), description: "Only this endpoint's (we_...)")
+            Parameter("event", \.event, .text(TextRule(length: 1...255)), description: "Only this event's (evt_...)")
         }
-        let endpoint = query.string("endpoint")
-        let event = query.string("event")
-        try query.finish()
-        let found = try await events.deliveries(app: app.id, status: status, endpoint: endpoint, event: event, page)
-        return try APIEncoding.response(ListResponse(found, EventDeliveryResource.init))
-    }
-
-    @Sendable func delivery(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        try query.finish()
-        return try APIEncoding.response(EventDeliveryResource(try await events.delivery(app: app.id, try context.parameters.decoded("id"))))
-    }
-
-    @Sendable func retry(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        _ = try await APIDecoding.decode(EmptyRequest.self, from: request)
-        let delivery = try await events.retry(app: app.id, try context.parameters.decoded("id"), origin: context.origin)
-        return try APIEncoding.response(EventDeliveryResource(delivery))
-    }
-
-    /// A body that must be empty (or `{}`).
-    struct EmptyRequest: Decodable {
-        struct NoKeys: CodingKey, CaseIterable {
-            static var allCases: [NoKeys] { [] }
-            var stringValue: String { "" }
-            var intValue: Int? { nil }
-            init?(stringValue: String) { nil }
-            init?(intValue: Int) { nil }
-        }
-
-        init(from decoder: any Decoder) throws { try decoder.rejectUnknownKeys(NoKeys.self) }
-    }
-
-    static func json(_ text: String) -> Response {
-        Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
-}
-
-struct EventDeliveryResource: Encodable, Sendable {
-    let id: String
-    let object = "event_delivery"
-    let event_id: String
-    let endpoint_id: String
-    let status: String
-    let attempts: Int
-    @Nullable var next_attempt_at: Date?
-    @Nullable var last_attempt_at: Date?
-    @Nullable var last_response_status: Int?
-    @Nullable var last_error: String?
-    let created_at: Date
-    let updated_at: Date
-
-    init(_ d: EventDelivery) {
-        id = d.id.rawValue
-        event_id = d.eventID.rawValue
-        endpoint_id = d.endpointID.rawValue
-        status = d.status.rawValue
-        attempts = d.attempts
-        next_attempt_at = d.status == .pending ? d.nextAttemptAt : nil
-        last_attempt_at = d.lastAttemptAt
-        last_response_status = d.lastResponseStatus
-        last_error = d.lastError
-        created_at = d.createdAt
-        updated_at = d.updatedAt
     }
 }

@@ -1,50 +1,52 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/grace-periods`: list them, resolve one by hand.
-struct GracePeriodsController {
+struct GracePeriodsController: Controller {
     let grace: GracePeriods.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.get, "grace-periods", list)
-        routes.add(.post, "grace-periods/:id/resolve", resolve)
+    static let access = Access.app
+
+    static let routes: [Route<Self>] = [
+        Route(
+            .get, "/v1/grace-periods", id: "listGracePeriods", summary: "Grace periods, newest first",
+            description: "A failed invoice opens one (length: the plan's grace_period_days, else the app's, else 7 days, on the app's "
+                + "clock); a paid invoice or payment resolves it; the expiry worker (and a test-clock advance) ends it.",
+            query: ListQuery.self, success: .ok(Resources.gracePeriod.list, "A page"), errors: [.notFound], handler: list),
+        Route(
+            .post, "/v1/grace-periods/{id}/resolve", id: "resolveGracePeriod", summary: "Resolve a grace period by hand (audited, with a reason)",
+            description: "400 `grace_period_not_open` when it is resolved or expired already.", body: ResolveInput.self,
+            parameters: [.id(GracePeriod.self)], success: .ok(Resources.gracePeriod.codec, "Resolved"), errors: [.notFound],
+            handler: resolve),
+    ]
+
+    @Sendable func list(_ call: Call<NoBody, ListQuery>) async throws -> Page<GracePeriod> {
+        try await grace.list(app: try call.app().id, customer: call.query.customer, status: call.query.status, call.query.page)
     }
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let page = try query.page()
-        let customer = query.string("customer")
+    @Sendable func resolve(_ call: Call<ResolveInput, NoQuery>) async throws -> GracePeriod {
+        try await grace.resolve(app: try call.app().id, try call.path("id"), reason: call.body.reason, origin: call.origin)
+    }
+
+    struct ListQuery: APIQuery {
+        var page = PageRequest.first
+        var customer: String?
         var status: GracePeriod.Status?
-        if let raw = query.string("status") {
-            guard let parsed = GracePeriod.Status(rawValue: raw) else {
-                throw PaymentsError.invalid("status", "status must be open, resolved or expired.")
-            }
-            status = parsed
+
+        static let query = QueryShape<Self> {
+            PageParameters(\.page, of: GracePeriod.self)
+            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only this customer's (its external id)")
+            Parameter("status", \.status, .enumeration)
         }
-        try query.finish()
-        return try APIEncoding.response(ListResponse(try await grace.list(app: app.id, customer: customer, status: status, page), GracePeriodResource.init))
     }
 
-    @Sendable func resolve(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(ResolveRequest.self, from: request)
-        let period = try await grace.resolve(app: app.id, try context.parameters.decoded("id"), reason: body.reason, origin: context.origin)
-        return try APIEncoding.response(GracePeriodResource(period))
-    }
+    struct ResolveInput: APIInput {
+        /// Required, but checked after the grace period is found, so another app's id answers 404 first.
+        var reason: String?
 
-    struct ResolveRequest: StrictDecodable {
-        /// Required; checked after the grace period is found, so another app's id answers 404 first.
-        let reason: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case reason }
+        static let shape = Shape<Self>("GracePeriodResolve") {
+            Nullable("reason", \.reason, .text(GracePeriod.resolutionRule), description: "Required: why it is resolved (audited)")
+        }
     }
 }
-

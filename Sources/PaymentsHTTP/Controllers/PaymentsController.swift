@@ -1,87 +1,99 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/payments`: one-time charges and their refunds.
-struct PaymentsController {
+struct PaymentsController: Controller {
     let payments: Payments.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.post, "payments", create)
-        routes.add(.get, "payments", list)
-        routes.add(.get, "payments/:id", get)
-        routes.add(.post, "payments/:id/refunds", refund)
-    }
+    static let access = Access.app
+    static let id = PathParameter.id(Payment.self)
 
-    @Sendable func create(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(CreateRequest.self, from: request)
+    static let routes: [Route<Self>] = [
+        Route(
+            .post, "/v1/payments", id: "createPayment", summary: "Charge a customer once",
+            description: "Audited as CREATE_PAYMENT. The provider call carries an operation id recorded before the call; a retry with the "
+                + "same Idempotency-Key resumes that operation (looks the payment up first) and never charges twice.",
+            body: PaymentInput.self, success: .created(Resources.payment.codec, "Charged (or pending at the provider)"),
+            errors: [.paymentRequired, .notFound, .unavailable], handler: create),
+        Route(
+            .get, "/v1/payments", id: "listPayments", summary: "The app's payments, newest first", query: ListQuery.self,
+            success: .ok(Resources.payment.list, "A page (without refunds)"), errors: [.notFound], handler: list),
+        Route(
+            .get, "/v1/payments/{id}", id: "getPayment", summary: "A payment with its refunds", parameters: [id],
+            success: .ok(Resources.payment.codec, "The payment"), errors: [.notFound], handler: get),
+        Route(
+            .post, "/v1/payments/{id}/refunds", id: "createRefund", summary: "Refund a payment in whole or in part",
+            description: "`refund_exceeds_payment` (400) when more is asked than remains (refunds in flight count). Audited as CREATE_REFUND.",
+            body: RefundInput.self, parameters: [id], success: .created(Resources.refund.codec, "Refunded"),
+            errors: [.notFound, .unavailable], handler: refund),
+    ]
+
+    @Sendable func create(_ call: Call<PaymentInput, NoQuery>) async throws -> Resources.PaymentView {
+        let body = call.body
         let payment = try await payments.create(
-            app: app,
+            app: try call.app(),
             Payments.CreateRequest(
-                customer: body.customer, amount: Money(body.amount, try Currency.parse(body.currency)),
-                paymentMethod: body.payment_method, description: body.description, metadata: body.metadata ?? [:]),
-            requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(PaymentResource(payment, refunds: []), status: .created)
+                customer: body.customer, amount: Money(body.amount, body.currency), paymentMethod: body.paymentMethod,
+                description: body.description, metadata: body.metadata ?? [:]),
+            requestKey: call.idempotencyKey, origin: call.origin)
+        return Resources.PaymentView(payment, refunds: [])
     }
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let page = try query.page()
-        let customer = query.string("customer")
-        try query.finish()
-        let list = try await payments.list(app: app.id, customer: customer, page)
-        return try APIEncoding.response(ListResponse(list) { PaymentResource($0, refunds: nil) })
+    @Sendable func list(_ call: Call<NoBody, ListQuery>) async throws -> Page<Resources.PaymentView> {
+        try await payments.list(app: try call.app().id, customer: call.query.customer, call.query.page)
+            .map { Resources.PaymentView($0, refunds: nil) }
     }
 
-    @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        try QueryReader(request).finish()
-        let (payment, refunds) = try await payments.get(app: app.id, try context.parameters.decoded("id"))
-        return try APIEncoding.response(PaymentResource(payment, refunds: refunds))
+    @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> Resources.PaymentView {
+        let (payment, refunds) = try await payments.get(app: try call.app().id, try call.path("id"))
+        return Resources.PaymentView(payment, refunds: refunds)
     }
 
-    @Sendable func refund(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(RefundRequest.self, from: request)
+    @Sendable func refund(_ call: Call<RefundInput, NoQuery>) async throws -> Refund {
+        try await payments.refund(
+            app: try call.app(), payment: try call.path("id"), amount: call.body.amount, reason: call.body.reason,
+            requestKey: call.idempotencyKey, origin: call.origin
+        ).0
+    }
+
+    struct ListQuery: APIQuery {
+        var page = PageRequest.first
+        var customer: String?
+
+        static let query = QueryShape<Self> {
+            PageParameters(\.page, of: Payment.self)
+            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only this customer's (its external id)")
+        }
+    }
+
+    struct PaymentInput: APIInput {
+        var customer = ""
+        var amount: Int64 = 0
+        var currency = Currency.usd
+        var paymentMethod = ""
+        var description: String?
+        var metadata: [String: String]?
+
+        static let shape = Shape<Self>("PaymentInput") {
+            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Required("amount", \.amount, .integer(Money.chargeRule), description: "Minor units (cents; yen for jpy)")
+            Required("currency", \.currency, .currency)
+            Required(
+                "payment_method", \.paymentMethod, .text(Payment.paymentMethodRule),
+                description: "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later")
+            Nullable("description", \.description, .text(Payment.descriptionRule))
+            Nullable("metadata", \.metadata, .metadata)
+        }
+    }
+
+    struct RefundInput: APIInput {
+        var amount: Int64?
         var reason: Refund.Reason?
-        if let raw = body.reason {
-            guard let parsed = Refund.Reason(rawValue: raw) else {
-                throw PaymentsError.invalid("reason", "reason must be duplicate, fraudulent or requested_by_customer.")
-            }
-            reason = parsed
+
+        static let shape = Shape<Self>("RefundInput") {
+            Nullable("amount", \.amount, .integer(Money.chargeRule), description: "Minor units; absent = all that remains")
+            Nullable("reason", \.reason, .enumeration)
         }
-        let (refund, _) = try await payments.refund(
-            app: app, payment: try context.parameters.decoded("id"), amount: body.amount, reason: reason,
-            requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(RefundResource(refund), status: .created)
-    }
-
-    struct CreateRequest: StrictDecodable {
-        let customer: String
-        let amount: Int64
-        let currency: String
-        let payment_method: String
-        let description: String?
-        let metadata: [String: String]?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case customer, amount, currency, payment_method, description, metadata
-        }
-    }
-
-    struct RefundRequest: StrictDecodable {
-        let amount: Int64?
-        let reason: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case amount, reason }
     }
 }
-

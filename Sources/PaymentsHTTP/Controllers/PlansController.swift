@@ -1,312 +1,123 @@
 import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/plans`: the app's catalog.
-struct PlansController {
+struct PlansController: Controller {
     let plans: Plans.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.post, "plans", create)
-        routes.add(.get, "plans", list)
-        routes.add(.get, "plans/:key", get)
-        routes.add(.patch, "plans/:key", update)
-        routes.add(.delete, "plans/:key", archive)
+    static let access = Access.app
+    static let key = PathParameter("key", Plan.keyRule, "The plan's key, e.g. pro")
+
+    static let routes: [Route<Self>] = [
+        Route(
+            .post, "/v1/plans", id: "createPlan", summary: "Create a plan with its prices",
+            description: "Audited as CREATE_PLAN. Prices are created at the app's provider (or linked with `provider_price_id`, "
+                + "which is checked); a failed sync is retried on first use.",
+            body: PlanInput.self, success: .created(Resources.plan.codec, "Created, and synced to the provider where it can be"),
+            errors: [.conflict], handler: create),
+        Route(
+            .get, "/v1/plans", id: "listPlans", summary: "The app's plans, newest first", query: ListQuery.self,
+            success: .ok(Resources.plan.list, "A page"), handler: list),
+        Route(
+            .get, "/v1/plans/{key}", id: "getPlan", summary: "A plan by its key", parameters: [key],
+            success: .ok(Resources.plan.codec, "The plan"), errors: [.notFound], handler: get),
+        Route(
+            .patch, "/v1/plans/{key}", id: "updatePlan", summary: "Change a plan",
+            description: "Absent fields stay; `null` clears description, trial_period_days and grace_period_days; `prices` replaces "
+                + "the whole list (unchanged prices are kept, changed ones get a new version, missing ones are archived). "
+                + "Audited as UPDATE_PLAN (ARCHIVE_PLAN for `active: false`).",
+            body: PlanUpdate.self, parameters: [key], success: .ok(Resources.plan.codec, "The plan as changed"), errors: [.notFound],
+            handler: update),
+        Route(
+            .delete, "/v1/plans/{key}", id: "archivePlan", summary: "Archive a plan",
+            description: "It stays readable and its subscriptions run on, but it cannot be bought any more. Audited as ARCHIVE_PLAN.",
+            parameters: [key], success: .ok(Resources.plan.codec, "The archived plan"), errors: [.notFound], handler: archive),
+    ]
+
+    @Sendable func create(_ call: Call<PlanInput, NoQuery>) async throws -> Plans.Service.Synced {
+        try await plans.create(app: try call.app(), try call.body.draft(), origin: call.origin)
     }
 
-    @Sendable func create(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(CreateRequest.self, from: request)
-        let draft = Plan.Draft(
-            key: body.key, name: body.name, description: body.description, prices: try body.prices.map { try $0.draft() },
-            trialPeriodDays: body.trial_period_days, gracePeriodDays: body.grace_period_days, features: body.features ?? [],
-            limits: body.limits ?? [:], metadata: body.metadata ?? [:])
-        let plan = try await plans.create(app: app, draft, origin: context.origin)
-        return try APIEncoding.response(PlanResponse(plan), status: .created)
+    @Sendable func list(_ call: Call<NoBody, ListQuery>) async throws -> Page<Plans.Service.Synced> {
+        try await plans.list(app: try call.app(), active: call.query.active, call.query.page)
     }
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let page = try query.page()
-        let active: Bool?
-        switch query.string("active") {
-        case nil: active = nil
-        case "true": active = true
-        case "false": active = false
-        default: throw PaymentsError.invalid("active", "active must be true or false.")
-        }
-        try query.finish()
-        return try APIEncoding.response(ListResponse(try await plans.list(app: app, active: active, page), PlanResponse.init))
+    @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> Plans.Service.Synced {
+        try await plans.get(app: try call.app(), key: try call.path("key"))
     }
 
-    @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        try QueryReader(request).finish()
-        return try APIEncoding.response(PlanResponse(try await plans.get(app: app, key: try context.parameters.decoded("key"))))
+    @Sendable func update(_ call: Call<PlanUpdate, NoQuery>) async throws -> Plans.Service.Synced {
+        try await plans.update(app: try call.app(), key: try call.path("key"), call.body.changes, origin: call.origin)
     }
 
-    @Sendable func update(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decode(UpdateRequest.self, from: request)
-        let plan = try await plans.update(app: app, key: try context.parameters.decoded("key"), body.changes, origin: context.origin)
-        return try APIEncoding.response(PlanResponse(plan))
+    @Sendable func archive(_ call: Call<NoBody, NoQuery>) async throws -> Plans.Service.Synced {
+        try await plans.archive(app: try call.app(), key: try call.path("key"), origin: call.origin)
     }
 
-    @Sendable func archive(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        try QueryReader(request).finish()
-        let plan = try await plans.archive(app: app, key: try context.parameters.decoded("key"), origin: context.origin)
-        return try APIEncoding.response(PlanResponse(plan))
-    }
+    struct ListQuery: APIQuery {
+        var page = PageRequest.first
+        var active: Bool?
 
-    struct CreateRequest: StrictDecodable {
-        let key: String
-        let name: String
-        let description: String?
-        let prices: [PriceBody]
-        let trial_period_days: Int?
-        let grace_period_days: Int?
-        let features: [String]?
-        let limits: [String: Int64]?
-        let metadata: [String: String]?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case key, name, description, prices, trial_period_days, grace_period_days, features, limits, metadata
+        static let query = QueryShape<Self> {
+            PageParameters(\.page, of: Plan.self)
+            Parameter("active", \.active, .boolean, description: "Only active (true) or archived (false) plans")
         }
     }
 
-    /// `PATCH`: absent fields stay; `null` clears the optional ones; `prices` replaces the list.
-    struct UpdateRequest: Decodable {
-        let changes: Plan.Changes
+    /// The fields a new plan and a plan's change share, declared once. A new plan reads `null`
+    /// as "none", a change as "clear".
+    @InputsBuilder<Body>
+    static func sharedInputs<Body: PlanChanging>() -> [Input<Body>] {
+        Clearable("description", \.changes.description, .text(Plan.descriptionRule))
+        Clearable("trial_period_days", \.changes.trialPeriodDays, .integer(Subscription.trialDaysRule))
+        Clearable("grace_period_days", \.changes.gracePeriodDays, .integer(GracePeriod.daysRule), description: "null: the app's default")
+        Nullable("features", \.changes.features, .list(.text(Plan.keyRule), count: Plan.featureCount, unique: true))
+        Nullable("limits", \.changes.limits, .map(keys: Plan.keyRule, values: .integer(Plan.limitRule), count: Plan.limitCount))
+        Nullable("metadata", \.changes.metadata, .metadata)
+    }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, description, prices, trial_period_days, grace_period_days, features, limits, metadata, active
+    struct PlanInput: PlanChanging {
+        var key = ""
+        var changes = Plan.Changes()
+
+        static let shape = Shape<Self>("PlanInput") {
+            Required("key", \.key, .text(Plan.keyRule))
+            Required("name", \.changes.name, .text(Plan.nameRule))
+            Required("prices", \.changes.prices, .list(PriceInput.rule, count: Plan.priceCount))
+            sharedInputs()
         }
 
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            changes = Plan.Changes(
-                name: try container.decodeIfPresent(String.self, forKey: .name),
-                description: try container.decodePatch(String.self, forKey: .description),
-                prices: try container.decodeIfPresent([PriceBody].self, forKey: .prices)?.map { try $0.draft() },
-                trialPeriodDays: try container.decodePatch(Int.self, forKey: .trial_period_days),
-                gracePeriodDays: try container.decodePatch(Int.self, forKey: .grace_period_days),
-                features: try container.decodeIfPresent([String].self, forKey: .features),
-                limits: try container.decodeIfPresent([String: Int64].self, forKey: .limits),
-                metadata: try container.decodeIfPresent([String: String].self, forKey: .metadata),
-                active: try container.decodeIfPresent(Bool.self, forKey: .active))
+        func draft() throws -> Plan.Draft {
+            guard let name = changes.name else { throw PaymentsError.missing("name") }
+            guard let prices = changes.prices else { throw PaymentsError.missing("prices") }
+            let draft = Plan.Draft(
+                key: key, name: name, description: changes.description.value, prices: prices,
+                trialPeriodDays: changes.trialPeriodDays.value, gracePeriodDays: changes.gracePeriodDays.value,
+                features: changes.features ?? [], limits: changes.limits ?? [:], metadata: changes.metadata ?? [:])
+            try draft.validate()
+            return draft
         }
     }
 
-    /// One price in a request. Which fields apply depends on `type`.
-    struct PriceBody: Decodable {
-        let key: String
-        let type: String
-        let amount: Int64?
-        let currency: String
-        let interval: String?
-        let interval_count: Int?
-        let metric: String?
-        let unit_amount: Int64?
-        let tiers_mode: String?
-        let tiers: [TierBody]?
-        let included_quantity: Int64?
-        let provider_price_id: String?
-        /// Where this price sits in the request, for error messages.
-        let path: String
+    struct PlanUpdate: PlanChanging {
+        var changes = Plan.Changes()
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case key, type, amount, currency, interval, interval_count, metric, unit_amount, tiers_mode, tiers,
-                included_quantity, provider_price_id
-        }
-
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            key = try c.decode(String.self, forKey: .key)
-            type = try c.decode(String.self, forKey: .type)
-            amount = try c.decodePresent(Int64.self, forKey: .amount)
-            currency = try c.decode(String.self, forKey: .currency)
-            interval = try c.decodePresent(String.self, forKey: .interval)
-            interval_count = try c.decodePresent(Int.self, forKey: .interval_count)
-            metric = try c.decodePresent(String.self, forKey: .metric)
-            unit_amount = try c.decodePresent(Int64.self, forKey: .unit_amount)
-            tiers_mode = try c.decodePresent(String.self, forKey: .tiers_mode)
-            tiers = try c.decodePresent([TierBody].self, forKey: .tiers)
-            included_quantity = try c.decodePresent(Int64.self, forKey: .included_quantity)
-            provider_price_id = try c.decodePresent(String.self, forKey: .provider_price_id)
-            path = APIDecoding.param(decoder.codingPath)
-        }
-
-        func draft() throws -> Price.Draft {
-            let currency = try Currency.parse(currency, param: "\(path)[currency]")
-            func refuse(_ field: CodingKeys, _ present: Bool) throws {
-                if present {
-                    throw PaymentsError.invalid("\(path)[\(field.rawValue)]", "\(field.rawValue) does not apply to a \(type) price.")
-                }
-            }
-            func interval() throws -> BillingInterval {
-                guard let raw = self.interval else { throw PaymentsError.missing("\(path)[interval]") }
-                guard let unit = BillingInterval.Unit(rawValue: raw) else {
-                    throw PaymentsError.invalid("\(path)[interval]", "interval must be month or year.")
-                }
-                return BillingInterval(unit, count: interval_count ?? 1)
-            }
-            let terms: Price.Terms
-            switch type {
-            case "one_time":
-                try refuse(.interval, self.interval != nil)
-                try refuse(.interval_count, interval_count != nil)
-                try refuse(.metric, metric != nil)
-                try refuse(.unit_amount, unit_amount != nil)
-                try refuse(.tiers, tiers != nil)
-                try refuse(.tiers_mode, tiers_mode != nil)
-                try refuse(.included_quantity, included_quantity != nil)
-                guard let amount else { throw PaymentsError.missing("\(path)[amount]") }
-                terms = .oneTime(Money(amount, currency))
-            case "recurring":
-                try refuse(.metric, metric != nil)
-                try refuse(.unit_amount, unit_amount != nil)
-                try refuse(.tiers, tiers != nil)
-                try refuse(.tiers_mode, tiers_mode != nil)
-                try refuse(.included_quantity, included_quantity != nil)
-                guard let amount else { throw PaymentsError.missing("\(path)[amount]") }
-                terms = .recurring(Money(amount, currency), try interval())
-            case "metered":
-                try refuse(.amount, amount != nil)
-                guard let metric else { throw PaymentsError.missing("\(path)[metric]") }
-                var tiered: Metered.Tiers?
-                if let tiers {
-                    guard let rawMode = tiers_mode else { throw PaymentsError.missing("\(path)[tiers_mode]") }
-                    guard let mode = Metered.Tiers.Mode(rawValue: rawMode) else {
-                        throw PaymentsError.invalid("\(path)[tiers_mode]", "tiers_mode must be graduated or volume.")
-                    }
-                    tiered = Metered.Tiers(
-                        mode: mode,
-                        tiers: tiers.map { Metered.Tier(upTo: $0.up_to, unitAmount: $0.unit_amount ?? 0, flatAmount: $0.flat_amount ?? 0) })
-                } else {
-                    try refuse(.tiers_mode, tiers_mode != nil)
-                }
-                terms = .metered(
-                    Metered(
-                        metric: metric, currency: currency, interval: try interval(), unitAmount: unit_amount, tiers: tiered,
-                        includedQuantity: included_quantity ?? 0))
-            default:
-                throw PaymentsError.invalid("\(path)[type]", "type must be one_time, recurring or metered.")
-            }
-            return Price.Draft(key: key, terms: terms, linkedProviderPriceID: provider_price_id)
-        }
-    }
-
-    struct TierBody: StrictDecodable {
-        let up_to: Int64?
-        let unit_amount: Int64?
-        let flat_amount: Int64?
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case up_to, unit_amount, flat_amount }
-
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            up_to = try c.decodeIfPresent(Int64.self, forKey: .up_to)
-            unit_amount = try c.decodePresent(Int64.self, forKey: .unit_amount)
-            flat_amount = try c.decodePresent(Int64.self, forKey: .flat_amount)
+        static let shape = Shape<Self>(
+            "PlanUpdate",
+            description: "Absent fields stay; `null` clears description, trial_period_days and grace_period_days; `prices` replaces the "
+                + "whole list (unchanged prices are kept, changed ones get a new version, missing ones are archived)."
+        ) {
+            Nullable("name", \.changes.name, .text(Plan.nameRule))
+            Nullable("prices", \.changes.prices, .list(PriceInput.rule, count: Plan.priceCount), description: "The whole new list")
+            Nullable("active", \.changes.active, .boolean, description: "false archives the plan")
+            sharedInputs()
         }
     }
 }
 
-struct PlanResponse: Encodable, Sendable {
-    let id: String
-    let object = "plan"
-    let key: String
-    let name: String
-    @Nullable var description: String?
-    let active: Bool
-    let prices: [PriceResponse]
-    @Nullable var trial_period_days: Int?
-    @Nullable var grace_period_days: Int?
-    let features: [String]
-    let limits: [String: Int64]
-    let metadata: [String: String]
-    let provider: String
-    let created_at: Date
-    let updated_at: Date
-
-    init(_ synced: Plans.Service.Synced) {
-        let plan = synced.plan
-        id = plan.id.rawValue
-        key = plan.key
-        name = plan.name
-        description = plan.description
-        active = plan.active
-        prices = plan.prices.map { PriceResponse($0, providerPriceID: synced.providerPriceIDs[$0.id]) }
-        trial_period_days = plan.trialPeriodDays
-        grace_period_days = plan.gracePeriodDays
-        features = plan.features
-        limits = plan.limits
-        metadata = plan.metadata
-        provider = synced.provider.rawValue
-        created_at = plan.createdAt
-        updated_at = plan.updatedAt
-    }
-}
-
-struct PriceResponse: Encodable, Sendable {
-    struct TierResponse: Encodable, Sendable {
-        @Nullable var up_to: Int64?
-        let unit_amount: Int64
-        let flat_amount: Int64
-    }
-
-    let id: String
-    let object = "price"
-    let key: String
-    let type: String
-    @Nullable var amount: Int64?
-    let currency: String
-    @Nullable var interval: String?
-    @Nullable var interval_count: Int?
-    @Nullable var metric: String?
-    @Nullable var unit_amount: Int64?
-    @Nullable var tiers_mode: String?
-    @Nullable var tiers: [TierResponse]?
-    @Nullable var included_quantity: Int64?
-    let active: Bool
-    /// The provider's price on the app's current provider, once synced (or the one the app linked).
-    @Nullable var provider_price_id: String?
-    let created_at: Date
-
-    init(_ price: Price, providerPriceID: String?) {
-        id = price.id.rawValue
-        key = price.key
-        type = price.terms.type
-        currency = price.currency.rawValue
-        switch price.terms {
-        case .oneTime(let money):
-            amount = money.amount
-        case .recurring(let money, let every):
-            amount = money.amount
-            interval = every.unit.rawValue
-            interval_count = every.count
-        case .metered(let metered):
-            interval = metered.interval.unit.rawValue
-            interval_count = metered.interval.count
-            metric = metered.metric
-            unit_amount = metered.unitAmount
-            tiers_mode = metered.tiers?.mode.rawValue
-            tiers = metered.tiers?.tiers.map { TierResponse(up_to: $0.upTo, unit_amount: $0.unitAmount, flat_amount: $0.flatAmount) }
-            included_quantity = metered.includedQuantity
-        }
-        active = price.active
-        provider_price_id = providerPriceID ?? price.linkedProviderPriceID
-        created_at = price.createdAt
-    }
+/// A plan's fields as a request gives them.
+protocol PlanChanging: APIInput {
+    var changes: Plan.Changes { get set }
 }

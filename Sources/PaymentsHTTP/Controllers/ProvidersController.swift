@@ -1,110 +1,70 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/providers`, `/v1/provider-accounts/{provider}` and `/v1/test-clock/advance`.
-struct ProvidersController {
+struct ProvidersController: Controller {
     let directory: Providers.Directory
     let accounts: ProviderAccounts.Service
     let testClock: TestClocks.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.get, "providers", list)
-        routes.add(.put, "provider-accounts/:provider", putAccount)
-        routes.add(.post, "test-clock/advance", advance)
+    static let access = Access.app
+
+    static let routes: [Route<Self>] = [
+        Route(
+            .get, "/v1/providers", id: "listProviders", summary: "Providers this app can use and their capabilities",
+            success: .ok(Resources.providers.codec, "Every provider, and which serves the app"), handler: list),
+        Route(
+            .put, "/v1/provider-accounts/{provider}", id: "putProviderAccount", summary: "Set the app's own provider account",
+            description: "Secrets are sealed at rest (AES-256-GCM, key from APP_SECRET by HKDF), shown back only as their last 4 "
+                + "characters, never logged or audited. Audited as SET_PROVIDER_ACCOUNT.",
+            body: AccountInput.self,
+            parameters: [PathParameter("provider", .string(allowedValues: ["stripe"]), "The provider whose account this is")],
+            success: .upserted(Resources.providerAccount.codec, created: "Set", updated: "Replaced"), errors: [.notFound],
+            handler: putAccount),
+        Route(
+            .post, "/v1/test-clock/advance", id: "advanceTestClock", summary: "Move a test-mode app's clock forward",
+            description: "Renewals, trial ends, failed renewals and grace expiry that fall due run before it answers. A live-mode app "
+                + "has no test clock: 404 `route_not_found`.",
+            body: AdvanceInput.self, success: .ok(Resources.testClock.codec, "The app's new time"), errors: [.notFound, .unavailable],
+            handler: advance),
+    ]
+
+    @Sendable func list(_ call: Call<NoBody, NoQuery>) async throws -> [Providers.Directory.Status] {
+        try await directory.statuses(for: try call.app())
     }
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        try QueryReader(request).finish()
-        let statuses = try await directory.statuses(for: app)
-        return try APIEncoding.response(ProvidersResponse(data: statuses.map(ProviderResponse.init)))
-    }
-
-    @Sendable func putAccount(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(AccountRequest.self, from: request)
+    @Sendable func putAccount(_ call: Call<AccountInput, NoQuery>) async throws -> Upserted<ProviderAccounts.View> {
         let (view, created) = try await accounts.put(
-            app: app, provider: try context.parameters.decoded("provider"), secretKey: body.secret_key,
-            webhookSecrets: body.webhook_secrets, origin: context.origin)
-        return try APIEncoding.response(
-            AccountResponse(
-                provider: view.provider.rawValue, secret_key_last4: view.secretKeyLast4,
-                webhook_secrets_last4: view.webhookSecretsLast4, created_at: view.createdAt, updated_at: view.updatedAt),
-            status: created ? .created : .ok)
+            app: try call.app(), provider: try call.path("provider"), secretKey: call.body.secretKey,
+            webhookSecrets: call.body.webhookSecrets, origin: call.origin)
+        return Upserted(view, created: created)
     }
 
-    @Sendable func advance(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        guard app.mode == .test else {
-            throw PaymentsError(.notFound, code: .routeNotFound, message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
+    @Sendable func advance(_ call: Call<AdvanceInput, NoQuery>) async throws -> TestClocks.Service.Advanced {
+        try await testClock.advance(app: try call.app(), seconds: call.body.seconds, origin: call.origin)
+    }
+
+    struct AccountInput: APIInput {
+        var secretKey = ""
+        var webhookSecrets: [String] = []
+
+        static let shape = Shape<Self>("ProviderAccountInput") {
+            Required(
+                "secret_key", \.secretKey, .text(Providers.StripeCredentials.secretKeyRule),
+                description: "Must match the app's mode (`provider_mode_mismatch`)")
+            Required(
+                "webhook_secrets", \.webhookSecrets,
+                .list(.text(Providers.StripeCredentials.webhookSecretRule), count: Providers.StripeCredentials.webhookSecretCount),
+                description: "Newest first; every one is tried, so secrets can rotate")
         }
-        let body = try await APIDecoding.decodeStrict(AdvanceRequest.self, from: request)
-        let advanced = try await testClock.advance(app: app, seconds: body.seconds, origin: context.origin)
-        return try APIEncoding.response(
-            TestClockResponse(
-                now: advanced.now, offset_seconds: advanced.offsetSeconds, subscriptions_updated: advanced.subscriptionsUpdated))
     }
 
-    struct AccountRequest: StrictDecodable {
-        let secret_key: String
-        let webhook_secrets: [String]
+    struct AdvanceInput: APIInput {
+        var seconds: Int64 = 0
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case secret_key, webhook_secrets }
+        static let shape = Shape<Self>("TestClockAdvance") {
+            Required("seconds", \.seconds, .integer(TestClocks.Service.secondsRule), description: "How far to move it (five years at most)")
+        }
     }
-
-    struct AdvanceRequest: StrictDecodable {
-        let seconds: Int64
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case seconds }
-    }
-}
-
-struct ProvidersResponse: Encodable, Sendable {
-    let object = "list"
-    let data: [ProviderResponse]
-}
-
-struct ProviderResponse: Encodable, Sendable {
-    let name: String
-    let object = "provider"
-    let configured: Bool
-    /// Whether this provider serves the app's requests now.
-    let active: Bool
-    @Nullable var account: String?
-    let capabilities: [String]
-    @Nullable var secret_key_last4: String?
-    @Nullable var detail: String?
-
-    init(_ status: Providers.Directory.Status) {
-        name = status.name.rawValue
-        configured = status.configured
-        active = status.active
-        account = status.account
-        capabilities = status.capabilities.map(\.rawValue)
-        secret_key_last4 = status.secretKeyLast4
-        detail = status.detail
-    }
-}
-
-struct AccountResponse: Encodable, Sendable {
-    let object = "provider_account"
-    let provider: String
-    let secret_key_last4: String
-    let webhook_secrets_last4: [String]
-    let created_at: Date
-    let updated_at: Date
-}
-
-struct TestClockResponse: Encodable, Sendable {
-    let object = "test_clock"
-    let now: Date
-    let offset_seconds: Int64
-    let subscriptions_updated: Int
 }

@@ -1,113 +1,121 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/subscriptions`: start, read, change and cancel subscriptions.
-struct SubscriptionsController {
+struct SubscriptionsController: Controller {
     let subscriptions: Subscriptions.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.post, "subscriptions", create)
-        routes.add(.get, "subscriptions", list)
-        routes.add(.get, "subscriptions/:id", get)
-        routes.add(.patch, "subscriptions/:id", update)
-        routes.add(.post, "subscriptions/:id/cancel", cancel)
-    }
+    static let access = Access.app
+    static let id = PathParameter.id(Subscription.self)
 
-    @Sendable func create(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(CreateRequest.self, from: request)
-        let subscription = try await subscriptions.create(
-            app: app,
+    static let routes: [Route<Self>] = [
+        Route(
+            .post, "/v1/subscriptions", id: "createSubscription", summary: "Start a subscription",
+            description: "Audited as CREATE_SUBSCRIPTION. Crash-safe like payments.", body: SubscriptionInput.self,
+            success: .created(
+                Resources.subscription.codec, "Started: trialing, active, or incomplete when the first charge was declined"),
+            errors: [.notFound, .unavailable], handler: create),
+        Route(
+            .get, "/v1/subscriptions", id: "listSubscriptions", summary: "The app's subscriptions, newest first", query: ListQuery.self,
+            success: .ok(Resources.subscription.list, "A page"), errors: [.notFound], handler: list),
+        Route(
+            .get, "/v1/subscriptions/{id}", id: "getSubscription", summary: "A subscription", parameters: [id],
+            success: .ok(Resources.subscription.codec, "The subscription"), errors: [.notFound], handler: get),
+        Route(
+            .patch, "/v1/subscriptions/{id}", id: "updateSubscription", summary: "Change plan, price or quantity",
+            body: SubscriptionUpdate.self, parameters: [id], success: .ok(Resources.subscription.codec, "Updated"),
+            errors: [.notFound, .unavailable], handler: update),
+        Route(
+            .post, "/v1/subscriptions/{id}/cancel", id: "cancelSubscription", summary: "Cancel now or at the end of the period",
+            body: SubscriptionCancel.self, parameters: [id],
+            success: .ok(Resources.subscription.codec, "Canceled, or set to cancel at period end"), errors: [.notFound, .unavailable],
+            handler: cancel),
+    ]
+
+    @Sendable func create(_ call: Call<SubscriptionInput, NoQuery>) async throws -> Subscription {
+        let body = call.body
+        return try await subscriptions.create(
+            app: try call.app(),
             Subscriptions.CreateRequest(
                 customer: body.customer, plan: body.plan, price: body.price, quantity: body.quantity ?? 1,
-                trialPeriodDays: body.trial_period_days, paymentMethod: body.payment_method),
-            requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(SubscriptionResource(subscription), status: .created)
+                trialPeriodDays: body.trialPeriodDays, paymentMethod: body.paymentMethod),
+            requestKey: call.idempotencyKey, origin: call.origin)
     }
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let page = try query.page()
-        let customer = query.string("customer")
+    @Sendable func list(_ call: Call<NoBody, ListQuery>) async throws -> Page<Subscription> {
+        try await subscriptions.list(app: try call.app().id, customer: call.query.customer, status: call.query.status, call.query.page)
+    }
+
+    @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> Subscription {
+        try await subscriptions.get(app: try call.app().id, try call.path("id"))
+    }
+
+    @Sendable func update(_ call: Call<SubscriptionUpdate, NoQuery>) async throws -> Subscription {
+        let body = call.body
+        return try await subscriptions.update(
+            app: try call.app(), try call.path("id"),
+            Subscriptions.Change(plan: body.plan, price: body.price, quantity: body.quantity, prorationBehavior: body.prorationBehavior),
+            requestKey: call.idempotencyKey, origin: call.origin)
+    }
+
+    @Sendable func cancel(_ call: Call<SubscriptionCancel, NoQuery>) async throws -> Subscription {
+        try await subscriptions.cancel(
+            app: try call.app(), try call.path("id"), atPeriodEnd: call.body.atPeriodEnd ?? false, requestKey: call.idempotencyKey,
+            origin: call.origin)
+    }
+
+    struct ListQuery: APIQuery {
+        var page = PageRequest.first
+        var customer: String?
         var status: Subscription.Status?
-        if let raw = query.string("status") {
-            guard let parsed = Subscription.Status(rawValue: raw) else {
-                throw PaymentsError.invalid(
-                    "status", "status must be one of \(Subscription.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            status = parsed
-        }
-        try query.finish()
-        let list = try await subscriptions.list(app: app.id, customer: customer, status: status, page)
-        return try APIEncoding.response(ListResponse(list, SubscriptionResource.init))
-    }
 
-    @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        try QueryReader(request).finish()
-        return try APIEncoding.response(SubscriptionResource(try await subscriptions.get(app: app.id, try context.parameters.decoded("id"))))
-    }
-
-    @Sendable func update(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(UpdateRequest.self, from: request)
-        var proration: ProrationBehavior?
-        if let raw = body.proration_behavior {
-            guard let parsed = ProrationBehavior(rawValue: raw) else {
-                throw PaymentsError.invalid("proration_behavior", "proration_behavior must be create_prorations, none or always_invoice.")
-            }
-            proration = parsed
-        }
-        let subscription = try await subscriptions.update(
-            app: app, try context.parameters.decoded("id"),
-            Subscriptions.Change(plan: body.plan, price: body.price, quantity: body.quantity, prorationBehavior: proration),
-            requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(SubscriptionResource(subscription))
-    }
-
-    @Sendable func cancel(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(CancelRequest.self, from: request)
-        let subscription = try await subscriptions.cancel(
-            app: app, try context.parameters.decoded("id"), atPeriodEnd: body.at_period_end ?? false,
-            requestKey: APIDecoding.idempotencyKey(request), origin: context.origin)
-        return try APIEncoding.response(SubscriptionResource(subscription))
-    }
-
-    struct CreateRequest: StrictDecodable {
-        let customer: String
-        let plan: String
-        let price: String?
-        let quantity: Int?
-        let trial_period_days: Int?
-        let payment_method: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case customer, plan, price, quantity, trial_period_days, payment_method
+        static let query = QueryShape<Self> {
+            PageParameters(\.page, of: Subscription.self)
+            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only this customer's (its external id)")
+            Parameter("status", \.status, .enumeration)
         }
     }
 
-    struct UpdateRequest: StrictDecodable {
-        let plan: String?
-        let price: String?
-        let quantity: Int?
-        let proration_behavior: String?
+    struct SubscriptionInput: APIInput {
+        var customer = ""
+        var plan = ""
+        var price: String?
+        var quantity: Int?
+        var trialPeriodDays: Int?
+        var paymentMethod: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case plan, price, quantity, proration_behavior }
+        static let shape = Shape<Self>("SubscriptionInput") {
+            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Required("plan", \.plan, .text(Plan.keyRule), description: "The plan's key")
+            Nullable("price", \.price, .text(Plan.keyRule), description: "The price key; may be left out when the plan has one recurring price")
+            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
+            Nullable("trial_period_days", \.trialPeriodDays, .integer(Subscription.trialDaysRule), description: "Defaults to the plan's")
+            Nullable(
+                "payment_method", \.paymentMethod, .text(Payment.paymentMethodRule),
+                description: "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later")
+        }
     }
 
-    struct CancelRequest: StrictDecodable {
-        let at_period_end: Bool?
+    struct SubscriptionUpdate: APIInput {
+        var plan: String?
+        var price: String?
+        var quantity: Int?
+        var prorationBehavior: ProrationBehavior?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case at_period_end }
+        static let shape = Shape<Self>("SubscriptionUpdate") {
+            Nullable("plan", \.plan, .text(Plan.keyRule))
+            Nullable("price", \.price, .text(Plan.keyRule))
+            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
+            Nullable("proration_behavior", \.prorationBehavior, .enumeration)
+        }
+    }
+
+    struct SubscriptionCancel: APIInput {
+        var atPeriodEnd: Bool?
+
+        static let shape = Shape<Self>("SubscriptionCancel") {
+            Nullable("at_period_end", \.atPeriodEnd, .boolean, description: "Default false: cancel now")
+        }
     }
 }
-

@@ -1,131 +1,113 @@
-import Hummingbird
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `/v1/webhook-endpoints`: where the app receives our events. The signing secret is in the
 /// answer to a create and to a rotation, and nowhere else.
-struct WebhookEndpointsController {
+struct WebhookEndpointsController: Controller {
     let endpoints: WebhookEndpoints.Service
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.post, "webhook-endpoints", create)
-        routes.add(.get, "webhook-endpoints", list)
-        routes.add(.get, "webhook-endpoints/:id", get)
-        routes.add(.patch, "webhook-endpoints/:id", update)
-        routes.add(.delete, "webhook-endpoints/:id", delete)
-        routes.add(.post, "webhook-endpoints/:id/rotate-secret", rotate)
-    }
+    static let access = Access.app
+    static let id = PathParameter.id(WebhookEndpoint.self)
+    static let eventTypes = Rule<String>.text(oneOf: ["*"] + Event.Kind.allCases.map(\.rawValue))
 
-    @Sendable func create(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(CreateRequest.self, from: request)
+    static let routes: [Route<Self>] = [
+        Route(
+            .post, "/v1/webhook-endpoints", id: "createWebhookEndpoint", summary: "Register an endpoint for events",
+            description: "The answer carries the signing secret `whsec_...`, shown this once. At most \(WebhookEndpoints.Service.maximumPerApp) "
+                + "endpoints per app (400 `webhook_endpoint_limit`).",
+            body: EndpointInput.self, success: .created(Resources.webhookEndpoint.codec, "Created, with its secret"), handler: create),
+        Route(
+            .get, "/v1/webhook-endpoints", id: "listWebhookEndpoints", summary: "Webhook endpoints, newest first", query: ListQuery.self,
+            success: .ok(Resources.webhookEndpoint.list, "A page"), handler: list),
+        Route(
+            .get, "/v1/webhook-endpoints/{id}", id: "getWebhookEndpoint", summary: "One endpoint (without its secret)", parameters: [id],
+            success: .ok(Resources.webhookEndpoint.codec, "The endpoint"), errors: [.notFound], handler: get),
+        Route(
+            .patch, "/v1/webhook-endpoints/{id}", id: "updateWebhookEndpoint", summary: "Change the event types or description",
+            body: EndpointUpdate.self, parameters: [id], success: .ok(Resources.webhookEndpoint.codec, "Updated"), errors: [.notFound],
+            handler: update),
+        Route(
+            .delete, "/v1/webhook-endpoints/{id}", id: "deleteWebhookEndpoint", summary: "Delete an endpoint",
+            description: "Its pending deliveries become `dead` (`endpoint deleted`).", parameters: [id],
+            success: .ok(Resources.deletedWebhookEndpoint.codec, "Deleted"), errors: [.notFound], handler: delete),
+        Route(
+            .post, "/v1/webhook-endpoints/{id}/rotate-secret", id: "rotateWebhookSecret", summary: "New signing secret, with an overlap",
+            description: "Until `previous_secret_expires_at` deliveries carry two signatures (new and old), so the receiver can switch "
+                + "without losing one.",
+            body: RotateInput.self, parameters: [id], success: .ok(Resources.webhookEndpoint.codec, "The endpoint with its new secret"),
+            errors: [.notFound], handler: rotate),
+    ]
+
+    @Sendable func create(_ call: Call<EndpointInput, NoQuery>) async throws -> Resources.EndpointView {
         let created = try await endpoints.create(
-            app: app, url: body.url, events: body.events, description: body.description, origin: context.origin)
-        return try APIEncoding.response(WebhookEndpointResource(created.endpoint, secret: created.secret.value), status: .created)
+            app: try call.app(), url: call.body.url, events: call.body.events, description: call.body.description, origin: call.origin)
+        return Resources.EndpointView(created.endpoint, secret: created.secret)
     }
 
-    @Sendable func list(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        let page = try query.page()
-        try query.finish()
-        return try APIEncoding.response(ListResponse(try await endpoints.list(app: app.id, page)) { WebhookEndpointResource($0, secret: nil) })
+    @Sendable func list(_ call: Call<NoBody, ListQuery>) async throws -> Page<Resources.EndpointView> {
+        try await endpoints.list(app: try call.app().id, call.query.page).map { Resources.EndpointView($0) }
     }
 
-    @Sendable func get(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        var query = QueryReader(request)
-        try query.finish()
-        let endpoint = try await endpoints.get(app: app.id, try context.parameters.decoded("id"))
-        return try APIEncoding.response(WebhookEndpointResource(endpoint, secret: nil))
+    @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> Resources.EndpointView {
+        Resources.EndpointView(try await endpoints.get(app: try call.app().id, try call.path("id")))
     }
 
-    @Sendable func update(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decode(UpdateRequest.self, from: request)
-        let endpoint = try await endpoints.update(
-            app: app.id, try context.parameters.decoded("id"), events: body.events, description: body.description,
-            origin: context.origin)
-        return try APIEncoding.response(WebhookEndpointResource(endpoint, secret: nil))
+    @Sendable func update(_ call: Call<EndpointUpdate, NoQuery>) async throws -> Resources.EndpointView {
+        Resources.EndpointView(
+            try await endpoints.update(
+                app: try call.app().id, try call.path("id"), events: call.body.events, description: call.body.description,
+                origin: call.origin))
     }
 
-    @Sendable func delete(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let endpoint = try await endpoints.delete(app: app.id, try context.parameters.decoded("id"), origin: context.origin)
-        return try APIEncoding.response(DeletedResponse(id: endpoint.id.rawValue))
+    @Sendable func delete(_ call: Call<NoBody, NoQuery>) async throws -> WebhookEndpoint {
+        try await endpoints.delete(app: try call.app().id, try call.path("id"), origin: call.origin)
     }
 
-    @Sendable func rotate(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        let app = try context.app()
-        let body = try await APIDecoding.decodeStrict(RotateRequest.self, from: request)
+    @Sendable func rotate(_ call: Call<RotateInput, NoQuery>) async throws -> Resources.EndpointView {
         let created = try await endpoints.rotateSecret(
-            app: app.id, try context.parameters.decoded("id"), overlap: .seconds(body.expires_in ?? 86_400), origin: context.origin)
-        return try APIEncoding.response(WebhookEndpointResource(created.endpoint, secret: created.secret.value))
+            app: try call.app().id, try call.path("id"), overlap: .seconds(call.body.expiresIn ?? 86_400), origin: call.origin)
+        return Resources.EndpointView(created.endpoint, secret: created.secret)
     }
 
-    struct CreateRequest: StrictDecodable {
-        let url: String?
-        let events: [String]?
-        let description: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case url, events, description }
+    struct ListQuery: APIQuery {
+        var page = PageRequest.first
+        static let query = QueryShape<Self> { PageParameters(\.page, of: WebhookEndpoint.self) }
     }
 
-    struct UpdateRequest: Decodable {
-        let events: [String]?
-        let description: Patch<String>
+    struct EndpointInput: APIInput {
+        var url: String?
+        var events: [String]?
+        var description: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case events, description }
-
-        init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            events = try container.decodePresent([String].self, forKey: .events)
-            description = try container.decodePatch(String.self, forKey: .description)
+        static let shape = Shape<Self>("WebhookEndpointInput") {
+            Required(
+                "url", \.url, .text(WebhookEndpoint.urlRule),
+                description: "Absolute http(s) URL without credentials or fragment; https for a live-mode app. Redirects are not followed.")
+            Omittable(
+                "events", \.events, .list(eventTypes, count: 0...Event.Kind.allCases.count),
+                description: "Event types to receive; left out, empty or [\"*\"]: every type.")
+            Omittable("description", \.description, .text(WebhookEndpoint.descriptionRule))
         }
     }
 
-    struct RotateRequest: StrictDecodable {
-        /// How long the old secret keeps signing, in seconds (default one day, at most seven).
-        let expires_in: Int?
+    struct EndpointUpdate: APIInput {
+        var events: [String]?
+        var description = Patch<String>.unchanged
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case expires_in }
+        static let shape = Shape<Self>("WebhookEndpointUpdate") {
+            Omittable("events", \.events, .list(eventTypes, count: 0...Event.Kind.allCases.count))
+            Clearable("description", \.description, .text(WebhookEndpoint.descriptionRule), description: "null clears it")
+        }
     }
 
-    struct DeletedResponse: Encodable {
-        let id: String
-        let object = "webhook_endpoint"
-        let deleted = true
-    }
-}
+    struct RotateInput: APIInput {
+        var expiresIn: Int64?
 
-struct WebhookEndpointResource: Encodable, Sendable {
-    let id: String
-    let object = "webhook_endpoint"
-    let url: String
-    @Nullable var description: String?
-    /// `["*"]` for every type.
-    let events: [String]
-    /// Only in the answer to a create or a rotation.
-    let secret: String?
-    @Nullable var previous_secret_expires_at: Date?
-    let created_at: Date
-    let updated_at: Date
-
-    init(_ e: WebhookEndpoint, secret: String?) {
-        id = e.id.rawValue
-        url = e.url
-        description = e.description
-        events = e.eventTypes.isEmpty ? ["*"] : e.eventTypes.map(\.rawValue)
-        self.secret = secret
-        previous_secret_expires_at = e.previousSecretExpiresAt
-        created_at = e.createdAt
-        updated_at = e.updatedAt
+        static let shape = Shape<Self>("WebhookEndpointRotate") {
+            Omittable(
+                "expires_in", \.expiresIn, .integer(WebhookEndpoint.overlapRule),
+                description: "Seconds the old secret keeps signing beside the new one (default 86400); 0 ends it now.")
+        }
     }
 }

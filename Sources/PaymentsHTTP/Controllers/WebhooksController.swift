@@ -1,18 +1,40 @@
 import HTTPTypes
 import Hummingbird
+import OpenAPIKit
+import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
 
 /// `POST /webhooks/stripe` (the platform account) and `POST /webhooks/stripe/{app_id}` (an app's
 /// own account): public, verified by `Stripe-Signature`, stored raw and answered at once.
-struct WebhooksController {
+struct WebhooksController: Controller {
     let inbox: Inbox.Service
     let bodyLimit: Int
 
-    func addRoutes(to routes: Routes) {
-        routes.add(.post, "stripe", platform)
-        routes.add(.post, "stripe/:app_id", ownAccount)
-    }
+    static let access = Access.open
+
+    static let receipt: JSONSchema = .object(properties: [
+        "received": .boolean(allowedValues: [true]),
+        "duplicate": .boolean(description: "The same event (provider, account, event id) was stored before: nothing more is done"),
+    ])
+    static let event: JSONSchema = .object(description: "A Stripe event, exactly as Stripe sent it")
+    static let signature = (name: "Stripe-Signature", description: "t=<timestamp>,v1=<HMAC-SHA256 of \"<timestamp>.<body>\">, as Stripe signs")
+    static let answers: [(status: Int, description: String, contentType: String, schema: JSONSchema)] = [
+        (200, "Verified and stored (or a duplicate); processed afterwards by the inbox worker", "application/json", receipt)
+    ]
+
+    static let routes: [Route<Self>] = [
+        .raw(
+            .post, "/webhooks/stripe", id: "receiveStripeWebhook", summary: "Stripe events of the platform account",
+            description: "Verified with STRIPE_WEBHOOK_SECRET (each secret tried, for rotation); routed to the app named in the object's metadata. "
+                + "400 `webhook_signature_invalid` (nothing stored) or `webhook_payload_invalid`.",
+            headers: [signature], requestBody: event, responses: answers, errors: [.badRequest, .tooLarge], handler: platform),
+        .raw(
+            .post, "/webhooks/stripe/{app_id}", id: "receiveAppStripeWebhook", summary: "Stripe events of an app's own account",
+            description: "Verified with the app's own webhook secrets; an unknown app fails like a bad signature.",
+            parameters: [PathParameter("app_id", .string, "The app whose own Stripe account (PUT /v1/provider-accounts/stripe) sends here")],
+            headers: [signature], requestBody: event, responses: answers, errors: [.badRequest, .tooLarge], handler: ownAccount),
+    ]
 
     @Sendable func platform(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         try await receive(request, app: nil)

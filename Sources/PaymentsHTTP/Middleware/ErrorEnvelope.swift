@@ -1,30 +1,28 @@
 import Hummingbird
 import Logging
 import NIOCore
+import PaymentsContract
 import PaymentsDomain
 
 /// The one place errors become responses: `{"error":{"type","code","message","param"}}`.
 enum ErrorEnvelope {
-    struct Body: Encodable {
-        struct Detail: Encodable {
-            let type: String
-            let code: String
-            let message: String
-            let param: String?
-            let declineCode: String?
+    /// The envelope, declared once: responses are written from it and the document's `Error`
+    /// schema is made from it.
+    static let resource = Resource<PaymentsError>("Error") {
+        Field("error", { $0 }, detail.codec)
+    }
 
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(type, forKey: .type)
-                try container.encode(code, forKey: .code)
-                try container.encode(message, forKey: .message)
-                try container.encode(param, forKey: .param)  // always present, null when none
-                try container.encodeIfPresent(declineCode, forKey: .decline_code)
-            }
+    static let detail = Resource<PaymentsError>(nil) {
+        Field("type", { status(of: $0.kind).1 }, .string(allowedValues: types))
+        Field("code", \.code)
+        Field("message", \.message)
+        Field("param", \.param, description: "The parameter at fault, in bracket notation (`prices[0][amount]`)")
+        Field.omittedWhenNil("decline_code", \.declineCode, description: "The issuer's reason, on `card_declined`")
+    }
 
-            enum CodingKeys: String, CodingKey { case type, code, message, param, decline_code }
-        }
-        let error: Detail
+    /// Every error `type`, as the document lists them.
+    static let types: [String] = PaymentsError.Kind.allCases.map { status(of: $0).1 }.reduce(into: []) { types, type in
+        if !types.contains(type) { types.append(type) }
     }
 
     /// The status and `type` for each kind of failure.
@@ -78,9 +76,9 @@ enum ErrorEnvelope {
 
     static func response(for error: any Error, logger: Logger) -> Response {
         let error = paymentsError(from: error, logger: logger)
-        let (status, type) = status(of: error.kind)
-        let body = Body(error: .init(type: type, code: error.code.rawValue, message: error.message, param: error.param, declineCode: error.declineCode))
-        guard var response = try? APIEncoding.response(body, status: status) else { return Response(status: .internalServerError) }
+        var response = Response(
+            status: status(of: error.kind).0, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: resource.json(error))))
         if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         return response
     }

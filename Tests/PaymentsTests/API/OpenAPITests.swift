@@ -1,10 +1,26 @@
 import Foundation
+import OpenAPIKit
+import PaymentsContract
 import PaymentsDomain
 @testable import PaymentsHTTP
+import PaymentsServices
 import PaymentsStore
 import Testing
 
 @Suite struct OpenAPITests {
+    static var document: [String: Any] {
+        get throws { try #require(try JSONSerialization.jsonObject(with: Data(APIDocument.json)) as? [String: Any]) }
+    }
+
+    static func schema(_ name: String) throws -> [String: Any] {
+        let schemas = try #require((try document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        return try #require(schemas[name] as? [String: Any], "no schema \(name)")
+    }
+
+    static func property(_ schema: String, _ name: String) throws -> [String: Any] {
+        try #require((try Self.schema(schema)["properties"] as? [String: Any])?[name] as? [String: Any], "no \(schema).\(name)")
+    }
+
     @Test func theDocumentDescribesExactlyTheRoutesServed() async throws {
         try await TestAPI.run(.sqlite) { api in
             let reply = try await api.request(.get, "/openapi.json")
@@ -23,26 +39,26 @@ import Testing
             let served = Set(api.table.routes.map(\.description))
             #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
             #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+            #expect(reply.body.readableBytes == APIDocument.json.count, "the document served is the one built")
         }
     }
 
     @Test func theEnumsListWhatTheServiceHas() throws {
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
-        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
-        func enumeration(_ schema: String, _ property: String) -> [String]? {
-            (((schemas[schema] as? [String: Any])?["properties"] as? [String: Any])?[property] as? [String: Any])?["enum"] as? [String]
+        func enumeration(_ schema: String, _ property: String) throws -> [String]? {
+            try Self.property(schema, property)["enum"] as? [String]
         }
-        #expect(enumeration("AuditLog", "action_type") == AuditAction.allCases.map(\.rawValue))
-        #expect(enumeration("Subscription", "status") == Subscription.Status.allCases.map(\.rawValue))
-        #expect(enumeration("Payment", "status") == Payment.Status.allCases.map(\.rawValue))
-        #expect(enumeration("Refund", "status") == Refund.Status.allCases.map(\.rawValue))
-        #expect(enumeration("Provider", "name") == ProviderName.allCases.map(\.rawValue))
-        let currencies = ((schemas["PaymentInput"] as? [String: Any])?["properties"] as? [String: Any])?["currency"] as? [String: Any]
-        #expect((currencies?["enum"] as? [String])?.allSatisfy { Currency(rawValue: $0) != nil } == true)
+        #expect(try enumeration("AuditLog", "action_type") == AuditAction.allCases.map(\.rawValue))
+        #expect(try enumeration("Subscription", "status") == Subscription.Status.allCases.map(\.rawValue))
+        #expect(try enumeration("Payment", "status") == Payment.Status.allCases.map(\.rawValue))
+        #expect(try enumeration("Refund", "status") == Refund.Status.allCases.map(\.rawValue))
+        #expect(try enumeration("Provider", "name") == ProviderName.allCases.map(\.rawValue))
+        #expect(try enumeration("PaymentInput", "currency") == Currency.all.map(\.rawValue))
+        let error = try #require(try Self.property("Error", "error")["properties"] as? [String: Any])
+        #expect((error["code"] as? [String: Any])?["enum"] as? [String] == ErrorCode.allCases.map(\.rawValue), "the error codes are the catalogue")
     }
 
     @Test func everyReferenceResolves() throws {
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let document = try Self.document
         var references: [String] = []
         func collect(_ value: Any) {
             if let object = value as? [String: Any] {
@@ -61,5 +77,51 @@ import Testing
             #expect(section?[parts[3]] != nil, "unresolved $ref \(reference)")
         }
     }
-}
 
+    /// A limit is written once: the rule a shape declares is both the schema's limit and the
+    /// decoder's. Changing nothing but the rule's constant moves both.
+    @Test(arguments: [5, 8]) func oneRuleDrivesTheSchemaAndThe400(limit: Int) throws {
+        struct Body: APIInput {
+            var name = ""
+            nonisolated(unsafe) static var rule = TextRule(length: 1...5)
+            static var shape: Shape<Body> { Shape<Body>(nil) { Required("name", \.name, .text(rule)) } }
+        }
+        Body.rule = TextRule(length: 1...limit)
+        let schema = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Body.shape.schema(in: SchemaComponents()))) as? [String: Any]
+        let name = try #require((schema?["properties"] as? [String: Any])?["name"] as? [String: Any])
+        #expect(name["maxLength"] as? Int == limit)
+        #expect(try Body.shape.read(.object(["name": .string(String(repeating: "x", count: limit))])).name.count == limit)
+        #expect(throws: PaymentsError.invalid("name", "name must be 1 to \(limit) characters.")) {
+            try Body.shape.read(.object(["name": .string(String(repeating: "x", count: limit + 1))]))
+        }
+    }
+
+    /// The same for the real routes: the served schema's limit is the domain's rule, and one past
+    /// it is a 400 naming the parameter.
+    @Test func theServedLimitsAreTheDomainsRules() async throws {
+        #expect(try Self.property("PlanInput", "name")["maxLength"] as? Int == Plan.nameRule.length.upperBound)
+        #expect(try Self.property("PlanInput", "key")["pattern"] as? String == Plan.keyRule.pattern)
+        #expect(try Self.property("PaymentInput", "amount")["maximum"] as? Int64 == Money.chargeRule.range.upperBound)
+        #expect(try Self.property("CustomerInput", "email")["maxLength"] as? Int == Customer.emailRule.length.upperBound)
+        try await TestAPI.run(.sqlite) { api in
+            let (_, key) = try await api.createApp()
+            let long = String(repeating: "n", count: Plan.nameRule.length.upperBound + 1)
+            let plan = try await api.request(
+                .post, "/v1/plans", key: key,
+                json: #"{"key":"pro","name":"\#(long)","prices":[{"key":"m","type":"one_time","amount":1,"currency":"usd"}]}"#)
+            #expect(plan.status == .badRequest && plan.errorParam == "name", "\(plan.text)")
+            let bigAmount = try await api.request(
+                .post, "/v1/payments", key: key,
+                json: #"{"customer":"c","amount":\#(Money.chargeRule.range.upperBound + 1),"currency":"usd","payment_method":"pm"}"#)
+            #expect(bigAmount.status == .badRequest && bigAmount.errorParam == "amount", "\(bigAmount.text)")
+            let metadata = try await api.request(
+                .put, "/v1/customers/org_1", key: key,
+                json: #"{"metadata":{"k":"\#(String(repeating: "v", count: Metadata.valueRule.length.upperBound + 1))"}}"#)
+            #expect(metadata.status == .badRequest && metadata.errorParam == "metadata[k]", "\(metadata.text)")
+            let price = try await api.request(
+                .post, "/v1/plans", key: key,
+                json: #"{"key":"pro","name":"Pro","prices":[{"key":"m","type":"one_time","amount":1,"currency":"usd","interval":"month"}]}"#)
+            #expect(price.status == .badRequest && price.errorParam == "prices[0][interval]", "a field of another kind of price: \(price.text)")
+        }
+    }
+}

@@ -33,7 +33,7 @@ import Testing
                 try await api.request(.get, "/v1/event-deliveries", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
             // One real id of the owner's for each path parameter an app route takes, and one of
             // the same shape that exists nowhere.
-            func ownerID(_ route: RouteTable.Route, _ name: String) throws -> (String, String)? {
+            func ownerID(_ route: RouteTable.Entry, _ name: String) throws -> (String, String)? {
                 switch (name, route.path.split(separator: "/")[1]) {
                 case ("external_id", _): return ("org_secret", "org_missing")
                 case ("key", "plans"): return ("pro", "missing_plan")

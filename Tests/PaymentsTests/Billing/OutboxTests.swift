@@ -249,7 +249,7 @@ final class RecordingReceiver: Sendable {
             let (_, liveKey) = try await api.createApp("live", mode: "live")
             for (body, param) in [
                 (#"{}"#, "url"), (#"{"url":"ftp://x.test/"}"#, "url"), (#"{"url":"/relative"}"#, "url"),
-                (#"{"url":"https://u:p@x.test/"}"#, "url"), (#"{"url":"https://x.test/","events":["nope"]}"#, "events"),
+                (#"{"url":"https://u:p@x.test/"}"#, "url"), (#"{"url":"https://x.test/","events":["nope"]}"#, "events[0]"),
                 (#"{"url":"https://x.test/","colour":"red"}"#, "colour"),
             ] {
                 let reply = try await api.request(.post, "/v1/webhook-endpoints", key: key, json: body)

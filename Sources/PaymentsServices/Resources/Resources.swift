@@ -1,0 +1,152 @@
+import PaymentsContract
+import PaymentsDomain
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The objects the API answers with and events carry, each declared once as a `Resource`: the
+/// JSON written (in responses and in events alike) and the OpenAPI schema both come from these
+/// declarations.
+public enum Resources {}
+
+extension Resources {
+    public static let customer = Resource<Customer>("Customer", object: "customer") {
+        Field("id", \.id)
+        Field("external_id", \.externalID, description: "The app's own id for the customer")
+        Field("name", \.name)
+        Field("email", \.email)
+        Field("legal_name", \.legalName)
+        Field("metadata", \.metadata)
+        Field("created_at", \.createdAt)
+        Field("updated_at", \.updatedAt)
+    }
+
+    public static let subscription = Resource<Subscription>("Subscription", object: "subscription") {
+        Field("id", \.id)
+        Field("customer_id", \.customerID)
+        Field("plan_id", \.planID)
+        Field("price_id", \.priceID)
+        Field("quantity", \.quantity)
+        Field("status", \.status)
+        Field("provider", \.provider)
+        Field("provider_subscription_id", \.providerSubscriptionID)
+        Field("current_period_start", \.currentPeriodStart)
+        Field("current_period_end", \.currentPeriodEnd)
+        Field("trial_end", \.trialEnd)
+        Field("cancel_at_period_end", \.cancelAtPeriodEnd)
+        Field("canceled_at", \.canceledAt)
+        Field("ended_at", \.endedAt)
+        Field("created_at", \.createdAt)
+        Field("updated_at", \.updatedAt)
+    }
+
+    public static let refund = Resource<Refund>("Refund", object: "refund") {
+        Field("id", \.id)
+        Field("payment_id", \.paymentID)
+        Field("amount", \.amount.amount)
+        Field("currency", \.amount.currency)
+        Field("reason", \.reason)
+        Field("status", \.status)
+        Field("provider_refund_id", \.providerRefundID)
+        Field("created_at", \.createdAt)
+        Field("updated_at", \.updatedAt)
+    }
+
+    /// A payment, with its refunds when it is shown alone (lists leave them out).
+    public struct PaymentView: Sendable {
+        public let payment: Payment
+        public let refunds: [Refund]?
+
+        public init(_ payment: Payment, refunds: [Refund]?) {
+            self.payment = payment
+            self.refunds = refunds
+        }
+    }
+
+    static let paymentFailure = Resource<PaymentFailure>(nil) {
+        Field("code", \.code)
+        Field("decline_code", \.declineCode)
+        Field("message", \.message)
+    }
+
+    public static let payment = Resource<PaymentView>("Payment", object: "payment") {
+        Field("id", \.payment.id)
+        Field("customer_id", \.payment.customerID)
+        Field("amount", \.payment.amount.amount)
+        Field("currency", \.payment.amount.currency)
+        Field("amount_refunded", \.payment.amountRefunded)
+        Field("status", \.payment.status, description: "`unknown`: the provider did not answer; the service reconciles it")
+        Field("description", \.payment.description)
+        Field("metadata", \.payment.metadata)
+        Field("provider", \.payment.provider)
+        Field("provider_payment_id", \.payment.providerPaymentID)
+        Field("failure", \.payment.failure, paymentFailure.codec.nullable)
+        Field.omittedWhenNil("refunds", \.refunds, refund.codec.list, description: "On a single payment only")
+        Field("created_at", \.payment.createdAt)
+        Field("updated_at", \.payment.updatedAt)
+    }
+
+    public static let checkoutSession = Resource<CheckoutSession>("CheckoutSession", object: "checkout_session") {
+        Field("id", \.id)
+        Field("customer_id", \.customerID)
+        Field("mode", \.mode)
+        Field("plan_id", \.planID)
+        Field("price_id", \.priceID)
+        Field("quantity", \.quantity)
+        Field("trial_period_days", \.trialPeriodDays)
+        Field("status", \.status)
+        Field("url", { $0.status == .open ? $0.url : nil }, description: "Where to send the buyer; null once not open")
+        Field("expires_at", \.expiresAt)
+        Field("success_url", \.successURL)
+        Field("cancel_url", \.cancelURL)
+        Field("metadata", \.metadata)
+        Field("provider", \.provider)
+        Field("provider_session_id", \.providerSessionID)
+        Field("subscription_id", \.subscriptionID)
+        Field("payment_id", \.paymentID)
+        Field("created_at", \.createdAt)
+    }
+
+    public static let portalSession = Resource<String>("PortalSession", object: "portal_session") {
+        Field("url", { $0 }, description: "Where to send the customer")
+    }
+
+    public static let gracePeriod = Resource<GracePeriod>("GracePeriod", object: "grace_period") {
+        Field("id", \.id)
+        Field("customer_id", \.customerID)
+        Field("subscription_id", \.subscriptionID)
+        Field("reason", \.reason)
+        Field("status", \.status)
+        Field("starts_at", \.startsAt)
+        Field("ends_at", \.endsAt)
+        Field("closed_at", \.closedAt)
+        Field("resolution", \.resolution)
+        Field("created_at", \.createdAt)
+    }
+
+    /// A provider's invoice, paid, as an `invoice.paid` event carries it. (The service's own
+    /// invoices, with their API, come with the invoicing work; until then an invoice is known by
+    /// its provider id.)
+    public struct PaidInvoice: Sendable {
+        public let invoice: ProviderInvoice
+        public let provider: ProviderName
+        public let subscription: Subscription
+        public let paidAt: Date
+    }
+
+    public static let invoice = Resource<PaidInvoice>("Invoice", object: "invoice") {
+        Field("provider", \.provider)
+        Field("provider_invoice_id", \.invoice.id)
+        Field("customer_id", \.subscription.customerID)
+        Field("subscription_id", \.subscription.id)
+        Field("status", { _ in "paid" }, Codec<String>(.string(allowedValues: ["paid"])) { value, writer in writer.value(value) })
+        Field("amount_paid", \.invoice.amountPaid.amount)
+        Field("currency", \.invoice.amountPaid.currency)
+        Field("period_start", \.invoice.periodStart)
+        Field("period_end", \.invoice.periodEnd)
+        Field("paid_at", \.paidAt)
+    }
+}
