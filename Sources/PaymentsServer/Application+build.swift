@@ -69,7 +69,7 @@ public func checkProviders(_ runtime: Runtime) async -> (lines: [String], ok: Bo
             try await provider.checkCredentials()
             lines.append("\(label) (\(key), \(credentials.webhookSecrets.count) webhook secret(s)): ok")
         } catch {
-            lines.append("\(label) (\(key)): FAILED (\(error.message))")
+            lines.append("\(label) (\(key)): FAILED (\(oneLine(error.message)))")
             ok = false
         }
     }
@@ -93,7 +93,7 @@ public func checkProviders(_ runtime: Runtime) async -> (lines: [String], ok: Bo
                         ok = false
                     }
                 } catch {
-                    lines.append("stripe account of \(app.id): FAILED (\(error))")
+                    lines.append("stripe account of \(app.id): FAILED (\(oneLine("\(error)")))")
                     ok = false
                 }
             }
@@ -101,10 +101,15 @@ public func checkProviders(_ runtime: Runtime) async -> (lines: [String], ok: Bo
             page = try PageRequest(limit: 100, startingAfter: last.id.rawValue)
         }
     } catch {
-        lines.append("provider accounts: FAILED (\(error))")
+        lines.append("provider accounts: FAILED (\(oneLine("\(error)")))")
         ok = false
     }
     return (lines, ok)
+}
+
+/// A message on one line, whatever a provider put in it.
+func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isNewline).joined(separator: " ")
 }
 
 /// Every background worker: housekeeping, grace expiry, the inbox, the outbox (with a listener
