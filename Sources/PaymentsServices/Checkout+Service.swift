@@ -92,7 +92,7 @@ extension Checkout {
                     idempotencyKey: requestKey.map { "checkout-\(app.id.rawValue)-\($0)" } ?? id.rawValue)
             return try await store.write(origin) { session in
                 let created = CheckoutSession(
-                    id: id, appID: app.id, customerID: customer.id, mode: request.mode, planID: plan.id, priceID: price.id,
+                    id: id, appID: app.id, customerID: customer.id, customerExternalID: customer.externalID, mode: request.mode, planID: plan.id, priceID: price.id,
                     quantity: request.quantity, trialPeriodDays: request.trialPeriodDays, successURL: request.successURL,
                     cancelURL: request.cancelURL, metadata: request.metadata, status: remote.status, url: remote.url,
                     expiresAt: remote.expiresAt, provider: checkout.name, providerSessionID: remote.id, subscriptionID: nil,
@@ -150,7 +150,7 @@ extension Checkout {
                     } else {
                         var subscription = Subscription(
                             id: session.ids.next(Subscription.self, at: session.now), appID: app.id,
-                            customerID: checkout.customerID, planID: checkout.planID, priceID: checkout.priceID,
+                            customerID: checkout.customerID, customerExternalID: checkout.customerExternalID, planID: checkout.planID, priceID: checkout.priceID,
                             quantity: checkout.quantity, status: imported.status, provider: provider.name,
                             providerSubscriptionID: imported.id, currentPeriodStart: nil, currentPeriodEnd: nil, trialEnd: nil,
                             cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil, createdAt: session.now, updatedAt: session.now)
@@ -168,6 +168,7 @@ extension Checkout {
                 if let importedPayment {
                     var payment = Payment(
                         id: session.ids.next(Payment.self, at: session.now), appID: app.id, customerID: checkout.customerID,
+                        customerExternalID: checkout.customerExternalID,
                         amount: importedPayment.amount, amountRefunded: 0, status: .pending, description: nil,
                         metadata: checkout.metadata, provider: provider.name, providerPaymentID: importedPayment.id, failure: nil,
                         createdAt: session.now, updatedAt: session.now)

@@ -26,18 +26,21 @@ extension GracePeriods {
         /// Opens one for the customer unless one is open for the reason already.
         /// - Returns: the open grace period (new or existing).
         @discardableResult
+        /// - Parameter customer: its id and its external id (the app's).
         public func open(
-            app: App.ID, customer: Customer.ID, subscription: Subscription.ID?, reason: GracePeriod.Reason, days: Int, origin: Origin
+            app: App.ID, customer: (id: Customer.ID, externalID: String), subscription: Subscription.ID?, reason: GracePeriod.Reason,
+            days: Int, origin: Origin
         ) async throws -> GracePeriod {
             let now = try await Clocks.now(for: app, store: store)
             return try await store.write(origin) { session in
                 let periods = session.gracePeriods(app)
-                if let existing = try await periods.open(customer: customer, reason: reason) {
+                if let existing = try await periods.open(customer: customer.id, reason: reason) {
                     try await session.audit(app, try AuditRecord(action: .openGracePeriod, target: existing.id, snapshot: ["already_open": "true"]))
                     return existing
                 }
                 let period = GracePeriod(
-                    id: session.ids.next(GracePeriod.self, at: session.now), appID: app, customerID: customer, subscriptionID: subscription,
+                    id: session.ids.next(GracePeriod.self, at: session.now), appID: app, customerID: customer.id,
+                    customerExternalID: customer.externalID, subscriptionID: subscription,
                     reason: reason, status: .open, startsAt: now, endsAt: now.addingTimeInterval(Double(days) * 86_400), closedAt: nil,
                     resolution: nil, createdAt: session.now, updatedAt: session.now)
                 guard try await periods.insert(period) else {

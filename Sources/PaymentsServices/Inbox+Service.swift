@@ -236,7 +236,8 @@ extension Inbox {
             else { return }
             let plan = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }
             try await grace.open(
-                app: app.id, customer: subscription.customerID, subscription: subscription.id, reason: .paymentFailed,
+                app: app.id, customer: (subscription.customerID, subscription.customerExternalID), subscription: subscription.id,
+                reason: .paymentFailed,
                 days: plan?.gracePeriodDays ?? app.gracePeriodDays ?? GracePeriod.defaultDays, origin: origin)
         }
 

@@ -67,6 +67,7 @@ extension Payments {
             let (payment, operation) = try await store.write(origin) { session in
                 let payment = Payment(
                     id: session.ids.next(Payment.self, at: session.now), appID: app.id, customerID: customer.id,
+                    customerExternalID: customer.externalID,
                     amount: request.amount, amountRefunded: 0, status: .pending, description: request.description,
                     metadata: request.metadata, provider: processor.name, providerPaymentID: nil, failure: nil,
                     createdAt: session.now, updatedAt: session.now)

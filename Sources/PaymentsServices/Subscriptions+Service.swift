@@ -85,6 +85,7 @@ extension Subscriptions {
             let (subscription, operation) = try await store.write(origin) { session in
                 let subscription = Subscription(
                     id: session.ids.next(Subscription.self, at: session.now), appID: app.id, customerID: customer.id,
+                    customerExternalID: customer.externalID,
                     planID: plan.id, priceID: price.id, quantity: request.quantity, status: .incomplete,
                     provider: subscriptions.name, providerSubscriptionID: nil, currentPeriodStart: nil, currentPeriodEnd: nil,
                     trialEnd: nil, cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil, createdAt: session.now,

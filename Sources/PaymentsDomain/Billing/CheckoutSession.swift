@@ -21,6 +21,8 @@ public struct CheckoutSession: Sendable, Equatable, Identified {
     public let id: ID
     public let appID: App.ID
     public let customerID: Customer.ID
+    /// The customer's external id: the id the app holds for it (`org_42`).
+    public let customerExternalID: String
     public let mode: Mode
     public let planID: Plan.ID
     public let priceID: Price.ID
@@ -40,7 +42,7 @@ public struct CheckoutSession: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, mode: Mode, planID: Plan.ID, priceID: Price.ID,
+        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, mode: Mode, planID: Plan.ID, priceID: Price.ID,
         quantity: Int, trialPeriodDays: Int?, successURL: String, cancelURL: String?, metadata: [String: String],
         status: Status, url: String?, expiresAt: Date?, provider: ProviderName, providerSessionID: String?,
         subscriptionID: Subscription.ID?, paymentID: Payment.ID?, createdAt: Date, updatedAt: Date
@@ -48,6 +50,7 @@ public struct CheckoutSession: Sendable, Equatable, Identified {
         self.id = id
         self.appID = appID
         self.customerID = customerID
+        self.customerExternalID = customerExternalID
         self.mode = mode
         self.planID = planID
         self.priceID = priceID

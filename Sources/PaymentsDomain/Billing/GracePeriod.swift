@@ -23,6 +23,8 @@ public struct GracePeriod: Sendable, Equatable, Identified {
     public let id: ID
     public let appID: App.ID
     public let customerID: Customer.ID
+    /// The customer's external id: the id the app holds for it (`org_42`).
+    public let customerExternalID: String
     public let subscriptionID: Subscription.ID?
     public let reason: Reason
     public var status: Status
@@ -34,12 +36,13 @@ public struct GracePeriod: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, subscriptionID: Subscription.ID?, reason: Reason, status: Status,
+        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, subscriptionID: Subscription.ID?, reason: Reason, status: Status,
         startsAt: Date, endsAt: Date, closedAt: Date?, resolution: String?, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.appID = appID
         self.customerID = customerID
+        self.customerExternalID = customerExternalID
         self.subscriptionID = subscriptionID
         self.reason = reason
         self.status = status

@@ -30,6 +30,8 @@ public struct Payment: Sendable, Equatable, Identified {
     public let id: ID
     public let appID: App.ID
     public let customerID: Customer.ID
+    /// The customer's external id: the id the app holds for it (`org_42`).
+    public let customerExternalID: String
     public let amount: Money
     public var amountRefunded: Int64
     public var status: Status
@@ -42,13 +44,14 @@ public struct Payment: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, amount: Money, amountRefunded: Int64, status: Status,
+        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, amount: Money, amountRefunded: Int64, status: Status,
         description: String?, metadata: [String: String], provider: ProviderName, providerPaymentID: String?,
         failure: PaymentFailure?, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.appID = appID
         self.customerID = customerID
+        self.customerExternalID = customerExternalID
         self.amount = amount
         self.amountRefunded = amountRefunded
         self.status = status

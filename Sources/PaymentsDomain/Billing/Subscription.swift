@@ -19,6 +19,8 @@ public struct Subscription: Sendable, Equatable, Identified {
     public let id: ID
     public let appID: App.ID
     public let customerID: Customer.ID
+    /// The customer's external id: the id the app holds for it (`org_42`).
+    public let customerExternalID: String
     public var planID: Plan.ID
     public var priceID: Price.ID
     public var quantity: Int
@@ -35,7 +37,7 @@ public struct Subscription: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, planID: Plan.ID, priceID: Price.ID, quantity: Int,
+        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, planID: Plan.ID, priceID: Price.ID, quantity: Int,
         status: Status, provider: ProviderName, providerSubscriptionID: String?, currentPeriodStart: Date?,
         currentPeriodEnd: Date?, trialEnd: Date?, cancelAtPeriodEnd: Bool, canceledAt: Date?, endedAt: Date?,
         createdAt: Date, updatedAt: Date
@@ -43,6 +45,7 @@ public struct Subscription: Sendable, Equatable, Identified {
         self.id = id
         self.appID = appID
         self.customerID = customerID
+        self.customerExternalID = customerExternalID
         self.planID = planID
         self.priceID = priceID
         self.quantity = quantity

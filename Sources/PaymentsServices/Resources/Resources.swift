@@ -13,6 +13,8 @@ import Foundation
 public enum Resources {}
 
 extension Resources {
+    static let customerDescription = "The customer's external id: the app's own id for it (`org_42`)"
+
     public static let customer = Resource<Customer>("Customer", object: "customer") {
         Field("id", \.id)
         Field("external_id", \.externalID, description: "The app's own id for the customer")
@@ -27,6 +29,7 @@ extension Resources {
     public static let subscription = Resource<Subscription>("Subscription", object: "subscription") {
         Field("id", \.id)
         Field("customer_id", \.customerID)
+        Field("customer", \.customerExternalID, description: customerDescription)
         Field("plan_id", \.planID)
         Field("price_id", \.priceID)
         Field("quantity", \.quantity)
@@ -75,6 +78,7 @@ extension Resources {
     public static let payment = Resource<PaymentView>("Payment", object: "payment") {
         Field("id", \.payment.id)
         Field("customer_id", \.payment.customerID)
+        Field("customer", \.payment.customerExternalID, description: customerDescription)
         Field("amount", \.payment.amount.amount)
         Field("currency", \.payment.amount.currency)
         Field("amount_refunded", \.payment.amountRefunded)
@@ -92,6 +96,7 @@ extension Resources {
     public static let checkoutSession = Resource<CheckoutSession>("CheckoutSession", object: "checkout_session") {
         Field("id", \.id)
         Field("customer_id", \.customerID)
+        Field("customer", \.customerExternalID, description: customerDescription)
         Field("mode", \.mode)
         Field("plan_id", \.planID)
         Field("price_id", \.priceID)
@@ -117,6 +122,7 @@ extension Resources {
     public static let gracePeriod = Resource<GracePeriod>("GracePeriod", object: "grace_period") {
         Field("id", \.id)
         Field("customer_id", \.customerID)
+        Field("customer", \.customerExternalID, description: customerDescription)
         Field("subscription_id", \.subscriptionID)
         Field("reason", \.reason)
         Field("status", \.status)
@@ -141,6 +147,7 @@ extension Resources {
         Field("provider", \.provider)
         Field("provider_invoice_id", \.invoice.id)
         Field("customer_id", \.subscription.customerID)
+        Field("customer", \.subscription.customerExternalID, description: customerDescription)
         Field("subscription_id", \.subscription.id)
         Field("status", { _ in "paid" }, Codec<String>(.string(allowedValues: ["paid"])) { value, writer in writer.value(value) })
         Field("amount_paid", \.invoice.amountPaid.amount)

@@ -11,12 +11,15 @@ public struct CheckoutSessionRepository: Sendable {
         metadata, status, url, expires_at, provider, provider_session_id, subscription_id, payment_id, created_at,
         updated_at
         """
+    /// The columns, and the customer's external id (the id the app holds), read with the row.
+    static let selection: SQLQueryString =
+        Self.columns + ", (SELECT external_id FROM customers WHERE customers.id = checkout_sessions.customer_id) AS customer_external_id"
 
     /// By our id (`cs_...`) or the provider's.
     public func find(_ id: String) async throws -> CheckoutSession? {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM checkout_sessions
+            SELECT \(Self.selection) FROM checkout_sessions
             WHERE app_id = \(bind: appID.rawValue) AND (id = \(bind: id) OR provider_session_id = \(bind: id))
             \(session.forUpdate)
             """
@@ -56,6 +59,7 @@ public struct CheckoutSessionRepository: Sendable {
             id: .init(rawValue: try row.decode(column: "id", as: String.self)),
             appID: .init(rawValue: try row.decode(column: "app_id", as: String.self)),
             customerID: .init(rawValue: try row.decode(column: "customer_id", as: String.self)),
+            customerExternalID: try row.decode(column: "customer_external_id", as: String.self),
             mode: try row.enumValue("mode"),
             planID: .init(rawValue: try row.decode(column: "plan_id", as: String.self)),
             priceID: .init(rawValue: try row.decode(column: "price_id", as: String.self)),

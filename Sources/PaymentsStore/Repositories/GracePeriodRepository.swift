@@ -15,17 +15,20 @@ public struct GracePeriodRepository: Sendable {
     static let columns: SQLQueryString = """
         id, app_id, customer_id, subscription_id, reason, status, starts_at, ends_at, closed_at, resolution, created_at, updated_at
         """
+    /// The columns, and the customer's external id (the id the app holds), read with the row.
+    static let selection: SQLQueryString =
+        Self.columns + ", (SELECT external_id FROM customers WHERE customers.id = grace_periods.customer_id) AS customer_external_id"
 
     public func find(_ id: GracePeriod.ID) async throws -> GracePeriod? {
         try await session.db.raw(
-            "SELECT \(Self.columns) FROM grace_periods WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue)\(session.forUpdate)"
+            "SELECT \(Self.selection) FROM grace_periods WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue)\(session.forUpdate)"
         ).first().map(Self.decode)
     }
 
     public func open(customer: Customer.ID, reason: GracePeriod.Reason) async throws -> GracePeriod? {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM grace_periods
+            SELECT \(Self.selection) FROM grace_periods
             WHERE app_id = \(bind: appID.rawValue) AND customer_id = \(bind: customer.rawValue) AND reason = \(bind: reason.rawValue)
               AND status = 'open'\(session.forUpdate)
             """
@@ -36,7 +39,7 @@ public struct GracePeriodRepository: Sendable {
     public func due(at now: Date) async throws -> [GracePeriod] {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM grace_periods
+            SELECT \(Self.selection) FROM grace_periods
             WHERE app_id = \(bind: appID.rawValue) AND status = 'open' AND ends_at <= \(bind: now.millis)\(session.forUpdate)
             """
         ).all().map(Self.decode)
@@ -49,7 +52,7 @@ public struct GracePeriodRepository: Sendable {
         if let after = page.startingAfter { filter = filter + " AND id < \(bind: after)" }
         let rows = try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM grace_periods WHERE app_id = \(bind: appID.rawValue)\(filter)
+            SELECT \(Self.selection) FROM grace_periods WHERE app_id = \(bind: appID.rawValue)\(filter)
             ORDER BY id DESC LIMIT \(bind: page.limit + 1)
             """
         ).all()
@@ -87,6 +90,7 @@ public struct GracePeriodRepository: Sendable {
             id: .init(rawValue: try row.decode(column: "id", as: String.self)),
             appID: .init(rawValue: try row.decode(column: "app_id", as: String.self)),
             customerID: .init(rawValue: try row.decode(column: "customer_id", as: String.self)),
+            customerExternalID: try row.decode(column: "customer_external_id", as: String.self),
             subscriptionID: try row.decode(column: "subscription_id", as: String?.self).map(Subscription.ID.init(rawValue:)),
             reason: try row.enumValue("reason"),
             status: try row.enumValue("status"),

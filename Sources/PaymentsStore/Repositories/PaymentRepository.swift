@@ -10,6 +10,9 @@ public struct PaymentRepository: Sendable {
         id, app_id, customer_id, amount, currency, amount_refunded, status, description, metadata, provider,
         provider_payment_id, failure, created_at, updated_at
         """
+    /// The columns, and the customer's external id (the id the app holds), read with the row.
+    static let selection: SQLQueryString =
+        Self.columns + ", (SELECT external_id FROM customers WHERE customers.id = payments.customer_id) AS customer_external_id"
     static let refundColumns: SQLQueryString = """
         id, app_id, payment_id, amount, currency, reason, status, provider_refund_id, created_at, updated_at
         """
@@ -17,7 +20,7 @@ public struct PaymentRepository: Sendable {
     public func find(_ id: Payment.ID) async throws -> Payment? {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM payments
+            SELECT \(Self.selection) FROM payments
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue)\(session.forUpdate)
             """
         ).first().map(Self.decode)
@@ -26,7 +29,7 @@ public struct PaymentRepository: Sendable {
     public func find(provider: ProviderName, providerID: String) async throws -> Payment? {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM payments
+            SELECT \(Self.selection) FROM payments
             WHERE app_id = \(bind: appID.rawValue) AND provider = \(bind: provider.rawValue)
               AND provider_payment_id = \(bind: providerID)
             """
@@ -39,7 +42,7 @@ public struct PaymentRepository: Sendable {
         if let after = page.startingAfter { filter = filter + " AND id < \(bind: after)" }
         let rows = try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM payments WHERE app_id = \(bind: appID.rawValue)\(filter)
+            SELECT \(Self.selection) FROM payments WHERE app_id = \(bind: appID.rawValue)\(filter)
             ORDER BY id DESC LIMIT \(bind: page.limit + 1)
             """
         ).all()
@@ -115,6 +118,7 @@ public struct PaymentRepository: Sendable {
             id: .init(rawValue: try row.decode(column: "id", as: String.self)),
             appID: .init(rawValue: try row.decode(column: "app_id", as: String.self)),
             customerID: .init(rawValue: try row.decode(column: "customer_id", as: String.self)),
+            customerExternalID: try row.decode(column: "customer_external_id", as: String.self),
             amount: Money(try row.decode(column: "amount", as: Int64.self), try row.currency("currency")),
             amountRefunded: try row.decode(column: "amount_refunded", as: Int64.self),
             status: try row.enumValue("status"),

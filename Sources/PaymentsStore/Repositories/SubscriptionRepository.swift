@@ -11,11 +11,14 @@ public struct SubscriptionRepository: Sendable {
         current_period_start, current_period_end, trial_end, cancel_at_period_end, canceled_at, ended_at,
         created_at, updated_at
         """
+    /// The columns, and the customer's external id (the id the app holds), read with the row.
+    static let selection: SQLQueryString =
+        Self.columns + ", (SELECT external_id FROM customers WHERE customers.id = subscriptions.customer_id) AS customer_external_id"
 
     public func find(_ id: Subscription.ID) async throws -> Subscription? {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM subscriptions
+            SELECT \(Self.selection) FROM subscriptions
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue)\(session.forUpdate)
             """
         ).first().map(Self.decode)
@@ -24,7 +27,7 @@ public struct SubscriptionRepository: Sendable {
     public func find(provider: ProviderName, providerID: String) async throws -> Subscription? {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM subscriptions
+            SELECT \(Self.selection) FROM subscriptions
             WHERE app_id = \(bind: appID.rawValue) AND provider = \(bind: provider.rawValue)
               AND provider_subscription_id = \(bind: providerID)\(session.forUpdate)
             """
@@ -41,7 +44,7 @@ public struct SubscriptionRepository: Sendable {
         if let after = page.startingAfter { filter = filter + " AND id < \(bind: after)" }
         let rows = try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM subscriptions WHERE app_id = \(bind: appID.rawValue)\(filter)
+            SELECT \(Self.selection) FROM subscriptions WHERE app_id = \(bind: appID.rawValue)\(filter)
             ORDER BY id DESC LIMIT \(bind: page.limit + 1)
             """
         ).all()
@@ -52,7 +55,7 @@ public struct SubscriptionRepository: Sendable {
     public func live(provider: ProviderName) async throws -> [Subscription] {
         try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM subscriptions
+            SELECT \(Self.selection) FROM subscriptions
             WHERE app_id = \(bind: appID.rawValue) AND provider = \(bind: provider.rawValue)
               AND provider_subscription_id IS NOT NULL AND status NOT IN ('canceled', 'incomplete_expired')
             ORDER BY id
@@ -96,6 +99,7 @@ public struct SubscriptionRepository: Sendable {
             id: .init(rawValue: try row.decode(column: "id", as: String.self)),
             appID: .init(rawValue: try row.decode(column: "app_id", as: String.self)),
             customerID: .init(rawValue: try row.decode(column: "customer_id", as: String.self)),
+            customerExternalID: try row.decode(column: "customer_external_id", as: String.self),
             planID: .init(rawValue: try row.decode(column: "plan_id", as: String.self)),
             priceID: .init(rawValue: try row.decode(column: "price_id", as: String.self)),
             quantity: try row.decode(column: "quantity", as: Int.self),

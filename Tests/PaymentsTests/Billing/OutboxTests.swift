@@ -327,13 +327,13 @@ final class RecordingReceiver: Sendable {
         ]
         for (status, open, expected) in statuses {
             let subscription = Subscription(
-                id: .init(rawValue: "sub_1"), appID: .init(rawValue: "app_1"), customerID: .init(rawValue: "cus_1"),
+                id: .init(rawValue: "sub_1"), appID: .init(rawValue: "app_1"), customerID: .init(rawValue: "cus_1"), customerExternalID: "org_1",
                 planID: .init(rawValue: "plan_1"), priceID: .init(rawValue: "price_1"), quantity: 1, status: status, provider: .sandbox,
                 providerSubscriptionID: "x", currentPeriodStart: nil, currentPeriodEnd: nil, trialEnd: nil, cancelAtPeriodEnd: false,
                 canceledAt: nil, endedAt: nil, createdAt: Date(), updatedAt: Date())
             let grace = open
                 ? GracePeriod(
-                    id: .init(rawValue: "grace_1"), appID: .init(rawValue: "app_1"), customerID: .init(rawValue: "cus_1"),
+                    id: .init(rawValue: "grace_1"), appID: .init(rawValue: "app_1"), customerID: .init(rawValue: "cus_1"), customerExternalID: "org_1",
                     subscriptionID: nil, reason: .paymentFailed, status: .open, startsAt: Date(), endsAt: Date(), closedAt: nil,
                     resolution: nil, createdAt: Date(), updatedAt: Date()) : nil
             #expect(BillingSummary.status(of: subscription, grace: grace) == expected, "\(status) grace \(open)")

@@ -28,4 +28,17 @@ import Testing
     func refusesEverythingElse(text: String) {
         #expect(RFC3339.parse(text) == nil, "\(text)")
     }
+
+    /// Times are written as stored: to the millisecond, a fraction only when there is one, and
+    /// they read back to the same instant.
+    @Test(arguments: [
+        (0.0, "1970-01-01T00:00:00Z"), (1_795_323_600.25, "2026-11-22T05:00:00.250Z"), (1_795_323_600.007, "2026-11-22T05:00:00.007Z"),
+        (951_782_400.0, "2000-02-29T00:00:00Z"), (-1.0, "1969-12-31T23:59:59Z"), (-0.5, "1969-12-31T23:59:59.500Z"),
+        (-62_135_596_800.0, "0001-01-01T00:00:00Z"), (253_402_300_799.999, "9999-12-31T23:59:59.999Z"),
+    ])
+    func writesWhatTheStoreKeeps(seconds: Double, text: String) throws {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(RFC3339.format(date) == text)
+        #expect(Timestamp.milliseconds(try #require(RFC3339.parse(text))) == Timestamp.milliseconds(date))
+    }
 }
