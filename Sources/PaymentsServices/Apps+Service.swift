@@ -33,7 +33,7 @@ extension Apps {
         public func create(name: String, mode: App.Mode, gracePeriodDays: Int? = nil, origin: Origin) async throws -> (App, IssuedKey) {
             let name = try App.validate(name: name)
             if let gracePeriodDays { try App.validate(gracePeriodDays: gracePeriodDays) }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: nil) { session in
                 let app = App(
                     id: session.ids.next(App.self, at: session.now), name: name, mode: mode, createdAt: session.now,
                     gracePeriodDays: gracePeriodDays)
@@ -52,7 +52,7 @@ extension Apps {
         public func update(_ id: App.ID, name: String?, gracePeriodDays: Patch<Int>, origin: Origin) async throws -> App {
             let name = try name.map { try App.validate(name: $0) }
             if case .set(let days) = gracePeriodDays { try App.validate(gracePeriodDays: days) }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: id) { session in
                 guard var app = try await session.apps.find(id) else { throw PaymentsError.notFound(.appNotFound, id: id.rawValue) }
                 if let name { app.name = name }
                 switch gracePeriodDays {
@@ -94,11 +94,12 @@ extension Apps {
                 throw PaymentsError.invalid("expires_in", "expires_in must be between 0 and 2592000 seconds.")
             }
             defer { keyCache.invalidate(app: id) }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: id) { session in
                 guard let app = try await session.apps.find(id) else {
                     throw PaymentsError.notFound(.appNotFound, id: id.rawValue)
                 }
-                let expiry = session.now.addingTimeInterval(Double(overlap.components.seconds))
+                // Keys authenticate real requests: they expire on real time, whatever the app's test clock says.
+                let expiry = session.wallClock.addingTimeInterval(Double(overlap.components.seconds))
                 let expiring = try await session.keys.expireUsable(appID: id, at: expiry)
                 let issued = try await issueKey(for: app, session)
                 try await session.audit(
@@ -114,13 +115,13 @@ extension Apps {
         /// Revokes a key at once.
         public func revokeKey(_ keyID: APIKey.ID, of id: App.ID, origin: Origin) async throws -> APIKey {
             defer { keyCache.invalidate(app: id) }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: id) { session in
                 guard var key = try await session.keys.find(keyID, appID: id) else {
                     throw PaymentsError.notFound(.apiKeyNotFound, id: keyID.rawValue)
                 }
                 if key.revokedAt == nil {
-                    try await session.keys.revoke(keyID, appID: id, at: session.now)
-                    key.revokedAt = session.now
+                    try await session.keys.revoke(keyID, appID: id, at: session.wallClock)
+                    key.revokedAt = session.wallClock
                 }
                 try await session.audit(
                     id,
@@ -160,9 +161,9 @@ extension Apps {
         private func issueKey(for app: App, _ session: Session) async throws -> IssuedKey {
             let secret = KeyMaterial.generate(mode: app.mode)
             let key = APIKey(
-                id: session.ids.next(APIKey.self, at: session.now), appID: app.id,
+                id: session.ids.next(APIKey.self, at: session.wallClock), appID: app.id,
                 displayPrefix: KeyMaterial.displayPrefix(secret.value), hash: KeyMaterial.hash(secret.value),
-                createdAt: session.now, expiresAt: nil, revokedAt: nil)
+                createdAt: session.wallClock, expiresAt: nil, revokedAt: nil)
             try await session.keys.insert(key)
             return IssuedKey(key: key, secret: secret)
         }

@@ -90,9 +90,10 @@ extension BillingSummary {
                 ).data.first
                 var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.createdAt) }
                 if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.payload.utf8)),
-                    let currency = Currency(rawValue: paid.data.object.currency), last.map({ $0.at < invoice.createdAt }) ?? true
+                    let currency = Currency(rawValue: paid.data.object.currency),
+                    let paidAt = RFC3339.parse(paid.data.object.paid_at), last.map({ $0.at < paidAt }) ?? true
                 {
-                    last = LastPayment(amount: Money(paid.data.object.amount_paid, currency), status: "succeeded", at: invoice.createdAt)
+                    last = LastPayment(amount: Money(paid.data.object.amount_paid, currency), status: "succeeded", at: paidAt)
                 }
                 return BillingSummary(
                     customer: customer, status: BillingSummary.status(of: current, grace: grace), subscription: current,
@@ -108,6 +109,7 @@ extension BillingSummary {
             struct Object: Decodable {
                 let amount_paid: Int64
                 let currency: String
+                let paid_at: String
             }
             let object: Object
         }

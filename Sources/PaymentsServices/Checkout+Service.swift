@@ -90,7 +90,7 @@ extension Checkout {
                         successURL: request.successURL, cancelURL: request.cancelURL,
                         metadata: request.metadata.merging([ProviderMetadata.appID: app.id.rawValue, ProviderMetadata.objectID: id.rawValue]) { _, ours in ours }),
                     idempotencyKey: requestKey.map { "checkout-\(app.id.rawValue)-\($0)" } ?? id.rawValue)
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app.id) { session in
                 let created = CheckoutSession(
                     id: id, appID: app.id, customerID: customer.id, customerExternalID: customer.externalID, mode: request.mode, planID: plan.id, priceID: price.id,
                     quantity: request.quantity, trialPeriodDays: request.trialPeriodDays, successURL: request.successURL,
@@ -134,7 +134,7 @@ extension Checkout {
                     importedPayment = try await provider.retrievePayment(payment)
                 }
             }
-            return try await store.write(origin) { [imported, importedPayment] session in
+            return try await store.write(origin, app: app.id) { [imported, importedPayment] session in
                 guard var checkout = try await session.checkoutSessions(app.id).find(id.rawValue) else {
                     throw StoreError.inconsistent("checkout session \(id) vanished")
                 }
@@ -208,7 +208,7 @@ extension Checkout {
             let providerCustomer = try await links.customer(customer, on: portal, origin: origin)
             let key = "portal-\(app.id.rawValue)-\(requestKey ?? store.ids.next(prefix: "ps", at: store.clock.now()))"
             let url = try await portal.createPortalSession(customer: providerCustomer, returnURL: returnURL, idempotencyKey: key)
-            _ = try await store.write(origin) { session in
+            _ = try await store.write(origin, app: app.id) { session in
                 try await session.audit(
                     app.id,
                     try AuditRecord(

@@ -17,7 +17,7 @@ extension Customers {
         ) async throws -> (customer: Customer, created: Bool) {
             try Customer.validate(externalID: externalID)
             try changes.validate()
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app) { session in
                 let customers = session.customers(app)
                 var fresh = Customer(
                     id: session.ids.next(Customer.self, at: session.now), appID: app, externalID: externalID,

@@ -85,7 +85,7 @@ extension Events {
         ///   `event_delivery_in_flight` while an attempt is under way (a second would send it twice).
         public func retry(app: App.ID, _ id: String, origin: Origin) async throws -> EventDelivery {
             guard let deliveryID = EventDelivery.ID(parsing: id) else { throw PaymentsError.notFound(.eventDeliveryNotFound, id: id) }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app) { session in
                 guard let delivery = try await session.eventDeliveries(app).find(deliveryID) else {
                     throw PaymentsError.notFound(.eventDeliveryNotFound, id: id)
                 }

@@ -31,8 +31,8 @@ extension GracePeriods {
             app: App.ID, customer: (id: Customer.ID, externalID: String), subscription: Subscription.ID?, reason: GracePeriod.Reason,
             days: Int, origin: Origin
         ) async throws -> GracePeriod {
-            let now = try await Clocks.now(for: app, store: store)
-            return try await store.write(origin) { session in
+            try await store.write(origin, app: app) { session in
+                let now = session.now
                 let periods = session.gracePeriods(app)
                 if let existing = try await periods.open(customer: customer.id, reason: reason) {
                     try await session.audit(app, try AuditRecord(action: .openGracePeriod, target: existing.id, snapshot: ["already_open": "true"]))
@@ -56,7 +56,7 @@ extension GracePeriods {
         /// - Throws: `grace_period_not_found`, `grace_period_not_open`.
         public func resolve(app: App.ID, _ id: String, reason: String?, origin: Origin) async throws -> GracePeriod {
             guard let periodID = GracePeriod.ID(parsing: id) else { throw PaymentsError.notFound(.gracePeriodNotFound, id: id) }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app) { session in
                 guard var period = try await session.gracePeriods(app).find(periodID) else {
                     throw PaymentsError.notFound(.gracePeriodNotFound, id: id)
                 }
@@ -93,7 +93,7 @@ extension GracePeriods {
         public func expireDue(app: App.ID, origin: Origin = .system) async throws -> Int {
             let now = try await Clocks.now(for: app, store: store)
             guard try await !store.read({ try await $0.gracePeriods(app).due(at: now) }).isEmpty else { return 0 }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app) { session in
                 let due = try await session.gracePeriods(app).due(at: now)
                 for var period in due {
                     period.status = .expired

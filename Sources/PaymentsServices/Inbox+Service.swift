@@ -145,7 +145,10 @@ extension Inbox {
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
                 if acted {
                     try await resolveGraceIfPaid(subscription: id, app: app, provider: provider.name, origin: origin)
-                    if let invoice { try await recordPaid(invoice, subscription: id, app: app.id, provider: provider.name, origin: origin) }
+                    if let invoice {
+                        try await recordPaid(
+                            invoice, subscription: id, paidAt: facts.createdAt, app: app.id, provider: provider.name, origin: origin)
+                    }
                 }
             case .invoicePaymentFailed(.some(let id)):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
@@ -185,10 +188,12 @@ extension Inbox {
         }
 
         /// Announces a paid invoice once (`invoice.paid` and `invoice.payment_succeeded` both say it).
-        func recordPaid(_ invoice: ProviderInvoice, subscription providerID: String, app: App.ID, provider: ProviderName, origin: Origin)
-            async throws
-        {
-            try await store.write(origin) { session in
+        /// - Parameter paidAt: when the provider says it was paid (its event's time; for the
+        ///   sandbox, on the app's test clock).
+        func recordPaid(
+            _ invoice: ProviderInvoice, subscription providerID: String, paidAt: Date, app: App.ID, provider: ProviderName, origin: Origin
+        ) async throws {
+            try await store.write(origin, app: app) { session in
                 guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID) else {
                     throw StoreError.inconsistent("subscription \(providerID) vanished")
                 }
@@ -202,14 +207,14 @@ extension Inbox {
                 guard !known else { return }
                 try await session.emit(
                     app, .invoicePaid, Resources.invoice,
-                    Resources.PaidInvoice(invoice: invoice, provider: provider, subscription: subscription, paidAt: session.now),
+                    Resources.PaidInvoice(invoice: invoice, provider: provider, subscription: subscription, paidAt: paidAt),
                     id: invoice.id, customer: subscription.customerID, type: .invoice, dedupeKey: key)
             }
         }
 
         /// Announces a trial's coming end once per subscription and trial end.
         func trialEnding(subscription providerID: String, app: App.ID, provider: ProviderName, origin: Origin) async throws {
-            try await store.write(origin) { session in
+            try await store.write(origin, app: app) { session in
                 guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID),
                     subscription.status == .trialing, let trialEnd = subscription.trialEnd
                 else {

@@ -18,7 +18,7 @@ extension Payments.Service {
         {
             return try await resumeRefund(app: app, operation, processor: processor, origin: origin)
         }
-        let (refund, operation, providerPaymentID) = try await store.write(origin) { session in
+        let (refund, operation, providerPaymentID) = try await store.write(origin, app: app.id) { session in
             let payments = session.payments(app.id)
             guard var payment = try await payments.find(paymentID) else { throw PaymentsError.notFound(.paymentNotFound, id: id) }
             guard payment.provider == processor.name, let providerPaymentID = payment.providerPaymentID else {
@@ -35,9 +35,10 @@ extension Payments.Service {
                 amount: Money(value, payment.amount.currency), reason: reason, status: .pending, providerRefundID: nil,
                 createdAt: session.now, updatedAt: session.now)
             let operation = ProviderOperation(
-                id: session.ids.next(ProviderOperation.self, at: session.now), appID: app.id, requestKey: requestKey,
+                id: session.ids.next(ProviderOperation.self, at: session.wallClock), appID: app.id, requestKey: requestKey,
                 kind: .createRefund, targetID: refund.id.rawValue, provider: processor.name, status: .pending,
-                providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.now, updatedAt: session.now)
+                providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.wallClock,
+                updatedAt: session.wallClock)
             try await payments.insert(refund)
             try await session.operations(app.id).insert(operation)
             try await session.audit(
@@ -120,14 +121,14 @@ extension Payments.Service {
         }), let providerID = payment.providerPaymentID {
             remotePayment = try? await processor.retrievePayment(providerID)
         }
-        return try await store.write(origin) { [remotePayment] session in
+        return try await store.write(origin, app: app.id) { [remotePayment] session in
             let payments = session.payments(app.id)
             guard var refund = try await payments.refund(refundID), var payment = try await payments.find(refund.paymentID),
                 var operation = try await session.operations(app.id).find(operationID)
             else { throw StoreError.inconsistent("refund \(refundID) or its operation vanished") }
             let before = payment
             operation.attempts += 1
-            operation.updatedAt = session.now
+            operation.updatedAt = session.wallClock
             refund.updatedAt = session.now
             if let remote {
                 refund.status = remote.status

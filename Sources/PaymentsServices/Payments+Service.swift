@@ -64,7 +64,7 @@ extension Payments {
             }
             let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
             _ = try await links.customer(customer, on: processor, origin: origin)
-            let (payment, operation) = try await store.write(origin) { session in
+            let (payment, operation) = try await store.write(origin, app: app.id) { session in
                 let payment = Payment(
                     id: session.ids.next(Payment.self, at: session.now), appID: app.id, customerID: customer.id,
                     customerExternalID: customer.externalID,
@@ -72,9 +72,10 @@ extension Payments {
                     metadata: request.metadata, provider: processor.name, providerPaymentID: nil, failure: nil,
                     createdAt: session.now, updatedAt: session.now)
                 let operation = ProviderOperation(
-                    id: session.ids.next(ProviderOperation.self, at: session.now), appID: app.id, requestKey: requestKey,
+                    id: session.ids.next(ProviderOperation.self, at: session.wallClock), appID: app.id, requestKey: requestKey,
                     kind: .createPayment, targetID: payment.id.rawValue, provider: processor.name, status: .pending,
-                    providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.now, updatedAt: session.now)
+                    providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.wallClock,
+                    updatedAt: session.wallClock)
                 try await session.payments(app.id).insert(payment)
                 try await session.operations(app.id).insert(operation)
                 try await session.audit(
@@ -165,7 +166,7 @@ extension Payments {
             var mirrored = local
             mirrored.mirror(remote, at: local.updatedAt)
             guard mirrored != local else { return true }
-            try await store.write(origin) { session in
+            try await store.write(origin, app: app.id) { session in
                 guard var payment = try await session.payments(app.id).find(local.id) else { return }
                 let before = payment
                 payment.mirror(remote, at: session.now)
@@ -199,13 +200,13 @@ extension Payments {
             app: App.ID, _ paymentID: Payment.ID, _ operationID: ProviderOperation.ID, remote: ProviderPayment?,
             failure: ProviderError?, origin: Origin
         ) async throws -> Payment {
-            try await store.write(origin) { session in
+            try await store.write(origin, app: app) { session in
                 guard var payment = try await session.payments(app).find(paymentID),
                     var operation = try await session.operations(app).find(operationID)
                 else { throw StoreError.inconsistent("payment \(paymentID) or its operation vanished") }
                 let before = payment
                 operation.attempts += 1
-                operation.updatedAt = session.now
+                operation.updatedAt = session.wallClock
                 if let remote {
                     payment.mirror(remote, at: session.now)
                     operation.providerObjectID = remote.id

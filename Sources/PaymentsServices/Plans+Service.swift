@@ -32,7 +32,7 @@ extension Plans {
             try draft.validate()
             let provider = try await directory.provider(for: app)
             try await verifyLinks(draft.prices, on: provider)
-            let plan = try await store.write(origin) { session in
+            let plan = try await store.write(origin, app: app.id) { session in
                 let plans = session.plans(app.id)
                 guard try await plans.find(key: draft.key) == nil else {
                     throw PaymentsError(
@@ -81,7 +81,7 @@ extension Plans {
                 try Price.Draft.validate(drafts)
                 try await verifyLinks(drafts, on: try await directory.provider(for: app))
             }
-            let (plan, archived) = try await store.write(origin) { session in
+            let (plan, archived) = try await store.write(origin, app: app.id) { session in
                 guard var plan = try await session.plans(app.id).find(key: key) else {
                     throw PaymentsError.notFound(.planNotFound, id: key)
                 }

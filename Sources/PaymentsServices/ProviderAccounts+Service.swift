@@ -59,7 +59,7 @@ extension ProviderAccounts {
             }
             let sealedKey = try secrets.seal(secretKey, for: app.id)
             let sealedWebhooks = try secrets.seal(webhookSecrets.joined(separator: "\n"), for: app.id)
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app.id) { session in
                 let accounts = session.providerAccounts(app.id)
                 let existing = try await accounts.find(provider)
                 let record = ProviderAccountRecord(

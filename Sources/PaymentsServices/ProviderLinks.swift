@@ -64,7 +64,7 @@ struct ProviderLinks: Sendable {
     private func remember(
         app: App.ID, objectID: String, providerID: String, provider: some PaymentProvider, targetType: ResourceType, origin: Origin
     ) async throws -> String {
-        try await store.write(origin) { session in
+        try await store.write(origin, app: app) { session in
             let recorded = try await session.providerObjects(app).remember(
                 provider: provider.name, account: provider.account, objectID: objectID, providerObjectID: providerID)
             try await session.audit(

@@ -98,13 +98,13 @@ extension Reconciliation {
 
         /// Marks an operation the provider never saw as failed, with what it was to make.
         func abandon(_ operation: ProviderOperation, origin: Origin) async throws {
-            try await store.write(origin) { session in
+            try await store.write(origin, app: operation.appID) { session in
                 guard var current = try await session.operations(operation.appID).find(operation.id),
                     current.status == .pending || current.status == .unknown
                 else { return }
                 current.status = .failed
                 current.errorCode = "provider_unreached"
-                current.updatedAt = session.now
+                current.updatedAt = session.wallClock
                 try await session.operations(operation.appID).update(current)
                 let app = operation.appID
                 var audited = false

@@ -82,7 +82,7 @@ extension Subscriptions {
                 throw PaymentsError.invalid("price", "Price \(price.key) is one-time; a subscription needs a recurring or metered price.")
             }
             let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
-            let (subscription, operation) = try await store.write(origin) { session in
+            let (subscription, operation) = try await store.write(origin, app: app.id) { session in
                 let subscription = Subscription(
                     id: session.ids.next(Subscription.self, at: session.now), appID: app.id, customerID: customer.id,
                     customerExternalID: customer.externalID,
@@ -91,10 +91,10 @@ extension Subscriptions {
                     trialEnd: nil, cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil, createdAt: session.now,
                     updatedAt: session.now)
                 let operation = ProviderOperation(
-                    id: session.ids.next(ProviderOperation.self, at: session.now), appID: app.id, requestKey: requestKey,
+                    id: session.ids.next(ProviderOperation.self, at: session.wallClock), appID: app.id, requestKey: requestKey,
                     kind: .createSubscription, targetID: subscription.id.rawValue, provider: subscriptions.name,
-                    status: .pending, providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.now,
-                    updatedAt: session.now)
+                    status: .pending, providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.wallClock,
+                    updatedAt: session.wallClock)
                 try await session.subscriptions(app.id).insert(subscription)
                 try await session.operations(app.id).insert(operation)
                 try await session.audit(
@@ -200,7 +200,7 @@ extension Subscriptions {
             failure: ProviderError?, action: AuditAction = .updateSubscription, priceID: Price.ID? = nil, planID: Plan.ID? = nil,
             origin: Origin
         ) async throws -> Subscription {
-            try await store.write(origin) { session in
+            try await store.write(origin, app: app) { session in
                 guard var subscription = try await session.subscriptions(app).find(id) else {
                     throw StoreError.inconsistent("subscription \(id) vanished")
                 }
@@ -210,7 +210,7 @@ extension Subscriptions {
                 if let priceID { subscription.priceID = priceID }
                 if let operationID, var operation = try await session.operations(app).find(operationID) {
                     operation.attempts += 1
-                    operation.updatedAt = session.now
+                    operation.updatedAt = session.wallClock
                     if let remote {
                         operation.status = .succeeded
                         operation.providerObjectID = remote.id

@@ -46,7 +46,7 @@ extension TestClocks {
                 throw PaymentsError(.notFound, code: .routeNotFound, message: "Unrecognized request URL (test clocks exist for test-mode apps only).")
             }
             try Self.secondsRule.check(seconds, param: "seconds")
-            let offset = try await store.write(origin) { session in
+            let offset = try await store.write(origin, app: app.id) { session in
                 let clock = session.clock(app.id)
                 let offset = try await clock.offset() + .seconds(seconds)
                 try await clock.setOffset(offset)

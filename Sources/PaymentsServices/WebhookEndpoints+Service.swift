@@ -37,7 +37,7 @@ extension WebhookEndpoints {
             try Self.validate(description: description)
             let secret = StandardWebhooks.makeSecret()
             let sealed = try secrets.seal(secret, for: app.id)
-            let endpoint = try await store.write(origin) { session in
+            let endpoint = try await store.write(origin, app: app.id) { session in
                 guard try await session.webhookEndpoints(app.id).count() < Self.maximumPerApp else {
                     throw PaymentsError(
                         .invalidRequest, code: .webhookEndpointLimit,
@@ -63,7 +63,7 @@ extension WebhookEndpoints {
             let endpointID = try parse(id)
             let kinds = try events.map { try Self.kinds($0) }
             if case .set(let description) = description { try Self.validate(description: description) }
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app) { session in
                 guard var endpoint = try await session.webhookEndpoints(app).find(endpointID) else {
                     throw PaymentsError.notFound(.webhookEndpointNotFound, id: id)
                 }
@@ -92,13 +92,14 @@ extension WebhookEndpoints {
             try WebhookEndpoint.overlapRule.check(overlap.components.seconds, param: "expires_in")
             let secret = StandardWebhooks.makeSecret()
             let sealed = try secrets.seal(secret, for: app)
-            let endpoint = try await store.write(origin) { session in
+            let endpoint = try await store.write(origin, app: app) { session in
                 guard var endpoint = try await session.webhookEndpoints(app).find(endpointID) else {
                     throw PaymentsError.notFound(.webhookEndpointNotFound, id: id)
                 }
                 let seconds = Double(overlap.components.seconds)
                 endpoint.sealedPreviousSecret = seconds > 0 ? endpoint.sealedSecret : nil
-                endpoint.previousSecretExpiresAt = seconds > 0 ? session.now.addingTimeInterval(seconds) : nil
+                // The old secret signs real deliveries: its overlap runs on real time.
+                endpoint.previousSecretExpiresAt = seconds > 0 ? session.wallClock.addingTimeInterval(seconds) : nil
                 endpoint.sealedSecret = sealed
                 endpoint.updatedAt = session.now
                 try await session.webhookEndpoints(app).update(endpoint)
@@ -115,7 +116,7 @@ extension WebhookEndpoints {
         /// Deletes the endpoint; deliveries still waiting for it become `dead`.
         public func delete(app: App.ID, _ id: String, origin: Origin) async throws -> WebhookEndpoint {
             let endpointID = try parse(id)
-            return try await store.write(origin) { session in
+            return try await store.write(origin, app: app) { session in
                 guard let endpoint = try await session.webhookEndpoints(app).find(endpointID) else {
                     throw PaymentsError.notFound(.webhookEndpointNotFound, id: id)
                 }

@@ -54,16 +54,22 @@ public struct Store: Sendable {
     public func read<T: Sendable>(_ body: @Sendable (Session) async throws -> T) async throws -> T {
         let now = clock.now()
         return try await backend.read { db in
-            try await body(Session(db: db, engine: engine, ids: ids, now: now, origin: nil))
+            try await body(Session(db: db, engine: engine, ids: ids, now: now, wallClock: now, origin: nil))
         }
     }
 
     /// Runs a change in one transaction. The body must record at least one audit entry with
     /// ``Session/audit(_:_:)``; the entries are chained and committed with the change.
+    /// - Parameter app: the app whose objects the change makes or changes: the session's `now`
+    ///   is that app's clock (a test-mode app's advanced test clock), so every time the app sees
+    ///   comes from its clock. Nil for a change that belongs to no app's clock (a new app).
     /// - Throws: `StoreError.unaudited` (and rolls back) when the body recorded nothing.
-    public func write<T: Sendable>(_ origin: Origin, _ body: @Sendable (Session) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ origin: Origin, app: App.ID?, _ body: @Sendable (Session) async throws -> T) async throws -> T {
         let (result, emitted) = try await backend.transaction { db in
-            let session = Session(db: db, engine: engine, ids: ids, now: clock.now(), origin: origin)
+            let wallClock = clock.now()
+            var now = wallClock
+            if let app, let offset = try await AppClockRepository.offset(of: app, db: db) { now = wallClock.addingTimeInterval(Double(offset.milliseconds) / 1000) }
+            let session = Session(db: db, engine: engine, ids: ids, now: now, wallClock: wallClock, origin: origin)
             let result = try await body(session)
             guard session.auditCount > 0 else { throw StoreError.unaudited }
             // Other instances' outbox workers hear of it on commit (see `listenForOutboxWork`).
@@ -99,17 +105,21 @@ public struct Session: Sendable {
     public let db: any SQLDatabase
     public let engine: SQLEngine
     public let ids: IDGenerator
-    /// The time of this unit of work: every row it writes carries it.
+    /// The time of this unit of work on the app's clock: every object the app sees carries it.
     public let now: Date
+    /// Real time, for what is about real traffic whatever an app's test clock says: deliveries'
+    /// schedules, provider operations, secrets' overlaps.
+    public let wallClock: Date
     let origin: Origin?
     private let audited = NIOLockedValueBox(0)
     private let outboxWork = NIOLockedValueBox(false)
 
-    init(db: any SQLDatabase, engine: SQLEngine, ids: IDGenerator, now: Date, origin: Origin?) {
+    init(db: any SQLDatabase, engine: SQLEngine, ids: IDGenerator, now: Date, wallClock: Date, origin: Origin?) {
         self.db = db
         self.engine = engine
         self.ids = ids
         self.now = now
+        self.wallClock = wallClock
         self.origin = origin
     }
 

@@ -47,12 +47,13 @@ public struct EventDeliveryRepository: Sendable {
     public func retryNow(_ delivery: EventDelivery) async throws -> EventDelivery {
         var due = delivery
         due.status = .pending
-        due.nextAttemptAt = session.now
-        due.updatedAt = session.now
+        // Deliveries are real HTTP traffic: scheduled on real time, whatever the app's test clock says.
+        due.nextAttemptAt = session.wallClock
+        due.updatedAt = session.wallClock
         try await session.db.raw(
             """
-            UPDATE event_deliveries SET status = 'pending', next_attempt_at = \(bind: session.now.millis),
-                updated_at = \(bind: session.now.millis)
+            UPDATE event_deliveries SET status = 'pending', next_attempt_at = \(bind: session.wallClock.millis),
+                updated_at = \(bind: session.wallClock.millis)
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: delivery.id.rawValue)
             """
         ).run()

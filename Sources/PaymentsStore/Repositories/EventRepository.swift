@@ -65,9 +65,9 @@ public struct EventRepository: Sendable {
                 """
                 INSERT INTO event_deliveries (id, app_id, event_id, endpoint_id, status, attempts, next_attempt_at,
                     last_attempt_at, last_response_status, last_error, created_at, updated_at)
-                VALUES (\(bind: session.ids.next(EventDelivery.self, at: session.now).rawValue), \(bind: appID.rawValue),
-                        \(bind: event.id.rawValue), \(bind: endpoint.id.rawValue), 'pending', 0, \(bind: session.now.millis),
-                        NULL, NULL, NULL, \(bind: session.now.millis), \(bind: session.now.millis))
+                VALUES (\(bind: session.ids.next(EventDelivery.self, at: session.wallClock).rawValue), \(bind: appID.rawValue),
+                        \(bind: event.id.rawValue), \(bind: endpoint.id.rawValue), 'pending', 0, \(bind: session.wallClock.millis),
+                        NULL, NULL, NULL, \(bind: session.wallClock.millis), \(bind: session.wallClock.millis))
                 """
             ).run()
         }

@@ -149,6 +149,12 @@ public struct AppClockRepository: Sendable {
         return .milliseconds(ms ?? 0)
     }
 
+    /// The app's offset, if it has ever advanced its clock (read as a transaction's first step).
+    static func offset(of app: App.ID, db: any SQLDatabase) async throws -> Duration? {
+        try await db.raw("SELECT offset_ms FROM app_clocks WHERE app_id = \(bind: app.rawValue)").first()
+            .map { .milliseconds(try $0.decode(column: "offset_ms", as: Int64.self)) }
+    }
+
     public func setOffset(_ offset: Duration) async throws {
         _ = try session.requireWrite()
         let ms = offset.milliseconds

@@ -49,7 +49,7 @@ import Testing
     @Test(arguments: TestDatabase.engines) func aWriteThatRecordsNoAuditEntryIsRolledBack(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
             await #expect(throws: StoreError.self) {
-                try await store.write(admin) { session in
+                try await store.write(admin, app: nil) { session in
                     try await session.apps.insert(App(id: session.ids.next(App.self, at: session.now), name: "x", mode: .test, createdAt: session.now))
                 }
             }
