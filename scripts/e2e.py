@@ -59,6 +59,18 @@ def call(port, method, path, key=None, body=None):
         return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
 
 
+def serve(env, port):
+    """`payments serve` on `port`, once its health check answers."""
+    server = subprocess.Popen([BINARY, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(200):
+        try:
+            if call(port, "GET", "/health")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    return server
+
+
 def run_cli(env, *args):
     return subprocess.run([BINARY, *args], env=env, capture_output=True, text=True, timeout=120)
 
@@ -242,15 +254,8 @@ def stripe_scenario(env, localstripe, label="SQLite"):
     created = run_cli(env, "apps", "create", "--name", "stripe-app", "--mode", "test")
     key = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line).get("api_key", "").strip()
     port = free_port()
-    server = subprocess.Popen([BINARY, "serve"], env=dict(env, PORT=str(port), LOG_LEVEL="warning"),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = serve(dict(env, PORT=str(port), LOG_LEVEL="warning"), port)
     try:
-        for _ in range(200):
-            try:
-                if call(port, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         # localstripe sends real signed webhooks to the server, as Stripe would.
         register = urllib.request.Request(
             f"{localstripe}/_config/webhooks/e2e", method="POST",
@@ -317,16 +322,8 @@ def stripe_down_scenario(env):
     live = run_cli(env, "apps", "create", "--name", "real", "--mode", "live")
     live_key = dict(line.split(":", 1) for line in live.stdout.splitlines() if ":" in line).get("api_key", "").strip()
     port = free_port()
-    server = subprocess.Popen([BINARY, "serve"], env=dict(env, PORT=str(port), LOG_LEVEL="error", APP_SECRET="e" * 32,
-                                                          ADMIN_TOKEN="a" * 24),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = serve(dict(env, PORT=str(port), LOG_LEVEL="error", APP_SECRET="e" * 32, ADMIN_TOKEN="a" * 24), port)
     try:
-        for _ in range(200):
-            try:
-                if call(port, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         call(port, "PUT", "/v1/customers/org_1", key, {})
         payment = {"customer": "org_1", "amount": 500, "currency": "usd", "payment_method": "pm_card_visa"}
         timings = []
@@ -463,14 +460,8 @@ def scenario(label, env, tamper, fuzz=False):
 
     port = free_port()
     server_env = dict(env, PORT=str(port), LOG_LEVEL="warning")
-    server = subprocess.Popen([BINARY, "serve"], env=server_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = serve(server_env, port)
     try:
-        for _ in range(200):
-            try:
-                if call(port, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         status, body, headers = call(port, "PUT", "/v1/customers/org_42", key, {"name": "Acme", "email": "billing@acme.test"})
         check("PUT /v1/customers/org_42 creates", status == 201 and body.get("external_id") == "org_42", body)
         check("Request-Id on the response", headers.get("Request-Id", "").startswith("req_"))

@@ -138,3 +138,10 @@ public struct NoBody: APIInput {
     public init() {}
     public static let shape = Shape<NoBody>(nil) {}
 }
+
+extension Parameter {
+    /// Only what is about this customer, named by the app's own id for it.
+    public static func customer(_ path: WritableKeyPath<Root, String?> & Sendable) -> Parameter {
+        Parameter("customer", path, .text(Customer.externalIDRule), description: "Only this customer's (its external id)")
+    }
+}

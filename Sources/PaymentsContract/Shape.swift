@@ -205,3 +205,10 @@ extension Rule where Value: Sendable {
         }
     }
 }
+
+extension Required {
+    /// The customer a request is about, named by the app's own id for it.
+    public static func customer(_ path: WritableKeyPath<Root, String> & Sendable) -> Required {
+        Required("customer", path, .text(Customer.externalIDRule), description: "The customer's external id (the app's own id for it)")
+    }
+}

@@ -57,7 +57,7 @@ struct CheckoutController: Controller {
         var metadata: [String: String]?
 
         static let shape = Shape<Self>("CheckoutSessionInput") {
-            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Required.customer(\.customer)
             Required("mode", \.mode, .enumeration)
             Required("plan", \.plan, .text(Plan.keyRule), description: "The plan's key")
             Nullable("price", \.price, .text(Plan.keyRule), description: "The price key; may be left out when the plan has one of the mode's")
@@ -76,7 +76,7 @@ struct CheckoutController: Controller {
         var returnURL: String?
 
         static let shape = Shape<Self>("PortalSessionInput") {
-            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Required.customer(\.customer)
             Nullable("return_url", \.returnURL, .text(CheckoutSession.urlRule))
         }
     }

@@ -72,7 +72,7 @@ struct EventsController: Controller {
                 "after_sequence", \.afterSequence, .integer(IntegerRule(0...Int64.max)),
                 description: "Oldest first, from this sequence + 1 (not with starting_after)")
             Parameter("type", \.type, .enumeration)
-            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only events about this customer (its external id)")
+            Parameter.customer(\.customer)
         }
     }
 

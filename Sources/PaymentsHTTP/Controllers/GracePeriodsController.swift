@@ -36,7 +36,7 @@ struct GracePeriodsController: Controller {
 
         static let query = QueryShape<Self> {
             PageParameters(\.page, of: GracePeriod.self)
-            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only this customer's (its external id)")
+            Parameter.customer(\.customer)
             Parameter("status", \.status, .enumeration)
         }
     }

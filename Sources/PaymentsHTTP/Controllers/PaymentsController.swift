@@ -63,7 +63,7 @@ struct PaymentsController: Controller {
 
         static let query = QueryShape<Self> {
             PageParameters(\.page, of: Payment.self)
-            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only this customer's (its external id)")
+            Parameter.customer(\.customer)
         }
     }
 
@@ -76,7 +76,7 @@ struct PaymentsController: Controller {
         var metadata: [String: String]?
 
         static let shape = Shape<Self>("PaymentInput") {
-            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Required.customer(\.customer)
             Required("amount", \.amount, .integer(Money.chargeRule), description: "Minor units (cents; yen for jpy)")
             Required("currency", \.currency, .currency)
             Required(

@@ -72,7 +72,7 @@ struct SubscriptionsController: Controller {
 
         static let query = QueryShape<Self> {
             PageParameters(\.page, of: Subscription.self)
-            Parameter("customer", \.customer, .text(Customer.externalIDRule), description: "Only this customer's (its external id)")
+            Parameter.customer(\.customer)
             Parameter("status", \.status, .enumeration)
         }
     }
@@ -86,7 +86,7 @@ struct SubscriptionsController: Controller {
         var paymentMethod: String?
 
         static let shape = Shape<Self>("SubscriptionInput") {
-            Required("customer", \.customer, .text(Customer.externalIDRule), description: "The customer's external id")
+            Required.customer(\.customer)
             Required("plan", \.plan, .text(Plan.keyRule), description: "The plan's key")
             Nullable("price", \.price, .text(Plan.keyRule), description: "The price key; may be left out when the plan has one recurring price")
             Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
