@@ -17,7 +17,8 @@ struct Payments: AsyncParsableCommand {
             + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: variableWidth, withPad: " ", startingAt: 0))\($0.meaning)" }
             .joined(separator: "\n"),
         subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Events.self, Doctor.self, OpenAPI.self],
-        defaultSubcommand: nil)
+        defaultSubcommand: nil
+    )
 }
 
 /// Reads the configuration, sets up logging, opens the runtime (store, HTTP clients, services),
@@ -44,7 +45,8 @@ func withRuntime<T>(_ body: (Runtime) async throws -> T) async throws -> T {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the HTTP API and the background workers (default 127.0.0.1:8080, SQLite in ./data).")
+        abstract: "Run the HTTP API and the background workers (default 127.0.0.1:8080, SQLite in ./data)."
+    )
 
     @Flag(help: "Serve the API only; run workers elsewhere with 'payments worker'.")
     var noWorkers = false
@@ -66,7 +68,8 @@ struct Serve: AsyncParsableCommand {
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run only the background workers (for instances that do not serve HTTP).")
+        abstract: "Run only the background workers (for instances that do not serve HTTP)."
+    )
 
     func run() async throws {
         try await withRuntime { runtime in try await runWorkers(runtime) }
@@ -75,7 +78,8 @@ struct Worker: AsyncParsableCommand {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply pending database migrations (or show or revert them).")
+        abstract: "Apply pending database migrations (or show or revert them)."
+    )
 
     @Flag(help: "Only list applied and pending migrations.")
     var status = false
@@ -104,11 +108,14 @@ let variableWidth = (PaymentsServer.Configuration.variables.map(\.name.count).ma
 
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Provider events in the inbox.", subcommands: [Reprocess.self])
+        abstract: "Provider events in the inbox.",
+        subcommands: [Reprocess.self]
+    )
 
     struct Reprocess: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Queue provider events to be processed again: one by id, or every one received in a time range.")
+            abstract: "Queue provider events to be processed again: one by id, or every one received in a time range."
+        )
         @Option(help: "One event (pev_...).") var id: String?
         @Option(help: "Received at or after this RFC 3339 time.") var from: String?
         @Option(help: "Received before this RFC 3339 time.") var to: String?
@@ -137,8 +144,10 @@ struct Events: AsyncParsableCommand {
 
 struct AppsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "apps", abstract: "Create apps and manage their API keys (audited as 'admin').",
-        subcommands: [Create.self, List.self, RotateKey.self, RevokeKey.self])
+        commandName: "apps",
+        abstract: "Create apps and manage their API keys (audited as 'admin').",
+        subcommands: [Create.self, List.self, RotateKey.self, RevokeKey.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an app; prints its id and its key, once.")
@@ -150,7 +159,10 @@ struct AppsCommand: AsyncParsableCommand {
             try await withRuntime { runtime in
                 try await runtime.store.migrate(logger: runtime.logger)
                 let (app, issued) = try await runtime.services.apps.create(
-                    name: name, mode: mode, origin: Origin(actor: .admin, requestID: nil))
+                    name: name,
+                    mode: mode,
+                    origin: Origin(actor: .admin, requestID: nil)
+                )
                 print("app_id:  \(app.id)")
                 print("mode:    \(app.mode.rawValue)")
                 print("key_id:  \(issued.key.id)")
@@ -177,7 +189,9 @@ struct AppsCommand: AsyncParsableCommand {
 
     struct RotateKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "rotate-key", abstract: "Issue a new key; the current keys keep working for the overlap.")
+            commandName: "rotate-key",
+            abstract: "Issue a new key; the current keys keep working for the overlap."
+        )
         @Argument(help: "The app id (app_...).") var appID: String
         @Option(help: "Seconds the current keys keep working (0 = stop now).") var expiresIn: Int64 = 86_400
 
@@ -185,7 +199,10 @@ struct AppsCommand: AsyncParsableCommand {
             guard let id = App.ID(parsing: appID) else { throw ValidationError("not an app id: \(appID)") }
             try await withRuntime { runtime in
                 let issued = try await runtime.services.apps.rotateKey(
-                    of: id, overlap: .seconds(expiresIn), origin: Origin(actor: .admin, requestID: nil))
+                    of: id,
+                    overlap: .seconds(expiresIn),
+                    origin: Origin(actor: .admin, requestID: nil)
+                )
                 print("key_id:  \(issued.key.id)")
                 print("api_key: \(issued.secret.value)")
                 print("Older keys stop working in \(expiresIn) s.")
@@ -211,8 +228,10 @@ struct AppsCommand: AsyncParsableCommand {
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read an app's audit log, or verify the hash chains.", subcommands: [List.self, Verify.self],
-        defaultSubcommand: List.self)
+        abstract: "Read an app's audit log, or verify the hash chains.",
+        subcommands: [List.self, Verify.self],
+        defaultSubcommand: List.self
+    )
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print an app's audit entries, newest first.")
@@ -225,8 +244,10 @@ struct Audit: AsyncParsableCommand {
             guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
             try await withRuntime { runtime in
                 let page = try await runtime.services.audit.list(
-                    app: id, filter: AuditFilter(actionType: actionType, targetType: targetType),
-                    try PageRequest(limit: limit))
+                    app: id,
+                    filter: AuditFilter(actionType: actionType, targetType: targetType),
+                    try PageRequest(limit: limit)
+                )
                 let formatter = ISO8601DateFormatter()
                 for entry in page.data {
                     print(
@@ -239,7 +260,8 @@ struct Audit: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every app's audit hash chain (or one app's); exits 1 at the first broken link.")
+            abstract: "Check every app's audit hash chain (or one app's); exits 1 at the first broken link."
+        )
         @Option(help: "Only this app (app_...).") var app: String?
 
         func run() async throws {
@@ -270,7 +292,8 @@ struct Audit: AsyncParsableCommand {
 
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the configuration, the database and the provider credentials; exits 1 when something is wrong.")
+        abstract: "Check the configuration, the database and the provider credentials; exits 1 when something is wrong."
+    )
 
     func run() async throws {
         let ok = try await withRuntime { runtime -> Bool in
@@ -278,7 +301,8 @@ struct Doctor: AsyncParsableCommand {
             var ok = true
             print(
                 "configuration: ok (\(configuration.secrets.production ? "production" : "development"), "
-                    + "listening on \(configuration.server.host):\(configuration.server.port))")
+                    + "listening on \(configuration.server.host):\(configuration.server.port))"
+            )
             switch configuration.database.location {
             case .sqlite(let path): print("database: SQLite at \(path)")
             case .postgres: print("database: PostgreSQL")
@@ -315,7 +339,9 @@ func allApps(_ apps: Apps.Service) async throws -> [App.ID] {
 
 struct OpenAPI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "openapi", abstract: "Print the OpenAPI 3.1 document (the same one served at /openapi.json).")
+        commandName: "openapi",
+        abstract: "Print the OpenAPI 3.1 document (the same one served at /openapi.json)."
+    )
 
     func run() async throws {
         print(String(decoding: APIDocument.json, as: UTF8.self))

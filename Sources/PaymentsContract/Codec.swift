@@ -14,7 +14,8 @@ public struct Codec<Value>: Sendable {
     public let write: @Sendable (Value, inout JSONWriter) -> Void
 
     public init(
-        describe: @escaping @Sendable (SchemaComponents) -> JSONSchema, write: @escaping @Sendable (Value, inout JSONWriter) -> Void
+        describe: @escaping @Sendable (SchemaComponents) -> JSONSchema,
+        write: @escaping @Sendable (Value, inout JSONWriter) -> Void
     ) {
         self.describe = describe
         self.write = write

@@ -25,8 +25,11 @@ extension QueryInput {
     /// The same parameters, read into a part of a larger query (shared filters).
     public func from<Outer>(_ path: WritableKeyPath<Outer, Root> & Sendable) -> QueryInput<Outer> {
         let read = self.read
-        return QueryInput<Outer>(parameters: parameters.map { .init(name: $0.name, describe: $0.describe, description: $0.description, required: $0.required) }) {
-            query, outer throws(PaymentsError) in try read(query, &outer[keyPath: path])
+        return QueryInput<Outer>(
+            parameters: parameters.map { .init(name: $0.name, describe: $0.describe, description: $0.description, required: $0.required) }
+        ) {
+            query,
+            outer throws(PaymentsError) in try read(query, &outer[keyPath: path])
         }
     }
 }
@@ -49,7 +52,8 @@ public struct RequiredParameter<Root>: Sendable {
 
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value?> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
         input = QueryInput(parameters: [.init(name: name, describe: rule.describe, description: description, required: true)]) {
-            query, root throws(PaymentsError) in
+            query,
+            root throws(PaymentsError) in
             guard let text = query[name] else { throw .missing(name) }
             root[keyPath: path] = try rule.read(rule.fromQuery(text), at: JSONPath.root.appending(name))
         }
@@ -70,9 +74,15 @@ public struct PageParameters<Root>: Sendable {
         }
         input = QueryInput(parameters: [
             .init(name: "limit", describe: limit.describe, description: "How many to answer, newest first."),
-            .init(name: "starting_after", describe: cursor.describe, description: "The id of the last \(Kind.resourceType.rawValue) of the previous page."),
+            .init(
+                name: "starting_after",
+                describe: cursor.describe,
+                description: "The id of the last \(Kind.resourceType.rawValue) of the previous page."
+            ),
         ]) { query, root throws(PaymentsError) in
-            let size = try query["limit"].map { text throws(PaymentsError) in try limit.read(limit.fromQuery(text), at: JSONPath.root.appending("limit")) }
+            let size = try query["limit"].map { text throws(PaymentsError) in
+                try limit.read(limit.fromQuery(text), at: JSONPath.root.appending("limit"))
+            }
             let after = try query["starting_after"].map { text throws(PaymentsError) in
                 try cursor.read(.string(text), at: JSONPath.root.appending("starting_after"))
             }
@@ -115,8 +125,10 @@ public struct QueryShape<Root: Sendable>: Sendable {
     public func parameters(in components: SchemaComponents) -> [OpenAPI.Parameter] {
         inputs.flatMap(\.parameters).map { parameter in
             OpenAPI.Parameter(
-                name: parameter.name, context: .query(required: parameter.required, schema: parameter.describe(components)),
-                description: parameter.description)
+                name: parameter.name,
+                context: .query(required: parameter.required, schema: parameter.describe(components)),
+                description: parameter.description
+            )
         }
     }
 }

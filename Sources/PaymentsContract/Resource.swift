@@ -28,14 +28,19 @@ public struct Field<Root>: Sendable {
 
     /// A field left out when `get` has no value (rather than written as `null`).
     public static func omittedWhenNil<Value: JSONOutput>(
-        _ name: String, _ get: @escaping @Sendable (Root) -> Value?, description: String? = nil
+        _ name: String,
+        _ get: @escaping @Sendable (Root) -> Value?,
+        description: String? = nil
     ) -> Field<Root> {
         omittedWhenNil(name, get, Value.codec, description: description)
     }
 
     /// A field left out when `get` has no value, written with `codec` when it has one.
     public static func omittedWhenNil<Value>(
-        _ name: String, _ get: @escaping @Sendable (Root) -> Value?, _ codec: Codec<Value>, description: String? = nil
+        _ name: String,
+        _ get: @escaping @Sendable (Root) -> Value?,
+        _ codec: Codec<Value>,
+        description: String? = nil
     ) -> Field<Root> {
         let write = codec.write
         return Field(name: name, alwaysPresent: false, describe: { codec.schema(in: $0).described(description) }) { root, writer in
@@ -46,7 +51,9 @@ public struct Field<Root>: Sendable {
     }
 
     private init(
-        name: String, alwaysPresent: Bool, describe: @escaping @Sendable (SchemaComponents) -> JSONSchema,
+        name: String,
+        alwaysPresent: Bool,
+        describe: @escaping @Sendable (SchemaComponents) -> JSONSchema,
         write: @escaping @Sendable (Root, inout JSONWriter) -> Void
     ) {
         self.name = name
@@ -82,13 +89,20 @@ public struct Resource<Root>: Sendable {
     let fields: [Field<Root>]
 
     public init(
-        _ name: String?, object: String? = nil, description: String? = nil, @FieldsBuilder<Root> fields: () -> [Field<Root>]
+        _ name: String?,
+        object: String? = nil,
+        description: String? = nil,
+        @FieldsBuilder<Root> fields: () -> [Field<Root>]
     ) {
         self.name = name
         self.object = object
         self.description = description
         var all = fields()
-        if let object { all.append(Field("object", { _ in object }, Codec<String>(.string(allowedValues: [AnyCodable(object)])) { value, writer in writer.value(value) })) }
+        if let object {
+            all.append(
+                Field("object", { _ in object }, Codec<String>(.string(allowedValues: [AnyCodable(object)])) { value, writer in writer.value(value) })
+            )
+        }
         self.fields = all.sorted { $0.name < $1.name }
         precondition(Set(self.fields.map(\.name)).count == self.fields.count, "a field of \(name ?? "an object") is declared twice")
     }
@@ -127,7 +141,8 @@ public struct Resource<Root>: Sendable {
                 guard let name = resource.name else { return resource.objectSchema(in: components) }
                 return components.reference(name) { resource.objectSchema(in: $0) }
             },
-            write: { root, writer in resource.write(root, to: &writer) })
+            write: { root, writer in resource.write(root, to: &writer) }
+        )
     }
 
 }

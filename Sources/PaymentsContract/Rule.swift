@@ -18,7 +18,8 @@ public struct Rule<Value>: Sendable {
     let fromQuery: @Sendable (String) -> JSONValue
 
     public init(
-        describe: @escaping @Sendable (SchemaComponents) -> JSONSchema, fromQuery: @escaping @Sendable (String) -> JSONValue = { .string($0) },
+        describe: @escaping @Sendable (SchemaComponents) -> JSONSchema,
+        fromQuery: @escaping @Sendable (String) -> JSONValue = { .string($0) },
         read: @escaping Reader
     ) {
         self.describe = describe
@@ -59,7 +60,9 @@ extension Rule where Value == String {
         let schema = JSONSchema.string(
             format: rule.format.map { JSONTypeFormat.StringFormat(rawValue: $0) ?? .unspecified } ?? .unspecified,
             minLength: rule.length.lowerBound > 0 ? rule.length.lowerBound : nil,
-            maxLength: rule.length.upperBound < Int.max ? rule.length.upperBound : nil, pattern: rule.pattern)
+            maxLength: rule.length.upperBound < Int.max ? rule.length.upperBound : nil,
+            pattern: rule.pattern
+        )
         return Rule(schema) { json, path throws(PaymentsError) in
             guard case .string(let text) = json else { throw wrongType(path, "a string") }
             try rule.check(text, param: path.param)
@@ -83,7 +86,9 @@ extension Rule where Value == String {
 extension Rule where Value == Int64 {
     public static func integer(_ rule: IntegerRule) -> Rule<Int64> {
         let schema = JSONSchema.integer(
-            maximum: (Int(rule.range.upperBound), exclusive: false), minimum: (Int(rule.range.lowerBound), exclusive: false))
+            maximum: (Int(rule.range.upperBound), exclusive: false),
+            minimum: (Int(rule.range.lowerBound), exclusive: false)
+        )
         return Rule(schema, fromQuery: { Int64($0).map(JSONValue.integer) ?? .string($0) }) { json, path throws(PaymentsError) in
             let value: Int64
             switch json {
@@ -133,7 +138,8 @@ extension Rule where Value == Currency {
     /// A lowercase ISO 4217 code.
     public static var currency: Rule<Currency> {
         Rule(.string(description: "ISO 4217, lowercase", allowedValues: Currency.all.map { AnyCodable($0.rawValue) })) {
-            json, path throws(PaymentsError) in
+            json,
+            path throws(PaymentsError) in
             guard case .string(let raw) = json else { throw wrongType(path, "a string") }
             return try Currency.parse(raw, param: path.param)
         }
@@ -147,7 +153,8 @@ extension Rule where Value == Date {
         return Rule(
             .any(
                 of: [.integer(maximum: (Int(latest), exclusive: false), minimum: (0, exclusive: false)), .string(format: .dateTime)],
-                core: .init(description: "RFC 3339 time, or Unix seconds from 0 to \(latest) (the end of year 9999)")),
+                core: .init(description: "RFC 3339 time, or Unix seconds from 0 to \(latest) (the end of year 9999)")
+            ),
             fromQuery: { Int64($0).map(JSONValue.integer) ?? .string($0) }
         ) { json, path throws(PaymentsError) in
             switch json {
@@ -178,12 +185,18 @@ extension Rule {
     where Value == [Element] {
         Rule<[Element]>(describe: { components in
             .array(
-                minItems: count.lowerBound > 0 ? count.lowerBound : nil, maxItems: count.upperBound < Int.max ? count.upperBound : nil,
-                uniqueItems: unique ? true : nil, items: element.schema(in: components))
+                minItems: count.lowerBound > 0 ? count.lowerBound : nil,
+                maxItems: count.upperBound < Int.max ? count.upperBound : nil,
+                uniqueItems: unique ? true : nil,
+                items: element.schema(in: components)
+            )
         }) { json, path throws(PaymentsError) in
             guard case .array(let items) = json else { throw wrongType(path, "an array") }
             guard count.contains(items.count) else {
-                throw .invalid(path.param, "\(path.param) must have \(count.upperBound == Int.max ? "at least \(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)") items.")
+                throw .invalid(
+                    path.param,
+                    "\(path.param) must have \(count.upperBound == Int.max ? "at least \(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)") items."
+                )
             }
             if unique, Set(items.map { "\($0)" }).count != items.count {
                 throw .invalid(path.param, "\(path.param) must not repeat.")
@@ -203,8 +216,11 @@ extension Rule {
         let keyPattern = "^[\(keys.characters?.classBody ?? "^\\u0000")]{\(keys.length.lowerBound),\(keys.length.upperBound)}$"
         return Rule<[String: Element]>(describe: { components in
             .object(
-                minProperties: count.lowerBound > 0 ? count.lowerBound : nil, maxProperties: count.upperBound < Int.max ? count.upperBound : nil,
-                patternProperties: [keyPattern: values.schema(in: components)], additionalProperties: .a(false))
+                minProperties: count.lowerBound > 0 ? count.lowerBound : nil,
+                maxProperties: count.upperBound < Int.max ? count.upperBound : nil,
+                patternProperties: [keyPattern: values.schema(in: components)],
+                additionalProperties: .a(false)
+            )
         }) { json, path throws(PaymentsError) in
             guard case .object(let members) = json else { throw wrongType(path, "an object") }
             guard count.contains(members.count) else {

@@ -35,14 +35,20 @@ public struct Required<Root>: InputDeclaration {
     public let input: Input<Root>
 
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
-        input = Input(name: name, isRequired: true, describe: { rule.schema(in: $0).described(description) }) { json, root, at throws(PaymentsError) in
+        input = Input(name: name, isRequired: true, describe: { rule.schema(in: $0).described(description) }) {
+            json,
+            root,
+            at throws(PaymentsError) in
             root[keyPath: path] = try Self.value(json, rule, at)
         }
     }
 
     /// Kept where a value may be nil until it is read.
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value?> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
-        input = Input(name: name, isRequired: true, describe: { rule.schema(in: $0).described(description) }) { json, root, at throws(PaymentsError) in
+        input = Input(name: name, isRequired: true, describe: { rule.schema(in: $0).described(description) }) {
+            json,
+            root,
+            at throws(PaymentsError) in
             root[keyPath: path] = try Self.value(json, rule, at)
         }
     }
@@ -59,7 +65,10 @@ public struct Nullable<Root>: InputDeclaration {
     public let input: Input<Root>
 
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value?> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
-        input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).orNull.described(description) }) { json, root, at throws(PaymentsError) in
+        input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).orNull.described(description) }) {
+            json,
+            root,
+            at throws(PaymentsError) in
             guard let json, json != .null else { return }
             root[keyPath: path] = try rule.read(json, at: at)
         }
@@ -71,7 +80,10 @@ public struct Omittable<Root>: InputDeclaration {
     public let input: Input<Root>
 
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value?> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
-        input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).described(description) }) { json, root, at throws(PaymentsError) in
+        input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).described(description) }) {
+            json,
+            root,
+            at throws(PaymentsError) in
             guard let json else { return }
             if json == .null { throw .invalid(at.param, "\(at.param) must not be null; leave it out instead.") }
             root[keyPath: path] = try rule.read(json, at: at)
@@ -85,7 +97,10 @@ public struct Clearable<Root>: InputDeclaration {
     public let input: Input<Root>
 
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Patch<Value>> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
-        input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).orNull.described(description) }) { json, root, at throws(PaymentsError) in
+        input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).orNull.described(description) }) {
+            json,
+            root,
+            at throws(PaymentsError) in
             guard let json else { return }
             root[keyPath: path] = json == .null ? .clear : .set(try rule.read(json, at: at))
         }
@@ -110,7 +125,9 @@ public struct Shape<Root: Sendable>: Sendable {
     let make: @Sendable () -> Root
 
     public init(
-        _ name: String?, description: String? = nil, make: @escaping @Sendable () -> Root,
+        _ name: String?,
+        description: String? = nil,
+        make: @escaping @Sendable () -> Root,
         @InputsBuilder<Root> inputs: () -> [Input<Root>]
     ) {
         self.name = name
@@ -177,7 +194,10 @@ extension Rule where Value: Sendable {
     ///   - name: the schema's name in `#/components/schemas`.
     ///   - noun: what the object is, for messages ("a one_time price").
     public static func oneOf(
-        _ name: String, noun: String, discriminator: String, _ variants: [(value: String, shape: Shape<Value>)],
+        _ name: String,
+        noun: String,
+        discriminator: String,
+        _ variants: [(value: String, shape: Shape<Value>)],
         description: String? = nil
     ) -> Rule<Value> {
         let allFields = Set(variants.flatMap(\.shape.fieldNames))
@@ -186,8 +206,12 @@ extension Rule where Value: Sendable {
                 .one(
                     of: variants.map { variant in
                         variant.shape.objectSchema(
-                            in: components, extra: [discriminator: .string(allowedValues: [AnyCodable(variant.value)])])
-                    }, core: .init(description: description))
+                            in: components,
+                            extra: [discriminator: .string(allowedValues: [AnyCodable(variant.value)])]
+                        )
+                    },
+                    core: .init(description: description)
+                )
             }
         }) { json, path throws(PaymentsError) in
             guard case .object(let members) = json else { throw wrongType(path, "an object") }
@@ -195,7 +219,8 @@ extension Rule where Value: Sendable {
             guard let shape = variants.first(where: { $0.value == value })?.shape else {
                 throw .invalid(
                     path.appending(discriminator).param,
-                    "\(discriminator) must be \(variants.map(\.value).dropLast().joined(separator: ", ")) or \(variants.last!.value).")
+                    "\(discriminator) must be \(variants.map(\.value).dropLast().joined(separator: ", ")) or \(variants.last!.value)."
+                )
             }
             let own = Set(shape.fieldNames)
             if let other = members.keys.sorted().first(where: { allFields.contains($0) && !own.contains($0) }) {

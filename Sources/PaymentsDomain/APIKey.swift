@@ -27,7 +27,12 @@ public struct APIKey: Sendable, Equatable, Identified {
     public var revokedAt: Date?
 
     public init(
-        id: ID, appID: App.ID, displayPrefix: String, hash: String, createdAt: Date, expiresAt: Date?,
+        id: ID,
+        appID: App.ID,
+        displayPrefix: String,
+        hash: String,
+        createdAt: Date,
+        expiresAt: Date?,
         revokedAt: Date?
     ) {
         self.id = id

@@ -114,9 +114,19 @@ public struct AuditEntry: Sendable, Equatable, Identified {
     public private(set) var hash: String
 
     public init(
-        id: ID, appID: App.ID, sequence: Int64, actorID: String, keyID: String?, actionType: String,
-        targetType: String, targetID: String, payloadSnapshot: String, requestID: String?, createdAt: Date,
-        previousHash: String, hash: String
+        id: ID,
+        appID: App.ID,
+        sequence: Int64,
+        actorID: String,
+        keyID: String?,
+        actionType: String,
+        targetType: String,
+        targetID: String,
+        payloadSnapshot: String,
+        requestID: String?,
+        createdAt: Date,
+        previousHash: String,
+        hash: String
     ) {
         self.id = id
         self.appID = appID
@@ -135,14 +145,34 @@ public struct AuditEntry: Sendable, Equatable, Identified {
 
     /// A new entry linked to `previousHash`, its own hash computed.
     public static func sealed(
-        id: ID, appID: App.ID, sequence: Int64, actorID: String, keyID: String?, actionType: String,
-        targetType: String, targetID: String, payloadSnapshot: String, requestID: String?, createdAt: Date,
+        id: ID,
+        appID: App.ID,
+        sequence: Int64,
+        actorID: String,
+        keyID: String?,
+        actionType: String,
+        targetType: String,
+        targetID: String,
+        payloadSnapshot: String,
+        requestID: String?,
+        createdAt: Date,
         previousHash: String
     ) -> AuditEntry {
         var entry = AuditEntry(
-            id: id, appID: appID, sequence: sequence, actorID: actorID, keyID: keyID, actionType: actionType,
-            targetType: targetType, targetID: targetID, payloadSnapshot: payloadSnapshot, requestID: requestID,
-            createdAt: createdAt, previousHash: previousHash, hash: "")
+            id: id,
+            appID: appID,
+            sequence: sequence,
+            actorID: actorID,
+            keyID: keyID,
+            actionType: actionType,
+            targetType: targetType,
+            targetID: targetID,
+            payloadSnapshot: payloadSnapshot,
+            requestID: requestID,
+            createdAt: createdAt,
+            previousHash: previousHash,
+            hash: ""
+        )
         entry.hash = entry.computedHash
         return entry
     }
@@ -153,7 +183,9 @@ public struct AuditEntry: Sendable, Equatable, Identified {
             fields: [
                 id.rawValue, appID.rawValue, String(sequence), actorID, keyID ?? "", actionType, targetType,
                 targetID, payloadSnapshot, requestID ?? "", String(Timestamp.milliseconds(createdAt)),
-            ], previousHash: previousHash)
+            ],
+            previousHash: previousHash
+        )
     }
 }
 
@@ -192,25 +224,33 @@ public enum AuditChain {
     ///   - expectedPreviousHash: the hash of the entry before the first one given.
     ///   - expectedSequence: the first entry's sequence.
     public static func firstBreak(
-        in entries: some Sequence<AuditEntry>, expectedPreviousHash: String = "", expectedSequence: Int64 = 1
+        in entries: some Sequence<AuditEntry>,
+        expectedPreviousHash: String = "",
+        expectedSequence: Int64 = 1
     ) -> Break? {
         var previous = expectedPreviousHash
         var sequence = expectedSequence
         for entry in entries {
             if entry.sequence != sequence {
                 return Break(
-                    sequence: entry.sequence, entryID: entry.id.rawValue,
-                    reason: "expected sequence \(sequence): an entry is missing or was inserted")
+                    sequence: entry.sequence,
+                    entryID: entry.id.rawValue,
+                    reason: "expected sequence \(sequence): an entry is missing or was inserted"
+                )
             }
             if entry.previousHash != previous {
                 return Break(
-                    sequence: entry.sequence, entryID: entry.id.rawValue,
-                    reason: "previous_hash does not match the entry before it")
+                    sequence: entry.sequence,
+                    entryID: entry.id.rawValue,
+                    reason: "previous_hash does not match the entry before it"
+                )
             }
             if entry.computedHash != entry.hash {
                 return Break(
-                    sequence: entry.sequence, entryID: entry.id.rawValue,
-                    reason: "content does not match its hash: the entry was altered")
+                    sequence: entry.sequence,
+                    entryID: entry.id.rawValue,
+                    reason: "content does not match its hash: the entry was altered"
+                )
             }
             previous = entry.hash
             sequence += 1

@@ -21,8 +21,15 @@ public struct Customer: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, externalID: String, name: String?, email: String?, legalName: String?,
-        metadata: [String: String], createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        externalID: String,
+        name: String?,
+        email: String?,
+        legalName: String?,
+        metadata: [String: String],
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID
@@ -60,8 +67,10 @@ public struct Customer: Sendable, Equatable, Identified {
         public var metadata: Patch<[String: String]>
 
         public init(
-            name: Patch<String> = .unchanged, email: Patch<String> = .unchanged,
-            legalName: Patch<String> = .unchanged, metadata: Patch<[String: String]> = .unchanged
+            name: Patch<String> = .unchanged,
+            email: Patch<String> = .unchanged,
+            legalName: Patch<String> = .unchanged,
+            metadata: Patch<[String: String]> = .unchanged
         ) {
             self.name = name
             self.email = email

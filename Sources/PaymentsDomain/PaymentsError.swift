@@ -28,7 +28,12 @@ public struct PaymentsError: Error, Sendable, Equatable, CustomStringConvertible
     public let retryAfterSeconds: Int?
 
     public init(
-        _ kind: Kind, code: ErrorCode, message: String, param: String? = nil, declineCode: String? = nil, retryAfterSeconds: Int? = nil
+        _ kind: Kind,
+        code: ErrorCode,
+        message: String,
+        param: String? = nil,
+        declineCode: String? = nil,
+        retryAfterSeconds: Int? = nil
     ) {
         self.kind = kind
         self.code = code
@@ -73,16 +78,22 @@ extension PaymentsError {
 
     /// A live-mode app with no live provider account: it is never handed to the sandbox.
     public static let providerNotConfigured = PaymentsError(
-        .invalidRequest, code: .providerNotConfigured,
-        message: "This live-mode app has no payment provider, and the sandbox serves test-mode apps only. \(configureProvider)")
+        .invalidRequest,
+        code: .providerNotConfigured,
+        message: "This live-mode app has no payment provider, and the sandbox serves test-mode apps only. \(configureProvider)"
+    )
 
     public static let idempotencyKeyReused = PaymentsError(
-        .idempotency, code: .idempotencyKeyReused,
+        .idempotency,
+        code: .idempotencyKeyReused,
         message: "This Idempotency-Key was already used with another request. Use a new key for a new request.",
-        param: "Idempotency-Key")
+        param: "Idempotency-Key"
+    )
 
     public static let idempotencyKeyInUse = PaymentsError(
-        .idempotency, code: .idempotencyKeyInUse,
+        .idempotency,
+        code: .idempotencyKeyInUse,
         message: "A request with this Idempotency-Key is still being processed. Retry later.",
-        param: "Idempotency-Key")
+        param: "Idempotency-Key"
+    )
 }

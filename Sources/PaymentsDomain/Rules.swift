@@ -15,7 +15,11 @@ public struct TextRule: Sendable, Equatable {
     public var format: String?
 
     public init(
-        length: ClosedRange<Int>, prefixes: [String] = [], characters: CharacterClass? = nil, notBlank: Bool = false, format: String? = nil
+        length: ClosedRange<Int>,
+        prefixes: [String] = [],
+        characters: CharacterClass? = nil,
+        notBlank: Bool = false,
+        format: String? = nil
     ) {
         self.length = length
         self.prefixes = prefixes
@@ -128,7 +132,9 @@ public struct IntegerRule: Sendable, Equatable {
 extension CharacterClass {
     /// Keys: letters, digits, `_`, `-` and `.`.
     public static let key = only(
-        [0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x5F...0x5F, 0x2E...0x2E, 0x2D...0x2D], "of letters, digits, '_', '-' or '.'")
+        [0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x5F...0x5F, 0x2E...0x2E, 0x2D...0x2D],
+        "of letters, digits, '_', '-' or '.'"
+    )
     /// Letters, digits and `_` (a provider's key).
     public static let word = only([0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x5F...0x5F], "of letters, digits or '_'")
     /// Anything but white space.

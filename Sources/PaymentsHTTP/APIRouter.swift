@@ -33,14 +33,19 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     let store = services.store
     let table = RouteTable()
     let idempotency = IdempotencyMiddleware(
-        store: store, lease: dependencies.idempotencyLease, retention: dependencies.idempotencyRetention)
+        store: store,
+        lease: dependencies.idempotencyLease,
+        retention: dependencies.idempotencyRetention
+    )
 
     let router = Router(context: PaymentsRequestContext.self)
     router.add(middleware: EdgeMiddleware(metrics: dependencies.metrics, bodyLimit: dependencies.bodyLimit))
 
     mount(
         OperationsController(store: store, metrics: dependencies.metrics, breakers: dependencies.breakers, healthTimeout: .seconds(2)),
-        on: router.group(), table: table)
+        on: router.group(),
+        table: table
+    )
 
     let v1 = router.group("v1")
         .add(middleware: AppAuthMiddleware(apps: services.apps))
@@ -53,7 +58,9 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     mount(CheckoutController(checkout: services.checkout), on: v1, table: table)
     mount(
         ProvidersController(directory: services.providers, accounts: services.providerAccounts, testClock: services.testClocks),
-        on: v1, table: table)
+        on: v1,
+        table: table
+    )
     mount(GracePeriodsController(grace: services.gracePeriods), on: v1, table: table)
     mount(WebhookEndpointsController(endpoints: services.webhookEndpoints), on: v1, table: table)
     mount(EventsController(events: services.events), on: v1, table: table)

@@ -56,10 +56,15 @@ struct SandboxEvent: Codable {
                 invoice.flatMap { invoice in
                     Currency(rawValue: invoice.currency).map {
                         ProviderInvoice(
-                            id: invoice.id, amountPaid: Money(invoice.amountPaid, $0), periodStart: invoice.periodStart,
-                            periodEnd: invoice.periodEnd)
+                            id: invoice.id,
+                            amountPaid: Money(invoice.amountPaid, $0),
+                            periodStart: invoice.periodStart,
+                            periodEnd: invoice.periodEnd
+                        )
                     }
-                }, subscription: object)
+                },
+                subscription: object
+            )
         case .invoicePaymentFailed: .invoicePaymentFailed(subscription: object)
         case .paymentSucceeded: .paymentSucceeded(payment: object)
         case .paymentFailed: .paymentFailed(payment: object)
@@ -81,6 +86,12 @@ extension SandboxProvider {
             throw .invalidRequest("The body is not a sandbox event: \(error)")
         }
         return ProviderEventFacts(
-            id: event.id, type: event.type.rawValue, createdAt: event.created, appID: event.appID, livemode: false, fact: event.fact)
+            id: event.id,
+            type: event.type.rawValue,
+            createdAt: event.created,
+            appID: event.appID,
+            livemode: false,
+            fact: event.fact
+        )
     }
 }

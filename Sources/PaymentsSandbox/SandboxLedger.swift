@@ -102,7 +102,14 @@ struct SandboxLedger: Sendable {
 
         /// - Throws: `Conflict` when a concurrent transaction made an object under the same
         ///   idempotency key first (PostgreSQL; SQLite's writer is exclusive).
-        func insert(_ kind: Kind, id: String, idempotencyKey: String?, parent: String?, _ object: some Encodable, at time: Date)
+        func insert(
+            _ kind: Kind,
+            id: String,
+            idempotencyKey: String?,
+            parent: String?,
+            _ object: some Encodable,
+            at time: Date
+        )
             async throws
         {
             let inserted = try await db.raw(

@@ -19,7 +19,9 @@ enum TestPaymentMethod: String {
         guard let method = TestPaymentMethod(rawValue: raw) else {
             throw .invalidRequest(
                 "No such payment method: '\(raw)'. The sandbox accepts pm_sandbox_visa, pm_sandbox_declined and pm_sandbox_fails_later.",
-                providerCode: "resource_missing", param: param)
+                providerCode: "resource_missing",
+                param: param
+            )
         }
         return method
     }
@@ -70,9 +72,18 @@ struct SBSubscription: Codable {
 
     var domain: ProviderSubscription {
         ProviderSubscription(
-            id: id, status: status, price: price, quantity: quantity, currentPeriodStart: periodStart,
-            currentPeriodEnd: periodEnd, trialEnd: trialEnd, cancelAtPeriodEnd: cancelAtPeriodEnd,
-            canceledAt: canceledAt, endedAt: endedAt, ourID: ourID)
+            id: id,
+            status: status,
+            price: price,
+            quantity: quantity,
+            currentPeriodStart: periodStart,
+            currentPeriodEnd: periodEnd,
+            trialEnd: trialEnd,
+            cancelAtPeriodEnd: cancelAtPeriodEnd,
+            canceledAt: canceledAt,
+            endedAt: endedAt,
+            ourID: ourID
+        )
     }
 }
 
@@ -93,8 +104,13 @@ struct SBPayment: Codable {
 
     var domain: ProviderPayment {
         ProviderPayment(
-            id: id, status: status, amount: Money(amount, currency), amountRefunded: amountRefunded, failure: failure,
-            operationID: operationID)
+            id: id,
+            status: status,
+            amount: Money(amount, currency),
+            amountRefunded: amountRefunded,
+            failure: failure,
+            operationID: operationID
+        )
     }
 }
 
@@ -125,8 +141,13 @@ struct SBCheckout: Codable {
 
     var domain: ProviderCheckoutSession {
         ProviderCheckoutSession(
-            id: id, url: status == .open ? url : nil, status: status, expiresAt: expiresAt, subscription: subscription,
-            payment: payment)
+            id: id,
+            url: status == .open ? url : nil,
+            status: status,
+            expiresAt: expiresAt,
+            subscription: subscription,
+            payment: payment
+        )
     }
 }
 

@@ -27,7 +27,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
     ///   - publicURL: where the service's own pages are reached (`http://127.0.0.1:8080`).
     ///   - now: the app's clock (test-mode apps may move theirs).
     public init(
-        backend: any StoreBackend, appID: App.ID, ids: IDGenerator, publicURL: String,
+        backend: any StoreBackend,
+        appID: App.ID,
+        ids: IDGenerator,
+        publicURL: String,
         now: @escaping @Sendable () async throws -> Date
     ) {
         ledger = SandboxLedger(backend: backend, appID: appID, ids: ids)
@@ -62,7 +65,8 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 let object = SBCustomer(
                     id: tx.newID(.customer, at: now),
                     metadata: [ProviderMetadata.appID: customer.appID.rawValue, ProviderMetadata.externalID: customer.externalID],
-                    defaultPaymentMethod: nil)
+                    defaultPaymentMethod: nil
+                )
                 try await tx.insert(.customer, id: object.id, idempotencyKey: idempotencyKey, parent: nil, object, at: now)
                 return object.id
             }
@@ -89,11 +93,35 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
     static func sandboxPrice(id: String, _ price: Price) -> SBPrice {
         switch price.terms {
         case .oneTime(let money):
-            SBPrice(id: id, ourPriceID: price.id.rawValue, type: "one_time", amount: money.amount, currency: money.currency, interval: nil, active: true)
+            SBPrice(
+                id: id,
+                ourPriceID: price.id.rawValue,
+                type: "one_time",
+                amount: money.amount,
+                currency: money.currency,
+                interval: nil,
+                active: true
+            )
         case .recurring(let money, let interval):
-            SBPrice(id: id, ourPriceID: price.id.rawValue, type: "recurring", amount: money.amount, currency: money.currency, interval: interval, active: true)
+            SBPrice(
+                id: id,
+                ourPriceID: price.id.rawValue,
+                type: "recurring",
+                amount: money.amount,
+                currency: money.currency,
+                interval: interval,
+                active: true
+            )
         case .metered(let metered):
-            SBPrice(id: id, ourPriceID: price.id.rawValue, type: "metered", amount: nil, currency: metered.currency, interval: metered.interval, active: true)
+            SBPrice(
+                id: id,
+                ourPriceID: price.id.rawValue,
+                type: "metered",
+                amount: nil,
+                currency: metered.currency,
+                interval: metered.interval,
+                active: true
+            )
         }
     }
 
@@ -126,7 +154,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
 
     // MARK: payments
 
-    public func createPayment(_ request: ProviderPaymentRequest, idempotencyKey: String) async throws(ProviderError)
+    public func createPayment(
+        _ request: ProviderPaymentRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderPayment
     {
         let method = try TestPaymentMethod.parse(request.paymentMethod)
@@ -137,14 +168,27 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     return existing
                 }
                 guard try await tx.get(.customer, request.customer, as: SBCustomer.self) != nil else {
-                    throw ProviderError.invalidRequest("No such customer: '\(request.customer)'.", providerCode: "resource_missing", param: "customer")
+                    throw ProviderError.invalidRequest(
+                        "No such customer: '\(request.customer)'.",
+                        providerCode: "resource_missing",
+                        param: "customer"
+                    )
                 }
                 let failure = method.charge(renewal: false)
                 let payment = SBPayment(
-                    id: tx.newID(.payment, at: now), customer: request.customer, amount: request.amount.amount,
-                    currency: request.amount.currency, status: failure == nil ? .succeeded : .failed, amountRefunded: 0,
-                    failure: failure, paymentMethod: method.rawValue, operationID: request.operationID,
-                    ourID: request.ourID, subscription: nil, createdAt: now)
+                    id: tx.newID(.payment, at: now),
+                    customer: request.customer,
+                    amount: request.amount.amount,
+                    currency: request.amount.currency,
+                    status: failure == nil ? .succeeded : .failed,
+                    amountRefunded: 0,
+                    failure: failure,
+                    paymentMethod: method.rawValue,
+                    operationID: request.operationID,
+                    ourID: request.ourID,
+                    subscription: nil,
+                    createdAt: now
+                )
                 try await tx.insert(.payment, id: payment.id, idempotencyKey: idempotencyKey, parent: request.customer, payment, at: now)
                 try await tx.event(failure == nil ? .paymentSucceeded : .paymentFailed, object: payment.id, at: now)
                 return payment
@@ -170,7 +214,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         }
     }
 
-    public func createRefund(_ request: ProviderRefundRequest, idempotencyKey: String) async throws(ProviderError)
+    public func createRefund(
+        _ request: ProviderRefundRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderRefund
     {
         let now = try await now()
@@ -180,7 +227,11 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     return existing.domain
                 }
                 guard var payment = try await tx.get(.payment, request.payment, as: SBPayment.self) else {
-                    throw ProviderError.invalidRequest("No such payment_intent: '\(request.payment)'.", providerCode: "resource_missing", param: "payment_intent")
+                    throw ProviderError.invalidRequest(
+                        "No such payment_intent: '\(request.payment)'.",
+                        providerCode: "resource_missing",
+                        param: "payment_intent"
+                    )
                 }
                 guard payment.status == .succeeded else {
                     throw ProviderError.invalidRequest("This payment has no successful charge to refund.", providerCode: "charge_not_refundable")
@@ -188,11 +239,17 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 guard request.amount > 0, request.amount <= payment.amount - payment.amountRefunded else {
                     throw ProviderError.invalidRequest(
                         "Refund amount (\(request.amount)) is greater than unrefunded amount on charge (\(payment.amount - payment.amountRefunded)).",
-                        providerCode: "amount_too_large", param: "amount")
+                        providerCode: "amount_too_large",
+                        param: "amount"
+                    )
                 }
                 let refund = SBRefund(
-                    id: tx.newID(.refund, at: now), payment: payment.id, amount: request.amount, status: .succeeded,
-                    operationID: request.operationID)
+                    id: tx.newID(.refund, at: now),
+                    payment: payment.id,
+                    amount: request.amount,
+                    status: .succeeded,
+                    operationID: request.operationID
+                )
                 payment.amountRefunded += request.amount
                 try await tx.insert(.refund, id: refund.id, idempotencyKey: idempotencyKey, parent: payment.id, refund, at: now)
                 try await tx.update(.payment, id: payment.id, payment, at: now)
@@ -212,7 +269,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
 
     // MARK: subscriptions
 
-    public func createSubscription(_ request: ProviderSubscriptionRequest, idempotencyKey: String)
+    public func createSubscription(
+        _ request: ProviderSubscriptionRequest,
+        idempotencyKey: String
+    )
         async throws(ProviderError) -> ProviderSubscription
     {
         let method = try request.paymentMethod.map { (raw: String) throws(ProviderError) in try TestPaymentMethod.parse(raw) }
@@ -220,7 +280,12 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         return try await run {
             try await ledger.transaction { tx in
                 try await Self.startSubscription(
-                    tx, request: request, method: method, idempotencyKey: idempotencyKey, now: now)
+                    tx,
+                    request: request,
+                    method: method,
+                    idempotencyKey: idempotencyKey,
+                    now: now
+                )
             }.domain
         }
     }
@@ -228,7 +293,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
     /// Starts a subscription: a trial, or a first charge now (`incomplete` when there is no
     /// payment method or it is declined, as Stripe's `default_incomplete`).
     static func startSubscription(
-        _ tx: SandboxLedger.Tx, request: ProviderSubscriptionRequest, method: TestPaymentMethod?, idempotencyKey: String,
+        _ tx: SandboxLedger.Tx,
+        request: ProviderSubscriptionRequest,
+        method: TestPaymentMethod?,
+        idempotencyKey: String,
         now: Date
     ) async throws -> SBSubscription {
         if let existing = try await tx.find(.subscription, idempotencyKey: idempotencyKey, as: SBSubscription.self) {
@@ -241,7 +309,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             let interval = price.interval
         else {
             throw ProviderError.invalidRequest(
-                "No such active recurring price: '\(request.price)'.", providerCode: "resource_missing", param: "items[0][price]")
+                "No such active recurring price: '\(request.price)'.",
+                providerCode: "resource_missing",
+                param: "items[0][price]"
+            )
         }
         if let method {
             customer.defaultPaymentMethod = method.rawValue
@@ -250,10 +321,23 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         let paymentMethod = method?.rawValue ?? customer.defaultPaymentMethod
         let id = tx.newID(.subscription, at: now)
         var subscription = SBSubscription(
-            id: id, customer: customer.id, price: price.id, quantity: request.quantity, status: .incomplete,
-            periodStart: now, periodEnd: interval.advance(now), trialEnd: nil, trialEndNotified: false,
-            cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil, paymentMethod: paymentMethod,
-            operationID: request.operationID, ourID: request.ourID, createdAt: now)
+            id: id,
+            customer: customer.id,
+            price: price.id,
+            quantity: request.quantity,
+            status: .incomplete,
+            periodStart: now,
+            periodEnd: interval.advance(now),
+            trialEnd: nil,
+            trialEndNotified: false,
+            cancelAtPeriodEnd: false,
+            canceledAt: nil,
+            endedAt: nil,
+            paymentMethod: paymentMethod,
+            operationID: request.operationID,
+            ourID: request.ourID,
+            createdAt: now
+        )
         if let days = request.trialPeriodDays, days > 0 {
             let trialEnd = now.addingTimeInterval(Double(days) * 86_400)
             subscription.status = .trialing
@@ -270,21 +354,41 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
 
     /// Charges one period of `subscription` (its invoice). - Returns: whether it was paid.
     static func charge(
-        _ tx: SandboxLedger.Tx, _ subscription: SBSubscription, price: SBPrice, method: TestPaymentMethod, renewal: Bool,
+        _ tx: SandboxLedger.Tx,
+        _ subscription: SBSubscription,
+        price: SBPrice,
+        method: TestPaymentMethod,
+        renewal: Bool,
         now: Date
     ) async throws -> Bool {
         let failure = method.charge(renewal: renewal)
         let payment = SBPayment(
-            id: tx.newID(.payment, at: now), customer: subscription.customer,
-            amount: (price.amount ?? 0) * Int64(subscription.quantity), currency: price.currency,
-            status: failure == nil ? .succeeded : .failed, amountRefunded: 0, failure: failure,
-            paymentMethod: method.rawValue, operationID: nil, ourID: nil, subscription: subscription.id, createdAt: now)
+            id: tx.newID(.payment, at: now),
+            customer: subscription.customer,
+            amount: (price.amount ?? 0) * Int64(subscription.quantity),
+            currency: price.currency,
+            status: failure == nil ? .succeeded : .failed,
+            amountRefunded: 0,
+            failure: failure,
+            paymentMethod: method.rawValue,
+            operationID: nil,
+            ourID: nil,
+            subscription: subscription.id,
+            createdAt: now
+        )
         try await tx.insert(.payment, id: payment.id, idempotencyKey: nil, parent: subscription.customer, payment, at: now)
         try await tx.event(
-            failure == nil ? .invoicePaid : .invoicePaymentFailed, object: subscription.id, at: now,
+            failure == nil ? .invoicePaid : .invoicePaymentFailed,
+            object: subscription.id,
+            at: now,
             invoice: SandboxEvent.Invoice(
-                id: "sbin_\(payment.id)", amountPaid: failure == nil ? payment.amount : 0, currency: price.currency.rawValue, periodStart: subscription.periodStart,
-                periodEnd: subscription.periodEnd))
+                id: "sbin_\(payment.id)",
+                amountPaid: failure == nil ? payment.amount : 0,
+                currency: price.currency.rawValue,
+                periodStart: subscription.periodStart,
+                periodEnd: subscription.periodEnd
+            )
+        )
         return failure == nil
     }
 
@@ -294,7 +398,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         return subscription.domain
     }
 
-    public func findSubscription(customer: String, operationID: String) async throws(ProviderError)
+    public func findSubscription(
+        customer: String,
+        operationID: String
+    ) async throws(ProviderError)
         -> ProviderSubscription?
     {
         try await run {
@@ -305,7 +412,11 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         }
     }
 
-    public func updateSubscription(_ id: String, _ change: ProviderSubscriptionChange, idempotencyKey: String)
+    public func updateSubscription(
+        _ id: String,
+        _ change: ProviderSubscriptionChange,
+        idempotencyKey: String
+    )
         async throws(ProviderError) -> ProviderSubscription
     {
         let now = try await now()
@@ -319,7 +430,11 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 }
                 if let price = change.price {
                     guard let found = try await tx.get(.price, price, as: SBPrice.self), found.active, found.interval != nil else {
-                        throw ProviderError.invalidRequest("No such active recurring price: '\(price)'.", providerCode: "resource_missing", param: "items[0][price]")
+                        throw ProviderError.invalidRequest(
+                            "No such active recurring price: '\(price)'.",
+                            providerCode: "resource_missing",
+                            param: "items[0][price]"
+                        )
                     }
                     subscription.price = found.id
                 }
@@ -331,7 +446,11 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         }
     }
 
-    public func cancelSubscription(_ id: String, atPeriodEnd: Bool, idempotencyKey: String) async throws(ProviderError)
+    public func cancelSubscription(
+        _ id: String,
+        atPeriodEnd: Bool,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderSubscription
     {
         let now = try await now()
@@ -431,7 +550,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
 
     // MARK: checkout and portal
 
-    public func createCheckoutSession(_ request: ProviderCheckoutRequest, idempotencyKey: String)
+    public func createCheckoutSession(
+        _ request: ProviderCheckoutRequest,
+        idempotencyKey: String
+    )
         async throws(ProviderError) -> ProviderCheckoutSession
     {
         let now = try await now()
@@ -441,22 +563,41 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     return existing.domain
                 }
                 guard try await tx.get(.customer, request.customer, as: SBCustomer.self) != nil else {
-                    throw ProviderError.invalidRequest("No such customer: '\(request.customer)'.", providerCode: "resource_missing", param: "customer")
+                    throw ProviderError.invalidRequest(
+                        "No such customer: '\(request.customer)'.",
+                        providerCode: "resource_missing",
+                        param: "customer"
+                    )
                 }
                 guard let price = try await tx.get(.price, request.price, as: SBPrice.self), price.active else {
-                    throw ProviderError.invalidRequest("No such price: '\(request.price)'.", providerCode: "resource_missing", param: "line_items[0][price]")
+                    throw ProviderError.invalidRequest(
+                        "No such price: '\(request.price)'.",
+                        providerCode: "resource_missing",
+                        param: "line_items[0][price]"
+                    )
                 }
                 guard (request.mode == .subscription) == (price.interval != nil) else {
                     throw ProviderError.invalidRequest(
                         "A \(request.mode.rawValue)-mode session needs a \(request.mode == .subscription ? "recurring" : "one-time") price.",
-                        param: "mode")
+                        param: "mode"
+                    )
                 }
                 let id = tx.newID(.checkout, at: now)
                 let session = SBCheckout(
-                    id: id, mode: request.mode, customer: request.customer, price: price.id, quantity: request.quantity,
-                    trialPeriodDays: request.trialPeriodDays, successURL: request.successURL, cancelURL: request.cancelURL,
-                    status: .open, expiresAt: now.addingTimeInterval(86_400), subscription: nil, payment: nil,
-                    url: "\(publicURL)/sandbox/checkout/\(id)")
+                    id: id,
+                    mode: request.mode,
+                    customer: request.customer,
+                    price: price.id,
+                    quantity: request.quantity,
+                    trialPeriodDays: request.trialPeriodDays,
+                    successURL: request.successURL,
+                    cancelURL: request.cancelURL,
+                    status: .open,
+                    expiresAt: now.addingTimeInterval(86_400),
+                    subscription: nil,
+                    payment: nil,
+                    url: "\(publicURL)/sandbox/checkout/\(id)"
+                )
                 try await tx.insert(.checkout, id: id, idempotencyKey: idempotencyKey, parent: request.customer, session, at: now)
                 return session.domain
             }
@@ -474,7 +615,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
     /// What the hosted checkout page does when the buyer pays: starts the subscription or takes
     /// the payment with `paymentMethod`.
     /// - Returns: the session and, if the card was declined, why (the session stays open).
-    public func completeCheckout(_ id: String, paymentMethod: String) async throws(ProviderError)
+    public func completeCheckout(
+        _ id: String,
+        paymentMethod: String
+    ) async throws(ProviderError)
         -> (session: ProviderCheckoutSession, successURL: String, failure: PaymentFailure?)
     {
         let method = try TestPaymentMethod.parse(paymentMethod)
@@ -495,9 +639,18 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     let subscription = try await Self.startSubscription(
                         tx,
                         request: ProviderSubscriptionRequest(
-                            operationID: "checkout:\(id)", ourID: "", customer: session.customer, price: session.price,
-                            quantity: session.quantity, trialPeriodDays: session.trialPeriodDays, paymentMethod: method.rawValue),
-                        method: method, idempotencyKey: "checkout:\(id)", now: now)
+                            operationID: "checkout:\(id)",
+                            ourID: "",
+                            customer: session.customer,
+                            price: session.price,
+                            quantity: session.quantity,
+                            trialPeriodDays: session.trialPeriodDays,
+                            paymentMethod: method.rawValue
+                        ),
+                        method: method,
+                        idempotencyKey: "checkout:\(id)",
+                        now: now
+                    )
                     if subscription.status == .incomplete {
                         return (session.domain, session.successURL, method.charge(renewal: false))
                     }
@@ -510,10 +663,19 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                         return (session.domain, session.successURL, failure)
                     }
                     let payment = SBPayment(
-                        id: tx.newID(.payment, at: now), customer: session.customer,
-                        amount: (price.amount ?? 0) * Int64(session.quantity), currency: price.currency, status: .succeeded,
-                        amountRefunded: 0, failure: nil, paymentMethod: method.rawValue, operationID: "checkout:\(id)",
-                        ourID: nil, subscription: nil, createdAt: now)
+                        id: tx.newID(.payment, at: now),
+                        customer: session.customer,
+                        amount: (price.amount ?? 0) * Int64(session.quantity),
+                        currency: price.currency,
+                        status: .succeeded,
+                        amountRefunded: 0,
+                        failure: nil,
+                        paymentMethod: method.rawValue,
+                        operationID: "checkout:\(id)",
+                        ourID: nil,
+                        subscription: nil,
+                        createdAt: now
+                    )
                     try await tx.insert(.payment, id: payment.id, idempotencyKey: "checkout:\(id)", parent: session.customer, payment, at: now)
                     session.payment = payment.id
                 }
@@ -525,7 +687,11 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         }
     }
 
-    public func createPortalSession(customer: String, returnURL: String?, idempotencyKey: String)
+    public func createPortalSession(
+        customer: String,
+        returnURL: String?,
+        idempotencyKey: String
+    )
         async throws(ProviderError) -> String
     {
         let now = try await now()
@@ -556,7 +722,8 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     returnURL: portal.returnURL,
                     subscriptions: subscriptions.map {
                         .init(id: $0.id, status: $0.status.rawValue, periodEnd: $0.periodEnd, cancelAtPeriodEnd: $0.cancelAtPeriodEnd)
-                    })
+                    }
+                )
             }
         }
     }

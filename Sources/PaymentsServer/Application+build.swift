@@ -27,7 +27,8 @@ public func prepare(_ runtime: Runtime) async throws {
     }
     if hasLive && configuration.secrets.generated {
         throw ConfigurationError(
-            "a live-mode app exists: APP_SECRET and ADMIN_TOKEN must be set in the environment, not generated.")
+            "a live-mode app exists: APP_SECRET and ADMIN_TOKEN must be set in the environment, not generated."
+        )
     }
     for notice in configuration.notices { logger.notice("\(notice)") }
     if !hasApps {
@@ -41,15 +42,19 @@ public func prepare(_ runtime: Runtime) async throws {
 public func buildApplication(_ runtime: Runtime, runWorkers: Bool = true) -> some ApplicationProtocol {
     let configuration = runtime.configuration
     var dependencies = APIDependencies(
-        services: runtime.services, adminToken: configuration.secrets.adminToken,
-        metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()), breakers: runtime.breakers)
+        services: runtime.services,
+        adminToken: configuration.secrets.adminToken,
+        metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+        breakers: runtime.breakers
+    )
     dependencies.bodyLimit = configuration.server.bodyLimit
     let (router, _) = buildRouter(dependencies)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: nil),
         services: runWorkers ? backgroundWorkers(runtime.services, logger: runtime.logger) : [],
-        logger: runtime.logger)
+        logger: runtime.logger
+    )
 }
 
 /// Checks every provider account the deployment has: the platform's Stripe key and each app's
@@ -62,8 +67,11 @@ public func checkProviders(_ runtime: Runtime) async -> (lines: [String], ok: Bo
     var ok = true
     func check(_ label: String, _ credentials: Providers.StripeCredentials, account: String) async {
         let provider = StripeProvider(
-            secretKey: credentials.secretKey, account: account,
-            transport: .live(client: runtime.stripeClient, baseURL: configuration.stripe.apiBase), logger: runtime.logger)
+            secretKey: credentials.secretKey,
+            account: account,
+            transport: .live(client: runtime.stripeClient, baseURL: configuration.stripe.apiBase),
+            logger: runtime.logger
+        )
         let key = "…" + credentials.secretKey.value.suffix(4)
         do {
             try await provider.checkCredentials()
@@ -89,7 +97,8 @@ public func checkProviders(_ runtime: Runtime) async -> (lines: [String], ok: Bo
                     } else if app.mode == .live, !directory.platformServes(app) {
                         lines.append(
                             "live app \(app.id) (\(app.name.debugDescription)): NO PROVIDER — its money routes answer provider_not_configured. "
-                                + PaymentsError.configureProvider)
+                                + PaymentsError.configureProvider
+                        )
                         ok = false
                     }
                 } catch {
@@ -136,7 +145,8 @@ func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
             if pass.settled + pass.abandoned > 0 {
                 logger.info(
                     "reconciled provider operations",
-                    metadata: ["settled": "\(pass.settled)", "abandoned": "\(pass.abandoned)", "open": "\(pass.open)"])
+                    metadata: ["settled": "\(pass.settled)", "abandoned": "\(pass.abandoned)", "open": "\(pass.open)"]
+                )
             }
         },
     ]
@@ -147,6 +157,9 @@ public func runWorkers(_ runtime: Runtime) async throws {
     let group = ServiceGroup(
         configuration: .init(
             services: backgroundWorkers(runtime.services, logger: runtime.logger).map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: runtime.logger))
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: runtime.logger
+        )
+    )
     try await group.run()
 }

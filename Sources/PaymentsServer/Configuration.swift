@@ -1,7 +1,6 @@
+import Foundation
 import Logging
 import PaymentsDomain
-
-import Foundation
 
 /// The service's configuration, read from the environment and checked at start: one part per
 /// concern, each reading and validating its own variables.
@@ -28,8 +27,13 @@ public struct Configuration: Sendable {
         let database = try Database(environment)
         let (secrets, notice) = try Secrets.load(environment, dataDirectory: database.dataDirectory)
         return Configuration(
-            server: server, database: database, secrets: secrets, stripe: try Stripe(environment), logs: try Logs(environment),
-            notices: notice.map { [$0] } ?? [])
+            server: server,
+            database: database,
+            secrets: secrets,
+            stripe: try Stripe(environment),
+            logs: try Logs(environment),
+            notices: notice.map { [$0] } ?? []
+        )
     }
 }
 
@@ -52,7 +56,10 @@ extension Configuration {
             ("PORT", "port to listen on (default 8080)"),
             ("PUBLIC_URL", "where browsers reach this service, for the sandbox's checkout and portal pages (default http://HOST:PORT)"),
             ("MAX_BODY_BYTES", "largest request body in bytes (default 1048576)"),
-            ("KEY_CACHE_SECONDS", "how long a key is trusted without a lookup; a key revoked on another instance stops here within it (default 5, 0 = off)"),
+            (
+                "KEY_CACHE_SECONDS",
+                "how long a key is trusted without a lookup; a key revoked on another instance stops here within it (default 5, 0 = off)"
+            ),
             ("MIGRATE_ON_START", "'false' to make serve refuse to start with pending migrations (default true)"),
         ]
 
@@ -140,7 +147,11 @@ extension Configuration {
                     : "Development mode: using APP_SECRET and ADMIN_TOKEN from \(stored.path)."
             }
             let secrets = Secrets(
-                appSecret: Secret(appSecret!), adminToken: Secret(adminToken!), production: production, generated: notice != nil)
+                appSecret: Secret(appSecret!),
+                adminToken: Secret(adminToken!),
+                production: production,
+                generated: notice != nil
+            )
             return (secrets, notice)
         }
     }
@@ -158,7 +169,10 @@ extension Configuration {
         public var timeout: Duration
 
         static let variables: [(name: String, meaning: String)] = [
-            ("STRIPE_SECRET_KEY", "the platform's Stripe key (sk_test_... or sk_live_...): serves apps of the same mode without their own account; unset = sandbox for test-mode apps"),
+            (
+                "STRIPE_SECRET_KEY",
+                "the platform's Stripe key (sk_test_... or sk_live_...): serves apps of the same mode without their own account; unset = sandbox for test-mode apps"
+            ),
             ("STRIPE_WEBHOOK_SECRET", "the platform account's webhook signing secrets, comma-separated (whsec_...)"),
             ("STRIPE_WEBHOOK_TOLERANCE", "seconds a Stripe webhook signature stays valid (default 300, as Stripe's libraries)"),
             ("STRIPE_API_BASE", "Stripe API base URL (default https://api.stripe.com; tests point it at a local stand-in)"),
@@ -199,9 +213,10 @@ extension Configuration {
         ]
 
         init(_ environment: Environment) throws {
-            level = try environment.parse("LOG_LEVEL", "one of trace, debug, info, notice, warning, error, critical") {
-                Logger.Level(rawValue: $0.lowercased())
-            } ?? .info
+            level =
+                try environment.parse("LOG_LEVEL", "one of trace, debug, info, notice, warning, error, critical") {
+                    Logger.Level(rawValue: $0.lowercased())
+                } ?? .info
             format = try environment.parse("LOG_FORMAT", "text or json") { LogFormat(rawValue: $0.lowercased()) } ?? .text
         }
     }

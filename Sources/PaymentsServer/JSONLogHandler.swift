@@ -27,13 +27,23 @@ public struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
         let line = Self.render(
-            time: Date(), level: event.level, label: label, message: "\(event.message)", source: event.source,
-            metadata: fields)
+            time: Date(),
+            level: event.level,
+            label: label,
+            message: "\(event.message)",
+            source: event.source,
+            metadata: fields
+        )
         Self.output.withLockedValue { $0.write(Data(line.utf8)) }
     }
 
     static func render(
-        time: Date, level: Logger.Level, label: String, message: String, source: String, metadata: Logger.Metadata
+        time: Date,
+        level: Logger.Level,
+        label: String,
+        message: String,
+        source: String,
+        metadata: Logger.Metadata
     ) -> String {
         var out = "{\"time\":\(quote(time.formatted(.iso8601)))"
         out += ",\"level\":\(quote(level.rawValue)),\"label\":\(quote(label)),\"message\":\(quote(message))"

@@ -1,10 +1,9 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import PaymentsDomain
 import PaymentsServices
 import PaymentsStore
-
-import Foundation
 
 /// What one process runs on, built once from the configuration: the store, the HTTP clients the
 /// providers and the event deliveries use, the providers' circuit breakers and the services.
@@ -27,10 +26,22 @@ public struct Runtime: Sendable {
         let webhookClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .webhooks)
         let breakers = CircuitBreakers()
         let parts = ServiceParts.live(
-            configuration, store: store, stripeClient: stripeClient, webhookClient: webhookClient, breakers: breakers, logger: logger)
+            configuration,
+            store: store,
+            stripeClient: stripeClient,
+            webhookClient: webhookClient,
+            breakers: breakers,
+            logger: logger
+        )
         return Runtime(
-            configuration: configuration, store: store, services: buildServices(parts), breakers: breakers, logger: logger,
-            stripeClient: stripeClient, webhookClient: webhookClient)
+            configuration: configuration,
+            store: store,
+            services: buildServices(parts),
+            breakers: breakers,
+            logger: logger,
+            stripeClient: stripeClient,
+            webhookClient: webhookClient
+        )
     }
 
     /// Closes the HTTP clients and the store.
@@ -42,7 +53,9 @@ public struct Runtime: Sendable {
 
     /// Runs `body` on a runtime opened from `configuration`, and shuts it down after, whatever happened.
     public static func with<T>(
-        _ configuration: Configuration, logger: Logger, _ body: (Runtime) async throws -> T
+        _ configuration: Configuration,
+        logger: Logger,
+        _ body: (Runtime) async throws -> T
     ) async throws -> T {
         let runtime = try await open(configuration, logger: logger)
         do {

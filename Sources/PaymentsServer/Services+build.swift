@@ -20,8 +20,13 @@ public struct ServiceParts: Sendable {
     public var logger: Logger
 
     public init(
-        store: Store, secrets: SecretBox, providers: Providers.Directory, webhooks: [ProviderName: ProviderWebhooks],
-        sender: WebhookSender, keyCacheTTL: Duration, logger: Logger
+        store: Store,
+        secrets: SecretBox,
+        providers: Providers.Directory,
+        webhooks: [ProviderName: ProviderWebhooks],
+        sender: WebhookSender,
+        keyCacheTTL: Duration,
+        logger: Logger
     ) {
         self.store = store
         self.secrets = secrets
@@ -45,61 +50,113 @@ public func buildServices(_ parts: ServiceParts) -> Services {
     let checkout = Checkout.Service(store: store, directory: directory, plans: plans, customers: customers, logger: logger)
     let gracePeriods = GracePeriods.Service(store: store, customers: customers)
     let inbox = Inbox.Service(
-        store: store, directory: directory, webhooks: parts.webhooks, subscriptions: subscriptions, payments: payments,
-        checkout: checkout, grace: gracePeriods, logger: logger)
+        store: store,
+        directory: directory,
+        webhooks: parts.webhooks,
+        subscriptions: subscriptions,
+        payments: payments,
+        checkout: checkout,
+        grace: gracePeriods,
+        logger: logger
+    )
     return Services(
-        store: store, providers: directory,
+        store: store,
+        providers: directory,
         apps: Apps.Service(store: store, keyCache: KeyCache(ttl: parts.keyCacheTTL)),
-        audit: AuditLog.Service(store: store), customers: customers, plans: plans, payments: payments,
-        subscriptions: subscriptions, checkout: checkout,
-        providerAccounts: ProviderAccounts.Service(store: store, secrets: parts.secrets), gracePeriods: gracePeriods,
-        billingSummaries: BillingSummary.Service(store: store, customers: customers), inbox: inbox,
+        audit: AuditLog.Service(store: store),
+        customers: customers,
+        plans: plans,
+        payments: payments,
+        subscriptions: subscriptions,
+        checkout: checkout,
+        providerAccounts: ProviderAccounts.Service(store: store, secrets: parts.secrets),
+        gracePeriods: gracePeriods,
+        billingSummaries: BillingSummary.Service(store: store, customers: customers),
+        inbox: inbox,
         testClocks: TestClocks.Service(
-            store: store, directory: directory, subscriptions: subscriptions, inbox: inbox, grace: gracePeriods),
+            store: store,
+            directory: directory,
+            subscriptions: subscriptions,
+            inbox: inbox,
+            grace: gracePeriods
+        ),
         reconciliation: Reconciliation.Service(
-            store: store, directory: directory, payments: payments, subscriptions: subscriptions, logger: logger),
+            store: store,
+            directory: directory,
+            payments: payments,
+            subscriptions: subscriptions,
+            logger: logger
+        ),
         webhookEndpoints: WebhookEndpoints.Service(store: store, secrets: parts.secrets),
         events: Events.Service(store: store, customers: customers),
-        deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger))
+        deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger)
+    )
 }
 
 extension ServiceParts {
     /// The parts a deployment runs on: providers from the configuration over `stripeClient`,
     /// deliveries over `webhookClient`.
     static func live(
-        _ configuration: Configuration, store: Store, stripeClient: HTTPClient, webhookClient: HTTPClient, breakers: CircuitBreakers,
+        _ configuration: Configuration,
+        store: Store,
+        stripeClient: HTTPClient,
+        webhookClient: HTTPClient,
+        breakers: CircuitBreakers,
         logger: Logger
     ) -> ServiceParts {
         let secrets = SecretBox(appSecret: configuration.secrets.appSecret)
         return ServiceParts(
-            store: store, secrets: secrets,
+            store: store,
+            secrets: secrets,
             providers: providerDirectory(
-                configuration: configuration, store: store, secrets: secrets, client: stripeClient, breakers: breakers, logger: logger),
-            webhooks: providerWebhooks(configuration), sender: .live(client: webhookClient),
-            keyCacheTTL: configuration.server.keyCacheTTL, logger: logger)
+                configuration: configuration,
+                store: store,
+                secrets: secrets,
+                client: stripeClient,
+                breakers: breakers,
+                logger: logger
+            ),
+            webhooks: providerWebhooks(configuration),
+            sender: .live(client: webhookClient),
+            keyCacheTTL: configuration.server.keyCacheTTL,
+            logger: logger
+        )
     }
 }
 
 /// Which provider serves each app: its own Stripe account, the platform's, or the sandbox.
 func providerDirectory(
-    configuration: Configuration, store: Store, secrets: SecretBox, client: HTTPClient, breakers: CircuitBreakers, logger: Logger
+    configuration: Configuration,
+    store: Store,
+    secrets: SecretBox,
+    client: HTTPClient,
+    breakers: CircuitBreakers,
+    logger: Logger
 ) -> Providers.Directory {
     let publicURL = configuration.server.publicURL
     let transport = StripeTransport.live(client: client, baseURL: configuration.stripe.apiBase)
     var options = StripeProvider.Options()
     options.timeout = configuration.stripe.timeout
     return Providers.Directory(
-        store: store, secrets: secrets,
+        store: store,
+        secrets: secrets,
         platformStripe: configuration.stripe.secretKey.map {
             Providers.StripeCredentials(secretKey: $0, webhookSecrets: configuration.stripe.webhookSecrets)
         },
         makeStripe: { [options] credentials, account in
             StripeProvider(
-                secretKey: credentials.secretKey, account: account, transport: transport, options: options, breakers: breakers, logger: logger)
+                secretKey: credentials.secretKey,
+                account: account,
+                transport: transport,
+                options: options,
+                breakers: breakers,
+                logger: logger
+            )
         },
         makeSandbox: { app, now in
             SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: publicURL, now: now)
-        })
+        }
+    )
 }
 
 /// How each provider's webhooks are verified and read.
@@ -110,7 +167,9 @@ public func providerWebhooks(_ configuration: Configuration) -> [ProviderName: P
             verify: { payload, header, secrets, now in
                 try StripeWebhookSignature.verify(payload: payload, header: header, secrets: secrets, tolerance: tolerance, now: now)
             },
-            identify: StripeWebhooks.identify, interpret: StripeWebhooks.interpret),
+            identify: StripeWebhooks.identify,
+            interpret: StripeWebhooks.interpret
+        ),
         // The sandbox writes its events straight into the inbox: nothing to verify.
         .sandbox: ProviderWebhooks(verify: { _, _, _, _ in }, interpret: SandboxProvider.interpret),
     ]

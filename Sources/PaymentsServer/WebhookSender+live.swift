@@ -10,7 +10,8 @@ extension HTTPClient.Configuration {
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(5), read: .seconds(10)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
-            decompression: .disabled)
+            decompression: .disabled
+        )
     }
 }
 

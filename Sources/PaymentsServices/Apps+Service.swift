@@ -35,15 +35,22 @@ extension Apps {
             if let gracePeriodDays { try App.validate(gracePeriodDays: gracePeriodDays) }
             return try await store.write(origin, app: nil) { session in
                 let app = App(
-                    id: session.ids.next(App.self, at: session.now), name: name, mode: mode, createdAt: session.now,
-                    gracePeriodDays: gracePeriodDays)
+                    id: session.ids.next(App.self, at: session.now),
+                    name: name,
+                    mode: mode,
+                    createdAt: session.now,
+                    gracePeriodDays: gracePeriodDays
+                )
                 try await session.apps.insert(app)
                 let issued = try await issueKey(for: app, session)
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createApp, target: app.id,
-                        snapshot: AppSnapshot(app: app, key: issued.key)))
+                        action: .createApp,
+                        target: app.id,
+                        snapshot: AppSnapshot(app: app, key: issued.key)
+                    )
+                )
                 return (app, issued)
             }
         }
@@ -64,8 +71,11 @@ extension Apps {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .updateApp, target: app.id,
-                        snapshot: ["name": app.name, "grace_period_days": app.gracePeriodDays.map(String.init) ?? "default"]))
+                        action: .updateApp,
+                        target: app.id,
+                        snapshot: ["name": app.name, "grace_period_days": app.gracePeriodDays.map(String.init) ?? "default"]
+                    )
+                )
                 return app
             }
         }
@@ -105,9 +115,14 @@ extension Apps {
                 try await session.audit(
                     id,
                     try AuditRecord(
-                        action: .rotateKey, target: issued.key.id,
+                        action: .rotateKey,
+                        target: issued.key.id,
                         snapshot: RotationSnapshot(
-                            key: KeySnapshot(issued.key), expiring: expiring.map(KeySnapshot.init))))
+                            key: KeySnapshot(issued.key),
+                            expiring: expiring.map(KeySnapshot.init)
+                        )
+                    )
+                )
                 return issued
             }
         }
@@ -125,7 +140,8 @@ extension Apps {
                 }
                 try await session.audit(
                     id,
-                    try AuditRecord(action: .revokeKey, target: keyID, snapshot: KeySnapshot(key)))
+                    try AuditRecord(action: .revokeKey, target: keyID, snapshot: KeySnapshot(key))
+                )
                 return key
             }
         }
@@ -161,9 +177,14 @@ extension Apps {
         private func issueKey(for app: App, _ session: Session) async throws -> IssuedKey {
             let secret = KeyMaterial.generate(mode: app.mode)
             let key = APIKey(
-                id: session.ids.next(APIKey.self, at: session.wallClock), appID: app.id,
-                displayPrefix: KeyMaterial.displayPrefix(secret.value), hash: KeyMaterial.hash(secret.value),
-                createdAt: session.wallClock, expiresAt: nil, revokedAt: nil)
+                id: session.ids.next(APIKey.self, at: session.wallClock),
+                appID: app.id,
+                displayPrefix: KeyMaterial.displayPrefix(secret.value),
+                hash: KeyMaterial.hash(secret.value),
+                createdAt: session.wallClock,
+                expiresAt: nil,
+                revokedAt: nil
+            )
             try await session.keys.insert(key)
             return IssuedKey(key: key, secret: secret)
         }

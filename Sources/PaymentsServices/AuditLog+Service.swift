@@ -29,8 +29,10 @@ extension AuditLog {
                 let from = sequence
                 let batch = try await store.read { try await $0.auditLog(app).chain(from: from, limit: batchSize) }
                 if let broken = AuditChain.firstBreak(
-                    in: batch, expectedPreviousHash: previousHash, expectedSequence: sequence)
-                {
+                    in: batch,
+                    expectedPreviousHash: previousHash,
+                    expectedSequence: sequence
+                ) {
                     return Verification(entries: sequence - 1, firstBreak: broken)
                 }
                 if let last = batch.last {
@@ -46,8 +48,11 @@ extension AuditLog {
                 return Verification(
                     entries: count,
                     firstBreak: AuditChain.Break(
-                        sequence: head.sequence, entryID: "head",
-                        reason: "the chain ends at entry \(count) but its head records entry \(head.sequence): entries were deleted"))
+                        sequence: head.sequence,
+                        entryID: "head",
+                        reason: "the chain ends at entry \(count) but its head records entry \(head.sequence): entries were deleted"
+                    )
+                )
             }
             return Verification(entries: count, firstBreak: nil)
         }

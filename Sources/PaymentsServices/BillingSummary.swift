@@ -86,7 +86,10 @@ extension BillingSummary {
                 if let current { plan = try await session.plans(app).find(id: current.planID) }
                 let payment = try await session.payments(app).list(customer: customer.id, try PageRequest(limit: 1)).data.first
                 let invoice = try await session.events(app).list(
-                    afterSequence: nil, type: .invoicePaid, customer: customer.id, try PageRequest(limit: 1)
+                    afterSequence: nil,
+                    type: .invoicePaid,
+                    customer: customer.id,
+                    try PageRequest(limit: 1)
                 ).data.first
                 var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.createdAt) }
                 if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.payload.utf8)),
@@ -96,9 +99,14 @@ extension BillingSummary {
                     last = LastPayment(amount: Money(paid.data.object.amount_paid, currency), status: "succeeded", at: paidAt)
                 }
                 return BillingSummary(
-                    customer: customer, status: BillingSummary.status(of: current, grace: grace), subscription: current,
-                    planKey: plan?.key, priceKey: plan?.prices.first { $0.id == current?.priceID }?.key, gracePeriod: grace,
-                    lastPayment: last)
+                    customer: customer,
+                    status: BillingSummary.status(of: current, grace: grace),
+                    subscription: current,
+                    planKey: plan?.key,
+                    priceKey: plan?.prices.first { $0.id == current?.priceID }?.key,
+                    gracePeriod: grace,
+                    lastPayment: last
+                )
             }
         }
     }
@@ -116,6 +124,5 @@ extension BillingSummary {
         let data: Payload
     }
 }
-
 
 extension BillingSummary.Status: JSONEnumeration {}

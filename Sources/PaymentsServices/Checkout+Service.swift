@@ -23,8 +23,15 @@ extension Checkout {
         public let metadata: [String: String]
 
         public init(
-            customer: String, mode: CheckoutSession.Mode, plan: String, price: String?, quantity: Int, trialPeriodDays: Int?,
-            successURL: String, cancelURL: String?, metadata: [String: String]
+            customer: String,
+            mode: CheckoutSession.Mode,
+            plan: String,
+            price: String?,
+            quantity: Int,
+            trialPeriodDays: Int?,
+            successURL: String,
+            cancelURL: String?,
+            metadata: [String: String]
         ) {
             self.customer = customer
             self.mode = mode
@@ -74,7 +81,9 @@ extension Checkout {
             let price = try plan.resolvePrice(request.price, recurring: request.mode == .subscription)
             guard price.isRecurring == (request.mode == .subscription) else {
                 throw PaymentsError.invalid(
-                    "price", "A \(request.mode.rawValue)-mode session needs a \(request.mode == .subscription ? "recurring" : "one-time") price; \(price.key) is \(price.terms.type).")
+                    "price",
+                    "A \(request.mode.rawValue)-mode session needs a \(request.mode == .subscription ? "recurring" : "one-time") price; \(price.key) is \(price.terms.type)."
+                )
             }
             if case .metered = price.terms, request.mode == .payment {
                 throw PaymentsError.invalid("price", "A metered price cannot be paid once.")
@@ -84,25 +93,54 @@ extension Checkout {
             let providerPrice = try await links.price(price, of: plan, on: checkout, origin: origin)
             let id = store.ids.next(CheckoutSession.self, at: store.clock.now())
             let remote = try await checkout.createCheckoutSession(
-                    ProviderCheckoutRequest(
-                        ourID: id.rawValue, mode: request.mode, customer: providerCustomer, price: providerPrice,
-                        quantity: request.quantity, trialPeriodDays: request.trialPeriodDays ?? (request.mode == .subscription ? plan.trialPeriodDays : nil),
-                        successURL: request.successURL, cancelURL: request.cancelURL,
-                        metadata: request.metadata.merging([ProviderMetadata.appID: app.id.rawValue, ProviderMetadata.objectID: id.rawValue]) { _, ours in ours }),
-                    idempotencyKey: requestKey.map { "checkout-\(app.id.rawValue)-\($0)" } ?? id.rawValue)
+                ProviderCheckoutRequest(
+                    ourID: id.rawValue,
+                    mode: request.mode,
+                    customer: providerCustomer,
+                    price: providerPrice,
+                    quantity: request.quantity,
+                    trialPeriodDays: request.trialPeriodDays ?? (request.mode == .subscription ? plan.trialPeriodDays : nil),
+                    successURL: request.successURL,
+                    cancelURL: request.cancelURL,
+                    metadata: request.metadata.merging([ProviderMetadata.appID: app.id.rawValue, ProviderMetadata.objectID: id.rawValue]) { _, ours in
+                        ours
+                    }
+                ),
+                idempotencyKey: requestKey.map { "checkout-\(app.id.rawValue)-\($0)" } ?? id.rawValue
+            )
             return try await store.write(origin, app: app.id) { session in
                 let created = CheckoutSession(
-                    id: id, appID: app.id, customerID: customer.id, customerExternalID: customer.externalID, mode: request.mode, planID: plan.id, priceID: price.id,
-                    quantity: request.quantity, trialPeriodDays: request.trialPeriodDays, successURL: request.successURL,
-                    cancelURL: request.cancelURL, metadata: request.metadata, status: remote.status, url: remote.url,
-                    expiresAt: remote.expiresAt, provider: checkout.name, providerSessionID: remote.id, subscriptionID: nil,
-                    paymentID: nil, createdAt: session.now, updatedAt: session.now)
+                    id: id,
+                    appID: app.id,
+                    customerID: customer.id,
+                    customerExternalID: customer.externalID,
+                    mode: request.mode,
+                    planID: plan.id,
+                    priceID: price.id,
+                    quantity: request.quantity,
+                    trialPeriodDays: request.trialPeriodDays,
+                    successURL: request.successURL,
+                    cancelURL: request.cancelURL,
+                    metadata: request.metadata,
+                    status: remote.status,
+                    url: remote.url,
+                    expiresAt: remote.expiresAt,
+                    provider: checkout.name,
+                    providerSessionID: remote.id,
+                    subscriptionID: nil,
+                    paymentID: nil,
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
                 try await session.checkoutSessions(app.id).insert(created)
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createCheckoutSession, target: id,
-                        snapshot: ["mode": request.mode.rawValue, "plan": plan.key, "price": price.key, "provider_session_id": remote.id]))
+                        action: .createCheckoutSession,
+                        target: id,
+                        snapshot: ["mode": request.mode.rawValue, "plan": plan.key, "price": price.key, "provider_session_id": remote.id]
+                    )
+                )
                 return created
             }
         }
@@ -122,7 +160,11 @@ extension Checkout {
 
         /// Records a provider checkout session's state, importing what it made.
         public func record(
-            app: App, _ id: CheckoutSession.ID, remote: ProviderCheckoutSession, provider: any PaymentProvider, origin: Origin
+            app: App,
+            _ id: CheckoutSession.ID,
+            remote: ProviderCheckoutSession,
+            provider: any PaymentProvider,
+            origin: Origin
         ) async throws -> CheckoutSession {
             var imported: ProviderSubscription?
             var importedPayment: ProviderPayment?
@@ -149,34 +191,62 @@ extension Checkout {
                         checkout.subscriptionID = existing.id
                     } else {
                         var subscription = Subscription(
-                            id: session.ids.next(Subscription.self, at: session.now), appID: app.id,
-                            customerID: checkout.customerID, customerExternalID: checkout.customerExternalID, planID: checkout.planID, priceID: checkout.priceID,
-                            quantity: checkout.quantity, status: imported.status, provider: provider.name,
-                            providerSubscriptionID: imported.id, currentPeriodStart: nil, currentPeriodEnd: nil, trialEnd: nil,
-                            cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil, createdAt: session.now, updatedAt: session.now)
+                            id: session.ids.next(Subscription.self, at: session.now),
+                            appID: app.id,
+                            customerID: checkout.customerID,
+                            customerExternalID: checkout.customerExternalID,
+                            planID: checkout.planID,
+                            priceID: checkout.priceID,
+                            quantity: checkout.quantity,
+                            status: imported.status,
+                            provider: provider.name,
+                            providerSubscriptionID: imported.id,
+                            currentPeriodStart: nil,
+                            currentPeriodEnd: nil,
+                            trialEnd: nil,
+                            cancelAtPeriodEnd: false,
+                            canceledAt: nil,
+                            endedAt: nil,
+                            createdAt: session.now,
+                            updatedAt: session.now
+                        )
                         subscription.mirror(imported, at: session.now)
                         try await session.subscriptions(app.id).insert(subscription)
                         try await session.audit(
                             app.id,
                             try AuditRecord(
-                                action: .createSubscription, target: subscription.id,
-                                snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
+                                action: .createSubscription,
+                                target: subscription.id,
+                                snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)
+                            )
+                        )
                         try await session.emitChanges(app.id, from: nil, to: subscription)
                         checkout.subscriptionID = subscription.id
                     }
                 }
                 if let importedPayment {
                     var payment = Payment(
-                        id: session.ids.next(Payment.self, at: session.now), appID: app.id, customerID: checkout.customerID,
+                        id: session.ids.next(Payment.self, at: session.now),
+                        appID: app.id,
+                        customerID: checkout.customerID,
                         customerExternalID: checkout.customerExternalID,
-                        amount: importedPayment.amount, amountRefunded: 0, status: .pending, description: nil,
-                        metadata: checkout.metadata, provider: provider.name, providerPaymentID: importedPayment.id, failure: nil,
-                        createdAt: session.now, updatedAt: session.now)
+                        amount: importedPayment.amount,
+                        amountRefunded: 0,
+                        status: .pending,
+                        description: nil,
+                        metadata: checkout.metadata,
+                        provider: provider.name,
+                        providerPaymentID: importedPayment.id,
+                        failure: nil,
+                        createdAt: session.now,
+                        updatedAt: session.now
+                    )
                     payment.mirror(importedPayment, at: session.now)
                     try await session.payments(app.id).insert(payment)
                     try await session.audit(
                         app.id,
-                        try AuditRecord(action: .createPayment, target: payment.id, snapshot: PaymentSnapshot(payment, nil)))
+                        try AuditRecord(action: .createPayment, target: payment.id, snapshot: PaymentSnapshot(payment, nil))
+                    )
                     try await session.emitChanges(app.id, from: nil, to: payment)
                     checkout.paymentID = payment.id
                 }
@@ -184,20 +254,37 @@ extension Checkout {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .updateCheckoutSession, target: checkout.id,
-                        snapshot: ["status": checkout.status.rawValue, "subscription_id": checkout.subscriptionID?.rawValue ?? "",
-                                   "payment_id": checkout.paymentID?.rawValue ?? ""]))
+                        action: .updateCheckoutSession,
+                        target: checkout.id,
+                        snapshot: [
+                            "status": checkout.status.rawValue, "subscription_id": checkout.subscriptionID?.rawValue ?? "",
+                            "payment_id": checkout.paymentID?.rawValue ?? "",
+                        ]
+                    )
+                )
                 if checkout.status == .complete {
                     try await session.emit(
-                        app.id, .checkoutCompleted, Resources.checkoutSession, checkout, id: checkout.id.rawValue,
-                        customer: checkout.customerID, type: .checkoutSession)
+                        app.id,
+                        .checkoutCompleted,
+                        Resources.checkoutSession,
+                        checkout,
+                        id: checkout.id.rawValue,
+                        customer: checkout.customerID,
+                        type: .checkoutSession
+                    )
                 }
                 return checkout
             }
         }
 
         /// A link to the provider's billing portal for the customer.
-        public func portal(app: App, customer externalID: String, returnURL: String?, requestKey: String?, origin: Origin)
+        public func portal(
+            app: App,
+            customer externalID: String,
+            returnURL: String?,
+            requestKey: String?,
+            origin: Origin
+        )
             async throws -> String
         {
             try Customer.validate(externalID: externalID, param: "customer")
@@ -212,12 +299,13 @@ extension Checkout {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createPortalSession, target: customer.id,
-                        snapshot: ["provider": portal.name.rawValue, "return_url": returnURL ?? ""]))
+                        action: .createPortalSession,
+                        target: customer.id,
+                        snapshot: ["provider": portal.name.rawValue, "return_url": returnURL ?? ""]
+                    )
+                )
             }
             return url
         }
     }
 }
-
-

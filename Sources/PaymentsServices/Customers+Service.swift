@@ -13,24 +13,45 @@ extension Customers {
         /// Creates the customer or applies `changes` to it.
         /// - Returns: the customer and whether it was created.
         public func upsert(
-            app: App.ID, externalID: String, changes: Customer.Changes, origin: Origin
+            app: App.ID,
+            externalID: String,
+            changes: Customer.Changes,
+            origin: Origin
         ) async throws -> (customer: Customer, created: Bool) {
             try Customer.validate(externalID: externalID)
             try changes.validate()
             return try await store.write(origin, app: app) { session in
                 let customers = session.customers(app)
                 var fresh = Customer(
-                    id: session.ids.next(Customer.self, at: session.now), appID: app, externalID: externalID,
-                    name: nil, email: nil, legalName: nil, metadata: [:], createdAt: session.now,
-                    updatedAt: session.now)
+                    id: session.ids.next(Customer.self, at: session.now),
+                    appID: app,
+                    externalID: externalID,
+                    name: nil,
+                    email: nil,
+                    legalName: nil,
+                    metadata: [:],
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
                 fresh.apply(changes, at: session.now)
                 if try await customers.insertIfAbsent(fresh) {
                     try await session.audit(
                         app,
                         try AuditRecord(
-                            action: .createCustomer, target: fresh.id,
-                            snapshot: CustomerSnapshot(fresh)))
-                    try await session.emit(app, .customerCreated, Resources.customer, fresh, id: fresh.id.rawValue, customer: fresh.id, type: .customer)
+                            action: .createCustomer,
+                            target: fresh.id,
+                            snapshot: CustomerSnapshot(fresh)
+                        )
+                    )
+                    try await session.emit(
+                        app,
+                        .customerCreated,
+                        Resources.customer,
+                        fresh,
+                        id: fresh.id.rawValue,
+                        customer: fresh.id,
+                        type: .customer
+                    )
                     return (fresh, true)
                 }
                 guard var existing = try await customers.find(externalID: externalID) else {
@@ -42,13 +63,24 @@ extension Customers {
                 var unchanged = before
                 unchanged.updatedAt = existing.updatedAt
                 if unchanged != existing {
-                    try await session.emit(app, .customerUpdated, Resources.customer, existing, id: existing.id.rawValue, customer: existing.id, type: .customer)
+                    try await session.emit(
+                        app,
+                        .customerUpdated,
+                        Resources.customer,
+                        existing,
+                        id: existing.id.rawValue,
+                        customer: existing.id,
+                        type: .customer
+                    )
                 }
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .updateCustomer, target: existing.id,
-                        snapshot: CustomerSnapshot(existing)))
+                        action: .updateCustomer,
+                        target: existing.id,
+                        snapshot: CustomerSnapshot(existing)
+                    )
+                )
                 return (existing, false)
             }
         }

@@ -38,8 +38,12 @@ extension Deliveries {
         let logger: Logger
 
         public init(
-            store: Store, secrets: SecretBox, sender: WebhookSender, schedule: RetrySchedule = .standard,
-            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
+            store: Store,
+            secrets: SecretBox,
+            sender: WebhookSender,
+            schedule: RetrySchedule = .standard,
+            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+            logger: Logger
         ) {
             self.store = store
             self.secrets = secrets
@@ -100,8 +104,13 @@ extension Deliveries {
             let finished = store.clock.now()
             let succeeded = error == nil
             return DeliveryAttempt(
-                delivery: delivery.id, attempt: delivery.attempts, at: finished, responseStatus: status, error: error,
-                nextAttemptAt: succeeded ? nil : schedule.nextAttempt(after: delivery.attempts, failedAt: finished, random: random()))
+                delivery: delivery.id,
+                attempt: delivery.attempts,
+                at: finished,
+                responseStatus: status,
+                error: error,
+                nextAttemptAt: succeeded ? nil : schedule.nextAttempt(after: delivery.attempts, failedAt: finished, random: random())
+            )
         }
 
         /// The Standard Webhooks headers; during a rotation's overlap the old secret signs too.

@@ -11,13 +11,23 @@ import Foundation
 extension Session {
     /// Writes an event to the app's outbox in this transaction: `value` as the API shows it.
     func emit<Root: Sendable>(
-        _ app: App.ID, _ kind: Event.Kind, _ resource: Resource<Root>, _ value: Root, id: String, customer: Customer.ID?,
-        type: ResourceType, dedupeKey: String? = nil
+        _ app: App.ID,
+        _ kind: Event.Kind,
+        _ resource: Resource<Root>,
+        _ value: Root,
+        id: String,
+        customer: Customer.ID?,
+        type: ResourceType,
+        dedupeKey: String? = nil
     ) async throws {
         try await events(app).append(kind, objectType: type, objectID: id, customer: customer, dedupeKey: dedupeKey) { header in
             let envelope = Resources.EventEnvelope(
-                id: header.id, type: kind, createdAt: header.createdAt, sequence: header.sequence,
-                object: { writer in resource.write(value, to: &writer) })
+                id: header.id,
+                type: kind,
+                createdAt: header.createdAt,
+                sequence: header.sequence,
+                object: { writer in resource.write(value, to: &writer) }
+            )
             return String(decoding: Resources.event.json(envelope), as: UTF8.self)
         }
     }
@@ -25,8 +35,15 @@ extension Session {
     func emit(_ app: App.ID, _ kinds: [Event.Kind], subscription: Subscription, dedupeKey: String? = nil) async throws {
         for kind in kinds {
             try await emit(
-                app, kind, Resources.subscription, subscription, id: subscription.id.rawValue, customer: subscription.customerID,
-                type: .subscription, dedupeKey: dedupeKey)
+                app,
+                kind,
+                Resources.subscription,
+                subscription,
+                id: subscription.id.rawValue,
+                customer: subscription.customerID,
+                type: .subscription,
+                dedupeKey: dedupeKey
+            )
         }
     }
 
@@ -51,6 +68,13 @@ extension Session {
 
     func emit(_ app: App.ID, _ kind: Event.Kind, gracePeriod: GracePeriod) async throws {
         try await emit(
-            app, kind, Resources.gracePeriod, gracePeriod, id: gracePeriod.id.rawValue, customer: gracePeriod.customerID, type: .gracePeriod)
+            app,
+            kind,
+            Resources.gracePeriod,
+            gracePeriod,
+            id: gracePeriod.id.rawValue,
+            customer: gracePeriod.customerID,
+            type: .gracePeriod
+        )
     }
 }

@@ -47,7 +47,11 @@ extension Events {
         }
 
         public func deliveries(
-            app: App.ID, status: EventDelivery.Status?, endpoint: String?, event: String?, _ page: PageRequest
+            app: App.ID,
+            status: EventDelivery.Status?,
+            endpoint: String?,
+            event: String?,
+            _ page: PageRequest
         ) async throws -> Page<EventDelivery> {
             try page.requireCursor(of: EventDelivery.self)
             var endpointID: WebhookEndpoint.ID?
@@ -56,7 +60,11 @@ extension Events {
                     try await store.read({ try await $0.webhookEndpoints(app).find(parsed) }) != nil
                 else {
                     throw PaymentsError(
-                        .notFound, code: .webhookEndpointNotFound, message: "No such webhook_endpoint: '\(endpoint)'.", param: "endpoint")
+                        .notFound,
+                        code: .webhookEndpointNotFound,
+                        message: "No such webhook_endpoint: '\(endpoint)'.",
+                        param: "endpoint"
+                    )
                 }
                 endpointID = parsed
             }
@@ -91,20 +99,27 @@ extension Events {
                 }
                 guard try await session.webhookEndpoints(app).find(delivery.endpointID) != nil else {
                     throw PaymentsError(
-                        .invalidRequest, code: .webhookEndpointDeleted,
-                        message: "The endpoint of delivery \(id) was deleted; it cannot be sent again.")
+                        .invalidRequest,
+                        code: .webhookEndpointDeleted,
+                        message: "The endpoint of delivery \(id) was deleted; it cannot be sent again."
+                    )
                 }
                 guard !delivery.isInFlight(at: session.now) else {
                     throw PaymentsError(
-                        .conflict, code: .eventDeliveryInFlight,
-                        message: "Delivery \(id) is being sent now; retry it once that attempt is recorded.")
+                        .conflict,
+                        code: .eventDeliveryInFlight,
+                        message: "Delivery \(id) is being sent now; retry it once that attempt is recorded."
+                    )
                 }
                 let due = try await session.eventDeliveries(app).retryNow(delivery)
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .retryEventDelivery, target: delivery.id,
-                        snapshot: ["event_id": delivery.eventID.rawValue, "previous_status": delivery.status.rawValue]))
+                        action: .retryEventDelivery,
+                        target: delivery.id,
+                        snapshot: ["event_id": delivery.eventID.rawValue, "previous_status": delivery.status.rawValue]
+                    )
+                )
                 return due
             }
         }

@@ -28,8 +28,12 @@ extension GracePeriods {
         @discardableResult
         /// - Parameter customer: its id and its external id (the app's).
         public func open(
-            app: App.ID, customer: (id: Customer.ID, externalID: String), subscription: Subscription.ID?, reason: GracePeriod.Reason,
-            days: Int, origin: Origin
+            app: App.ID,
+            customer: (id: Customer.ID, externalID: String),
+            subscription: Subscription.ID?,
+            reason: GracePeriod.Reason,
+            days: Int,
+            origin: Origin
         ) async throws -> GracePeriod {
             try await store.write(origin, app: app) { session in
                 let now = session.now
@@ -39,10 +43,20 @@ extension GracePeriods {
                     return existing
                 }
                 let period = GracePeriod(
-                    id: session.ids.next(GracePeriod.self, at: session.now), appID: app, customerID: customer.id,
-                    customerExternalID: customer.externalID, subscriptionID: subscription,
-                    reason: reason, status: .open, startsAt: now, endsAt: now.addingTimeInterval(Double(days) * 86_400), closedAt: nil,
-                    resolution: nil, createdAt: session.now, updatedAt: session.now)
+                    id: session.ids.next(GracePeriod.self, at: session.now),
+                    appID: app,
+                    customerID: customer.id,
+                    customerExternalID: customer.externalID,
+                    subscriptionID: subscription,
+                    reason: reason,
+                    status: .open,
+                    startsAt: now,
+                    endsAt: now.addingTimeInterval(Double(days) * 86_400),
+                    closedAt: nil,
+                    resolution: nil,
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
                 guard try await periods.insert(period) else {
                     throw StoreError.inconsistent("a grace period opened concurrently")
                 }

@@ -25,8 +25,13 @@ extension Inbox {
         let logger: Logger
 
         public init(
-            store: Store, directory: Providers.Directory, webhooks: [ProviderName: ProviderWebhooks],
-            subscriptions: Subscriptions.Service, payments: Payments.Service, checkout: Checkout.Service, grace: GracePeriods.Service,
+            store: Store,
+            directory: Providers.Directory,
+            webhooks: [ProviderName: ProviderWebhooks],
+            subscriptions: Subscriptions.Service,
+            payments: Payments.Service,
+            checkout: Checkout.Service,
+            grace: GracePeriods.Service,
             logger: Logger
         ) {
             self.store = store
@@ -74,9 +79,21 @@ extension Inbox {
                 throw PaymentsError(.invalidRequest, code: .webhookPayloadInvalid, message: "The body is not UTF-8.")
             }
             let event = ProviderEvent(
-                id: store.ids.next(ProviderEvent.self, at: now), appID: appID, provider: .stripe, account: appID?.rawValue ?? "platform",
-                providerEventID: facts.id, type: facts.type, createdAt: facts.createdAt, receivedAt: now, payload: text,
-                status: .pending, attempts: 0, nextAttemptAt: now, lastError: nil, processedAt: nil)
+                id: store.ids.next(ProviderEvent.self, at: now),
+                appID: appID,
+                provider: .stripe,
+                account: appID?.rawValue ?? "platform",
+                providerEventID: facts.id,
+                type: facts.type,
+                createdAt: facts.createdAt,
+                receivedAt: now,
+                payload: text,
+                status: .pending,
+                attempts: 0,
+                nextAttemptAt: now,
+                lastError: nil,
+                processedAt: nil
+            )
             return try await store.inbox.insert(event) ? .stored(event.id) : .duplicate
         }
 
@@ -103,9 +120,17 @@ extension Inbox {
                     let giveUp = event.attempts >= ProviderEvent.maximumAttempts
                     let next = now.addingTimeInterval(Double(ProviderEvent.backoff(afterAttempt: event.attempts).components.seconds))
                     logger.warning(
-                        "provider event failed", metadata: ["event": "\(event.id)", "type": "\(event.type)", "error": "\(error)"])
+                        "provider event failed",
+                        metadata: ["event": "\(event.id)", "type": "\(event.type)", "error": "\(error)"]
+                    )
                     try await store.inbox.finish(
-                        event.id, status: giveUp ? .failed : .pending, appID: nil, error: "\(error)", nextAttemptAt: next, now: now)
+                        event.id,
+                        status: giveUp ? .failed : .pending,
+                        appID: nil,
+                        error: "\(error)",
+                        nextAttemptAt: next,
+                        now: now
+                    )
                 }
             }
             return events.count
@@ -129,7 +154,8 @@ extension Inbox {
             if let livemode = facts.livemode, livemode != (app.mode == .live) {
                 return .refused(
                     "livemode mismatch: a \(livemode ? "live" : "test")-mode event for \(app.mode.rawValue)-mode app \(app.id); not applied.",
-                    app.id)
+                    app.id
+                )
             }
             let provider = try await directory.provider(for: app)
             guard provider.name == event.provider else { return .done(.ignored, app.id) }
@@ -147,7 +173,13 @@ extension Inbox {
                     try await resolveGraceIfPaid(subscription: id, app: app, provider: provider.name, origin: origin)
                     if let invoice {
                         try await recordPaid(
-                            invoice, subscription: id, paidAt: facts.createdAt, app: app.id, provider: provider.name, origin: origin)
+                            invoice,
+                            subscription: id,
+                            paidAt: facts.createdAt,
+                            app: app.id,
+                            provider: provider.name,
+                            origin: origin
+                        )
                     }
                 }
             case .invoicePaymentFailed(.some(let id)):
@@ -191,7 +223,12 @@ extension Inbox {
         /// - Parameter paidAt: when the provider says it was paid (its event's time; for the
         ///   sandbox, on the app's test clock).
         func recordPaid(
-            _ invoice: ProviderInvoice, subscription providerID: String, paidAt: Date, app: App.ID, provider: ProviderName, origin: Origin
+            _ invoice: ProviderInvoice,
+            subscription providerID: String,
+            paidAt: Date,
+            app: App.ID,
+            provider: ProviderName,
+            origin: Origin
         ) async throws {
             try await store.write(origin, app: app) { session in
                 guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID) else {
@@ -202,13 +239,22 @@ extension Inbox {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .recordInvoicePayment, target: subscription.id,
-                        snapshot: ["invoice": invoice.id, "amount_paid": "\(invoice.amountPaid.amount)", "already_recorded": "\(known)"]))
+                        action: .recordInvoicePayment,
+                        target: subscription.id,
+                        snapshot: ["invoice": invoice.id, "amount_paid": "\(invoice.amountPaid.amount)", "already_recorded": "\(known)"]
+                    )
+                )
                 guard !known else { return }
                 try await session.emit(
-                    app, .invoicePaid, Resources.invoice,
+                    app,
+                    .invoicePaid,
+                    Resources.invoice,
                     Resources.PaidInvoice(invoice: invoice, provider: provider, subscription: subscription, paidAt: paidAt),
-                    id: invoice.id, customer: subscription.customerID, type: .invoice, dedupeKey: key)
+                    id: invoice.id,
+                    customer: subscription.customerID,
+                    type: .invoice,
+                    dedupeKey: key
+                )
             }
         }
 
@@ -218,7 +264,15 @@ extension Inbox {
                 guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID),
                     subscription.status == .trialing, let trialEnd = subscription.trialEnd
                 else {
-                    try await session.audit(app, try AuditRecord(action: .updateSubscription, targetType: .providerSubscription, targetID: providerID, snapshot: ["trial_will_end": "not trialing"]))
+                    try await session.audit(
+                        app,
+                        try AuditRecord(
+                            action: .updateSubscription,
+                            targetType: .providerSubscription,
+                            targetID: providerID,
+                            snapshot: ["trial_will_end": "not trialing"]
+                        )
+                    )
                     return
                 }
                 let key = "trial_ending:\(subscription.id.rawValue):\(Timestamp.milliseconds(trialEnd))"
@@ -226,8 +280,11 @@ extension Inbox {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .updateSubscription, target: subscription.id,
-                        snapshot: ["trial_end": "\(Timestamp.milliseconds(trialEnd))", "already_announced": "\(known)"]))
+                        action: .updateSubscription,
+                        target: subscription.id,
+                        snapshot: ["trial_end": "\(Timestamp.milliseconds(trialEnd))", "already_announced": "\(known)"]
+                    )
+                )
                 guard !known else { return }
                 try await session.emit(app, [.subscriptionTrialEnding], subscription: subscription, dedupeKey: key)
             }
@@ -241,9 +298,13 @@ extension Inbox {
             else { return }
             let plan = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }
             try await grace.open(
-                app: app.id, customer: (subscription.customerID, subscription.customerExternalID), subscription: subscription.id,
+                app: app.id,
+                customer: (subscription.customerID, subscription.customerExternalID),
+                subscription: subscription.id,
                 reason: .paymentFailed,
-                days: plan?.gracePeriodDays ?? app.gracePeriodDays ?? GracePeriod.defaultDays, origin: origin)
+                days: plan?.gracePeriodDays ?? app.gracePeriodDays ?? GracePeriod.defaultDays,
+                origin: origin
+            )
         }
 
         /// A paid invoice resolves the customer's grace period, when the provider says the

@@ -8,7 +8,12 @@ extension Payments.Service {
     /// concurrent refunds cannot together exceed it.
     /// - Throws: `payment_not_found`, `refund_exceeds_payment`, `payment_not_refundable`.
     public func refund(
-        app: App, payment id: String, amount: Int64?, reason: Refund.Reason?, requestKey: String?, origin: Origin
+        app: App,
+        payment id: String,
+        amount: Int64?,
+        reason: Refund.Reason?,
+        requestKey: String?,
+        origin: Origin
     ) async throws -> (Refund, Payment) {
         guard let paymentID = Payment.ID(parsing: id) else { throw PaymentsError.notFound(.paymentNotFound, id: id) }
         let provider = try await directory.provider(for: app)
@@ -23,38 +28,67 @@ extension Payments.Service {
             guard var payment = try await payments.find(paymentID) else { throw PaymentsError.notFound(.paymentNotFound, id: id) }
             guard payment.provider == processor.name, let providerPaymentID = payment.providerPaymentID else {
                 throw PaymentsError(
-                    .invalidRequest, code: .paymentNotRefundable,
-                    message: "Payment \(id) was not made through the app's current provider (\(processor.name.rawValue)).")
+                    .invalidRequest,
+                    code: .paymentNotRefundable,
+                    message: "Payment \(id) was not made through the app's current provider (\(processor.name.rawValue))."
+                )
             }
             // Refunds still in flight hold their amount too.
             let held = try await payments.refunds(of: paymentID).filter(\.counts).reduce(Int64(0)) { $0 + $1.amount.amount }
             payment.amountRefunded = max(payment.amountRefunded, held)
             let value = try payment.refundAmount(amount)
             let refund = Refund(
-                id: session.ids.next(Refund.self, at: session.now), appID: app.id, paymentID: paymentID,
-                amount: Money(value, payment.amount.currency), reason: reason, status: .pending, providerRefundID: nil,
-                createdAt: session.now, updatedAt: session.now)
+                id: session.ids.next(Refund.self, at: session.now),
+                appID: app.id,
+                paymentID: paymentID,
+                amount: Money(value, payment.amount.currency),
+                reason: reason,
+                status: .pending,
+                providerRefundID: nil,
+                createdAt: session.now,
+                updatedAt: session.now
+            )
             let operation = ProviderOperation(
-                id: session.ids.next(ProviderOperation.self, at: session.wallClock), appID: app.id, requestKey: requestKey,
-                kind: .createRefund, targetID: refund.id.rawValue, provider: processor.name, status: .pending,
-                providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.wallClock,
-                updatedAt: session.wallClock)
+                id: session.ids.next(ProviderOperation.self, at: session.wallClock),
+                appID: app.id,
+                requestKey: requestKey,
+                kind: .createRefund,
+                targetID: refund.id.rawValue,
+                provider: processor.name,
+                status: .pending,
+                providerObjectID: nil,
+                errorCode: nil,
+                attempts: 0,
+                createdAt: session.wallClock,
+                updatedAt: session.wallClock
+            )
             try await payments.insert(refund)
             try await session.operations(app.id).insert(operation)
             try await session.audit(
-                app.id, try AuditRecord(action: .createRefund, target: refund.id, snapshot: RefundSnapshot(refund, operation)))
+                app.id,
+                try AuditRecord(action: .createRefund, target: refund.id, snapshot: RefundSnapshot(refund, operation))
+            )
             return (refund, operation, providerPaymentID)
         }
         return try await sendRefund(app: app, refund, operation, providerPayment: providerPaymentID, processor: processor, origin: origin)
     }
 
     func sendRefund(
-        app: App, _ refund: Refund, _ operation: ProviderOperation, providerPayment: String, processor: any PaymentProcessor,
+        app: App,
+        _ refund: Refund,
+        _ operation: ProviderOperation,
+        providerPayment: String,
+        processor: any PaymentProcessor,
         origin: Origin
     ) async throws -> (Refund, Payment) {
         let request = ProviderRefundRequest(
-            operationID: operation.id.rawValue, ourID: refund.id.rawValue, payment: providerPayment, amount: refund.amount.amount,
-            reason: refund.reason, appID: app.id)
+            operationID: operation.id.rawValue,
+            ourID: refund.id.rawValue,
+            payment: providerPayment,
+            amount: refund.amount.amount,
+            reason: refund.reason,
+            appID: app.id
+        )
         do {
             let remote = try await processor.createRefund(request, idempotencyKey: operation.idempotencyKey)
             return try await settleRefund(app: app, refund.id, operation.id, remote: remote, failure: nil, processor: processor, origin: origin)
@@ -70,7 +104,12 @@ extension Payments.Service {
         }
     }
 
-    func resumeRefund(app: App, _ operation: ProviderOperation, processor: any PaymentProcessor, origin: Origin) async throws
+    func resumeRefund(
+        app: App,
+        _ operation: ProviderOperation,
+        processor: any PaymentProcessor,
+        origin: Origin
+    ) async throws
         -> (Refund, Payment)
     {
         guard let refundID = Refund.ID(parsing: operation.targetID),
@@ -95,7 +134,12 @@ extension Payments.Service {
 
     /// Looks an unsettled refund operation up at the provider and records it.
     /// - Returns: the refund, or nil when the provider has none for the operation.
-    public func reconcileRefund(app: App, _ operation: ProviderOperation, processor: any PaymentProcessor, origin: Origin)
+    public func reconcileRefund(
+        app: App,
+        _ operation: ProviderOperation,
+        processor: any PaymentProcessor,
+        origin: Origin
+    )
         async throws -> Refund?
     {
         guard let refundID = Refund.ID(parsing: operation.targetID),
@@ -111,14 +155,21 @@ extension Payments.Service {
     /// Records the provider's answer on the refund, its operation, and the payment's refunded
     /// amount (read back from the provider, which is the truth).
     func settleRefund(
-        app: App, _ refundID: Refund.ID, _ operationID: ProviderOperation.ID, remote: ProviderRefund?, failure: ProviderError?,
-        processor: any PaymentProcessor, origin: Origin
+        app: App,
+        _ refundID: Refund.ID,
+        _ operationID: ProviderOperation.ID,
+        remote: ProviderRefund?,
+        failure: ProviderError?,
+        processor: any PaymentProcessor,
+        origin: Origin
     ) async throws -> (Refund, Payment) {
         var remotePayment: ProviderPayment?
-        if remote != nil, let payment = try await store.read({ session -> Payment? in
-            guard let refund = try await session.payments(app.id).refund(refundID) else { return nil }
-            return try await session.payments(app.id).find(refund.paymentID)
-        }), let providerID = payment.providerPaymentID {
+        if remote != nil,
+            let payment = try await store.read({ session -> Payment? in
+                guard let refund = try await session.payments(app.id).refund(refundID) else { return nil }
+                return try await session.payments(app.id).find(refund.paymentID)
+            }), let providerID = payment.providerPaymentID
+        {
             remotePayment = try? await processor.retrievePayment(providerID)
         }
         return try await store.write(origin, app: app.id) { [remotePayment] session in
@@ -148,7 +199,9 @@ extension Payments.Service {
             try await payments.update(payment)
             try await session.operations(app.id).update(operation)
             try await session.audit(
-                app.id, try AuditRecord(action: .updateRefund, target: refund.id, snapshot: RefundSnapshot(refund, operation)))
+                app.id,
+                try AuditRecord(action: .updateRefund, target: refund.id, snapshot: RefundSnapshot(refund, operation))
+            )
             try await session.emitChanges(app.id, from: before, to: payment)
             return (refund, payment)
         }

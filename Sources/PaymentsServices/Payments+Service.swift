@@ -66,20 +66,41 @@ extension Payments {
             _ = try await links.customer(customer, on: processor, origin: origin)
             let (payment, operation) = try await store.write(origin, app: app.id) { session in
                 let payment = Payment(
-                    id: session.ids.next(Payment.self, at: session.now), appID: app.id, customerID: customer.id,
+                    id: session.ids.next(Payment.self, at: session.now),
+                    appID: app.id,
+                    customerID: customer.id,
                     customerExternalID: customer.externalID,
-                    amount: request.amount, amountRefunded: 0, status: .pending, description: request.description,
-                    metadata: request.metadata, provider: processor.name, providerPaymentID: nil, failure: nil,
-                    createdAt: session.now, updatedAt: session.now)
+                    amount: request.amount,
+                    amountRefunded: 0,
+                    status: .pending,
+                    description: request.description,
+                    metadata: request.metadata,
+                    provider: processor.name,
+                    providerPaymentID: nil,
+                    failure: nil,
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
                 let operation = ProviderOperation(
-                    id: session.ids.next(ProviderOperation.self, at: session.wallClock), appID: app.id, requestKey: requestKey,
-                    kind: .createPayment, targetID: payment.id.rawValue, provider: processor.name, status: .pending,
-                    providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.wallClock,
-                    updatedAt: session.wallClock)
+                    id: session.ids.next(ProviderOperation.self, at: session.wallClock),
+                    appID: app.id,
+                    requestKey: requestKey,
+                    kind: .createPayment,
+                    targetID: payment.id.rawValue,
+                    provider: processor.name,
+                    status: .pending,
+                    providerObjectID: nil,
+                    errorCode: nil,
+                    attempts: 0,
+                    createdAt: session.wallClock,
+                    updatedAt: session.wallClock
+                )
                 try await session.payments(app.id).insert(payment)
                 try await session.operations(app.id).insert(operation)
                 try await session.audit(
-                    app.id, try AuditRecord(action: .createPayment, target: payment.id, snapshot: PaymentSnapshot(payment, operation)))
+                    app.id,
+                    try AuditRecord(action: .createPayment, target: payment.id, snapshot: PaymentSnapshot(payment, operation))
+                )
                 return (payment, operation)
             }
             return try await send(app: app, payment, operation, processor: processor, paymentMethod: request.paymentMethod, origin: origin)
@@ -105,17 +126,28 @@ extension Payments {
         /// Sends (or sends again, under the same key) the operation's payment to the provider and
         /// records what it answered.
         func send(
-            app: App, _ payment: Payment, _ operation: ProviderOperation, processor: any PaymentProcessor, paymentMethod: String,
+            app: App,
+            _ payment: Payment,
+            _ operation: ProviderOperation,
+            processor: any PaymentProcessor,
+            paymentMethod: String,
             origin: Origin
         ) async throws -> Payment {
             let customer = try await customers.get(app: app.id, id: payment.customerID)
             let providerCustomer = try await links.customer(customer, on: processor, origin: origin)
             let request = ProviderPaymentRequest(
-                operationID: operation.id.rawValue, ourID: payment.id.rawValue, customer: providerCustomer, amount: payment.amount,
-                paymentMethod: paymentMethod, description: payment.description,
+                operationID: operation.id.rawValue,
+                ourID: payment.id.rawValue,
+                customer: providerCustomer,
+                amount: payment.amount,
+                paymentMethod: paymentMethod,
+                description: payment.description,
                 metadata: payment.metadata.merging(
-                    [ProviderMetadata.appID: app.id.rawValue, ProviderMetadata.objectID: payment.id.rawValue,
-                     ProviderMetadata.operationID: operation.id.rawValue]) { _, ours in ours })
+                    [
+                        ProviderMetadata.appID: app.id.rawValue, ProviderMetadata.objectID: payment.id.rawValue,
+                        ProviderMetadata.operationID: operation.id.rawValue,
+                    ]) { _, ours in ours }
+            )
             do {
                 let remote = try await processor.createPayment(request, idempotencyKey: operation.idempotencyKey)
                 return try await settle(app: app.id, payment.id, operation.id, remote: remote, failure: nil, origin: origin)
@@ -134,7 +166,11 @@ extension Payments {
 
         /// A retried request whose operation exists: answer from what is recorded, or reconcile.
         func resume(
-            app: App, _ operation: ProviderOperation, processor: any PaymentProcessor, paymentMethod: String, origin: Origin
+            app: App,
+            _ operation: ProviderOperation,
+            processor: any PaymentProcessor,
+            paymentMethod: String,
+            origin: Origin
         ) async throws -> Payment {
             let (payment, _) = try await get(app: app.id, operation.targetID)
             switch operation.status {
@@ -175,15 +211,23 @@ extension Payments {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .updatePayment, target: payment.id,
-                        snapshot: ["status": payment.status.rawValue, "amount_refunded": "\(payment.amountRefunded)"]))
+                        action: .updatePayment,
+                        target: payment.id,
+                        snapshot: ["status": payment.status.rawValue, "amount_refunded": "\(payment.amountRefunded)"]
+                    )
+                )
             }
             return true
         }
 
         /// Looks an unsettled operation's payment up at the provider and records it.
         /// - Returns: the payment, or nil when the provider has none for the operation.
-        public func reconcile(app: App, _ operation: ProviderOperation, processor: any PaymentProcessor, origin: Origin)
+        public func reconcile(
+            app: App,
+            _ operation: ProviderOperation,
+            processor: any PaymentProcessor,
+            origin: Origin
+        )
             async throws -> Payment?
         {
             let (payment, _) = try await get(app: app.id, operation.targetID)
@@ -197,8 +241,12 @@ extension Payments {
 
         /// Records a provider answer on the payment and its operation, in one audited change.
         func settle(
-            app: App.ID, _ paymentID: Payment.ID, _ operationID: ProviderOperation.ID, remote: ProviderPayment?,
-            failure: ProviderError?, origin: Origin
+            app: App.ID,
+            _ paymentID: Payment.ID,
+            _ operationID: ProviderOperation.ID,
+            remote: ProviderPayment?,
+            failure: ProviderError?,
+            origin: Origin
         ) async throws -> Payment {
             try await store.write(origin, app: app) { session in
                 guard var payment = try await session.payments(app).find(paymentID),
@@ -218,14 +266,19 @@ extension Payments {
                     payment.status = failure.isOutcomeUnknown ? .unknown : .failed
                     if !failure.isOutcomeUnknown {
                         payment.failure = PaymentFailure(
-                            code: failure.providerCode ?? failure.codeLabel, declineCode: failure.declineCode, message: failure.message)
+                            code: failure.providerCode ?? failure.codeLabel,
+                            declineCode: failure.declineCode,
+                            message: failure.message
+                        )
                     }
                     payment.updatedAt = session.now
                 }
                 try await session.payments(app).update(payment)
                 try await session.operations(app).update(operation)
                 try await session.audit(
-                    app, try AuditRecord(action: .updatePayment, target: payment.id, snapshot: PaymentSnapshot(payment, operation)))
+                    app,
+                    try AuditRecord(action: .updatePayment, target: payment.id, snapshot: PaymentSnapshot(payment, operation))
+                )
                 try await session.emitChanges(app, from: before, to: payment)
                 return payment
             }

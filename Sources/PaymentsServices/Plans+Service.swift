@@ -36,17 +36,33 @@ extension Plans {
                 let plans = session.plans(app.id)
                 guard try await plans.find(key: draft.key) == nil else {
                     throw PaymentsError(
-                        .conflict, code: .planKeyExists, message: "A plan with key '\(draft.key)' already exists.", param: "key")
+                        .conflict,
+                        code: .planKeyExists,
+                        message: "A plan with key '\(draft.key)' already exists.",
+                        param: "key"
+                    )
                 }
                 let plan = Plan(
-                    id: session.ids.next(Plan.self, at: session.now), appID: app.id, key: draft.key, name: draft.name,
+                    id: session.ids.next(Plan.self, at: session.now),
+                    appID: app.id,
+                    key: draft.key,
+                    name: draft.name,
                     description: draft.description,
                     prices: draft.prices.map { $0.price(id: session.ids.next(Price.self, at: session.now), at: session.now) },
-                    trialPeriodDays: draft.trialPeriodDays, gracePeriodDays: draft.gracePeriodDays, features: draft.features,
-                    limits: draft.limits, metadata: draft.metadata, active: true, createdAt: session.now, updatedAt: session.now)
+                    trialPeriodDays: draft.trialPeriodDays,
+                    gracePeriodDays: draft.gracePeriodDays,
+                    features: draft.features,
+                    limits: draft.limits,
+                    metadata: draft.metadata,
+                    active: true,
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
                 try await plans.insert(plan)
                 try await session.audit(
-                    app.id, try AuditRecord(action: .createPlan, target: plan.id, snapshot: PlanSnapshot(plan)))
+                    app.id,
+                    try AuditRecord(action: .createPlan, target: plan.id, snapshot: PlanSnapshot(plan))
+                )
                 return plan
             }
             return try await sync(plan, on: provider, origin: origin)
@@ -90,7 +106,11 @@ extension Plans {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: changes.active == false ? .archivePlan : .updatePlan, target: plan.id, snapshot: PlanSnapshot(plan)))
+                        action: changes.active == false ? .archivePlan : .updatePlan,
+                        target: plan.id,
+                        snapshot: PlanSnapshot(plan)
+                    )
+                )
                 return (plan, archived)
             }
             let provider = try await directory.provider(for: app)
@@ -117,8 +137,11 @@ extension Plans {
                     try await catalog.verifyLinkedPrice(draft.price(id: Price.ID(rawValue: "price_linked"), at: store.clock.now()))
                 } catch {
                     throw PaymentsError(
-                        .invalidRequest, code: .providerPriceInvalid, message: error.message,
-                        param: "prices[\(index)][provider_price_id]")
+                        .invalidRequest,
+                        code: .providerPriceInvalid,
+                        message: error.message,
+                        param: "prices[\(index)][provider_price_id]"
+                    )
                 }
             }
         }
@@ -139,7 +162,8 @@ extension Plans {
                     } catch {
                         logger.warning(
                             "catalog sync failed; will retry on first use",
-                            metadata: ["plan": "\(plan.key)", "price": "\(price.key)", "error": "\(error)"])
+                            metadata: ["plan": "\(plan.key)", "price": "\(price.key)", "error": "\(error)"]
+                        )
                     }
                 }
             }
@@ -184,8 +208,13 @@ struct PlanSnapshot: Encodable {
                 case .metered(let metered): metered.unitAmount
                 }
             return PriceSnapshot(
-                id: price.id.rawValue, key: price.key, type: price.terms.type, amount: amount,
-                currency: price.currency.rawValue, active: price.active)
+                id: price.id.rawValue,
+                key: price.key,
+                type: price.terms.type,
+                amount: amount,
+                currency: price.currency.rawValue,
+                active: price.active
+            )
         }
         trial_period_days = plan.trialPeriodDays
         grace_period_days = plan.gracePeriodDays

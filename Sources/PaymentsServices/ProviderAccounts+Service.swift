@@ -32,12 +32,18 @@ extension ProviderAccounts {
         /// Sets the app's own Stripe account (replacing any before).
         /// - Throws: `provider_mode_mismatch` when the key's mode is not the app's.
         public func put(
-            app: App, provider name: String, secretKey: String, webhookSecrets: [String], origin: Origin
+            app: App,
+            provider name: String,
+            secretKey: String,
+            webhookSecrets: [String],
+            origin: Origin
         ) async throws -> (View, created: Bool) {
             guard let provider = ProviderName(rawValue: name), provider == .stripe else {
                 throw PaymentsError(
-                    .notFound, code: .providerNotFound,
-                    message: "No such provider account type: '\(name)'. Apps can set their own account for: stripe.")
+                    .notFound,
+                    code: .providerNotFound,
+                    message: "No such provider account type: '\(name)'. Apps can set their own account for: stripe."
+                )
             }
             guard let mode = Providers.StripeCredentials.mode(ofKey: secretKey), Providers.StripeCredentials.secretKeyRule.accepts(secretKey)
             else {
@@ -45,9 +51,11 @@ extension ProviderAccounts {
             }
             guard mode == app.mode else {
                 throw PaymentsError(
-                    .invalidRequest, code: .providerModeMismatch,
+                    .invalidRequest,
+                    code: .providerModeMismatch,
                     message: "This is a \(app.mode.rawValue)-mode app; it cannot use a \(mode.rawValue)-mode Stripe key.",
-                    param: "secret_key")
+                    param: "secret_key"
+                )
             }
             guard Providers.StripeCredentials.webhookSecretCount.contains(webhookSecrets.count) else {
                 throw PaymentsError.invalid("webhook_secrets", "webhook_secrets must list 1 to 5 signing secrets (newest first, for rotation).")
@@ -63,18 +71,30 @@ extension ProviderAccounts {
                 let accounts = session.providerAccounts(app.id)
                 let existing = try await accounts.find(provider)
                 let record = ProviderAccountRecord(
-                    provider: provider, secretKeySealed: sealedKey, secretKeyLast4: String(secretKey.suffix(4)),
-                    webhookSecretsSealed: sealedWebhooks, createdAt: existing?.createdAt ?? session.now, updatedAt: session.now)
+                    provider: provider,
+                    secretKeySealed: sealedKey,
+                    secretKeyLast4: String(secretKey.suffix(4)),
+                    webhookSecretsSealed: sealedWebhooks,
+                    createdAt: existing?.createdAt ?? session.now,
+                    updatedAt: session.now
+                )
                 let created = try await accounts.put(record)
                 let view = View(
-                    provider: provider, secretKeyLast4: record.secretKeyLast4,
-                    webhookSecretsLast4: webhookSecrets.map { String($0.suffix(4)) }, createdAt: record.createdAt,
-                    updatedAt: record.updatedAt)
+                    provider: provider,
+                    secretKeyLast4: record.secretKeyLast4,
+                    webhookSecretsLast4: webhookSecrets.map { String($0.suffix(4)) },
+                    createdAt: record.createdAt,
+                    updatedAt: record.updatedAt
+                )
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .setProviderAccount, targetType: .providerAccount, targetID: provider.rawValue,
-                        snapshot: ["secret_key_last4": view.secretKeyLast4, "webhook_secrets": "\(webhookSecrets.count)"]))
+                        action: .setProviderAccount,
+                        targetType: .providerAccount,
+                        targetID: provider.rawValue,
+                        snapshot: ["secret_key_last4": view.secretKeyLast4, "webhook_secrets": "\(webhookSecrets.count)"]
+                    )
+                )
                 return (view, created)
             }
         }

@@ -17,7 +17,14 @@ struct ProviderLinks: Sendable {
         }
         let provisioning = try provider.require((any CustomerProvisioning).self, .customers)
         let made = try await provisioning.createCustomer(customer, idempotencyKey: "customer-\(customer.id.rawValue)-\(provider.account)")
-        return try await remember(app: app, objectID: customer.id.rawValue, providerID: made, provider: provider, targetType: .customer, origin: origin)
+        return try await remember(
+            app: app,
+            objectID: customer.id.rawValue,
+            providerID: made,
+            provider: provider,
+            targetType: .customer,
+            origin: origin
+        )
     }
 
     /// The provider's price for `price`: the one the app linked, or one synced from the catalog.
@@ -35,7 +42,14 @@ struct ProviderLinks: Sendable {
         } else {
             providerID = try await catalog.syncPrice(price, of: plan)
         }
-        return try await remember(app: plan.appID, objectID: price.id.rawValue, providerID: providerID, provider: provider, targetType: .price, origin: origin)
+        return try await remember(
+            app: plan.appID,
+            objectID: price.id.rawValue,
+            providerID: providerID,
+            provider: provider,
+            targetType: .price,
+            origin: origin
+        )
     }
 
     /// The provider price id recorded for each of `plan`'s prices, where one is.
@@ -48,7 +62,10 @@ struct ProviderLinks: Sendable {
             var result: [Price.ID: String] = [:]
             for price in prices {
                 result[price.id] = try await session.providerObjects(app).find(
-                    provider: provider.name, account: provider.account, objectID: price.id.rawValue)
+                    provider: provider.name,
+                    account: provider.account,
+                    objectID: price.id.rawValue
+                )
             }
             return result
         }
@@ -62,16 +79,29 @@ struct ProviderLinks: Sendable {
     }
 
     private func remember(
-        app: App.ID, objectID: String, providerID: String, provider: some PaymentProvider, targetType: ResourceType, origin: Origin
+        app: App.ID,
+        objectID: String,
+        providerID: String,
+        provider: some PaymentProvider,
+        targetType: ResourceType,
+        origin: Origin
     ) async throws -> String {
         try await store.write(origin, app: app) { session in
             let recorded = try await session.providerObjects(app).remember(
-                provider: provider.name, account: provider.account, objectID: objectID, providerObjectID: providerID)
+                provider: provider.name,
+                account: provider.account,
+                objectID: objectID,
+                providerObjectID: providerID
+            )
             try await session.audit(
                 app,
                 try AuditRecord(
-                    action: .linkProviderObject, targetType: targetType, targetID: objectID,
-                    snapshot: ["provider": provider.name.rawValue, "account": provider.account, "provider_id": recorded]))
+                    action: .linkProviderObject,
+                    targetType: targetType,
+                    targetID: objectID,
+                    snapshot: ["provider": provider.name.rawValue, "account": provider.account, "provider_id": recorded]
+                )
+            )
             return recorded
         }
     }

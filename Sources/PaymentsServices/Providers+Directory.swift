@@ -23,7 +23,10 @@ extension Providers {
 
         /// A Stripe secret or restricted key (`sk_test_...`, `rk_live_...`).
         public static let secretKeyRule = TextRule(
-            length: 9...255, prefixes: ["sk_test_", "sk_live_", "rk_test_", "rk_live_"], characters: .word)
+            length: 9...255,
+            prefixes: ["sk_test_", "sk_live_", "rk_test_", "rk_live_"],
+            characters: .word
+        )
         /// A webhook signing secret (`whsec_...`), and how many an account may list.
         public static let webhookSecretRule = TextRule(length: 7...255, prefixes: ["whsec_"], characters: .nonSpace)
         public static let webhookSecretCount = 1...5
@@ -51,7 +54,9 @@ extension Providers {
         let makeSandbox: @Sendable (App, _ now: @escaping @Sendable () async throws -> Date) -> any PaymentProvider
 
         public init(
-            store: Store, secrets: SecretBox, platformStripe: StripeCredentials?,
+            store: Store,
+            secrets: SecretBox,
+            platformStripe: StripeCredentials?,
             makeStripe: (@Sendable (StripeCredentials, _ account: String) -> any PaymentProvider)?,
             makeSandbox: @escaping @Sendable (App, _ now: @escaping @Sendable () async throws -> Date) -> any PaymentProvider
         ) {
@@ -109,13 +114,23 @@ extension Providers {
             let stripeKey = own ?? (stripeAccount == "platform" ? platformStripe : nil)
             return [
                 Status(
-                    name: .sandbox, configured: app.mode == .test, active: active == .sandbox, account: app.mode == .test ? "sandbox" : nil,
-                    capabilities: sandbox.capabilities, secretKeyLast4: nil,
-                    detail: app.mode == .test ? nil : "The sandbox serves test-mode apps only. \(PaymentsError.configureProvider)"),
+                    name: .sandbox,
+                    configured: app.mode == .test,
+                    active: active == .sandbox,
+                    account: app.mode == .test ? "sandbox" : nil,
+                    capabilities: sandbox.capabilities,
+                    secretKeyLast4: nil,
+                    detail: app.mode == .test ? nil : "The sandbox serves test-mode apps only. \(PaymentsError.configureProvider)"
+                ),
                 Status(
-                    name: .stripe, configured: stripeAccount != nil, active: active == .stripe, account: stripeAccount,
-                    capabilities: stripeCapabilities, secretKeyLast4: stripeKey.map { String($0.secretKey.value.suffix(4)) },
-                    detail: stripeAccount != nil ? nil : "No \(app.mode.rawValue)-mode Stripe account. \(PaymentsError.configureProvider)"),
+                    name: .stripe,
+                    configured: stripeAccount != nil,
+                    active: active == .stripe,
+                    account: stripeAccount,
+                    capabilities: stripeCapabilities,
+                    secretKeyLast4: stripeKey.map { String($0.secretKey.value.suffix(4)) },
+                    detail: stripeAccount != nil ? nil : "No \(app.mode.rawValue)-mode Stripe account. \(PaymentsError.configureProvider)"
+                ),
             ]
         }
 

@@ -28,7 +28,11 @@ extension Reconciliation {
         public var giveUpAfter: Duration = .seconds(3600)
 
         public init(
-            store: Store, directory: Providers.Directory, payments: Payments.Service, subscriptions: Subscriptions.Service, logger: Logger
+            store: Store,
+            directory: Providers.Directory,
+            payments: Payments.Service,
+            subscriptions: Subscriptions.Service,
+            logger: Logger
         ) {
             self.store = store
             self.directory = directory
@@ -65,7 +69,8 @@ extension Reconciliation {
                     pass.open += 1
                     logger.warning(
                         "could not reconcile a provider operation",
-                        metadata: ["operation": "\(operation.id)", "app_id": "\(operation.appID)", "error": "\(error)"])
+                        metadata: ["operation": "\(operation.id)", "app_id": "\(operation.appID)", "error": "\(error)"]
+                    )
                 }
             }
             return pass
@@ -114,10 +119,16 @@ extension Reconciliation {
                         let before = payment
                         payment.status = .failed
                         payment.failure = PaymentFailure(
-                            code: ErrorCode.providerUnreached.rawValue, declineCode: nil, message: "The payment never reached the provider; nothing was charged.")
+                            code: ErrorCode.providerUnreached.rawValue,
+                            declineCode: nil,
+                            message: "The payment never reached the provider; nothing was charged."
+                        )
                         payment.updatedAt = session.now
                         try await session.payments(app).update(payment)
-                        try await session.audit(app, try AuditRecord(action: .updatePayment, target: payment.id, snapshot: PaymentSnapshot(payment, current)))
+                        try await session.audit(
+                            app,
+                            try AuditRecord(action: .updatePayment, target: payment.id, snapshot: PaymentSnapshot(payment, current))
+                        )
                         try await session.emitChanges(app, from: before, to: payment)
                         audited = true
                     }
@@ -126,7 +137,10 @@ extension Reconciliation {
                         refund.status = .failed
                         refund.updatedAt = session.now
                         try await session.payments(app).update(refund)
-                        try await session.audit(app, try AuditRecord(action: .updateRefund, target: refund.id, snapshot: RefundSnapshot(refund, current)))
+                        try await session.audit(
+                            app,
+                            try AuditRecord(action: .updateRefund, target: refund.id, snapshot: RefundSnapshot(refund, current))
+                        )
                         audited = true
                     }
                 case .createSubscription:
@@ -135,13 +149,22 @@ extension Reconciliation {
                         subscription.endedAt = session.now
                         subscription.updatedAt = session.now
                         try await session.subscriptions(app).update(subscription)
-                        try await session.audit(app, try AuditRecord(action: .updateSubscription, target: subscription.id, snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
+                        try await session.audit(
+                            app,
+                            try AuditRecord(
+                                action: .updateSubscription,
+                                target: subscription.id,
+                                snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)
+                            )
+                        )
                         audited = true
                     }
                 }
                 if !audited {
                     try await session.audit(
-                        app, try AuditRecord(action: .updatePayment, target: operation.id, snapshot: ["status": "failed"]))
+                        app,
+                        try AuditRecord(action: .updatePayment, target: operation.id, snapshot: ["status": "failed"])
+                    )
                 }
             }
         }

@@ -18,8 +18,10 @@ public struct SecretBox: Sendable {
     public init(appSecret: Secret<String>) {
         let key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: Array(appSecret.value.utf8)),
-            salt: Array("payment-service provider secrets".utf8), info: Array("aes-256-gcm v1".utf8),
-            outputByteCount: 32)
+            salt: Array("payment-service provider secrets".utf8),
+            info: Array("aes-256-gcm v1".utf8),
+            outputByteCount: 32
+        )
         keyBytes = key.withUnsafeBytes { Array($0) }
     }
 
@@ -41,8 +43,10 @@ public struct SecretBox: Sendable {
             return Secret(String(decoding: plaintext, as: UTF8.self))
         } catch {
             throw PaymentsError(
-                .internal, code: .secretUnreadable,
-                message: "A stored provider secret cannot be opened: APP_SECRET changed since it was saved.")
+                .internal,
+                code: .secretUnreadable,
+                message: "A stored provider secret cannot be opened: APP_SECRET changed since it was saved."
+            )
         }
     }
 }

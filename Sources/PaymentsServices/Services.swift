@@ -26,11 +26,24 @@ public struct Services: Sendable {
     public let deliveries: Deliveries.Service
 
     public init(
-        store: Store, providers: Providers.Directory, apps: Apps.Service, audit: AuditLog.Service, customers: Customers.Service,
-        plans: Plans.Service, payments: Payments.Service, subscriptions: Subscriptions.Service, checkout: Checkout.Service,
-        providerAccounts: ProviderAccounts.Service, gracePeriods: GracePeriods.Service, billingSummaries: BillingSummary.Service,
-        inbox: Inbox.Service, testClocks: TestClocks.Service, reconciliation: Reconciliation.Service,
-        webhookEndpoints: WebhookEndpoints.Service, events: Events.Service, deliveries: Deliveries.Service
+        store: Store,
+        providers: Providers.Directory,
+        apps: Apps.Service,
+        audit: AuditLog.Service,
+        customers: Customers.Service,
+        plans: Plans.Service,
+        payments: Payments.Service,
+        subscriptions: Subscriptions.Service,
+        checkout: Checkout.Service,
+        providerAccounts: ProviderAccounts.Service,
+        gracePeriods: GracePeriods.Service,
+        billingSummaries: BillingSummary.Service,
+        inbox: Inbox.Service,
+        testClocks: TestClocks.Service,
+        reconciliation: Reconciliation.Service,
+        webhookEndpoints: WebhookEndpoints.Service,
+        events: Events.Service,
+        deliveries: Deliveries.Service
     ) {
         self.store = store
         self.providers = providers

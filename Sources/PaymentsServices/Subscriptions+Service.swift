@@ -84,41 +84,87 @@ extension Subscriptions {
             let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
             let (subscription, operation) = try await store.write(origin, app: app.id) { session in
                 let subscription = Subscription(
-                    id: session.ids.next(Subscription.self, at: session.now), appID: app.id, customerID: customer.id,
+                    id: session.ids.next(Subscription.self, at: session.now),
+                    appID: app.id,
+                    customerID: customer.id,
                     customerExternalID: customer.externalID,
-                    planID: plan.id, priceID: price.id, quantity: request.quantity, status: .incomplete,
-                    provider: subscriptions.name, providerSubscriptionID: nil, currentPeriodStart: nil, currentPeriodEnd: nil,
-                    trialEnd: nil, cancelAtPeriodEnd: false, canceledAt: nil, endedAt: nil, createdAt: session.now,
-                    updatedAt: session.now)
+                    planID: plan.id,
+                    priceID: price.id,
+                    quantity: request.quantity,
+                    status: .incomplete,
+                    provider: subscriptions.name,
+                    providerSubscriptionID: nil,
+                    currentPeriodStart: nil,
+                    currentPeriodEnd: nil,
+                    trialEnd: nil,
+                    cancelAtPeriodEnd: false,
+                    canceledAt: nil,
+                    endedAt: nil,
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
                 let operation = ProviderOperation(
-                    id: session.ids.next(ProviderOperation.self, at: session.wallClock), appID: app.id, requestKey: requestKey,
-                    kind: .createSubscription, targetID: subscription.id.rawValue, provider: subscriptions.name,
-                    status: .pending, providerObjectID: nil, errorCode: nil, attempts: 0, createdAt: session.wallClock,
-                    updatedAt: session.wallClock)
+                    id: session.ids.next(ProviderOperation.self, at: session.wallClock),
+                    appID: app.id,
+                    requestKey: requestKey,
+                    kind: .createSubscription,
+                    targetID: subscription.id.rawValue,
+                    provider: subscriptions.name,
+                    status: .pending,
+                    providerObjectID: nil,
+                    errorCode: nil,
+                    attempts: 0,
+                    createdAt: session.wallClock,
+                    updatedAt: session.wallClock
+                )
                 try await session.subscriptions(app.id).insert(subscription)
                 try await session.operations(app.id).insert(operation)
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createSubscription, target: subscription.id,
-                        snapshot: SubscriptionSnapshot(subscription, planKey: plan.key, priceKey: price.key)))
+                        action: .createSubscription,
+                        target: subscription.id,
+                        snapshot: SubscriptionSnapshot(subscription, planKey: plan.key, priceKey: price.key)
+                    )
+                )
                 return (subscription, operation)
             }
             return try await send(
-                app: app, subscription, operation, plan: plan, price: price, customer: customer, request: request,
-                provider: subscriptions, origin: origin)
+                app: app,
+                subscription,
+                operation,
+                plan: plan,
+                price: price,
+                customer: customer,
+                request: request,
+                provider: subscriptions,
+                origin: origin
+            )
         }
 
         func send(
-            app: App, _ subscription: Subscription, _ operation: ProviderOperation, plan: Plan, price: Price, customer: Customer,
-            request: CreateRequest, provider: any SubscriptionProvider, origin: Origin
+            app: App,
+            _ subscription: Subscription,
+            _ operation: ProviderOperation,
+            plan: Plan,
+            price: Price,
+            customer: Customer,
+            request: CreateRequest,
+            provider: any SubscriptionProvider,
+            origin: Origin
         ) async throws -> Subscription {
             let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
             let providerPrice = try await links.price(price, of: plan, on: provider, origin: origin)
             let providerRequest = ProviderSubscriptionRequest(
-                operationID: operation.id.rawValue, ourID: subscription.id.rawValue, customer: providerCustomer,
-                price: providerPrice, quantity: request.quantity, trialPeriodDays: request.trialPeriodDays ?? plan.trialPeriodDays,
-                paymentMethod: request.paymentMethod, appID: app.id)
+                operationID: operation.id.rawValue,
+                ourID: subscription.id.rawValue,
+                customer: providerCustomer,
+                price: providerPrice,
+                quantity: request.quantity,
+                trialPeriodDays: request.trialPeriodDays ?? plan.trialPeriodDays,
+                paymentMethod: request.paymentMethod,
+                appID: app.id
+            )
             do {
                 let remote = try await provider.createSubscription(providerRequest, idempotencyKey: operation.idempotencyKey)
                 return try await settle(app: app.id, subscription.id, operation: operation.id, remote: remote, failure: nil, origin: origin)
@@ -135,7 +181,11 @@ extension Subscriptions {
         }
 
         func resume(
-            app: App, _ operation: ProviderOperation, request: CreateRequest, provider: any SubscriptionProvider, origin: Origin
+            app: App,
+            _ operation: ProviderOperation,
+            request: CreateRequest,
+            provider: any SubscriptionProvider,
+            origin: Origin
         ) async throws -> Subscription {
             let subscription = try await get(app: app.id, operation.targetID)
             switch operation.status {
@@ -151,8 +201,16 @@ extension Subscriptions {
                     let price = plan.prices.first(where: { $0.id == subscription.priceID })
                 else { throw StoreError.inconsistent("plan of \(subscription.id) vanished") }
                 return try await send(
-                    app: app, subscription, operation, plan: plan, price: price, customer: customer, request: request,
-                    provider: provider, origin: origin)
+                    app: app,
+                    subscription,
+                    operation,
+                    plan: plan,
+                    price: price,
+                    customer: customer,
+                    request: request,
+                    provider: provider,
+                    origin: origin
+                )
             }
         }
 
@@ -182,7 +240,12 @@ extension Subscriptions {
 
         /// Looks an unsettled creation up at the provider and records it.
         /// - Returns: the subscription, or nil when the provider has none for the operation.
-        public func reconcile(app: App, _ operation: ProviderOperation, provider: any SubscriptionProvider, origin: Origin)
+        public func reconcile(
+            app: App,
+            _ operation: ProviderOperation,
+            provider: any SubscriptionProvider,
+            origin: Origin
+        )
             async throws -> Subscription?
         {
             let subscription = try await get(app: app.id, operation.targetID)
@@ -196,8 +259,14 @@ extension Subscriptions {
 
         /// Records a provider answer on the subscription (and its operation, if any).
         func settle(
-            app: App.ID, _ id: Subscription.ID, operation operationID: ProviderOperation.ID?, remote: ProviderSubscription?,
-            failure: ProviderError?, action: AuditAction = .updateSubscription, priceID: Price.ID? = nil, planID: Plan.ID? = nil,
+            app: App.ID,
+            _ id: Subscription.ID,
+            operation operationID: ProviderOperation.ID?,
+            remote: ProviderSubscription?,
+            failure: ProviderError?,
+            action: AuditAction = .updateSubscription,
+            priceID: Price.ID? = nil,
+            planID: Plan.ID? = nil,
             origin: Origin
         ) async throws -> Subscription {
             try await store.write(origin, app: app) { session in
@@ -229,8 +298,11 @@ extension Subscriptions {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: action, target: subscription.id,
-                        snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)))
+                        action: action,
+                        target: subscription.id,
+                        snapshot: SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)
+                    )
+                )
                 try await session.emitChanges(app, from: before, to: subscription)
                 return subscription
             }
@@ -243,7 +315,12 @@ extension Subscriptions {
             return subscription
         }
 
-        public func list(app: App.ID, customer: String?, status: Subscription.Status?, _ page: PageRequest) async throws
+        public func list(
+            app: App.ID,
+            customer: String?,
+            status: Subscription.Status?,
+            _ page: PageRequest
+        ) async throws
             -> Page<Subscription>
         {
             try page.requireCursor(of: Subscription.self)
@@ -257,7 +334,13 @@ extension Subscriptions {
         }
 
         /// Cancels now, or at the end of the current period.
-        public func cancel(app: App, _ id: String, atPeriodEnd: Bool, requestKey: String?, origin: Origin) async throws
+        public func cancel(
+            app: App,
+            _ id: String,
+            atPeriodEnd: Bool,
+            requestKey: String?,
+            origin: Origin
+        ) async throws
             -> Subscription
         {
             let subscription = try await get(app: app.id, id)
@@ -265,7 +348,15 @@ extension Subscriptions {
             let (provider, providerID) = try await remote(app: app, subscription)
             let key = "\(subscription.id.rawValue)-cancel-\(atPeriodEnd ? "period-end" : "now")"
             let remote = try await provider.cancelSubscription(providerID, atPeriodEnd: atPeriodEnd, idempotencyKey: key)
-            return try await settle(app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, action: .cancelSubscription, origin: origin)
+            return try await settle(
+                app: app.id,
+                subscription.id,
+                operation: nil,
+                remote: remote,
+                failure: nil,
+                action: .cancelSubscription,
+                origin: origin
+            )
         }
 
         /// Changes the plan, price or quantity.
@@ -277,8 +368,10 @@ extension Subscriptions {
             }
             guard subscription.isLive else {
                 throw PaymentsError(
-                    .invalidRequest, code: .subscriptionNotLive,
-                    message: "Subscription \(id) is \(subscription.status.rawValue) and cannot be changed.")
+                    .invalidRequest,
+                    code: .subscriptionNotLive,
+                    message: "Subscription \(id) is \(subscription.status.rawValue) and cannot be changed."
+                )
             }
             let (provider, providerID) = try await remote(app: app, subscription)
             var newPrice: (Plan, Price)?
@@ -302,12 +395,20 @@ extension Subscriptions {
             if let (plan, price) = newPrice { providerPrice = try await links.price(price, of: plan, on: provider, origin: origin) }
             let key = "\(subscription.id.rawValue)-update-\(requestKey ?? store.ids.next(prefix: "upd", at: store.clock.now()))"
             let remote = try await provider.updateSubscription(
-                    providerID,
-                    ProviderSubscriptionChange(price: providerPrice, quantity: change.quantity, prorationBehavior: change.prorationBehavior),
-                    idempotencyKey: key)
+                providerID,
+                ProviderSubscriptionChange(price: providerPrice, quantity: change.quantity, prorationBehavior: change.prorationBehavior),
+                idempotencyKey: key
+            )
             return try await settle(
-                app: app.id, subscription.id, operation: nil, remote: remote, failure: nil, priceID: newPrice?.1.id,
-                planID: newPrice?.0.id, origin: origin)
+                app: app.id,
+                subscription.id,
+                operation: nil,
+                remote: remote,
+                failure: nil,
+                priceID: newPrice?.1.id,
+                planID: newPrice?.0.id,
+                origin: origin
+            )
         }
 
         /// Reads every live subscription of the app back from the provider and records what
@@ -329,12 +430,13 @@ extension Subscriptions {
             let subscriptions = try provider.require((any SubscriptionProvider).self, .subscriptions)
             guard provider.name == subscription.provider, let providerID = subscription.providerSubscriptionID else {
                 throw PaymentsError(
-                    .invalidRequest, code: .subscriptionNotLive,
-                    message: "Subscription \(subscription.id) is not held by the app's current provider.")
+                    .invalidRequest,
+                    code: .subscriptionNotLive,
+                    message: "Subscription \(subscription.id) is not held by the app's current provider."
+                )
             }
             return (subscriptions, providerID)
         }
-
 
     }
 }

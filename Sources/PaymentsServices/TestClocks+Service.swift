@@ -20,7 +20,10 @@ extension TestClocks {
         let grace: GracePeriods.Service
 
         public init(
-            store: Store, directory: Providers.Directory, subscriptions: Subscriptions.Service, inbox: Inbox.Service,
+            store: Store,
+            directory: Providers.Directory,
+            subscriptions: Subscriptions.Service,
+            inbox: Inbox.Service,
             grace: GracePeriods.Service
         ) {
             self.store = store
@@ -53,8 +56,11 @@ extension TestClocks {
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .advanceTestClock, target: app.id,
-                        snapshot: ["seconds": seconds, "offset_seconds": offset.components.seconds]))
+                        action: .advanceTestClock,
+                        target: app.id,
+                        snapshot: ["seconds": seconds, "offset_seconds": offset.components.seconds]
+                    )
+                )
                 return offset
             }
             let sandbox = directory.sandbox(for: app)
@@ -65,8 +71,10 @@ extension TestClocks {
             while try await inbox.processDue(limit: 200) > 0 {}
             try await grace.expireDue(app: app.id, origin: origin)
             return Advanced(
-                now: try await Clocks.now(for: app.id, store: store), offsetSeconds: offset.components.seconds,
-                subscriptionsUpdated: updated)
+                now: try await Clocks.now(for: app.id, store: store),
+                offsetSeconds: offset.components.seconds,
+                subscriptionsUpdated: updated
+            )
         }
     }
 }

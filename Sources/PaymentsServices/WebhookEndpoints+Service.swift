@@ -40,19 +40,32 @@ extension WebhookEndpoints {
             let endpoint = try await store.write(origin, app: app.id) { session in
                 guard try await session.webhookEndpoints(app.id).count() < Self.maximumPerApp else {
                     throw PaymentsError(
-                        .invalidRequest, code: .webhookEndpointLimit,
-                        message: "An app may have at most \(Self.maximumPerApp) webhook endpoints; delete one first.")
+                        .invalidRequest,
+                        code: .webhookEndpointLimit,
+                        message: "An app may have at most \(Self.maximumPerApp) webhook endpoints; delete one first."
+                    )
                 }
                 let endpoint = WebhookEndpoint(
-                    id: session.ids.next(WebhookEndpoint.self, at: session.now), appID: app.id, url: url, description: description,
-                    eventTypes: kinds, sealedSecret: sealed, sealedPreviousSecret: nil, previousSecretExpiresAt: nil,
-                    createdAt: session.now, updatedAt: session.now)
+                    id: session.ids.next(WebhookEndpoint.self, at: session.now),
+                    appID: app.id,
+                    url: url,
+                    description: description,
+                    eventTypes: kinds,
+                    sealedSecret: sealed,
+                    sealedPreviousSecret: nil,
+                    previousSecretExpiresAt: nil,
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
                 try await session.webhookEndpoints(app.id).insert(endpoint)
                 try await session.audit(
                     app.id,
                     try AuditRecord(
-                        action: .createWebhookEndpoint, target: endpoint.id,
-                        snapshot: EndpointSnapshot(endpoint)))
+                        action: .createWebhookEndpoint,
+                        target: endpoint.id,
+                        snapshot: EndpointSnapshot(endpoint)
+                    )
+                )
                 return endpoint
             }
             return Created(endpoint: endpoint, secret: Secret(secret))
@@ -78,8 +91,11 @@ extension WebhookEndpoints {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .updateWebhookEndpoint, target: endpoint.id,
-                        snapshot: EndpointSnapshot(endpoint)))
+                        action: .updateWebhookEndpoint,
+                        target: endpoint.id,
+                        snapshot: EndpointSnapshot(endpoint)
+                    )
+                )
                 return endpoint
             }
         }
@@ -106,8 +122,11 @@ extension WebhookEndpoints {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .rotateWebhookSecret, target: endpoint.id,
-                        snapshot: ["previous_secret_expires_at": endpoint.previousSecretExpiresAt.map { "\(Timestamp.milliseconds($0))" } ?? "now"]))
+                        action: .rotateWebhookSecret,
+                        target: endpoint.id,
+                        snapshot: ["previous_secret_expires_at": endpoint.previousSecretExpiresAt.map { "\(Timestamp.milliseconds($0))" } ?? "now"]
+                    )
+                )
                 return endpoint
             }
             return Created(endpoint: endpoint, secret: Secret(secret))
@@ -124,8 +143,11 @@ extension WebhookEndpoints {
                 try await session.audit(
                     app,
                     try AuditRecord(
-                        action: .deleteWebhookEndpoint, target: endpoint.id,
-                        snapshot: EndpointSnapshot(endpoint)))
+                        action: .deleteWebhookEndpoint,
+                        target: endpoint.id,
+                        snapshot: EndpointSnapshot(endpoint)
+                    )
+                )
                 return endpoint
             }
         }
@@ -158,7 +180,9 @@ extension WebhookEndpoints {
             for name in events {
                 guard let kind = Event.Kind(rawValue: name) else {
                     throw PaymentsError.invalid(
-                        "events", "Unknown event type '\(name)'; expected '*' or one of \(Event.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                        "events",
+                        "Unknown event type '\(name)'; expected '*' or one of \(Event.Kind.allCases.map(\.rawValue).joined(separator: ", "))."
+                    )
                 }
                 if !kinds.contains(kind) { kinds.append(kind) }
             }

@@ -51,7 +51,7 @@ public final class GroupCommit<Item: Sendable, Answer: Sendable>: Sendable {
             do {
                 let answers = try await write(batch.map(\.item))
                 for (waiting, answer) in zip(batch, answers) { waiting.continuation.resume(returning: answer) }
-            } catch where batch.count > 1 {
+            } catch  where batch.count > 1 {
                 // One bad item must not fail the others: write them one by one.
                 for waiting in batch {
                     do {

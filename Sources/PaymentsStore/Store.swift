@@ -68,7 +68,9 @@ public struct Store: Sendable {
         let (result, emitted) = try await backend.transaction { db in
             let wallClock = clock.now()
             var now = wallClock
-            if let app, let offset = try await AppClockRepository.offset(of: app, db: db) { now = wallClock.addingTimeInterval(Double(offset.milliseconds) / 1000) }
+            if let app, let offset = try await AppClockRepository.offset(of: app, db: db) {
+                now = wallClock.addingTimeInterval(Double(offset.milliseconds) / 1000)
+            }
             let session = Session(db: db, engine: engine, ids: ids, now: now, wallClock: wallClock, origin: origin)
             let result = try await body(session)
             guard session.auditCount > 0 else { throw StoreError.unaudited }

@@ -53,7 +53,11 @@ struct StripeClient: Sendable {
     }
 
     private func send<T: Decodable>(
-        _ method: String, _ path: String, body: String?, idempotencyKey: String?, as type: T.Type
+        _ method: String,
+        _ path: String,
+        body: String?,
+        idempotencyKey: String?,
+        as type: T.Type
     ) async throws(ProviderError) -> T {
         var headers = [
             "Authorization": "Bearer \(secretKey.value)",
@@ -67,7 +71,8 @@ struct StripeClient: Sendable {
         if case .reject(let wait) = breaker?.admit() {
             throw .unavailable(
                 "Stripe has not been reachable from this service for this account; calls fail at once until a probe gets through.",
-                retryAfter: wait)
+                retryAfter: wait
+            )
         }
         // Writes carry an idempotency key, so resending one after an unclear failure is safe.
         let mutating = method != "GET"

@@ -38,8 +38,12 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
     ///   - account: `platform`, or the app id whose own account this is.
     ///   - breakers: where this account's circuit breaker lives (one per process); nil: none.
     public init(
-        secretKey: Secret<String>, account: String, transport: StripeTransport, options: Options = Options(),
-        breakers: CircuitBreakers? = nil, logger: Logger
+        secretKey: Secret<String>,
+        account: String,
+        transport: StripeTransport,
+        options: Options = Options(),
+        breakers: CircuitBreakers? = nil,
+        logger: Logger
     ) {
         self.account = account
         var policy = StripeClient.RetryPolicy()
@@ -48,8 +52,12 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         policy.initialDelay = options.initialRetryDelay
         policy.maxDelay = options.maxRetryDelay
         client = StripeClient(
-            secretKey: secretKey, transport: transport, policy: policy, logger: logger,
-            breaker: breakers?.handle(provider: .stripe, account: account))
+            secretKey: secretKey,
+            transport: transport,
+            policy: policy,
+            logger: logger,
+            breaker: breakers?.handle(provider: .stripe, account: account)
+        )
     }
 
     init(account: String, client: StripeClient) {
@@ -71,8 +79,13 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         var form = FormBody()
         form.add("name", customer.name)
         form.add("email", customer.email)
-        form.add("metadata", [ProviderMetadata.appID: customer.appID.rawValue, ProviderMetadata.externalID: customer.externalID,
-                              ProviderMetadata.objectID: customer.id.rawValue])
+        form.add(
+            "metadata",
+            [
+                ProviderMetadata.appID: customer.appID.rawValue, ProviderMetadata.externalID: customer.externalID,
+                ProviderMetadata.objectID: customer.id.rawValue,
+            ]
+        )
         return try await client.post("/v1/customers", form, idempotencyKey: idempotencyKey, as: StripeID.self).id
     }
 
@@ -184,7 +197,7 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         form.add("metadata", [ProviderMetadata.appID: plan.appID.rawValue, ProviderMetadata.objectID: plan.id.rawValue])
         do {
             return try await client.post("/v1/products", form, idempotencyKey: "product-\(plan.id.rawValue)", as: StripeProduct.self).id
-        } catch where error.providerCode == "resource_already_exists" {
+        } catch  where error.providerCode == "resource_already_exists" {
             return id  // made meanwhile by a concurrent sync
         }
     }
@@ -199,8 +212,12 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
     public func verifyLinkedPrice(_ price: Price) async throws(ProviderError) {
         guard let linked = price.linkedProviderPriceID else { return }
         let found: (active: Bool, currency: String, amount: Int64?, interval: String?, count: Int?)
-        if let stripePrice = try await find({ () async throws(ProviderError) in try await client.get("/v1/prices/\(linked)", as: StripePrice.self) }) {
-            found = (stripePrice.active, stripePrice.currency, stripePrice.unit_amount, stripePrice.recurring?.interval, stripePrice.recurring?.interval_count)
+        if let stripePrice = try await find({ () async throws(ProviderError) in try await client.get("/v1/prices/\(linked)", as: StripePrice.self) })
+        {
+            found = (
+                stripePrice.active, stripePrice.currency, stripePrice.unit_amount, stripePrice.recurring?.interval,
+                stripePrice.recurring?.interval_count
+            )
         } else if let plan = try await find({ () async throws(ProviderError) in try await client.get("/v1/plans/\(linked)", as: StripePlan.self) }) {
             found = (plan.active, plan.currency, plan.amount, plan.interval, plan.interval_count)
         } else {
@@ -212,7 +229,8 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         case .oneTime(let money):
             agrees = found.interval == nil && found.currency == money.currency.rawValue && found.amount == money.amount
         case .recurring(let money, let interval):
-            agrees = found.currency == money.currency.rawValue && found.amount == money.amount
+            agrees =
+                found.currency == money.currency.rawValue && found.amount == money.amount
                 && found.interval == interval.unit.rawValue && found.count == interval.count
         case .metered(let metered):
             agrees = found.currency == metered.currency.rawValue && found.interval == metered.interval.unit.rawValue
@@ -224,7 +242,7 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
 
     /// A GET that answers nil for 404.
     func find<T>(_ get: () async throws(ProviderError) -> T) async throws(ProviderError) -> T? {
-        do { return try await get() } catch where error.isNotFound { return nil }
+        do { return try await get() } catch  where error.isNotFound { return nil }
     }
 
     // MARK: payments
@@ -294,7 +312,10 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
     /// `items[0][plan]` for the plans this adapter makes, `items[0][price]` for prices an app linked.
     static func itemKey(_ price: String) -> String { price.hasPrefix("price_") ? "price" : "plan" }
 
-    public func createSubscription(_ request: ProviderSubscriptionRequest, idempotencyKey: String) async throws(ProviderError)
+    public func createSubscription(
+        _ request: ProviderSubscriptionRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderSubscription
     {
         if let method = request.paymentMethod {
@@ -302,7 +323,11 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
             var attach = FormBody()
             attach.add("customer", request.customer)
             let attached = try await client.post(
-                "/v1/payment_methods/\(method)/attach", attach, idempotencyKey: "\(idempotencyKey)-attach", as: StripeID.self)
+                "/v1/payment_methods/\(method)/attach",
+                attach,
+                idempotencyKey: "\(idempotencyKey)-attach",
+                as: StripeID.self
+            )
             var update = FormBody()
             update.add("invoice_settings[default_payment_method]", attached.id)
             _ = try await client.post("/v1/customers/\(request.customer)", update, idempotencyKey: "\(idempotencyKey)-default", as: StripeID.self)
@@ -330,7 +355,11 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         return subscriptions.data.first { $0.metadata?[ProviderMetadata.operationID] == operationID }?.domain
     }
 
-    public func updateSubscription(_ id: String, _ change: ProviderSubscriptionChange, idempotencyKey: String)
+    public func updateSubscription(
+        _ id: String,
+        _ change: ProviderSubscriptionChange,
+        idempotencyKey: String
+    )
         async throws(ProviderError) -> ProviderSubscription
     {
         let current = try await client.get("/v1/subscriptions/\(id)", as: StripeSubscription.self)
@@ -343,7 +372,11 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         return try await client.post("/v1/subscriptions/\(id)", form, idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
     }
 
-    public func cancelSubscription(_ id: String, atPeriodEnd: Bool, idempotencyKey: String) async throws(ProviderError)
+    public func cancelSubscription(
+        _ id: String,
+        atPeriodEnd: Bool,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderSubscription
     {
         if atPeriodEnd {
@@ -356,7 +389,10 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
 
     // MARK: checkout and portal
 
-    public func createCheckoutSession(_ request: ProviderCheckoutRequest, idempotencyKey: String) async throws(ProviderError)
+    public func createCheckoutSession(
+        _ request: ProviderCheckoutRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderCheckoutSession
     {
         var form = FormBody()

@@ -102,13 +102,19 @@ struct StripePaymentIntent: Decodable, Sendable {
             case "requires_payment_method": last_payment_error != nil || known != nil ? .failed : .pending
             default: .pending
             }
-        let failure = known ?? last_payment_error.map {
-            PaymentFailure(code: $0.code ?? "payment_failed", declineCode: $0.decline_code, message: $0.message ?? "The payment failed.")
-        }
+        let failure =
+            known
+            ?? last_payment_error.map {
+                PaymentFailure(code: $0.code ?? "payment_failed", declineCode: $0.decline_code, message: $0.message ?? "The payment failed.")
+            }
         return ProviderPayment(
-            id: id, status: status, amount: Money(amount, Currency(rawValue: currency) ?? .usd),
-            amountRefunded: latest_charge?.object?.amount_refunded ?? 0, failure: status == .failed ? failure : nil,
-            operationID: metadata?[ProviderMetadata.operationID])
+            id: id,
+            status: status,
+            amount: Money(amount, Currency(rawValue: currency) ?? .usd),
+            amountRefunded: latest_charge?.object?.amount_refunded ?? 0,
+            failure: status == .failed ? failure : nil,
+            operationID: metadata?[ProviderMetadata.operationID]
+        )
     }
 }
 
@@ -156,12 +162,18 @@ struct StripeSubscription: Decodable, Sendable {
         let item = items.data.first
         func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: Double($0)) } }
         return ProviderSubscription(
-            id: id, status: Subscription.Status(rawValue: status) ?? .incomplete,
-            price: item?.price?.id ?? item?.plan?.id ?? "", quantity: item?.quantity ?? 1,
+            id: id,
+            status: Subscription.Status(rawValue: status) ?? .incomplete,
+            price: item?.price?.id ?? item?.plan?.id ?? "",
+            quantity: item?.quantity ?? 1,
             currentPeriodStart: date(item?.current_period_start ?? current_period_start),
-            currentPeriodEnd: date(item?.current_period_end ?? current_period_end), trialEnd: date(trial_end),
-            cancelAtPeriodEnd: cancel_at_period_end ?? false, canceledAt: date(canceled_at), endedAt: date(ended_at),
-            ourID: metadata?[ProviderMetadata.objectID])
+            currentPeriodEnd: date(item?.current_period_end ?? current_period_end),
+            trialEnd: date(trial_end),
+            cancelAtPeriodEnd: cancel_at_period_end ?? false,
+            canceledAt: date(canceled_at),
+            endedAt: date(ended_at),
+            ourID: metadata?[ProviderMetadata.objectID]
+        )
     }
 }
 
@@ -188,8 +200,13 @@ struct StripeCheckoutSession: Decodable, Sendable {
             }
         }
         return ProviderCheckoutSession(
-            id: id, url: url, status: status, expiresAt: expires_at.map { Date(timeIntervalSince1970: Double($0)) },
-            subscription: reference(subscription), payment: reference(payment_intent))
+            id: id,
+            url: url,
+            status: status,
+            expiresAt: expires_at.map { Date(timeIntervalSince1970: Double($0)) },
+            subscription: reference(subscription),
+            payment: reference(payment_intent)
+        )
     }
 }
 
@@ -272,17 +289,21 @@ struct StripeTiers: Equatable {
         case (let unit?, _) where included == 0:
             (amount, mode, tiers) = (unit, nil, [])
         case (let unit?, _):
-            (amount, mode, tiers) = (nil, "graduated", [Tier(upTo: included, unitAmount: 0, flatAmount: 0), Tier(upTo: nil, unitAmount: unit, flatAmount: 0)])
+            (amount, mode, tiers) = (
+                nil, "graduated", [Tier(upTo: included, unitAmount: 0, flatAmount: 0), Tier(upTo: nil, unitAmount: unit, flatAmount: 0)]
+            )
         case (nil, let tiered?) where included == 0:
             (amount, mode) = (nil, tiered.mode.rawValue)
             tiers = tiered.tiers.map { Tier(upTo: $0.upTo, unitAmount: $0.unitAmount, flatAmount: $0.flatAmount) }
         case (nil, let tiered?) where tiered.mode == .graduated:
             (amount, mode) = (nil, "graduated")
-            tiers = [Tier(upTo: included, unitAmount: 0, flatAmount: 0)]
+            tiers =
+                [Tier(upTo: included, unitAmount: 0, flatAmount: 0)]
                 + tiered.tiers.map { Tier(upTo: $0.upTo.map { $0 + included }, unitAmount: $0.unitAmount, flatAmount: $0.flatAmount) }
         case (nil, _?):
             throw .invalidRequest(
-                "Volume tiers with an included quantity have no Stripe equivalent; use graduated tiers or link a Stripe price with provider_price_id.")
+                "Volume tiers with an included quantity have no Stripe equivalent; use graduated tiers or link a Stripe price with provider_price_id."
+            )
         case (nil, nil):
             throw .invalidRequest("A metered price needs a unit amount or tiers.")
         }

@@ -56,7 +56,10 @@ public struct StripeTransport: Sendable {
             for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
             if let body = request.body { outgoing.body = .bytes(ByteBuffer(string: body)) }
             do {
-                let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+                let response = try await client.execute(
+                    outgoing,
+                    timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+                )
                 var headers: [String: String] = [:]
                 for header in response.headers { headers[header.name.lowercased()] = header.value }
                 let body = try await response.body.collect(upTo: 16 << 20)

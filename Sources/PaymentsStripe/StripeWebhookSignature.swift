@@ -37,7 +37,11 @@ public enum StripeWebhookSignature {
     /// - Returns: the signed timestamp.
     @discardableResult
     public static func verify(
-        payload: [UInt8], header: String?, secrets: [Secret<String>], tolerance: Duration?, now: Date
+        payload: [UInt8],
+        header: String?,
+        secrets: [Secret<String>],
+        tolerance: Duration?,
+        now: Date
     ) throws(Failure) -> Int64 {
         guard let header, !header.isEmpty else { throw .missingHeader }
         // Read as stripe-python reads it: items split on ",", each on "=" (the value is what lies

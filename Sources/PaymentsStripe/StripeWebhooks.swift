@@ -67,9 +67,13 @@ public enum StripeWebhooks {
         let object = event.data.object
         let metadata = object.metadata ?? object.parent?.subscription_details?.metadata ?? [:]
         return ProviderEventFacts(
-            id: event.id, type: event.type, createdAt: Date(timeIntervalSince1970: Double(event.created)),
-            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)), livemode: event.livemode,
-            fact: fact(type: event.type, object))
+            id: event.id,
+            type: event.type,
+            createdAt: Date(timeIntervalSince1970: Double(event.created)),
+            appID: metadata[ProviderMetadata.appID].map(App.ID.init(rawValue:)),
+            livemode: event.livemode,
+            fact: fact(type: event.type, object)
+        )
     }
 
     /// Stripe's event names, mapped onto the domain's facts: by the object an event is about
@@ -86,7 +90,8 @@ public enum StripeWebhooks {
         switch object.object {
         case "subscription":
             guard let subscription = object.id else { return .unhandled }
-            return type == "customer.subscription.trial_will_end" ? .trialEnding(subscription: subscription) : .subscriptionChanged(subscription: subscription)
+            return type == "customer.subscription.trial_will_end"
+                ? .trialEnding(subscription: subscription) : .subscriptionChanged(subscription: subscription)
         case "invoice":
             let subscription = id(object.parent?.subscription_details?.subscription) ?? id(object.subscription)
             switch type {
@@ -94,9 +99,11 @@ public enum StripeWebhooks {
                 var invoice: ProviderInvoice?
                 if let invoiceID = object.id, let amount = object.amount_paid, let currency = object.currency.flatMap(Currency.init(rawValue:)) {
                     invoice = ProviderInvoice(
-                        id: invoiceID, amountPaid: Money(amount, currency),
+                        id: invoiceID,
+                        amountPaid: Money(amount, currency),
                         periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
-                        periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) })
+                        periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) }
+                    )
                 }
                 return .invoicePaid(invoice, subscription: subscription)
             case "invoice.payment_failed": return .invoicePaymentFailed(subscription: subscription)

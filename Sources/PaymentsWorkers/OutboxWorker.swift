@@ -14,7 +14,10 @@ public struct OutboxWorker: Service {
     let logger: Logger
 
     public init(
-        deliveries: Deliveries.Service, bell: Doorbell, poll: Duration = .milliseconds(250), logger: Logger
+        deliveries: Deliveries.Service,
+        bell: Doorbell,
+        poll: Duration = .milliseconds(250),
+        logger: Logger
     ) {
         self.deliveries = deliveries
         self.bell = bell

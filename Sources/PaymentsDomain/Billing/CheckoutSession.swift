@@ -42,10 +42,27 @@ public struct CheckoutSession: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, mode: Mode, planID: Plan.ID, priceID: Price.ID,
-        quantity: Int, trialPeriodDays: Int?, successURL: String, cancelURL: String?, metadata: [String: String],
-        status: Status, url: String?, expiresAt: Date?, provider: ProviderName, providerSessionID: String?,
-        subscriptionID: Subscription.ID?, paymentID: Payment.ID?, createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        customerID: Customer.ID,
+        customerExternalID: String,
+        mode: Mode,
+        planID: Plan.ID,
+        priceID: Price.ID,
+        quantity: Int,
+        trialPeriodDays: Int?,
+        successURL: String,
+        cancelURL: String?,
+        metadata: [String: String],
+        status: Status,
+        url: String?,
+        expiresAt: Date?,
+        provider: ProviderName,
+        providerSessionID: String?,
+        subscriptionID: Subscription.ID?,
+        paymentID: Payment.ID?,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID

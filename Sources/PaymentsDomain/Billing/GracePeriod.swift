@@ -36,8 +36,19 @@ public struct GracePeriod: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, subscriptionID: Subscription.ID?, reason: Reason, status: Status,
-        startsAt: Date, endsAt: Date, closedAt: Date?, resolution: String?, createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        customerID: Customer.ID,
+        customerExternalID: String,
+        subscriptionID: Subscription.ID?,
+        reason: Reason,
+        status: Status,
+        startsAt: Date,
+        endsAt: Date,
+        closedAt: Date?,
+        resolution: String?,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID

@@ -44,9 +44,20 @@ public struct Payment: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, amount: Money, amountRefunded: Int64, status: Status,
-        description: String?, metadata: [String: String], provider: ProviderName, providerPaymentID: String?,
-        failure: PaymentFailure?, createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        customerID: Customer.ID,
+        customerExternalID: String,
+        amount: Money,
+        amountRefunded: Int64,
+        status: Status,
+        description: String?,
+        metadata: [String: String],
+        provider: ProviderName,
+        providerPaymentID: String?,
+        failure: PaymentFailure?,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID
@@ -81,24 +92,31 @@ public struct Payment: Sendable, Equatable, Identified {
     public func refundAmount(_ requested: Int64?) throws(PaymentsError) -> Int64 {
         guard status == .succeeded else {
             throw PaymentsError(
-                .invalidRequest, code: .paymentNotRefundable,
-                message: "Payment \(id) is \(status.rawValue); only succeeded payments can be refunded.")
+                .invalidRequest,
+                code: .paymentNotRefundable,
+                message: "Payment \(id) is \(status.rawValue); only succeeded payments can be refunded."
+            )
         }
         let remaining = amount.amount - amountRefunded
         if let requested {
             try Money.validate(amount: requested, param: "amount", allowZero: false)
             guard requested <= remaining else {
                 throw PaymentsError(
-                    .invalidRequest, code: .refundExceedsPayment,
+                    .invalidRequest,
+                    code: .refundExceedsPayment,
                     message: "Refund of \(requested) exceeds the \(remaining) \(amount.currency) that remains of payment \(id).",
-                    param: "amount")
+                    param: "amount"
+                )
             }
             return requested
         }
         guard remaining > 0 else {
             throw PaymentsError(
-                .invalidRequest, code: .refundExceedsPayment,
-                message: "Payment \(id) is already fully refunded.", param: "amount")
+                .invalidRequest,
+                code: .refundExceedsPayment,
+                message: "Payment \(id) is already fully refunded.",
+                param: "amount"
+            )
         }
         return remaining
     }
@@ -130,7 +148,8 @@ public struct Refund: Sendable, Equatable, Identified {
     }
 
     public enum Reason: String, Sendable, Codable, CaseIterable {
-        case duplicate, fraudulent, requestedByCustomer = "requested_by_customer"
+        case duplicate, fraudulent
+        case requestedByCustomer = "requested_by_customer"
     }
 
     public let id: ID
@@ -144,8 +163,15 @@ public struct Refund: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, paymentID: Payment.ID, amount: Money, reason: Reason?, status: Status,
-        providerRefundID: String?, createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        paymentID: Payment.ID,
+        amount: Money,
+        reason: Reason?,
+        status: Status,
+        providerRefundID: String?,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID

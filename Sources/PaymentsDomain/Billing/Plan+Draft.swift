@@ -18,8 +18,15 @@ extension Plan {
         public var metadata: [String: String]
 
         public init(
-            key: String, name: String, description: String?, prices: [Price.Draft], trialPeriodDays: Int?,
-            gracePeriodDays: Int?, features: [String], limits: [String: Int64], metadata: [String: String]
+            key: String,
+            name: String,
+            description: String?,
+            prices: [Price.Draft],
+            trialPeriodDays: Int?,
+            gracePeriodDays: Int?,
+            features: [String],
+            limits: [String: Int64],
+            metadata: [String: String]
         ) {
             self.key = key
             self.name = name
@@ -35,8 +42,14 @@ extension Plan {
         public func validate() throws(PaymentsError) {
             try Plan.validate(key: key, param: "key")
             try Plan.validateFields(
-                name: name, description: description, trialPeriodDays: trialPeriodDays, gracePeriodDays: gracePeriodDays,
-                features: features, limits: limits, metadata: metadata)
+                name: name,
+                description: description,
+                trialPeriodDays: trialPeriodDays,
+                gracePeriodDays: gracePeriodDays,
+                features: features,
+                limits: limits,
+                metadata: metadata
+            )
             try Price.Draft.validate(prices)
         }
     }
@@ -55,9 +68,15 @@ extension Plan {
         public var active: Bool?
 
         public init(
-            name: String? = nil, description: Patch<String> = .unchanged, prices: [Price.Draft]? = nil,
-            trialPeriodDays: Patch<Int> = .unchanged, gracePeriodDays: Patch<Int> = .unchanged, features: [String]? = nil,
-            limits: [String: Int64]? = nil, metadata: [String: String]? = nil, active: Bool? = nil
+            name: String? = nil,
+            description: Patch<String> = .unchanged,
+            prices: [Price.Draft]? = nil,
+            trialPeriodDays: Patch<Int> = .unchanged,
+            gracePeriodDays: Patch<Int> = .unchanged,
+            features: [String]? = nil,
+            limits: [String: Int64]? = nil,
+            metadata: [String: String]? = nil,
+            active: Bool? = nil
         ) {
             self.name = name
             self.description = description
@@ -73,7 +92,11 @@ extension Plan {
 
     /// Applies `changes`, making new price versions with `newPriceID` and archiving replaced ones.
     /// - Returns: the prices archived (whose provider prices should be deactivated).
-    public mutating func apply(_ changes: Changes, at time: Date, newPriceID: () -> Price.ID) throws(PaymentsError)
+    public mutating func apply(
+        _ changes: Changes,
+        at time: Date,
+        newPriceID: () -> Price.ID
+    ) throws(PaymentsError)
         -> [Price]
     {
         if let name = changes.name { self.name = name }
@@ -85,8 +108,14 @@ extension Plan {
         if let metadata = changes.metadata { self.metadata = metadata }
         if let active = changes.active { self.active = active }
         try Plan.validateFields(
-            name: name, description: description, trialPeriodDays: trialPeriodDays, gracePeriodDays: gracePeriodDays,
-            features: features, limits: limits, metadata: metadata)
+            name: name,
+            description: description,
+            trialPeriodDays: trialPeriodDays,
+            gracePeriodDays: gracePeriodDays,
+            features: features,
+            limits: limits,
+            metadata: metadata
+        )
         var archived: [Price] = []
         if let drafts = changes.prices {
             try Price.Draft.validate(drafts)
@@ -113,8 +142,13 @@ extension Plan {
     }
 
     static func validateFields(
-        name: String, description: String?, trialPeriodDays: Int?, gracePeriodDays: Int?, features: [String],
-        limits: [String: Int64], metadata: [String: String]
+        name: String,
+        description: String?,
+        trialPeriodDays: Int?,
+        gracePeriodDays: Int?,
+        features: [String],
+        limits: [String: Int64],
+        metadata: [String: String]
     ) throws(PaymentsError) {
         try Plan.nameRule.check(name, param: "name")
         if let description { try Plan.descriptionRule.check(description, param: "description") }
@@ -178,7 +212,10 @@ extension Price {
                 case .metered(let metered):
                     try Plan.validate(key: metered.metric, param: "\(param)[metric]")
                     try BillingInterval.validate(
-                        unit: metered.interval.unit, count: metered.interval.count, param: "\(param)[interval_count]")
+                        unit: metered.interval.unit,
+                        count: metered.interval.count,
+                        param: "\(param)[interval_count]"
+                    )
                     try Metered.includedQuantityRule.check(metered.includedQuantity, param: "\(param)[included_quantity]")
                     switch (metered.unitAmount, metered.tiers) {
                     case (let amount?, nil): try Money.validate(amount: amount, param: "\(param)[unit_amount]")

@@ -27,9 +27,20 @@ public struct Plan: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, key: String, name: String, description: String?, prices: [Price],
-        trialPeriodDays: Int?, gracePeriodDays: Int?, features: [String], limits: [String: Int64],
-        metadata: [String: String], active: Bool, createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        key: String,
+        name: String,
+        description: String?,
+        prices: [Price],
+        trialPeriodDays: Int?,
+        gracePeriodDays: Int?,
+        features: [String],
+        limits: [String: Int64],
+        metadata: [String: String],
+        active: Bool,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID
@@ -194,7 +205,11 @@ public struct Metered: Sendable, Equatable, Codable {
     public let includedQuantity: Int64
 
     public init(
-        metric: String, currency: Currency, interval: BillingInterval, unitAmount: Int64?, tiers: Tiers?,
+        metric: String,
+        currency: Currency,
+        interval: BillingInterval,
+        unitAmount: Int64?,
+        tiers: Tiers?,
         includedQuantity: Int64
     ) {
         self.metric = metric
@@ -232,7 +247,9 @@ public struct Metered: Sendable, Equatable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case upTo = "up_to", unitAmount = "unit_amount", flatAmount = "flat_amount"
+            case upTo = "up_to"
+            case unitAmount = "unit_amount"
+            case flatAmount = "flat_amount"
         }
     }
 

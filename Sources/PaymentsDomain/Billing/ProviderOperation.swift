@@ -42,8 +42,17 @@ public struct ProviderOperation: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, requestKey: String?, kind: Kind, targetID: String, provider: ProviderName,
-        status: Status, providerObjectID: String?, errorCode: String?, attempts: Int, createdAt: Date,
+        id: ID,
+        appID: App.ID,
+        requestKey: String?,
+        kind: Kind,
+        targetID: String,
+        provider: ProviderName,
+        status: Status,
+        providerObjectID: String?,
+        errorCode: String?,
+        attempts: Int,
+        createdAt: Date,
         updatedAt: Date
     ) {
         self.id = id

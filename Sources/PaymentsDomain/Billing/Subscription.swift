@@ -12,8 +12,11 @@ public struct Subscription: Sendable, Equatable, Identified {
 
     /// Mirrors the provider's statuses (Stripe's names).
     public enum Status: String, Sendable, Codable, CaseIterable {
-        case trialing, active, pastDue = "past_due", unpaid, canceled, incomplete
-        case incompleteExpired = "incomplete_expired", paused
+        case trialing, active
+        case pastDue = "past_due"
+        case unpaid, canceled, incomplete
+        case incompleteExpired = "incomplete_expired"
+        case paused
     }
 
     public let id: ID
@@ -37,10 +40,24 @@ public struct Subscription: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, customerID: Customer.ID, customerExternalID: String, planID: Plan.ID, priceID: Price.ID, quantity: Int,
-        status: Status, provider: ProviderName, providerSubscriptionID: String?, currentPeriodStart: Date?,
-        currentPeriodEnd: Date?, trialEnd: Date?, cancelAtPeriodEnd: Bool, canceledAt: Date?, endedAt: Date?,
-        createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        customerID: Customer.ID,
+        customerExternalID: String,
+        planID: Plan.ID,
+        priceID: Price.ID,
+        quantity: Int,
+        status: Status,
+        provider: ProviderName,
+        providerSubscriptionID: String?,
+        currentPeriodStart: Date?,
+        currentPeriodEnd: Date?,
+        trialEnd: Date?,
+        cancelAtPeriodEnd: Bool,
+        canceledAt: Date?,
+        endedAt: Date?,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID
@@ -94,5 +111,7 @@ public struct Subscription: Sendable, Equatable, Identified {
 
 /// How a plan change is charged, as Stripe names it.
 public enum ProrationBehavior: String, Sendable, Codable, CaseIterable {
-    case createProrations = "create_prorations", none, alwaysInvoice = "always_invoice"
+    case createProrations = "create_prorations"
+    case none
+    case alwaysInvoice = "always_invoice"
 }

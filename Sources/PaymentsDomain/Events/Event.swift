@@ -44,7 +44,13 @@ public struct Event: Sendable, Equatable, Identified {
     public let createdAt: Date
 
     public init(
-        id: ID, appID: App.ID, sequence: Int64, type: Kind, objectType: ResourceType, objectID: String, payload: String,
+        id: ID,
+        appID: App.ID,
+        sequence: Int64,
+        type: Kind,
+        objectType: ResourceType,
+        objectID: String,
+        payload: String,
         createdAt: Date
     ) {
         self.id = id

@@ -25,7 +25,8 @@ public struct RetrySchedule: Sendable, Equatable {
             .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(1_800), .seconds(3_600), .seconds(3 * 3_600),
             .seconds(6 * 3_600), .seconds(12 * 3_600), .seconds(24 * 3_600), .seconds(24 * 3_600), .seconds(24 * 3_600),
         ],
-        jitter: 0.2)
+        jitter: 0.2
+    )
 
     public var attempts: Int { waits.count + 1 }
 

@@ -30,8 +30,16 @@ public struct WebhookEndpoint: Sendable, Equatable, Identified {
     public var updatedAt: Date
 
     public init(
-        id: ID, appID: App.ID, url: String, description: String?, eventTypes: [Event.Kind], sealedSecret: String,
-        sealedPreviousSecret: String?, previousSecretExpiresAt: Date?, createdAt: Date, updatedAt: Date
+        id: ID,
+        appID: App.ID,
+        url: String,
+        description: String?,
+        eventTypes: [Event.Kind],
+        sealedSecret: String,
+        sealedPreviousSecret: String?,
+        previousSecretExpiresAt: Date?,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.id = id
         self.appID = appID
@@ -99,8 +107,17 @@ public struct EventDelivery: Sendable, Equatable, Identified {
     }
 
     public init(
-        id: ID, appID: App.ID, eventID: Event.ID, endpointID: WebhookEndpoint.ID, status: Status, attempts: Int,
-        nextAttemptAt: Date?, lastAttemptAt: Date?, lastResponseStatus: Int?, lastError: String?, createdAt: Date,
+        id: ID,
+        appID: App.ID,
+        eventID: Event.ID,
+        endpointID: WebhookEndpoint.ID,
+        status: Status,
+        attempts: Int,
+        nextAttemptAt: Date?,
+        lastAttemptAt: Date?,
+        lastResponseStatus: Int?,
+        lastError: String?,
+        createdAt: Date,
         updatedAt: Date
     ) {
         self.id = id

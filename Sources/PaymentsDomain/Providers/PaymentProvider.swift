@@ -39,13 +39,18 @@ extension PaymentProvider {
 
     /// This provider as the capability `Capability`.
     /// - Throws: `not_supported` naming the provider and the capability.
-    public func require<Capability>(_ type: Capability.Type, _ capability: ProviderCapability) throws(PaymentsError)
+    public func require<Capability>(
+        _ type: Capability.Type,
+        _ capability: ProviderCapability
+    ) throws(PaymentsError)
         -> Capability
     {
         guard let provider = self as? Capability else {
             throw PaymentsError(
-                .invalidRequest, code: .notSupported,
-                message: "The \(name.rawValue) provider does not support \(capability.rawValue).")
+                .invalidRequest,
+                code: .notSupported,
+                message: "The \(name.rawValue) provider does not support \(capability.rawValue)."
+            )
         }
         return provider
     }
@@ -70,7 +75,10 @@ public protocol CatalogSync: PaymentProvider {
 
 /// Hosted checkout pages.
 public protocol CheckoutProvider: PaymentProvider {
-    func createCheckoutSession(_ request: ProviderCheckoutRequest, idempotencyKey: String) async throws(ProviderError)
+    func createCheckoutSession(
+        _ request: ProviderCheckoutRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderCheckoutSession
     func retrieveCheckoutSession(_ id: String) async throws(ProviderError) -> ProviderCheckoutSession
 }
@@ -78,20 +86,35 @@ public protocol CheckoutProvider: PaymentProvider {
 /// The provider's self-service billing portal.
 public protocol PortalProvider: PaymentProvider {
     /// - Returns: the portal URL.
-    func createPortalSession(customer: String, returnURL: String?, idempotencyKey: String) async throws(ProviderError)
+    func createPortalSession(
+        customer: String,
+        returnURL: String?,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> String
 }
 
 /// Subscriptions run by the provider.
 public protocol SubscriptionProvider: PaymentProvider {
-    func createSubscription(_ request: ProviderSubscriptionRequest, idempotencyKey: String) async throws(ProviderError)
+    func createSubscription(
+        _ request: ProviderSubscriptionRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderSubscription
     func retrieveSubscription(_ id: String) async throws(ProviderError) -> ProviderSubscription
     /// Finds the subscription an operation created, if the provider made it (reconciliation).
     func findSubscription(customer: String, operationID: String) async throws(ProviderError) -> ProviderSubscription?
-    func updateSubscription(_ id: String, _ change: ProviderSubscriptionChange, idempotencyKey: String)
+    func updateSubscription(
+        _ id: String,
+        _ change: ProviderSubscriptionChange,
+        idempotencyKey: String
+    )
         async throws(ProviderError) -> ProviderSubscription
-    func cancelSubscription(_ id: String, atPeriodEnd: Bool, idempotencyKey: String) async throws(ProviderError)
+    func cancelSubscription(
+        _ id: String,
+        atPeriodEnd: Bool,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderSubscription
 }
 
@@ -99,12 +122,18 @@ public protocol SubscriptionProvider: PaymentProvider {
 public protocol PaymentProcessor: PaymentProvider {
     /// Creates and confirms a payment. A decline is `ProviderError.cardDeclined` carrying the
     /// failed payment.
-    func createPayment(_ request: ProviderPaymentRequest, idempotencyKey: String) async throws(ProviderError)
+    func createPayment(
+        _ request: ProviderPaymentRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderPayment
     func retrievePayment(_ id: String) async throws(ProviderError) -> ProviderPayment
     /// Finds the payment an operation created, if the provider made it (reconciliation).
     func findPayment(customer: String, operationID: String) async throws(ProviderError) -> ProviderPayment?
-    func createRefund(_ request: ProviderRefundRequest, idempotencyKey: String) async throws(ProviderError)
+    func createRefund(
+        _ request: ProviderRefundRequest,
+        idempotencyKey: String
+    ) async throws(ProviderError)
         -> ProviderRefund
     /// Finds the refund an operation created, if the provider made it (reconciliation).
     func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund?
@@ -134,8 +163,13 @@ public struct ProviderPaymentRequest: Sendable, Equatable {
     public let metadata: [String: String]
 
     public init(
-        operationID: String, ourID: String, customer: String, amount: Money, paymentMethod: String,
-        description: String?, metadata: [String: String]
+        operationID: String,
+        ourID: String,
+        customer: String,
+        amount: Money,
+        paymentMethod: String,
+        description: String?,
+        metadata: [String: String]
     ) {
         self.operationID = operationID
         self.ourID = ourID
@@ -157,7 +191,11 @@ public struct ProviderPayment: Sendable, Equatable {
     public let operationID: String?
 
     public init(
-        id: String, status: Payment.Status, amount: Money, amountRefunded: Int64, failure: PaymentFailure?,
+        id: String,
+        status: Payment.Status,
+        amount: Money,
+        amountRefunded: Int64,
+        failure: PaymentFailure?,
         operationID: String?
     ) {
         self.id = id
@@ -213,8 +251,14 @@ public struct ProviderSubscriptionRequest: Sendable, Equatable {
     public let appID: App.ID?
 
     public init(
-        operationID: String, ourID: String, customer: String, price: String, quantity: Int, trialPeriodDays: Int?,
-        paymentMethod: String?, appID: App.ID? = nil
+        operationID: String,
+        ourID: String,
+        customer: String,
+        price: String,
+        quantity: Int,
+        trialPeriodDays: Int?,
+        paymentMethod: String?,
+        appID: App.ID? = nil
     ) {
         self.appID = appID
         self.operationID = operationID
@@ -254,8 +298,16 @@ public struct ProviderSubscription: Sendable, Equatable {
     public let ourID: String?
 
     public init(
-        id: String, status: Subscription.Status, price: String, quantity: Int, currentPeriodStart: Date?,
-        currentPeriodEnd: Date?, trialEnd: Date?, cancelAtPeriodEnd: Bool, canceledAt: Date?, endedAt: Date?,
+        id: String,
+        status: Subscription.Status,
+        price: String,
+        quantity: Int,
+        currentPeriodStart: Date?,
+        currentPeriodEnd: Date?,
+        trialEnd: Date?,
+        cancelAtPeriodEnd: Bool,
+        canceledAt: Date?,
+        endedAt: Date?,
         ourID: String?
     ) {
         self.id = id
@@ -284,8 +336,15 @@ public struct ProviderCheckoutRequest: Sendable, Equatable {
     public let metadata: [String: String]
 
     public init(
-        ourID: String, mode: CheckoutSession.Mode, customer: String, price: String, quantity: Int,
-        trialPeriodDays: Int?, successURL: String, cancelURL: String?, metadata: [String: String]
+        ourID: String,
+        mode: CheckoutSession.Mode,
+        customer: String,
+        price: String,
+        quantity: Int,
+        trialPeriodDays: Int?,
+        successURL: String,
+        cancelURL: String?,
+        metadata: [String: String]
     ) {
         self.ourID = ourID
         self.mode = mode
@@ -310,7 +369,11 @@ public struct ProviderCheckoutSession: Sendable, Equatable {
     public let payment: String?
 
     public init(
-        id: String, url: String?, status: CheckoutSession.Status, expiresAt: Date?, subscription: String?,
+        id: String,
+        url: String?,
+        status: CheckoutSession.Status,
+        expiresAt: Date?,
+        subscription: String?,
         payment: String?
     ) {
         self.id = id

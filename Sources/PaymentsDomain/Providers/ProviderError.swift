@@ -29,8 +29,13 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public let retryAfter: Duration?
 
     init(
-        _ code: Code, _ message: String, providerCode: String? = nil, param: String? = nil,
-        payment: ProviderPayment? = nil, declineCode: String? = nil, retryAfter: Duration? = nil
+        _ code: Code,
+        _ message: String,
+        providerCode: String? = nil,
+        param: String? = nil,
+        payment: ProviderPayment? = nil,
+        declineCode: String? = nil,
+        retryAfter: Duration? = nil
     ) {
         self.code = code
         self.message = message
@@ -75,30 +80,43 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         switch code {
         case .cardDeclined:
             PaymentsError(
-                .paymentRequired, code: .cardDeclined,
-                message: message + (declineCode.map { " (decline_code: \($0))" } ?? ""), param: "payment_method",
-                declineCode: declineCode)
+                .paymentRequired,
+                code: .cardDeclined,
+                message: message + (declineCode.map { " (decline_code: \($0))" } ?? ""),
+                param: "payment_method",
+                declineCode: declineCode
+            )
         case .invalidRequest:
             // What we validate never reaches here, so this is a value the app chose (a payment
             // method, a linked price) that the provider does not accept.
             PaymentsError(
-                .invalidRequest, code: .providerRequestInvalid,
-                message: "The provider refused the request: \(message)", param: param)
+                .invalidRequest,
+                code: .providerRequestInvalid,
+                message: "The provider refused the request: \(message)",
+                param: param
+            )
         case .authentication, .permission:
             PaymentsError(
-                .providerRejected, code: .providerAuthenticationFailed,
-                message: "The provider refused the credentials configured for this app: \(message)")
+                .providerRejected,
+                code: .providerAuthenticationFailed,
+                message: "The provider refused the credentials configured for this app: \(message)"
+            )
         case .notFound:
             PaymentsError(.providerRejected, code: .providerObjectMissing, message: message)
         case .rateLimited, .conflict, .unavailable, .malformedResponse:
             PaymentsError(
-                .providerUnavailable, code: .providerUnavailable, message: message,
-                retryAfterSeconds: retryAfter.map { max(1, Int(($0 / .seconds(1)).rounded(.up))) })
+                .providerUnavailable,
+                code: .providerUnavailable,
+                message: message,
+                retryAfterSeconds: retryAfter.map { max(1, Int(($0 / .seconds(1)).rounded(.up))) }
+            )
         case .outcomeUnknown:
             PaymentsError(
-                .providerUnavailable, code: .providerOutcomeUnknown,
+                .providerUnavailable,
+                code: .providerOutcomeUnknown,
                 message: "The provider did not answer, so it is not known whether it acted: \(message) "
-                    + "Retry with the same Idempotency-Key: the service looks the object up before sending anything again.")
+                    + "Retry with the same Idempotency-Key: the service looks the object up before sending anything again."
+            )
         }
     }
 }

@@ -38,9 +38,20 @@ public struct ProviderEvent: Sendable, Equatable, Identified {
     public var processedAt: Date?
 
     public init(
-        id: ID, appID: App.ID?, provider: ProviderName, account: String, providerEventID: String, type: String,
-        createdAt: Date, receivedAt: Date, payload: String, status: Status, attempts: Int, nextAttemptAt: Date,
-        lastError: String?, processedAt: Date?
+        id: ID,
+        appID: App.ID?,
+        provider: ProviderName,
+        account: String,
+        providerEventID: String,
+        type: String,
+        createdAt: Date,
+        receivedAt: Date,
+        payload: String,
+        status: Status,
+        attempts: Int,
+        nextAttemptAt: Date,
+        lastError: String?,
+        processedAt: Date?
     ) {
         self.id = id
         self.appID = appID
@@ -188,6 +199,7 @@ public struct ProviderWebhooks: Sendable {
                 let facts = try interpret(payload)
                 return ProviderEventHeader(id: facts.id, type: facts.type, createdAt: facts.createdAt)
             },
-            interpret: interpret)
+            interpret: interpret
+        )
     }
 }

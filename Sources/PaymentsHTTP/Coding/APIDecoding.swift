@@ -16,8 +16,10 @@ enum APIDecoding {
     static func json(from request: Request) async throws -> JSONValue {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw PaymentsError(
-                .invalidRequest, code: .unsupportedMediaType,
-                message: "Request bodies must be JSON, sent with Content-Type: application/json.")
+                .invalidRequest,
+                code: .unsupportedMediaType,
+                message: "Request bodies must be JSON, sent with Content-Type: application/json."
+            )
         }
         var buffer = try await request.body.collect(upTo: .max)
         guard buffer.readableBytes > 0 else { return .object([:]) }

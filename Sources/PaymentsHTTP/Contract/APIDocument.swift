@@ -29,25 +29,38 @@ public enum APIDocument {
         return OpenAPI.Document(
             openAPIVersion: .v3_1_0,
             info: .init(
-                title: "payment-service", description: description, version: "1.0.0"),
+                title: "payment-service",
+                description: description,
+                version: "1.0.0"
+            ),
             servers: [.init(url: URL(string: "http://127.0.0.1:8080")!)],
             paths: paths.mapValues { .b($0) },
             components: .init(
                 schemas: schemas,
                 responses: ErrorDocumentation.responses(errorSchema),
                 parameters: [
-                    "Idempotency-Key": .b(OpenAPI.Parameter(
-                        name: "Idempotency-Key", context: .header(schema: Rule<String>.text(idempotencyKeyRule).schema(in: components)),
-                        description: "The same key and request replay the first response with `Idempotent-Replayed: true`; keys are kept 24 h.")),
-                    "X-Actor-Id": .b(OpenAPI.Parameter(
-                        name: "X-Actor-Id", context: .header(schema: Rule<String>.text(actorIDRule).schema(in: components)),
-                        description: "The app's own actor (a user id), recorded in the audit log beside the key id.")),
+                    "Idempotency-Key": .b(
+                        OpenAPI.Parameter(
+                            name: "Idempotency-Key",
+                            context: .header(schema: Rule<String>.text(idempotencyKeyRule).schema(in: components)),
+                            description: "The same key and request replay the first response with `Idempotent-Replayed: true`; keys are kept 24 h."
+                        )
+                    ),
+                    "X-Actor-Id": .b(
+                        OpenAPI.Parameter(
+                            name: "X-Actor-Id",
+                            context: .header(schema: Rule<String>.text(actorIDRule).schema(in: components)),
+                            description: "The app's own actor (a user id), recorded in the audit log beside the key id."
+                        )
+                    ),
                 ],
                 securitySchemes: [
                     "appKey": .b(.http(scheme: "bearer", description: "An app's API key: sk_test_... or sk_live_...")),
                     "adminToken": .b(.http(scheme: "bearer", description: "ADMIN_TOKEN")),
-                ]),
-            security: [[.component(named: "appKey"): []]])
+                ]
+            ),
+            security: [[.component(named: "appKey"): []]]
+        )
     }
 
     /// The document as served: JSON, keys sorted, made once.
@@ -105,17 +118,25 @@ struct OperationDocumentation {
         }
         var responses = OpenAPI.Response.Map()
         for answer in success {
-            responses[status(answer.status)] = .b(OpenAPI.Response(
-                description: answer.description, content: [OpenAPI.ContentType(rawValue: answer.contentType)!: .b(.init(schema: answer.schema))]))
+            responses[status(answer.status)] = .b(
+                OpenAPI.Response(
+                    description: answer.description,
+                    content: [OpenAPI.ContentType(rawValue: answer.contentType)!: .b(.init(schema: answer.schema))]
+                )
+            )
         }
         for name in ErrorDocumentation.responses(for: access, write: isWrite, route: errors) {
             responses[status(ErrorDocumentation.status[name]!)] = .a(.component(named: name))
         }
         return OpenAPI.Operation(
-            summary: summary, description: description, operationId: operationID, parameters: list,
+            summary: summary,
+            description: description,
+            operationId: operationID,
+            parameters: list,
             requestBody: body.map { OpenAPI.Request(content: [.json: .b(.init(schema: $0))], required: true) },
             responses: responses,
-            security: access == .admin ? [[.component(named: "adminToken"): []]] : access == .open ? [] : nil)
+            security: access == .admin ? [[.component(named: "adminToken"): []]] : access == .open ? [] : nil
+        )
     }
 
     func status(_ code: Int) -> OpenAPI.Response.StatusCode { OpenAPI.Response.StatusCode(rawValue: String(code))! }
@@ -136,22 +157,32 @@ enum ErrorDocumentation {
         return [
             "BadRequest": response(
                 "Bad input; `param` names the parameter. Also `provider_not_configured` (a live app without a provider) and "
-                    + "`provider_authentication_failed` (the provider refuses the key configured for the app)."),
+                    + "`provider_authentication_failed` (the provider refuses the key configured for the app)."
+            ),
             "Unauthorized": response(
-                "Missing, malformed, unknown, expired or revoked key (`api_key_missing`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`)."),
+                "Missing, malformed, unknown, expired or revoked key (`api_key_missing`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`)."
+            ),
             "AdminUnauthorized": response("Missing or wrong admin token."),
             "AdminOnly": response("An app key was sent to an admin route (`admin_token_required`)."),
             "PaymentRequired": response("The card was declined (`card_declined`, with `decline_code`); the failed payment is recorded."),
             "NotFound": response("No such object for this app (another app's ids answer this too)."),
             "Conflict": response(
                 "`idempotency_key_reused` (same key, another request), `idempotency_key_in_use` (the first request is still running), "
-                    + "or the object's state forbids the change."),
+                    + "or the object's state forbids the change."
+            ),
             "TooLarge": response("Body over the limit (default 1 MiB)."),
             "Unavailable": response(
                 "The provider is down or did not answer (`provider_unavailable`, with `Retry-After` while its breaker is open), or it is "
                     + "not known whether it acted (`provider_outcome_unknown`: retry with the same Idempotency-Key).",
-                headers: ["Retry-After": .b(OpenAPI.Header(schema: .integer(minimum: (1, exclusive: false)),
-                                                          description: "Seconds until the provider is tried again"))]),
+                headers: [
+                    "Retry-After": .b(
+                        OpenAPI.Header(
+                            schema: .integer(minimum: (1, exclusive: false)),
+                            description: "Seconds until the provider is tried again"
+                        )
+                    )
+                ]
+            ),
         ]
     }
 

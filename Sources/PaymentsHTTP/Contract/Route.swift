@@ -76,17 +76,28 @@ public struct Success<Output>: Sendable {
     }
 
     /// 200, or another documented status the output decides (a health check's 503).
-    public static func ok(_ codec: Codec<Output>, _ description: String, or other: (status: Int, description: String),
-                          when failing: @escaping @Sendable (Output) -> Bool) -> Success {
-        Success(documented: [(200, description), other], status: { failing($0) ? .init(code: other.status) : .ok }, codec: codec,
-                contentType: "application/json")
+    public static func ok(
+        _ codec: Codec<Output>,
+        _ description: String,
+        or other: (status: Int, description: String),
+        when failing: @escaping @Sendable (Output) -> Bool
+    ) -> Success {
+        Success(
+            documented: [(200, description), other],
+            status: { failing($0) ? .init(code: other.status) : .ok },
+            codec: codec,
+            contentType: "application/json"
+        )
     }
 
     /// Text, not JSON (Prometheus metrics).
     public static func text(_ contentType: String, _ description: String) -> Success<String> {
         Success<String>(
-            documented: [(200, description)], status: { _ in .ok },
-            codec: Codec(.string) { text, writer in writer.raw(text) }, contentType: contentType)
+            documented: [(200, description)],
+            status: { _ in .ok },
+            codec: Codec(.string) { text, writer in writer.raw(text) },
+            contentType: contentType
+        )
     }
 }
 
@@ -105,8 +116,11 @@ extension Success {
     public static func upserted<Value>(_ codec: Codec<Value>, created: String, updated: String) -> Success<Upserted<Value>> {
         let write = codec.write
         return Success<Upserted<Value>>(
-            documented: [(201, created), (200, updated)], status: { $0.created ? .created : .ok },
-            codec: Codec(describe: codec.describe) { upserted, writer in write(upserted.value, &writer) }, contentType: "application/json")
+            documented: [(201, created), (200, updated)],
+            status: { $0.created ? .created : .ok },
+            codec: Codec(describe: codec.describe) { upserted, writer in write(upserted.value, &writer) },
+            contentType: "application/json"
+        )
     }
 }
 
@@ -155,9 +169,16 @@ public struct Route<Owner: Controller>: Sendable {
     /// - Parameters:
     ///   - handler: the controller's method that serves it (`PlansController.create`).
     public init<Body: APIInput, Query: APIQuery, Output>(
-        _ method: HTTPRequest.Method, _ path: String, id operationID: String, summary: String, description: String? = nil,
-        body: Body.Type = NoBody.self, query: Query.Type = NoQuery.self, parameters: [PathParameter] = [],
-        success: Success<Output>, errors: [ErrorResponse] = [],
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        id operationID: String,
+        summary: String,
+        description: String? = nil,
+        body: Body.Type = NoBody.self,
+        query: Query.Type = NoQuery.self,
+        parameters: [PathParameter] = [],
+        success: Success<Output>,
+        errors: [ErrorResponse] = [],
         handler: @escaping @Sendable (Owner) -> @Sendable (Call<Body, Query>) async throws -> Output
     ) {
         self.method = method
@@ -166,8 +187,13 @@ public struct Route<Owner: Controller>: Sendable {
         let takesBody = Body.self != NoBody.self
         describe = { components, access in
             OperationDocumentation(
-                method: method, operationID: operationID, summary: summary, description: description, access: access,
-                parameters: parameters, query: Query.query.parameters(in: components),
+                method: method,
+                operationID: operationID,
+                summary: summary,
+                description: description,
+                access: access,
+                parameters: parameters,
+                query: Query.query.parameters(in: components),
                 body: takesBody ? Body.shape.schema(in: components) : nil,
                 success: success.documented.map { ($0.status, $0.description, success.contentType, success.codec.schema(in: components)) },
                 errors: errors
@@ -183,34 +209,54 @@ public struct Route<Owner: Controller>: Sendable {
             }
             let output = try await handler(owner)(Call(body: body, query: query, request: request, context: context))
             return Response(
-                status: success.status(output), headers: [.contentType: success.contentType],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: success.codec.json(output))))
+                status: success.status(output),
+                headers: [.contentType: success.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: success.codec.json(output)))
+            )
         }
     }
 
     /// A route that reads the request and writes the response itself (a provider's webhook, the
     /// document), documented by hand.
     public static func raw(
-        _ method: HTTPRequest.Method, _ path: String, id operationID: String, summary: String, description: String? = nil,
-        parameters: [PathParameter] = [], headers: [(name: String, description: String)] = [], requestBody: JSONSchema? = nil,
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        id operationID: String,
+        summary: String,
+        description: String? = nil,
+        parameters: [PathParameter] = [],
+        headers: [(name: String, description: String)] = [],
+        requestBody: JSONSchema? = nil,
         responses: [(status: Int, description: String, contentType: String, schema: JSONSchema)],
-        errors: [ErrorResponse] = [], handler: @escaping @Sendable (Owner) -> @Sendable (Request, PaymentsRequestContext) async throws -> Response
+        errors: [ErrorResponse] = [],
+        handler: @escaping @Sendable (Owner) -> @Sendable (Request, PaymentsRequestContext) async throws -> Response
     ) -> Route {
         Route(
-            method: method, path: path, operationID: operationID,
+            method: method,
+            path: path,
+            operationID: operationID,
             describe: { _, access in
                 OperationDocumentation(
-                    method: method, operationID: operationID, summary: summary, description: description, access: access,
+                    method: method,
+                    operationID: operationID,
+                    summary: summary,
+                    description: description,
+                    access: access,
                     parameters: parameters,
                     query: headers.map { OpenAPI.Parameter(name: $0.name, context: .header(schema: .string), description: $0.description) },
-                    body: requestBody, success: responses, errors: errors
+                    body: requestBody,
+                    success: responses,
+                    errors: errors
                 ).operation
             },
-            handle: { owner, request, context in try await handler(owner)(request, context) })
+            handle: { owner, request, context in try await handler(owner)(request, context) }
+        )
     }
 
     private init(
-        method: HTTPRequest.Method, path: String, operationID: String,
+        method: HTTPRequest.Method,
+        path: String,
+        operationID: String,
         describe: @escaping @Sendable (SchemaComponents, Access) -> OpenAPI.Operation,
         handle: @escaping @Sendable (Owner, Request, PaymentsRequestContext) async throws -> Response
     ) {

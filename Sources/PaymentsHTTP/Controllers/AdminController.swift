@@ -14,37 +14,94 @@ struct AdminController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .post, "/admin/v1/apps", id: "createApp", summary: "Create an app and its first key", body: AppInput.self,
-            success: .created(Resources.createdApp.codec, "The app, with its key shown this once"), handler: createApp),
+            .post,
+            "/admin/v1/apps",
+            id: "createApp",
+            summary: "Create an app and its first key",
+            body: AppInput.self,
+            success: .created(Resources.createdApp.codec, "The app, with its key shown this once"),
+            handler: createApp
+        ),
         Route(
-            .get, "/admin/v1/apps", id: "listApps", summary: "Apps, newest first", query: ListQuery.self,
-            success: .ok(Resources.app.list, "A page"), handler: listApps),
+            .get,
+            "/admin/v1/apps",
+            id: "listApps",
+            summary: "Apps, newest first",
+            query: ListQuery.self,
+            success: .ok(Resources.app.list, "A page"),
+            handler: listApps
+        ),
         Route(
-            .get, "/admin/v1/apps/{app_id}", id: "getApp", summary: "An app", parameters: [appID],
-            success: .ok(Resources.app.codec, "The app"), errors: [.notFound], handler: getApp),
+            .get,
+            "/admin/v1/apps/{app_id}",
+            id: "getApp",
+            summary: "An app",
+            parameters: [appID],
+            success: .ok(Resources.app.codec, "The app"),
+            errors: [.notFound],
+            handler: getApp
+        ),
         Route(
-            .patch, "/admin/v1/apps/{app_id}", id: "updateApp", summary: "Rename an app or set its default grace period",
-            body: AppUpdate.self, parameters: [appID], success: .ok(Resources.app.codec, "The app"), errors: [.notFound],
-            handler: updateApp),
+            .patch,
+            "/admin/v1/apps/{app_id}",
+            id: "updateApp",
+            summary: "Rename an app or set its default grace period",
+            body: AppUpdate.self,
+            parameters: [appID],
+            success: .ok(Resources.app.codec, "The app"),
+            errors: [.notFound],
+            handler: updateApp
+        ),
         Route(
-            .get, "/admin/v1/apps/{app_id}/keys", id: "listKeys", summary: "The app's keys (never their secrets)", parameters: [appID],
-            success: .ok(Resources.apiKey.list, "All keys"), errors: [.notFound], handler: listKeys),
+            .get,
+            "/admin/v1/apps/{app_id}/keys",
+            id: "listKeys",
+            summary: "The app's keys (never their secrets)",
+            parameters: [appID],
+            success: .ok(Resources.apiKey.list, "All keys"),
+            errors: [.notFound],
+            handler: listKeys
+        ),
         Route(
-            .post, "/admin/v1/apps/{app_id}/keys", id: "rotateKey", summary: "Issue a new key; the current keys keep working for the overlap",
-            body: RotateInput.self, parameters: [appID], success: .created(Resources.apiKey.codec, "The new key, its secret shown this once"),
-            errors: [.notFound], handler: rotateKey),
+            .post,
+            "/admin/v1/apps/{app_id}/keys",
+            id: "rotateKey",
+            summary: "Issue a new key; the current keys keep working for the overlap",
+            body: RotateInput.self,
+            parameters: [appID],
+            success: .created(Resources.apiKey.codec, "The new key, its secret shown this once"),
+            errors: [.notFound],
+            handler: rotateKey
+        ),
         Route(
-            .delete, "/admin/v1/apps/{app_id}/keys/{key_id}", id: "revokeKey", summary: "Revoke a key at once",
+            .delete,
+            "/admin/v1/apps/{app_id}/keys/{key_id}",
+            id: "revokeKey",
+            summary: "Revoke a key at once",
             parameters: [appID, PathParameter("key_id", .string(pattern: TypedID<APIKey>.pattern), "The key's id (key_...)")],
-            success: .ok(Resources.apiKey.codec, "The revoked key"), errors: [.notFound], handler: revokeKey),
+            success: .ok(Resources.apiKey.codec, "The revoked key"),
+            errors: [.notFound],
+            handler: revokeKey
+        ),
         Route(
-            .get, "/admin/v1/audit-logs", id: "adminListAuditLogs", summary: "Any app's audit trail", query: AdminAuditQuery.self,
-            success: .ok(Resources.auditEntry.list, "A page"), errors: [.notFound], handler: auditLogs),
+            .get,
+            "/admin/v1/audit-logs",
+            id: "adminListAuditLogs",
+            summary: "Any app's audit trail",
+            query: AdminAuditQuery.self,
+            success: .ok(Resources.auditEntry.list, "A page"),
+            errors: [.notFound],
+            handler: auditLogs
+        ),
     ]
 
     @Sendable func createApp(_ call: Call<AppInput, NoQuery>) async throws -> Resources.CreatedApp {
         let (app, issued) = try await apps.create(
-            name: call.body.name, mode: call.body.mode, gracePeriodDays: call.body.gracePeriodDays, origin: call.origin)
+            name: call.body.name,
+            mode: call.body.mode,
+            gracePeriodDays: call.body.gracePeriodDays,
+            origin: call.origin
+        )
         return Resources.CreatedApp(app: app, key: issued.key, secret: issued.secret)
     }
 
@@ -117,8 +174,11 @@ struct AdminController: Controller {
             Required("name", \.name, .text(App.nameRule), description: "Leading and trailing spaces are trimmed.")
             Required("mode", \.mode, .enumeration, description: "Fixed for the app's life")
             Omittable(
-                "grace_period_days", \.gracePeriodDays, .integer(GracePeriod.daysRule),
-                description: "Default grace period length in days for plans without one (else \(GracePeriod.defaultDays)).")
+                "grace_period_days",
+                \.gracePeriodDays,
+                .integer(GracePeriod.daysRule),
+                description: "Default grace period length in days for plans without one (else \(GracePeriod.defaultDays))."
+            )
         }
     }
 
@@ -128,7 +188,12 @@ struct AdminController: Controller {
 
         static let shape = Shape<Self>("AppUpdate") {
             Omittable("name", \.name, .text(App.nameRule))
-            Clearable("grace_period_days", \.gracePeriodDays, .integer(GracePeriod.daysRule), description: "null: back to \(GracePeriod.defaultDays) days")
+            Clearable(
+                "grace_period_days",
+                \.gracePeriodDays,
+                .integer(GracePeriod.daysRule),
+                description: "null: back to \(GracePeriod.defaultDays) days"
+            )
         }
     }
 
@@ -137,8 +202,11 @@ struct AdminController: Controller {
 
         static let shape = Shape<Self>("KeyRotation") {
             Nullable(
-                "expires_in", \.expiresIn, .integer(APIKey.overlapRule),
-                description: "Seconds the current keys keep working; 0 ends them now; null or absent means 86400.")
+                "expires_in",
+                \.expiresIn,
+                .integer(APIKey.overlapRule),
+                description: "Seconds the current keys keep working; 0 ends them now; null or absent means 86400."
+            )
         }
     }
 }

@@ -1,12 +1,13 @@
+import PaymentsContract
+import PaymentsDomain
+import PaymentsServices
+import PaymentsStore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import PaymentsContract
-import PaymentsDomain
-import PaymentsServices
-import PaymentsStore
 
 /// `GET /v1/audit-logs`: the app's own audit trail.
 struct AuditLogsController: Controller {
@@ -16,8 +17,14 @@ struct AuditLogsController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .get, "/v1/audit-logs", id: "listAuditLogs", summary: "The app's audit trail, newest first", query: AuditQuery.self,
-            success: .ok(Resources.auditEntry.list, "A page"), handler: list)
+            .get,
+            "/v1/audit-logs",
+            id: "listAuditLogs",
+            summary: "The app's audit trail, newest first",
+            query: AuditQuery.self,
+            success: .ok(Resources.auditEntry.list, "A page"),
+            handler: list
+        )
     ]
 
     @Sendable func list(_ call: Call<NoBody, AuditQuery>) async throws -> Page<AuditEntry> {
@@ -38,8 +45,13 @@ struct AuditQuery: APIQuery {
 
     var filter: AuditFilter {
         AuditFilter(
-            actionType: actionType?.rawValue, targetType: targetType?.rawValue, targetID: targetID, actorID: actorID, createdGTE: createdGTE,
-            createdLT: createdLT)
+            actionType: actionType?.rawValue,
+            targetType: targetType?.rawValue,
+            targetID: targetID,
+            actorID: actorID,
+            createdGTE: createdGTE,
+            createdLT: createdLT
+        )
     }
 
     @QueryBuilder<AuditQuery>

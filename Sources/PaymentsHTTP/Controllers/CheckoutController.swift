@@ -10,19 +10,36 @@ struct CheckoutController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .post, "/v1/checkout-sessions", id: "createCheckoutSession", summary: "Open a hosted checkout page",
+            .post,
+            "/v1/checkout-sessions",
+            id: "createCheckoutSession",
+            summary: "Open a hosted checkout page",
             description: "Subscription mode needs a recurring price, payment mode a one-time price. Audited as CREATE_CHECKOUT_SESSION.",
-            body: CheckoutInput.self, success: .created(Resources.checkoutSession.codec, "Send the buyer to `url`"),
-            errors: [.notFound, .unavailable], handler: create),
+            body: CheckoutInput.self,
+            success: .created(Resources.checkoutSession.codec, "Send the buyer to `url`"),
+            errors: [.notFound, .unavailable],
+            handler: create
+        ),
         Route(
-            .get, "/v1/checkout-sessions/{id}", id: "getCheckoutSession", summary: "A checkout session, brought up to date from the provider",
+            .get,
+            "/v1/checkout-sessions/{id}",
+            id: "getCheckoutSession",
+            summary: "A checkout session, brought up to date from the provider",
             parameters: [PathParameter("id", .string(minLength: 1), "Our id (cs_...) or the provider's")],
             success: .ok(Resources.checkoutSession.codec, "The session; once complete, with the subscription or payment it made"),
-            errors: [.notFound, .unavailable], handler: get),
+            errors: [.notFound, .unavailable],
+            handler: get
+        ),
         Route(
-            .post, "/v1/portal-sessions", id: "createPortalSession", summary: "A link to the provider's billing portal",
-            body: PortalInput.self, success: .created(Resources.portalSession.codec, "Send the customer to `url`"),
-            errors: [.notFound, .unavailable], handler: portal),
+            .post,
+            "/v1/portal-sessions",
+            id: "createPortalSession",
+            summary: "A link to the provider's billing portal",
+            body: PortalInput.self,
+            success: .created(Resources.portalSession.codec, "Send the customer to `url`"),
+            errors: [.notFound, .unavailable],
+            handler: portal
+        ),
     ]
 
     @Sendable func create(_ call: Call<CheckoutInput, NoQuery>) async throws -> CheckoutSession {
@@ -30,9 +47,19 @@ struct CheckoutController: Controller {
         return try await checkout.create(
             app: try call.app(),
             Checkout.CreateRequest(
-                customer: body.customer, mode: body.mode, plan: body.plan, price: body.price, quantity: body.quantity ?? 1,
-                trialPeriodDays: body.trialPeriodDays, successURL: body.successURL, cancelURL: body.cancelURL, metadata: body.metadata ?? [:]),
-            requestKey: call.idempotencyKey, origin: call.origin)
+                customer: body.customer,
+                mode: body.mode,
+                plan: body.plan,
+                price: body.price,
+                quantity: body.quantity ?? 1,
+                trialPeriodDays: body.trialPeriodDays,
+                successURL: body.successURL,
+                cancelURL: body.cancelURL,
+                metadata: body.metadata ?? [:]
+            ),
+            requestKey: call.idempotencyKey,
+            origin: call.origin
+        )
     }
 
     @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> CheckoutSession {
@@ -41,8 +68,12 @@ struct CheckoutController: Controller {
 
     @Sendable func portal(_ call: Call<PortalInput, NoQuery>) async throws -> String {
         try await checkout.portal(
-            app: try call.app(), customer: call.body.customer, returnURL: call.body.returnURL, requestKey: call.idempotencyKey,
-            origin: call.origin)
+            app: try call.app(),
+            customer: call.body.customer,
+            returnURL: call.body.returnURL,
+            requestKey: call.idempotencyKey,
+            origin: call.origin
+        )
     }
 
     struct CheckoutInput: APIInput {
@@ -64,8 +95,11 @@ struct CheckoutController: Controller {
             Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
             Nullable("trial_period_days", \.trialPeriodDays, .integer(Subscription.trialDaysRule), description: "Subscription mode only")
             Required(
-                "success_url", \.successURL, .text(CheckoutSession.urlRule),
-                description: "Where the buyer lands after paying; `{CHECKOUT_SESSION_ID}` is replaced by the provider's session id")
+                "success_url",
+                \.successURL,
+                .text(CheckoutSession.urlRule),
+                description: "Where the buyer lands after paying; `{CHECKOUT_SESSION_ID}` is replaced by the provider's session id"
+            )
             Nullable("cancel_url", \.cancelURL, .text(CheckoutSession.urlRule))
             Nullable("metadata", \.metadata, .metadata)
         }

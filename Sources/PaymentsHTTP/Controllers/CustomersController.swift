@@ -12,27 +12,57 @@ struct CustomersController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .put, "/v1/customers/{external_id}", id: "upsertCustomer", summary: "Create or update a customer by the app's own id",
+            .put,
+            "/v1/customers/{external_id}",
+            id: "upsertCustomer",
+            summary: "Create or update a customer by the app's own id",
             description: "Absent fields are kept, `null` clears a field, metadata merges key by key and an empty value removes its key. "
                 + "Audited as CREATE_CUSTOMER or UPDATE_CUSTOMER.",
-            body: CustomerInput.self, parameters: [externalID],
-            success: .upserted(Resources.customer.codec, created: "Created", updated: "Updated"), handler: upsert),
+            body: CustomerInput.self,
+            parameters: [externalID],
+            success: .upserted(Resources.customer.codec, created: "Created", updated: "Updated"),
+            handler: upsert
+        ),
         Route(
-            .get, "/v1/customers/{external_id}", id: "getCustomer", summary: "A customer by the app's own id", parameters: [externalID],
-            success: .ok(Resources.customer.codec, "The customer"), errors: [.notFound], handler: get),
+            .get,
+            "/v1/customers/{external_id}",
+            id: "getCustomer",
+            summary: "A customer by the app's own id",
+            parameters: [externalID],
+            success: .ok(Resources.customer.codec, "The customer"),
+            errors: [.notFound],
+            handler: get
+        ),
         Route(
-            .get, "/v1/customers", id: "listCustomers", summary: "The app's customers, newest first", query: ListQuery.self,
-            success: .ok(Resources.customer.list, "A page"), handler: list),
+            .get,
+            "/v1/customers",
+            id: "listCustomers",
+            summary: "The app's customers, newest first",
+            query: ListQuery.self,
+            success: .ok(Resources.customer.list, "A page"),
+            handler: list
+        ),
         Route(
-            .get, "/v1/customers/{external_id}/billing-summary", id: "getBillingSummary", summary: "Where the customer stands, for the app's UI",
+            .get,
+            "/v1/customers/{external_id}/billing-summary",
+            id: "getBillingSummary",
+            summary: "Where the customer stands, for the app's UI",
             description: "The customer's most relevant subscription (one with access first, newest first), its plan and period, an open "
                 + "grace period, and the last payment (a one-time payment or a paid invoice). Nothing secret.",
-            parameters: [externalID], success: .ok(Resources.billingSummary.codec, "The summary"), errors: [.notFound], handler: summary),
+            parameters: [externalID],
+            success: .ok(Resources.billingSummary.codec, "The summary"),
+            errors: [.notFound],
+            handler: summary
+        ),
     ]
 
     @Sendable func upsert(_ call: Call<CustomerInput, NoQuery>) async throws -> Upserted<Customer> {
         let (customer, created) = try await customers.upsert(
-            app: try call.app().id, externalID: try call.path("external_id"), changes: call.body.changes, origin: call.origin)
+            app: try call.app().id,
+            externalID: try call.path("external_id"),
+            changes: call.body.changes,
+            origin: call.origin
+        )
         return Upserted(customer, created: created)
     }
 

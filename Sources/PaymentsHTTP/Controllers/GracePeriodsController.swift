@@ -10,15 +10,29 @@ struct GracePeriodsController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .get, "/v1/grace-periods", id: "listGracePeriods", summary: "Grace periods, newest first",
+            .get,
+            "/v1/grace-periods",
+            id: "listGracePeriods",
+            summary: "Grace periods, newest first",
             description: "A failed invoice opens one (length: the plan's grace_period_days, else the app's, else 7 days, on the app's "
                 + "clock); a paid invoice or payment resolves it; the expiry worker (and a test-clock advance) ends it.",
-            query: ListQuery.self, success: .ok(Resources.gracePeriod.list, "A page"), errors: [.notFound], handler: list),
+            query: ListQuery.self,
+            success: .ok(Resources.gracePeriod.list, "A page"),
+            errors: [.notFound],
+            handler: list
+        ),
         Route(
-            .post, "/v1/grace-periods/{id}/resolve", id: "resolveGracePeriod", summary: "Resolve a grace period by hand (audited, with a reason)",
-            description: "400 `grace_period_not_open` when it is resolved or expired already.", body: ResolveInput.self,
-            parameters: [.id(GracePeriod.self)], success: .ok(Resources.gracePeriod.codec, "Resolved"), errors: [.notFound],
-            handler: resolve),
+            .post,
+            "/v1/grace-periods/{id}/resolve",
+            id: "resolveGracePeriod",
+            summary: "Resolve a grace period by hand (audited, with a reason)",
+            description: "400 `grace_period_not_open` when it is resolved or expired already.",
+            body: ResolveInput.self,
+            parameters: [.id(GracePeriod.self)],
+            success: .ok(Resources.gracePeriod.codec, "Resolved"),
+            errors: [.notFound],
+            handler: resolve
+        ),
     ]
 
     @Sendable func list(_ call: Call<NoBody, ListQuery>) async throws -> Page<GracePeriod> {

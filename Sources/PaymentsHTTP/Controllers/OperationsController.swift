@@ -17,17 +17,37 @@ struct OperationsController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .get, "/health", id: "health", summary: "Liveness and a database round trip",
-            success: .ok(health.codec, "Healthy", or: (503, "The database does not answer"), when: { !$0 }), handler: checkHealth),
+            .get,
+            "/health",
+            id: "health",
+            summary: "Liveness and a database round trip",
+            success: .ok(health.codec, "Healthy", or: (503, "The database does not answer"), when: { !$0 }),
+            handler: checkHealth
+        ),
         .raw(
-            .get, "/ping", id: "ping", summary: "No-op (the benchmark baseline)",
-            responses: [(200, "Always", "application/json", .object(properties: ["ok": .boolean]))], handler: ping),
+            .get,
+            "/ping",
+            id: "ping",
+            summary: "No-op (the benchmark baseline)",
+            responses: [(200, "Always", "application/json", .object(properties: ["ok": .boolean]))],
+            handler: ping
+        ),
         Route(
-            .get, "/metrics", id: "metrics", summary: "Prometheus metrics: requests by route and status, latency histogram, database pool, providers' breakers",
-            success: .text("text/plain; version=0.0.4; charset=utf-8", "Prometheus text format"), handler: scrape),
+            .get,
+            "/metrics",
+            id: "metrics",
+            summary: "Prometheus metrics: requests by route and status, latency histogram, database pool, providers' breakers",
+            success: .text("text/plain; version=0.0.4; charset=utf-8", "Prometheus text format"),
+            handler: scrape
+        ),
         .raw(
-            .get, "/openapi.json", id: "openapi", summary: "This document",
-            responses: [(200, "OpenAPI 3.1", "application/json", .object)], handler: openAPI),
+            .get,
+            "/openapi.json",
+            id: "openapi",
+            summary: "This document",
+            responses: [(200, "OpenAPI 3.1", "application/json", .object)],
+            handler: openAPI
+        ),
     ]
 
     /// Whether the database answered.

@@ -11,22 +11,49 @@ struct PaymentsController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .post, "/v1/payments", id: "createPayment", summary: "Charge a customer once",
+            .post,
+            "/v1/payments",
+            id: "createPayment",
+            summary: "Charge a customer once",
             description: "Audited as CREATE_PAYMENT. The provider call carries an operation id recorded before the call; a retry with the "
                 + "same Idempotency-Key resumes that operation (looks the payment up first) and never charges twice.",
-            body: PaymentInput.self, success: .created(Resources.payment.codec, "Charged (or pending at the provider)"),
-            errors: [.paymentRequired, .notFound, .unavailable], handler: create),
+            body: PaymentInput.self,
+            success: .created(Resources.payment.codec, "Charged (or pending at the provider)"),
+            errors: [.paymentRequired, .notFound, .unavailable],
+            handler: create
+        ),
         Route(
-            .get, "/v1/payments", id: "listPayments", summary: "The app's payments, newest first", query: ListQuery.self,
-            success: .ok(Resources.payment.list, "A page (without refunds)"), errors: [.notFound], handler: list),
+            .get,
+            "/v1/payments",
+            id: "listPayments",
+            summary: "The app's payments, newest first",
+            query: ListQuery.self,
+            success: .ok(Resources.payment.list, "A page (without refunds)"),
+            errors: [.notFound],
+            handler: list
+        ),
         Route(
-            .get, "/v1/payments/{id}", id: "getPayment", summary: "A payment with its refunds", parameters: [id],
-            success: .ok(Resources.payment.codec, "The payment"), errors: [.notFound], handler: get),
+            .get,
+            "/v1/payments/{id}",
+            id: "getPayment",
+            summary: "A payment with its refunds",
+            parameters: [id],
+            success: .ok(Resources.payment.codec, "The payment"),
+            errors: [.notFound],
+            handler: get
+        ),
         Route(
-            .post, "/v1/payments/{id}/refunds", id: "createRefund", summary: "Refund a payment in whole or in part",
+            .post,
+            "/v1/payments/{id}/refunds",
+            id: "createRefund",
+            summary: "Refund a payment in whole or in part",
             description: "`refund_exceeds_payment` (400) when more is asked than remains (refunds in flight count). Audited as CREATE_REFUND.",
-            body: RefundInput.self, parameters: [id], success: .created(Resources.refund.codec, "Refunded"),
-            errors: [.notFound, .unavailable], handler: refund),
+            body: RefundInput.self,
+            parameters: [id],
+            success: .created(Resources.refund.codec, "Refunded"),
+            errors: [.notFound, .unavailable],
+            handler: refund
+        ),
     ]
 
     @Sendable func create(_ call: Call<PaymentInput, NoQuery>) async throws -> Resources.PaymentView {
@@ -34,9 +61,15 @@ struct PaymentsController: Controller {
         let payment = try await payments.create(
             app: try call.app(),
             Payments.CreateRequest(
-                customer: body.customer, amount: Money(body.amount, body.currency), paymentMethod: body.paymentMethod,
-                description: body.description, metadata: body.metadata ?? [:]),
-            requestKey: call.idempotencyKey, origin: call.origin)
+                customer: body.customer,
+                amount: Money(body.amount, body.currency),
+                paymentMethod: body.paymentMethod,
+                description: body.description,
+                metadata: body.metadata ?? [:]
+            ),
+            requestKey: call.idempotencyKey,
+            origin: call.origin
+        )
         return Resources.PaymentView(payment, refunds: [])
     }
 
@@ -52,8 +85,12 @@ struct PaymentsController: Controller {
 
     @Sendable func refund(_ call: Call<RefundInput, NoQuery>) async throws -> Refund {
         try await payments.refund(
-            app: try call.app(), payment: try call.path("id"), amount: call.body.amount, reason: call.body.reason,
-            requestKey: call.idempotencyKey, origin: call.origin
+            app: try call.app(),
+            payment: try call.path("id"),
+            amount: call.body.amount,
+            reason: call.body.reason,
+            requestKey: call.idempotencyKey,
+            origin: call.origin
         ).0
     }
 
@@ -80,8 +117,11 @@ struct PaymentsController: Controller {
             Required("amount", \.amount, .integer(Money.chargeRule), description: "Minor units (cents; yen for jpy)")
             Required("currency", \.currency, .currency)
             Required(
-                "payment_method", \.paymentMethod, .text(Payment.paymentMethodRule),
-                description: "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later")
+                "payment_method",
+                \.paymentMethod,
+                .text(Payment.paymentMethodRule),
+                description: "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later"
+            )
             Nullable("description", \.description, .text(Payment.descriptionRule))
             Nullable("metadata", \.metadata, .metadata)
         }

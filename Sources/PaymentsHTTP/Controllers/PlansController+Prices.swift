@@ -18,7 +18,9 @@ extension PlansController {
         var providerPriceID: String?
 
         static let rule: Rule<Price.Draft> = Rule.oneOf(
-            "PriceInput", noun: "price", discriminator: "type",
+            "PriceInput",
+            noun: "price",
+            discriminator: "type",
             [("one_time", oneTime), ("recurring", recurring), ("metered", metered)]
         ).then { input, path throws(PaymentsError) in try input.draft(at: path) }
 
@@ -51,8 +53,11 @@ extension PlansController {
             Required("key", \.key, .text(Plan.keyRule))
             Required("currency", \.currency, .currency)
             Omittable(
-                "provider_price_id", \.providerPriceID, .text(Price.providerPriceIDRule),
-                description: "Link a price that exists at the provider instead of making one")
+                "provider_price_id",
+                \.providerPriceID,
+                .text(Price.providerPriceIDRule),
+                description: "Link a price that exists at the provider instead of making one"
+            )
         }
 
         static let tier: Rule<Metered.Tier> = Shape<TierInput>(nil) {
@@ -87,8 +92,14 @@ extension PlansController {
                 }
                 terms = .metered(
                     Metered(
-                        metric: metric ?? "", currency: currency, interval: BillingInterval(interval ?? .month, count: intervalCount ?? 1),
-                        unitAmount: unitAmount, tiers: tiered, includedQuantity: includedQuantity ?? 0))
+                        metric: metric ?? "",
+                        currency: currency,
+                        interval: BillingInterval(interval ?? .month, count: intervalCount ?? 1),
+                        unitAmount: unitAmount,
+                        tiers: tiered,
+                        includedQuantity: includedQuantity ?? 0
+                    )
+                )
             }
             return Price.Draft(key: key, terms: terms, linkedProviderPriceID: providerPriceID)
         }

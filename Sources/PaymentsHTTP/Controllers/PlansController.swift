@@ -12,28 +12,61 @@ struct PlansController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .post, "/v1/plans", id: "createPlan", summary: "Create a plan with its prices",
+            .post,
+            "/v1/plans",
+            id: "createPlan",
+            summary: "Create a plan with its prices",
             description: "Audited as CREATE_PLAN. Prices are created at the app's provider (or linked with `provider_price_id`, "
                 + "which is checked); a failed sync is retried on first use.",
-            body: PlanInput.self, success: .created(Resources.plan.codec, "Created, and synced to the provider where it can be"),
-            errors: [.conflict], handler: create),
+            body: PlanInput.self,
+            success: .created(Resources.plan.codec, "Created, and synced to the provider where it can be"),
+            errors: [.conflict],
+            handler: create
+        ),
         Route(
-            .get, "/v1/plans", id: "listPlans", summary: "The app's plans, newest first", query: ListQuery.self,
-            success: .ok(Resources.plan.list, "A page"), handler: list),
+            .get,
+            "/v1/plans",
+            id: "listPlans",
+            summary: "The app's plans, newest first",
+            query: ListQuery.self,
+            success: .ok(Resources.plan.list, "A page"),
+            handler: list
+        ),
         Route(
-            .get, "/v1/plans/{key}", id: "getPlan", summary: "A plan by its key", parameters: [key],
-            success: .ok(Resources.plan.codec, "The plan"), errors: [.notFound], handler: get),
+            .get,
+            "/v1/plans/{key}",
+            id: "getPlan",
+            summary: "A plan by its key",
+            parameters: [key],
+            success: .ok(Resources.plan.codec, "The plan"),
+            errors: [.notFound],
+            handler: get
+        ),
         Route(
-            .patch, "/v1/plans/{key}", id: "updatePlan", summary: "Change a plan",
+            .patch,
+            "/v1/plans/{key}",
+            id: "updatePlan",
+            summary: "Change a plan",
             description: "Absent fields stay; `null` clears description, trial_period_days and grace_period_days; `prices` replaces "
                 + "the whole list (unchanged prices are kept, changed ones get a new version, missing ones are archived). "
                 + "Audited as UPDATE_PLAN (ARCHIVE_PLAN for `active: false`).",
-            body: PlanUpdate.self, parameters: [key], success: .ok(Resources.plan.codec, "The plan as changed"), errors: [.notFound],
-            handler: update),
+            body: PlanUpdate.self,
+            parameters: [key],
+            success: .ok(Resources.plan.codec, "The plan as changed"),
+            errors: [.notFound],
+            handler: update
+        ),
         Route(
-            .delete, "/v1/plans/{key}", id: "archivePlan", summary: "Archive a plan",
+            .delete,
+            "/v1/plans/{key}",
+            id: "archivePlan",
+            summary: "Archive a plan",
             description: "It stays readable and its subscriptions run on, but it cannot be bought any more. Audited as ARCHIVE_PLAN.",
-            parameters: [key], success: .ok(Resources.plan.codec, "The archived plan"), errors: [.notFound], handler: archive),
+            parameters: [key],
+            success: .ok(Resources.plan.codec, "The archived plan"),
+            errors: [.notFound],
+            handler: archive
+        ),
     ]
 
     @Sendable func create(_ call: Call<PlanInput, NoQuery>) async throws -> Plans.Service.Synced {
@@ -93,9 +126,16 @@ struct PlansController: Controller {
             guard let name = changes.name else { throw PaymentsError.missing("name") }
             guard let prices = changes.prices else { throw PaymentsError.missing("prices") }
             let draft = Plan.Draft(
-                key: key, name: name, description: changes.description.value, prices: prices,
-                trialPeriodDays: changes.trialPeriodDays.value, gracePeriodDays: changes.gracePeriodDays.value,
-                features: changes.features ?? [], limits: changes.limits ?? [:], metadata: changes.metadata ?? [:])
+                key: key,
+                name: name,
+                description: changes.description.value,
+                prices: prices,
+                trialPeriodDays: changes.trialPeriodDays.value,
+                gracePeriodDays: changes.gracePeriodDays.value,
+                features: changes.features ?? [],
+                limits: changes.limits ?? [:],
+                metadata: changes.metadata ?? [:]
+            )
             try draft.validate()
             return draft
         }

@@ -66,7 +66,9 @@ struct SandboxPagesController {
         let form = String(buffer.readString(length: buffer.readableBytes) ?? "")
         var paymentMethod = "pm_sandbox_visa"
         for pair in form.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
             if parts.count == 2, parts[0] == "payment_method" { paymentMethod = parts[1] }
         }
         let (session, successURL, failure) = try await sandbox.completeCheckout(id, paymentMethod: paymentMethod)
@@ -74,7 +76,8 @@ struct SandboxPagesController {
             return Self.html(
                 "<h1>Payment declined</h1><p>\(Self.escape(failure.message)) (\(Self.escape(failure.declineCode ?? failure.code)))</p>"
                     + "<p><a href=\"/sandbox/checkout/\(Self.escape(id))\">Try another payment method</a></p>",
-                status: .init(code: 402, reasonPhrase: "Payment Required"))
+                status: .init(code: 402, reasonPhrase: "Payment Required")
+            )
         }
         // Record what the session made now, as the provider's webhook would.
         _ = try await checkout.get(app: app, session.id, origin: Origin(actor: .system, requestID: context.requestID))
@@ -95,8 +98,10 @@ struct SandboxPagesController {
 
     static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: "<!doctype html><meta charset=utf-8><title>Sandbox</title>\(body)")))
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "<!doctype html><meta charset=utf-8><title>Sandbox</title>\(body)"))
+        )
     }
 
     static func escape(_ text: String) -> String {

@@ -11,26 +11,61 @@ struct SubscriptionsController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .post, "/v1/subscriptions", id: "createSubscription", summary: "Start a subscription",
-            description: "Audited as CREATE_SUBSCRIPTION. Crash-safe like payments.", body: SubscriptionInput.self,
+            .post,
+            "/v1/subscriptions",
+            id: "createSubscription",
+            summary: "Start a subscription",
+            description: "Audited as CREATE_SUBSCRIPTION. Crash-safe like payments.",
+            body: SubscriptionInput.self,
             success: .created(
-                Resources.subscription.codec, "Started: trialing, active, or incomplete when the first charge was declined"),
-            errors: [.notFound, .unavailable], handler: create),
+                Resources.subscription.codec,
+                "Started: trialing, active, or incomplete when the first charge was declined"
+            ),
+            errors: [.notFound, .unavailable],
+            handler: create
+        ),
         Route(
-            .get, "/v1/subscriptions", id: "listSubscriptions", summary: "The app's subscriptions, newest first", query: ListQuery.self,
-            success: .ok(Resources.subscription.list, "A page"), errors: [.notFound], handler: list),
+            .get,
+            "/v1/subscriptions",
+            id: "listSubscriptions",
+            summary: "The app's subscriptions, newest first",
+            query: ListQuery.self,
+            success: .ok(Resources.subscription.list, "A page"),
+            errors: [.notFound],
+            handler: list
+        ),
         Route(
-            .get, "/v1/subscriptions/{id}", id: "getSubscription", summary: "A subscription", parameters: [id],
-            success: .ok(Resources.subscription.codec, "The subscription"), errors: [.notFound], handler: get),
+            .get,
+            "/v1/subscriptions/{id}",
+            id: "getSubscription",
+            summary: "A subscription",
+            parameters: [id],
+            success: .ok(Resources.subscription.codec, "The subscription"),
+            errors: [.notFound],
+            handler: get
+        ),
         Route(
-            .patch, "/v1/subscriptions/{id}", id: "updateSubscription", summary: "Change plan, price or quantity",
-            body: SubscriptionUpdate.self, parameters: [id], success: .ok(Resources.subscription.codec, "Updated"),
-            errors: [.notFound, .unavailable], handler: update),
+            .patch,
+            "/v1/subscriptions/{id}",
+            id: "updateSubscription",
+            summary: "Change plan, price or quantity",
+            body: SubscriptionUpdate.self,
+            parameters: [id],
+            success: .ok(Resources.subscription.codec, "Updated"),
+            errors: [.notFound, .unavailable],
+            handler: update
+        ),
         Route(
-            .post, "/v1/subscriptions/{id}/cancel", id: "cancelSubscription", summary: "Cancel now or at the end of the period",
-            body: SubscriptionCancel.self, parameters: [id],
-            success: .ok(Resources.subscription.codec, "Canceled, or set to cancel at period end"), errors: [.notFound, .unavailable],
-            handler: cancel),
+            .post,
+            "/v1/subscriptions/{id}/cancel",
+            id: "cancelSubscription",
+            summary: "Cancel now or at the end of the period",
+            body: SubscriptionCancel.self,
+            parameters: [id],
+            success: .ok(Resources.subscription.codec, "Canceled, or set to cancel at period end"),
+            errors: [.notFound, .unavailable],
+            handler: cancel
+        ),
     ]
 
     @Sendable func create(_ call: Call<SubscriptionInput, NoQuery>) async throws -> Subscription {
@@ -38,9 +73,16 @@ struct SubscriptionsController: Controller {
         return try await subscriptions.create(
             app: try call.app(),
             Subscriptions.CreateRequest(
-                customer: body.customer, plan: body.plan, price: body.price, quantity: body.quantity ?? 1,
-                trialPeriodDays: body.trialPeriodDays, paymentMethod: body.paymentMethod),
-            requestKey: call.idempotencyKey, origin: call.origin)
+                customer: body.customer,
+                plan: body.plan,
+                price: body.price,
+                quantity: body.quantity ?? 1,
+                trialPeriodDays: body.trialPeriodDays,
+                paymentMethod: body.paymentMethod
+            ),
+            requestKey: call.idempotencyKey,
+            origin: call.origin
+        )
     }
 
     @Sendable func list(_ call: Call<NoBody, ListQuery>) async throws -> Page<Subscription> {
@@ -54,15 +96,22 @@ struct SubscriptionsController: Controller {
     @Sendable func update(_ call: Call<SubscriptionUpdate, NoQuery>) async throws -> Subscription {
         let body = call.body
         return try await subscriptions.update(
-            app: try call.app(), try call.path("id"),
+            app: try call.app(),
+            try call.path("id"),
             Subscriptions.Change(plan: body.plan, price: body.price, quantity: body.quantity, prorationBehavior: body.prorationBehavior),
-            requestKey: call.idempotencyKey, origin: call.origin)
+            requestKey: call.idempotencyKey,
+            origin: call.origin
+        )
     }
 
     @Sendable func cancel(_ call: Call<SubscriptionCancel, NoQuery>) async throws -> Subscription {
         try await subscriptions.cancel(
-            app: try call.app(), try call.path("id"), atPeriodEnd: call.body.atPeriodEnd ?? false, requestKey: call.idempotencyKey,
-            origin: call.origin)
+            app: try call.app(),
+            try call.path("id"),
+            atPeriodEnd: call.body.atPeriodEnd ?? false,
+            requestKey: call.idempotencyKey,
+            origin: call.origin
+        )
     }
 
     struct ListQuery: APIQuery {
@@ -92,8 +141,11 @@ struct SubscriptionsController: Controller {
             Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
             Nullable("trial_period_days", \.trialPeriodDays, .integer(Subscription.trialDaysRule), description: "Defaults to the plan's")
             Nullable(
-                "payment_method", \.paymentMethod, .text(Payment.paymentMethodRule),
-                description: "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later")
+                "payment_method",
+                \.paymentMethod,
+                .text(Payment.paymentMethodRule),
+                description: "A provider payment method id; the sandbox takes pm_sandbox_visa, pm_sandbox_declined, pm_sandbox_fails_later"
+            )
         }
     }
 

@@ -13,35 +13,80 @@ struct WebhookEndpointsController: Controller {
 
     static let routes: [Route<Self>] = [
         Route(
-            .post, "/v1/webhook-endpoints", id: "createWebhookEndpoint", summary: "Register an endpoint for events",
+            .post,
+            "/v1/webhook-endpoints",
+            id: "createWebhookEndpoint",
+            summary: "Register an endpoint for events",
             description: "The answer carries the signing secret `whsec_...`, shown this once. At most \(WebhookEndpoints.Service.maximumPerApp) "
                 + "endpoints per app (400 `webhook_endpoint_limit`).",
-            body: EndpointInput.self, success: .created(Resources.webhookEndpoint.codec, "Created, with its secret"), handler: create),
+            body: EndpointInput.self,
+            success: .created(Resources.webhookEndpoint.codec, "Created, with its secret"),
+            handler: create
+        ),
         Route(
-            .get, "/v1/webhook-endpoints", id: "listWebhookEndpoints", summary: "Webhook endpoints, newest first", query: ListQuery.self,
-            success: .ok(Resources.webhookEndpoint.list, "A page"), handler: list),
+            .get,
+            "/v1/webhook-endpoints",
+            id: "listWebhookEndpoints",
+            summary: "Webhook endpoints, newest first",
+            query: ListQuery.self,
+            success: .ok(Resources.webhookEndpoint.list, "A page"),
+            handler: list
+        ),
         Route(
-            .get, "/v1/webhook-endpoints/{id}", id: "getWebhookEndpoint", summary: "One endpoint (without its secret)", parameters: [id],
-            success: .ok(Resources.webhookEndpoint.codec, "The endpoint"), errors: [.notFound], handler: get),
+            .get,
+            "/v1/webhook-endpoints/{id}",
+            id: "getWebhookEndpoint",
+            summary: "One endpoint (without its secret)",
+            parameters: [id],
+            success: .ok(Resources.webhookEndpoint.codec, "The endpoint"),
+            errors: [.notFound],
+            handler: get
+        ),
         Route(
-            .patch, "/v1/webhook-endpoints/{id}", id: "updateWebhookEndpoint", summary: "Change the event types or description",
-            body: EndpointUpdate.self, parameters: [id], success: .ok(Resources.webhookEndpoint.codec, "Updated"), errors: [.notFound],
-            handler: update),
+            .patch,
+            "/v1/webhook-endpoints/{id}",
+            id: "updateWebhookEndpoint",
+            summary: "Change the event types or description",
+            body: EndpointUpdate.self,
+            parameters: [id],
+            success: .ok(Resources.webhookEndpoint.codec, "Updated"),
+            errors: [.notFound],
+            handler: update
+        ),
         Route(
-            .delete, "/v1/webhook-endpoints/{id}", id: "deleteWebhookEndpoint", summary: "Delete an endpoint",
-            description: "Its pending deliveries become `dead` (`endpoint deleted`).", parameters: [id],
-            success: .ok(Resources.deletedWebhookEndpoint.codec, "Deleted"), errors: [.notFound], handler: delete),
+            .delete,
+            "/v1/webhook-endpoints/{id}",
+            id: "deleteWebhookEndpoint",
+            summary: "Delete an endpoint",
+            description: "Its pending deliveries become `dead` (`endpoint deleted`).",
+            parameters: [id],
+            success: .ok(Resources.deletedWebhookEndpoint.codec, "Deleted"),
+            errors: [.notFound],
+            handler: delete
+        ),
         Route(
-            .post, "/v1/webhook-endpoints/{id}/rotate-secret", id: "rotateWebhookSecret", summary: "New signing secret, with an overlap",
+            .post,
+            "/v1/webhook-endpoints/{id}/rotate-secret",
+            id: "rotateWebhookSecret",
+            summary: "New signing secret, with an overlap",
             description: "Until `previous_secret_expires_at` deliveries carry two signatures (new and old), so the receiver can switch "
                 + "without losing one.",
-            body: RotateInput.self, parameters: [id], success: .ok(Resources.webhookEndpoint.codec, "The endpoint with its new secret"),
-            errors: [.notFound], handler: rotate),
+            body: RotateInput.self,
+            parameters: [id],
+            success: .ok(Resources.webhookEndpoint.codec, "The endpoint with its new secret"),
+            errors: [.notFound],
+            handler: rotate
+        ),
     ]
 
     @Sendable func create(_ call: Call<EndpointInput, NoQuery>) async throws -> Resources.EndpointView {
         let created = try await endpoints.create(
-            app: try call.app(), url: call.body.url, events: call.body.events, description: call.body.description, origin: call.origin)
+            app: try call.app(),
+            url: call.body.url,
+            events: call.body.events,
+            description: call.body.description,
+            origin: call.origin
+        )
         return Resources.EndpointView(created.endpoint, secret: created.secret)
     }
 
@@ -56,8 +101,13 @@ struct WebhookEndpointsController: Controller {
     @Sendable func update(_ call: Call<EndpointUpdate, NoQuery>) async throws -> Resources.EndpointView {
         Resources.EndpointView(
             try await endpoints.update(
-                app: try call.app().id, try call.path("id"), events: call.body.events, description: call.body.description,
-                origin: call.origin))
+                app: try call.app().id,
+                try call.path("id"),
+                events: call.body.events,
+                description: call.body.description,
+                origin: call.origin
+            )
+        )
     }
 
     @Sendable func delete(_ call: Call<NoBody, NoQuery>) async throws -> WebhookEndpoint {
@@ -66,7 +116,11 @@ struct WebhookEndpointsController: Controller {
 
     @Sendable func rotate(_ call: Call<RotateInput, NoQuery>) async throws -> Resources.EndpointView {
         let created = try await endpoints.rotateSecret(
-            app: try call.app().id, try call.path("id"), overlap: .seconds(call.body.expiresIn ?? 86_400), origin: call.origin)
+            app: try call.app().id,
+            try call.path("id"),
+            overlap: .seconds(call.body.expiresIn ?? 86_400),
+            origin: call.origin
+        )
         return Resources.EndpointView(created.endpoint, secret: created.secret)
     }
 
@@ -82,11 +136,17 @@ struct WebhookEndpointsController: Controller {
 
         static let shape = Shape<Self>("WebhookEndpointInput") {
             Required(
-                "url", \.url, .text(WebhookEndpoint.urlRule),
-                description: "Absolute http(s) URL without credentials or fragment; https for a live-mode app. Redirects are not followed.")
+                "url",
+                \.url,
+                .text(WebhookEndpoint.urlRule),
+                description: "Absolute http(s) URL without credentials or fragment; https for a live-mode app. Redirects are not followed."
+            )
             Omittable(
-                "events", \.events, .list(eventTypes, count: 0...Event.Kind.allCases.count),
-                description: "Event types to receive; left out, empty or [\"*\"]: every type.")
+                "events",
+                \.events,
+                .list(eventTypes, count: 0...Event.Kind.allCases.count),
+                description: "Event types to receive; left out, empty or [\"*\"]: every type."
+            )
             Omittable("description", \.description, .text(WebhookEndpoint.descriptionRule))
         }
     }
@@ -106,8 +166,11 @@ struct WebhookEndpointsController: Controller {
 
         static let shape = Shape<Self>("WebhookEndpointRotate") {
             Omittable(
-                "expires_in", \.expiresIn, .integer(WebhookEndpoint.overlapRule),
-                description: "Seconds the old secret keeps signing beside the new one (default 86400); 0 ends it now.")
+                "expires_in",
+                \.expiresIn,
+                .integer(WebhookEndpoint.overlapRule),
+                description: "Seconds the old secret keeps signing beside the new one (default 86400); 0 ends it now."
+            )
         }
     }
 }

@@ -25,15 +25,31 @@ struct WebhooksController: Controller {
 
     static let routes: [Route<Self>] = [
         .raw(
-            .post, "/webhooks/stripe", id: "receiveStripeWebhook", summary: "Stripe events of the platform account",
+            .post,
+            "/webhooks/stripe",
+            id: "receiveStripeWebhook",
+            summary: "Stripe events of the platform account",
             description: "Verified with STRIPE_WEBHOOK_SECRET (each secret tried, for rotation); routed to the app named in the object's metadata. "
                 + "400 `webhook_signature_invalid` (nothing stored) or `webhook_payload_invalid`.",
-            headers: [signature], requestBody: event, responses: answers, errors: [.badRequest, .tooLarge], handler: platform),
+            headers: [signature],
+            requestBody: event,
+            responses: answers,
+            errors: [.badRequest, .tooLarge],
+            handler: platform
+        ),
         .raw(
-            .post, "/webhooks/stripe/{app_id}", id: "receiveAppStripeWebhook", summary: "Stripe events of an app's own account",
+            .post,
+            "/webhooks/stripe/{app_id}",
+            id: "receiveAppStripeWebhook",
+            summary: "Stripe events of an app's own account",
             description: "Verified with the app's own webhook secrets; an unknown app fails like a bad signature.",
             parameters: [PathParameter("app_id", .string, "The app whose own Stripe account (PUT /v1/provider-accounts/stripe) sends here")],
-            headers: [signature], requestBody: event, responses: answers, errors: [.badRequest, .tooLarge], handler: ownAccount),
+            headers: [signature],
+            requestBody: event,
+            responses: answers,
+            errors: [.badRequest, .tooLarge],
+            handler: ownAccount
+        ),
     ]
 
     @Sendable func platform(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -49,10 +65,15 @@ struct WebhooksController: Controller {
         var body = try await request.body.collect(upTo: bodyLimit)
         let payload = body.readBytes(length: body.readableBytes) ?? []
         let receipt = try await inbox.receiveStripe(
-            app: app, payload: payload, signature: request.headers[HTTPField.Name("Stripe-Signature")!])
+            app: app,
+            payload: payload,
+            signature: request.headers[HTTPField.Name("Stripe-Signature")!]
+        )
         return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: receipt == .duplicate ? Self.duplicate : Self.stored))
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: receipt == .duplicate ? Self.duplicate : Self.stored)
+        )
     }
 
     /// The two answers, made once: this route is the one a provider's bursts hit.

@@ -8,8 +8,10 @@ extension Request {
     func bearerToken() throws -> String {
         guard let header = headers[.authorization] else {
             throw PaymentsError(
-                .authentication, code: .apiKeyMissing,
-                message: "No API key provided. Send it as 'Authorization: Bearer sk_...'.")
+                .authentication,
+                code: .apiKeyMissing,
+                message: "No API key provided. Send it as 'Authorization: Bearer sk_...'."
+            )
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
@@ -24,7 +26,11 @@ struct AppAuthMiddleware: RouterMiddleware {
     typealias Context = PaymentsRequestContext
     let apps: Apps.Service
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         let (app, key) = try await apps.authenticate(bearer: try request.bearerToken())
@@ -51,7 +57,11 @@ struct AdminAuthMiddleware: RouterMiddleware {
         self.adminTokenDigest = Array(SHA256.hash(data: Array(adminToken.value.utf8)))
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         let token = try request.bearerToken()
@@ -60,8 +70,10 @@ struct AdminAuthMiddleware: RouterMiddleware {
         guard zip(digest, adminTokenDigest).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
             if KeyMaterial.mode(of: token) != nil {
                 throw PaymentsError(
-                    .permission, code: .adminTokenRequired,
-                    message: "Admin routes need the admin token; an app's API key cannot use them.")
+                    .permission,
+                    code: .adminTokenRequired,
+                    message: "Admin routes need the admin token; an app's API key cannot use them."
+                )
             }
             throw PaymentsError(.authentication, code: .adminTokenInvalid, message: "Invalid admin token.")
         }

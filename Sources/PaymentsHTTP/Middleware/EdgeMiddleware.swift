@@ -18,7 +18,11 @@ struct EdgeMiddleware: RouterMiddleware {
     /// The largest request body accepted, in bytes.
     let bodyLimit: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         var context = context
@@ -42,13 +46,16 @@ struct EdgeMiddleware: RouterMiddleware {
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         let level: Logger.Level = response.status.code >= 500 ? .error : .info
         context.logger.log(
-            level: level, "request",
+            level: level,
+            "request",
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
                 "duration_ms": .stringConvertible(
-                    Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15),
-            ])
+                    Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+                ),
+            ]
+        )
         return response
     }
 }

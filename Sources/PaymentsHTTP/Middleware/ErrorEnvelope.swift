@@ -53,20 +53,32 @@ enum ErrorEnvelope {
             return error.paymentsError
         case is NIOTooManyBytesError:
             return PaymentsError(
-                .payloadTooLarge, code: .requestTooLarge, message: "The request body is larger than the limit.")
+                .payloadTooLarge,
+                code: .requestTooLarge,
+                message: "The request body is larger than the limit."
+            )
         case let error as HTTPError:
             switch error.status {
             case .notFound:
                 return PaymentsError(.notFound, code: .routeNotFound, message: "Unrecognized request URL.")
             case .contentTooLarge:
                 return PaymentsError(
-                    .payloadTooLarge, code: .requestTooLarge, message: "The request body is larger than the limit.")
+                    .payloadTooLarge,
+                    code: .requestTooLarge,
+                    message: "The request body is larger than the limit."
+                )
             case .methodNotAllowed:
                 return PaymentsError(
-                    .notFound, code: .routeNotFound, message: "Unrecognized request URL or method.")
+                    .notFound,
+                    code: .routeNotFound,
+                    message: "Unrecognized request URL or method."
+                )
             default:
                 return PaymentsError(
-                    .invalidRequest, code: .invalidRequest, message: error.body ?? "The request could not be handled.")
+                    .invalidRequest,
+                    code: .invalidRequest,
+                    message: error.body ?? "The request could not be handled."
+                )
             }
         default:
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
@@ -77,8 +89,10 @@ enum ErrorEnvelope {
     static func response(for error: any Error, logger: Logger) -> Response {
         let error = paymentsError(from: error, logger: logger)
         var response = Response(
-            status: status(of: error.kind).0, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: resource.json(error))))
+            status: status(of: error.kind).0,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: resource.json(error)))
+        )
         if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         return response
     }

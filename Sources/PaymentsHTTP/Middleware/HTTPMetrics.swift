@@ -16,7 +16,10 @@ public final class HTTPMetrics: Sendable {
     }
     static var requestDuration: MetricNameDescriptor {
         MetricNameDescriptor(
-            metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer an HTTP request, by method and route.")
+            metricName: "http_request_duration",
+            unitName: "seconds",
+            helpText: "Time to answer an HTTP request, by method and route."
+        )
     }
     static var poolConnections: MetricNameDescriptor {
         MetricNameDescriptor(metricName: "db_pool", unitName: "connections", helpText: "Database connections in use and available.")
@@ -24,13 +27,18 @@ public final class HTTPMetrics: Sendable {
 
     static var breakerState: MetricNameDescriptor {
         MetricNameDescriptor(
-            metricName: "provider_circuit", unitName: "state",
-            helpText: "Each provider account's circuit breaker: 0 closed (calls go through), 1 half-open (a probe is let through), 2 open (calls fail at once).")
+            metricName: "provider_circuit",
+            unitName: "state",
+            helpText:
+                "Each provider account's circuit breaker: 0 closed (calls go through), 1 half-open (a probe is let through), 2 open (calls fail at once)."
+        )
     }
     static var breakerFailures: MetricNameDescriptor {
         MetricNameDescriptor(
-            metricName: "provider_circuit_consecutive", unitName: "failures",
-            helpText: "Calls in a row that could not reach the provider, per account.")
+            metricName: "provider_circuit_consecutive",
+            unitName: "failures",
+            helpText: "Calls in a row that could not reach the provider, per account."
+        )
     }
 
     public init(registry: PrometheusCollectorRegistry) {
@@ -43,7 +51,8 @@ public final class HTTPMetrics: Sendable {
             labels: [("method", method), ("route", route), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(
-            descriptor: Self.requestDuration, labels: [("method", method), ("route", route)],
+            descriptor: Self.requestDuration,
+            labels: [("method", method), ("route", route)],
             buckets: Self.buckets
         ).record(duration)
     }

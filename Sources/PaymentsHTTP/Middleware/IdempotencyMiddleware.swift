@@ -25,7 +25,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
     /// How long keys and responses are kept.
     let retention: Duration
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         guard [.post, .put, .patch, .delete].contains(request.method),
@@ -43,8 +47,13 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         let requestHash = try await Self.fingerprint(request)
         let claim = try await store.idempotency.claim(
-            scope: scope, key: key, requestHash: requestHash, now: store.clock.now(), lease: lease,
-            retention: retention)
+            scope: scope,
+            key: key,
+            requestHash: requestHash,
+            now: store.clock.now(),
+            lease: lease,
+            retention: retention
+        )
         switch claim {
         case .mismatch: throw PaymentsError.idempotencyKeyReused
         case .inProgress: throw PaymentsError.idempotencyKeyInUse
@@ -52,7 +61,10 @@ struct IdempotencyMiddleware: RouterMiddleware {
             var headers: HTTPFields = [.idempotentReplayed: "true"]
             if let contentType = stored.contentType { headers[.contentType] = contentType }
             return Response(
-                status: .init(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: stored.body))
+                status: .init(code: stored.status),
+                headers: headers,
+                body: ResponseBody(byteBuffer: stored.body)
+            )
         case .acquired:
             break
         }
@@ -81,9 +93,14 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let body = response.body
         try await body.write(collector)
         try await store.idempotency.complete(
-            scope: scope, key: key,
+            scope: scope,
+            key: key,
             response: StoredResponse(
-                status: response.status.code, contentType: response.headers[.contentType], body: collector.buffer))
+                status: response.status.code,
+                contentType: response.headers[.contentType],
+                body: collector.buffer
+            )
+        )
         var kept = response
         kept.body = ResponseBody(byteBuffer: collector.buffer)
         return kept
@@ -92,7 +109,10 @@ struct IdempotencyMiddleware: RouterMiddleware {
     /// SHA-256 over the method, the path with its query and the body.
     static func fingerprint(_ request: Request) async throws -> String {
         fingerprint(
-            method: request.method.rawValue, uri: request.uri.description, body: try await request.body.collect(upTo: .max))
+            method: request.method.rawValue,
+            uri: request.uri.description,
+            body: try await request.body.collect(upTo: .max)
+        )
     }
 
     static func fingerprint(method: String, uri: String, body: ByteBuffer) -> String {

@@ -13,9 +13,11 @@ extension Resources {
         Field("customer_id", \.customer.id)
         Field("external_id", \.customer.externalID)
         Field(
-            "status", \.status,
+            "status",
+            \.status,
             description: "none: no subscription with access (never subscribed, or awaiting a first payment); past_due: payment failed "
-                + "and no grace period is open; in_grace: payment failed, an open grace period keeps access until grace_period.ends_at.")
+                + "and no grace period is open; in_grace: payment failed, an open grace period keeps access until grace_period.ends_at."
+        )
         Field("subscription_id", \.subscription?.id)
         Field("subscription_status", \.subscription?.status)
         Field("plan", \.planKey, description: "The plan's key")
@@ -50,10 +52,14 @@ extension Resources {
         Field("name", \.name)
         Field("mode", \.mode)
         Field(
-            "grace_period_days", \.gracePeriodDays,
+            "grace_period_days",
+            \.gracePeriodDays,
             Codec<Int>(.integer(maximum: (Int(GracePeriod.daysRule.range.upperBound), exclusive: false), minimum: (0, exclusive: false))) {
-                value, writer in writer.value(value)
-            }.nullable, description: "Grace period length when the plan names none; null: \(GracePeriod.defaultDays) days.")
+                value,
+                writer in writer.value(value)
+            }.nullable,
+            description: "Grace period length when the plan names none; null: \(GracePeriod.defaultDays) days."
+        )
         Field("created_at", \.createdAt)
     }
 
@@ -111,8 +117,11 @@ extension Resources {
         Field("target_type", \.targetType, Codec<String>.string(allowedValues: ResourceType.allCases.map(\.rawValue)))
         Field("target_id", \.targetID)
         Field(
-            "payload_snapshot", { JSONValue(json: $0.payloadSnapshot) }, Codec<JSONValue>(.object) { value, writer in writer.value(value) },
-            description: "The change's effect, secrets redacted")
+            "payload_snapshot",
+            { JSONValue(json: $0.payloadSnapshot) },
+            Codec<JSONValue>(.object) { value, writer in writer.value(value) },
+            description: "The change's effect, secrets redacted"
+        )
         Field("request_id", \.requestID)
         Field("created_at", \.createdAt)
         Field("previous_hash", \.previousHash)

@@ -26,17 +26,23 @@ extension Resources {
     ]
 
     public static let event = Resource<EventEnvelope>(
-        "Event", object: "event",
+        "Event",
+        object: "event",
         description: "Exactly the body delivered to endpoints, signed with headers webhook-id (the event id), webhook-timestamp and "
             + "webhook-signature (`v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`)."
     ) {
         Field("id", \.id)
         Field("type", \.type)
         Field("created_at", \.createdAt)
-        Field("sequence", \.sequence, Codec<Int64>(.integer(minimum: (1, exclusive: false))) { value, writer in writer.value(value) },
-              description: "Increases by one with each event of the app, in commit order.")
         Field(
-            "data", { $0 },
+            "sequence",
+            \.sequence,
+            Codec<Int64>(.integer(minimum: (1, exclusive: false))) { value, writer in writer.value(value) },
+            description: "Increases by one with each event of the app, in commit order."
+        )
+        Field(
+            "data",
+            { $0 },
             Codec(
                 describe: { components in
                     .object(properties: [
@@ -48,7 +54,9 @@ extension Resources {
                         writer.key("object")
                         envelope.object(&writer)
                     }
-                }))
+                }
+            )
+        )
     }
 
     /// A stored event, written as it was delivered (byte for byte), documented as an event.
@@ -76,13 +84,19 @@ extension Resources {
         Field("url", \.endpoint.url)
         Field("description", \.endpoint.description)
         Field(
-            "events", { $0.endpoint.eventTypes.isEmpty ? ["*"] : $0.endpoint.eventTypes.map(\.rawValue) },
+            "events",
+            { $0.endpoint.eventTypes.isEmpty ? ["*"] : $0.endpoint.eventTypes.map(\.rawValue) },
             Codec<String>(.string(allowedValues: (["*"] + Event.Kind.allCases.map(\.rawValue)).map { AnyCodable($0) })) { value, writer in
                 writer.value(value)
-            }.list, description: "`*` for every type")
+            }.list,
+            description: "`*` for every type"
+        )
         Field.omittedWhenNil(
-            "secret", { $0.secret?.value }, Codec<String>.string(pattern: "^whsec_"),
-            description: "The signing secret (Standard Webhooks): only in the answer to a create or a rotation")
+            "secret",
+            { $0.secret?.value },
+            Codec<String>.string(pattern: "^whsec_"),
+            description: "The signing secret (Standard Webhooks): only in the answer to a create or a rotation"
+        )
         Field("previous_secret_expires_at", \.endpoint.previousSecretExpiresAt)
         Field("created_at", \.endpoint.createdAt)
         Field("updated_at", \.endpoint.updatedAt)
@@ -107,4 +121,3 @@ extension Resources {
         Field("updated_at", \.updatedAt)
     }
 }
-

@@ -23,8 +23,10 @@ extension Resources {
         Field("included_quantity", \.metered?.includedQuantity)
         Field("active", \.price.active)
         Field(
-            "provider_price_id", { $0.providerPriceID ?? $0.price.linkedProviderPriceID },
-            description: "The price at the app's current provider once synced, or the one the app linked")
+            "provider_price_id",
+            { $0.providerPriceID ?? $0.price.linkedProviderPriceID },
+            description: "The price at the app's current provider once synced, or the one the app linked"
+        )
         Field("created_at", \.price.createdAt)
     }
 
@@ -40,8 +42,11 @@ extension Resources {
         Field("name", \.plan.name)
         Field("description", \.plan.description)
         Field("active", \.plan.active)
-        Field("prices", { synced in synced.plan.prices.map { PriceView(price: $0, providerPriceID: synced.providerPriceIDs[$0.id]) } },
-              price.codec.list)
+        Field(
+            "prices",
+            { synced in synced.plan.prices.map { PriceView(price: $0, providerPriceID: synced.providerPriceIDs[$0.id]) } },
+            price.codec.list
+        )
         Field("trial_period_days", \.plan.trialPeriodDays)
         Field("grace_period_days", \.plan.gracePeriodDays)
         Field("features", \.plan.features)

@@ -24,8 +24,11 @@ public final class PostgresBackend: StoreBackend {
         let configuration = try configuration(from: url, maximumConnections: maximumConnections)
         let (started, signal) = AsyncStream<Void>.makeStream()
         let backend = PostgresBackend(
-            client: PostgresClient(configuration: configuration, backgroundLogger: logger), started: signal,
-            logger: logger, maximumConnections: maximumConnections)
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            started: signal,
+            logger: logger,
+            maximumConnections: maximumConnections
+        )
         // Wait until the client's run loop has started, so that the first lease finds it running.
         for await _ in started {}
         await Task.yield()
@@ -33,7 +36,10 @@ public final class PostgresBackend: StoreBackend {
     }
 
     private init(
-        client: PostgresClient, started: AsyncStream<Void>.Continuation, logger: Logger, maximumConnections: Int
+        client: PostgresClient,
+        started: AsyncStream<Void>.Continuation,
+        logger: Logger,
+        maximumConnections: Int
     ) {
         self.client = client
         self.logger = logger
@@ -50,7 +56,8 @@ public final class PostgresBackend: StoreBackend {
             let host = components.host, !host.isEmpty
         else {
             throw StoreError.invalidConfiguration(
-                "DATABASE_URL must look like postgres://user:password@host:5432/database")
+                "DATABASE_URL must look like postgres://user:password@host:5432/database"
+            )
         }
         let database = components.path.split(separator: "/").first.map(String.init)
         let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
@@ -69,11 +76,17 @@ public final class PostgresBackend: StoreBackend {
         case "verify-full": tls = .require(.makeClientConfiguration())
         default:
             throw StoreError.invalidConfiguration(
-                "DATABASE_URL sslmode '\(sslmode)' is not one of disable, allow, prefer, require, verify-ca, verify-full")
+                "DATABASE_URL sslmode '\(sslmode)' is not one of disable, allow, prefer, require, verify-ca, verify-full"
+            )
         }
         var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.percentEncodedPassword?.removingPercentEncoding, database: database, tls: tls)
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.percentEncodedPassword?.removingPercentEncoding,
+            database: database,
+            tls: tls
+        )
         configuration.options.maximumConnections = maximumConnections
         return configuration
     }

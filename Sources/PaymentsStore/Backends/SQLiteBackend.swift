@@ -46,15 +46,21 @@ public final class SQLiteBackend: StoreBackend {
     ///   - readers: how many reader connections to open.
     ///   - busyTimeoutMilliseconds: how long a connection waits on another process's lock.
     public static func open(
-        path: String, readers: Int = 4, busyTimeoutMilliseconds: Int = 5000, logger: Logger
+        path: String,
+        readers: Int = 4,
+        busyTimeoutMilliseconds: Int = 5000,
+        logger: Logger
     ) async throws -> SQLiteBackend {
         guard path != ":memory:", !path.isEmpty else {
             throw StoreError.invalidConfiguration("SQLite needs a file path: the readers must see the writer's data.")
         }
         func connect(_ pragmas: [String]) async throws -> SQLiteConnection {
             let connection = try await SQLiteConnection.open(
-                storage: .file(path: path), threadPool: .singleton, logger: logger,
-                on: MultiThreadedEventLoopGroup.singleton.any())
+                storage: .file(path: path),
+                threadPool: .singleton,
+                logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.any()
+            )
             for pragma in pragmas {
                 _ = try await connection.query(pragma)
             }
@@ -69,10 +75,16 @@ public final class SQLiteBackend: StoreBackend {
         var readerConnections: [SQLiteConnection] = []
         for _ in 0..<max(1, readers) {
             readerConnections.append(
-                try await connect(["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]))
+                try await connect(["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"])
+            )
         }
         return SQLiteBackend(
-            writer: writer, readers: readerConnections, busyTimeout: .milliseconds(busyTimeoutMilliseconds), path: path, logger: logger)
+            writer: writer,
+            readers: readerConnections,
+            busyTimeout: .milliseconds(busyTimeoutMilliseconds),
+            path: path,
+            logger: logger
+        )
     }
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], busyTimeout: Duration, path: String, logger: Logger) {

@@ -52,7 +52,9 @@ extension SQLDatabase {
     /// Runs `body` between `begin` and `COMMIT` on this connection, rolling back if it throws.
     /// - Parameter begin: nil when the caller has begun the transaction already.
     func inTransaction<T: Sendable>(
-        begin: SQLQueryString?, logger: Logger, _ body: (any SQLDatabase) async throws -> T
+        begin: SQLQueryString?,
+        logger: Logger,
+        _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
         if let begin { try await raw(begin).run() }
         do {

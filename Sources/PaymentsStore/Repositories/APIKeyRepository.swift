@@ -40,10 +40,12 @@ public struct APIKeyRepository: Sendable {
         else { return nil }
         let key = try Self.decode(row)
         let app = App(
-            id: key.appID, name: try row.decode(column: "app_name", as: String.self),
+            id: key.appID,
+            name: try row.decode(column: "app_name", as: String.self),
             mode: App.Mode(rawValue: try row.decode(column: "app_mode", as: String.self)) ?? .test,
             createdAt: try row.date("app_created_at"),
-            gracePeriodDays: try row.decode(column: "app_grace_period_days", as: Int?.self))
+            gracePeriodDays: try row.decode(column: "app_grace_period_days", as: Int?.self)
+        )
         return (key, app)
     }
 
@@ -94,6 +96,7 @@ public struct APIKeyRepository: Sendable {
             hash: try row.decode(column: "key_hash", as: String.self),
             createdAt: try row.date("created_at"),
             expiresAt: try row.optionalDate("expires_at"),
-            revokedAt: try row.optionalDate("revoked_at"))
+            revokedAt: try row.optionalDate("revoked_at")
+        )
     }
 }

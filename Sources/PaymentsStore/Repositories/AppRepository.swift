@@ -59,6 +59,7 @@ public struct AppRepository: Sendable {
             name: try row.decode(column: "name", as: String.self),
             mode: App.Mode(rawValue: mode) ?? .test,
             createdAt: try row.date("created_at"),
-            gracePeriodDays: try row.decode(column: "grace_period_days", as: Int?.self))
+            gracePeriodDays: try row.decode(column: "grace_period_days", as: Int?.self)
+        )
     }
 }

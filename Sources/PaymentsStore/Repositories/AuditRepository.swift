@@ -17,8 +17,12 @@ public struct AuditFilter: Sendable, Equatable {
     public var createdLT: Date?
 
     public init(
-        actionType: String? = nil, targetType: String? = nil, targetID: String? = nil, actorID: String? = nil,
-        createdGTE: Date? = nil, createdLT: Date? = nil
+        actionType: String? = nil,
+        targetType: String? = nil,
+        targetID: String? = nil,
+        actorID: String? = nil,
+        createdGTE: Date? = nil,
+        createdLT: Date? = nil
     ) {
         self.actionType = actionType
         self.targetType = targetType
@@ -49,10 +53,19 @@ public struct AuditRepository: Sendable {
         let previousSequence = try head.decode(column: "sequence", as: Int64.self)
         let previousHash = try head.decode(column: "hash", as: String.self)
         let entry = AuditEntry.sealed(
-            id: session.ids.next(AuditEntry.self, at: session.now), appID: appID, sequence: previousSequence + 1,
-            actorID: origin.actor.actorID, keyID: origin.actor.keyID?.rawValue, actionType: record.action.rawValue,
-            targetType: record.targetType.rawValue, targetID: record.targetID, payloadSnapshot: record.payloadSnapshot,
-            requestID: origin.requestID, createdAt: session.now, previousHash: previousHash)
+            id: session.ids.next(AuditEntry.self, at: session.now),
+            appID: appID,
+            sequence: previousSequence + 1,
+            actorID: origin.actor.actorID,
+            keyID: origin.actor.keyID?.rawValue,
+            actionType: record.action.rawValue,
+            targetType: record.targetType.rawValue,
+            targetID: record.targetID,
+            payloadSnapshot: record.payloadSnapshot,
+            requestID: origin.requestID,
+            createdAt: session.now,
+            previousHash: previousHash
+        )
         try await session.db.raw(
             """
             INSERT INTO audit_logs (\(Self.columns))
@@ -85,7 +98,8 @@ public struct AuditRepository: Sendable {
                 """
                 sequence < COALESCE((SELECT sequence FROM audit_logs
                     WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: cursor)), 0)
-                """)
+                """
+            )
         }
         let rows = try await session.db.raw(
             """
@@ -131,6 +145,7 @@ public struct AuditRepository: Sendable {
             requestID: try row.decode(column: "request_id", as: String?.self),
             createdAt: try row.date("created_at"),
             previousHash: try row.decode(column: "previous_hash", as: String.self),
-            hash: try row.decode(column: "hash", as: String.self))
+            hash: try row.decode(column: "hash", as: String.self)
+        )
     }
 }

@@ -76,6 +76,7 @@ public struct CheckoutSessionRepository: Sendable {
             subscriptionID: try row.decode(column: "subscription_id", as: String?.self).map(Subscription.ID.init(rawValue:)),
             paymentID: try row.decode(column: "payment_id", as: String?.self).map(Payment.ID.init(rawValue:)),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }

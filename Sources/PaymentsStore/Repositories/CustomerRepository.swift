@@ -83,6 +83,7 @@ public struct CustomerRepository: Sendable {
             legalName: try row.decode(column: "legal_name", as: String?.self),
             metadata: metadata == "{}" ? [:] : try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }

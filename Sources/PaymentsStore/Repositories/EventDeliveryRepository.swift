@@ -27,7 +27,10 @@ public struct EventDeliveryRepository: Sendable {
     }
 
     public func list(
-        status: EventDelivery.Status?, endpoint: WebhookEndpoint.ID?, event: Event.ID?, _ page: PageRequest
+        status: EventDelivery.Status?,
+        endpoint: WebhookEndpoint.ID?,
+        event: Event.ID?,
+        _ page: PageRequest
     ) async throws -> Page<EventDelivery> {
         var filter: SQLQueryString = ""
         if let status { filter = filter + " AND status = \(bind: status.rawValue)" }
@@ -74,7 +77,8 @@ public struct EventDeliveryRepository: Sendable {
             lastResponseStatus: try row.decode(column: "last_response_status", as: Int?.self),
             lastError: try row.decode(column: "last_error", as: String?.self),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }
 
@@ -156,11 +160,13 @@ public struct Outbox: Sendable {
             return try claimed.sorted { $0.id < $1.id }.compactMap { delivery in
                 guard let row = details[delivery.id.rawValue] else { return nil }
                 return ClaimedDelivery(
-                    delivery: delivery, payload: try row.decode(column: "payload", as: String.self),
+                    delivery: delivery,
+                    payload: try row.decode(column: "payload", as: String.self),
                     url: try row.decode(column: "url", as: String.self),
                     sealedSecret: try row.decode(column: "secret", as: String.self),
                     sealedPreviousSecret: try row.decode(column: "previous_secret", as: String?.self),
-                    previousSecretExpiresAt: try row.optionalDate("previous_secret_expires_at"))
+                    previousSecretExpiresAt: try row.optionalDate("previous_secret_expires_at")
+                )
             }
         }
     }

@@ -31,7 +31,11 @@ public struct EventRepository: Sendable {
     /// - Parameter dedupeKey: names the fact the event announces when it must be announced once
     ///   (see ``exists(dedupeKey:)``); a second insert with it fails.
     public func append(
-        _ type: Event.Kind, objectType: ResourceType, objectID: String, customer: Customer.ID?, dedupeKey: String? = nil,
+        _ type: Event.Kind,
+        objectType: ResourceType,
+        objectID: String,
+        customer: Customer.ID?,
+        dedupeKey: String? = nil,
         render: (EventHeader) throws -> String
     ) async throws -> Event {
         _ = try session.requireWrite()
@@ -45,11 +49,21 @@ public struct EventRepository: Sendable {
             ).first()
         else { throw StoreError.inconsistent("no event sequence for app \(appID)") }
         let header = EventHeader(
-            id: session.ids.next(Event.self, at: session.now), sequence: try head.decode(column: "sequence", as: Int64.self),
-            type: type, createdAt: session.now)
+            id: session.ids.next(Event.self, at: session.now),
+            sequence: try head.decode(column: "sequence", as: Int64.self),
+            type: type,
+            createdAt: session.now
+        )
         let event = Event(
-            id: header.id, appID: appID, sequence: header.sequence, type: type, objectType: objectType,
-            objectID: objectID, payload: try render(header), createdAt: session.now)
+            id: header.id,
+            appID: appID,
+            sequence: header.sequence,
+            type: type,
+            objectType: objectType,
+            objectID: objectID,
+            payload: try render(header),
+            createdAt: session.now
+        )
         try await session.db.raw(
             """
             INSERT INTO events (\(Self.columns), customer_id, dedupe_key)
@@ -99,10 +113,11 @@ public struct EventRepository: Sendable {
             order = "sequence"
         } else {
             if let after = page.startingAfter {
-                filter = filter + """
-                     AND sequence < COALESCE((SELECT sequence FROM events
-                        WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: after)), 0)
-                    """
+                filter =
+                    filter + """
+                         AND sequence < COALESCE((SELECT sequence FROM events
+                            WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: after)), 0)
+                        """
             }
             order = "sequence DESC"
         }
@@ -124,6 +139,7 @@ public struct EventRepository: Sendable {
             objectType: try row.enumValue("resource_type"),
             objectID: try row.decode(column: "resource_id", as: String.self),
             payload: try row.decode(column: "payload", as: String.self),
-            createdAt: try row.date("created_at"))
+            createdAt: try row.date("created_at")
+        )
     }
 }

@@ -99,6 +99,7 @@ public struct GracePeriodRepository: Sendable {
             closedAt: try row.optionalDate("closed_at"),
             resolution: try row.decode(column: "resolution", as: String?.self),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }

@@ -46,7 +46,12 @@ public struct IdempotencyRepository: Sendable {
     ///   - lease: how long the claim excludes others before it counts as abandoned.
     ///   - retention: how long the key and its response are kept.
     public func claim(
-        scope: String, key: String, requestHash: String, now: Date, lease: Duration, retention: Duration
+        scope: String,
+        key: String,
+        requestHash: String,
+        now: Date,
+        lease: Duration,
+        retention: Duration
     ) async throws -> Claim {
         let nowMillis = now.millis
         let lockedUntil = nowMillis + lease.milliseconds
@@ -96,7 +101,9 @@ public struct IdempotencyRepository: Sendable {
                 StoredResponse(
                     status: try row.decode(column: "status_code", as: Int.self),
                     contentType: try row.decode(column: "content_type", as: String?.self),
-                    body: try row.decode(column: "response_body", as: ByteBuffer?.self) ?? ByteBuffer()))
+                    body: try row.decode(column: "response_body", as: ByteBuffer?.self) ?? ByteBuffer()
+                )
+            )
         }
     }
 

@@ -128,7 +128,8 @@ public struct PaymentRepository: Sendable {
             providerPaymentID: try row.decode(column: "provider_payment_id", as: String?.self),
             failure: try row.decode(column: "failure", as: String?.self).map { try StoreJSON.decode(PaymentFailure.self, $0) },
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 
     static func decodeRefund(_ row: any SQLRow) throws -> Refund {
@@ -141,7 +142,8 @@ public struct PaymentRepository: Sendable {
             status: try row.enumValue("status"),
             providerRefundID: try row.decode(column: "provider_refund_id", as: String?.self),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }
 

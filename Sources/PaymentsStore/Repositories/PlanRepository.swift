@@ -146,7 +146,8 @@ public struct PlanRepository: Sendable {
             metadata: try StoreJSON.decode([String: String].self, row.decode(column: "metadata", as: String.self)),
             active: try row.decode(column: "active", as: Int.self) == 1,
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 
     static func decodePrice(_ row: any SQLRow) throws -> Price {
@@ -156,7 +157,8 @@ public struct PlanRepository: Sendable {
             terms: try StoreJSON.decode(PriceTermsRecord.self, row.decode(column: "terms", as: String.self)).terms,
             linkedProviderPriceID: try row.decode(column: "linked_provider_price_id", as: String?.self),
             active: try row.decode(column: "active", as: Int.self) == 1,
-            createdAt: try row.date("created_at"))
+            createdAt: try row.date("created_at")
+        )
     }
 }
 

@@ -26,7 +26,9 @@ public struct ProviderEventRepository: Sendable {
     public func insert(_ event: ProviderEvent) async throws -> Bool {
         assert(
             event.status == .pending && event.attempts == 0 && event.nextAttemptAt == event.receivedAt && event.lastError == nil
-                && event.processedAt == nil, "a received event starts pending and due")
+                && event.processedAt == nil,
+            "a received event starts pending and due"
+        )
         return try await writer.submit(event)
     }
 
@@ -115,7 +117,12 @@ public struct ProviderEventRepository: Sendable {
 
     /// Records how processing ended.
     public func finish(
-        _ id: ProviderEvent.ID, status: ProviderEvent.Status, appID: App.ID?, error: String?, nextAttemptAt: Date?, now: Date
+        _ id: ProviderEvent.ID,
+        status: ProviderEvent.Status,
+        appID: App.ID?,
+        error: String?,
+        nextAttemptAt: Date?,
+        now: Date
     ) async throws {
         try await backend.transaction { db in
             try await db.raw(
@@ -171,7 +178,8 @@ public struct ProviderEventRepository: Sendable {
             attempts: try row.decode(column: "attempts", as: Int.self),
             nextAttemptAt: try row.date("next_attempt_at"),
             lastError: try row.decode(column: "last_error", as: String?.self),
-            processedAt: try row.optionalDate("processed_at"))
+            processedAt: try row.optionalDate("processed_at")
+        )
     }
 }
 

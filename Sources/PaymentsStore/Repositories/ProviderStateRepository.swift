@@ -73,7 +73,8 @@ public struct ProviderOperationRepository: Sendable {
             errorCode: try row.decode(column: "error_code", as: String?.self),
             attempts: try row.decode(column: "attempts", as: Int.self),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }
 
@@ -121,7 +122,12 @@ public struct ProviderObjectRepository: Sendable {
 
     /// Remembers the mapping; a mapping made by a concurrent request first is kept.
     /// - Returns: the provider id now recorded.
-    public func remember(provider: ProviderName, account: String, objectID: String, providerObjectID: String)
+    public func remember(
+        provider: ProviderName,
+        account: String,
+        objectID: String,
+        providerObjectID: String
+    )
         async throws -> String
     {
         _ = try session.requireWrite()
@@ -178,8 +184,12 @@ public struct ProviderAccountRecord: Sendable, Equatable {
     public let updatedAt: Date
 
     public init(
-        provider: ProviderName, secretKeySealed: String, secretKeyLast4: String, webhookSecretsSealed: String,
-        createdAt: Date, updatedAt: Date
+        provider: ProviderName,
+        secretKeySealed: String,
+        secretKeyLast4: String,
+        webhookSecretsSealed: String,
+        createdAt: Date,
+        updatedAt: Date
     ) {
         self.provider = provider
         self.secretKeySealed = secretKeySealed
@@ -207,7 +217,8 @@ public struct ProviderAccountRepository: Sendable {
                 secretKeyLast4: try row.decode(column: "secret_key_last4", as: String.self),
                 webhookSecretsSealed: try row.decode(column: "webhook_secrets_sealed", as: String.self),
                 createdAt: try row.date("created_at"),
-                updatedAt: try row.date("updated_at"))
+                updatedAt: try row.date("updated_at")
+            )
         }
     }
 

@@ -35,7 +35,11 @@ public struct SubscriptionRepository: Sendable {
     }
 
     /// Subscriptions newest first, filtered by customer and status.
-    public func list(customer: Customer.ID?, status: Subscription.Status?, _ page: PageRequest) async throws
+    public func list(
+        customer: Customer.ID?,
+        status: Subscription.Status?,
+        _ page: PageRequest
+    ) async throws
         -> Page<Subscription>
     {
         var filter: SQLQueryString = ""
@@ -113,7 +117,8 @@ public struct SubscriptionRepository: Sendable {
             canceledAt: try row.optionalDate("canceled_at"),
             endedAt: try row.optionalDate("ended_at"),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }
 

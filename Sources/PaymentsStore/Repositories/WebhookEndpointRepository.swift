@@ -106,6 +106,7 @@ public struct WebhookEndpointRepository: Sendable {
             sealedPreviousSecret: try row.decode(column: "previous_secret", as: String?.self),
             previousSecretExpiresAt: try row.optionalDate("previous_secret_expires_at"),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at")
+        )
     }
 }

@@ -100,7 +100,11 @@ import Testing
             let (appID, key) = try await api.createApp()
             #expect(try await api.request(.get, "/v1/customers", key: key).status == .ok)
             let keyID = try #require(try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first?["id"] as? String)
-            _ = try await Apps.Service(store: api.store).revokeKey(.init(rawValue: keyID), of: .init(rawValue: appID), origin: .init(actor: .admin, requestID: nil))
+            _ = try await Apps.Service(store: api.store).revokeKey(
+                .init(rawValue: keyID),
+                of: .init(rawValue: appID),
+                origin: .init(actor: .admin, requestID: nil)
+            )
             #expect(try await api.request(.get, "/v1/customers", key: key).status == .unauthorized)
         }
     }

@@ -2,10 +2,11 @@ import Foundation
 import OpenAPIKit
 import PaymentsContract
 import PaymentsDomain
-@testable import PaymentsHTTP
 import PaymentsServices
 import PaymentsStore
 import Testing
+
+@testable import PaymentsHTTP
 
 @Suite struct OpenAPITests {
     static var document: [String: Any] {
@@ -108,20 +109,32 @@ import Testing
             let (_, key) = try await api.createApp()
             let long = String(repeating: "n", count: Plan.nameRule.length.upperBound + 1)
             let plan = try await api.request(
-                .post, "/v1/plans", key: key,
-                json: #"{"key":"pro","name":"\#(long)","prices":[{"key":"m","type":"one_time","amount":1,"currency":"usd"}]}"#)
+                .post,
+                "/v1/plans",
+                key: key,
+                json: #"{"key":"pro","name":"\#(long)","prices":[{"key":"m","type":"one_time","amount":1,"currency":"usd"}]}"#
+            )
             #expect(plan.status == .badRequest && plan.errorParam == "name", "\(plan.text)")
             let bigAmount = try await api.request(
-                .post, "/v1/payments", key: key,
-                json: #"{"customer":"c","amount":\#(Money.chargeRule.range.upperBound + 1),"currency":"usd","payment_method":"pm"}"#)
+                .post,
+                "/v1/payments",
+                key: key,
+                json: #"{"customer":"c","amount":\#(Money.chargeRule.range.upperBound + 1),"currency":"usd","payment_method":"pm"}"#
+            )
             #expect(bigAmount.status == .badRequest && bigAmount.errorParam == "amount", "\(bigAmount.text)")
             let metadata = try await api.request(
-                .put, "/v1/customers/org_1", key: key,
-                json: #"{"metadata":{"k":"\#(String(repeating: "v", count: Metadata.valueRule.length.upperBound + 1))"}}"#)
+                .put,
+                "/v1/customers/org_1",
+                key: key,
+                json: #"{"metadata":{"k":"\#(String(repeating: "v", count: Metadata.valueRule.length.upperBound + 1))"}}"#
+            )
             #expect(metadata.status == .badRequest && metadata.errorParam == "metadata[k]", "\(metadata.text)")
             let price = try await api.request(
-                .post, "/v1/plans", key: key,
-                json: #"{"key":"pro","name":"Pro","prices":[{"key":"m","type":"one_time","amount":1,"currency":"usd","interval":"month"}]}"#)
+                .post,
+                "/v1/plans",
+                key: key,
+                json: #"{"key":"pro","name":"Pro","prices":[{"key":"m","type":"one_time","amount":1,"currency":"usd","interval":"month"}]}"#
+            )
             #expect(price.status == .badRequest && price.errorParam == "prices[0][interval]", "a field of another kind of price: \(price.text)")
         }
     }

@@ -12,11 +12,23 @@ import Testing
 
             // MUT
             let payment = try await api.request(
-                .post, "/v1/payments", key: key, json: #"{"customer":"org_42","amount":500,"currency":"usd","payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/payments",
+                key: key,
+                json: #"{"customer":"org_42","amount":500,"currency":"usd","payment_method":"pm_sandbox_visa"}"#
+            )
             let subscription = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
             let checkout = try await api.request(
-                .post, "/v1/checkout-sessions", key: key, json: #"{"customer":"org_42","mode":"payment","plan":"pro","success_url":"https://app.test/ok"}"#)
+                .post,
+                "/v1/checkout-sessions",
+                key: key,
+                json: #"{"customer":"org_42","mode":"payment","plan":"pro","success_url":"https://app.test/ok"}"#
+            )
             _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
 
             // validate: beside our id, the app's own

@@ -16,21 +16,37 @@ import Testing
             _ = try await api.request(.put, "/v1/customers/org_42", key: ownerKey, json: "{}")
             _ = try await api.request(.post, "/v1/plans", key: ownerKey, json: SandboxFlowTests.plan)
             let payment = try await api.request(
-                .post, "/v1/payments", key: ownerKey, json: #"{"customer":"org_42","amount":100,"currency":"usd","payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/payments",
+                key: ownerKey,
+                json: #"{"customer":"org_42","amount":100,"currency":"usd","payment_method":"pm_sandbox_visa"}"#
+            )
             let subscription = try await api.request(
-                .post, "/v1/subscriptions", key: ownerKey, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: ownerKey,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#
+            )
             let checkout = try await api.request(
-                .post, "/v1/checkout-sessions", key: ownerKey,
-                json: #"{"customer":"org_42","mode":"payment","plan":"pro","success_url":"https://app.test/ok"}"#)
+                .post,
+                "/v1/checkout-sessions",
+                key: ownerKey,
+                json: #"{"customer":"org_42","mode":"payment","plan":"pro","success_url":"https://app.test/ok"}"#
+            )
             // A failed renewal opens a grace period for the owner's customer.
             let failing = try await api.request(
-                .post, "/v1/subscriptions", key: ownerKey, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: ownerKey,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
             #expect(failing.status == .created)
             _ = try await api.request(.post, "/v1/test-clock/advance", key: ownerKey, json: #"{"seconds":2764800}"#)
             let grace = try #require(try await api.request(.get, "/v1/grace-periods", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
             let event = try #require(try await api.request(.get, "/v1/events", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
             let delivery = try #require(
-                try await api.request(.get, "/v1/event-deliveries", key: ownerKey).data.first.map { TestAPI.Reply.object($0) })
+                try await api.request(.get, "/v1/event-deliveries", key: ownerKey).data.first.map { TestAPI.Reply.object($0) }
+            )
             // One real id of the owner's for each path parameter an app route takes, and one of
             // the same shape that exists nowhere.
             func ownerID(_ route: RouteTable.Entry, _ name: String) throws -> (String, String)? {
@@ -73,14 +89,21 @@ import Testing
                     let reply = try await api.request(method, path, key: otherKey, json: method == .get ? nil : "{}")
                     let missing = try await api.request(method, missingPath, key: otherKey, json: method == .get ? nil : "{}")
                     #expect(reply.status == .notFound, "\(route) answered \(reply.status) to another app")
-                    #expect(reply.errorCode == missing.errorCode && reply.status == missing.status, "\(route): another app's id answers like a missing one")
+                    #expect(
+                        reply.errorCode == missing.errorCode && reply.status == missing.status,
+                        "\(route): another app's id answers like a missing one"
+                    )
                 }
                 checked += 1
             }
             #expect(checked >= 10)
             // The provider account route sets the caller's own account only.
             _ = try await api.request(
-                .put, "/v1/provider-accounts/stripe", key: otherKey, json: #"{"secret_key":"sk_test_other0000","webhook_secrets":["whsec_x"]}"#)
+                .put,
+                "/v1/provider-accounts/stripe",
+                key: otherKey,
+                json: #"{"secret_key":"sk_test_other0000","webhook_secrets":["whsec_x"]}"#
+            )
             let ownerProviders = try await api.request(.get, "/v1/providers", key: ownerKey)
             #expect(!ownerProviders.text.contains("0000"), "another app's account never shows")
             for list in ["/v1/payments", "/v1/subscriptions", "/v1/plans", "/v1/grace-periods", "/v1/webhook-endpoints", "/v1/event-deliveries"] {

@@ -16,21 +16,31 @@ import Testing
 
     /// Runs `body` with an app whose sandbox provider meets the planted faults, each once.
     static func run(
-        _ engine: SQLEngine, faults: [Fault], _ body: @Sendable @escaping (TestAPI, String, Providers.Directory) async throws -> Void
+        _ engine: SQLEngine,
+        faults: [Fault],
+        _ body: @Sendable @escaping (TestAPI, String, Providers.Directory) async throws -> Void
     ) async throws {
         let planted = NIOLockedValueBox(faults)
         let directory = NIOLockedValueBox<Providers.Directory?>(nil)
-        try await TestAPI.run(engine, configure: { dependencies in
-            let store = dependencies.store
-            dependencies.providers = Providers.Directory(
-                store: store, secrets: dependencies.secrets, platformStripe: nil, makeStripe: nil,
-                makeSandbox: { app, now in
-                    FaultyProvider(
-                        inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
-                        faults: planted)
-                })
-            directory.withLockedValue { $0 = dependencies.providers }
-        }) { api in
+        try await TestAPI.run(
+            engine,
+            configure: { dependencies in
+                let store = dependencies.store
+                dependencies.providers = Providers.Directory(
+                    store: store,
+                    secrets: dependencies.secrets,
+                    platformStripe: nil,
+                    makeStripe: nil,
+                    makeSandbox: { app, now in
+                        FaultyProvider(
+                            inner: SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now),
+                            faults: planted
+                        )
+                    }
+                )
+                directory.withLockedValue { $0 = dependencies.providers }
+            }
+        ) { api in
             let key = try await SandboxFlowTests.prepared(api)
             try await body(api, key, try #require(directory.withLockedValue { $0 }))
             #expect(planted.withLockedValue { $0 }.isEmpty, "every planted fault was hit")
@@ -86,12 +96,24 @@ import Testing
         try await Self.run(engine, faults: [.lostAfterActing("createRefund"), .unavailable("findRefund")]) { api, key in
             let paid = try await api.request(.post, "/v1/payments", key: key, json: Self.payment)
             let id = try #require(paid.string("id"))
-            let first = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":1000}"#, headers: [.testIdempotencyKey: "refund-1"])
+            let first = try await api.request(
+                .post,
+                "/v1/payments/\(id)/refunds",
+                key: key,
+                json: #"{"amount":1000}"#,
+                headers: [.testIdempotencyKey: "refund-1"]
+            )
             #expect(first.errorCode == "provider_outcome_unknown")
             // While the first refund's outcome is unknown it still holds its amount.
             let other = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":1000}"#)
             #expect(other.errorCode == "refund_exceeds_payment")
-            let retry = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":1000}"#, headers: [.testIdempotencyKey: "refund-1"])
+            let retry = try await api.request(
+                .post,
+                "/v1/payments/\(id)/refunds",
+                key: key,
+                json: #"{"amount":1000}"#,
+                headers: [.testIdempotencyKey: "refund-1"]
+            )
             #expect(retry.status == .created && retry.string("status") == "succeeded", "\(retry.text)")
             #expect(try await Self.providerCount(api, "refund") == 1)
             let payment = try await api.request(.get, "/v1/payments/\(id)", key: key)

@@ -66,14 +66,25 @@ struct SeededGenerator: RandomNumberGenerator {
             return (statuses.count, statuses.filter { $0 != "succeeded" && $0 != "ignored" }.count)
         }
         return EndState(
-            status: sub.string("status"), periodEnd: sub.string("current_period_end"), openGrace: grace.data.count,
-            invoicesPaid: paid.data.count, eventsStored: stored, failedEvents: failed)
+            status: sub.string("status"),
+            periodEnd: sub.string("current_period_end"),
+            openGrace: grace.data.count,
+            invoicesPaid: paid.data.count,
+            eventsStored: stored,
+            failedEvents: failed
+        )
     }
 
     /// Runs a history on a fresh database. `order` nil: in order, Stripe's state moving with each
     /// event. Otherwise Stripe is at its final state and the events come as `order` says (indexes
     /// into `steps`, repeats allowed), processed at the points `processAfter` marks.
-    static func run(_ engine: SQLEngine, _ steps: [Step], order: [Int]?, processAfter: Set<Int> = [], reprocess: [Int] = []) async throws
+    static func run(
+        _ engine: SQLEngine,
+        _ steps: [Step],
+        order: [Int]?,
+        processAfter: Set<Int> = [],
+        reprocess: [Int] = []
+    ) async throws
         -> EndState
     {
         let result = NIOLockedValueBox<EndState?>(nil)
@@ -141,7 +152,11 @@ struct SeededGenerator: RandomNumberGenerator {
             _ = try await api.request(.post, "/v1/plans", key: key, json: SandboxFlowTests.plan)
             let subscription = try await api.request(.post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro"}"#)
             stripe.subscriptionStatus.withLockedValue { $0 = "past_due" }
-            _ = try await InboxTests().post(api, Self.subscriptionEvent("evt_k", "customer.subscription.updated", 1_790_000_000, "past_due", appID), signedAt: api.clock.now)
+            _ = try await InboxTests().post(
+                api,
+                Self.subscriptionEvent("evt_k", "customer.subscription.updated", 1_790_000_000, "past_due", appID),
+                signedAt: api.clock.now
+            )
             // A worker claims it, then dies before finishing.
             let claimed = try await api.store.inbox.claim(now: api.clock.now, lease: .seconds(60), limit: 10)
             #expect(claimed.count == 1)

@@ -4,8 +4,9 @@ import PaymentsDomain
 import PaymentsSandbox
 import PaymentsServices
 import PaymentsStore
-@testable import PaymentsStripe
 import Testing
+
+@testable import PaymentsStripe
 
 /// Provider events: verified, stored once, answered at once, processed after from the
 /// provider's current state.
@@ -15,18 +16,23 @@ import Testing
     /// An app served by the platform's Stripe account, which is the recording stand-in.
     static func run(_ engine: SQLEngine, _ body: @Sendable @escaping (TestAPI, String, String, RecordingStripe) async throws -> Void) async throws {
         let stripe = RecordingStripe()
-        try await TestAPI.run(engine, configure: { dependencies in
-            let store = dependencies.store
-            dependencies.providers = Providers.Directory(
-                store: store, secrets: dependencies.secrets,
-                platformStripe: .init(secretKey: Secret("sk_test_platform"), webhookSecrets: [Secret("whsec_old"), secret]),
-                makeStripe: { credentials, account in
-                    StripeProvider(secretKey: credentials.secretKey, account: account, transport: stripe.transport, logger: testLogger)
-                },
-                makeSandbox: { app, now in
-                    SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now)
-                })
-        }) { api in
+        try await TestAPI.run(
+            engine,
+            configure: { dependencies in
+                let store = dependencies.store
+                dependencies.providers = Providers.Directory(
+                    store: store,
+                    secrets: dependencies.secrets,
+                    platformStripe: .init(secretKey: Secret("sk_test_platform"), webhookSecrets: [Secret("whsec_old"), secret]),
+                    makeStripe: { credentials, account in
+                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: stripe.transport, logger: testLogger)
+                    },
+                    makeSandbox: { app, now in
+                        SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now)
+                    }
+                )
+            }
+        ) { api in
             let (appID, key) = try await api.createApp()
             try await body(api, appID, key, stripe)
         }
@@ -36,13 +42,21 @@ import Testing
         #"{"id":"\#(id)","object":"event","type":"customer.subscription.updated","created":1790000000,"data":{"object":{"id":"sub_1","object":"subscription","status":"\#(status)","metadata":{"payments_app_id":"\#(app)"}}}}"#
     }
 
-    func post(_ api: TestAPI, _ body: String, signedAt: Date, secret: Secret<String> = InboxTests.secret, path: String = "/webhooks/stripe") async throws -> TestAPI.Reply {
+    func post(
+        _ api: TestAPI,
+        _ body: String,
+        signedAt: Date,
+        secret: Secret<String> = InboxTests.secret,
+        path: String = "/webhooks/stripe"
+    ) async throws -> TestAPI.Reply {
         let header = StripeWebhookSignature.header(payload: Array(body.utf8), secret: secret, timestamp: Int64(signedAt.timeIntervalSince1970))
         return try await api.request(.post, path, json: body, headers: [HTTPField.Name("Stripe-Signature")!: header])
     }
 
     static func count(_ api: TestAPI) async throws -> Int {
-        try await api.store.read { try await $0.db.raw("SELECT COUNT(*) AS n FROM provider_events WHERE provider = 'stripe'").first()!.decode(column: "n", as: Int.self) }
+        try await api.store.read {
+            try await $0.db.raw("SELECT COUNT(*) AS n FROM provider_events WHERE provider = 'stripe'").first()!.decode(column: "n", as: Int.self)
+        }
     }
 
     @Test(arguments: TestDatabase.engines) func aSignedEventIsStoredOnceAndProcessedFromTheProvidersState(engine: SQLEngine) async throws {
@@ -80,8 +94,17 @@ import Testing
             let now = api.clock.now
             let body = Self.event("evt_2", app: appID)
             let tampered = try await api.request(
-                .post, "/webhooks/stripe", json: body.replacingOccurrences(of: "past_due", with: "active"),
-                headers: [HTTPField.Name("Stripe-Signature")!: StripeWebhookSignature.header(payload: Array(body.utf8), secret: Self.secret, timestamp: Int64(now.timeIntervalSince1970))])
+                .post,
+                "/webhooks/stripe",
+                json: body.replacingOccurrences(of: "past_due", with: "active"),
+                headers: [
+                    HTTPField.Name("Stripe-Signature")!: StripeWebhookSignature.header(
+                        payload: Array(body.utf8),
+                        secret: Self.secret,
+                        timestamp: Int64(now.timeIntervalSince1970)
+                    )
+                ]
+            )
             let wrongSecret = try await post(api, body, signedAt: now, secret: Secret("whsec_nobody"))
             let stale = try await post(api, body, signedAt: now.addingTimeInterval(-301))
             let unsigned = try await api.request(.post, "/webhooks/stripe", json: body)
@@ -101,7 +124,11 @@ import Testing
         try await TestAPI.run(engine) { api in
             let key = try await SandboxFlowTests.prepared(api)
             let created = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
             let types = try await api.store.read { session in
                 try await session.db.raw("SELECT type FROM provider_events WHERE provider = 'sandbox' ORDER BY event_created_at, id").all()
                     .map { try $0.decode(column: "type", as: String.self) }
@@ -133,7 +160,11 @@ import Testing
             let plan = SandboxFlowTests.plan.replacingOccurrences(of: #""grace_period_days":7"#, with: #""grace_period_days":5"#)
             _ = try await api.request(.post, "/v1/plans", key: key, json: plan)
             let subscription = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
 
             // MUT: a month later the renewal fails
             let advanced = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
@@ -172,7 +203,11 @@ import Testing
             let plan = SandboxFlowTests.plan.replacingOccurrences(of: #""grace_period_days":7"#, with: #""grace_period_days":null"#)
             _ = try await api.request(.post, "/v1/plans", key: key, json: plan)
             _ = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
 
             // MUT
             _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
@@ -191,7 +226,11 @@ import Testing
         try await TestAPI.run(engine) { api in
             let key = try await SandboxFlowTests.prepared(api)
             _ = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
             _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
             let id = try #require(try await api.request(.get, "/v1/grace-periods", key: key).data.first?["id"] as? String)
             let missingReason = try await api.request(.post, "/v1/grace-periods/\(id)/resolve", key: key, json: "{}")

@@ -30,8 +30,12 @@ final class RecordingReceiver: Sendable {
             let status = state.withLockedValue { state -> Int in
                 state.requests.append(
                     Request(
-                        url: url, headers: Dictionary(headers, uniquingKeysWith: { a, _ in a }),
-                        body: String(decoding: body, as: UTF8.self), at: clock.now))
+                        url: url,
+                        headers: Dictionary(headers, uniquingKeysWith: { a, _ in a }),
+                        body: String(decoding: body, as: UTF8.self),
+                        at: clock.now
+                    )
+                )
                 let left = state.failuresLeft[url, default: 0]
                 if left == 0 { return 204 }
                 if left > 0 { state.failuresLeft[url] = left - 1 }
@@ -57,9 +61,17 @@ final class RecordingReceiver: Sendable {
             let (_, key) = try await api.createApp()
             let receiver = RecordingReceiver(clock: api.clock)
             let flaky = try await api.request(
-                .post, "/v1/webhook-endpoints", key: key, json: #"{"url":"http://127.0.0.1:9/flaky","events":["customer.created"]}"#)
+                .post,
+                "/v1/webhook-endpoints",
+                key: key,
+                json: #"{"url":"http://127.0.0.1:9/flaky","events":["customer.created"]}"#
+            )
             let down = try await api.request(
-                .post, "/v1/webhook-endpoints", key: key, json: #"{"url":"http://127.0.0.1:9/down","events":["customer.created"]}"#)
+                .post,
+                "/v1/webhook-endpoints",
+                key: key,
+                json: #"{"url":"http://127.0.0.1:9/down","events":["customer.created"]}"#
+            )
             #expect(flaky.status == .created && (flaky.string("secret") ?? "").hasPrefix("whsec_"))
             receiver.fail("http://127.0.0.1:9/flaky", times: 3)
             receiver.fail("http://127.0.0.1:9/down", times: -1)
@@ -201,7 +213,8 @@ final class RecordingReceiver: Sendable {
             let inFlight = try await api.request(.post, "/v1/event-deliveries/\(claimed[0].delivery.id.rawValue)/retry", key: key)
             #expect(
                 inFlight.status == .conflict && inFlight.errorCode == "event_delivery_in_flight",
-                "a retry by hand while a worker sends it would send it twice")
+                "a retry by hand while a worker sends it would send it twice"
+            )
             // the worker dies here
             let receiver = RecordingReceiver(clock: api.clock)
             let outbox = Self.deliveries(api, receiver)
@@ -209,8 +222,13 @@ final class RecordingReceiver: Sendable {
             api.clock.advance(seconds: 61)
             #expect(try await outbox.deliverDue() == 1)
             let stale = DeliveryAttempt(
-                delivery: claimed[0].delivery.id, attempt: claimed[0].delivery.attempts, at: api.clock.now, responseStatus: 500,
-                error: "late", nextAttemptAt: api.clock.now)
+                delivery: claimed[0].delivery.id,
+                attempt: claimed[0].delivery.attempts,
+                at: api.clock.now,
+                responseStatus: 500,
+                error: "late",
+                nextAttemptAt: api.clock.now
+            )
             try await api.store.outbox.record([stale])
             let delivery = try await api.request(.get, "/v1/event-deliveries", key: key).data.first
             #expect(delivery?["status"] as? String == "succeeded" && delivery?["attempts"] as? Int == 2)
@@ -260,7 +278,11 @@ final class RecordingReceiver: Sendable {
             let made = try await api.request(.post, "/v1/webhook-endpoints", key: key, json: #"{"url":"https://x.test/","events":["*"]}"#)
             let id = try #require(made.string("id"))
             let patched = try await api.request(
-                .patch, "/v1/webhook-endpoints/\(id)", key: key, json: #"{"events":["payment.failed"],"description":"ops"}"#)
+                .patch,
+                "/v1/webhook-endpoints/\(id)",
+                key: key,
+                json: #"{"events":["payment.failed"],"description":"ops"}"#
+            )
             #expect(patched["events"] as? [String] == ["payment.failed"] && patched.string("description") == "ops")
             let rotate = try await api.request(.post, "/v1/webhook-endpoints/\(id)/rotate-secret", key: key, json: #"{"expires_in":9999999}"#)
             #expect(rotate.status == .badRequest && rotate.errorParam == "expires_in")
@@ -284,7 +306,11 @@ final class RecordingReceiver: Sendable {
 
             // MUT: subscribe with a card that fails on renewal
             let subscription = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
             let active = try await api.request(.get, "/v1/customers/org_42/billing-summary", key: key)
             #expect(active.string("status") == "active" && active.string("plan") == "pro" && active.string("price") == "monthly")
             #expect(active.string("subscription_id") == subscription.string("id") && active["current_period_end"] is String)
@@ -327,15 +353,42 @@ final class RecordingReceiver: Sendable {
         ]
         for (status, open, expected) in statuses {
             let subscription = Subscription(
-                id: .init(rawValue: "sub_1"), appID: .init(rawValue: "app_1"), customerID: .init(rawValue: "cus_1"), customerExternalID: "org_1",
-                planID: .init(rawValue: "plan_1"), priceID: .init(rawValue: "price_1"), quantity: 1, status: status, provider: .sandbox,
-                providerSubscriptionID: "x", currentPeriodStart: nil, currentPeriodEnd: nil, trialEnd: nil, cancelAtPeriodEnd: false,
-                canceledAt: nil, endedAt: nil, createdAt: Date(), updatedAt: Date())
-            let grace = open
+                id: .init(rawValue: "sub_1"),
+                appID: .init(rawValue: "app_1"),
+                customerID: .init(rawValue: "cus_1"),
+                customerExternalID: "org_1",
+                planID: .init(rawValue: "plan_1"),
+                priceID: .init(rawValue: "price_1"),
+                quantity: 1,
+                status: status,
+                provider: .sandbox,
+                providerSubscriptionID: "x",
+                currentPeriodStart: nil,
+                currentPeriodEnd: nil,
+                trialEnd: nil,
+                cancelAtPeriodEnd: false,
+                canceledAt: nil,
+                endedAt: nil,
+                createdAt: Date(),
+                updatedAt: Date()
+            )
+            let grace =
+                open
                 ? GracePeriod(
-                    id: .init(rawValue: "grace_1"), appID: .init(rawValue: "app_1"), customerID: .init(rawValue: "cus_1"), customerExternalID: "org_1",
-                    subscriptionID: nil, reason: .paymentFailed, status: .open, startsAt: Date(), endsAt: Date(), closedAt: nil,
-                    resolution: nil, createdAt: Date(), updatedAt: Date()) : nil
+                    id: .init(rawValue: "grace_1"),
+                    appID: .init(rawValue: "app_1"),
+                    customerID: .init(rawValue: "cus_1"),
+                    customerExternalID: "org_1",
+                    subscriptionID: nil,
+                    reason: .paymentFailed,
+                    status: .open,
+                    startsAt: Date(),
+                    endsAt: Date(),
+                    closedAt: nil,
+                    resolution: nil,
+                    createdAt: Date(),
+                    updatedAt: Date()
+                ) : nil
             #expect(BillingSummary.status(of: subscription, grace: grace) == expected, "\(status) grace \(open)")
         }
     }
@@ -347,8 +400,11 @@ final class RecordingReceiver: Sendable {
         try await TestAPI.run(engine) { api in
             let key = try await SandboxFlowTests.prepared(api)
             let trial = try await api.request(
-                .post, "/v1/subscriptions", key: key,
-                json: #"{"customer":"org_42","plan":"pro","trial_period_days":14,"payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","trial_period_days":14,"payment_method":"pm_sandbox_visa"}"#
+            )
             #expect(trial.string("status") == "trialing", "\(trial.text)")
             let summary = try await api.request(.get, "/v1/customers/org_42/billing-summary", key: key)
             #expect(summary.string("status") == "trialing" && summary["trial_end"] as? String == trial.string("trial_end"))

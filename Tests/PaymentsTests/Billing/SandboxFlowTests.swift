@@ -35,8 +35,12 @@ import Testing
 
             // MUT: a new amount makes a new price version and archives the old one
             let patched = try await api.request(
-                .patch, "/v1/plans/pro", key: key,
-                json: #"{"prices":[{"key":"monthly","type":"recurring","amount":3900,"currency":"usd","interval":"month"},{"key":"setup","type":"one_time","amount":5000,"currency":"usd"}]}"#)
+                .patch,
+                "/v1/plans/pro",
+                key: key,
+                json:
+                    #"{"prices":[{"key":"monthly","type":"recurring","amount":3900,"currency":"usd","interval":"month"},{"key":"setup","type":"one_time","amount":5000,"currency":"usd"}]}"#
+            )
 
             // validate
             #expect(patched.status == .ok, "\(patched.text)")
@@ -54,16 +58,26 @@ import Testing
             let duplicate = try await api.request(.post, "/v1/plans", key: key, json: Self.plan)
             #expect(duplicate.status == .conflict && duplicate.errorCode == "plan_key_exists")
             let badAmount = try await api.request(
-                .post, "/v1/plans", key: key,
-                json: #"{"key":"x","name":"X","prices":[{"key":"m","type":"recurring","amount":-1,"currency":"usd","interval":"month"}]}"#)
+                .post,
+                "/v1/plans",
+                key: key,
+                json: #"{"key":"x","name":"X","prices":[{"key":"m","type":"recurring","amount":-1,"currency":"usd","interval":"month"}]}"#
+            )
             #expect(badAmount.status == .badRequest && badAmount.errorParam == "prices[0][amount]")
             let badCurrency = try await api.request(
-                .post, "/v1/plans", key: key,
-                json: #"{"key":"x","name":"X","prices":[{"key":"m","type":"one_time","amount":1,"currency":"xyz"}]}"#)
+                .post,
+                "/v1/plans",
+                key: key,
+                json: #"{"key":"x","name":"X","prices":[{"key":"m","type":"one_time","amount":1,"currency":"xyz"}]}"#
+            )
             #expect(badCurrency.status == .badRequest && badCurrency.errorParam == "prices[0][currency]")
             let badTiers = try await api.request(
-                .post, "/v1/plans", key: key,
-                json: #"{"key":"x","name":"X","prices":[{"key":"m","type":"metered","metric":"api_calls","currency":"usd","interval":"month","tiers_mode":"graduated","tiers":[{"up_to":100,"unit_amount":0},{"up_to":50,"unit_amount":2},{"unit_amount":1}]}]}"#)
+                .post,
+                "/v1/plans",
+                key: key,
+                json:
+                    #"{"key":"x","name":"X","prices":[{"key":"m","type":"metered","metric":"api_calls","currency":"usd","interval":"month","tiers_mode":"graduated","tiers":[{"up_to":100,"unit_amount":0},{"up_to":50,"unit_amount":2},{"unit_amount":1}]}]}"#
+            )
             #expect(badTiers.status == .badRequest && badTiers.errorParam == "prices[0][tiers][1][up_to]", "\(badTiers.text)")
 
             let archived = try await api.request(.delete, "/v1/plans/pro", key: key)
@@ -71,7 +85,11 @@ import Testing
             let activeList = try await api.request(.get, "/v1/plans?active=true", key: key)
             #expect(activeList.data.isEmpty)
             let refused = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#
+            )
             #expect(refused.status == .badRequest && refused.errorCode == "plan_archived")
         }
     }
@@ -81,8 +99,12 @@ import Testing
             let key = try await Self.prepared(api)
             // setup
             let session = try await api.request(
-                .post, "/v1/checkout-sessions", key: key,
-                json: #"{"customer":"org_42","mode":"subscription","plan":"pro","price":"monthly","success_url":"https://app.test/ok?s={CHECKOUT_SESSION_ID}","cancel_url":"https://app.test/no"}"#)
+                .post,
+                "/v1/checkout-sessions",
+                key: key,
+                json:
+                    #"{"customer":"org_42","mode":"subscription","plan":"pro","price":"monthly","success_url":"https://app.test/ok?s={CHECKOUT_SESSION_ID}","cancel_url":"https://app.test/no"}"#
+            )
             #expect(session.status == .created, "\(session.text)")
             let url = try #require(session.string("url"))
             #expect(url.hasPrefix("http://sandbox.test/sandbox/checkout/sbcs_"))
@@ -93,8 +115,11 @@ import Testing
             let page = try await api.request(.get, "/sandbox/checkout/\(providerID)")
             #expect(page.status == .ok && page.text.contains("pm_sandbox_visa"))
             let paid = try await api.request(
-                .post, "/sandbox/checkout/\(providerID)/complete", json: nil,
-                headers: [.contentType: "application/x-www-form-urlencoded"])
+                .post,
+                "/sandbox/checkout/\(providerID)/complete",
+                json: nil,
+                headers: [.contentType: "application/x-www-form-urlencoded"]
+            )
             // validate
             #expect(paid.status == .seeOther)
             #expect(paid.headers[.location] == "https://app.test/ok?s=\(providerID)")
@@ -113,8 +138,11 @@ import Testing
         try await TestAPI.run(engine) { api in
             let key = try await Self.prepared(api)
             let created = try await api.request(
-                .post, "/v1/subscriptions", key: key,
-                json: #"{"customer":"org_42","plan":"pro","trial_period_days":14,"payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","trial_period_days":14,"payment_method":"pm_sandbox_visa"}"#
+            )
             #expect(created.status == .created, "\(created.text)")
             #expect(created.string("status") == "trialing")
             let trialEnd = try #require(created.string("trial_end"))
@@ -131,8 +159,11 @@ import Testing
 
             // A card that fails on renewal: past due after the first period.
             let failing = try await api.request(
-                .post, "/v1/subscriptions", key: key,
-                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
             #expect(failing.string("status") == "active")
             _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
             let pastDue = try await api.request(.get, "/v1/subscriptions/\(failing.string("id")!)", key: key)
@@ -146,7 +177,11 @@ import Testing
         try await TestAPI.run(engine) { api in
             let key = try await Self.prepared(api)
             let created = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#
+            )
             let id = try #require(created.string("id"))
             let cancel = try await api.request(.post, "/v1/subscriptions/\(id)/cancel", key: key, json: #"{"at_period_end":true}"#)
             #expect(cancel.status == .ok)
@@ -157,7 +192,11 @@ import Testing
             #expect(ended.string("ended_at") == created.string("current_period_end"))
 
             let now = try await api.request(
-                .post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#
+            )
             let immediately = try await api.request(.post, "/v1/subscriptions/\(now.string("id")!)/cancel", key: key, json: "{}")
             #expect(immediately.string("status") == "canceled")
             let change = try await api.request(.patch, "/v1/subscriptions/\(now.string("id")!)", key: key, json: #"{"quantity":2}"#)
@@ -169,7 +208,11 @@ import Testing
         try await TestAPI.run(engine) { api in
             let key = try await Self.prepared(api)
             let declined = try await api.request(
-                .post, "/v1/payments", key: key, json: #"{"customer":"org_42","amount":5000,"currency":"usd","payment_method":"pm_sandbox_declined"}"#)
+                .post,
+                "/v1/payments",
+                key: key,
+                json: #"{"customer":"org_42","amount":5000,"currency":"usd","payment_method":"pm_sandbox_declined"}"#
+            )
             #expect(declined.status.code == 402)
             #expect(declined.errorCode == "card_declined")
             #expect((declined.json["error"] as? [String: Any])?["decline_code"] as? String == "generic_decline")
@@ -177,14 +220,23 @@ import Testing
             #expect(recorded.data.first?["status"] as? String == "failed", "the declined payment is recorded")
 
             let paid = try await api.request(
-                .post, "/v1/payments", key: key,
-                json: #"{"customer":"org_42","amount":5000,"currency":"usd","payment_method":"pm_sandbox_visa","description":"Setup","metadata":{"order":"42"}}"#)
+                .post,
+                "/v1/payments",
+                key: key,
+                json:
+                    #"{"customer":"org_42","amount":5000,"currency":"usd","payment_method":"pm_sandbox_visa","description":"Setup","metadata":{"order":"42"}}"#
+            )
             #expect(paid.status == .created, "\(paid.text)")
             #expect(paid.string("status") == "succeeded" && paid["amount"] as? Int == 5000)
             let id = try #require(paid.string("id"))
             #expect(id.hasPrefix("pay_"))
 
-            let partial = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":2000,"reason":"requested_by_customer"}"#)
+            let partial = try await api.request(
+                .post,
+                "/v1/payments/\(id)/refunds",
+                key: key,
+                json: #"{"amount":2000,"reason":"requested_by_customer"}"#
+            )
             #expect(partial.status == .created && partial.string("status") == "succeeded" && partial["amount"] as? Int == 2000)
             let tooMuch = try await api.request(.post, "/v1/payments/\(id)/refunds", key: key, json: #"{"amount":4000}"#)
             #expect(tooMuch.status == .badRequest && tooMuch.errorCode == "refund_exceeds_payment" && tooMuch.errorParam == "amount")
@@ -208,7 +260,9 @@ import Testing
                 for _ in 0..<16 {
                     group.addTask {
                         try await api.request(
-                            .post, "/v1/payments", key: key,
+                            .post,
+                            "/v1/payments",
+                            key: key,
                             json: #"{"customer":"org_42","amount":100,"currency":"usd","payment_method":"pm_sandbox_visa"}"#
                         ).status.code
                     }
@@ -217,7 +271,10 @@ import Testing
             }
             #expect(statuses == Array(repeating: 201, count: 16), "racing to make the provider customer fails none of them")
             let customers = try await api.store.read { session in
-                try await session.db.raw("SELECT COUNT(*) AS n FROM sandbox_objects WHERE kind = 'customer'").first()!.decode(column: "n", as: Int.self)
+                try await session.db.raw("SELECT COUNT(*) AS n FROM sandbox_objects WHERE kind = 'customer'").first()!.decode(
+                    column: "n",
+                    as: Int.self
+                )
             }
             #expect(customers == 1)
         }
@@ -227,17 +284,28 @@ import Testing
         try await TestAPI.run(engine) { api in
             let (_, key) = try await api.createApp()
             let mismatch = try await api.request(
-                .put, "/v1/provider-accounts/stripe", key: key, json: #"{"secret_key":"sk_live_abcdef123456","webhook_secrets":["whsec_abc"]}"#)
+                .put,
+                "/v1/provider-accounts/stripe",
+                key: key,
+                json: #"{"secret_key":"sk_live_abcdef123456","webhook_secrets":["whsec_abc"]}"#
+            )
             #expect(mismatch.status == .badRequest && mismatch.errorCode == "provider_mode_mismatch" && mismatch.errorParam == "secret_key")
             let set = try await api.request(
-                .put, "/v1/provider-accounts/stripe", key: key, json: #"{"secret_key":"sk_test_abcdef123456WXYZ","webhook_secrets":["whsec_new1","whsec_old2"]}"#)
+                .put,
+                "/v1/provider-accounts/stripe",
+                key: key,
+                json: #"{"secret_key":"sk_test_abcdef123456WXYZ","webhook_secrets":["whsec_new1","whsec_old2"]}"#
+            )
             #expect(set.status == .created, "\(set.text)")
             #expect(set.string("secret_key_last4") == "WXYZ")
             #expect(!set.text.contains("sk_test_abcdef"), "the key is never shown back")
             let audit = try await api.request(.get, "/v1/audit-logs?limit=100", key: key)
             #expect(!audit.text.contains("sk_test_abcdef") && !audit.text.contains("whsec_new1"), "nor audited")
             let stored = try await api.store.read { session in
-                try await session.db.raw("SELECT secret_key_sealed FROM provider_accounts").first()?.decode(column: "secret_key_sealed", as: String.self)
+                try await session.db.raw("SELECT secret_key_sealed FROM provider_accounts").first()?.decode(
+                    column: "secret_key_sealed",
+                    as: String.self
+                )
             }
             #expect(stored?.hasPrefix("v1.") == true && stored?.contains("sk_test") == false, "sealed at rest")
 

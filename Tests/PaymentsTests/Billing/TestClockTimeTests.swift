@@ -11,8 +11,11 @@ import Testing
             // setup: a 14-day trial on a card that pays
             let key = try await SandboxFlowTests.prepared(api)
             let created = try await api.request(
-                .post, "/v1/subscriptions", key: key,
-                json: #"{"customer":"org_42","plan":"pro","trial_period_days":14,"payment_method":"pm_sandbox_visa"}"#)
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","trial_period_days":14,"payment_method":"pm_sandbox_visa"}"#
+            )
             let trialEnd = try #require(created.string("trial_end").flatMap(RFC3339.parse))
             let real = api.clock.now
 
@@ -43,7 +46,11 @@ import Testing
             // but deliveries are real traffic: an endpoint's overlap and its deliveries run on real time
             let endpoint = try await api.request(.post, "/v1/webhook-endpoints", key: key, json: #"{"url":"http://127.0.0.1:9/hook"}"#)
             let rotated = try await api.request(
-                .post, "/v1/webhook-endpoints/\(endpoint.string("id")!)/rotate-secret", key: key, json: #"{"expires_in":60}"#)
+                .post,
+                "/v1/webhook-endpoints/\(endpoint.string("id")!)/rotate-secret",
+                key: key,
+                json: #"{"expires_in":60}"#
+            )
             #expect(rotated.string("previous_secret_expires_at").flatMap(RFC3339.parse) == real.addingTimeInterval(60))
         }
     }

@@ -10,10 +10,19 @@ import Testing
         var previous = ""
         for sequence in 1...Int64(count) {
             let entry = AuditEntry.sealed(
-                id: IDGenerator.live.next(AuditEntry.self, at: Date()), appID: app, sequence: sequence,
-                actorID: "key_x", keyID: "key_x", actionType: "CREATE_CUSTOMER", targetType: "customer",
-                targetID: "cus_\(sequence)", payloadSnapshot: #"{"name":"n\#(sequence)"}"#, requestID: "req_1",
-                createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(sequence)), previousHash: previous)
+                id: IDGenerator.live.next(AuditEntry.self, at: Date()),
+                appID: app,
+                sequence: sequence,
+                actorID: "key_x",
+                keyID: "key_x",
+                actionType: "CREATE_CUSTOMER",
+                targetType: "customer",
+                targetID: "cus_\(sequence)",
+                payloadSnapshot: #"{"name":"n\#(sequence)"}"#,
+                requestID: "req_1",
+                createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(sequence)),
+                previousHash: previous
+            )
             previous = entry.hash
             entries.append(entry)
         }
@@ -28,10 +37,20 @@ import Testing
         var entries = chain(5)
         let victim = entries[2]
         entries[2] = AuditEntry(
-            id: victim.id, appID: victim.appID, sequence: victim.sequence, actorID: victim.actorID, keyID: victim.keyID,
-            actionType: victim.actionType, targetType: victim.targetType, targetID: victim.targetID,
-            payloadSnapshot: #"{"name":"forged"}"#, requestID: victim.requestID, createdAt: victim.createdAt,
-            previousHash: victim.previousHash, hash: victim.hash)
+            id: victim.id,
+            appID: victim.appID,
+            sequence: victim.sequence,
+            actorID: victim.actorID,
+            keyID: victim.keyID,
+            actionType: victim.actionType,
+            targetType: victim.targetType,
+            targetID: victim.targetID,
+            payloadSnapshot: #"{"name":"forged"}"#,
+            requestID: victim.requestID,
+            createdAt: victim.createdAt,
+            previousHash: victim.previousHash,
+            hash: victim.hash
+        )
         let broken = AuditChain.firstBreak(in: entries)
         #expect(broken?.sequence == 3)
         #expect(broken?.reason.contains("altered") == true)
@@ -47,22 +66,35 @@ import Testing
         var entries = chain(4)
         let victim = entries[1]
         entries[1] = AuditEntry.sealed(
-            id: victim.id, appID: victim.appID, sequence: victim.sequence, actorID: "admin", keyID: nil,
-            actionType: victim.actionType, targetType: victim.targetType, targetID: victim.targetID,
-            payloadSnapshot: victim.payloadSnapshot, requestID: victim.requestID, createdAt: victim.createdAt,
-            previousHash: victim.previousHash)
+            id: victim.id,
+            appID: victim.appID,
+            sequence: victim.sequence,
+            actorID: "admin",
+            keyID: nil,
+            actionType: victim.actionType,
+            targetType: victim.targetType,
+            targetID: victim.targetID,
+            payloadSnapshot: victim.payloadSnapshot,
+            requestID: victim.requestID,
+            createdAt: victim.createdAt,
+            previousHash: victim.previousHash
+        )
         #expect(AuditChain.firstBreak(in: entries)?.sequence == 3)
     }
 
     @Test func snapshotsRedactSecretsAtAnyDepth() throws {
         struct Payload: Encodable {
-            struct Inner: Encodable { let secret_key: String; let last4: String }
+            struct Inner: Encodable {
+                let secret_key: String
+                let last4: String
+            }
             let api_key: String
             let name: String
             let account: Inner
         }
         let text = try AuditSnapshot.encode(
-            Payload(api_key: "sk_test_live_secret", name: "n", account: .init(secret_key: "rk_123", last4: "1234")))
+            Payload(api_key: "sk_test_live_secret", name: "n", account: .init(secret_key: "rk_123", last4: "1234"))
+        )
         #expect(!text.contains("sk_test_live_secret") && !text.contains("rk_123"))
         #expect(text == #"{"account":{"last4":"1234","secret_key":"[redacted]"},"api_key":"[redacted]","name":"n"}"#)
     }
@@ -72,9 +104,16 @@ import Testing
     @Test func updatesMergeLikeStripe() {
         let now = Date()
         var customer = Customer(
-            id: IDGenerator.live.next(Customer.self, at: now), appID: IDGenerator.live.next(App.self, at: now),
-            externalID: "org_1", name: "Acme", email: "a@acme.test", legalName: nil, metadata: ["a": "1", "b": "2"],
-            createdAt: now, updatedAt: now)
+            id: IDGenerator.live.next(Customer.self, at: now),
+            appID: IDGenerator.live.next(App.self, at: now),
+            externalID: "org_1",
+            name: "Acme",
+            email: "a@acme.test",
+            legalName: nil,
+            metadata: ["a": "1", "b": "2"],
+            createdAt: now,
+            updatedAt: now
+        )
         customer.apply(.init(name: .unchanged, email: .clear, metadata: .set(["a": "", "c": "3"])), at: now)
         #expect(customer.name == "Acme")
         #expect(customer.email == nil)

@@ -59,8 +59,14 @@ import Testing
     @Test func keyStatesFollowExpiryAndRevocation() {
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         var key = APIKey(
-            id: IDGenerator.live.next(APIKey.self, at: now), appID: IDGenerator.live.next(App.self, at: now),
-            displayPrefix: "sk_test_abcd", hash: "h", createdAt: now, expiresAt: nil, revokedAt: nil)
+            id: IDGenerator.live.next(APIKey.self, at: now),
+            appID: IDGenerator.live.next(App.self, at: now),
+            displayPrefix: "sk_test_abcd",
+            hash: "h",
+            createdAt: now,
+            expiresAt: nil,
+            revokedAt: nil
+        )
         #expect(key.state(at: now) == .active)
         key.expiresAt = now.addingTimeInterval(60)
         #expect(key.state(at: now) == .expiring && key.isUsable(at: now))

@@ -1,9 +1,10 @@
 import Foundation
 import PaymentsDomain
-@testable import PaymentsServer
 import PaymentsServices
 import PaymentsStore
 import Testing
+
+@testable import PaymentsServer
 
 @Suite struct ConfigurationTests {
     func temporaryDirectory() -> String {
@@ -85,9 +86,13 @@ import Testing
 @Suite struct JSONLogTests {
     @Test func linesAreJSONWithMetadataAtTheTop() throws {
         let line = JSONLogHandler.render(
-            time: Date(timeIntervalSince1970: 1_790_000_000), level: .info, label: "payments",
-            message: "request \"quoted\"\n", source: "PaymentsHTTP",
-            metadata: ["request_id": "req_1", "status": .stringConvertible(201), "tags": ["a", "b"]])
+            time: Date(timeIntervalSince1970: 1_790_000_000),
+            level: .info,
+            label: "payments",
+            message: "request \"quoted\"\n",
+            source: "PaymentsHTTP",
+            metadata: ["request_id": "req_1", "status": .stringConvertible(201), "tags": ["a", "b"]]
+        )
         #expect(line.hasSuffix("}\n"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["request_id"] as? String == "req_1")

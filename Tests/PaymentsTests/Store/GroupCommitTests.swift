@@ -61,7 +61,8 @@ import Testing
         #expect(try await first.value == 0)
         #expect(
             recorder.batches.withLockedValue { $0 }.contains { $0.contains(-1) && $0.count > 1 },
-            "the bad item shared a batch with good ones")
+            "the bad item shared a batch with good ones"
+        )
     }
 
     @Test func aLoneWriteGoesAtOnce() async throws {

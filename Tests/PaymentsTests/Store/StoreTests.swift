@@ -3,9 +3,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PaymentsDomain
 import PaymentsServices
-@testable import PaymentsStore
 import SQLKit
 import Testing
+
+@testable import PaymentsStore
 
 /// The same store tests on SQLite and PostgreSQL.
 @Suite struct StoreTests {
@@ -50,7 +51,9 @@ import Testing
         try await TestDatabase.withStore(engine) { store in
             await #expect(throws: StoreError.self) {
                 try await store.write(admin, app: nil) { session in
-                    try await session.apps.insert(App(id: session.ids.next(App.self, at: session.now), name: "x", mode: .test, createdAt: session.now))
+                    try await session.apps.insert(
+                        App(id: session.ids.next(App.self, at: session.now), name: "x", mode: .test, createdAt: session.now)
+                    )
                 }
             }
             let apps = try await store.read { try await $0.apps.list(try PageRequest()) }
@@ -72,7 +75,10 @@ import Testing
             let page1 = try await customers.list(app: first.id, try PageRequest(limit: 2))
             #expect(page1.data.map(\.externalID) == ["org_4", "org_3"])
             #expect(page1.hasMore)
-            let page3 = try await customers.list(app: first.id, try PageRequest(limit: 2, startingAfter: try await customers.list(app: first.id, try PageRequest(limit: 4)).data.last!.id.rawValue))
+            let page3 = try await customers.list(
+                app: first.id,
+                try PageRequest(limit: 2, startingAfter: try await customers.list(app: first.id, try PageRequest(limit: 4)).data.last!.id.rawValue)
+            )
             #expect(page3.data.map(\.externalID) == ["org_0"])
             #expect(!page3.hasMore)
             #expect(try await customers.list(app: second.id, try PageRequest()).data.count == 1)
@@ -89,7 +95,8 @@ import Testing
             let created = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<8 {
                     group.addTask {
-                        try await customers.upsert(app: app.id, externalID: "org_race", changes: .init(name: .set("v\(index)")), origin: admin).created
+                        try await customers.upsert(app: app.id, externalID: "org_race", changes: .init(name: .set("v\(index)")), origin: admin)
+                            .created
                     }
                 }
                 return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
@@ -114,7 +121,9 @@ import Testing
 
             // Someone with database access edits entry 3's snapshot.
             try await store.backend.transaction { db in
-                try await db.raw("UPDATE audit_logs SET payload_snapshot = '{\"external_id\":\"forged\"}' WHERE app_id = \(bind: app.id.rawValue) AND sequence = 3").run()
+                try await db.raw(
+                    "UPDATE audit_logs SET payload_snapshot = '{\"external_id\":\"forged\"}' WHERE app_id = \(bind: app.id.rawValue) AND sequence = 3"
+                ).run()
             }
             let broken = try await audit.verify(app: app.id).firstBreak
             #expect(broken?.sequence == 3)
@@ -142,12 +151,22 @@ import Testing
             let stored = StoredResponse(status: 201, contentType: "application/json", body: ByteBuffer(string: #"{"a":1}"#))
             try await keys.complete(scope: "app_x", key: "k", response: stored)
             #expect(try await claim("h1") == .replay(stored))
-            #expect(try await keys.claim(scope: "app_y", key: "k", requestHash: "h2", now: clock.now, lease: .seconds(60), retention: .seconds(86_400)) == .acquired, "keys are per app")
+            #expect(
+                try await keys.claim(scope: "app_y", key: "k", requestHash: "h2", now: clock.now, lease: .seconds(60), retention: .seconds(86_400))
+                    == .acquired,
+                "keys are per app"
+            )
 
             // A claim whose request died is taken over after its lease.
-            #expect(try await keys.claim(scope: "app_x", key: "dead", requestHash: "h", now: clock.now, lease: .seconds(60), retention: .seconds(86_400)) == .acquired)
+            #expect(
+                try await keys.claim(scope: "app_x", key: "dead", requestHash: "h", now: clock.now, lease: .seconds(60), retention: .seconds(86_400))
+                    == .acquired
+            )
             clock.advance(seconds: 61)
-            #expect(try await keys.claim(scope: "app_x", key: "dead", requestHash: "h", now: clock.now, lease: .seconds(60), retention: .seconds(86_400)) == .acquired)
+            #expect(
+                try await keys.claim(scope: "app_x", key: "dead", requestHash: "h", now: clock.now, lease: .seconds(60), retention: .seconds(86_400))
+                    == .acquired
+            )
 
             clock.advance(seconds: 86_400)
             #expect(try await keys.purge(expiredBefore: clock.now) == 3)
@@ -158,18 +177,21 @@ import Testing
     // MARK: helpers
 
     func tables(_ store: Store) async throws -> Set<String> {
-        let sql: SQLQueryString = switch store.engine {
-        case .sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'"
-        case .postgres: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'"
-        }
+        let sql: SQLQueryString =
+            switch store.engine {
+            case .sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'"
+            case .postgres:
+                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'"
+            }
         return Set(try await store.read { try await $0.db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) } })
     }
 
     func columns(of table: String, _ store: Store) async throws -> Set<String> {
-        let sql: SQLQueryString = switch store.engine {
-        case .sqlite: "SELECT name FROM pragma_table_info(\(bind: table))"
-        case .postgres: "SELECT column_name AS name FROM information_schema.columns WHERE table_name = \(bind: table)"
-        }
+        let sql: SQLQueryString =
+            switch store.engine {
+            case .sqlite: "SELECT name FROM pragma_table_info(\(bind: table))"
+            case .postgres: "SELECT column_name AS name FROM information_schema.columns WHERE table_name = \(bind: table)"
+            }
         return Set(try await store.read { try await $0.db.raw(sql).all().map { try $0.decode(column: "name", as: String.self) } })
     }
 
@@ -182,10 +204,21 @@ import Testing
                 let number = index % 20
                 let own = number.isMultiple(of: 2)
                 return ProviderEvent(
-                    id: store.ids.next(ProviderEvent.self, at: now), appID: own ? app.id : nil, provider: .stripe,
-                    account: own ? app.id.rawValue : "platform", providerEventID: "evt_\(number)", type: "invoice.paid",
-                    createdAt: now.addingTimeInterval(-Double(number)), receivedAt: now, payload: #"{"id":"evt_\#(number)"}"#,
-                    status: .pending, attempts: 0, nextAttemptAt: now, lastError: nil, processedAt: nil)
+                    id: store.ids.next(ProviderEvent.self, at: now),
+                    appID: own ? app.id : nil,
+                    provider: .stripe,
+                    account: own ? app.id.rawValue : "platform",
+                    providerEventID: "evt_\(number)",
+                    type: "invoice.paid",
+                    createdAt: now.addingTimeInterval(-Double(number)),
+                    receivedAt: now,
+                    payload: #"{"id":"evt_\#(number)"}"#,
+                    status: .pending,
+                    attempts: 0,
+                    nextAttemptAt: now,
+                    lastError: nil,
+                    processedAt: nil
+                )
             }
             let new = try await withThrowingTaskGroup(of: (ProviderEvent, Bool).self) { group in
                 for receipt in receipts { group.addTask { (receipt, try await store.inbox.insert(receipt)) } }
@@ -254,7 +287,9 @@ import Testing
 @Suite struct PostgresURLTests {
     @Test func urlsAreReadAsLibpqReadsThem() throws {
         let configuration = try PostgresBackend.configuration(
-            from: "postgresql://billing:p%40ss@db.internal:6543/payments?sslmode=verify-full", maximumConnections: 7)
+            from: "postgresql://billing:p%40ss@db.internal:6543/payments?sslmode=verify-full",
+            maximumConnections: 7
+        )
         #expect(configuration.host == "db.internal")
         #expect(configuration.port == 6543)
         #expect(configuration.username == "billing")
@@ -314,7 +349,9 @@ import Testing
             try await worker.transaction { try await $0.raw("INSERT INTO t (n) VALUES (2)").run() }
             let waited = clock.now - start
             try await holder.value
-            let order = try await worker.read { try await $0.raw("SELECT n FROM t ORDER BY rowid").all().map { try $0.decode(column: "n", as: Int.self) } }
+            let order = try await worker.read {
+                try await $0.raw("SELECT n FROM t ORDER BY rowid").all().map { try $0.decode(column: "n", as: Int.self) }
+            }
             #expect(order == [1, 2], "the waiting write went in after the holder's commit; the impatient one not at all")
             // Well under its 2 s busy timeout: it went on when the lock was freed, not when it gave
             // up (the bound is loose on purpose: the test runs beside a hundred others).

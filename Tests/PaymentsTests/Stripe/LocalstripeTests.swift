@@ -2,8 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import PaymentsDomain
-@testable import PaymentsStripe
 import Testing
+
+@testable import PaymentsStripe
 
 /// The Stripe adapter against localstripe (PyPI 1.15.10), a stateful fake Stripe nobody here
 /// wrote, started on 127.0.0.1 by the test command (`LOCALSTRIPE_URL`).
@@ -24,27 +25,56 @@ import Testing
         options.maxRetries = 0
         options.timeout = .seconds(10)
         return StripeProvider(
-            secretKey: Secret("sk_test_localstripe"), account: "platform",
-            transport: .live(client: HTTPClient.shared, baseURL: base), options: options, logger: testLogger)
+            secretKey: Secret("sk_test_localstripe"),
+            account: "platform",
+            transport: .live(client: HTTPClient.shared, baseURL: base),
+            options: options,
+            logger: testLogger
+        )
     }
 
     static let app = App.ID(rawValue: "app_01m8000000000000000000test")
 
     static func customer(_ external: String) -> Customer {
         Customer(
-            id: Customer.ID(rawValue: "cus_01m80000000000000000000\(external.count)"), appID: app, externalID: external,
-            name: "Acme", email: "billing@acme.test", legalName: nil, metadata: [:], createdAt: Date(), updatedAt: Date())
+            id: Customer.ID(rawValue: "cus_01m80000000000000000000\(external.count)"),
+            appID: app,
+            externalID: external,
+            name: "Acme",
+            email: "billing@acme.test",
+            legalName: nil,
+            metadata: [:],
+            createdAt: Date(),
+            updatedAt: Date()
+        )
     }
 
     static func plan(amount: Int64) -> (Plan, Price) {
         let suffix = String(UInt64.random(in: 0..<UInt64.max), radix: 32)
         let price = Price(
-            id: Price.ID(rawValue: "price_ls\(suffix)"), key: "monthly", terms: .recurring(Money(amount, .usd), BillingInterval(.month)),
-            linkedProviderPriceID: nil, active: true, createdAt: Date())
+            id: Price.ID(rawValue: "price_ls\(suffix)"),
+            key: "monthly",
+            terms: .recurring(Money(amount, .usd), BillingInterval(.month)),
+            linkedProviderPriceID: nil,
+            active: true,
+            createdAt: Date()
+        )
         let plan = Plan(
-            id: Plan.ID(rawValue: "plan_ls\(suffix)"), appID: app, key: "pro", name: "Pro", description: nil, prices: [price],
-            trialPeriodDays: nil, gracePeriodDays: nil, features: [], limits: [:], metadata: [:], active: true,
-            createdAt: Date(), updatedAt: Date())
+            id: Plan.ID(rawValue: "plan_ls\(suffix)"),
+            appID: app,
+            key: "pro",
+            name: "Pro",
+            description: nil,
+            prices: [price],
+            trialPeriodDays: nil,
+            gracePeriodDays: nil,
+            features: [],
+            limits: [:],
+            metadata: [:],
+            active: true,
+            createdAt: Date(),
+            updatedAt: Date()
+        )
         return (plan, price)
     }
 
@@ -63,18 +93,33 @@ import Testing
         #expect(synced == "payments_\(price.id.rawValue)")
         #expect(again == synced)
         try await stripe.verifyLinkedPrice(
-            Price(id: price.id, key: "monthly", terms: price.terms, linkedProviderPriceID: synced, active: true, createdAt: Date()))
+            Price(id: price.id, key: "monthly", terms: price.terms, linkedProviderPriceID: synced, active: true, createdAt: Date())
+        )
         await #expect(throws: ProviderError.self) {
             try await stripe.verifyLinkedPrice(
-                Price(id: price.id, key: "monthly", terms: .recurring(Money(100, .usd), BillingInterval(.month)),
-                      linkedProviderPriceID: synced, active: true, createdAt: Date()))
+                Price(
+                    id: price.id,
+                    key: "monthly",
+                    terms: .recurring(Money(100, .usd), BillingInterval(.month)),
+                    linkedProviderPriceID: synced,
+                    active: true,
+                    createdAt: Date()
+                )
+            )
         }
 
         let subscription = try await stripe.createSubscription(
             ProviderSubscriptionRequest(
-                operationID: "op_ls1", ourID: "sub_ours", customer: customer, price: synced, quantity: 1, trialPeriodDays: nil,
-                paymentMethod: "pm_card_visa"),
-            idempotencyKey: UUID().uuidString)
+                operationID: "op_ls1",
+                ourID: "sub_ours",
+                customer: customer,
+                price: synced,
+                quantity: 1,
+                trialPeriodDays: nil,
+                paymentMethod: "pm_card_visa"
+            ),
+            idempotencyKey: UUID().uuidString
+        )
         #expect(subscription.status == .active)
         #expect(subscription.price == synced)
         #expect(subscription.currentPeriodEnd != nil)
@@ -85,9 +130,16 @@ import Testing
 
         let trial = try await stripe.createSubscription(
             ProviderSubscriptionRequest(
-                operationID: "op_ls2", ourID: "sub_trial", customer: customer, price: synced, quantity: 2, trialPeriodDays: 14,
-                paymentMethod: nil),
-            idempotencyKey: UUID().uuidString)
+                operationID: "op_ls2",
+                ourID: "sub_trial",
+                customer: customer,
+                price: synced,
+                quantity: 2,
+                trialPeriodDays: 14,
+                paymentMethod: nil
+            ),
+            idempotencyKey: UUID().uuidString
+        )
         // localstripe takes trial_period_days but does not model trials (no `trialing`, no
         // `trial_end`); it leaves the subscription incomplete and invoices nothing.
         #expect(trial.quantity == 2 && trial.status != .active)
@@ -106,9 +158,16 @@ import Testing
         func pay(_ method: String, _ amount: Int64) async throws(ProviderError) -> ProviderPayment {
             try await stripe.createPayment(
                 ProviderPaymentRequest(
-                    operationID: "op_\(amount)", ourID: "pay_\(amount)", customer: customer, amount: Money(amount, .usd),
-                    paymentMethod: method, description: nil, metadata: [ProviderMetadata.operationID: "op_\(amount)"]),
-                idempotencyKey: UUID().uuidString)
+                    operationID: "op_\(amount)",
+                    ourID: "pay_\(amount)",
+                    customer: customer,
+                    amount: Money(amount, .usd),
+                    paymentMethod: method,
+                    description: nil,
+                    metadata: [ProviderMetadata.operationID: "op_\(amount)"]
+                ),
+                idempotencyKey: UUID().uuidString
+            )
         }
 
         let paid = try await pay("pm_card_visa", 5000)
@@ -123,11 +182,13 @@ import Testing
 
         let partial = try await stripe.createRefund(
             ProviderRefundRequest(operationID: "op_r1", ourID: "re_1", payment: paid.id, amount: 2000, reason: nil),
-            idempotencyKey: UUID().uuidString)
+            idempotencyKey: UUID().uuidString
+        )
         #expect(partial.amount == 2000 && partial.status == .succeeded)
         let rest = try await stripe.createRefund(
             ProviderRefundRequest(operationID: "op_r2", ourID: "re_2", payment: paid.id, amount: 3000, reason: nil),
-            idempotencyKey: UUID().uuidString)
+            idempotencyKey: UUID().uuidString
+        )
         #expect(rest.status == .succeeded)
         let refunded = try await stripe.retrievePayment(paid.id)
         #expect(refunded.amountRefunded == 5000)
@@ -137,7 +198,8 @@ import Testing
         let whole = try await pay("pm_card_visa", 1200)
         let full = try await stripe.createRefund(
             ProviderRefundRequest(operationID: "op_r3", ourID: "re_3", payment: whole.id, amount: 1200, reason: nil),
-            idempotencyKey: UUID().uuidString)
+            idempotencyKey: UUID().uuidString
+        )
         #expect(full.amount == 1200)
         #expect(try await stripe.retrievePayment(whole.id).amountRefunded == 1200)
     }
@@ -148,7 +210,11 @@ import Testing
             return
         }
         let stripe = StripeProvider(
-            secretKey: Secret(""), account: "platform", transport: .live(client: HTTPClient.shared, baseURL: base), logger: testLogger)
+            secretKey: Secret(""),
+            account: "platform",
+            transport: .live(client: HTTPClient.shared, baseURL: base),
+            logger: testLogger
+        )
         do {
             try await stripe.checkCredentials()
             Issue.record("an empty key was accepted")

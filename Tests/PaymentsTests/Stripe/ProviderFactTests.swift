@@ -1,8 +1,9 @@
 import Foundation
 import PaymentsDomain
+import Testing
+
 @testable import PaymentsSandbox
 @testable import PaymentsStripe
-import Testing
 
 /// Each adapter says what its events mean in the domain's words; the services never see a
 /// provider's name for an event.
@@ -13,8 +14,10 @@ import Testing
             .appendingPathComponent("Fixtures/stripe/2026-10-28.endive/\(fixture).json")
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         object.merge(overrides) { _, new in new }
-        let event: [String: Any] = ["id": "evt_1", "object": "event", "type": type, "created": 1_790_000_000, "livemode": false,
-                                    "data": ["object": object]]
+        let event: [String: Any] = [
+            "id": "evt_1", "object": "event", "type": type, "created": 1_790_000_000, "livemode": false,
+            "data": ["object": object],
+        ]
         return try StripeWebhooks.interpret(Array(try JSONSerialization.data(withJSONObject: event)))
     }
 
@@ -28,8 +31,14 @@ import Testing
             ("payment_intent.succeeded", "payment_intent", .paymentSucceeded(payment: "pi_1PgafyB7WZ01zgkWSjxsAJo3")),
             ("payment_intent.payment_failed", "payment_intent", .paymentFailed(payment: "pi_1PgafyB7WZ01zgkWSjxsAJo3")),
             ("payment_intent.canceled", "payment_intent", .paymentChanged(payment: "pi_1PgafyB7WZ01zgkWSjxsAJo3")),
-            ("checkout.session.completed", "checkout.session", .checkoutCompleted(session: "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY")),
-            ("checkout.session.expired", "checkout.session", .checkoutChanged(session: "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY")),
+            (
+                "checkout.session.completed", "checkout.session",
+                .checkoutCompleted(session: "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY")
+            ),
+            (
+                "checkout.session.expired", "checkout.session",
+                .checkoutChanged(session: "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY")
+            ),
             ("customer.created", "customer", .unhandled),
         ]
         for (type, fixture, expected) in cases {
@@ -53,22 +62,35 @@ import Testing
 
     @Test func theSandboxsOwnNamesBecomeTheSameFacts() throws {
         let invoice = SandboxEvent.Invoice(
-            id: "sbin_1", amountPaid: 2900, currency: "usd", periodStart: Date(timeIntervalSince1970: 1_790_000_000),
-            periodEnd: Date(timeIntervalSince1970: 1_792_600_000))
+            id: "sbin_1",
+            amountPaid: 2900,
+            currency: "usd",
+            periodStart: Date(timeIntervalSince1970: 1_790_000_000),
+            periodEnd: Date(timeIntervalSince1970: 1_792_600_000)
+        )
         let cases: [(SandboxEvent.Kind, ProviderFact)] = [
             (.subscriptionCanceled, .subscriptionChanged(subscription: "sbsub_1")),
             (.trialEnding, .trialEnding(subscription: "sbsub_1")),
-            (.invoicePaid, .invoicePaid(
-                ProviderInvoice(id: "sbin_1", amountPaid: Money(2900, .usd), periodStart: invoice.periodStart, periodEnd: invoice.periodEnd),
-                subscription: "sbsub_1")),
+            (
+                .invoicePaid,
+                .invoicePaid(
+                    ProviderInvoice(id: "sbin_1", amountPaid: Money(2900, .usd), periodStart: invoice.periodStart, periodEnd: invoice.periodEnd),
+                    subscription: "sbsub_1"
+                )
+            ),
             (.invoicePaymentFailed, .invoicePaymentFailed(subscription: "sbsub_1")),
             (.paymentRefunded, .paymentRefunded(payment: "sbsub_1")),
             (.checkoutCompleted, .checkoutCompleted(session: "sbsub_1")),
         ]
         for (kind, expected) in cases {
             let event = SandboxEvent(
-                id: "sbevt_1", type: kind, created: Date(timeIntervalSince1970: 1_790_000_000), appID: App.ID(rawValue: "app_1"),
-                object: "sbsub_1", invoice: kind == .invoicePaid ? invoice : nil)
+                id: "sbevt_1",
+                type: kind,
+                created: Date(timeIntervalSince1970: 1_790_000_000),
+                appID: App.ID(rawValue: "app_1"),
+                object: "sbsub_1",
+                invoice: kind == .invoicePaid ? invoice : nil
+            )
             let facts = try SandboxProvider.interpret(Array(try event.encoded().utf8))
             #expect(facts.fact == expected, "\(kind)")
             #expect(facts.livemode == false && facts.appID == App.ID(rawValue: "app_1"))

@@ -3,13 +3,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOConcurrencyHelpers
 import PaymentsDomain
-@testable import PaymentsServer
 import PaymentsServices
 import PaymentsStore
-@testable import PaymentsStripe
-import NIOConcurrencyHelpers
 import Testing
+
+@testable import PaymentsServer
+@testable import PaymentsStripe
 
 /// The breaker's states and moves, without I/O.
 @Suite struct CircuitBreakerTests {
@@ -110,25 +111,37 @@ import Testing
     /// An API whose apps are served by the platform's Stripe account at `base`, over a real HTTP
     /// client configured as the server's is.
     static func run(
-        _ engine: SQLEngine, stripeAt base: String, timeout: Duration = .seconds(6),
+        _ engine: SQLEngine,
+        stripeAt base: String,
+        timeout: Duration = .seconds(6),
         _ body: @Sendable @escaping (TestAPI, String) async throws -> Void
     ) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .stripe)
         do {
-            try await TestAPI.run(engine, configure: { setup in
-                let (store, breakers) = (setup.store, setup.breakers)
-                var options = StripeProvider.Options()
-                options.timeout = timeout
-                setup.providers = Providers.Directory(
-                    store: store, secrets: setup.secrets,
-                    platformStripe: .init(secretKey: Secret("sk_test_platform"), webhookSecrets: []),
-                    makeStripe: { [options] credentials, account in
-                        StripeProvider(
-                            secretKey: credentials.secretKey, account: account, transport: .live(client: client, baseURL: base),
-                            options: options, breakers: breakers, logger: testLogger)
-                    },
-                    makeSandbox: { _, _ in fatalError("served by Stripe") })
-            }) { api in
+            try await TestAPI.run(
+                engine,
+                configure: { setup in
+                    let (store, breakers) = (setup.store, setup.breakers)
+                    var options = StripeProvider.Options()
+                    options.timeout = timeout
+                    setup.providers = Providers.Directory(
+                        store: store,
+                        secrets: setup.secrets,
+                        platformStripe: .init(secretKey: Secret("sk_test_platform"), webhookSecrets: []),
+                        makeStripe: { [options] credentials, account in
+                            StripeProvider(
+                                secretKey: credentials.secretKey,
+                                account: account,
+                                transport: .live(client: client, baseURL: base),
+                                options: options,
+                                breakers: breakers,
+                                logger: testLogger
+                            )
+                        },
+                        makeSandbox: { _, _ in fatalError("served by Stripe") }
+                    )
+                }
+            ) { api in
                 let (_, key) = try await api.createApp()
                 _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: "{}")
                 try await body(api, key)

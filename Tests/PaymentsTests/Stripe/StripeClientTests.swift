@@ -1,8 +1,9 @@
 import Foundation
 import NIOConcurrencyHelpers
 import PaymentsDomain
-@testable import PaymentsStripe
 import Testing
+
+@testable import PaymentsStripe
 
 /// A transport that answers from a script and records what it was sent.
 final class ScriptedTransport: Sendable {
@@ -77,21 +78,32 @@ final class ScriptedTransport: Sendable {
 
     @Test func retryAfterAndStripeShouldRetryAreHonoured() async throws {
         let limited = ScriptedTransport([
-            .answer(429, #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"slow down"}}"#,
-                    headers: ["content-type": "application/json", "retry-after": "3"]),
+            .answer(
+                429,
+                #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"slow down"}}"#,
+                headers: ["content-type": "application/json", "retry-after": "3"]
+            ),
             .answer(200, Self.customer),
         ])
         _ = try await limited.client().get("/v1/customers/cus_1", as: StripeID.self)
         #expect(limited.sleeps.withLockedValue { $0 } == [.seconds(3)])
 
         let refused = ScriptedTransport([
-            .answer(503, #"{"error":{"type":"api_error","message":"no"}}"#, headers: ["content-type": "application/json", "stripe-should-retry": "false"])
+            .answer(
+                503,
+                #"{"error":{"type":"api_error","message":"no"}}"#,
+                headers: ["content-type": "application/json", "stripe-should-retry": "false"]
+            )
         ])
         await #expect(throws: ProviderError.self) { try await refused.client().get("/v1/customers/cus_1", as: StripeID.self) }
         #expect(refused.sent.withLockedValue { $0.count } == 1, "Stripe-Should-Retry: false stops retries")
 
         let told = ScriptedTransport([
-            .answer(400, #"{"error":{"type":"invalid_request_error","message":"retry me"}}"#, headers: ["content-type": "application/json", "stripe-should-retry": "true"]),
+            .answer(
+                400,
+                #"{"error":{"type":"invalid_request_error","message":"retry me"}}"#,
+                headers: ["content-type": "application/json", "stripe-should-retry": "true"]
+            ),
             .answer(200, Self.customer),
         ])
         _ = try await told.client().get("/v1/customers/cus_1", as: StripeID.self)
@@ -110,19 +122,38 @@ final class ScriptedTransport: Sendable {
                 return nil
             } catch { return error }
         }
-        let invalid = await failure(.answer(400, #"{"error":{"type":"invalid_request_error","code":"parameter_unknown","param":"foo","message":"Received unknown parameter: foo"}}"#))
+        let invalid = await failure(
+            .answer(
+                400,
+                #"{"error":{"type":"invalid_request_error","code":"parameter_unknown","param":"foo","message":"Received unknown parameter: foo"}}"#
+            )
+        )
         #expect(invalid?.param == "foo" && invalid?.providerCode == "parameter_unknown" && invalid?.paymentsError.kind == .invalidRequest)
 
-        let declined = await failure(.answer(402, #"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds.","payment_intent":{"id":"pi_9","status":"requires_payment_method","amount":500,"currency":"usd","last_payment_error":{"code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}}}}"#))
+        let declined = await failure(
+            .answer(
+                402,
+                #"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds.","payment_intent":{"id":"pi_9","status":"requires_payment_method","amount":500,"currency":"usd","last_payment_error":{"code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}}}}"#
+            )
+        )
         #expect(declined?.isCardDeclined == true && declined?.declineCode == "insufficient_funds")
         #expect(declined?.payment?.id == "pi_9" && declined?.payment?.status == .failed)
         #expect(declined?.paymentsError.code.rawValue == "card_declined")
 
-        #expect(await failure(.answer(401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}"#))?.paymentsError.code.rawValue == "provider_authentication_failed")
-        #expect(await failure(.answer(404, #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_intent"}}"#))?.isNotFound == true)
+        #expect(
+            await failure(.answer(401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}"#))?.paymentsError.code
+                .rawValue == "provider_authentication_failed"
+        )
+        #expect(
+            await failure(.answer(404, #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_intent"}}"#))?
+                .isNotFound == true
+        )
 
         let html = await failure(.answer(502, "<html>Bad gateway</html>", headers: ["content-type": "text/html"]))
-        #expect(html?.isOutcomeUnknown == true && html?.message.contains("not JSON (text/html)") == true, "a write answered by a proxy may have reached Stripe")
+        #expect(
+            html?.isOutcomeUnknown == true && html?.message.contains("not JSON (text/html)") == true,
+            "a write answered by a proxy may have reached Stripe"
+        )
         let htmlRead = await failure(.answer(502, "<html>Bad gateway</html>", headers: ["content-type": "text/html"]), post: false)
         #expect(htmlRead?.isOutcomeUnknown == false && htmlRead?.paymentsError.code.rawValue == "provider_unavailable")
         let garbage = await failure(.answer(400, "oops", headers: ["content-type": "text/plain"]))
@@ -135,7 +166,9 @@ final class ScriptedTransport: Sendable {
     }
 
     @Test func retriesStopAtTheLimit() async throws {
-        let script = ScriptedTransport([.fail(.mayHaveBeenSent("reset")), .fail(.mayHaveBeenSent("reset")), .fail(.mayHaveBeenSent("reset")), .answer(200, Self.customer)])
+        let script = ScriptedTransport([
+            .fail(.mayHaveBeenSent("reset")), .fail(.mayHaveBeenSent("reset")), .fail(.mayHaveBeenSent("reset")), .answer(200, Self.customer),
+        ])
         await #expect(throws: ProviderError.self) {
             try await script.client(maxRetries: 2).post("/v1/customers", FormBody(), idempotencyKey: "op_3", as: StripeID.self)
         }
@@ -160,8 +193,19 @@ final class ScriptedTransport: Sendable {
     @Test func anIncludedQuantityBecomesAFreeFirstTier() throws {
         #expect(try StripeTiers(metered(unit: 5, included: 0)) == StripeTiers.perUnit(5))
         let free = try StripeTiers(metered(unit: 5, included: 100))
-        #expect(free.mode == "graduated" && free.tiers == [.init(upTo: 100, unitAmount: 0, flatAmount: 0), .init(upTo: nil, unitAmount: 5, flatAmount: 0)])
-        let shifted = try StripeTiers(metered(tiers: .init(mode: .graduated, tiers: [.init(upTo: 10, unitAmount: 3, flatAmount: 0), .init(upTo: nil, unitAmount: 1, flatAmount: 0)]), included: 5))
+        #expect(
+            free.mode == "graduated"
+                && free.tiers == [.init(upTo: 100, unitAmount: 0, flatAmount: 0), .init(upTo: nil, unitAmount: 5, flatAmount: 0)]
+        )
+        let shifted = try StripeTiers(
+            metered(
+                tiers: .init(
+                    mode: .graduated,
+                    tiers: [.init(upTo: 10, unitAmount: 3, flatAmount: 0), .init(upTo: nil, unitAmount: 1, flatAmount: 0)]
+                ),
+                included: 5
+            )
+        )
         #expect(shifted.tiers.map(\.upTo) == [5, 15, nil])
         let volume = try StripeTiers(metered(tiers: .init(mode: .volume, tiers: [.init(upTo: nil, unitAmount: 2, flatAmount: 0)]), included: 0))
         #expect(volume.mode == "volume" && volume.tiers.count == 1)

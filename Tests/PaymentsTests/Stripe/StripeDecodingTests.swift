@@ -1,7 +1,8 @@
 import Foundation
 import PaymentsDomain
-@testable import PaymentsStripe
 import Testing
+
+@testable import PaymentsStripe
 
 /// The adapter reads Stripe's published example objects for the pinned API version
 /// (`Fixtures/stripe/2026-10-28.endive`, taken from Stripe's `openapi` fixtures).

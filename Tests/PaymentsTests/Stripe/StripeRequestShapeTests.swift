@@ -1,8 +1,9 @@
 import Foundation
 import NIOConcurrencyHelpers
 import PaymentsDomain
-@testable import PaymentsStripe
 import Testing
+
+@testable import PaymentsStripe
 
 /// A stand-in that answers every request the adapter can make with a plausible object, keeps
 /// what was created (so re-syncs find it), and records every request.
@@ -12,8 +13,10 @@ final class RecordingStripe: Sendable {
     /// What `sub_1` reports now (a test may move it on, as Stripe would).
     let subscriptionStatus = NIOLockedValueBox("active")
 
-    static let subscription = #"{"id":"sub_1","status":"active","metadata":{"payments_operation_id":"op_sub"},"cancel_at_period_end":false,"items":{"data":[{"id":"si_1","price":{"id":"payments_price_1"},"quantity":1,"current_period_start":1790000000,"current_period_end":1792600000}],"has_more":false}}"#
-    static let intent = #"{"id":"pi_1","status":"succeeded","amount":500,"currency":"usd","metadata":{"payments_operation_id":"op_pay"},"latest_charge":{"id":"ch_1","amount_refunded":0}}"#
+    static let subscription =
+        #"{"id":"sub_1","status":"active","metadata":{"payments_operation_id":"op_sub"},"cancel_at_period_end":false,"items":{"data":[{"id":"si_1","price":{"id":"payments_price_1"},"quantity":1,"current_period_start":1790000000,"current_period_end":1792600000}],"has_more":false}}"#
+    static let intent =
+        #"{"id":"pi_1","status":"succeeded","amount":500,"currency":"usd","metadata":{"payments_operation_id":"op_pay"},"latest_charge":{"id":"ch_1","amount_refunded":0}}"#
     static let refund = #"{"id":"re_1","amount":100,"status":"succeeded","metadata":{"payments_operation_id":"op_re"}}"#
     static let session = #"{"id":"cs_test_1","url":"https://checkout.stripe.com/c/pay/cs_test_1","status":"open","expires_at":1790086400}"#
     static let notFound = #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such object"}}"#
@@ -22,7 +25,9 @@ final class RecordingStripe: Sendable {
         StripeTransport { [self] request, _ in
             requests.withLockedValue { $0.append(request) }
             let path = request.path.split(separator: "?").first.map(String.init) ?? request.path
-            func ok(_ body: String) -> StripeTransport.Response { .init(status: 200, headers: ["content-type": "application/json"], body: Array(body.utf8)) }
+            func ok(_ body: String) -> StripeTransport.Response {
+                .init(status: 200, headers: ["content-type": "application/json"], body: Array(body.utf8))
+            }
             let missing = StripeTransport.Response(status: 404, headers: ["content-type": "application/json"], body: Array(Self.notFound.utf8))
             switch (request.method, path) {
             case ("GET", "/v1/balance"): return ok(#"{"object":"balance"}"#)
@@ -34,7 +39,9 @@ final class RecordingStripe: Sendable {
                 return ok(#"{"id":"payments_plan_1"}"#)
             case ("GET", let p) where p.hasPrefix("/v1/plans/"):
                 return created.withLockedValue { $0.contains(p) }
-                    ? ok(#"{"id":"\#(p.split(separator: "/").last!)","active":true,"amount":2900,"currency":"usd","interval":"month","interval_count":1}"#) : missing
+                    ? ok(
+                        #"{"id":"\#(p.split(separator: "/").last!)","active":true,"amount":2900,"currency":"usd","interval":"month","interval_count":1}"#
+                    ) : missing
             case ("POST", "/v1/plans"):
                 let id = (request.body ?? "").split(separator: "&").first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) } ?? "?"
                 created.withLockedValue { _ = $0.insert("/v1/plans/\(id)") }
@@ -60,7 +67,8 @@ final class RecordingStripe: Sendable {
             case ("POST", "/v1/refunds"): return ok(Self.refund)
             case ("GET", "/v1/refunds"): return ok(#"{"data":[\#(Self.refund)],"has_more":false}"#)
             case ("POST", let p) where p.hasPrefix("/v1/payment_methods/"): return ok(#"{"id":"pm_1"}"#)
-            case ("POST", "/v1/subscriptions"), ("GET", "/v1/subscriptions/sub_1"), ("POST", "/v1/subscriptions/sub_1"), ("DELETE", "/v1/subscriptions/sub_1"):
+            case ("POST", "/v1/subscriptions"), ("GET", "/v1/subscriptions/sub_1"), ("POST", "/v1/subscriptions/sub_1"),
+                ("DELETE", "/v1/subscriptions/sub_1"):
                 let status = subscriptionStatus.withLockedValue { $0 }
                 return ok(Self.subscription.replacingOccurrences(of: #""status":"active""#, with: #""status":"\#(status)""#))
             case ("GET", "/v1/subscriptions"): return ok(#"{"data":[\#(Self.subscription)],"has_more":false}"#)
@@ -80,10 +88,49 @@ final class RecordingStripe: Sendable {
         let fake = RecordingStripe()
         let stripe = StripeProvider(secretKey: Secret("sk_test_shape"), account: "platform", transport: fake.transport, logger: testLogger)
         let app = App.ID(rawValue: "app_1")
-        let recurring = Price(id: Price.ID(rawValue: "price_1"), key: "monthly", terms: .recurring(Money(2900, .usd), BillingInterval(.month)), linkedProviderPriceID: nil, active: true, createdAt: Date())
-        let oneTime = Price(id: Price.ID(rawValue: "price_2"), key: "setup", terms: .oneTime(Money(5000, .usd)), linkedProviderPriceID: nil, active: true, createdAt: Date())
-        let plan = Plan(id: Plan.ID(rawValue: "plan_1"), appID: app, key: "pro", name: "Pro", description: nil, prices: [recurring, oneTime], trialPeriodDays: 14, gracePeriodDays: nil, features: [], limits: [:], metadata: [:], active: true, createdAt: Date(), updatedAt: Date())
-        let customer = Customer(id: Customer.ID(rawValue: "cus_ours"), appID: app, externalID: "org_1", name: "Acme", email: "a@acme.test", legalName: nil, metadata: [:], createdAt: Date(), updatedAt: Date())
+        let recurring = Price(
+            id: Price.ID(rawValue: "price_1"),
+            key: "monthly",
+            terms: .recurring(Money(2900, .usd), BillingInterval(.month)),
+            linkedProviderPriceID: nil,
+            active: true,
+            createdAt: Date()
+        )
+        let oneTime = Price(
+            id: Price.ID(rawValue: "price_2"),
+            key: "setup",
+            terms: .oneTime(Money(5000, .usd)),
+            linkedProviderPriceID: nil,
+            active: true,
+            createdAt: Date()
+        )
+        let plan = Plan(
+            id: Plan.ID(rawValue: "plan_1"),
+            appID: app,
+            key: "pro",
+            name: "Pro",
+            description: nil,
+            prices: [recurring, oneTime],
+            trialPeriodDays: 14,
+            gracePeriodDays: nil,
+            features: [],
+            limits: [:],
+            metadata: [:],
+            active: true,
+            createdAt: Date(),
+            updatedAt: Date()
+        )
+        let customer = Customer(
+            id: Customer.ID(rawValue: "cus_ours"),
+            appID: app,
+            externalID: "org_1",
+            name: "Acme",
+            email: "a@acme.test",
+            legalName: nil,
+            metadata: [:],
+            createdAt: Date(),
+            updatedAt: Date()
+        )
 
         try await stripe.checkCredentials()
         #expect(try await stripe.createCustomer(customer, idempotencyKey: "k1") == "cus_1")
@@ -92,49 +139,145 @@ final class RecordingStripe: Sendable {
         #expect(try await stripe.syncPrice(oneTime, of: plan) == "price_9")
         #expect(try await stripe.syncPrice(oneTime, of: plan) == "price_9", "a re-sync finds the price by lookup key")
         let metered = Price(
-            id: Price.ID(rawValue: "price_3"), key: "calls",
-            terms: .metered(Metered(metric: "api_calls", currency: .usd, interval: BillingInterval(.month), unitAmount: nil,
-                                    tiers: .init(mode: .graduated, tiers: [.init(upTo: 1000, unitAmount: 2, flatAmount: 100), .init(upTo: nil, unitAmount: 1, flatAmount: 0)]),
-                                    includedQuantity: 500)),
-            linkedProviderPriceID: nil, active: true, createdAt: Date())
+            id: Price.ID(rawValue: "price_3"),
+            key: "calls",
+            terms: .metered(
+                Metered(
+                    metric: "api_calls",
+                    currency: .usd,
+                    interval: BillingInterval(.month),
+                    unitAmount: nil,
+                    tiers: .init(
+                        mode: .graduated,
+                        tiers: [.init(upTo: 1000, unitAmount: 2, flatAmount: 100), .init(upTo: nil, unitAmount: 1, flatAmount: 0)]
+                    ),
+                    includedQuantity: 500
+                )
+            ),
+            linkedProviderPriceID: nil,
+            active: true,
+            createdAt: Date()
+        )
         #expect(try await stripe.syncPrice(metered, of: plan) == "payments_price_3")
         let perUnit = Price(
-            id: Price.ID(rawValue: "price_4"), key: "seats",
-            terms: .metered(Metered(metric: "api_calls", currency: .usd, interval: BillingInterval(.month), unitAmount: 3, tiers: nil, includedQuantity: 0)),
-            linkedProviderPriceID: nil, active: true, createdAt: Date())
+            id: Price.ID(rawValue: "price_4"),
+            key: "seats",
+            terms: .metered(
+                Metered(metric: "api_calls", currency: .usd, interval: BillingInterval(.month), unitAmount: 3, tiers: nil, includedQuantity: 0)
+            ),
+            linkedProviderPriceID: nil,
+            active: true,
+            createdAt: Date()
+        )
         #expect(try await stripe.syncPrice(perUnit, of: plan) == "payments_price_4", "the meter is found, not made again")
         try await stripe.deactivatePrice(providerPriceID: "payments_price_1")
         try await stripe.deactivatePrice(providerPriceID: "price_9")
-        try await stripe.verifyLinkedPrice(Price(id: recurring.id, key: "monthly", terms: recurring.terms, linkedProviderPriceID: "payments_price_1", active: true, createdAt: Date()))
-        let paid = try await stripe.createPayment(ProviderPaymentRequest(operationID: "op_pay", ourID: "pay_1", customer: "cus_1", amount: Money(500, .usd), paymentMethod: "pm_card_visa", description: "Setup", metadata: [ProviderMetadata.operationID: "op_pay"]), idempotencyKey: "k2")
+        try await stripe.verifyLinkedPrice(
+            Price(
+                id: recurring.id,
+                key: "monthly",
+                terms: recurring.terms,
+                linkedProviderPriceID: "payments_price_1",
+                active: true,
+                createdAt: Date()
+            )
+        )
+        let paid = try await stripe.createPayment(
+            ProviderPaymentRequest(
+                operationID: "op_pay",
+                ourID: "pay_1",
+                customer: "cus_1",
+                amount: Money(500, .usd),
+                paymentMethod: "pm_card_visa",
+                description: "Setup",
+                metadata: [ProviderMetadata.operationID: "op_pay"]
+            ),
+            idempotencyKey: "k2"
+        )
         #expect(paid.status == .succeeded)
         _ = try await stripe.retrievePayment("pi_1")
         #expect(try await stripe.findPayment(customer: "cus_1", operationID: "op_pay")?.id == "pi_1")
-        _ = try await stripe.createRefund(ProviderRefundRequest(operationID: "op_re", ourID: "re_ours", payment: "pi_1", amount: 100, reason: .requestedByCustomer), idempotencyKey: "k3")
+        _ = try await stripe.createRefund(
+            ProviderRefundRequest(operationID: "op_re", ourID: "re_ours", payment: "pi_1", amount: 100, reason: .requestedByCustomer),
+            idempotencyKey: "k3"
+        )
         #expect(try await stripe.findRefund(payment: "pi_1", operationID: "op_re")?.id == "re_1")
-        _ = try await stripe.createSubscription(ProviderSubscriptionRequest(operationID: "op_sub", ourID: "sub_ours", customer: "cus_1", price: "payments_price_1", quantity: 2, trialPeriodDays: 14, paymentMethod: "pm_card_visa"), idempotencyKey: "k4")
-        _ = try await stripe.createSubscription(ProviderSubscriptionRequest(operationID: "op_sub2", ourID: "sub_ours2", customer: "cus_1", price: "price_linked", quantity: 1, trialPeriodDays: nil, paymentMethod: nil), idempotencyKey: "k5")
+        _ = try await stripe.createSubscription(
+            ProviderSubscriptionRequest(
+                operationID: "op_sub",
+                ourID: "sub_ours",
+                customer: "cus_1",
+                price: "payments_price_1",
+                quantity: 2,
+                trialPeriodDays: 14,
+                paymentMethod: "pm_card_visa"
+            ),
+            idempotencyKey: "k4"
+        )
+        _ = try await stripe.createSubscription(
+            ProviderSubscriptionRequest(
+                operationID: "op_sub2",
+                ourID: "sub_ours2",
+                customer: "cus_1",
+                price: "price_linked",
+                quantity: 1,
+                trialPeriodDays: nil,
+                paymentMethod: nil
+            ),
+            idempotencyKey: "k5"
+        )
         _ = try await stripe.retrieveSubscription("sub_1")
         #expect(try await stripe.findSubscription(customer: "cus_1", operationID: "op_sub")?.id == "sub_1")
-        _ = try await stripe.updateSubscription("sub_1", ProviderSubscriptionChange(price: "payments_price_1", quantity: 3, prorationBehavior: .alwaysInvoice), idempotencyKey: "k6")
+        _ = try await stripe.updateSubscription(
+            "sub_1",
+            ProviderSubscriptionChange(price: "payments_price_1", quantity: 3, prorationBehavior: .alwaysInvoice),
+            idempotencyKey: "k6"
+        )
         _ = try await stripe.cancelSubscription("sub_1", atPeriodEnd: true, idempotencyKey: "k7")
         _ = try await stripe.cancelSubscription("sub_1", atPeriodEnd: false, idempotencyKey: "k8")
         for mode in CheckoutSession.Mode.allCases {
-            let session = try await stripe.createCheckoutSession(ProviderCheckoutRequest(ourID: "cs_ours", mode: mode, customer: "cus_1", price: mode == .payment ? "price_9" : "payments_price_1", quantity: 1, trialPeriodDays: mode == .subscription ? 7 : nil, successURL: "https://app.test/ok", cancelURL: "https://app.test/no", metadata: [ProviderMetadata.appID: "app_1"]), idempotencyKey: "k9-\(mode)")
+            let session = try await stripe.createCheckoutSession(
+                ProviderCheckoutRequest(
+                    ourID: "cs_ours",
+                    mode: mode,
+                    customer: "cus_1",
+                    price: mode == .payment ? "price_9" : "payments_price_1",
+                    quantity: 1,
+                    trialPeriodDays: mode == .subscription ? 7 : nil,
+                    successURL: "https://app.test/ok",
+                    cancelURL: "https://app.test/no",
+                    metadata: [ProviderMetadata.appID: "app_1"]
+                ),
+                idempotencyKey: "k9-\(mode)"
+            )
             #expect(session.url?.hasPrefix("https://checkout.stripe.com/") == true)
         }
         _ = try await stripe.retrieveCheckoutSession("cs_test_1")
-        #expect(try await stripe.createPortalSession(customer: "cus_1", returnURL: "https://app.test/account", idempotencyKey: "k10").hasPrefix("https://billing.stripe.com/"))
+        #expect(
+            try await stripe.createPortalSession(customer: "cus_1", returnURL: "https://app.test/account", idempotencyKey: "k10").hasPrefix(
+                "https://billing.stripe.com/"
+            )
+        )
 
         let requests = fake.requests.withLockedValue { $0 }
         for request in requests {
             #expect(request.headers["Stripe-Version"] == "2026-10-28.endive")
-            #expect((request.method == "GET") == (request.headers["Idempotency-Key"] == nil), "\(request.method) \(request.path): a key on every write and only there")
+            #expect(
+                (request.method == "GET") == (request.headers["Idempotency-Key"] == nil),
+                "\(request.method) \(request.path): a key on every write and only there"
+            )
         }
         let meterCreations = requests.filter { $0.method == "POST" && $0.path == "/v1/billing/meters" }
         #expect(meterCreations.count == 1, "one meter per app and metric")
-        let meteredPlan = try #require(requests.first { $0.method == "POST" && $0.path == "/v1/plans" && ($0.body ?? "").contains("id=payments_price_3") })
-        #expect(meteredPlan.body?.contains("usage_type=metered&meter=mtr_1&billing_scheme=tiered&tiers_mode=graduated&tiers[0][up_to]=500&tiers[0][unit_amount]=0&tiers[1][up_to]=1500&tiers[1][unit_amount]=2&tiers[1][flat_amount]=100&tiers[2][up_to]=inf&tiers[2][unit_amount]=1") == true, "\(meteredPlan.body ?? "")")
+        let meteredPlan = try #require(
+            requests.first { $0.method == "POST" && $0.path == "/v1/plans" && ($0.body ?? "").contains("id=payments_price_3") }
+        )
+        #expect(
+            meteredPlan.body?.contains(
+                "usage_type=metered&meter=mtr_1&billing_scheme=tiered&tiers_mode=graduated&tiers[0][up_to]=500&tiers[0][unit_amount]=0&tiers[1][up_to]=1500&tiers[1][unit_amount]=2&tiers[1][flat_amount]=100&tiers[2][up_to]=inf&tiers[2][unit_amount]=1"
+            ) == true,
+            "\(meteredPlan.body ?? "")"
+        )
         let kinds = Set(requests.map { "\($0.method) \($0.path.split(separator: "?")[0])" })
         #expect(kinds.count >= 25, "\(kinds.sorted())")
 

@@ -1,7 +1,8 @@
 import Foundation
 import PaymentsDomain
-@testable import PaymentsStripe
 import Testing
+
+@testable import PaymentsStripe
 
 @Suite struct StripeSignatureTests {
     /// The vector in `../shared/stripe/README.md`, checked with stripe-python and openssl.
@@ -11,9 +12,17 @@ import Testing
         let secret = Secret("whsec_test_secret")
         #expect(StripeWebhookSignature.header(payload: body, secret: secret, timestamp: 1_700_000_000) == header)
         let at = Date(timeIntervalSince1970: 1_700_000_100)
-        #expect(try StripeWebhookSignature.verify(payload: body, header: header, secrets: [secret], tolerance: .seconds(300), now: at) == 1_700_000_000)
+        #expect(
+            try StripeWebhookSignature.verify(payload: body, header: header, secrets: [secret], tolerance: .seconds(300), now: at) == 1_700_000_000
+        )
         #expect(throws: StripeWebhookSignature.Failure.stale(seconds: 400)) {
-            try StripeWebhookSignature.verify(payload: body, header: header, secrets: [secret], tolerance: .seconds(300), now: at.addingTimeInterval(300))
+            try StripeWebhookSignature.verify(
+                payload: body,
+                header: header,
+                secrets: [secret],
+                tolerance: .seconds(300),
+                now: at.addingTimeInterval(300)
+            )
         }
         #expect(throws: StripeWebhookSignature.Failure.mismatch) {
             try StripeWebhookSignature.verify(payload: body + [0x20], header: header, secrets: [secret], tolerance: nil, now: at)
@@ -45,8 +54,12 @@ import Testing
             let verdict: Bool
             do {
                 try StripeWebhookSignature.verify(
-                    payload: Array(item.payload.utf8), header: item.header, secrets: item.secrets.map { Secret($0) },
-                    tolerance: .seconds(item.tolerance), now: Date(timeIntervalSince1970: Double(item.now)))
+                    payload: Array(item.payload.utf8),
+                    header: item.header,
+                    secrets: item.secrets.map { Secret($0) },
+                    tolerance: .seconds(item.tolerance),
+                    now: Date(timeIntervalSince1970: Double(item.now))
+                )
                 verdict = true
             } catch {
                 verdict = false

@@ -39,7 +39,9 @@ struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, Port
     }
 
     func createCustomer(_ customer: Customer, idempotencyKey: String) async throws(ProviderError) -> String {
-        try await around("createCustomer") { () async throws(ProviderError) in try await inner.createCustomer(customer, idempotencyKey: idempotencyKey) }
+        try await around("createCustomer") { () async throws(ProviderError) in
+            try await inner.createCustomer(customer, idempotencyKey: idempotencyKey)
+        }
     }
     func syncPrice(_ price: Price, of plan: Plan) async throws(ProviderError) -> String {
         try await around("syncPrice") { () async throws(ProviderError) in try await inner.syncPrice(price, of: plan) }
@@ -58,13 +60,21 @@ struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, Port
         try await inner.createPortalSession(customer: customer, returnURL: returnURL, idempotencyKey: idempotencyKey)
     }
     func createSubscription(_ request: ProviderSubscriptionRequest, idempotencyKey: String) async throws(ProviderError) -> ProviderSubscription {
-        try await around("createSubscription") { () async throws(ProviderError) in try await inner.createSubscription(request, idempotencyKey: idempotencyKey) }
+        try await around("createSubscription") { () async throws(ProviderError) in
+            try await inner.createSubscription(request, idempotencyKey: idempotencyKey)
+        }
     }
     func retrieveSubscription(_ id: String) async throws(ProviderError) -> ProviderSubscription { try await inner.retrieveSubscription(id) }
     func findSubscription(customer: String, operationID: String) async throws(ProviderError) -> ProviderSubscription? {
-        try await around("findSubscription") { () async throws(ProviderError) in try await inner.findSubscription(customer: customer, operationID: operationID) }
+        try await around("findSubscription") { () async throws(ProviderError) in
+            try await inner.findSubscription(customer: customer, operationID: operationID)
+        }
     }
-    func updateSubscription(_ id: String, _ change: ProviderSubscriptionChange, idempotencyKey: String) async throws(ProviderError) -> ProviderSubscription {
+    func updateSubscription(
+        _ id: String,
+        _ change: ProviderSubscriptionChange,
+        idempotencyKey: String
+    ) async throws(ProviderError) -> ProviderSubscription {
         try await inner.updateSubscription(id, change, idempotencyKey: idempotencyKey)
     }
     func cancelSubscription(_ id: String, atPeriodEnd: Bool, idempotencyKey: String) async throws(ProviderError) -> ProviderSubscription {
@@ -75,7 +85,8 @@ struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, Port
     }
     func retrievePayment(_ id: String) async throws(ProviderError) -> ProviderPayment { try await inner.retrievePayment(id) }
     func findPayment(customer: String, operationID: String) async throws(ProviderError) -> ProviderPayment? {
-        try await around("findPayment") { () async throws(ProviderError) in try await inner.findPayment(customer: customer, operationID: operationID) }
+        try await around("findPayment") { () async throws(ProviderError) in try await inner.findPayment(customer: customer, operationID: operationID)
+        }
     }
     func createRefund(_ request: ProviderRefundRequest, idempotencyKey: String) async throws(ProviderError) -> ProviderRefund {
         try await around("createRefund") { () async throws(ProviderError) in try await inner.createRefund(request, idempotencyKey: idempotencyKey) }

@@ -4,14 +4,15 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PaymentsDomain
-@testable import PaymentsHTTP
 import PaymentsSandbox
 import PaymentsServer
-import PaymentsStripe
 import PaymentsServices
 import PaymentsStore
+import PaymentsStripe
 import Prometheus
 import Testing
+
+@testable import PaymentsHTTP
 
 let adminToken = "adm_test_token_0123456789abcdef"
 
@@ -21,7 +22,9 @@ let testWebhooks: [ProviderName: ProviderWebhooks] = [
         verify: { payload, header, secrets, now in
             try StripeWebhookSignature.verify(payload: payload, header: header, secrets: secrets, tolerance: .seconds(300), now: now)
         },
-        identify: StripeWebhooks.identify, interpret: StripeWebhooks.interpret),
+        identify: StripeWebhooks.identify,
+        interpret: StripeWebhooks.interpret
+    ),
     .sandbox: ProviderWebhooks(verify: { _, _, _, _ in }, interpret: SandboxProvider.interpret),
 ]
 
@@ -54,7 +57,8 @@ struct TestAPI {
 
     /// Runs `body` against the API on a fresh database of `engine`.
     static func run(
-        _ engine: SQLEngine, configure: (inout TestSetup) -> Void = { _ in },
+        _ engine: SQLEngine,
+        configure: (inout TestSetup) -> Void = { _ in },
         _ body: @Sendable (TestAPI) async throws -> Void
     ) async throws {
         let clock = TestClock()
@@ -62,19 +66,31 @@ struct TestAPI {
             let secrets = SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij"))
             var setup = TestSetup(
                 parts: ServiceParts(
-                    store: store, secrets: secrets,
+                    store: store,
+                    secrets: secrets,
                     providers: Providers.Directory(
-                        store: store, secrets: secrets, platformStripe: nil, makeStripe: nil,
+                        store: store,
+                        secrets: secrets,
+                        platformStripe: nil,
+                        makeStripe: nil,
                         makeSandbox: { app, now in
                             SandboxProvider(backend: store.backend, appID: app.id, ids: store.ids, publicURL: "http://sandbox.test", now: now)
-                        }),
-                    webhooks: testWebhooks, sender: WebhookSender { _, _, _ in .init(status: 200) }, keyCacheTTL: .seconds(5),
-                    logger: testLogger))
+                        }
+                    ),
+                    webhooks: testWebhooks,
+                    sender: WebhookSender { _, _, _ in .init(status: 200) },
+                    keyCacheTTL: .seconds(5),
+                    logger: testLogger
+                )
+            )
             configure(&setup)
             let services = buildServices(setup.parts)
             var dependencies = APIDependencies(
-                services: services, adminToken: Secret(adminToken), metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
-                breakers: setup.breakers)
+                services: services,
+                adminToken: Secret(adminToken),
+                metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+                breakers: setup.breakers
+            )
             dependencies.bodyLimit = setup.bodyLimit
             let (router, table) = buildRouter(dependencies)
             let app = Application(router: router, logger: testLogger)
@@ -109,14 +125,21 @@ struct TestAPI {
 
     @discardableResult
     func request(
-        _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, json: String? = nil,
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        key: String? = nil,
+        json: String? = nil,
         headers extra: HTTPFields = [:]
     ) async throws -> Reply {
         var headers = extra
         if let key { headers[.authorization] = "Bearer \(key)" }
         if json != nil { headers[.contentType] = "application/json" }
         let response = try await client.execute(
-            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+            uri: uri,
+            method: method,
+            headers: headers,
+            body: json.map { ByteBuffer(string: $0) }
+        )
         return Reply(status: response.status, headers: response.headers, body: response.body)
     }
 

@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import PaymentsDomain
-@testable import PaymentsStore
 import SQLKit
 import Testing
+
+@testable import PaymentsStore
 
 /// A clock the test moves by hand.
 final class TestClock: Sendable {
@@ -32,7 +33,8 @@ enum TestDatabase {
     static func postgresURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty else {
             Issue.record(
-                "TEST_DATABASE_URL is not set: PostgreSQL tests need a server. Run ./scripts/test.sh, which starts one.")
+                "TEST_DATABASE_URL is not set: PostgreSQL tests need a server. Run ./scripts/test.sh, which starts one."
+            )
             throw TestSetupError.noPostgres
         }
         return url
@@ -40,7 +42,9 @@ enum TestDatabase {
 
     /// Runs `body` with a store on a new, migrated, empty database of `engine`, then drops it.
     static func withStore<T>(
-        _ engine: SQLEngine, clock: Clock = .system, migrate: Bool = true,
+        _ engine: SQLEngine,
+        clock: Clock = .system,
+        migrate: Bool = true,
         _ body: (Store) async throws -> T
     ) async throws -> T {
         let backend: any StoreBackend
@@ -107,7 +111,11 @@ actor PostgresTemplate {
             let name = "payments_template_\(ProcessInfo.processInfo.processIdentifier)"
             try await PostgresAdmin.run(baseURL: baseURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             try await PostgresAdmin.run(baseURL: baseURL, "CREATE DATABASE \(name) TEMPLATE template0")
-            let backend = try await PostgresBackend.connect(url: PostgresAdmin.url(baseURL, database: name), maximumConnections: 2, logger: testLogger)
+            let backend = try await PostgresBackend.connect(
+                url: PostgresAdmin.url(baseURL, database: name),
+                maximumConnections: 2,
+                logger: testLogger
+            )
             try await Migrator(backend: backend, logger: testLogger).migrate()
             try await backend.shutdown()
             return name
