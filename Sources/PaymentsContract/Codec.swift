@@ -70,11 +70,6 @@ public struct Codec<Value>: Sendable {
     /// The same writing under another description (a pattern, a format, a range).
     public func documented(_ schema: JSONSchema) -> Codec<Value> { Codec(describe: { _ in schema }, write: write) }
 
-    /// The value written as another: `Codec<String>.string.from(\.rawValue)`.
-    public func from<Source>(_ transform: @escaping @Sendable (Source) -> Value) -> Codec<Source> {
-        let write = self.write
-        return Codec<Source>(describe: describe) { source, writer in write(transform(source), &writer) }
-    }
 }
 
 extension Codec where Value == String {

@@ -107,9 +107,6 @@ public struct Resource<Root>: Sendable {
         precondition(Set(self.fields.map(\.name)).count == self.fields.count, "a field of \(name ?? "an object") is declared twice")
     }
 
-    /// The fields, to declare another resource that has them all and more.
-    public var allFields: [Field<Root>] { fields.filter { $0.name != "object" } }
-
     public func write(_ root: Root, to writer: inout JSONWriter) {
         writer.object { writer in
             for field in fields { field.write(root, &writer) }

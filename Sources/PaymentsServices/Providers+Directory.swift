@@ -151,7 +151,6 @@ extension Providers {
 /// Each app's clock: real time, plus the offset a test-mode app has advanced it by.
 public enum Clocks {
     public static func now(for app: App.ID, store: Store) async throws -> Date {
-        let offset = try await store.read { try await $0.clock(app).offset() }
-        return store.clock.now().addingTimeInterval(Double(offset.components.seconds) + Double(offset.components.attoseconds) / 1e18)
+        try await store.now(of: app)
     }
 }

@@ -37,6 +37,8 @@ public struct Store: Sendable {
 
     /// Commits concurrent inbox writes together (webhooks arrive in bursts).
     let inboxWriter: GroupCommit<ProviderEvent, Bool>
+    /// Test-mode apps' clock offsets, so a write does not read its app's each time.
+    let clocks = AppClockCache(ttl: .seconds(1))
 
     public init(backend: any StoreBackend, clock: Clock = .system, ids: IDGenerator = .live, outboxBell: Doorbell = Doorbell()) {
         self.backend = backend
@@ -65,24 +67,44 @@ public struct Store: Sendable {
     ///   comes from its clock. Nil for a change that belongs to no app's clock (a new app).
     /// - Throws: `StoreError.unaudited` (and rolls back) when the body recorded nothing.
     public func write<T: Sendable>(_ origin: Origin, app: App.ID?, _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        let (result, emitted) = try await backend.transaction { db in
+        let (result, emitted, clockSet) = try await backend.transaction { db in
             let wallClock = clock.now()
-            var now = wallClock
-            if let app, let offset = try await AppClockRepository.offset(of: app, db: db) {
-                now = wallClock.addingTimeInterval(Double(offset.milliseconds) / 1000)
+            var offset: Duration = .zero
+            if let app {
+                if let known = clocks.offset(of: app) {
+                    offset = known
+                } else {
+                    offset = try await AppClockRepository.offset(of: app, db: db) ?? .zero
+                    clocks.remember(offset, of: app)
+                }
             }
+            let now = wallClock.addingTimeInterval(Double(offset.milliseconds) / 1000)
             let session = Session(db: db, engine: engine, ids: ids, now: now, wallClock: wallClock, origin: origin)
             let result = try await body(session)
             guard session.auditCount > 0 else { throw StoreError.unaudited }
             // Other instances' outbox workers hear of it on commit (see `listenForOutboxWork`).
             if session.emitted, engine == .postgres { try await db.raw("NOTIFY \(unsafeRaw: Self.outboxChannel)").run() }
-            return (result, session.emitted)
+            return (result, session.emitted, session.clockSet)
         }
+        // A clock advanced here is seen by this instance's next write at once.
+        if let (app, offset) = clockSet { clocks.remember(offset, of: app) }
         if emitted { outboxBell.ring() }
         return result
     }
 
     static let outboxChannel = "payments_outbox"
+
+    /// An app's time now: real time plus its test clock's offset (read as writes read it).
+    public func now(of app: App.ID) async throws -> Date {
+        let offset: Duration
+        if let known = clocks.offset(of: app) {
+            offset = known
+        } else {
+            offset = try await backend.read { db in try await AppClockRepository.offset(of: app, db: db) } ?? .zero
+            clocks.remember(offset, of: app)
+        }
+        return clock.now().addingTimeInterval(Double(offset.milliseconds) / 1000)
+    }
 
     /// Rings ``outboxBell`` whenever any instance commits outbox work, until cancelled: a
     /// `payments worker` beside the serving processes delivers at once instead of at its next poll.
@@ -128,6 +150,10 @@ public struct Session: Sendable {
     var auditCount: Int { audited.withLockedValue { $0 } }
     var emitted: Bool { outboxWork.withLockedValue { $0 } }
     func noteEmitted() { outboxWork.withLockedValue { $0 = true } }
+    private let clockChange = NIOLockedValueBox<(App.ID, Duration)?>(nil)
+    /// An app clock this transaction set, to remember once it commits.
+    var clockSet: (App.ID, Duration)? { clockChange.withLockedValue { $0 } }
+    func noteClockSet(_ app: App.ID, _ offset: Duration) { clockChange.withLockedValue { $0 = (app, offset) } }
 
     /// `FOR UPDATE` where the engine has it (PostgreSQL). SQLite's write transactions are
     /// exclusive already.

@@ -167,15 +167,14 @@ public struct Route<Owner: Controller>: Sendable {
     let handle: @Sendable (Owner, Request, PaymentsRequestContext) async throws -> Response
 
     /// - Parameters:
-    ///   - handler: the controller's method that serves it (`PlansController.create`).
+    ///   - handler: the controller's method that serves it (`PlansController.create`); its
+    ///     `Call<Body, Query>` says what body and query the route takes (`NoBody`, `NoQuery`: none).
     public init<Body: APIInput, Query: APIQuery, Output>(
         _ method: HTTPRequest.Method,
         _ path: String,
         id operationID: String,
         summary: String,
         description: String? = nil,
-        body: Body.Type = NoBody.self,
-        query: Query.Type = NoQuery.self,
         parameters: [PathParameter] = [],
         success: Success<Output>,
         errors: [ErrorResponse] = [],

@@ -18,7 +18,6 @@ struct AdminController: Controller {
             "/admin/v1/apps",
             id: "createApp",
             summary: "Create an app and its first key",
-            body: AppInput.self,
             success: .created(Resources.createdApp.codec, "The app, with its key shown this once"),
             handler: createApp
         ),
@@ -27,7 +26,6 @@ struct AdminController: Controller {
             "/admin/v1/apps",
             id: "listApps",
             summary: "Apps, newest first",
-            query: ListQuery.self,
             success: .ok(Resources.app.list, "A page"),
             handler: listApps
         ),
@@ -46,7 +44,6 @@ struct AdminController: Controller {
             "/admin/v1/apps/{app_id}",
             id: "updateApp",
             summary: "Rename an app or set its default grace period",
-            body: AppUpdate.self,
             parameters: [appID],
             success: .ok(Resources.app.codec, "The app"),
             errors: [.notFound],
@@ -67,7 +64,6 @@ struct AdminController: Controller {
             "/admin/v1/apps/{app_id}/keys",
             id: "rotateKey",
             summary: "Issue a new key; the current keys keep working for the overlap",
-            body: RotateInput.self,
             parameters: [appID],
             success: .created(Resources.apiKey.codec, "The new key, its secret shown this once"),
             errors: [.notFound],
@@ -88,7 +84,6 @@ struct AdminController: Controller {
             "/admin/v1/audit-logs",
             id: "adminListAuditLogs",
             summary: "Any app's audit trail",
-            query: AdminAuditQuery.self,
             success: .ok(Resources.auditEntry.list, "A page"),
             errors: [.notFound],
             handler: auditLogs

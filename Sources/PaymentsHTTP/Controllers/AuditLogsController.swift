@@ -21,7 +21,6 @@ struct AuditLogsController: Controller {
             "/v1/audit-logs",
             id: "listAuditLogs",
             summary: "The app's audit trail, newest first",
-            query: AuditQuery.self,
             success: .ok(Resources.auditEntry.list, "A page"),
             handler: list
         )

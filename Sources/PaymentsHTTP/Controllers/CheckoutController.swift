@@ -15,7 +15,6 @@ struct CheckoutController: Controller {
             id: "createCheckoutSession",
             summary: "Open a hosted checkout page",
             description: "Subscription mode needs a recurring price, payment mode a one-time price. Audited as CREATE_CHECKOUT_SESSION.",
-            body: CheckoutInput.self,
             success: .created(Resources.checkoutSession.codec, "Send the buyer to `url`"),
             errors: [.notFound, .unavailable],
             handler: create
@@ -35,7 +34,6 @@ struct CheckoutController: Controller {
             "/v1/portal-sessions",
             id: "createPortalSession",
             summary: "A link to the provider's billing portal",
-            body: PortalInput.self,
             success: .created(Resources.portalSession.codec, "Send the customer to `url`"),
             errors: [.notFound, .unavailable],
             handler: portal

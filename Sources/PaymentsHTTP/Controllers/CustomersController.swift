@@ -18,7 +18,6 @@ struct CustomersController: Controller {
             summary: "Create or update a customer by the app's own id",
             description: "Absent fields are kept, `null` clears a field, metadata merges key by key and an empty value removes its key. "
                 + "Audited as CREATE_CUSTOMER or UPDATE_CUSTOMER.",
-            body: CustomerInput.self,
             parameters: [externalID],
             success: .upserted(Resources.customer.codec, created: "Created", updated: "Updated"),
             handler: upsert
@@ -38,7 +37,6 @@ struct CustomersController: Controller {
             "/v1/customers",
             id: "listCustomers",
             summary: "The app's customers, newest first",
-            query: ListQuery.self,
             success: .ok(Resources.customer.list, "A page"),
             handler: list
         ),

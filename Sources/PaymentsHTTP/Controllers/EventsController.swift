@@ -17,7 +17,6 @@ struct EventsController: Controller {
             summary: "Events, newest first, or a replayable stream",
             description: "With `after_sequence=N`: oldest first from sequence N+1, to catch up after downtime (page with the last "
                 + "sequence seen).",
-            query: EventQuery.self,
             success: .ok(Resources.storedEvents, "A page"),
             errors: [.notFound],
             handler: list
@@ -40,7 +39,6 @@ struct EventsController: Controller {
             description: "One per event and endpoint. Retries: at once, then \(RetrySchedule.standard.described) after each failure "
                 + "(each up to 20 % longer at random); 2xx is success, anything else or no answer within 15 s a failure; after the "
                 + "last, `dead` until retried by hand.",
-            query: DeliveryQuery.self,
             success: .ok(Resources.eventDelivery.list, "A page"),
             errors: [.notFound],
             handler: deliveries

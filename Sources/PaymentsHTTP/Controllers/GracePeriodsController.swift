@@ -16,7 +16,6 @@ struct GracePeriodsController: Controller {
             summary: "Grace periods, newest first",
             description: "A failed invoice opens one (length: the plan's grace_period_days, else the app's, else 7 days, on the app's "
                 + "clock); a paid invoice or payment resolves it; the expiry worker (and a test-clock advance) ends it.",
-            query: ListQuery.self,
             success: .ok(Resources.gracePeriod.list, "A page"),
             errors: [.notFound],
             handler: list
@@ -27,7 +26,6 @@ struct GracePeriodsController: Controller {
             id: "resolveGracePeriod",
             summary: "Resolve a grace period by hand (audited, with a reason)",
             description: "400 `grace_period_not_open` when it is resolved or expired already.",
-            body: ResolveInput.self,
             parameters: [.id(GracePeriod.self)],
             success: .ok(Resources.gracePeriod.codec, "Resolved"),
             errors: [.notFound],

@@ -17,7 +17,6 @@ struct PaymentsController: Controller {
             summary: "Charge a customer once",
             description: "Audited as CREATE_PAYMENT. The provider call carries an operation id recorded before the call; a retry with the "
                 + "same Idempotency-Key resumes that operation (looks the payment up first) and never charges twice.",
-            body: PaymentInput.self,
             success: .created(Resources.payment.codec, "Charged (or pending at the provider)"),
             errors: [.paymentRequired, .notFound, .unavailable],
             handler: create
@@ -27,7 +26,6 @@ struct PaymentsController: Controller {
             "/v1/payments",
             id: "listPayments",
             summary: "The app's payments, newest first",
-            query: ListQuery.self,
             success: .ok(Resources.payment.list, "A page (without refunds)"),
             errors: [.notFound],
             handler: list
@@ -48,7 +46,6 @@ struct PaymentsController: Controller {
             id: "createRefund",
             summary: "Refund a payment in whole or in part",
             description: "`refund_exceeds_payment` (400) when more is asked than remains (refunds in flight count). Audited as CREATE_REFUND.",
-            body: RefundInput.self,
             parameters: [id],
             success: .created(Resources.refund.codec, "Refunded"),
             errors: [.notFound, .unavailable],

@@ -18,7 +18,6 @@ struct PlansController: Controller {
             summary: "Create a plan with its prices",
             description: "Audited as CREATE_PLAN. Prices are created at the app's provider (or linked with `provider_price_id`, "
                 + "which is checked); a failed sync is retried on first use.",
-            body: PlanInput.self,
             success: .created(Resources.plan.codec, "Created, and synced to the provider where it can be"),
             errors: [.conflict],
             handler: create
@@ -28,7 +27,6 @@ struct PlansController: Controller {
             "/v1/plans",
             id: "listPlans",
             summary: "The app's plans, newest first",
-            query: ListQuery.self,
             success: .ok(Resources.plan.list, "A page"),
             handler: list
         ),
@@ -50,7 +48,6 @@ struct PlansController: Controller {
             description: "Absent fields stay; `null` clears description, trial_period_days and grace_period_days; `prices` replaces "
                 + "the whole list (unchanged prices are kept, changed ones get a new version, missing ones are archived). "
                 + "Audited as UPDATE_PLAN (ARCHIVE_PLAN for `active: false`).",
-            body: PlanUpdate.self,
             parameters: [key],
             success: .ok(Resources.plan.codec, "The plan as changed"),
             errors: [.notFound],

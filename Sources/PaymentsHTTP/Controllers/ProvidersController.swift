@@ -26,7 +26,6 @@ struct ProvidersController: Controller {
             summary: "Set the app's own provider account",
             description: "Secrets are sealed at rest (AES-256-GCM, key from APP_SECRET by HKDF), shown back only as their last 4 "
                 + "characters, never logged or audited. Audited as SET_PROVIDER_ACCOUNT.",
-            body: AccountInput.self,
             parameters: [PathParameter("provider", .string(allowedValues: ["stripe"]), "The provider whose account this is")],
             success: .upserted(Resources.providerAccount.codec, created: "Set", updated: "Replaced"),
             errors: [.notFound],
@@ -39,7 +38,6 @@ struct ProvidersController: Controller {
             summary: "Move a test-mode app's clock forward",
             description: "Renewals, trial ends, failed renewals and grace expiry that fall due run before it answers. A live-mode app "
                 + "has no test clock: 404 `route_not_found`.",
-            body: AdvanceInput.self,
             success: .ok(Resources.testClock.codec, "The app's new time"),
             errors: [.notFound, .unavailable],
             handler: advance

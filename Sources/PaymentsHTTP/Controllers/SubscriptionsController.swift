@@ -16,7 +16,6 @@ struct SubscriptionsController: Controller {
             id: "createSubscription",
             summary: "Start a subscription",
             description: "Audited as CREATE_SUBSCRIPTION. Crash-safe like payments.",
-            body: SubscriptionInput.self,
             success: .created(
                 Resources.subscription.codec,
                 "Started: trialing, active, or incomplete when the first charge was declined"
@@ -29,7 +28,6 @@ struct SubscriptionsController: Controller {
             "/v1/subscriptions",
             id: "listSubscriptions",
             summary: "The app's subscriptions, newest first",
-            query: ListQuery.self,
             success: .ok(Resources.subscription.list, "A page"),
             errors: [.notFound],
             handler: list
@@ -49,7 +47,6 @@ struct SubscriptionsController: Controller {
             "/v1/subscriptions/{id}",
             id: "updateSubscription",
             summary: "Change plan, price or quantity",
-            body: SubscriptionUpdate.self,
             parameters: [id],
             success: .ok(Resources.subscription.codec, "Updated"),
             errors: [.notFound, .unavailable],
@@ -60,7 +57,6 @@ struct SubscriptionsController: Controller {
             "/v1/subscriptions/{id}/cancel",
             id: "cancelSubscription",
             summary: "Cancel now or at the end of the period",
-            body: SubscriptionCancel.self,
             parameters: [id],
             success: .ok(Resources.subscription.codec, "Canceled, or set to cancel at period end"),
             errors: [.notFound, .unavailable],

@@ -19,7 +19,6 @@ struct WebhookEndpointsController: Controller {
             summary: "Register an endpoint for events",
             description: "The answer carries the signing secret `whsec_...`, shown this once. At most \(WebhookEndpoints.Service.maximumPerApp) "
                 + "endpoints per app (400 `webhook_endpoint_limit`).",
-            body: EndpointInput.self,
             success: .created(Resources.webhookEndpoint.codec, "Created, with its secret"),
             handler: create
         ),
@@ -28,7 +27,6 @@ struct WebhookEndpointsController: Controller {
             "/v1/webhook-endpoints",
             id: "listWebhookEndpoints",
             summary: "Webhook endpoints, newest first",
-            query: ListQuery.self,
             success: .ok(Resources.webhookEndpoint.list, "A page"),
             handler: list
         ),
@@ -47,7 +45,6 @@ struct WebhookEndpointsController: Controller {
             "/v1/webhook-endpoints/{id}",
             id: "updateWebhookEndpoint",
             summary: "Change the event types or description",
-            body: EndpointUpdate.self,
             parameters: [id],
             success: .ok(Resources.webhookEndpoint.codec, "Updated"),
             errors: [.notFound],
@@ -71,7 +68,6 @@ struct WebhookEndpointsController: Controller {
             summary: "New signing secret, with an overlap",
             description: "Until `previous_secret_expires_at` deliveries carry two signatures (new and old), so the receiver can switch "
                 + "without losing one.",
-            body: RotateInput.self,
             parameters: [id],
             success: .ok(Resources.webhookEndpoint.codec, "The endpoint with its new secret"),
             errors: [.notFound],

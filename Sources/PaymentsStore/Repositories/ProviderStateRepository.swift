@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import PaymentsDomain
 import SQLKit
 
@@ -143,6 +144,29 @@ public struct ProviderObjectRepository: Sendable {
     }
 }
 
+/// Test-mode apps' clock offsets as last read or set by this instance, trusted for `ttl`: a write
+/// takes its app's time without a read each time. An advance made here is seen at once; one made
+/// through another instance, within `ttl`.
+final class AppClockCache: Sendable {
+    private let entries = NIOLockedValueBox<[App.ID: (offset: Duration, readAt: ContinuousClock.Instant)]>([:])
+    let ttl: Duration
+
+    init(ttl: Duration) { self.ttl = ttl }
+
+    func offset(of app: App.ID) -> Duration? {
+        let now = ContinuousClock.now
+        return entries.withLockedValue { entries in
+            guard let entry = entries[app], now - entry.readAt < ttl else { return nil }
+            return entry.offset
+        }
+    }
+
+    func remember(_ offset: Duration, of app: App.ID) {
+        let now = ContinuousClock.now
+        entries.withLockedValue { $0[app] = (offset, now) }
+    }
+}
+
 /// Each test-mode app's clock: an offset from real time that only grows.
 public struct AppClockRepository: Sendable {
     let session: Session
@@ -171,6 +195,7 @@ public struct AppClockRepository: Sendable {
             ON CONFLICT (app_id) DO UPDATE SET offset_ms = \(bind: ms), updated_at = \(bind: session.now.millis)
             """
         ).run()
+        session.noteClockSet(appID, offset)
     }
 }
 
