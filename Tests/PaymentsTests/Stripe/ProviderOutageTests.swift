@@ -85,7 +85,10 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(3), "within the budget, give or take an attempt's end (loosely: a loaded machine)")
         let given = timeouts.values
         #expect((1...2).contains(given.count), "a third attempt would not have had its minimum: \(given)")
-        #expect(given.allSatisfy { $0 <= .seconds(1) } && zip(given, given.dropFirst()).allSatisfy { $1 < $0 }, "each attempt gets what is left: \(given)")
+        #expect(
+            given.allSatisfy { $0 <= .seconds(1) } && zip(given, given.dropFirst()).allSatisfy { $1 < $0 },
+            "each attempt gets what is left: \(given)"
+        )
     }
 }
 
@@ -190,7 +193,8 @@ import Testing
             #expect(metrics.text.contains(#"provider_circuit_state{provider="stripe",account="platform"} 2"#), "\(metrics.text)")
             #expect(
                 metrics.text.contains(#"provider_circuit_consecutive_failures{provider="stripe",account="platform"} 3"#),
-                "three calls failed; the one refused at once was never tried: \(metrics.text)")
+                "three calls failed; the one refused at once was never tried: \(metrics.text)"
+            )
             // nothing was recorded as charged: the customer could not even be linked
             #expect(try await api.request(.get, "/v1/payments", key: key).data.isEmpty)
         }
