@@ -6,7 +6,8 @@ import PackageDescription
 //   PaymentsContract the API's vocabulary: rules for request fields, shapes of request bodies and of the
 //                    resources the API answers with (and events carry), how they are read, written and
 //                    documented (OpenAPIKit). Declared once; decoder, encoder and /openapi.json use them.
-//   PaymentsStore    one SQL store over SQLite and PostgreSQL (SQLKit), migrations, transactions.
+//   PaymentsStore    one SQL store over SQLite (its C API, no thread hop) and PostgreSQL (SQLKit), migrations,
+//                    transactions, the audit chain's sealer.
 //   PaymentsSandbox  the built-in offline provider (its own state in the same database).
 //   PaymentsStripe   the Stripe adapter over AsyncHTTPClient. Wire types never leave it.
 //   PaymentsServices one service per use case (Apps.Service, Payments.Service, ...). Providers are
@@ -25,12 +26,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
-        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -43,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
     ],
     targets: [
+        // The system's SQLite (Debian's libsqlite3-dev), driven through its C API by PaymentsStore.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "PaymentsDomain",
             dependencies: [
@@ -61,12 +61,13 @@ let package = Package(
             name: "PaymentsStore",
             dependencies: [
                 "PaymentsDomain",
+                "CSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -4,10 +4,12 @@
 #
 # Routes: GET /ping (no-op, R0); GET /health (one `SELECT 1` through the store: the floor for
 # any route that touches the database); GET /v1/customers/{id} (authenticated read: cached key
-# + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + chained audit
-# entry in one transaction); POST /v1/payments (a new sandbox charge per request, each under its
-# own Idempotency-Key); POST /webhooks/stripe (a distinct event signed ahead of time per
-# request: verify + store + 2xx). Events (scripts/bench_outbox.py): deliveries/s from a backlog
+# + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + audit entry in
+# one transaction), to one app and spread over 8 apps; POST /v1/payments (a new sandbox charge
+# per request, each under its own Idempotency-Key); POST /webhooks/stripe (a distinct event as
+# Stripe sends them, whole objects from Stripe's fixtures, indented, ~5 KB, signed ahead of time
+# per request: verify + store + 2xx). The server's resident memory: idle after start, and its
+# peak (VmHWM) after the loads. Events (scripts/bench_outbox.py): deliveries/s from a backlog
 # to a loopback no-op receiver, by a `payments worker` beside `serve --no-workers`; and the time
 # from a write's request to its event's delivery, p50/p99 over 300 writes one at a time, with
 # the outbox worker in the serving process (the default) and in a separate `payments worker`.
@@ -22,11 +24,9 @@ connections=64
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk (Debian package)"
-  apt_get=(apt-get); [ "$(id -u)" -eq 0 ] || apt_get=(sudo apt-get)
-  "${apt_get[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq wrk >/dev/null
-fi
+source scripts/lib/apt.sh
+need_package wrk /usr/bin/wrk
+need_package libsqlite3-dev /usr/include/sqlite3.h
 
 log "building release"
 swift build -c release --product payments >&2
@@ -53,6 +53,7 @@ print(r["rps"], r["p50_ms"], r["p99_ms"], r["errors"])' <<<"$out"
 
 results=()
 events=()
+memory=()
 bench_database() { # label DATABASE_URL
   local label=$1 url=$2
   export DATA_DIR="$work/$label" LOG_LEVEL=warning
@@ -60,31 +61,44 @@ bench_database() { # label DATABASE_URL
   "$bin" migrate >/dev/null
   KEY=$("$bin" apps create --name bench --mode test | awk '/^api_key:/ {print $2}')
   export KEY
+  local keys=() n
+  for n in 1 2 3 4 5 6 7 8; do
+    keys+=("$("$bin" apps create --name "bench-$n" --mode test | awk '/^api_key:/ {print $2}')")
+  done
+  local app_keys
+  app_keys=$(IFS=,; echo "${keys[*]}")
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
   PORT=$port "$bin" serve --no-workers >"$work/$label.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ping" >/dev/null && break; sleep 0.1; done
+  sleep 1
+  local rss_idle rss_peak
+  rss_idle=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
   curl -fs -X PUT "http://127.0.0.1:$port/v1/customers/org_bench" -H "Authorization: Bearer $KEY" \
     -H 'Content-Type: application/json' -d '{"name":"Bench","email":"b@bench.test"}' >/dev/null
   # Warm up connections and caches.
   wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$port/ping" >/dev/null
-  local r0 floor read write pay
+  local r0 floor read write write8 pay
   r0=$(run_wrk get.lua /ping)
   floor=$(run_wrk get.lua /health)
   read=$(run_wrk get.lua /v1/customers/org_bench)
   write=$(run_wrk put-customer.lua /v1/customers)
+  write8=$(KEYS=$app_keys run_wrk put-customer.lua /v1/customers)
   pay=$(run_wrk post-payment.lua /v1/payments)
+  rss_peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 
   # The webhook inbox and the outbox: the platform's Stripe account configured (never called:
   # STRIPE_API_BASE is a closed port and the inbox is not processed, only stored).
   local inbox outbox_json separate_json inprocess_json
-  python3 scripts/bench_outbox.py sign whsec_bench 400000 "$work/webhooks.txt"
+  # Enough distinct events for 15,000/s (a duplicate is cheaper: it would flatter the figure).
+  body_size=$(python3 scripts/bench_outbox.py sign whsec_bench $((duration * 15000)) "$work/webhooks.txt")
   STRIPE_SECRET_KEY=sk_test_bench STRIPE_WEBHOOK_SECRET=whsec_bench STRIPE_API_BASE=http://127.0.0.1:9 \
     PORT=$port "$bin" serve --no-workers >"$work/$label-events.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ping" >/dev/null && break; sleep 0.1; done
   inbox=$(WEBHOOKS="$work/webhooks.txt" WRK_THREADS=$threads run_wrk post-webhook.lua /webhooks/stripe)
+  memory+=("$label|$rss_idle|$rss_peak|$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")")
   outbox_json=$(python3 scripts/bench_outbox.py throughput "$bin" "$port" "$KEY" 20000)
   "$bin" worker >/dev/null 2>&1 &
   local worker_pid=$!
@@ -101,9 +115,10 @@ bench_database() { # label DATABASE_URL
   results+=("$label|no-op GET /ping (R0)|$r0|$r0")
   results+=("$label|GET /health (one SELECT 1)|$floor|$r0")
   results+=("$label|GET /v1/customers/{id}|$read|$r0")
-  results+=("$label|PUT /v1/customers/{new id}|$write|$r0")
+  results+=("$label|PUT /v1/customers/{new id}, one app|$write|$r0")
+  results+=("$label|PUT /v1/customers/{new id}, 8 apps|$write8|$r0")
   results+=("$label|POST /v1/payments (sandbox charge)|$pay|$r0")
-  results+=("$label|POST /webhooks/stripe (verify + store)|$inbox|$r0")
+  results+=("$label|POST /webhooks/stripe (verify + store; bodies $body_size B on average)|$inbox|$r0")
 }
 
 trap cleanup_bench EXIT
@@ -129,6 +144,12 @@ for row in "${results[@]}"; do
   read -r base _ <<<"$baseline"
   python3 -c "import sys; db,route,rps,p50,p99,err,base=sys.argv[1:]; print(f'| {db} | {route} | {float(rps):,.0f} | {float(p50):.2f} | {float(p99):.2f} | {err} | {float(rps)/float(base):.2f} |')" \
     "$db" "$route" "$rps" "$p50" "$p99" "$errors" "$base"
+done
+
+printf '\nResident memory of `serve` (MB)\n\n| database | idle after start | peak after the API rows (VmHWM) | peak after the inbox row |\n|---|---:|---:|---:|\n'
+for row in "${memory[@]}"; do
+  IFS='|' read -r db idle peak inbox_peak <<<"$row"
+  awk -v db="$db" -v i="$idle" -v p="$peak" -v w="$inbox_peak" 'BEGIN { printf "| %s | %.1f | %.1f | %.1f |\n", db, i/1024, p/1024, w/1024 }'
 done
 
 printf '\nOutbound events (release build, loopback no-op receiver)\n\n'

@@ -2,8 +2,10 @@
 """Helpers for scripts/bench.sh's event rows.
 
   bench_outbox.py sign SECRET COUNT FILE
-      writes COUNT distinct Stripe events, each with a valid Stripe-Signature for SECRET, one
-      per line as "signature<TAB>body" (for scripts/wrk/post-webhook.lua).
+      writes COUNT distinct Stripe events as Stripe sends them (whole objects from Stripe's
+      fixtures, indented: 4.2 KB on average), each with a valid Stripe-Signature for SECRET, one
+      per line as "signature<TAB>body" (for scripts/wrk/post-webhook.lua); prints the average
+      body size.
 
   bench_outbox.py throughput BINARY PORT KEY EVENTS
       with `payments serve --no-workers` on PORT: registers an endpoint on a loopback no-op
@@ -28,16 +30,43 @@ import time
 import urllib.request
 
 
-def sign(secret, count, path):
-    now = int(time.time())
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "stripe", "fixtures3.json")
+
+
+def stripe_events(count, created):
+    """COUNT distinct events of the kinds Stripe sends most, as Stripe sends them: the whole object
+    from Stripe's published fixtures (`../shared/stripe/fixtures3.json`), what changed in
+    `previous_attributes`, indented; `customer.updated`, `customer.subscription.updated` and
+    `invoice.payment_succeeded` in turn (4.2 KB on average)."""
+    resources = json.load(open(os.environ.get("STRIPE_FIXTURES", FIXTURES)))["resources"]
+    kinds = [("customer.updated", resources["customer"], {"email": "old@example.com", "name": None}),
+             ("customer.subscription.updated", resources["subscription"], {"status": "trialing"}),
+             ("invoice.payment_succeeded", resources["invoice"], {"status": "open", "amount_paid": 0})]
     run = os.urandom(4).hex()
+    texts = []
+    for kind, template, previous in kinds:
+        obj = dict(template, id=f"{template['id']}_{run}_@N@")
+        if kind != "customer.updated":
+            obj["customer"] = "cus_bench_@C@"
+        event = {"id": f"evt_bench_{run}_@N@", "object": "event", "api_version": "2026-10-28.endive", "created": created,
+                 "data": {"object": obj, "previous_attributes": previous}, "livemode": False, "pending_webhooks": 1,
+                 "request": {"id": f"req_{run}_@N@", "idempotency_key": None}, "type": kind}
+        texts.append(json.dumps(event, indent=2))
+    for n in range(count):
+        yield texts[n % len(texts)].replace("@N@", str(n)).replace("@C@", str(n % 1000))
+
+
+def sign(secret, count, path):
+    """Writes COUNT signed events, "signature<TAB>body" a line, the body's newlines written as
+    the control character RS (0x1E), which JSON text never holds (post-webhook.lua turns them back). Prints the bodies' average size in bytes."""
+    now = int(time.time())
+    total = 0
     with open(path, "w") as out:
-        for n in range(count):
-            body = json.dumps({"id": f"evt_bench_{run}_{n}", "object": "event", "type": "customer.created", "created": now,
-                               "data": {"object": {"id": f"cus_bench_{n}", "object": "customer", "metadata": {}}}},
-                              separators=(",", ":"))
+        for body in stripe_events(count, now):
+            total += len(body)
             mac = hmac.new(secret.encode(), f"{now}.{body}".encode(), hashlib.sha256).hexdigest()
-            out.write(f"t={now},v1={mac}\t{body}\n")
+            out.write(f"t={now},v1={mac}\t{body.replace(chr(10), chr(30))}\n")
+    print(round(total / count))
 
 
 class NoOpReceiver:

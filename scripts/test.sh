@@ -49,6 +49,8 @@ else:
 PY
 
 # --- Tests ----------------------------------------------------------------------------------
+source scripts/lib/apt.sh
+need_package libsqlite3-dev /usr/include/sqlite3.h  # the SQLite backend builds against it
 log "building"
 swift build --build-tests
 

@@ -2,9 +2,9 @@ import NIOCore
 
 /// Runs a task's jobs on one NIO event loop.
 ///
-/// SQLiteNIO completes every query's future on its connection's event loop. A session that runs
-/// with that loop as its task executor resumes there directly, instead of hopping to the
-/// cooperative pool after every statement: on a small machine the hops, not SQLite, were the cost.
+/// PostgresNIO completes every query on its connection's event loop. A session that runs with
+/// that loop as its task executor resumes there directly, instead of hopping to the cooperative
+/// pool after every statement.
 final class EventLoopExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: `loop` is immutable and event loops are thread-safe.
     let loop: any EventLoop

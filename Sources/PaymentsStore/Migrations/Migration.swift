@@ -34,6 +34,7 @@ public enum Migrations {
         M0010_CreateGracePeriods(),
         M0011_CreateEvents(),
         M0012_AddAppGracePeriodDays(),
+        M0013_AddInboxClaimIndex(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

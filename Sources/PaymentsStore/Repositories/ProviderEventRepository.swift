@@ -91,27 +91,33 @@ public struct ProviderEventRepository: Sendable {
 
     static func key(_ event: ProviderEvent) -> String { "\(event.provider.rawValue) \(event.account) \(event.providerEventID)" }
 
-    /// Takes up to `limit` events that are due (pending and due, or processing with a lapsed
-    /// lease: their worker died), oldest first, and leases them to the caller. On PostgreSQL rows
-    /// another worker holds are skipped (`FOR UPDATE SKIP LOCKED`); SQLite's single writer
-    /// serializes claims.
+    /// Takes up to `limit` events that are due (processing with a lapsed lease, whose worker
+    /// died, then pending and due, oldest first) and leases them to the caller. On PostgreSQL
+    /// rows another worker holds are skipped (`FOR UPDATE SKIP LOCKED`); SQLite's single writer
+    /// serializes claims. Each kind is its own statement, so the pending ones come in the order of
+    /// `provider_events_claim` without a sort of the whole backlog.
     public func claim(now: Date, lease: Duration, limit: Int) async throws -> [ProviderEvent] {
         let skipLocked: SQLQueryString = backend.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let nowMillis = now.millis
-        return try await backend.transaction { db in
+        @Sendable func take(_ due: SQLQueryString, _ limit: Int, _ db: any SQLDatabase) async throws -> [ProviderEvent] {
             try await db.raw(
                 """
                 UPDATE provider_events SET status = 'processing', attempts = attempts + 1,
                     lease_until = \(bind: nowMillis + lease.milliseconds)
                 WHERE id IN (
-                    SELECT id FROM provider_events
-                    WHERE (status = 'pending' AND next_attempt_at <= \(bind: nowMillis))
-                       OR (status = 'processing' AND lease_until < \(bind: nowMillis))
+                    SELECT id FROM provider_events WHERE \(due)
                     ORDER BY event_created_at, id LIMIT \(bind: limit)\(skipLocked)
                 )
                 RETURNING \(Self.columns)
                 """
-            ).all().map(Self.decode).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+            ).all().map(Self.decode)
+        }
+        return try await backend.transaction { db in
+            var events = try await take("status = 'processing' AND lease_until < \(bind: nowMillis)", limit, db)
+            if events.count < limit {
+                events += try await take("status = 'pending' AND next_attempt_at <= \(bind: nowMillis)", limit - events.count, db)
+            }
+            return events.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         }
     }
 

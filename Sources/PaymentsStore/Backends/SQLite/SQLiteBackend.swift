@@ -1,40 +1,22 @@
-import Atomics
 import Logging
-import NIOCore
 import NIOPosix
 import SQLKit
-import SQLiteKit
-import SQLiteNIO
 
-/// SQLite in WAL mode: one writer connection (transactions serialized by an async lock, each a
-/// `BEGIN IMMEDIATE` so another process waits rather than deadlocks) and a few reader connections.
+/// SQLite in WAL mode through its C API (``SQLiteConnection``), each statement prepared once per
+/// connection and run where the task that asks for it runs:
+/// - one writer connection. Transactions are serialized by a pool of one, each a
+///   `BEGIN IMMEDIATE` so another process waits rather than deadlocks, and each runs whole on the
+///   writer's own thread (one hop in and out per transaction, none per statement): a long write
+///   (a checkpoint's fsync, a claim over a large backlog) never holds up the threads that serve
+///   requests.
+/// - a few reader connections, used on the reading task's thread (a read is an indexed look-up).
 public final class SQLiteBackend: StoreBackend {
     public let engine = SQLEngine.sqlite
-    /// A connection and an executor on its event loop: a session run there resumes where its
-    /// queries complete, without a hop to the cooperative pool after each statement.
-    struct Lane: Sendable {
-        let connection: SQLiteConnection
-        let executor: EventLoopExecutor
-
-        init(_ connection: SQLiteConnection) {
-            self.connection = connection
-            self.executor = EventLoopExecutor(connection.eventLoop)
-        }
-
-        /// Runs `body` on the connection's event loop, where its queries complete.
-        func run<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-            try await withTaskExecutorPreference(executor) {
-                try await body(connection.sql(queryLogLevel: nil))
-            }
-        }
-    }
-
-    private let writer: AsyncMutex<Lane>
-    /// Reader connections, used in turn. They are opened `FULLMUTEX`, so a busy one is safe to
-    /// share; the thread pool bounds how many queries run at once, not this list.
-    private let readers: [Lane]
-    private let nextReader = ManagedAtomic<Int>(0)
-    private let closed = ManagedAtomic<Bool>(false)
+    private let writer: ConnectionPool<SQLiteConnection>
+    /// The writer's thread: every transaction runs there.
+    private let writerThread: MultiThreadedEventLoopGroup
+    private let writerExecutor: EventLoopExecutor
+    private let readers: ConnectionPool<SQLiteConnection>
     private let busyTimeout: Duration
     /// The database file.
     public let path: String
@@ -54,28 +36,17 @@ public final class SQLiteBackend: StoreBackend {
         guard path != ":memory:", !path.isEmpty else {
             throw StoreError.invalidConfiguration("SQLite needs a file path: the readers must see the writer's data.")
         }
-        func connect(_ pragmas: [String]) async throws -> SQLiteConnection {
-            let connection = try await SQLiteConnection.open(
-                storage: .file(path: path),
-                threadPool: .singleton,
-                logger: logger,
-                on: MultiThreadedEventLoopGroup.singleton.any()
-            )
-            for pragma in pragmas {
-                _ = try await connection.query(pragma)
-            }
-            return connection
-        }
         // The writer waits for another process's lock itself (see `waitingForTheLock`): SQLite's own
         // busy handler backs off to 100 ms between tries, so a `payments worker` beside a busy
         // `serve` kept losing the lock for seconds. Readers in WAL mode are not blocked by writers.
-        let writer = try await connect([
-            "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA busy_timeout = 0", "PRAGMA foreign_keys = ON",
-        ])
-        var readerConnections: [SQLiteConnection] = []
-        for _ in 0..<max(1, readers) {
-            readerConnections.append(
-                try await connect(["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"])
+        let writer = try SQLiteConnection(
+            path: path,
+            pragmas: ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA busy_timeout = 0", "PRAGMA foreign_keys = ON"]
+        )
+        let readerConnections = try (0..<max(1, readers)).map { _ in
+            try SQLiteConnection(
+                path: path,
+                pragmas: ["PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]
             )
         }
         return SQLiteBackend(
@@ -88,11 +59,17 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], busyTimeout: Duration, path: String, logger: Logger) {
-        self.writer = AsyncMutex(Lane(writer))
-        self.readers = readers.map(Lane.init)
+        self.writer = ConnectionPool([writer])
+        self.writerThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.writerExecutor = EventLoopExecutor(writerThread.next())
+        self.readers = ConnectionPool(readers)
         self.busyTimeout = busyTimeout
         self.path = path
         self.logger = logger
+    }
+
+    private func database(_ connection: SQLiteConnection) -> any SQLDatabase {
+        SQLiteDatabase(connection: connection, logger: logger)
     }
 
     /// Runs `attempt` again while another process holds the database's write lock (SQLite answers
@@ -105,7 +82,7 @@ public final class SQLiteBackend: StoreBackend {
         while true {
             do {
                 return try await attempt()
-            } catch let error as SQLiteError where error.reason == .busy && clock.now < deadline {
+            } catch let error as SQLiteFailure where error.isBusy && clock.now < deadline {
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .milliseconds(10))
             }
@@ -113,24 +90,28 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        guard !closed.load(ordering: .relaxed) else { throw StoreError.closed }
-        let turn = UInt(bitPattern: nextReader.loadThenWrappingIncrement(ordering: .relaxed))
-        return try await readers[Int(turn % UInt(readers.count))].run(body)
+        try await readers.withValue { connection in try await body(database(connection)) }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writer.withLock { lane in
-            try await lane.run { db in
-                // Only `BEGIN IMMEDIATE` waits for the lock; once it is taken nothing else does.
-                try await waitingForTheLock { try await db.raw("BEGIN IMMEDIATE").run() }
-                return try await db.inTransaction(begin: nil, logger: logger, body)
-            }
+        try await onTheWriter { connection in
+            let db = database(connection)
+            // Only `BEGIN IMMEDIATE` waits for the lock; once it is taken nothing else does.
+            try await waitingForTheLock { try await db.raw("BEGIN IMMEDIATE").run() }
+            return try await db.inTransaction(begin: nil, logger: logger, body)
         }
     }
 
     public func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // One statement: when it finds the lock taken it has written nothing, so it may run again.
-        try await writer.withLock { lane in try await lane.run { db in try await waitingForTheLock { try await body(db) } } }
+        try await onTheWriter { connection in try await waitingForTheLock { try await body(database(connection)) } }
+    }
+
+    /// Runs `body` with the writer connection, on the writer's thread.
+    private func onTheWriter<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await writer.withValue { connection in
+            try await withTaskExecutorPreference(writerExecutor) { try await body(connection) }
+        }
     }
 
     /// How often ``listen(_:_:)`` looks for other processes' commits.
@@ -144,8 +125,8 @@ public final class SQLiteBackend: StoreBackend {
     public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {
         var seen: Int?
         while true {
-            let version = try await writer.withLock { lane in
-                try await lane.run { db in try await db.raw("PRAGMA data_version").first()?.decode(column: "data_version", as: Int.self) }
+            let version = try await onTheWriter { connection in
+                try await database(connection).raw("PRAGMA data_version").first()?.decode(column: "data_version", as: Int.self)
             }
             if let seen, version != seen { signal() }
             seen = version
@@ -161,14 +142,14 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func poolStatistics() -> PoolStatistics {
-        PoolStatistics(inUse: writer.isLocked ? 1 : 0, capacity: 1 + readers.count)
+        PoolStatistics(inUse: writer.inUse + readers.inUse, capacity: writer.capacity + readers.capacity)
     }
 
     public func shutdown() async throws {
-        guard !closed.exchange(true, ordering: .relaxed) else { return }
         // A write under way (or the commit watch of `listen`) finishes before its connection closes.
-        for lane in [await writer.close()].compactMap({ $0 }) + readers {
-            try await lane.connection.close()
-        }
+        let connections = await writer.close() + readers.close()
+        guard !connections.isEmpty else { return }  // closed already
+        for connection in connections { connection.close() }
+        try await writerThread.shutdownGracefully()
     }
 }
