@@ -4,8 +4,9 @@
 #
 # Routes: GET /ping (no-op, R0); GET /health (one `SELECT 1` through the store: the floor for
 # any route that touches the database); GET /v1/customers/{id} (authenticated read: cached key
-# + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + audit entry in
-# one transaction), to one app and spread over 8 apps; POST /v1/payments (a new sandbox charge
+# + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + audit entry +
+# event in one transaction, the server's audit sealer running beside), to one app and spread over
+# 8 apps; POST /v1/payments (a new sandbox charge
 # per request, each under its own Idempotency-Key); POST /webhooks/stripe (a distinct event as
 # Stripe sends them, whole objects from Stripe's fixtures, indented, ~5 KB, signed ahead of time
 # per request: verify + store + 2xx). The server's resident memory: idle after start, and its
@@ -68,7 +69,8 @@ bench_database() { # label DATABASE_URL
   local app_keys
   app_keys=$(IFS=,; echo "${keys[*]}")
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  PORT=$port "$bin" serve --no-workers >"$work/$label.log" 2>&1 &
+  # With its workers: the audit sealer runs beside the writes, as it does in production.
+  PORT=$port "$bin" serve >"$work/$label.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ping" >/dev/null && break; sleep 0.1; done
   sleep 1

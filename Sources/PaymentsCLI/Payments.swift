@@ -251,7 +251,7 @@ struct Audit: AsyncParsableCommand {
                 let formatter = ISO8601DateFormatter()
                 for entry in page.data {
                     print(
-                        "\(entry.sequence)  \(formatter.string(from: entry.createdAt))  \(entry.actionType)  \(entry.targetType)/\(entry.targetID)  by \(entry.actorID)  \(entry.payloadSnapshot)"
+                        "\(entry.seal.map { "\($0.sequence)" } ?? "unsealed")  \(formatter.string(from: entry.createdAt))  \(entry.actionType)  \(entry.targetType)/\(entry.targetID)  by \(entry.actorID)  \(entry.payloadSnapshot)"
                     )
                 }
             }
@@ -260,7 +260,12 @@ struct Audit: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every app's audit hash chain (or one app's); exits 1 at the first broken link."
+            abstract: "Check every app's audit hash chain (or one app's); exits 1 at the first broken link.",
+            discussion: """
+                An entry is written with its change and sealed into its app's chain within about a second by \
+                `payments serve` or `payments worker`; the sealed chain is checked, and entries not sealed yet \
+                are counted apart (they are not yet protected).
+                """
         )
         @Option(help: "Only this app (app_...).") var app: String?
 
@@ -280,12 +285,17 @@ struct Audit: AsyncParsableCommand {
                         print("\(id): BROKEN at \(link)")
                         broken = true
                     } else {
-                        print("\(id): ok (\(result.entries) entries)")
+                        print("\(id): ok (\(result.entries) entries\(Self.unsealed(result)))")
                     }
                 }
                 return broken
             }
             if broken { throw ExitCode(1) }
+        }
+
+        static func unsealed(_ result: AuditLog.Service.Verification) -> String {
+            guard result.unsealed > 0, let oldest = result.oldestUnsealed else { return "" }
+            return "; \(result.unsealed) not sealed yet, the oldest written \(ISO8601DateFormatter().string(from: oldest))"
         }
     }
 }

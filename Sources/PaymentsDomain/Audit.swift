@@ -90,7 +90,8 @@ public struct AuditRecord: Sendable, Equatable {
     }
 }
 
-/// One audit log entry as stored.
+/// One audit log entry as stored. It is written with its change, unsealed; a sealer run soon
+/// after the commit gives it its place in the app's hash chain (``Seal``).
 public struct AuditEntry: Sendable, Equatable, Identified {
     public static let idPrefix = "aud"
     public static let resourceType = ResourceType.auditLog
@@ -98,8 +99,6 @@ public struct AuditEntry: Sendable, Equatable, Identified {
 
     public let id: ID
     public let appID: App.ID
-    /// Position in the app's chain, from 1.
-    public let sequence: Int64
     public let actorID: String
     public let keyID: String?
     public let actionType: String
@@ -108,15 +107,28 @@ public struct AuditEntry: Sendable, Equatable, Identified {
     public let payloadSnapshot: String
     public let requestID: String?
     public let createdAt: Date
-    /// The previous entry's `hash` (empty for the first entry).
-    public let previousHash: String
-    /// SHA-256 over this entry's content and `previousHash`.
-    public private(set) var hash: String
+    /// Its place in the chain; nil until sealed.
+    public var seal: Seal?
+
+    /// An entry's place in its app's chain.
+    public struct Seal: Sendable, Equatable {
+        /// Position in the app's chain, from 1.
+        public let sequence: Int64
+        /// The previous entry's `hash` (empty for the first entry).
+        public let previousHash: String
+        /// SHA-256 over the entry's content, `sequence` and `previousHash`.
+        public let hash: String
+
+        public init(sequence: Int64, previousHash: String, hash: String) {
+            self.sequence = sequence
+            self.previousHash = previousHash
+            self.hash = hash
+        }
+    }
 
     public init(
         id: ID,
         appID: App.ID,
-        sequence: Int64,
         actorID: String,
         keyID: String?,
         actionType: String,
@@ -125,12 +137,10 @@ public struct AuditEntry: Sendable, Equatable, Identified {
         payloadSnapshot: String,
         requestID: String?,
         createdAt: Date,
-        previousHash: String,
-        hash: String
+        seal: Seal? = nil
     ) {
         self.id = id
         self.appID = appID
-        self.sequence = sequence
         self.actorID = actorID
         self.keyID = keyID
         self.actionType = actionType
@@ -139,46 +149,18 @@ public struct AuditEntry: Sendable, Equatable, Identified {
         self.payloadSnapshot = payloadSnapshot
         self.requestID = requestID
         self.createdAt = createdAt
-        self.previousHash = previousHash
-        self.hash = hash
+        self.seal = seal
     }
 
-    /// A new entry linked to `previousHash`, its own hash computed.
-    public static func sealed(
-        id: ID,
-        appID: App.ID,
-        sequence: Int64,
-        actorID: String,
-        keyID: String?,
-        actionType: String,
-        targetType: String,
-        targetID: String,
-        payloadSnapshot: String,
-        requestID: String?,
-        createdAt: Date,
-        previousHash: String
-    ) -> AuditEntry {
-        var entry = AuditEntry(
-            id: id,
-            appID: appID,
-            sequence: sequence,
-            actorID: actorID,
-            keyID: keyID,
-            actionType: actionType,
-            targetType: targetType,
-            targetID: targetID,
-            payloadSnapshot: payloadSnapshot,
-            requestID: requestID,
-            createdAt: createdAt,
-            previousHash: previousHash,
-            hash: ""
-        )
-        entry.hash = entry.computedHash
+    /// This entry placed at `sequence` after the entry whose hash is `previousHash`.
+    public func sealed(sequence: Int64, previousHash: String) -> AuditEntry {
+        var entry = self
+        entry.seal = Seal(sequence: sequence, previousHash: previousHash, hash: hash(sequence: sequence, previousHash: previousHash))
         return entry
     }
 
-    /// The hash this entry should carry, recomputed from its content.
-    public var computedHash: String {
+    /// The hash this entry carries at `sequence` after `previousHash`, from its content.
+    public func hash(sequence: Int64, previousHash: String) -> String {
         AuditChain.hash(
             fields: [
                 id.rawValue, appID.rawValue, String(sequence), actorID, keyID ?? "", actionType, targetType,
@@ -218,9 +200,9 @@ public enum AuditChain {
         public var description: String { "entry \(sequence) (\(entryID)): \(reason)" }
     }
 
-    /// Walks entries in sequence order and returns the first broken link, or `nil`.
+    /// Walks sealed entries in sequence order and returns the first broken link, or `nil`.
     /// - Parameters:
-    ///   - entries: one app's entries, ordered by `sequence`.
+    ///   - entries: one app's sealed entries, ordered by their sequence.
     ///   - expectedPreviousHash: the hash of the entry before the first one given.
     ///   - expectedSequence: the first entry's sequence.
     public static func firstBreak(
@@ -231,28 +213,31 @@ public enum AuditChain {
         var previous = expectedPreviousHash
         var sequence = expectedSequence
         for entry in entries {
-            if entry.sequence != sequence {
+            guard let seal = entry.seal else {
+                return Break(sequence: sequence, entryID: entry.id.rawValue, reason: "the entry is not sealed")
+            }
+            if seal.sequence != sequence {
                 return Break(
-                    sequence: entry.sequence,
+                    sequence: seal.sequence,
                     entryID: entry.id.rawValue,
                     reason: "expected sequence \(sequence): an entry is missing or was inserted"
                 )
             }
-            if entry.previousHash != previous {
+            if seal.previousHash != previous {
                 return Break(
-                    sequence: entry.sequence,
+                    sequence: seal.sequence,
                     entryID: entry.id.rawValue,
                     reason: "previous_hash does not match the entry before it"
                 )
             }
-            if entry.computedHash != entry.hash {
+            if entry.hash(sequence: seal.sequence, previousHash: seal.previousHash) != seal.hash {
                 return Break(
-                    sequence: entry.sequence,
+                    sequence: seal.sequence,
                     entryID: entry.id.rawValue,
                     reason: "content does not match its hash: the entry was altered"
                 )
             }
-            previous = entry.hash
+            previous = seal.hash
             sequence += 1
         }
         return nil
@@ -269,9 +254,18 @@ public enum AuditSnapshot {
     public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(value))
+        let encoded = try encoder.encode(value)
+        // Most snapshots name no secret: then the encoding is the snapshot. (A key is written
+        // `"name":`; inside a string value its quotes would be escaped, so a match is a key or,
+        // at worst, a needless pass through the redaction.)
+        let text = String(decoding: encoded, as: UTF8.self)
+        guard secretKeys.contains(where: { text.contains($0) }) else { return text }
+        let json = try JSONDecoder().decode(JSONValue.self, from: encoded)
         return String(decoding: try encoder.encode(redact(json)), as: UTF8.self)
     }
+
+    /// The secret fields as they appear as keys in encoded JSON.
+    static let secretKeys = secretFields.map { "\"\($0)\":" }
 
     static func redact(_ value: JSONValue) -> JSONValue {
         switch value {

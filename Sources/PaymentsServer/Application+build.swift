@@ -121,9 +121,9 @@ func oneLine(_ text: String) -> String {
     text.split(whereSeparator: \.isNewline).joined(separator: " ")
 }
 
-/// Every background worker: housekeeping, grace expiry, the inbox, the outbox (with a listener
-/// that wakes it when another instance commits deliveries), and the reconciliation of provider
-/// operations.
+/// Every background worker: the audit sealer, housekeeping, grace expiry, the inbox, the outbox
+/// (with a listener that wakes it when another instance commits deliveries), and the
+/// reconciliation of provider operations.
 func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
     let store = services.store
     return [
@@ -133,6 +133,7 @@ func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
         PeriodicWorker(name: "outbox listener", interval: .seconds(1), logger: logger) {
             try await cancelWhenGracefulShutdown { try await store.listenForOutboxWork() }
         },
+        AuditSealingWorker(sealer: store.auditSealer, bell: store.auditBell, logger: logger),
         HousekeepingWorker(store: store, logger: logger),
         PeriodicWorker(name: "grace expiry", interval: .seconds(60), logger: logger) {
             try await services.gracePeriods.expireAll()

@@ -1,6 +1,12 @@
 import PaymentsDomain
 import PaymentsStore
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 public enum AuditLog {}
 
 extension AuditLog {
@@ -17,14 +23,24 @@ extension AuditLog {
 
         /// What a verification found.
         public struct Verification: Sendable {
+            /// Sealed entries checked.
             public let entries: Int64
             public let firstBreak: AuditChain.Break?
+            /// Entries written but not sealed yet (not yet protected by the chain), and when the
+            /// oldest of them was written.
+            public let unsealed: Int64
+            public let oldestUnsealed: Date?
         }
 
-        /// Walks the app's whole chain and checks every link, then that the head matches the end.
+        /// Walks the app's whole sealed chain and checks every link, then that the head matches
+        /// the end; counts the entries not sealed yet apart.
         public func verify(app: App.ID, batchSize: Int = 1000) async throws -> Verification {
+            let unsealed = try await store.read { try await $0.auditLog(app).unsealed() }
             var previousHash = ""
             var sequence: Int64 = 1
+            func result(_ entries: Int64, _ broken: AuditChain.Break?) -> Verification {
+                Verification(entries: entries, firstBreak: broken, unsealed: unsealed.count, oldestUnsealed: unsealed.oldest)
+            }
             while true {
                 let from = sequence
                 let batch = try await store.read { try await $0.auditLog(app).chain(from: from, limit: batchSize) }
@@ -33,9 +49,9 @@ extension AuditLog {
                     expectedPreviousHash: previousHash,
                     expectedSequence: sequence
                 ) {
-                    return Verification(entries: sequence - 1, firstBreak: broken)
+                    return result(sequence - 1, broken)
                 }
-                if let last = batch.last {
+                if let last = batch.last?.seal {
                     previousHash = last.hash
                     sequence = last.sequence + 1
                 }
@@ -45,16 +61,16 @@ extension AuditLog {
             if let head = try await store.read({ try await $0.auditLog(app).head() }),
                 head.sequence != count || head.hash != previousHash
             {
-                return Verification(
-                    entries: count,
-                    firstBreak: AuditChain.Break(
+                return result(
+                    count,
+                    AuditChain.Break(
                         sequence: head.sequence,
                         entryID: "head",
                         reason: "the chain ends at entry \(count) but its head records entry \(head.sequence): entries were deleted"
                     )
                 )
             }
-            return Verification(entries: count, firstBreak: nil)
+            return result(count, nil)
         }
     }
 }

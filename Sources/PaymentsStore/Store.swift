@@ -25,8 +25,9 @@ public struct Origin: Sendable {
 /// The service's persistence: repositories over one `StoreBackend`, with the clock and id
 /// generator every write uses.
 ///
-/// Writes go through ``write(_:_:)`` only, which appends the audit entries the change records in
-/// the same transaction and refuses to commit a change that recorded none.
+/// Writes go through ``write(_:app:_:)`` only, which appends the audit entries the change records
+/// in the same transaction (unsealed: ``AuditSealer`` chains them after the commit) and refuses
+/// to commit a change that recorded none.
 public struct Store: Sendable {
     public let backend: any StoreBackend
     public let clock: Clock
@@ -34,6 +35,9 @@ public struct Store: Sendable {
     /// Rung after a commit that added work to the outbox, so an outbox worker in this process
     /// starts at once instead of at its next poll.
     public let outboxBell: Doorbell
+    /// Rung after every commit (each wrote audit entries): an audit sealer in this process seals
+    /// them soon after instead of at its next poll.
+    public let auditBell = Doorbell()
 
     /// Commits concurrent inbox writes together (webhooks arrive in bursts).
     let inboxWriter: GroupCommit<ProviderEvent, Bool>
@@ -61,7 +65,8 @@ public struct Store: Sendable {
     }
 
     /// Runs a change in one transaction. The body must record at least one audit entry with
-    /// ``Session/audit(_:_:)``; the entries are chained and committed with the change.
+    /// ``Session/audit(_:_:)``; the entries are committed with the change and sealed into the
+    /// app's chain soon after (``auditBell``).
     /// - Parameter app: the app whose objects the change makes or changes: the session's `now`
     ///   is that app's clock (a test-mode app's advanced test clock), so every time the app sees
     ///   comes from its clock. Nil for a change that belongs to no app's clock (a new app).
@@ -88,6 +93,7 @@ public struct Store: Sendable {
         }
         // A clock advanced here is seen by this instance's next write at once.
         if let (app, offset) = clockSet { clocks.remember(offset, of: app) }
+        auditBell.ring()
         if emitted { outboxBell.ring() }
         return result
     }
@@ -113,6 +119,9 @@ public struct Store: Sendable {
     public func listenForOutboxWork() async throws {
         try await backend.listen(Self.outboxChannel) { [outboxBell] in outboxBell.ring() }
     }
+
+    /// Seals committed audit entries into their apps' chains.
+    public var auditSealer: AuditSealer { AuditSealer(backend: backend) }
 
     /// Idempotency records (infrastructure, not audited).
     public var idempotency: IdempotencyRepository { IdempotencyRepository(backend: backend) }
@@ -157,14 +166,15 @@ public struct Session: Sendable {
 
     /// `FOR UPDATE` where the engine has it (PostgreSQL). SQLite's write transactions are
     /// exclusive already.
-    var forUpdate: SQLQueryString { engine == .postgres ? " FOR UPDATE" : "" }
+    var forUpdate: SQLQueryString { engine.forUpdate }
 
     func requireWrite() throws -> Origin {
         guard let origin else { throw StoreError.readOnly }
         return origin
     }
 
-    /// Appends an entry to the app's audit chain in this transaction.
+    /// Appends an entry to the app's audit log in this transaction (sealed into the chain after
+    /// the commit).
     @discardableResult
     public func audit(_ appID: App.ID, _ record: AuditRecord) async throws -> AuditEntry {
         let origin = try requireWrite()

@@ -110,7 +110,11 @@ extension Resources {
     public static let auditEntry = Resource<AuditEntry>("AuditLog", object: "audit_log") {
         Field("id", \.id)
         Field("app_id", \.appID)
-        Field("sequence", \.sequence, description: "Position in the app's hash chain, from 1")
+        Field(
+            "sequence",
+            \.seal?.sequence,
+            description: "Position in the app's hash chain, from 1; null until the entry is sealed (within about a second of its change)"
+        )
         Field("actor_id", \.actorID, description: "A key id, `admin`, `system`, or the app's X-Actor-Id")
         Field("key_id", \.keyID)
         Field("action_type", \.actionType, Codec<String>.string(allowedValues: AuditAction.allCases.map(\.rawValue)))
@@ -124,8 +128,8 @@ extension Resources {
         )
         Field("request_id", \.requestID)
         Field("created_at", \.createdAt)
-        Field("previous_hash", \.previousHash)
-        Field("hash", \.hash, description: "SHA-256 over the entry and previous_hash")
+        Field("previous_hash", \.seal?.previousHash, description: "The hash of the entry before it; null until sealed")
+        Field("hash", \.seal?.hash, description: "SHA-256 over the entry, its sequence and previous_hash; null until sealed")
     }
 
     public static let provider = Resource<Providers.Directory.Status>("Provider", object: "provider") {

@@ -35,6 +35,7 @@ public enum Migrations {
         M0011_CreateEvents(),
         M0012_AddAppGracePeriodDays(),
         M0013_AddInboxClaimIndex(),
+        M0014_SealAuditAfterCommit(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -33,7 +33,8 @@ public struct AuditFilter: Sendable, Equatable {
     }
 }
 
-/// One app's audit chain.
+/// One app's audit log: entries are appended unsealed with their change, and sealed into the
+/// app's hash chain by ``AuditSealer`` soon after.
 public struct AuditRepository: Sendable {
     let session: Session
     let appID: App.ID
@@ -43,19 +44,12 @@ public struct AuditRepository: Sendable {
         request_id, created_at, previous_hash, hash
         """
 
-    /// Appends one entry after the chain's head, which it locks until the transaction ends.
+    /// Appends one unsealed entry: one insert, no lock on the chain, so writes to one app do not
+    /// wait on each other for it.
     func append(_ record: AuditRecord, origin: Origin) async throws -> AuditEntry {
-        guard
-            let head = try await session.db.raw(
-                "SELECT sequence, hash FROM audit_heads WHERE app_id = \(bind: appID.rawValue)\(session.forUpdate)"
-            ).first()
-        else { throw StoreError.inconsistent("app \(appID) has no audit chain head") }
-        let previousSequence = try head.decode(column: "sequence", as: Int64.self)
-        let previousHash = try head.decode(column: "hash", as: String.self)
-        let entry = AuditEntry.sealed(
+        let entry = AuditEntry(
             id: session.ids.next(AuditEntry.self, at: session.now),
             appID: appID,
-            sequence: previousSequence + 1,
             actorID: origin.actor.actorID,
             keyID: origin.actor.keyID?.rawValue,
             actionType: record.action.rawValue,
@@ -63,28 +57,22 @@ public struct AuditRepository: Sendable {
             targetID: record.targetID,
             payloadSnapshot: record.payloadSnapshot,
             requestID: origin.requestID,
-            createdAt: session.now,
-            previousHash: previousHash
+            createdAt: session.now
         )
         try await session.db.raw(
             """
-            INSERT INTO audit_logs (\(Self.columns))
-            VALUES (\(bind: entry.id.rawValue), \(bind: appID.rawValue), \(bind: entry.sequence),
-                    \(bind: entry.actorID), \(bind: entry.keyID), \(bind: entry.actionType), \(bind: entry.targetType),
-                    \(bind: entry.targetID), \(bind: entry.payloadSnapshot), \(bind: entry.requestID),
-                    \(bind: entry.createdAt.millis), \(bind: entry.previousHash), \(bind: entry.hash))
-            """
-        ).run()
-        try await session.db.raw(
-            """
-            UPDATE audit_heads SET sequence = \(bind: entry.sequence), hash = \(bind: entry.hash)
-            WHERE app_id = \(bind: appID.rawValue)
+            INSERT INTO audit_logs (id, app_id, actor_id, key_id, action_type, target_type, target_id, payload_snapshot,
+                request_id, created_at)
+            VALUES (\(bind: entry.id.rawValue), \(bind: appID.rawValue), \(bind: entry.actorID), \(bind: entry.keyID),
+                    \(bind: entry.actionType), \(bind: entry.targetType), \(bind: entry.targetID), \(bind: entry.payloadSnapshot),
+                    \(bind: entry.requestID), \(bind: entry.createdAt.millis))
             """
         ).run()
         return entry
     }
 
-    /// Entries newest first. `startingAfter` is an entry id.
+    /// Entries newest first (by id: ids are in the order of the app's clock), sealed or not.
+    /// `startingAfter` is an entry id.
     public func list(_ filter: AuditFilter, _ page: PageRequest) async throws -> Page<AuditEntry> {
         var conditions: [SQLQueryString] = ["app_id = \(bind: appID.rawValue)"]
         if let value = filter.actionType { conditions.append("action_type = \(bind: value)") }
@@ -93,24 +81,17 @@ public struct AuditRepository: Sendable {
         if let value = filter.actorID { conditions.append("actor_id = \(bind: value)") }
         if let value = filter.createdGTE { conditions.append("created_at >= \(bind: value.millis)") }
         if let value = filter.createdLT { conditions.append("created_at < \(bind: value.millis)") }
-        if let cursor = page.startingAfter {
-            conditions.append(
-                """
-                sequence < COALESCE((SELECT sequence FROM audit_logs
-                    WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: cursor)), 0)
-                """
-            )
-        }
+        if let cursor = page.startingAfter { conditions.append("id < \(bind: cursor)") }
         let rows = try await session.db.raw(
             """
             SELECT \(Self.columns) FROM audit_logs WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
-            ORDER BY sequence DESC LIMIT \(bind: page.limit + 1)
+            ORDER BY id DESC LIMIT \(bind: page.limit + 1)
             """
         ).all()
         return Page(fetched: try rows.map(Self.decode), limit: page.limit)
     }
 
-    /// Entries in chain order from `sequence` on, at most `limit`.
+    /// Sealed entries in chain order from `sequence` on, at most `limit`.
     public func chain(from sequence: Int64, limit: Int) async throws -> [AuditEntry] {
         try await session.db.raw(
             """
@@ -131,11 +112,21 @@ public struct AuditRepository: Sendable {
         return (try row.decode(column: "sequence", as: Int64.self), try row.decode(column: "hash", as: String.self))
     }
 
+    /// Entries not sealed yet: how many, and when the oldest was written.
+    public func unsealed() async throws -> (count: Int64, oldest: Date?) {
+        let row = try await session.db.raw(
+            """
+            SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM audit_logs
+            WHERE app_id = \(bind: appID.rawValue) AND sequence IS NULL
+            """
+        ).first()
+        return (try row?.decode(column: "n", as: Int64.self) ?? 0, try row?.optionalDate("oldest"))
+    }
+
     static func decode(_ row: any SQLRow) throws -> AuditEntry {
         AuditEntry(
             id: AuditEntry.ID(rawValue: try row.decode(column: "id", as: String.self)),
             appID: App.ID(rawValue: try row.decode(column: "app_id", as: String.self)),
-            sequence: try row.decode(column: "sequence", as: Int64.self),
             actorID: try row.decode(column: "actor_id", as: String.self),
             keyID: try row.decode(column: "key_id", as: String?.self),
             actionType: try row.decode(column: "action_type", as: String.self),
@@ -144,8 +135,13 @@ public struct AuditRepository: Sendable {
             payloadSnapshot: try row.decode(column: "payload_snapshot", as: String.self),
             requestID: try row.decode(column: "request_id", as: String?.self),
             createdAt: try row.date("created_at"),
-            previousHash: try row.decode(column: "previous_hash", as: String.self),
-            hash: try row.decode(column: "hash", as: String.self)
+            seal: try row.decode(column: "sequence", as: Int64?.self).map { sequence in
+                AuditEntry.Seal(
+                    sequence: sequence,
+                    previousHash: try row.decode(column: "previous_hash", as: String.self),
+                    hash: try row.decode(column: "hash", as: String.self)
+                )
+            }
         )
     }
 }

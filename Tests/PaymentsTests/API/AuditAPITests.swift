@@ -16,11 +16,17 @@ import Testing
             let newKeyID = try #require(rotated.string("id"))
             try await api.admin(.delete, "/admin/v1/apps/\(appID)/keys/\(newKeyID)")
 
+            // Listed at once, newest first, before they are sealed.
+            let written = try await api.admin(.get, "/admin/v1/audit-logs?app_id=\(appID)&limit=100")
+            #expect(written.data.map { $0["action_type"] as? String ?? "" } == ["REVOKE_KEY", "ROTATE_KEY", "UPDATE_CUSTOMER", "CREATE_CUSTOMER", "CREATE_APP"])
+            #expect(written.data.allSatisfy { $0["sequence"] is NSNull && $0["hash"] is NSNull }, "not sealed yet")
+            #expect(try await api.store.auditSealer.sealPending() == 5)
+
             let all = try await api.admin(.get, "/admin/v1/audit-logs?app_id=\(appID)&limit=100")
             #expect(all.status == .ok)
             let actions = all.data.map { $0["action_type"] as? String ?? "" }
             #expect(actions == ["REVOKE_KEY", "ROTATE_KEY", "UPDATE_CUSTOMER", "CREATE_CUSTOMER", "CREATE_APP"])
-            #expect(all.data.map { $0["sequence"] as? Int ?? 0 } == [5, 4, 3, 2, 1])
+            #expect(all.data.map { $0["sequence"] as? Int ?? 0 } == [5, 4, 3, 2, 1], "sealed in the order they were written")
             let byAction = Dictionary(uniqueKeysWithValues: all.data.map { ($0["action_type"] as! String, $0) })
             #expect(byAction["CREATE_CUSTOMER"]?["actor_id"] as? String == "user_7", "X-Actor-Id is recorded as given")
             #expect(byAction["CREATE_CUSTOMER"]?["key_id"] as? String == keyID, "beside the key id")
@@ -49,7 +55,7 @@ import Testing
             #expect(badTime.status == .badRequest && badTime.errorParam == "created[gte]")
 
             let verification = try await AuditLog.Service(store: api.store).verify(app: .init(rawValue: appID))
-            #expect(verification.firstBreak == nil && verification.entries == 5)
+            #expect(verification.firstBreak == nil && verification.entries == 5 && verification.unsealed == 0)
         }
     }
 }

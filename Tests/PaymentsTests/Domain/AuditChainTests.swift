@@ -9,10 +9,9 @@ import Testing
         var entries: [AuditEntry] = []
         var previous = ""
         for sequence in 1...Int64(count) {
-            let entry = AuditEntry.sealed(
+            let entry = AuditEntry(
                 id: IDGenerator.live.next(AuditEntry.self, at: Date()),
                 appID: app,
-                sequence: sequence,
                 actorID: "key_x",
                 keyID: "key_x",
                 actionType: "CREATE_CUSTOMER",
@@ -20,10 +19,9 @@ import Testing
                 targetID: "cus_\(sequence)",
                 payloadSnapshot: #"{"name":"n\#(sequence)"}"#,
                 requestID: "req_1",
-                createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(sequence)),
-                previousHash: previous
-            )
-            previous = entry.hash
+                createdAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(sequence))
+            ).sealed(sequence: sequence, previousHash: previous)
+            previous = entry.seal!.hash
             entries.append(entry)
         }
         return entries
@@ -39,7 +37,6 @@ import Testing
         entries[2] = AuditEntry(
             id: victim.id,
             appID: victim.appID,
-            sequence: victim.sequence,
             actorID: victim.actorID,
             keyID: victim.keyID,
             actionType: victim.actionType,
@@ -48,8 +45,7 @@ import Testing
             payloadSnapshot: #"{"name":"forged"}"#,
             requestID: victim.requestID,
             createdAt: victim.createdAt,
-            previousHash: victim.previousHash,
-            hash: victim.hash
+            seal: victim.seal
         )
         let broken = AuditChain.firstBreak(in: entries)
         #expect(broken?.sequence == 3)
@@ -65,10 +61,9 @@ import Testing
     @Test func rehashingAnAlteredEntryStillBreaksTheNextLink() {
         var entries = chain(4)
         let victim = entries[1]
-        entries[1] = AuditEntry.sealed(
+        entries[1] = AuditEntry(
             id: victim.id,
             appID: victim.appID,
-            sequence: victim.sequence,
             actorID: "admin",
             keyID: nil,
             actionType: victim.actionType,
@@ -76,10 +71,15 @@ import Testing
             targetID: victim.targetID,
             payloadSnapshot: victim.payloadSnapshot,
             requestID: victim.requestID,
-            createdAt: victim.createdAt,
-            previousHash: victim.previousHash
-        )
+            createdAt: victim.createdAt
+        ).sealed(sequence: victim.seal!.sequence, previousHash: victim.seal!.previousHash)
         #expect(AuditChain.firstBreak(in: entries)?.sequence == 3)
+    }
+
+    @Test func anUnsealedEntryAmongSealedOnesIsABreak() {
+        var entries = chain(3)
+        entries[1].seal = nil
+        #expect(AuditChain.firstBreak(in: entries) == .init(sequence: 2, entryID: entries[1].id.rawValue, reason: "the entry is not sealed"))
     }
 
     @Test func snapshotsRedactSecretsAtAnyDepth() throws {
@@ -97,6 +97,13 @@ import Testing
         )
         #expect(!text.contains("sk_test_live_secret") && !text.contains("rk_123"))
         #expect(text == #"{"account":{"last4":"1234","secret_key":"[redacted]"},"api_key":"[redacted]","name":"n"}"#)
+        // Without a secret key the encoding is kept as it is; a value that only mentions one is
+        // not a key.
+        struct Plain: Encodable {
+            let name: String
+            let note: String
+        }
+        #expect(try AuditSnapshot.encode(Plain(name: "n", note: #"the "secret": stays"#)) == #"{"name":"n","note":"the \"secret\": stays"}"#)
     }
 }
 

@@ -103,8 +103,11 @@ import Testing
             }
             #expect(created == 1)
             #expect(try await customers.list(app: app.id, try PageRequest()).data.count == 1)
+            let written = try await AuditLog.Service(store: store).verify(app: app.id)
+            #expect(written.firstBreak == nil && written.entries == 0 && written.unsealed == 1 + 8, "written, not sealed yet")
+            #expect(try await store.auditSealer.sealPending() == 9)
             let verification = try await AuditLog.Service(store: store).verify(app: app.id)
-            #expect(verification.firstBreak == nil)
+            #expect(verification.firstBreak == nil && verification.unsealed == 0)
             #expect(verification.entries == 1 + 8, "CREATE_APP and one entry per upsert, chained without gaps")
         }
     }
@@ -117,6 +120,7 @@ import Testing
                 _ = try await customers.upsert(app: app.id, externalID: "org_\(index)", changes: .init(), origin: admin)
             }
             let audit = AuditLog.Service(store: store)
+            try await store.auditSealer.sealPending()
             #expect(try await audit.verify(app: app.id).firstBreak == nil)
 
             // Someone with database access edits entry 3's snapshot.
