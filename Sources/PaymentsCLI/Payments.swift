@@ -35,9 +35,7 @@ func withRuntime<T>(_ body: (Runtime) async throws -> T) async throws -> T {
         case .json:
             return JSONLogHandler(label: label, level: configuration.logs.level)
         case .text:
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.logs.level
-            return handler
+            return TextLogHandler(label: label, level: configuration.logs.level)
         }
     }
     return try await Runtime.with(configuration, logger: Logger(label: "payments"), body)

@@ -258,14 +258,15 @@ public enum AuditSnapshot {
         // Most snapshots name no secret: then the encoding is the snapshot. (A key is written
         // `"name":`; inside a string value its quotes would be escaped, so a match is a key or,
         // at worst, a needless pass through the redaction.)
-        let text = String(decoding: encoded, as: UTF8.self)
-        guard secretKeys.contains(where: { text.contains($0) }) else { return text }
-        let json = try JSONDecoder().decode(JSONValue.self, from: encoded)
+        guard secretKeys.contains(where: { key in encoded.withUnsafeBytes { $0.contains(key) } }) else {
+            return String(decoding: encoded, as: UTF8.self)
+        }
+        let json = try JSONReader.value(of: encoded)
         return String(decoding: try encoder.encode(redact(json)), as: UTF8.self)
     }
 
     /// The secret fields as they appear as keys in encoded JSON.
-    static let secretKeys = secretFields.map { "\"\($0)\":" }
+    static let secretKeys = secretFields.map { Array("\"\($0)\":".utf8) }
 
     static func redact(_ value: JSONValue) -> JSONValue {
         switch value {
@@ -278,5 +279,16 @@ public enum AuditSnapshot {
         case .array(let array): return .array(array.map(redact))
         default: return value
         }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether `bytes` occur here.
+    fileprivate func contains(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, count >= bytes.count else { return false }
+        for start in 0...(count - bytes.count) where self[start] == first {
+            if self[start..<start + bytes.count].elementsEqual(bytes) { return true }
+        }
+        return false
     }
 }

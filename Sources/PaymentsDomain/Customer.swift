@@ -138,6 +138,29 @@ public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
 /// Stripe's limits on metadata: 50 keys, keys up to 40 characters, values up to 500.
 /// Lengths count Unicode scalars, as JSON Schema's `maxLength` does.
 public enum Metadata {
+    /// Metadata as stored: a JSON object, keys sorted.
+    public static func encode(_ metadata: [String: String]) -> String {
+        var writer = JSONWriter(capacity: 64)
+        writer.object { writer in
+            for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+                writer.key(key)
+                writer.value(value)
+            }
+        }
+        return writer.string
+    }
+
+    /// Metadata from its stored JSON object.
+    public static func decode(_ text: String) throws -> [String: String] {
+        guard case .object(let members) = try JSONReader.value(of: text) else {
+            throw JSONReader.Failure(offset: 0, reason: "metadata is not a JSON object")
+        }
+        return try members.mapValues { value in
+            guard case .string(let string) = value else { throw JSONReader.Failure(offset: 0, reason: "a metadata value is not a string") }
+            return string
+        }
+    }
+
     public static let count = 0...50
     public static let keyRule = TextRule(length: 1...40, characters: .except([0x5B...0x5B, 0x5D...0x5D], "without square brackets"))
     public static let valueRule = TextRule(length: 0...500)

@@ -26,6 +26,6 @@ extension Parameters {
     /// A path parameter, percent-decoded.
     func decoded(_ name: String) throws -> String {
         let raw = try require(name)
-        return raw.removingPercentEncoding ?? raw
+        return raw.contains("%") ? raw.removingPercentEncoding ?? raw : raw
     }
 }

@@ -41,20 +41,19 @@ public enum StripeWebhooks {
         let data: Payload
     }
 
-    struct Header: Decodable {
-        let id: String
-        let type: String
-        let created: Int64
-    }
-
-    /// Reads only the event's id, type and time (see ``ProviderWebhooks/identify``).
+    /// Reads only the event's id, type and time (see ``ProviderWebhooks/identify``): the rest of
+    /// the event (kilobytes of object) is checked to be JSON but not kept.
     public static let identify: ProviderWebhooks.Identifier = { payload throws(ProviderError) in
+        let members: [String: JSONValue]
         do {
-            let header = try JSONDecoder().decode(Header.self, from: Data(payload))
-            return ProviderEventHeader(id: header.id, type: header.type, createdAt: Date(timeIntervalSince1970: Double(header.created)))
+            members = try JSONReader.members(["id", "type", "created"], of: payload)
         } catch {
             throw .invalidRequest("The body is not a Stripe event: \(error)")
         }
+        guard case .string(let id)? = members["id"], case .string(let type)? = members["type"],
+            case .integer(let created)? = members["created"]
+        else { throw .invalidRequest("The body is not a Stripe event: it needs a string id and type and an integer created") }
+        return ProviderEventHeader(id: id, type: type, createdAt: Date(timeIntervalSince1970: Double(created)))
     }
 
     public static let interpret: ProviderEventInterpreter = { payload throws(ProviderError) in

@@ -21,10 +21,10 @@ enum APIDecoding {
                 message: "Request bodies must be JSON, sent with Content-Type: application/json."
             )
         }
-        var buffer = try await request.body.collect(upTo: .max)
+        let buffer = try await request.body.collect(upTo: .max)
         guard buffer.readableBytes > 0 else { return .object([:]) }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readBytes(length: buffer.readableBytes)!))
+            return try JSONReader.value(of: buffer.readableBytesView)
         } catch {
             throw PaymentsError(.invalidRequest, code: .invalidJSON, message: "The request body is not valid JSON.")
         }
@@ -35,7 +35,7 @@ enum APIDecoding {
         var parameters = [String: String]()
         // Hummingbird decodes values but not names: `created%5Bgte%5D` is `created[gte]`.
         for (key, value) in request.uri.queryParameters {
-            parameters[key.removingPercentEncoding ?? String(key)] = String(value)
+            parameters[key.contains("%") ? key.removingPercentEncoding ?? String(key) : String(key)] = String(value)
         }
         return parameters
     }

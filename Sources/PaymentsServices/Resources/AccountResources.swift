@@ -164,6 +164,6 @@ extension Resources {
 extension JSONValue {
     /// The JSON text parsed, or the text itself when it is not JSON.
     init(json text: String) {
-        self = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+        self = (try? JSONReader.value(of: text)) ?? .string(text)
     }
 }

@@ -52,7 +52,7 @@ public struct CustomerRepository: Sendable {
             INSERT INTO customers (id, app_id, external_id, name, email, legal_name, metadata, created_at, updated_at)
             VALUES (\(bind: customer.id.rawValue), \(bind: appID.rawValue), \(bind: customer.externalID),
                     \(bind: customer.name), \(bind: customer.email), \(bind: customer.legalName),
-                    \(bind: try StoreJSON.encode(customer.metadata)), \(bind: customer.createdAt.millis),
+                    \(bind: Metadata.encode(customer.metadata)), \(bind: customer.createdAt.millis),
                     \(bind: customer.updatedAt.millis))
             ON CONFLICT (app_id, external_id) DO NOTHING
             RETURNING id
@@ -65,7 +65,7 @@ public struct CustomerRepository: Sendable {
         try await session.db.raw(
             """
             UPDATE customers SET name = \(bind: customer.name), email = \(bind: customer.email),
-                legal_name = \(bind: customer.legalName), metadata = \(bind: try StoreJSON.encode(customer.metadata)),
+                legal_name = \(bind: customer.legalName), metadata = \(bind: Metadata.encode(customer.metadata)),
                 updated_at = \(bind: customer.updatedAt.millis)
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: customer.id.rawValue)
             """
@@ -81,7 +81,7 @@ public struct CustomerRepository: Sendable {
             name: try row.decode(column: "name", as: String?.self),
             email: try row.decode(column: "email", as: String?.self),
             legalName: try row.decode(column: "legal_name", as: String?.self),
-            metadata: metadata == "{}" ? [:] : try JSONDecoder().decode([String: String].self, from: Data(metadata.utf8)),
+            metadata: try Metadata.decode(metadata),
             createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at")
         )

@@ -59,7 +59,7 @@ public struct PlanRepository: Sendable {
             VALUES (\(bind: plan.id.rawValue), \(bind: appID.rawValue), \(bind: plan.key), \(bind: plan.name),
                     \(bind: plan.description), \(bind: plan.trialPeriodDays), \(bind: plan.gracePeriodDays),
                     \(bind: try StoreJSON.encode(plan.features)), \(bind: try StoreJSON.encode(plan.limits)),
-                    \(bind: try StoreJSON.encode(plan.metadata)), \(bind: plan.active ? 1 : 0),
+                    \(bind: Metadata.encode(plan.metadata)), \(bind: plan.active ? 1 : 0),
                     \(bind: plan.createdAt.millis), \(bind: plan.updatedAt.millis))
             """
         ).run()
@@ -74,7 +74,7 @@ public struct PlanRepository: Sendable {
             UPDATE plans SET name = \(bind: plan.name), description = \(bind: plan.description),
                 trial_period_days = \(bind: plan.trialPeriodDays), grace_period_days = \(bind: plan.gracePeriodDays),
                 features = \(bind: try StoreJSON.encode(plan.features)), limits = \(bind: try StoreJSON.encode(plan.limits)),
-                metadata = \(bind: try StoreJSON.encode(plan.metadata)), active = \(bind: plan.active ? 1 : 0),
+                metadata = \(bind: Metadata.encode(plan.metadata)), active = \(bind: plan.active ? 1 : 0),
                 updated_at = \(bind: plan.updatedAt.millis)
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: plan.id.rawValue)
             """
@@ -143,7 +143,7 @@ public struct PlanRepository: Sendable {
             gracePeriodDays: try row.decode(column: "grace_period_days", as: Int?.self),
             features: try StoreJSON.decode([String].self, row.decode(column: "features", as: String.self)),
             limits: try StoreJSON.decode([String: Int64].self, row.decode(column: "limits", as: String.self)),
-            metadata: try StoreJSON.decode([String: String].self, row.decode(column: "metadata", as: String.self)),
+            metadata: try Metadata.decode(row.decode(column: "metadata", as: String.self)),
             active: try row.decode(column: "active", as: Int.self) == 1,
             createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at")

@@ -180,6 +180,54 @@ import Testing
         }
     }
 
+    /// Transactions that arrive while another runs commit with it, each answered only once its
+    /// change is committed (another connection sees it), and one that fails rolls back alone.
+    @Test func transactionsThatArriveTogetherCommitTogetherAndFailAlone() async throws {
+        try await withDatabaseFile { path in
+            let backend = try await SQLiteBackend.open(path: path, logger: testLogger)
+            try await backend.transaction { try await $0.raw("CREATE TABLE t (n INTEGER PRIMARY KEY)").run() }
+            let before = backend.writer.statistics.withLockedValue { $0 }
+            let (held, holding) = AsyncStream<Void>.makeStream()
+            let first = Task {
+                try await backend.transaction { db in
+                    try await db.raw("INSERT INTO t (n) VALUES (1000)").run()
+                    holding.yield()
+                    try await Task.sleep(for: .milliseconds(100))  // the others queue meanwhile
+                }
+            }
+            for await _ in held { break }
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for n in 0..<40 {
+                    group.addTask {
+                        do {
+                            try await backend.transaction { db in
+                                try await db.raw("INSERT INTO t (n) VALUES (\(bind: n))").run()
+                                // Every fifth inserts a duplicate after its first row: it fails whole.
+                                if n % 5 == 0 { try await db.raw("INSERT INTO t (n) VALUES (\(bind: n))").run() }
+                            }
+                        } catch {
+                            return (n, false)
+                        }
+                        let seen = try await backend.read { db in
+                            try await db.raw("SELECT COUNT(*) AS c FROM t WHERE n = \(bind: n)").first()!.decode(column: "c", as: Int.self)
+                        }
+                        #expect(seen == 1, "answered after its commit: another connection sees row \(n)")
+                        return (n, true)
+                    }
+                }
+                return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            try await first.value
+            #expect(outcomes.filter { !$0.value }.keys.sorted() == [0, 5, 10, 15, 20, 25, 30, 35], "the failing ones, and only they")
+            let rows = try await backend.read { db in try await db.raw("SELECT n FROM t ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) } }
+            #expect(rows == (0..<40).filter { $0 % 5 != 0 } + [1000], "each failing transaction rolled back alone")
+            let after = backend.writer.statistics.withLockedValue { $0 }
+            let (commits, transactions) = (after.commits - before.commits, after.transactions - before.transactions)
+            #expect(transactions == 41 && commits < transactions / 2, "\(transactions) transactions in \(commits) commits")
+            try await backend.shutdown()
+        }
+    }
+
     /// Many tasks reading and writing at once each get a connection of their own: every write
     /// lands once and every read sees a consistent count.
     @Test func concurrentReadsAndWritesEachHaveTheirConnection() async throws {

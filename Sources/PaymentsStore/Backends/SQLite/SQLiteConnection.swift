@@ -56,6 +56,9 @@ final class SQLiteConnection: @unchecked Sendable {
 
     deinit { close() }
 
+    /// Whether a transaction is open (SQLite rolls one back by itself after some errors).
+    var inTransaction: Bool { !closed && sqlite3_get_autocommit(handle) == 0 }
+
     func close() {
         guard !closed else { return }
         closed = true

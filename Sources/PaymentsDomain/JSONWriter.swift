@@ -1,5 +1,3 @@
-import PaymentsDomain
-
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
