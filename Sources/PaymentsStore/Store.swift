@@ -164,9 +164,10 @@ public struct Session: Sendable {
     var clockSet: (App.ID, Duration)? { clockChange.withLockedValue { $0 } }
     func noteClockSet(_ app: App.ID, _ offset: Duration) { clockChange.withLockedValue { $0 = (app, offset) } }
 
-    /// `FOR UPDATE` where the engine has it (PostgreSQL). SQLite's write transactions are
-    /// exclusive already.
-    var forUpdate: SQLQueryString { engine.forUpdate }
+    /// `FOR UPDATE` in a write on PostgreSQL: the row stays locked until the change commits.
+    /// Nothing in a read (a lock outside a transaction would write to the row and make every
+    /// reader of it wait on the others); SQLite's write transactions are exclusive already.
+    var forUpdate: SQLQueryString { origin == nil ? "" : engine.forUpdate }
 
     func requireWrite() throws -> Origin {
         guard let origin else { throw StoreError.readOnly }
