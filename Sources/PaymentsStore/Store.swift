@@ -157,6 +157,8 @@ public struct Session: Sendable {
     }
 
     var auditCount: Int { audited.withLockedValue { $0 } }
+    /// Whether this session may write (a change's transaction), not a read.
+    var isWrite: Bool { origin != nil }
     var emitted: Bool { outboxWork.withLockedValue { $0 } }
     func noteEmitted() { outboxWork.withLockedValue { $0 = true } }
     private let clockChange = NIOLockedValueBox<(App.ID, Duration)?>(nil)
@@ -167,7 +169,7 @@ public struct Session: Sendable {
     /// `FOR UPDATE` in a write on PostgreSQL: the row stays locked until the change commits.
     /// Nothing in a read (a lock outside a transaction would write to the row and make every
     /// reader of it wait on the others); SQLite's write transactions are exclusive already.
-    var forUpdate: SQLQueryString { origin == nil ? "" : engine.forUpdate }
+    var forUpdate: SQLQueryString { isWrite ? engine.forUpdate : "" }
 
     func requireWrite() throws -> Origin {
         guard let origin else { throw StoreError.readOnly }

@@ -92,9 +92,7 @@ public final class PostgresBackend: StoreBackend {
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withLease { connection in
-            try await body(connection.sql(queryLogLevel: nil))
-        }
+        try await withLease { connection in try await body(PostgresSQLDatabase(connection)) }
     }
 
     /// Leases a connection and runs `body` on its event loop, where its queries complete
@@ -111,12 +109,12 @@ public final class PostgresBackend: StoreBackend {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withLease { connection in
-            try await connection.sql(queryLogLevel: nil).inTransaction(begin: "BEGIN", logger: logger, body)
+            try await PostgresSQLDatabase(connection).inTransaction(begin: "BEGIN", logger: logger, body)
         }
     }
 
     public func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withLease { connection in try await body(connection.sql(queryLogLevel: nil)) }
+        try await withLease { connection in try await body(PostgresSQLDatabase(connection)) }
     }
 
     /// Holds one pooled connection for as long as it listens.
@@ -154,5 +152,31 @@ public final class PostgresBackend: StoreBackend {
     public func shutdown() async throws {
         runTask.cancel()
         await runTask.value
+    }
+}
+
+/// A leased connection seen through SQLKit (PostgresKit's), with the connection at hand for
+/// prepared reads (``PreparedRead``).
+struct PostgresSQLDatabase: SQLDatabase {
+    let connection: PostgresConnection
+    private let sql: any SQLDatabase
+
+    init(_ connection: PostgresConnection) {
+        self.connection = connection
+        self.sql = connection.sql(queryLogLevel: nil)
+    }
+
+    var logger: Logger { sql.logger }
+    var eventLoop: any EventLoop { sql.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        sql.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await sql.execute(sql: query, onRow)
     }
 }

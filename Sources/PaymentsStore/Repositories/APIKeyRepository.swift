@@ -27,26 +27,32 @@ public struct APIKeyRepository: Sendable {
 
     /// A key and the app it belongs to, by the key's hash: what authentication needs.
     public func authenticate(hash: String) async throws -> (key: APIKey, app: App)? {
-        guard
-            let row = try await session.db.raw(
-                """
-                SELECT k.id, k.app_id, k.display_prefix, k.key_hash, k.created_at, k.expires_at, k.revoked_at,
-                       a.name AS app_name, a.mode AS app_mode, a.created_at AS app_created_at,
-                       a.grace_period_days AS app_grace_period_days
-                FROM api_keys k JOIN apps a ON a.id = k.app_id
-                WHERE k.key_hash = \(bind: hash)
-                """
-            ).first()
-        else { return nil }
-        let key = try Self.decode(row)
-        let app = App(
-            id: key.appID,
-            name: try row.decode(column: "app_name", as: String.self),
-            mode: App.Mode(rawValue: try row.decode(column: "app_mode", as: String.self)) ?? .test,
-            createdAt: try row.date("app_created_at"),
-            gracePeriodDays: try row.decode(column: "app_grace_period_days", as: Int?.self)
-        )
-        return (key, app)
+        try await session.first(KeyByHash(hash: hash))
+    }
+
+    /// Authentication's look-up, prepared (it runs whenever a key is not in the key cache).
+    struct KeyByHash: PreparedRead {
+        static let sql = """
+            SELECT k.id, k.app_id, k.display_prefix, k.key_hash, k.created_at, k.expires_at, k.revoked_at,
+                   a.name AS app_name, a.mode AS app_mode, a.created_at AS app_created_at,
+                   a.grace_period_days AS app_grace_period_days
+            FROM api_keys k JOIN apps a ON a.id = k.app_id
+            WHERE k.key_hash = $1
+            """
+        let hash: String
+        var values: [PreparedValue] { [.text(hash)] }
+
+        static func decode(_ row: any SQLRow) throws -> (key: APIKey, app: App) {
+            let key = try APIKeyRepository.decode(row)
+            let app = App(
+                id: key.appID,
+                name: try row.decode(column: "app_name", as: String.self),
+                mode: App.Mode(rawValue: try row.decode(column: "app_mode", as: String.self)) ?? .test,
+                createdAt: try row.date("app_created_at"),
+                gracePeriodDays: try row.decode(column: "app_grace_period_days", as: Int?.self)
+            )
+            return (key, app)
+        }
     }
 
     public func list(appID: App.ID) async throws -> [APIKey] {

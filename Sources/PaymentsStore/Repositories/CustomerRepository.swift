@@ -12,16 +12,27 @@ public struct CustomerRepository: Sendable {
     let session: Session
     let appID: App.ID
 
-    static let columns: SQLQueryString =
-        "id, app_id, external_id, name, email, legal_name, metadata, created_at, updated_at"
+    static let columnList = "id, app_id, external_id, name, email, legal_name, metadata, created_at, updated_at"
+    static let columns = SQLQueryString(columnList)
 
+    /// The customer the app knows as `externalID`; in a write, locked until the change commits.
     public func find(externalID: String) async throws -> Customer? {
-        try await session.db.raw(
+        guard session.isWrite else { return try await session.first(ByExternalID(app: appID, externalID: externalID)) }
+        return try await session.db.raw(
             """
             SELECT \(Self.columns) FROM customers
             WHERE app_id = \(bind: appID.rawValue) AND external_id = \(bind: externalID)\(session.forUpdate)
             """
         ).first().map(Self.decode)
+    }
+
+    /// A customer by the app's id for it, prepared: every request about a customer reads it.
+    struct ByExternalID: PreparedRead {
+        static let sql = "SELECT \(columnList) FROM customers WHERE app_id = $1 AND external_id = $2"
+        let app: App.ID
+        let externalID: String
+        var values: [PreparedValue] { [.text(app.rawValue), .text(externalID)] }
+        static func decode(_ row: any SQLRow) throws -> Customer { try CustomerRepository.decode(row) }
     }
 
     public func find(id: Customer.ID) async throws -> Customer? {

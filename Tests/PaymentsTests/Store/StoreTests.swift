@@ -338,3 +338,29 @@ import Testing
         #expect(throws: StoreError.self) { try PostgresBackend.configuration(from: url, maximumConnections: 1) }
     }
 }
+
+/// Hot reads run as prepared statements: on PostgreSQL a named one each connection prepares once.
+@Suite struct PreparedReadTests {
+    @Test(arguments: TestDatabase.engines) func aPreparedReadAnswersAsTheQueryAndIsPreparedOnce(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine) { store in
+            let admin = Origin(actor: .admin, requestID: "req_prepared")
+            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (other, _) = try await Apps.Service(store: store).create(name: "two", mode: .test, origin: admin)
+            let made = try await Customers.Service(store: store).upsert(
+                app: app.id, externalID: "org_1", changes: .init(name: .set("One"), metadata: .set(["tier": "gold"])), origin: admin
+            ).customer
+            try await store.read { session in
+                for _ in 0..<3 {
+                    #expect(try await session.first(CustomerRepository.ByExternalID(app: app.id, externalID: "org_1")) == made)
+                }
+                #expect(try await session.first(CustomerRepository.ByExternalID(app: other.id, externalID: "org_1")) == nil, "bound to its app")
+                #expect(try await session.all(CustomerRepository.ByExternalID(app: app.id, externalID: "org_2")).isEmpty)
+                if engine == .postgres {
+                    let prepared = try await session.db.raw("SELECT name FROM pg_prepared_statements").all()
+                        .map { try $0.decode(column: "name", as: String.self) }
+                    #expect(prepared.filter { $0.hasSuffix("ByExternalID") }.count == 1, "prepared once on this connection: \(prepared)")
+                }
+            }
+        }
+    }
+}
