@@ -63,7 +63,7 @@ extension Payments {
                 return try await resume(app: app, operation, processor: processor, paymentMethod: request.paymentMethod, origin: origin)
             }
             let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
-            _ = try await links.customer(customer, on: processor, origin: origin)
+            let providerCustomer = try await links.customer(customer, on: processor, origin: origin)
             let (payment, operation) = try await store.write(origin, app: app.id) { session in
                 let payment = Payment(
                     id: session.ids.next(Payment.self, at: session.now),
@@ -103,7 +103,15 @@ extension Payments {
                 )
                 return (payment, operation)
             }
-            return try await send(app: app, payment, operation, processor: processor, paymentMethod: request.paymentMethod, origin: origin)
+            return try await send(
+                app: app,
+                payment,
+                operation,
+                processor: processor,
+                providerCustomer: providerCustomer,
+                paymentMethod: request.paymentMethod,
+                origin: origin
+            )
         }
 
         public func get(app: App.ID, _ id: String) async throws -> (Payment, [Refund]) {
@@ -125,16 +133,23 @@ extension Payments {
 
         /// Sends (or sends again, under the same key) the operation's payment to the provider and
         /// records what it answered.
+        /// - Parameter providerCustomer: the customer's id at the provider, when the caller has it.
         func send(
             app: App,
             _ payment: Payment,
             _ operation: ProviderOperation,
             processor: any PaymentProcessor,
+            providerCustomer known: String? = nil,
             paymentMethod: String,
             origin: Origin
         ) async throws -> Payment {
-            let customer = try await customers.get(app: app.id, id: payment.customerID)
-            let providerCustomer = try await links.customer(customer, on: processor, origin: origin)
+            let providerCustomer: String
+            if let known {
+                providerCustomer = known
+            } else {
+                let customer = try await customers.get(app: app.id, id: payment.customerID)
+                providerCustomer = try await links.customer(customer, on: processor, origin: origin)
+            }
             let request = ProviderPaymentRequest(
                 operationID: operation.id.rawValue,
                 ourID: payment.id.rawValue,

@@ -22,7 +22,8 @@ public enum PreparedValue: Sendable, Equatable {
 }
 
 extension PreparedRead {
-    static var sqliteSQL: String { sql.replacingOccurrences(of: "$", with: "?") }
+    /// The text with SQLite's `?n` for PostgreSQL's `$n`.
+    static var sqliteSQL: String { String(decoding: sql.utf8.map { $0 == UInt8(ascii: "$") ? UInt8(ascii: "?") : $0 }, as: UTF8.self) }
 }
 
 extension Session {

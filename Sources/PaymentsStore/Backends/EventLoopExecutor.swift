@@ -2,9 +2,10 @@ import NIOCore
 
 /// Runs a task's jobs on one NIO event loop.
 ///
-/// PostgresNIO completes every query on its connection's event loop. A session that runs with
+/// PostgresNIO completes every query on its connection's event loop: a session that runs with
 /// that loop as its task executor resumes there directly, instead of hopping to the cooperative
-/// pool after every statement.
+/// pool after every statement. SQLite's writer runs its transactions on a loop of its own, and
+/// its reads on NIO's loops.
 final class EventLoopExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: `loop` is immutable and event loops are thread-safe.
     let loop: any EventLoop

@@ -1,4 +1,6 @@
+import Atomics
 import Logging
+import NIOPosix
 import SQLKit
 
 /// SQLite in WAL mode through its C API (``SQLiteConnection``), each statement prepared once per
@@ -6,10 +8,15 @@ import SQLKit
 /// - one writer connection (``SQLiteWriter``): transactions one at a time on the writer's own
 ///   thread, those that arrive together committed together; each begins `BEGIN IMMEDIATE`, so
 ///   another process waits rather than deadlocks.
-/// - a few reader connections, used on the reading task's thread (a read is an indexed look-up).
+/// - a few reader connections. A read runs on one of NIO's event loops (in turn), where its
+///   statements run inline: measured against running it on the calling task's thread of the
+///   cooperative pool, an authenticated `GET /v1/customers/{id}` went from 15,000 to 22,000/s.
 public final class SQLiteBackend: StoreBackend {
     public let engine = SQLEngine.sqlite
     let writer: SQLiteWriter
+    /// NIO's event loops, where reads run in turn.
+    static let readExecutors = MultiThreadedEventLoopGroup.singleton.makeIterator().map { EventLoopExecutor($0) }
+    private static let nextLoop = ManagedAtomic(0)
     private let readers: ConnectionPool<SQLiteConnection>
     /// The database file.
     public let path: String
@@ -67,7 +74,10 @@ public final class SQLiteBackend: StoreBackend {
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await readers.withValue { connection in try await body(database(connection)) }
+        let turn = UInt(bitPattern: Self.nextLoop.loadThenWrappingIncrement(ordering: .relaxed))
+        return try await withTaskExecutorPreference(Self.readExecutors[Int(turn % UInt(Self.readExecutors.count))]) {
+            try await readers.withValue { connection in try await body(database(connection)) }
+        }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
