@@ -85,14 +85,9 @@ extension BillingSummary {
                 var plan: Plan?
                 if let current { plan = try await session.plans(app).find(id: current.planID) }
                 let payment = try await session.payments(app).list(customer: customer.id, try PageRequest(limit: 1)).data.first
-                let invoice = try await session.events(app).list(
-                    afterSequence: nil,
-                    type: .invoicePaid,
-                    customer: customer.id,
-                    try PageRequest(limit: 1)
-                ).data.first
+                let invoice = try await session.events(app).latestPayload(.invoicePaid, customer: customer.id)
                 var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.createdAt) }
-                if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.payload.utf8)),
+                if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.utf8)),
                     let currency = Currency(rawValue: paid.data.object.currency),
                     let paidAt = RFC3339.parse(paid.data.object.paid_at), last.map({ $0.at < paidAt }) ?? true
                 {

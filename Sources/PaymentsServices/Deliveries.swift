@@ -53,10 +53,12 @@ extension Deliveries {
             self.logger = logger
         }
 
-        /// One pass: up to `limit` due deliveries, at most `concurrency` in flight.
+        /// One pass: numbers the events committed since the last (which makes their deliveries
+        /// owed), then sends up to `limit` due deliveries, at most `concurrency` in flight.
         /// - Returns: how many were attempted.
         @discardableResult
         public func deliverDue(limit: Int = 200, concurrency: Int = 64, lease: Duration = .seconds(60)) async throws -> Int {
+            try await store.eventSequencer.sequenceAll()
             let claimed = try await store.outbox.claim(now: store.clock.now(), lease: lease, limit: limit)
             guard !claimed.isEmpty else { return 0 }
             let attempts = await withTaskGroup(of: DeliveryAttempt.self, returning: [DeliveryAttempt].self) { group in

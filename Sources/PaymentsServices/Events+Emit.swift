@@ -25,7 +25,7 @@ extension Session {
                 id: header.id,
                 type: kind,
                 createdAt: header.createdAt,
-                sequence: header.sequence,
+                sequence: nil,
                 object: { writer in resource.write(value, to: &writer) }
             )
             return String(decoding: Resources.event.json(envelope), as: UTF8.self)

@@ -34,13 +34,17 @@ extension Events {
             }
             var customerID: Customer.ID?
             if let customer { customerID = try await customers.get(app: app, externalID: customer, param: "customer").id }
+            // What the app's own writes announced is in the stream it reads.
+            try await store.eventSequencer.sequenceAll(wait: true)
             return try await store.read { [kind, customerID] in
                 try await $0.events(app).list(afterSequence: afterSequence, type: kind, customer: customerID, page)
             }
         }
 
         public func get(app: App.ID, _ id: String) async throws -> Event {
-            guard let eventID = Event.ID(parsing: id), let event = try await store.read({ try await $0.events(app).find(eventID) }) else {
+            guard let eventID = Event.ID(parsing: id) else { throw PaymentsError.notFound(.eventNotFound, id: id) }
+            try await store.eventSequencer.sequenceAll(wait: true)
+            guard let event = try await store.read({ try await $0.events(app).find(eventID) }) else {
                 throw PaymentsError.notFound(.eventNotFound, id: id)
             }
             return event
@@ -75,6 +79,7 @@ extension Events {
                 }
                 eventID = parsed
             }
+            try await store.eventSequencer.sequenceAll(wait: true)
             return try await store.read { [endpointID, eventID] in
                 try await $0.eventDeliveries(app).list(status: status, endpoint: endpointID, event: eventID, page)
             }

@@ -32,8 +32,9 @@ public struct Store: Sendable {
     public let backend: any StoreBackend
     public let clock: Clock
     public let ids: IDGenerator
-    /// Rung after a commit that added work to the outbox, so an outbox worker in this process
-    /// starts at once instead of at its next poll.
+    /// Rung after a commit that added work to the outbox (events to number and deliver, or a
+    /// delivery made due), so an outbox worker in this process starts at once instead of at its
+    /// next poll.
     public let outboxBell: Doorbell
     /// Rung after every commit (each wrote audit entries): an audit sealer in this process seals
     /// them soon after instead of at its next poll.
@@ -119,6 +120,9 @@ public struct Store: Sendable {
     public func listenForOutboxWork() async throws {
         try await backend.listen(Self.outboxChannel) { [outboxBell] in outboxBell.ring() }
     }
+
+    /// Numbers committed events and makes their deliveries owed.
+    public var eventSequencer: EventSequencer { EventSequencer(backend: backend, ids: ids, clock: clock) }
 
     /// Seals committed audit entries into their apps' chains.
     public var auditSealer: AuditSealer { AuditSealer(backend: backend) }

@@ -15,7 +15,8 @@ extension Resources {
         let id: Event.ID
         let type: Event.Kind
         let createdAt: Date
-        let sequence: Int64
+        /// Nil as stored: the store writes the number in once the event has one.
+        let sequence: Int64?
         let object: @Sendable (inout JSONWriter) -> Void
     }
 
@@ -37,7 +38,10 @@ extension Resources {
         Field(
             "sequence",
             \.sequence,
-            Codec<Int64>(.integer(minimum: (1, exclusive: false))) { value, writer in writer.value(value) },
+            // Always a number as delivered and listed; null only as stored, before it is numbered.
+            Codec<Int64?>(.integer(minimum: (1, exclusive: false))) { value, writer in
+                if let value { writer.value(value) } else { writer.null() }
+            },
             description: "Increases by one with each event of the app, in commit order."
         )
         Field(

@@ -48,27 +48,33 @@ struct M0011_CreateEvents: Migration {
             )
             """,
             "CREATE INDEX webhook_endpoints_app ON webhook_endpoints (app_id, id)",
-            """
-            CREATE TABLE event_deliveries (
-                id TEXT PRIMARY KEY,
-                app_id TEXT NOT NULL REFERENCES apps (id),
-                event_id TEXT NOT NULL REFERENCES events (id),
-                endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
-                status TEXT NOT NULL,
-                attempts INTEGER NOT NULL,
-                next_attempt_at BIGINT,
-                last_attempt_at BIGINT,
-                last_response_status INTEGER,
-                last_error TEXT,
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL
-            )
-            """,
-            "CREATE UNIQUE INDEX event_deliveries_once ON event_deliveries (event_id, endpoint_id)",
-            "CREATE INDEX event_deliveries_app ON event_deliveries (app_id, id)",
-            "CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt_at) WHERE status = 'pending'",
-        ])
+            Self.deliveriesTable,
+        ] + Self.deliveriesIndexes)
     }
+
+    /// The deliveries table as made here (M0015 makes it again on SQLite).
+    static let deliveriesTable = """
+        CREATE TABLE event_deliveries (
+            id TEXT PRIMARY KEY,
+            app_id TEXT NOT NULL REFERENCES apps (id),
+            event_id TEXT NOT NULL REFERENCES events (id),
+            endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at BIGINT,
+            last_attempt_at BIGINT,
+            last_response_status INTEGER,
+            last_error TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        )
+        """
+
+    static let deliveriesIndexes = [
+        "CREATE UNIQUE INDEX event_deliveries_once ON event_deliveries (event_id, endpoint_id)",
+        "CREATE INDEX event_deliveries_app ON event_deliveries (app_id, id)",
+        "CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt_at) WHERE status = 'pending'",
+    ]
 
     func revert(on db: any SQLDatabase, engine: SQLEngine) async throws {
         try await db.execute([

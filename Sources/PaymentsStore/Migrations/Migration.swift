@@ -36,6 +36,7 @@ public enum Migrations {
         M0012_AddAppGracePeriodDays(),
         M0013_AddInboxClaimIndex(),
         M0014_SealAuditAfterCommit(),
+        M0015_SequenceEventsAfterCommit(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -150,7 +150,7 @@ public struct Outbox: Sendable {
             guard !claimed.isEmpty else { return [] }
             let rows = try await db.raw(
                 """
-                SELECT d.id AS delivery_id, e.payload, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at
+                SELECT d.id AS delivery_id, e.payload, e.sequence, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at
                 FROM event_deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
                 WHERE d.id IN (\(SQLList(claimed.map { SQLBind($0.id.rawValue) })))
                 """
@@ -161,7 +161,10 @@ public struct Outbox: Sendable {
                 guard let row = details[delivery.id.rawValue] else { return nil }
                 return ClaimedDelivery(
                     delivery: delivery,
-                    payload: try row.decode(column: "payload", as: String.self),
+                    payload: EventRepository.body(
+                        try row.decode(column: "payload", as: String.self),
+                        sequence: try row.decode(column: "sequence", as: Int64.self)
+                    ),
                     url: try row.decode(column: "url", as: String.self),
                     sealedSecret: try row.decode(column: "secret", as: String.self),
                     sealedPreviousSecret: try row.decode(column: "previous_secret", as: String?.self),

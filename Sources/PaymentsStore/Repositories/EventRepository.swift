@@ -8,10 +8,10 @@ import Foundation
 #endif
 
 /// What an event's payload is rendered from: everything but the resource, fixed when the event
-/// is appended.
+/// is appended. Its sequence is not known yet: the payload is rendered with `"sequence":null`,
+/// which reading the event replaces with the number the sequencer gave it.
 public struct EventHeader: Sendable {
     public let id: Event.ID
-    public let sequence: Int64
     public let type: Event.Kind
     public let createdAt: Date
 }
@@ -23,13 +23,14 @@ public struct EventRepository: Sendable {
 
     static let columns: SQLQueryString = "id, app_id, sequence, type, resource_type, resource_id, payload, created_at"
 
-    /// Appends an event in this transaction and a pending delivery for every endpoint of the app
-    /// that receives its type. The sequence comes from the app's row in `event_heads`, which the
-    /// transaction holds until it ends, so sequences follow commit order.
-    /// - Parameter render: the payload from the header.
+    /// Appends an event in this transaction. It is numbered, and owed to the app's endpoints that
+    /// receive its type, by ``EventSequencer`` once the transaction has committed: writes of one
+    /// app never wait on each other for the next number.
+    /// - Parameters:
+    ///   - dedupeKey: names the fact the event announces when it must be announced once (see
+    ///     ``exists(dedupeKey:)``); a second insert with it fails.
+    ///   - render: the payload from the header, with `"sequence":null` in the envelope.
     @discardableResult
-    /// - Parameter dedupeKey: names the fact the event announces when it must be announced once
-    ///   (see ``exists(dedupeKey:)``); a second insert with it fails.
     public func append(
         _ type: Event.Kind,
         objectType: ResourceType,
@@ -37,55 +38,19 @@ public struct EventRepository: Sendable {
         customer: Customer.ID?,
         dedupeKey: String? = nil,
         render: (EventHeader) throws -> String
-    ) async throws -> Event {
+    ) async throws -> Event.ID {
         _ = try session.requireWrite()
-        guard
-            let head = try await session.db.raw(
-                """
-                INSERT INTO event_heads (app_id, sequence) VALUES (\(bind: appID.rawValue), 1)
-                ON CONFLICT (app_id) DO UPDATE SET sequence = event_heads.sequence + 1
-                RETURNING sequence
-                """
-            ).first()
-        else { throw StoreError.inconsistent("no event sequence for app \(appID)") }
-        let header = EventHeader(
-            id: session.ids.next(Event.self, at: session.now),
-            sequence: try head.decode(column: "sequence", as: Int64.self),
-            type: type,
-            createdAt: session.now
-        )
-        let event = Event(
-            id: header.id,
-            appID: appID,
-            sequence: header.sequence,
-            type: type,
-            objectType: objectType,
-            objectID: objectID,
-            payload: try render(header),
-            createdAt: session.now
-        )
+        let header = EventHeader(id: session.ids.next(Event.self, at: session.now), type: type, createdAt: session.now)
         try await session.db.raw(
             """
             INSERT INTO events (\(Self.columns), customer_id, dedupe_key)
-            VALUES (\(bind: event.id.rawValue), \(bind: appID.rawValue), \(bind: event.sequence), \(bind: type.rawValue),
-                    \(bind: objectType.rawValue), \(bind: objectID), \(bind: event.payload), \(bind: event.createdAt.millis),
+            VALUES (\(bind: header.id.rawValue), \(bind: appID.rawValue), NULL, \(bind: type.rawValue),
+                    \(bind: objectType.rawValue), \(bind: objectID), \(bind: try render(header)), \(bind: header.createdAt.millis),
                     \(bind: customer?.rawValue), \(bind: dedupeKey))
             """
         ).run()
-        let endpoints = try await session.webhookEndpoints(appID).all()
-        for endpoint in endpoints where endpoint.receives(type) {
-            session.noteEmitted()
-            try await session.db.raw(
-                """
-                INSERT INTO event_deliveries (id, app_id, event_id, endpoint_id, status, attempts, next_attempt_at,
-                    last_attempt_at, last_response_status, last_error, created_at, updated_at)
-                VALUES (\(bind: session.ids.next(EventDelivery.self, at: session.wallClock).rawValue), \(bind: appID.rawValue),
-                        \(bind: event.id.rawValue), \(bind: endpoint.id.rawValue), 'pending', 0, \(bind: session.wallClock.millis),
-                        NULL, NULL, NULL, \(bind: session.wallClock.millis), \(bind: session.wallClock.millis))
-                """
-            ).run()
-        }
-        return event
+        session.noteEmitted()
+        return header.id
     }
 
     /// Whether the fact `dedupeKey` names was announced already.
@@ -97,7 +62,10 @@ public struct EventRepository: Sendable {
 
     public func find(_ id: Event.ID) async throws -> Event? {
         try await session.db.raw(
-            "SELECT \(Self.columns) FROM events WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue)"
+            """
+            SELECT \(Self.columns) FROM events
+            WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue) AND sequence IS NOT NULL
+            """
         ).first().map(Self.decode)
     }
 
@@ -123,23 +91,55 @@ public struct EventRepository: Sendable {
         }
         let rows = try await session.db.raw(
             """
-            SELECT \(Self.columns) FROM events WHERE app_id = \(bind: appID.rawValue)\(filter)
+            SELECT \(Self.columns) FROM events WHERE app_id = \(bind: appID.rawValue) AND sequence IS NOT NULL\(filter)
             ORDER BY \(order) LIMIT \(bind: page.limit + 1)
             """
         ).all()
         return Page(fetched: try rows.map(Self.decode), limit: page.limit)
     }
 
+    /// The payload of the app's newest event of `type` about `customer`, numbered yet or not
+    /// (what it says, not where it stands in the stream).
+    public func latestPayload(_ type: Event.Kind, customer: Customer.ID) async throws -> String? {
+        try await session.db.raw(
+            """
+            SELECT payload FROM events
+            WHERE app_id = \(bind: appID.rawValue) AND customer_id = \(bind: customer.rawValue) AND type = \(bind: type.rawValue)
+            ORDER BY id DESC LIMIT 1
+            """
+        ).first()?.decode(column: "payload", as: String.self)
+    }
+
     static func decode(_ row: any SQLRow) throws -> Event {
-        Event(
+        let sequence = try row.decode(column: "sequence", as: Int64.self)
+        return Event(
             id: .init(rawValue: try row.decode(column: "id", as: String.self)),
             appID: .init(rawValue: try row.decode(column: "app_id", as: String.self)),
-            sequence: try row.decode(column: "sequence", as: Int64.self),
+            sequence: sequence,
             type: try row.enumValue("type"),
             objectType: try row.enumValue("resource_type"),
             objectID: try row.decode(column: "resource_id", as: String.self),
-            payload: try row.decode(column: "payload", as: String.self),
+            payload: Self.body(try row.decode(column: "payload", as: String.self), sequence: sequence),
             createdAt: try row.date("created_at")
         )
+    }
+
+    /// What is written in place of the number until the event has one.
+    static let unnumbered = Array(#""sequence":null"#.utf8)
+
+    /// The event as delivered: its stored payload with its number in the envelope. The envelope's
+    /// fields are written in name order, and those after `data` (id, object, sequence, type) hold
+    /// nothing an app wrote: the last `"sequence":null` is the envelope's own.
+    static func body(_ payload: String, sequence: Int64) -> String {
+        var utf8 = Array(payload.utf8)
+        let marker = unnumbered
+        guard utf8.count >= marker.count else { return payload }
+        let last = utf8.count - marker.count
+        for start in stride(from: last, through: max(0, last - 256), by: -1)
+        where utf8[start] == marker[0] && utf8[start..<start + marker.count].elementsEqual(marker) {
+            utf8.replaceSubrange(start..<start + marker.count, with: Array("\"sequence\":\(sequence)".utf8))
+            return String(decoding: utf8, as: UTF8.self)
+        }
+        return payload  // written with its number (before M0015)
     }
 }

@@ -208,6 +208,7 @@ final class RecordingReceiver: Sendable {
             let (_, key) = try await api.createApp()
             _ = try await api.request(.post, "/v1/webhook-endpoints", key: key, json: #"{"url":"http://127.0.0.1:9/a"}"#)
             _ = try await api.request(.put, "/v1/customers/org_1", key: key, json: "{}")
+            try await api.store.eventSequencer.sequenceAll()  // what an outbox pass does first
             let claimed = try await api.store.outbox.claim(now: api.clock.now, lease: .seconds(60), limit: 10)
             #expect(claimed.count == 1)
             let inFlight = try await api.request(.post, "/v1/event-deliveries/\(claimed[0].delivery.id.rawValue)/retry", key: key)

@@ -156,7 +156,7 @@ import Testing
 
 /// A backend whose transactions run their body and then fail instead of committing, as a process
 /// killed at that moment would.
-private struct DiesBeforeCommit: StoreBackend {
+struct DiesBeforeCommit: StoreBackend {
     struct Killed: Error {}
     let base: any StoreBackend
     var engine: SQLEngine { base.engine }
@@ -176,7 +176,7 @@ private struct DiesBeforeCommit: StoreBackend {
 }
 
 extension Sequence {
-    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results

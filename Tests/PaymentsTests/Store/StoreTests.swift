@@ -266,9 +266,9 @@ import Testing
         }
     }
 
-    /// Another instance's outbox worker hears of committed deliveries at once: PostgreSQL's
-    /// LISTEN/NOTIFY, only for commits that owe deliveries; on SQLite, any other process's
-    /// commit (`PRAGMA data_version`), and nothing while nobody writes.
+    /// Another instance's outbox worker hears of committed events at once (whichever instance
+    /// numbers them makes their deliveries owed): PostgreSQL's LISTEN/NOTIFY; on SQLite, any other
+    /// process's commit (`PRAGMA data_version`); nothing while nobody writes.
     @Test(arguments: TestDatabase.engines) func otherInstancesHearOfOutboxWork(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
             // another instance: its own bell; on SQLite its own connections to the file, as another process has
@@ -302,13 +302,23 @@ import Testing
             let heard = elsewhere.outboxBell.count
             try await Task.sleep(for: .milliseconds(300))
             #expect(elsewhere.outboxBell.count == heard, "no commit, no ring")
-            // an app without endpoints: events are written, nobody is owed a delivery
+            // an app without endpoints: its events are numbered like any others, nobody is owed a delivery
             for n in 0..<3 { _ = try await customers.upsert(app: quiet.id, externalID: "org_\(n)", changes: .init(), origin: admin) }
             try await Task.sleep(for: .milliseconds(300))
-            if engine == .postgres {
-                #expect(elsewhere.outboxBell.count == heard, "PostgreSQL wakes nobody for it")
-            } else {
-                #expect(elsewhere.outboxBell.count > heard, "SQLite cannot tell: the worker's claim looks and finds nothing due")
+            #expect(elsewhere.outboxBell.count > heard, "events to number wake the other instances")
+            try await elsewhere.eventSequencer.sequenceAll()
+            let owed = try await store.read { session in
+                try await session.db.raw(
+                    "SELECT COUNT(*) AS n FROM event_deliveries WHERE app_id = \(bind: quiet.id.rawValue)"
+                ).first()!.decode(column: "n", as: Int.self)
+            }
+            let numbered = try await store.read { session in
+                try await session.db.raw(
+                    "SELECT COUNT(sequence) AS n FROM events WHERE app_id = \(bind: quiet.id.rawValue)"
+                ).first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(owed == 0 && numbered == 3)
+            if engine == .sqlite {
                 try await elsewhereBackend.shutdown()
             }
         }
