@@ -75,6 +75,16 @@ struct SandboxLedger: Sendable {
             return try Self.decode(T.self, from: Data(try row.decode(column: "data", as: String.self).utf8))
         }
 
+        /// Whether the object exists (without reading it).
+        func exists(_ kind: Kind, _ id: String) async throws -> Bool {
+            try await db.raw(
+                """
+                SELECT id FROM sandbox_objects
+                WHERE app_id = \(bind: appID.rawValue) AND kind = \(bind: kind.rawValue) AND id = \(bind: id)\(lock)
+                """
+            ).first() != nil
+        }
+
         func find<T: Decodable>(_ kind: Kind, idempotencyKey: String, as type: T.Type) async throws -> T? {
             guard
                 let row = try await db.raw(

@@ -167,7 +167,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 if let existing = try await tx.find(.payment, idempotencyKey: idempotencyKey, as: SBPayment.self) {
                     return existing
                 }
-                guard try await tx.get(.customer, request.customer, as: SBCustomer.self) != nil else {
+                guard try await tx.exists(.customer, request.customer) else {
                     throw ProviderError.invalidRequest(
                         "No such customer: '\(request.customer)'.",
                         providerCode: "resource_missing",
@@ -562,7 +562,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 if let existing = try await tx.find(.checkout, idempotencyKey: idempotencyKey, as: SBCheckout.self) {
                     return existing.domain
                 }
-                guard try await tx.get(.customer, request.customer, as: SBCustomer.self) != nil else {
+                guard try await tx.exists(.customer, request.customer) else {
                     throw ProviderError.invalidRequest(
                         "No such customer: '\(request.customer)'.",
                         providerCode: "resource_missing",
@@ -700,7 +700,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 if let existing = try await tx.find(.portal, idempotencyKey: idempotencyKey, as: SBPortal.self) {
                     return "\(publicURL)/sandbox/portal/\(existing.id)"
                 }
-                guard try await tx.get(.customer, customer, as: SBCustomer.self) != nil else {
+                guard try await tx.exists(.customer, customer) else {
                     throw ProviderError.invalidRequest("No such customer: '\(customer)'.", providerCode: "resource_missing", param: "customer")
                 }
                 let portal = SBPortal(id: tx.newID(.portal, at: now), customer: customer, returnURL: returnURL)
