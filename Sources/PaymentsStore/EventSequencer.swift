@@ -123,7 +123,12 @@ public struct EventSequencer: Sendable {
 
     /// PostgreSQL: one statement over arrays for each; SQLite: a prepared statement per row (in
     /// process, that is cheaper than building one large statement).
-    private func write(_ numbers: [(id: String, sequence: Int64)], _ deliveries: [Delivery], at now: Int64, _ db: any SQLDatabase)
+    private func write(
+        _ numbers: [(id: String, sequence: Int64)],
+        _ deliveries: [Delivery],
+        at now: Int64,
+        _ db: any SQLDatabase
+    )
         async throws
     {
         switch backend.engine {

@@ -32,7 +32,7 @@ public struct Event: Sendable, Equatable, Identified {
 
     public let id: ID
     public let appID: App.ID
-    /// Increases by one with every event of the app, in commit order.
+    /// Increases by one with every event of the app, in the order events became visible (see `EventSequencer`).
     public let sequence: Int64
     public let type: Kind
     /// The kind (`subscription`, `payment`…) and id of the object the event carries.

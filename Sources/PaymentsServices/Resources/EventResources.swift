@@ -42,7 +42,8 @@ extension Resources {
             Codec<Int64?>(.integer(minimum: (1, exclusive: false))) { value, writer in
                 if let value { writer.value(value) } else { writer.null() }
             },
-            description: "Increases by one with each event of the app, in commit order."
+            description: "Increases by one with each event of the app, in the order events become visible (numbered right after "
+                + "their commit): an app that has read up to N and asks for what comes after N never misses one."
         )
         Field(
             "data",

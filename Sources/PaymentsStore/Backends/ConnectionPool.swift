@@ -57,7 +57,8 @@ final class ConnectionPool<Value: Sendable>: Sendable {
     }
 
     private func release(_ value: Value) {
-        let (next, closer) = state.withLockedValue { state -> (CheckedContinuation<Value, any Error>?, (CheckedContinuation<[Value], Never>, [Value])?) in
+        let (next, closer) = state.withLockedValue {
+            state -> (CheckedContinuation<Value, any Error>?, (CheckedContinuation<[Value], Never>, [Value])?) in
             if state.closed {
                 state.taken -= 1
                 state.returned.append(value)

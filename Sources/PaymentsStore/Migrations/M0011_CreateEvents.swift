@@ -7,49 +7,51 @@ struct M0011_CreateEvents: Migration {
     let name = "create_events"
 
     func prepare(on db: any SQLDatabase, engine: SQLEngine) async throws {
-        try await db.execute([
-            """
-            CREATE TABLE event_heads (
-                app_id TEXT PRIMARY KEY REFERENCES apps (id),
-                sequence BIGINT NOT NULL
-            )
-            """,
-            """
-            CREATE TABLE events (
-                id TEXT PRIMARY KEY,
-                app_id TEXT NOT NULL REFERENCES apps (id),
-                sequence BIGINT NOT NULL,
-                type TEXT NOT NULL,
-                resource_type TEXT NOT NULL,
-                resource_id TEXT NOT NULL,
-                customer_id TEXT,
-                payload TEXT NOT NULL,
-                dedupe_key TEXT,
-                created_at BIGINT NOT NULL
-            )
-            """,
-            "CREATE UNIQUE INDEX events_sequence ON events (app_id, sequence)",
-            "CREATE INDEX events_customer ON events (app_id, customer_id, type, sequence)",
-            // An event said once per fact (an invoice paid, a trial's end announced).
-            "CREATE UNIQUE INDEX events_once ON events (app_id, dedupe_key) WHERE dedupe_key IS NOT NULL",
-            """
-            CREATE TABLE webhook_endpoints (
-                id TEXT PRIMARY KEY,
-                app_id TEXT NOT NULL REFERENCES apps (id),
-                url TEXT NOT NULL,
-                description TEXT,
-                event_types TEXT NOT NULL,
-                secret TEXT NOT NULL,
-                previous_secret TEXT,
-                previous_secret_expires_at BIGINT,
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL,
-                deleted_at BIGINT
-            )
-            """,
-            "CREATE INDEX webhook_endpoints_app ON webhook_endpoints (app_id, id)",
-            Self.deliveriesTable,
-        ] + Self.deliveriesIndexes)
+        try await db.execute(
+            [
+                """
+                CREATE TABLE event_heads (
+                    app_id TEXT PRIMARY KEY REFERENCES apps (id),
+                    sequence BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE events (
+                    id TEXT PRIMARY KEY,
+                    app_id TEXT NOT NULL REFERENCES apps (id),
+                    sequence BIGINT NOT NULL,
+                    type TEXT NOT NULL,
+                    resource_type TEXT NOT NULL,
+                    resource_id TEXT NOT NULL,
+                    customer_id TEXT,
+                    payload TEXT NOT NULL,
+                    dedupe_key TEXT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE UNIQUE INDEX events_sequence ON events (app_id, sequence)",
+                "CREATE INDEX events_customer ON events (app_id, customer_id, type, sequence)",
+                // An event said once per fact (an invoice paid, a trial's end announced).
+                "CREATE UNIQUE INDEX events_once ON events (app_id, dedupe_key) WHERE dedupe_key IS NOT NULL",
+                """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY,
+                    app_id TEXT NOT NULL REFERENCES apps (id),
+                    url TEXT NOT NULL,
+                    description TEXT,
+                    event_types TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    previous_secret TEXT,
+                    previous_secret_expires_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    deleted_at BIGINT
+                )
+                """,
+                "CREATE INDEX webhook_endpoints_app ON webhook_endpoints (app_id, id)",
+                Self.deliveriesTable,
+            ] + Self.deliveriesIndexes
+        )
     }
 
     /// The deliveries table as made here (M0015 makes it again on SQLite).

@@ -18,7 +18,11 @@ import Testing
 
             // Listed at once, newest first, before they are sealed.
             let written = try await api.admin(.get, "/admin/v1/audit-logs?app_id=\(appID)&limit=100")
-            #expect(written.data.map { $0["action_type"] as? String ?? "" } == ["REVOKE_KEY", "ROTATE_KEY", "UPDATE_CUSTOMER", "CREATE_CUSTOMER", "CREATE_APP"])
+            #expect(
+                written.data.map { $0["action_type"] as? String ?? "" } == [
+                    "REVOKE_KEY", "ROTATE_KEY", "UPDATE_CUSTOMER", "CREATE_CUSTOMER", "CREATE_APP",
+                ]
+            )
             #expect(written.data.allSatisfy { $0["sequence"] is NSNull && $0["hash"] is NSNull }, "not sealed yet")
             #expect(try await api.store.auditSealer.sealPending() == 5)
 

@@ -65,7 +65,10 @@ import Testing
         let event = try Data(contentsOf: Self.fixtures.appendingPathComponent("event.json"))
         let members = try JSONReader.members(["id", "type", "created", "absent"], of: event)
         let whole = try JSONReader.value(of: event)
-        guard case .object(let object) = whole else { Issue.record("not an object"); return }
+        guard case .object(let object) = whole else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members == ["id": object["id"]!, "type": object["type"]!, "created": object["created"]!])
         #expect(throws: JSONReader.Failure.self, "the rest is checked") {
             try JSONReader.members(["id"], of: Array(#"{"id":"evt_1","data":{"object":[1,}}"#.utf8))

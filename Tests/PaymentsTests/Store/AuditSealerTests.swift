@@ -18,7 +18,8 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func sealersBesideConcurrentWritersChainEveryEntryOnce(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let apps = try await (0..<3).asyncMap { n in try await Apps.Service(store: store).create(name: "app\(n)", mode: .test, origin: admin).0.id }
+            let apps = try await (0..<3).asyncMap { n in try await Apps.Service(store: store).create(name: "app\(n)", mode: .test, origin: admin).0.id
+            }
             let customers = Customers.Service(store: store)
             let writing = NIOLockedValueBox(true)
             let sealed = NIOLockedValueBox(0)
@@ -134,8 +135,16 @@ import Testing
             // but the head not moved (the chain's end is recorded beside it).
             let last = try #require(try await store.read { try await $0.auditLog(app.id).chain(from: 4, limit: 1) }.first?.seal)
             let forged = AuditEntry(
-                id: AuditEntry.ID(rawValue: "aud_forged"), appID: app.id, actorID: "admin", keyID: nil, actionType: "CREATE_CUSTOMER",
-                targetType: "customer", targetID: "cus_forged", payloadSnapshot: "{}", requestID: nil, createdAt: Date()
+                id: AuditEntry.ID(rawValue: "aud_forged"),
+                appID: app.id,
+                actorID: "admin",
+                keyID: nil,
+                actionType: "CREATE_CUSTOMER",
+                targetType: "customer",
+                targetID: "cus_forged",
+                payloadSnapshot: "{}",
+                requestID: nil,
+                createdAt: Date()
             ).sealed(sequence: last.sequence + 1, previousHash: last.hash)
             try await store.backend.transaction { db in
                 try await db.raw(

@@ -15,7 +15,8 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func aReaderFollowingTheStreamDuringConcurrentWritesMissesNothing(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let apps = try await (0..<2).asyncMap { n in try await Apps.Service(store: store).create(name: "app\(n)", mode: .test, origin: admin).0.id }
+            let apps = try await (0..<2).asyncMap { n in try await Apps.Service(store: store).create(name: "app\(n)", mode: .test, origin: admin).0.id
+            }
             let customers = Customers.Service(store: store)
             // A second instance's sequencer (its own store over the same database).
             let elsewhere = Store(backend: store.backend)
@@ -90,7 +91,12 @@ import Testing
             for n in 0..<5 {
                 _ = try await Customers.Service(store: store).upsert(app: app.id, externalID: "org_\(n)", changes: .init(), origin: admin)
             }
-            _ = try await Customers.Service(store: store).upsert(app: app.id, externalID: "org_0", changes: .init(name: .set("Renamed")), origin: admin)
+            _ = try await Customers.Service(store: store).upsert(
+                app: app.id,
+                externalID: "org_0",
+                changes: .init(name: .set("Renamed")),
+                origin: admin
+            )
             let dying = EventSequencer(backend: DiesBeforeCommit(base: store.backend), ids: store.ids, clock: store.clock)
             await #expect(throws: DiesBeforeCommit.Killed.self) { try await dying.sequencePending() }
             func count(_ sql: SQLQueryString) async throws -> Int {

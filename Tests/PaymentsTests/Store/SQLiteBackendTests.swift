@@ -129,7 +129,8 @@ import Testing
                         \(bind: String?.none))
                     """
                 ).run()
-                try await db.raw("INSERT INTO t VALUES (\(bind: ""), \(bind: Int64.max), \(bind: -2.5), \(bind: [UInt8]()), \(bind: "x" as String?))").run()
+                try await db.raw("INSERT INTO t VALUES (\(bind: ""), \(bind: Int64.max), \(bind: -2.5), \(bind: [UInt8]()), \(bind: "x" as String?))")
+                    .run()
             }
             let rows = try await backend.read { try await $0.raw("SELECT * FROM t ORDER BY rowid").all() }
             #expect(rows.count == 2 && rows[0].allColumns == ["s", "i", "r", "b", "n"])
@@ -219,7 +220,9 @@ import Testing
             }
             try await first.value
             #expect(outcomes.filter { !$0.value }.keys.sorted() == [0, 5, 10, 15, 20, 25, 30, 35], "the failing ones, and only they")
-            let rows = try await backend.read { db in try await db.raw("SELECT n FROM t ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) } }
+            let rows = try await backend.read { db in
+                try await db.raw("SELECT n FROM t ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
+            }
             #expect(rows == (0..<40).filter { $0 % 5 != 0 } + [1000], "each failing transaction rolled back alone")
             let after = backend.writer.statistics.withLockedValue { $0 }
             let (commits, transactions) = (after.commits - before.commits, after.transactions - before.transactions)
@@ -264,12 +267,21 @@ import Testing
         try await TestDatabase.withStore(engine) { store in
             let admin = Origin(actor: .admin, requestID: "req_rollback")
             let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
-            let before = try await store.backend.read { try await $0.raw("SELECT COUNT(*) AS c FROM audit_logs").first()!.decode(column: "c", as: Int.self) }
+            let before = try await store.backend.read {
+                try await $0.raw("SELECT COUNT(*) AS c FROM audit_logs").first()!.decode(column: "c", as: Int.self)
+            }
             await #expect(throws: (any Error).self) {
                 try await store.write(admin, app: app.id) { session in
                     let customer = Customer(
-                        id: session.ids.next(Customer.self, at: session.now), appID: app.id, externalID: "org_lost", name: nil,
-                        email: nil, legalName: nil, metadata: [:], createdAt: session.now, updatedAt: session.now
+                        id: session.ids.next(Customer.self, at: session.now),
+                        appID: app.id,
+                        externalID: "org_lost",
+                        name: nil,
+                        email: nil,
+                        legalName: nil,
+                        metadata: [:],
+                        createdAt: session.now,
+                        updatedAt: session.now
                     )
                     #expect(try await session.customers(app.id).insertIfAbsent(customer))
                     try await session.audit(app.id, AuditRecord(action: .createCustomer, target: customer.id, snapshot: ["external_id": "org_lost"]))
@@ -280,7 +292,9 @@ import Testing
             await #expect(throws: PaymentsError.self, "the first insert is gone") {
                 try await Customers.Service(store: store).get(app: app.id, externalID: "org_lost")
             }
-            let after = try await store.backend.read { try await $0.raw("SELECT COUNT(*) AS c FROM audit_logs").first()!.decode(column: "c", as: Int.self) }
+            let after = try await store.backend.read {
+                try await $0.raw("SELECT COUNT(*) AS c FROM audit_logs").first()!.decode(column: "c", as: Int.self)
+            }
             #expect(after == before, "and so is its audit entry")
             // The connection is usable at once: the next write commits.
             _ = try await Customers.Service(store: store).upsert(app: app.id, externalID: "org_kept", changes: .init(), origin: admin)

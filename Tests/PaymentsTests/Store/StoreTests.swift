@@ -124,7 +124,10 @@ import Testing
                     _ = try await session.customers(app.id).find(externalID: "org_held")  // FOR UPDATE on PostgreSQL
                     lockTaken.yield()
                     try await Task.sleep(for: .seconds(2))
-                    try await session.audit(app.id, AuditRecord(action: .updateCustomer, targetType: .customer, targetID: "org_held", snapshot: [String: String]()))
+                    try await session.audit(
+                        app.id,
+                        AuditRecord(action: .updateCustomer, targetType: .customer, targetID: "org_held", snapshot: [String: String]())
+                    )
                 }
             }
             for await _ in locked { break }
@@ -357,7 +360,10 @@ import Testing
             let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             let (other, _) = try await Apps.Service(store: store).create(name: "two", mode: .test, origin: admin)
             let made = try await Customers.Service(store: store).upsert(
-                app: app.id, externalID: "org_1", changes: .init(name: .set("One"), metadata: .set(["tier": "gold"])), origin: admin
+                app: app.id,
+                externalID: "org_1",
+                changes: .init(name: .set("One"), metadata: .set(["tier": "gold"])),
+                origin: admin
             ).customer
             try await store.read { session in
                 for _ in 0..<3 {

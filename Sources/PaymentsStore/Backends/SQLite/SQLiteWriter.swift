@@ -121,7 +121,11 @@ final class SQLiteWriter: Sendable {
                 // SQLite rolled the whole transaction back (a full disk, an I/O error): no one in
                 // the batch has a change committed.
                 let error: any Error
-                if case .failure(let failure) = outcome { error = failure } else { error = StoreError.inconsistent("the transaction was rolled back") }
+                if case .failure(let failure) = outcome {
+                    error = failure
+                } else {
+                    error = StoreError.inconsistent("the transaction was rolled back")
+                }
                 state.withLockedValue { $0.batch = nil }
                 batch.finish(.failure(error))
                 release()
