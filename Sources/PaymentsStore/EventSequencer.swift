@@ -33,11 +33,41 @@ public struct EventSequencer: Sendable {
     /// - Returns: how many it numbered: 0 when none wait, or another instance is numbering now.
     @discardableResult
     public func sequencePending(wait: Bool = false) async throws -> Int {
+        switch try await pass(wait: wait) {
+        case .numbered(let count): count
+        case .busy: 0
+        }
+    }
+
+    /// Numbers every committed event (several passes when more than ``batchSize`` wait). When
+    /// another instance is numbering, it looks again a few milliseconds later (up to ~100 ms):
+    /// that pass may have begun before this instance's last commits.
+    public func sequenceAll(wait: Bool = false) async throws {
+        var busy = 0
+        while true {
+            switch try await pass(wait: wait) {
+            case .numbered(let count) where count == Self.batchSize: continue
+            case .numbered: return
+            case .busy:
+                busy += 1
+                guard busy < 20 else { return }  // that instance's next pass will see them
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    private enum Outcome {
+        case numbered(Int)
+        /// Events wait, and another instance holds the lock.
+        case busy
+    }
+
+    private func pass(wait: Bool) async throws -> Outcome {
         // Look before taking a lock (and on SQLite the single writer of every process).
         let waiting = try await backend.read { db in
             try await db.raw("SELECT id FROM events WHERE sequence IS NULL LIMIT 1").first() != nil
         }
-        guard waiting else { return 0 }
+        guard waiting else { return .numbered(0) }
         return try await backend.transaction { db in
             if backend.engine == .postgres {
                 if wait {
@@ -45,7 +75,7 @@ public struct EventSequencer: Sendable {
                 } else {
                     let locked = try await db.raw("SELECT pg_try_advisory_xact_lock(\(bind: Self.lockKey)) AS locked").first()?
                         .decode(column: "locked", as: Bool.self)
-                    guard locked == true else { return 0 }
+                    guard locked == true else { return .busy }
                 }
             }
             let pending = try await db.raw(
@@ -57,7 +87,7 @@ public struct EventSequencer: Sendable {
                     type: try row.enumValue("type")
                 )
             }
-            guard !pending.isEmpty else { return 0 }
+            guard !pending.isEmpty else { return .numbered(0) }
             let now = clock.now()
             var numbers: [(id: String, sequence: Int64)] = []
             var deliveries: [Delivery] = []
@@ -99,13 +129,8 @@ public struct EventSequencer: Sendable {
                 // Other instances' outbox workers hear of it on commit (see `Store.listenForOutboxWork`).
                 try await db.raw("NOTIFY \(unsafeRaw: Store.outboxChannel)").run()
             }
-            return pending.count
+            return .numbered(pending.count)
         }
-    }
-
-    /// Numbers every committed event (several passes when more than ``batchSize`` wait).
-    public func sequenceAll(wait: Bool = false) async throws {
-        while try await sequencePending(wait: wait) == Self.batchSize {}
     }
 
     private struct Pending {

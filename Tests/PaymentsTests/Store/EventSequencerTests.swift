@@ -61,7 +61,8 @@ import Testing
                     }
                     try await writers.waitForAll()
                 }
-                try await store.eventSequencer.sequenceAll()
+                // Everything is committed: a pass that waits for the lock numbers what is left.
+                try await store.eventSequencer.sequenceAll(wait: true)
                 writing.withLockedValue { $0 = false }
                 try await group.waitForAll()
             }
