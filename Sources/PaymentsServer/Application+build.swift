@@ -122,12 +122,12 @@ func oneLine(_ text: String) -> String {
 }
 
 /// Every background worker: the audit sealer, housekeeping, grace expiry, the inbox, the outbox
-/// (with a listener that wakes it when another instance commits deliveries), and the
-/// reconciliation of provider operations.
+/// (which numbers committed events and delivers them, with a listener that wakes it when another
+/// instance commits events or deliveries), and the reconciliation of provider operations.
 func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
     let store = services.store
     return [
-        // Wakes the outbox worker when another instance commits deliveries (PostgreSQL's NOTIFY;
+        // Wakes the outbox worker when another instance commits events or deliveries (PostgreSQL's NOTIFY;
         // on SQLite another process's commit). It listens until shutdown; a lost connection is
         // listened to again a second later, and meanwhile the worker's own poll finds the work.
         PeriodicWorker(name: "outbox listener", interval: .seconds(1), logger: logger) {

@@ -30,11 +30,7 @@ public struct AuditSealer: Sendable {
     @discardableResult
     public func sealPending() async throws -> Int {
         try await backend.transaction { db in
-            if backend.engine == .postgres {
-                let locked = try await db.raw("SELECT pg_try_advisory_xact_lock(\(bind: Self.lockKey)) AS locked").first()?
-                    .decode(column: "locked", as: Bool.self)
-                guard locked == true else { return 0 }
-            }
+            guard try await db.takeLock(Self.lockKey, engine: backend.engine, wait: false) else { return 0 }
             let pending = try await db.raw(
                 """
                 SELECT \(AuditRepository.columns) FROM audit_logs WHERE sequence IS NULL
@@ -95,6 +91,22 @@ public struct AuditSealer: Sendable {
 
     /// Names the sealer's advisory lock ("auditsea" in ASCII).
     static let lockKey: Int64 = 0x6175_6469_7473_6561
+}
+
+extension SQLDatabase {
+    /// Takes the transaction-scoped lock `key` names, so one instance at a time does a pass
+    /// (PostgreSQL's advisory lock; SQLite's write transactions are exclusive already).
+    /// - Parameter wait: wait for the holder's transaction to end instead of giving up.
+    /// - Returns: false when another transaction holds it and `wait` is false.
+    func takeLock(_ key: Int64, engine: SQLEngine, wait: Bool) async throws -> Bool {
+        guard engine == .postgres else { return true }
+        if wait {
+            try await raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
+            return true
+        }
+        return try await raw("SELECT pg_try_advisory_xact_lock(\(bind: key)) AS locked").first()?
+            .decode(column: "locked", as: Bool.self) == true
+    }
 }
 
 extension SQLEngine {

@@ -69,15 +69,7 @@ public struct EventSequencer: Sendable {
         }
         guard waiting else { return .numbered(0) }
         return try await backend.transaction { db in
-            if backend.engine == .postgres {
-                if wait {
-                    try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey))").run()
-                } else {
-                    let locked = try await db.raw("SELECT pg_try_advisory_xact_lock(\(bind: Self.lockKey)) AS locked").first()?
-                        .decode(column: "locked", as: Bool.self)
-                    guard locked == true else { return .busy }
-                }
-            }
+            guard try await db.takeLock(Self.lockKey, engine: backend.engine, wait: wait) else { return .busy }
             let pending = try await db.raw(
                 "SELECT id, app_id, type FROM events WHERE sequence IS NULL ORDER BY id LIMIT \(bind: Self.batchSize)"
             ).all().map { row in
@@ -91,14 +83,7 @@ public struct EventSequencer: Sendable {
             let now = clock.now()
             var numbers: [(id: String, sequence: Int64)] = []
             var deliveries: [Delivery] = []
-            var apps: [App.ID] = []
-            var byApp: [App.ID: [Pending]] = [:]
-            for event in pending {
-                if byApp[event.app] == nil { apps.append(event.app) }
-                byApp[event.app, default: []].append(event)
-            }
-            for app in apps {
-                let events = byApp[app]!
+            for (app, events) in Dictionary(grouping: pending, by: \.app) {  // each app's in id order
                 let count = Int64(events.count)
                 guard
                     let head = try await db.raw(
@@ -109,12 +94,7 @@ public struct EventSequencer: Sendable {
                         """
                     ).first()?.decode(column: "sequence", as: Int64.self)
                 else { throw StoreError.inconsistent("no event sequence for app \(app)") }
-                let endpoints = try await db.raw(
-                    """
-                    SELECT \(WebhookEndpointRepository.columns) FROM webhook_endpoints
-                    WHERE app_id = \(bind: app.rawValue) AND deleted_at IS NULL ORDER BY id
-                    """
-                ).all().map(WebhookEndpointRepository.decode)
+                let endpoints = try await WebhookEndpointRepository.all(of: app, db)
                 for (offset, event) in events.enumerated() {
                     numbers.append((event.id, head - count + 1 + Int64(offset)))
                     for endpoint in endpoints where endpoint.receives(event.type) {

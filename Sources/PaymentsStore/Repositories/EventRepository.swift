@@ -131,15 +131,18 @@ public struct EventRepository: Sendable {
     /// fields are written in name order, and those after `data` (id, object, sequence, type) hold
     /// nothing an app wrote: the last `"sequence":null` is the envelope's own.
     static func body(_ payload: String, sequence: Int64) -> String {
-        var utf8 = Array(payload.utf8)
-        let marker = unnumbered
-        guard utf8.count >= marker.count else { return payload }
-        let last = utf8.count - marker.count
-        for start in stride(from: last, through: max(0, last - 256), by: -1)
-        where utf8[start] == marker[0] && utf8[start..<start + marker.count].elementsEqual(marker) {
-            utf8.replaceSubrange(start..<start + marker.count, with: Array("\"sequence\":\(sequence)".utf8))
-            return String(decoding: utf8, as: UTF8.self)
+        var payload = payload
+        let numbered = payload.withUTF8 { utf8 -> String? in
+            let marker = unnumbered
+            guard utf8.count >= marker.count else { return nil }
+            let last = utf8.count - marker.count
+            for start in stride(from: last, through: max(0, last - 256), by: -1)
+            where utf8[start] == marker[0] && utf8[start..<start + marker.count].elementsEqual(marker) {
+                return String(decoding: utf8[..<start], as: UTF8.self) + "\"sequence\":\(sequence)"
+                    + String(decoding: utf8[(start + marker.count)...], as: UTF8.self)
+            }
+            return nil
         }
-        return payload  // written with its number (before M0015)
+        return numbered ?? payload  // nil: written with its number (before M0015)
     }
 }

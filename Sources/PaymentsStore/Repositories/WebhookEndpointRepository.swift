@@ -49,10 +49,13 @@ public struct WebhookEndpointRepository: Sendable {
     }
 
     /// Every live endpoint of the app (the fan-out of a new event).
-    public func all() async throws -> [WebhookEndpoint] {
-        try await session.db.raw(
-            "SELECT \(Self.columns) FROM webhook_endpoints WHERE app_id = \(bind: appID.rawValue) AND deleted_at IS NULL ORDER BY id"
-        ).all().map(Self.decode)
+    public func all() async throws -> [WebhookEndpoint] { try await Self.all(of: appID, session.db) }
+
+    /// The app's endpoints (not deleted), for the event sequencer, which works outside a session.
+    static func all(of app: App.ID, _ db: any SQLDatabase) async throws -> [WebhookEndpoint] {
+        try await db.raw(
+            "SELECT \(columns) FROM webhook_endpoints WHERE app_id = \(bind: app.rawValue) AND deleted_at IS NULL ORDER BY id"
+        ).all().map(decode)
     }
 
     public func count() async throws -> Int {

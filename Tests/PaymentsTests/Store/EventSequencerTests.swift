@@ -121,3 +121,66 @@ import Testing
         }
     }
 }
+
+/// Upgrading a database that has events and deliveries (M0015 makes `events` again on SQLite and
+/// sets the deliveries aside meanwhile): every row is kept as it was, the deliveries still refer
+/// to their events, and the next event is numbered after the old ones.
+@Suite struct EventNumberingMigrationTests {
+    let admin = Origin(actor: .admin, requestID: "req_upgrade")
+
+    @Test(arguments: TestDatabase.engines) func upgradingKeepsEventsAndDeliveries(engine: SQLEngine) async throws {
+        try await TestDatabase.withStore(engine, migrate: false) { store in
+            let before = Migrations.all.filter { $0.version < 15 }
+            try await Migrator(backend: store.backend, migrations: before, logger: testLogger).migrate()
+            let (app, _) = try await Apps.Service(store: store).create(name: "old", mode: .test, origin: admin)
+            let endpoint = try await WebhookEndpoints.Service(
+                store: store,
+                secrets: SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij"))
+            )
+            .create(app: app, url: "http://127.0.0.1:9/a", events: nil, description: nil, origin: admin).endpoint
+            // An event and its delivery as the code before M0015 wrote them: numbered at the write.
+            let payload =
+                #"{"created_at":"2026-11-30T00:00:00.000Z","data":{"object":{}},"id":"evt_old","object":"event","sequence":1,"type":"customer.created"}"#
+            try await store.backend.transaction { db in
+                try await db.raw("INSERT INTO event_heads (app_id, sequence) VALUES (\(bind: app.id.rawValue), 1)").run()
+                try await db.raw(
+                    """
+                    INSERT INTO events (id, app_id, sequence, type, resource_type, resource_id, payload, created_at)
+                    VALUES ('evt_old', \(bind: app.id.rawValue), 1, 'customer.created', 'customer', 'cus_old', \(bind: payload), 0)
+                    """
+                ).run()
+                try await db.raw(
+                    """
+                    INSERT INTO event_deliveries (id, app_id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+                    VALUES ('dlv_old', \(bind: app.id.rawValue), 'evt_old', \(bind: endpoint.id.rawValue), 'dead', 13, NULL, 0, 0)
+                    """
+                ).run()
+            }
+            try await Migrator(backend: store.backend, logger: testLogger).migrate()
+
+            let old = try #require(try await store.read { try await $0.events(app.id).find(Event.ID(rawValue: "evt_old")) })
+            #expect(old.sequence == 1 && old.payload == payload, "the old event as it was")
+            let delivery = try #require(try await store.read { try await $0.eventDeliveries(app.id).find(EventDelivery.ID(rawValue: "dlv_old")) })
+            #expect(delivery.status == .dead && delivery.attempts == 13 && delivery.eventID.rawValue == "evt_old")
+            do {
+                try await store.backend.transaction { db in
+                    try await db.raw(
+                        """
+                        INSERT INTO event_deliveries (id, app_id, event_id, endpoint_id, status, attempts, created_at, updated_at)
+                        VALUES ('dlv_orphan', \(bind: app.id.rawValue), 'evt_missing', \(bind: endpoint.id.rawValue), 'pending', 0, 0, 0)
+                        """
+                    ).run()
+                }
+                Issue.record("a delivery of no event was accepted")
+            } catch {
+                #expect(String(reflecting: error).lowercased().contains("foreign key"), "deliveries still refer to their events: \(error)")
+            }
+            _ = try await Customers.Service(store: store).upsert(app: app.id, externalID: "org_new", changes: .init(), origin: admin)
+            try await store.eventSequencer.sequenceAll()
+            let events = try await store.read {
+                try await $0.events(app.id).list(afterSequence: 0, type: nil, customer: nil, try PageRequest(limit: 10))
+            }.data
+            #expect(events.map(\.sequence) == [1, 2], "the next event numbered after the old one")
+        }
+    }
+}
