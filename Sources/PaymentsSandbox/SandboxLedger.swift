@@ -75,9 +75,12 @@ struct SandboxLedger: Sendable {
             return try Self.decode(T.self, from: Data(try row.decode(column: "data", as: String.self).utf8))
         }
 
-        /// Whether the object exists (without reading it).
+        /// Whether the object exists (without reading it). In a transaction on PostgreSQL the row
+        /// is held as a foreign key holds it (`FOR KEY SHARE`): it cannot go away before the
+        /// commit, and charges of one customer do not queue on each other.
         func exists(_ kind: Kind, _ id: String) async throws -> Bool {
-            try await db.raw(
+            let lock: SQLQueryString = forUpdate ? " FOR KEY SHARE" : ""
+            return try await db.raw(
                 """
                 SELECT id FROM sandbox_objects
                 WHERE app_id = \(bind: appID.rawValue) AND kind = \(bind: kind.rawValue) AND id = \(bind: id)\(lock)

@@ -56,8 +56,9 @@ public struct IdempotencyRepository: Sendable {
         let nowMillis = now.millis
         let lockedUntil = nowMillis + lease.milliseconds
         let expiresAt = nowMillis + retention.milliseconds
-        return try await backend.transaction { db in
-            let inserted = try await db.raw(
+        // A new key (the usual case) is one statement, committed on its own.
+        let inserted = try await backend.autocommit { db in
+            try await db.raw(
                 """
                 INSERT INTO idempotency_keys
                     (app_id, idempotency_key, request_hash, state, locked_until, created_at, expires_at)
@@ -67,7 +68,9 @@ public struct IdempotencyRepository: Sendable {
                 RETURNING app_id
                 """
             ).first()
-            if inserted != nil { return .acquired }
+        }
+        if inserted != nil { return .acquired }
+        return try await backend.transaction { db in
             guard
                 let row = try await db.raw(
                     """
@@ -84,15 +87,19 @@ public struct IdempotencyRepository: Sendable {
                 // Past retention the key is new again; an abandoned claim is taken over (same
                 // request only, checked below for the abandoned case).
                 if try expired || row.decode(column: "request_hash", as: String.self) == requestHash {
-                    try await db.raw(
+                    // Taken over only if still expired or abandoned: of two requests taking over
+                    // at once, one acquires and the other finds the key running.
+                    let taken = try await db.raw(
                         """
                         UPDATE idempotency_keys SET request_hash = \(bind: requestHash), state = 'running',
                             locked_until = \(bind: lockedUntil), status_code = NULL, content_type = NULL,
                             response_body = NULL, created_at = \(bind: nowMillis), expires_at = \(bind: expiresAt)
                         WHERE app_id = \(bind: scope) AND idempotency_key = \(bind: key)
+                          AND (expires_at <= \(bind: nowMillis) OR (state = 'running' AND locked_until <= \(bind: nowMillis)))
+                        RETURNING app_id
                         """
-                    ).run()
-                    return .acquired
+                    ).first()
+                    return taken == nil ? .inProgress : .acquired
                 }
             }
             guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
@@ -109,7 +116,7 @@ public struct IdempotencyRepository: Sendable {
 
     /// Records the response of the request that holds the claim.
     public func complete(scope: String, key: String, response: StoredResponse) async throws {
-        try await backend.transaction { db in
+        try await backend.autocommit { db in
             try await db.raw(
                 """
                 UPDATE idempotency_keys SET state = 'done', status_code = \(bind: response.status),
@@ -122,7 +129,7 @@ public struct IdempotencyRepository: Sendable {
 
     /// Gives the key up (the request failed in a way worth retrying).
     public func release(scope: String, key: String) async throws {
-        try await backend.transaction { db in
+        try await backend.autocommit { db in
             try await db.raw(
                 "DELETE FROM idempotency_keys WHERE app_id = \(bind: scope) AND idempotency_key = \(bind: key)"
             ).run()

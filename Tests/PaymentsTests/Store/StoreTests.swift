@@ -202,8 +202,34 @@ import Testing
                     == .acquired
             )
 
+            // Retries that find the same abandoned claim at once: one takes it over, the others
+            // find it running.
+            #expect(
+                try await keys.claim(scope: "app_x", key: "raced", requestHash: "h", now: clock.now, lease: .seconds(60), retention: .seconds(86_400))
+                    == .acquired
+            )
+            clock.advance(seconds: 61)
+            let now = clock.now
+            let claims = try await withThrowingTaskGroup(of: IdempotencyRepository.Claim.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await keys.claim(
+                            scope: "app_x",
+                            key: "raced",
+                            requestHash: "h",
+                            now: now,
+                            lease: .seconds(60),
+                            retention: .seconds(86_400)
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(claims.filter { $0 == .acquired }.count == 1)
+            #expect(claims.filter { $0 == .inProgress }.count == 7)
+
             clock.advance(seconds: 86_400)
-            #expect(try await keys.purge(expiredBefore: clock.now) == 3)
+            #expect(try await keys.purge(expiredBefore: clock.now) == 4)
             #expect(try await claim("h2") == .acquired, "after retention the key is new")
         }
     }
