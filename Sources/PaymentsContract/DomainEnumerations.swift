@@ -13,6 +13,7 @@ extension Event.Kind: JSONEnumeration {}
 extension EventDelivery.Status: JSONEnumeration {}
 extension GracePeriod.Reason: JSONEnumeration {}
 extension GracePeriod.Status: JSONEnumeration {}
+extension Metric.Aggregation: JSONEnumeration {}
 extension Metered.Tiers.Mode: JSONEnumeration {}
 extension Payment.Status: JSONEnumeration {}
 extension Price.Kind: JSONEnumeration {}

@@ -42,6 +42,8 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case createPlan = "CREATE_PLAN"
     case updatePlan = "UPDATE_PLAN"
     case archivePlan = "ARCHIVE_PLAN"
+    case createMetric = "CREATE_METRIC"
+    case updateMetric = "UPDATE_METRIC"
     case linkProviderObject = "LINK_PROVIDER_OBJECT"
     case setProviderAccount = "SET_PROVIDER_ACCOUNT"
     case createPayment = "CREATE_PAYMENT"

@@ -126,7 +126,7 @@ public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
         return nil
     }
 
-    func apply(to field: inout Value?) {
+    public func apply(to field: inout Value?) {
         switch self {
         case .unchanged: break
         case .clear: field = nil

@@ -33,6 +33,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case paymentNotFound = "payment_not_found"
     case checkoutSessionNotFound = "checkout_session_not_found"
     case gracePeriodNotFound = "grace_period_not_found"
+    case metricNotFound = "metric_not_found"
     case webhookEndpointNotFound = "webhook_endpoint_not_found"
     case eventNotFound = "event_not_found"
     case eventDeliveryNotFound = "event_delivery_not_found"
@@ -42,6 +43,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     // The state of the objects involved
     case planKeyExists = "plan_key_exists"
     case planArchived = "plan_archived"
+    case metricKeyExists = "metric_key_exists"
+    case metricLimit = "metric_limit"
     case paymentNotRefundable = "payment_not_refundable"
     case refundExceedsPayment = "refund_exceeds_payment"
     case subscriptionNotLive = "subscription_not_live"

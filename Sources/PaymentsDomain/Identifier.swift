@@ -27,6 +27,7 @@ public enum ResourceType: String, Sendable, Codable, CaseIterable {
     case refund
     case checkoutSession = "checkout_session"
     case gracePeriod = "grace_period"
+    case metric
     case webhookEndpoint = "webhook_endpoint"
     case event
     case eventDelivery = "event_delivery"

@@ -66,6 +66,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         audit: AuditLog.Service(store: store),
         customers: customers,
         plans: plans,
+        metrics: Metrics.Service(store: store),
         payments: payments,
         subscriptions: subscriptions,
         checkout: checkout,

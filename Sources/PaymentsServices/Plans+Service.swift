@@ -33,6 +33,7 @@ extension Plans {
             let provider = try await directory.provider(for: app)
             try await verifyLinks(draft.prices, on: provider)
             let plan = try await store.write(origin, app: app.id) { session in
+                try await session.requireMetrics(of: draft.prices, app: app.id) { "prices[\($0)][metric]" }
                 let plans = session.plans(app.id)
                 guard try await plans.find(key: draft.key) == nil else {
                     throw PaymentsError(
@@ -100,6 +101,9 @@ extension Plans {
             let (plan, archived) = try await store.write(origin, app: app.id) { session in
                 guard var plan = try await session.plans(app.id).find(key: key) else {
                     throw PaymentsError.notFound(.planNotFound, id: key)
+                }
+                if let drafts = changes.prices {
+                    try await session.requireMetrics(of: drafts, app: app.id) { "prices[\($0)][metric]" }
                 }
                 let archived = try plan.apply(changes, at: session.now) { session.ids.next(Price.self, at: session.now) }
                 try await session.plans(app.id).update(plan)

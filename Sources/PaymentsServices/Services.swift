@@ -12,6 +12,7 @@ public struct Services: Sendable {
     public let audit: AuditLog.Service
     public let customers: Customers.Service
     public let plans: Plans.Service
+    public let metrics: Metrics.Service
     public let payments: Payments.Service
     public let subscriptions: Subscriptions.Service
     public let checkout: Checkout.Service
@@ -32,6 +33,7 @@ public struct Services: Sendable {
         audit: AuditLog.Service,
         customers: Customers.Service,
         plans: Plans.Service,
+        metrics: Metrics.Service,
         payments: Payments.Service,
         subscriptions: Subscriptions.Service,
         checkout: Checkout.Service,
@@ -51,6 +53,7 @@ public struct Services: Sendable {
         self.audit = audit
         self.customers = customers
         self.plans = plans
+        self.metrics = metrics
         self.payments = payments
         self.subscriptions = subscriptions
         self.checkout = checkout

@@ -195,6 +195,7 @@ public struct Session: Sendable {
     public func customers(_ appID: App.ID) -> CustomerRepository { CustomerRepository(session: self, appID: appID) }
     public func auditLog(_ appID: App.ID) -> AuditRepository { AuditRepository(session: self, appID: appID) }
     public func plans(_ appID: App.ID) -> PlanRepository { PlanRepository(session: self, appID: appID) }
+    public func metrics(_ appID: App.ID) -> MetricRepository { MetricRepository(session: self, appID: appID) }
     public func subscriptions(_ appID: App.ID) -> SubscriptionRepository { SubscriptionRepository(session: self, appID: appID) }
     public func payments(_ appID: App.ID) -> PaymentRepository { PaymentRepository(session: self, appID: appID) }
     public func checkoutSessions(_ appID: App.ID) -> CheckoutSessionRepository {

@@ -119,6 +119,22 @@ extension Resources {
         Field("url", { $0 }, description: "Where to send the customer")
     }
 
+    public static let metric = Resource<Metric>("Metric", object: "metric") {
+        Field("id", \.id)
+        Field("key", \.key, description: "What usage events and metered prices name it by")
+        Field("name", \.name)
+        Field("aggregation", \.aggregation, description: "How a period's events become one number")
+        Field(
+            "field",
+            \.field,
+            description: "unique_count: the property whose distinct values are counted; sum, max, last: the property holding the "
+                + "number (else the event's value)"
+        )
+        Field("unit", \.unit)
+        Field("created_at", \.createdAt)
+        Field("updated_at", \.updatedAt)
+    }
+
     public static let gracePeriod = Resource<GracePeriod>("GracePeriod", object: "grace_period") {
         Field("id", \.id)
         Field("customer_id", \.customerID)

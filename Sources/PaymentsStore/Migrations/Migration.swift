@@ -37,6 +37,7 @@ public enum Migrations {
         M0013_AddInboxClaimIndex(),
         M0014_SealAuditAfterCommit(),
         M0015_SequenceEventsAfterCommit(),
+        M0016_CreateMetrics(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

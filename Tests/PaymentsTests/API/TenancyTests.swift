@@ -15,6 +15,13 @@ import Testing
             let customer = try await api.request(.put, "/v1/customers/org_secret", key: ownerKey, json: #"{"name":"Secret"}"#)
             _ = try await api.request(.put, "/v1/customers/org_42", key: ownerKey, json: "{}")
             _ = try await api.request(.post, "/v1/plans", key: ownerKey, json: SandboxFlowTests.plan)
+            let metric = try await api.request(
+                .post,
+                "/v1/metrics",
+                key: ownerKey,
+                json: #"{"key":"owner_calls","name":"Calls","aggregation":"sum"}"#
+            )
+            #expect(metric.status == .created)
             let payment = try await api.request(
                 .post,
                 "/v1/payments",
@@ -53,6 +60,7 @@ import Testing
                 switch (name, route.path.split(separator: "/")[1]) {
                 case ("external_id", _): return ("org_secret", "org_missing")
                 case ("key", "plans"): return ("pro", "missing_plan")
+                case ("key", "metrics"): return ("owner_calls", "missing_metric")
                 case ("id", "payments"): return (try #require(payment.string("id")), "pay_01m8000000000000000000000a")
                 case ("id", "subscriptions"): return (try #require(subscription.string("id")), "sub_01m8000000000000000000000a")
                 case ("id", "checkout-sessions"): return (try #require(checkout.string("id")), "cs_01m8000000000000000000000a")
@@ -106,7 +114,9 @@ import Testing
             )
             let ownerProviders = try await api.request(.get, "/v1/providers", key: ownerKey)
             #expect(!ownerProviders.text.contains("0000"), "another app's account never shows")
-            for list in ["/v1/payments", "/v1/subscriptions", "/v1/plans", "/v1/grace-periods", "/v1/webhook-endpoints", "/v1/event-deliveries"] {
+            for list in [
+                "/v1/payments", "/v1/subscriptions", "/v1/plans", "/v1/metrics", "/v1/grace-periods", "/v1/webhook-endpoints", "/v1/event-deliveries",
+            ] {
                 let reply = try await api.request(.get, list, key: otherKey)
                 #expect(reply.status == .ok && reply.data.isEmpty, "\(list) shows only the caller's objects")
             }
