@@ -246,3 +246,33 @@ extension Rule where Value == [String: String] {
         .map(keys: Metadata.keyRule, values: .text(Metadata.valueRule), count: Metadata.count)
     }
 }
+
+extension Rule where Value == Double {
+    /// Any finite JSON number (`1`, `2.5`, `-3`).
+    public static var number: Rule<Double> {
+        Rule(.number, fromQuery: { Double($0).map(JSONValue.number) ?? .string($0) }) { json, path throws(PaymentsError) in
+            switch json {
+            case .integer(let integer): return Double(integer)
+            case .number(let number) where number.isFinite: return number
+            case .number: throw .invalid(path.param, "\(path.param) must be a finite number.")
+            default: throw wrongType(path, "a number")
+            }
+        }
+    }
+}
+
+extension Rule where Value == JSONValue {
+    /// A string (up to `text`'s length), a number or a flag: a property an event carries.
+    public static func scalar(_ text: TextRule) -> Rule<JSONValue> {
+        Rule(.any(of: [.string(maxLength: text.length.upperBound), .number, .boolean])) { json, path throws(PaymentsError) in
+            switch json {
+            case .string(let string):
+                try text.check(string, param: path.param)
+                return json
+            case .integer, .bool: return json
+            case .number(let number) where number.isFinite: return json
+            default: throw wrongType(path, "a string, a number or true/false")
+            }
+        }
+    }
+}

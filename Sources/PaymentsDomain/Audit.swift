@@ -44,6 +44,7 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case archivePlan = "ARCHIVE_PLAN"
     case createMetric = "CREATE_METRIC"
     case updateMetric = "UPDATE_METRIC"
+    case setUsage = "SET_USAGE"
     case linkProviderObject = "LINK_PROVIDER_OBJECT"
     case setProviderAccount = "SET_PROVIDER_ACCOUNT"
     case createPayment = "CREATE_PAYMENT"

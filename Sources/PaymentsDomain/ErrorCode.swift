@@ -45,6 +45,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case planArchived = "plan_archived"
     case metricKeyExists = "metric_key_exists"
     case metricLimit = "metric_limit"
+    case usageEventConflict = "usage_event_conflict"
+    case usagePeriodClosed = "usage_period_closed"
     case paymentNotRefundable = "payment_not_refundable"
     case refundExceedsPayment = "refund_exceeds_payment"
     case subscriptionNotLive = "subscription_not_live"

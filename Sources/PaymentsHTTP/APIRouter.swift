@@ -54,6 +54,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     mount(AuditLogsController(audit: services.audit), on: v1, table: table)
     mount(PlansController(plans: services.plans), on: v1, table: table)
     mount(MetricsController(metrics: services.metrics), on: v1, table: table)
+    mount(UsageController(usage: services.usage), on: v1, table: table)
     mount(PaymentsController(payments: services.payments), on: v1, table: table)
     mount(SubscriptionsController(subscriptions: services.subscriptions), on: v1, table: table)
     mount(CheckoutController(checkout: services.checkout), on: v1, table: table)
@@ -79,7 +80,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
 /// Every controller whose routes the API serves and documents.
 let apiControllers: [any Controller.Type] = [
     OperationsController.self, CustomersController.self, AuditLogsController.self, AdminController.self, PlansController.self,
-    MetricsController.self,
+    MetricsController.self, UsageController.self,
     PaymentsController.self, SubscriptionsController.self, CheckoutController.self, ProvidersController.self, WebhooksController.self,
     GracePeriodsController.self, WebhookEndpointsController.self, EventsController.self,
 ]

@@ -67,6 +67,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         customers: customers,
         plans: plans,
         metrics: Metrics.Service(store: store),
+        usage: Usage.Service(store: store, customers: customers),
         payments: payments,
         subscriptions: subscriptions,
         checkout: checkout,

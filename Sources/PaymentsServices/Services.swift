@@ -13,6 +13,7 @@ public struct Services: Sendable {
     public let customers: Customers.Service
     public let plans: Plans.Service
     public let metrics: Metrics.Service
+    public let usage: Usage.Service
     public let payments: Payments.Service
     public let subscriptions: Subscriptions.Service
     public let checkout: Checkout.Service
@@ -34,6 +35,7 @@ public struct Services: Sendable {
         customers: Customers.Service,
         plans: Plans.Service,
         metrics: Metrics.Service,
+        usage: Usage.Service,
         payments: Payments.Service,
         subscriptions: Subscriptions.Service,
         checkout: Checkout.Service,
@@ -54,6 +56,7 @@ public struct Services: Sendable {
         self.customers = customers
         self.plans = plans
         self.metrics = metrics
+        self.usage = usage
         self.payments = payments
         self.subscriptions = subscriptions
         self.checkout = checkout

@@ -74,18 +74,7 @@ public struct Store: Sendable {
     /// - Throws: `StoreError.unaudited` (and rolls back) when the body recorded nothing.
     public func write<T: Sendable>(_ origin: Origin, app: App.ID?, _ body: @Sendable (Session) async throws -> T) async throws -> T {
         let (result, emitted, clockSet) = try await backend.transaction { db in
-            let wallClock = clock.now()
-            var offset: Duration = .zero
-            if let app {
-                if let known = clocks.offset(of: app) {
-                    offset = known
-                } else {
-                    offset = try await AppClockRepository.offset(of: app, db: db) ?? .zero
-                    clocks.remember(offset, of: app)
-                }
-            }
-            let now = wallClock.addingTimeInterval(Double(offset.milliseconds) / 1000)
-            let session = Session(db: db, engine: engine, ids: ids, now: now, wallClock: wallClock, origin: origin)
+            let session = try await session(db, origin: origin, app: app)
             let result = try await body(session)
             guard session.auditCount > 0 else { throw StoreError.unaudited }
             // Other instances' outbox workers hear of it on commit (see `listenForOutboxWork`).
@@ -97,6 +86,29 @@ public struct Store: Sendable {
         auditBell.ring()
         if emitted { outboxBell.ring() }
         return result
+    }
+
+    /// Records usage events: a transaction on the app's clock that needs no audit entry. Usage
+    /// events are the usage log themselves (kept for ever, never changed); metric and quota
+    /// changes go through ``write(_:app:_:)`` and are audited.
+    public func recordUsage<T: Sendable>(_ origin: Origin, app: App.ID, _ body: @Sendable (Session) async throws -> T) async throws -> T {
+        try await backend.transaction { db in try await body(try await session(db, origin: origin, app: app)) }
+    }
+
+    /// A write session on `app`'s clock (real time for no app).
+    private func session(_ db: any SQLDatabase, origin: Origin, app: App.ID?) async throws -> Session {
+        let wallClock = clock.now()
+        var offset: Duration = .zero
+        if let app {
+            if let known = clocks.offset(of: app) {
+                offset = known
+            } else {
+                offset = try await AppClockRepository.offset(of: app, db: db) ?? .zero
+                clocks.remember(offset, of: app)
+            }
+        }
+        let now = wallClock.addingTimeInterval(Double(offset.milliseconds) / 1000)
+        return Session(db: db, engine: engine, ids: ids, now: now, wallClock: wallClock, origin: origin)
     }
 
     static let outboxChannel = "payments_outbox"
@@ -196,6 +208,7 @@ public struct Session: Sendable {
     public func auditLog(_ appID: App.ID) -> AuditRepository { AuditRepository(session: self, appID: appID) }
     public func plans(_ appID: App.ID) -> PlanRepository { PlanRepository(session: self, appID: appID) }
     public func metrics(_ appID: App.ID) -> MetricRepository { MetricRepository(session: self, appID: appID) }
+    public func usage(_ appID: App.ID) -> UsageRepository { UsageRepository(session: self, appID: appID) }
     public func subscriptions(_ appID: App.ID) -> SubscriptionRepository { SubscriptionRepository(session: self, appID: appID) }
     public func payments(_ appID: App.ID) -> PaymentRepository { PaymentRepository(session: self, appID: appID) }
     public func checkoutSessions(_ appID: App.ID) -> CheckoutSessionRepository {

@@ -135,6 +135,108 @@ extension Resources {
         Field("updated_at", \.updatedAt)
     }
 
+    /// A usage event as recorded, and whether this request recorded it or found it recorded.
+    public struct RecordedEvent: Sendable {
+        public let event: UsageEvent
+        public let duplicate: Bool
+
+        public init(_ event: UsageEvent, duplicate: Bool) {
+            self.event = event
+            self.duplicate = duplicate
+        }
+    }
+
+    static let period = Resource<UsagePeriod>("UsagePeriod") {
+        Field("start", \.start)
+        Field("end", \.end, description: "Exclusive")
+    }
+
+    public static let usageEvent = Resource<RecordedEvent>("UsageEvent", object: "usage_event") {
+        Field("id", \.event.id, description: "The app's own id: unique for ever")
+        Field("customer_id", \.event.customerID)
+        Field("customer", \.event.customerExternalID, description: customerDescription)
+        Field("metric", \.event.metric)
+        Field("value", \.event.value, Codec<Double>(.number) { value, writer in writer.value(value) }, description: "What the event adds")
+        Field("timestamp", \.event.timestamp)
+        Field("properties", { JSONValue.object($0.event.properties) })
+        Field("period", \.event.period, period.codec, description: "The billing period it counts in")
+        Field("duplicate", \.duplicate, description: "true: recorded before with the same body; nothing was written again")
+        Field("created_at", \.event.createdAt)
+    }
+
+    /// One event of a batch: what became of it.
+    public struct BatchResult: Sendable {
+        public let index: Int
+        public let outcome: Usage.Outcome
+
+        public init(index: Int, outcome: Usage.Outcome) {
+            self.index = index
+            self.outcome = outcome
+        }
+
+        var status: String {
+            switch outcome {
+            case .created: "created"
+            case .duplicate: "duplicate"
+            case .refused: "refused"
+            }
+        }
+
+        var id: String? {
+            switch outcome {
+            case .created(let event), .duplicate(let event): event.id
+            case .refused: nil
+            }
+        }
+
+        var error: PaymentsError? {
+            if case .refused(let error) = outcome { return error }
+            return nil
+        }
+    }
+
+    static let batchError = Resource<PaymentsError>("UsageBatchError") {
+        Field("type", \.kind.rawValue)
+        Field("code", \.code.rawValue)
+        Field("message", \.message)
+        Field("param", \.param)
+    }
+
+    static let batchResult = Resource<BatchResult>("UsageBatchResult") {
+        Field("index", \.index)
+        Field("status", \.status, Codec<String>.string(allowedValues: ["created", "duplicate", "refused"]))
+        Field("id", \.id)
+        Field("error", \.error, batchError.codec.nullable)
+    }
+
+    public static let usageBatch = Resource<[BatchResult]>("UsageEventBatch", object: "usage_event_batch") {
+        Field("created", { $0.filter { $0.status == "created" }.count })
+        Field("duplicates", { $0.filter { $0.status == "duplicate" }.count })
+        Field("refused", { $0.filter { $0.status == "refused" }.count })
+        Field("results", { $0 }, batchResult.codec.list, description: "One per event, in the order sent")
+    }
+
+    public static let metricUsage = Resource<Usage.MetricUsage>("MetricUsage") {
+        Field("metric", \.metric.key)
+        Field("name", \.metric.name)
+        Field("aggregation", \.metric.aggregation)
+        Field("unit", \.metric.unit)
+        Field("value", \.value, Codec<Double>(.number) { value, writer in writer.value(value) }, description: "The aggregated value")
+        Field("events", \.events)
+        Field("included_quantity", \.includedQuantity, description: "Free units (per period) of the plan's metered price")
+        Field("billable_quantity", \.billableQuantity, description: "Whole units beyond the included quantity, per period, added up")
+        Field("amount", \.amount?.amount, description: "What the billable quantity costs by the price's unit amount or tiers; null: not priced")
+        Field("currency", \.amount?.currency)
+        Field("limit", \.limit, description: "The plan's limit of the metric per period, if any")
+    }
+
+    public static let customerUsage = Resource<Usage.CustomerUsage>("CustomerUsage", object: "customer_usage") {
+        Field("customer_id", \.customer.id)
+        Field("customer", \.customer.externalID, description: customerDescription)
+        Field("period", \.period, period.codec)
+        Field("metrics", \.metrics, metricUsage.codec.list)
+    }
+
     public static let gracePeriod = Resource<GracePeriod>("GracePeriod", object: "grace_period") {
         Field("id", \.id)
         Field("customer_id", \.customerID)

@@ -38,6 +38,7 @@ public enum Migrations {
         M0014_SealAuditAfterCommit(),
         M0015_SequenceEventsAfterCommit(),
         M0016_CreateMetrics(),
+        M0017_CreateUsage(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

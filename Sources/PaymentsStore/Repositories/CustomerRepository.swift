@@ -15,9 +15,10 @@ public struct CustomerRepository: Sendable {
     static let columnList = "id, app_id, external_id, name, email, legal_name, metadata, created_at, updated_at"
     static let columns = SQLQueryString(columnList)
 
-    /// The customer the app knows as `externalID`; in a write, locked until the change commits.
-    public func find(externalID: String) async throws -> Customer? {
-        guard session.isWrite else { return try await session.first(ByExternalID(app: appID, externalID: externalID)) }
+    /// The customer the app knows as `externalID`; in a write, locked until the change commits
+    /// unless `locking` is false (a write that only refers to it: usage events).
+    public func find(externalID: String, locking: Bool = true) async throws -> Customer? {
+        guard session.isWrite, locking else { return try await session.first(ByExternalID(app: appID, externalID: externalID)) }
         return try await session.db.raw(
             """
             SELECT \(Self.columns) FROM customers

@@ -15,9 +15,10 @@ public struct MetricRepository: Sendable {
     static let columnList = "id, app_id, key, name, aggregation, field, unit, created_at, updated_at"
     static let columns = SQLQueryString(columnList)
 
-    /// The metric events and prices name `key`; in a write, locked until the change commits.
-    public func find(key: String) async throws -> Metric? {
-        guard session.isWrite else { return try await session.first(ByKey(app: appID, key: key)) }
+    /// The metric events and prices name `key`; in a write, locked until the change commits
+    /// unless `locking` is false (a write that only refers to it: usage events).
+    public func find(key: String, locking: Bool = true) async throws -> Metric? {
+        guard session.isWrite, locking else { return try await session.first(ByKey(app: appID, key: key)) }
         return try await session.db.raw(
             "SELECT \(Self.columns) FROM metrics WHERE app_id = \(bind: appID.rawValue) AND key = \(bind: key)\(session.forUpdate)"
         ).first().map(Self.decode)
@@ -45,6 +46,13 @@ public struct MetricRepository: Sendable {
     public func count() async throws -> Int {
         try await session.db.raw("SELECT COUNT(*) AS n FROM metrics WHERE app_id = \(bind: appID.rawValue)").first()?
             .decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Every metric of the app (at most ``Metric/maximumCount``), by key.
+    public func all() async throws -> [Metric] {
+        try await session.db.raw(
+            "SELECT \(Self.columns) FROM metrics WHERE app_id = \(bind: appID.rawValue) ORDER BY key LIMIT \(bind: Metric.maximumCount)"
+        ).all().map(Self.decode)
     }
 
     /// Metrics newest first.

@@ -61,6 +61,7 @@ import Testing
                 case ("external_id", _): return ("org_secret", "org_missing")
                 case ("key", "plans"): return ("pro", "missing_plan")
                 case ("key", "metrics"): return ("owner_calls", "missing_metric")
+                case ("metric", _): return ("owner_calls", "missing_metric")
                 case ("id", "payments"): return (try #require(payment.string("id")), "pay_01m8000000000000000000000a")
                 case ("id", "subscriptions"): return (try #require(subscription.string("id")), "sub_01m8000000000000000000000a")
                 case ("id", "checkout-sessions"): return (try #require(checkout.string("id")), "cs_01m8000000000000000000000a")
@@ -77,7 +78,9 @@ import Testing
             #expect(!appRoutes.isEmpty)
             var checked = 0
             // Reads first: the PUT below creates the other app's own object under the same external id.
-            let ordered = appRoutes.filter { $0.method != "PUT" } + appRoutes.filter { $0.method == "PUT" }
+            // (Setting a gauge is a PUT that creates nothing: it goes with the reads.)
+            let creates = { (route: RouteTable.Entry) in route.method == "PUT" && !route.path.contains("/usage/") }
+            let ordered = appRoutes.filter { !creates($0) } + appRoutes.filter(creates)
             for route in ordered where route.path.contains("{") && !route.path.contains("{provider}") {
                 let parameters = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
                 var path = route.path
@@ -88,14 +91,15 @@ import Testing
                     missingPath = missingPath.replacingOccurrences(of: "{\(name)}", with: missing)
                 }
                 let method = HTTPRequest.Method(route.method)!
-                if method == .put {
+                if method == .put, !route.path.contains("/usage/") {
                     // PUT creates in the caller's own namespace: it must never touch the owner's object.
                     let reply = try await api.request(method, path, key: otherKey, json: #"{"name":"Intruder"}"#)
                     #expect(reply.status == .created, "\(route) created the other app's own object")
                     #expect(reply.string("id") != customer.string("id"))
                 } else {
-                    let reply = try await api.request(method, path, key: otherKey, json: method == .get ? nil : "{}")
-                    let missing = try await api.request(method, missingPath, key: otherKey, json: method == .get ? nil : "{}")
+                    let body = method == .get ? nil : route.path.contains("/usage") ? #"{"value":1}"# : "{}"
+                    let reply = try await api.request(method, path, key: otherKey, json: body)
+                    let missing = try await api.request(method, missingPath, key: otherKey, json: body)
                     #expect(reply.status == .notFound, "\(route) answered \(reply.status) to another app")
                     #expect(
                         reply.errorCode == missing.errorCode && reply.status == missing.status,

@@ -1,0 +1,328 @@
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public enum Usage {}
+
+extension Usage {
+    /// What one event of a request came to.
+    public enum Outcome: Sendable {
+        case created(UsageEvent)
+        /// Sent before with the same body: nothing written again.
+        case duplicate(UsageEvent)
+        case refused(PaymentsError)
+    }
+
+    /// Which periods a usage read covers.
+    public enum Window: Sendable, Equatable {
+        case current
+        case previous
+        /// Periods that start in `[from, to)`.
+        case between(Date, Date)
+    }
+
+    /// A customer's usage of one metric over a window, priced by the plan of the customer's
+    /// current subscription.
+    public struct MetricUsage: Sendable {
+        public let metric: Metric
+        public let value: Double
+        public let events: Int64
+        public let includedQuantity: Int64
+        public let billableQuantity: Int64
+        /// What the billable quantity costs (nil when no price of the plan meters the metric).
+        public let amount: Money?
+        /// The plan's limit named like the metric, per period.
+        public let limit: Int64?
+    }
+
+    public struct CustomerUsage: Sendable {
+        public let customer: Customer
+        public let period: UsagePeriod
+        public let metrics: [MetricUsage]
+    }
+
+    /// Usage events in, and usage read back from rollups (never from the raw events).
+    public struct Service: Sendable {
+        let store: Store
+        let customers: Customers.Service
+
+        public init(store: Store, customers: Customers.Service) {
+            self.store = store
+            self.customers = customers
+        }
+
+        /// Records events, each accepted or refused on its own, in one transaction: an event is
+        /// acknowledged only once committed.
+        public func record(app: App.ID, _ inputs: [UsageEvent.Input], batch: Bool, origin: Origin) async throws -> [Outcome] {
+            try await store.recordUsage(origin, app: app) { session in
+                var customers: [String: Customer?] = [:]
+                var metrics: [String: Metric?] = [:]
+                var placements: [Customer.ID: Placement] = [:]
+                var outcomes: [Outcome] = []
+                outcomes.reserveCapacity(inputs.count)
+                for (index, input) in inputs.enumerated() {
+                    let prefix = batch ? "events[\(index)]" : ""
+                    func param(_ name: String) -> String { batch ? "\(prefix)[\(name)]" : name }
+                    do {
+                        if customers[input.customer] == nil {
+                            customers[input.customer] = .some(try await session.customers(app).find(externalID: input.customer, locking: false))
+                        }
+                        guard let customer = customers[input.customer] ?? nil else {
+                            throw PaymentsError(
+                                .invalidRequest,
+                                code: .customerNotFound,
+                                message: "No such customer: '\(input.customer)'.",
+                                param: param("customer")
+                            )
+                        }
+                        if metrics[input.metric] == nil {
+                            metrics[input.metric] = .some(try await session.metrics(app).find(key: input.metric, locking: false))
+                        }
+                        guard let metric = metrics[input.metric] ?? nil else {
+                            throw PaymentsError(
+                                .invalidRequest,
+                                code: .metricNotFound,
+                                message: "No such metric: '\(input.metric)'. Declare it with POST /v1/metrics.",
+                                param: param("metric")
+                            )
+                        }
+                        let (number, distinct) = try input.reading(for: metric, prefix: batch ? prefix : "")
+                        let timestamp = input.timestamp ?? session.now
+                        guard timestamp.timeIntervalSince(session.now) <= UsageEvent.maximumLead else {
+                            throw PaymentsError.invalid(
+                                param("timestamp"),
+                                "The timestamp is more than \(Int(UsageEvent.maximumLead / 60)) minutes ahead of the app's clock."
+                            )
+                        }
+                        if placements[customer.id] == nil { placements[customer.id] = try await Self.placement(of: customer, session, app: app) }
+                        guard let period = placements[customer.id]!.period(of: timestamp) else {
+                            throw PaymentsError(
+                                .invalidRequest,
+                                code: .usagePeriodClosed,
+                                message: "The timestamp falls in a billing period that has been billed already.",
+                                param: param("timestamp")
+                            )
+                        }
+                        let event = UsageEvent(
+                            id: input.id,
+                            customerID: customer.id,
+                            customerExternalID: customer.externalID,
+                            metric: metric.key,
+                            value: number,
+                            timestamp: timestamp,
+                            properties: input.properties,
+                            period: period,
+                            createdAt: session.wallClock
+                        )
+                        switch try await session.usage(app).record(
+                            event,
+                            fingerprint: input.fingerprint,
+                            aggregation: metric.aggregation,
+                            distinct: distinct
+                        ) {
+                        case .created: outcomes.append(.created(event))
+                        case .duplicate(let stored): outcomes.append(.duplicate(stored))
+                        case .conflict:
+                            throw PaymentsError(
+                                .conflict,
+                                code: .usageEventConflict,
+                                message: "A usage event with id '\(input.id)' was recorded with another body; event ids are unique for ever.",
+                                param: param("id")
+                            )
+                        }
+                    } catch let error as PaymentsError {
+                        outcomes.append(.refused(error))
+                    }
+                }
+                return outcomes
+            }
+        }
+
+        /// Sets a gauge (a `last` metric: seats, locations) to `value` now; audited as SET_USAGE
+        /// with the value before and after.
+        public func set(app: App.ID, externalID: String, metric key: String, value: Double, origin: Origin) async throws -> MetricUsage {
+            let customer = try await customers.get(app: app, externalID: externalID)
+            try await store.write(origin, app: app) { session in
+                guard let metric = try await session.metrics(app).find(key: key) else { throw PaymentsError.notFound(.metricNotFound, id: key) }
+                guard metric.aggregation == .last else {
+                    throw PaymentsError.invalid(
+                        "metric",
+                        "Only a gauge (a metric with aggregation last) is set; send usage events for a \(metric.aggregation.rawValue) metric."
+                    )
+                }
+                let input = UsageEvent.Input(
+                    id: session.ids.next(prefix: "set", at: session.now),
+                    customer: externalID,
+                    metric: key,
+                    value: value,
+                    timestamp: session.now,
+                    properties: [:]
+                )
+                let (number, _) = try input.reading(for: metric, prefix: "")
+                let placement = try await Self.placement(of: customer, session, app: app)
+                guard let period = placement.period(of: session.now) else { throw StoreError.inconsistent("no open period now") }
+                let before = try await session.usage(app).totals(customer: customer.id, metric: key, starts: period.start..<period.end).last?.value
+                let event = UsageEvent(
+                    id: input.id,
+                    customerID: customer.id,
+                    customerExternalID: customer.externalID,
+                    metric: key,
+                    value: number,
+                    timestamp: session.now,
+                    properties: [:],
+                    period: period,
+                    createdAt: session.wallClock
+                )
+                _ = try await session.usage(app).record(event, fingerprint: input.fingerprint, aggregation: .last, distinct: nil)
+                try await session.audit(
+                    app,
+                    try AuditRecord(
+                        action: .setUsage,
+                        target: customer.id,
+                        snapshot: GaugeSnapshot(metric: key, before: before, after: number, period_start: period.start)
+                    )
+                )
+            }
+            let usage = try await self.usage(app: app, externalID: externalID, metric: key, window: .current)
+            guard let set = usage.metrics.first else { throw StoreError.inconsistent("gauge \(key) not read back") }
+            return set
+        }
+
+        /// The customer's usage per metric over `window`, from the rollups.
+        public func usage(app: App.ID, externalID: String, metric: String?, window: Window) async throws -> CustomerUsage {
+            let customer = try await customers.get(app: app, externalID: externalID)
+            // The app's time (a test-mode app's advanced clock), as its writes see it.
+            let now = try await store.now(of: app)
+            return try await store.read { session in
+                let placement = try await Self.placement(of: customer, session, app: app)
+                let period: UsagePeriod
+                switch window {
+                case .current: period = placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now)
+                case .previous: period = placement.previous(before: placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now))
+                case .between(let from, let to): period = UsagePeriod(start: from, end: to)
+                }
+                let metrics: [Metric]
+                if let metric {
+                    guard let found = try await session.metrics(app).find(key: metric) else {
+                        throw PaymentsError(.invalidRequest, code: .metricNotFound, message: "No such metric: '\(metric)'.", param: "metric")
+                    }
+                    metrics = [found]
+                } else {
+                    metrics = try await session.metrics(app).all()
+                }
+                let totals = Dictionary(
+                    grouping: try await session.usage(app).totals(customer: customer.id, metric: metric, starts: period.start..<period.end),
+                    by: \.metric
+                )
+                var usages: [MetricUsage] = []
+                for metric in metrics {
+                    let periods = totals[metric.key] ?? []
+                    let value: Double
+                    switch metric.aggregation {
+                    case .sum, .count: value = periods.reduce(0) { $0 + $1.value }
+                    case .max: value = periods.map(\.value).max() ?? 0
+                    case .last: value = periods.last?.value ?? 0
+                    case .uniqueCount:
+                        value =
+                            periods.count > 1
+                            ? Double(
+                                try await session.usage(app).distinctCount(
+                                    customer: customer.id,
+                                    metric: metric.key,
+                                    starts: period.start..<period.end
+                                )
+                            )
+                            : periods.first?.value ?? 0
+                    }
+                    let price = placement.meteredPrice(of: metric.key)
+                    let billable = periods.reduce(Int64(0)) { $0 + (price?.billableQuantity($1.value) ?? 0) }
+                    let amount = price.map { price in
+                        Money(periods.reduce(Int64(0)) { $0 + price.amount(forQuantity: price.billableQuantity($1.value)) }, price.currency)
+                    }
+                    usages.append(
+                        MetricUsage(
+                            metric: metric,
+                            value: value,
+                            events: periods.reduce(0) { $0 + $1.events },
+                            includedQuantity: price.map { $0.includedQuantity * Int64(max(periods.count, 1)) } ?? 0,
+                            billableQuantity: billable,
+                            amount: amount,
+                            limit: placement.plan?.limits[metric.key]
+                        )
+                    )
+                }
+                return CustomerUsage(customer: customer, period: period, metrics: usages)
+            }
+        }
+
+        /// Rebuilds the app's rollups from its raw events.
+        /// - Returns: how many rollups there are.
+        public func recompute(app: App.ID, origin: Origin) async throws -> Int {
+            try await store.recordUsage(origin, app: app) { session in
+                let metrics = try await session.metrics(app).all()
+                return try await session.usage(app).recompute(
+                    aggregations: Dictionary(uniqueKeysWithValues: metrics.map { ($0.key, $0.aggregation) }),
+                    fields: Dictionary(uniqueKeysWithValues: metrics.compactMap { metric in metric.field.map { (metric.key, $0) } })
+                )
+            }
+        }
+
+        /// Where a customer's usage is counted: its current subscription's periods, else months.
+        struct Placement: Sendable {
+            let subscription: Subscription?
+            let interval: BillingInterval?
+            let plan: Plan?
+
+            func period(of time: Date) -> UsagePeriod? {
+                guard let subscription, let interval, let start = subscription.currentPeriodStart, let end = subscription.currentPeriodEnd else {
+                    return UsagePeriod.calendarMonth(of: time)
+                }
+                return UsagePeriod.placing(
+                    time,
+                    subscription: (UsagePeriod(start: start, end: end), since: subscription.createdAt, interval: interval)
+                )
+            }
+
+            func previous(before period: UsagePeriod) -> UsagePeriod {
+                if subscription != nil, let interval, period.start > (subscription?.createdAt ?? .distantFuture) {
+                    return period.previous(every: interval)
+                }
+                return UsagePeriod.calendarMonth(of: period.start.addingTimeInterval(-0.001))
+            }
+
+            /// The plan's active metered price of `metric`, if any.
+            func meteredPrice(of metric: String) -> Metered? {
+                for price in plan?.prices ?? [] where price.active {
+                    if case .metered(let metered) = price.terms, metered.metric == metric { return metered }
+                }
+                return nil
+            }
+        }
+
+        static func placement(of customer: Customer, _ session: Session, app: App.ID) async throws -> Placement {
+            let subscriptions = try await session.subscriptions(app).list(
+                customer: customer.id,
+                status: nil,
+                try PageRequest(limit: PageRequest.maximumLimit)
+            ).data
+            guard let current = BillingSummary.current(of: subscriptions.filter(\.isLive)) else {
+                return Placement(subscription: nil, interval: nil, plan: nil)
+            }
+            let plan = try await session.plans(app).find(id: current.planID)
+            let interval = try await session.plans(app).price(current.priceID)?.price.interval
+            return Placement(subscription: current, interval: interval, plan: plan)
+        }
+    }
+}
+
+struct GaugeSnapshot: Encodable {
+    let metric: String
+    let before: Double?
+    let after: Double
+    let period_start: Date
+}
