@@ -445,6 +445,28 @@ def failing_card_flow(port, key, localstripe, webhook_secret):
         receiver.close()
 
 
+def usage_import(env, port, key, app_id):
+    """`payments usage import` of a CSV with a bad line: the rest recorded, a second run changes nothing."""
+    status, body, _ = call(port, "POST", "/v1/metrics", key, {"key": "imported_calls", "name": "Imported calls", "aggregation": "sum"})
+    check("POST /v1/metrics", status == 201, body)
+    path = os.path.join(env["DATA_DIR"], "usage.csv")
+    with open(path, "w") as f:
+        f.write("id,customer,metric,value,properties.region\n"
+                "imp-1,org_42,imported_calls,5,eu\nimp-2,org_42,imported_calls,2.5,\"us, east\"\nimp-3,org_nobody,imported_calls,1,\n")
+    first = run_cli(env, "usage", "import", "--app", app_id, path)
+    check("payments usage import records the good lines and lists the refused one",
+          first.returncode == 1 and "created: 2" in first.stdout and "refused: 1" in first.stdout
+          and "line 4: customer_not_found" in first.stdout, first.stdout + first.stderr[-500:])
+    again = run_cli(env, "usage", "import", "--app", app_id, path)
+    check("a second import changes nothing", "created: 0  duplicates (already there): 2" in again.stdout, again.stdout)
+    status, body, _ = call(port, "GET", "/v1/customers/org_42/usage?metric=imported_calls", key)
+    check("the imported usage is read back", status == 200 and body["metrics"][0]["value"] == 7.5, body)
+    rebuilt = run_cli(env, "usage", "recompute", "--app", app_id)
+    status, body, _ = call(port, "GET", "/v1/customers/org_42/usage?metric=imported_calls", key)
+    check("payments usage recompute rebuilds the same rollups",
+          rebuilt.returncode == 0 and "rollups rebuilt" in rebuilt.stdout and body["metrics"][0]["value"] == 7.5, rebuilt.stdout + str(body))
+
+
 def sealing_after_a_kill(env):
     """Audit entries are sealed after their commit: a server killed (SIGKILL) right after a burst
     of writes leaves some unsealed; the next server seals them within about a second, and the
@@ -511,6 +533,7 @@ def scenario(label, env, tamper, fuzz=False):
             text = response.read().decode()
         check("/metrics counts requests", 'route="/v1/customers/{external_id}"' in text)
         events_flow(port, key, lambda: sandbox_flow(port, key))
+        usage_import(env, port, key, app_id)
         status, summary, _ = call(port, "GET", "/v1/customers/org_7/billing-summary", key)
         check("the billing summary shows the active plan and the last payment", status == 200 and summary.get("status") == "active"
               and summary.get("plan") == "pro" and (summary.get("last_payment") or {}).get("amount") == 1200, summary)

@@ -16,7 +16,9 @@ struct Payments: AsyncParsableCommand {
         discussion: "Configuration comes from the environment:\n"
             + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: variableWidth, withPad: " ", startingAt: 0))\($0.meaning)" }
             .joined(separator: "\n"),
-        subcommands: [Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Events.self, Doctor.self, OpenAPI.self],
+        subcommands: [
+            Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Events.self, UsageCommand.self, Doctor.self, OpenAPI.self,
+        ],
         defaultSubcommand: nil
     )
 }

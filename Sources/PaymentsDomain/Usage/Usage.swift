@@ -103,6 +103,8 @@ public struct UsageEvent: Sendable, Equatable {
     public static let batchLimit = 1000
     /// How many properties an event may carry.
     public static let propertyCount = 0...50
+    /// The largest magnitude of one event's value (sums of many stay exact enough and finite).
+    public static let maximumValue: Double = 1e15
     /// How far ahead of the app's clock an event may be stamped.
     public static let maximumLead: TimeInterval = 300
 
@@ -159,7 +161,9 @@ public struct UsageEvent: Sendable, Equatable {
                     )
                 }
             }
-            guard number.isFinite else { throw .invalid(param("value"), "The value must be a finite number.") }
+            guard number.isFinite, abs(number) <= UsageEvent.maximumValue else {
+                throw .invalid(param("value"), "The value must be a number of magnitude at most 10^15.")
+            }
             if number < 0, !metric.aggregation.allowsNegative {
                 throw .invalid(param("value"), "A \(metric.aggregation.rawValue) metric takes no negative value (only sum does).")
             }

@@ -171,3 +171,9 @@ struct UsageController: Controller {
         }
     }
 }
+
+/// Reads one usage event as `POST /v1/usage-events` takes it (for `payments usage import`): the
+/// same fields, limits and errors.
+public func readUsageEvent(_ json: JSONValue) throws(PaymentsError) -> UsageEvent.Input {
+    try UsageController.EventInput.shape.read(json).input
+}
