@@ -7,7 +7,9 @@
 # + customer read); PUT /v1/customers/{unique id} (authenticated write: insert + audit entry +
 # event in one transaction, the server's audit sealer running beside), to one app and spread over
 # 8 apps; POST /v1/payments (a new sandbox charge
-# per request, each under its own Idempotency-Key); POST /webhooks/stripe (a distinct event as
+# per request, each under its own Idempotency-Key); POST /v1/usage-events (a new event each),
+# POST /v1/usage-events/batch (1,000 new events each, 8 connections), GET .../usage before and
+# after the batches (read from rollups); POST /webhooks/stripe (a distinct event as
 # Stripe sends them, whole objects from Stripe's fixtures, indented, ~5 KB, signed ahead of time
 # per request: verify + store + 2xx). The server's resident memory: idle after start, and its
 # peak (VmHWM) after the loads. Events (scripts/bench_outbox.py): deliveries/s from a backlog
@@ -44,12 +46,17 @@ cleanup_bench() {
 
 run_wrk() { # script path -> prints "rps p50 p99 errors"
   local out
-  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "scripts/wrk/$1" "http://127.0.0.1:$port$2")
+  out=$(wrk -t"$threads" -c"${WRK_CONNECTIONS:-$connections}" -d"${duration}s" -s "scripts/wrk/$1" "http://127.0.0.1:$port$2")
   python3 -c '
 import json, sys
 line = [l for l in sys.stdin.read().splitlines() if l.startswith("RESULT ")][-1]
 r = json.loads(line[7:])
 print(r["rps"], r["p50_ms"], r["p99_ms"], r["errors"])' <<<"$out"
+}
+
+stored_events() { # how many usage events org_bench has this period, as the API reads it
+  curl -fs "http://127.0.0.1:$port/v1/customers/org_bench/usage?metric=bench_calls" -H "Authorization: Bearer $KEY" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["metrics"][0]["events"])'
 }
 
 results=()
@@ -87,6 +94,18 @@ bench_database() { # label DATABASE_URL
   write=$(run_wrk put-customer.lua /v1/customers)
   write8=$(KEYS=$app_keys run_wrk put-customer.lua /v1/customers)
   pay=$(run_wrk post-payment.lua /v1/payments)
+  # Usage: one event per request, then batches of 1,000 (8 connections: a few clients sending
+  # large batches), and the usage read before and after the batches (rollups: flat in the number
+  # of events stored).
+  curl -fs -X POST "http://127.0.0.1:$port/v1/metrics" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"key":"bench_calls","name":"Calls","aggregation":"sum"}' >/dev/null
+  local usage_one usage_read usage_batch usage_read_after stored_before stored_after
+  usage_one=$(run_wrk post-usage.lua /v1/usage-events)
+  stored_before=$(stored_events)
+  usage_read=$(run_wrk get.lua /v1/customers/org_bench/usage)
+  usage_batch=$(BATCH=1000 WRK_CONNECTIONS=8 run_wrk post-usage.lua /v1/usage-events/batch)
+  stored_after=$(stored_events)
+  usage_read_after=$(run_wrk get.lua /v1/customers/org_bench/usage)
   rss_peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 
@@ -121,6 +140,12 @@ bench_database() { # label DATABASE_URL
   results+=("$label|PUT /v1/customers/{new id}, 8 apps|$write8|$r0")
   results+=("$label|POST /v1/payments (sandbox charge)|$pay|$r0")
   results+=("$label|POST /webhooks/stripe (verify + store; bodies $body_size B on average)|$inbox|$r0")
+  results+=("$label|POST /v1/usage-events (one new event)|$usage_one|$r0")
+  results+=("$label|GET /v1/customers/{id}/usage ($(printf "%'d" "$stored_before") events stored)|$usage_read|$r0")
+  local batch_events
+  batch_events=$(awk '{printf "%.0f", $1 * 1000}' <<<"$usage_batch")
+  results+=("$label|POST /v1/usage-events/batch, 1,000 new events each, 8 connections: $(printf "%'d" "$batch_events") events/s|$usage_batch|$r0")
+  results+=("$label|GET /v1/customers/{id}/usage ($(printf "%'d" "$stored_after") events stored)|$usage_read_after|$r0")
 }
 
 trap cleanup_bench EXIT

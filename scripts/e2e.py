@@ -502,6 +502,69 @@ def sealing_after_a_kill(env):
           after.returncode == 0 and f"{app_id}: ok (201 entries)" in after.stdout, before.stdout + after.stdout)
 
 
+def usage_after_kills(env):
+    """Usage events are acknowledged only once committed: clients send events (single and in
+    batches) while the server is killed (SIGKILL) and restarted three times, and keep every id
+    the server acknowledged. Afterwards every acknowledged event is stored exactly once, and the
+    rollup counts each stored event once."""
+    env = dict(env, **dict(line.split("=", 1) for line in open(os.path.join(env["DATA_DIR"], "secrets.env")).read().split()))
+    created = run_cli(env, "apps", "create", "--name", "metered", "--mode", "test")
+    fields = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
+    app_id, key = fields.get("app_id", "").strip(), fields.get("api_key", "").strip()
+    port = free_port()
+    server_env = dict(env, PORT=str(port), LOG_LEVEL="error")
+    server = serve(server_env, port)
+    call(port, "PUT", "/v1/customers/org_m", key, {})
+    call(port, "POST", "/v1/metrics", key, {"key": "kills", "name": "Kills", "aggregation": "sum"})
+    acknowledged, lock, stop = set(), threading.Lock(), threading.Event()
+
+    def client(number):
+        sent = 0
+        while not stop.is_set():
+            sent += 1
+            batch = [f"k{number}_{sent}_{i}" for i in range(1 if sent % 2 else 50)]
+            try:
+                if len(batch) == 1:
+                    status, body, _ = call(port, "POST", "/v1/usage-events", key, {"id": batch[0], "customer": "org_m", "metric": "kills"})
+                    done = batch if status in (200, 201) else []
+                else:
+                    status, body, _ = call(port, "POST", "/v1/usage-events/batch", key,
+                                           {"events": [{"id": i, "customer": "org_m", "metric": "kills"} for i in batch]})
+                    done = [r["id"] for r in body.get("results", []) if r["status"] in ("created", "duplicate")] if status == 200 else []
+            except Exception:  # the server is being killed: the request was not acknowledged
+                done = []
+                time.sleep(0.02)
+            with lock:
+                acknowledged.update(done)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(3):
+            time.sleep(0.8)
+            server.kill()
+            server.wait()
+            server = serve(server_env, port)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    try:
+        stored = [row[0] for row in database_rows(env, f"SELECT id FROM usage_events WHERE app_id = '{app_id}'")]
+        status, usage, _ = call(port, "GET", "/v1/customers/org_m/usage?metric=kills", key)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+    check("events were acknowledged across three kills", len(acknowledged) > 100, len(acknowledged))
+    check("every acknowledged usage event is stored, once", acknowledged <= set(stored) and len(stored) == len(set(stored)),
+          f"missing {len(acknowledged - set(stored))}, stored {len(stored)}")
+    metric = (usage.get("metrics") or [{}])[0]
+    check("the rollup counts each stored event once", status == 200 and metric.get("events") == len(stored)
+          and metric.get("value") == len(stored), f"{metric} vs {len(stored)} stored")
+
+
 def scenario(label, env, tamper, fuzz=False):
     print(f"{label}:")
     migrate = run_cli(env, "migrate")
@@ -563,13 +626,16 @@ def scenario(label, env, tamper, fuzz=False):
     if fuzz:
         # schemathesis set the app's own Stripe account to a made-up key, and made live apps with no
         # provider: doctor must say so.
-        failed = [line for line in doctor.stdout.splitlines() if "FAILED" in line or "NO PROVIDER" in line]
+        # Lines are split at "\n" only: a made-up app name may hold U+2028 or U+0085, which
+        # str.splitlines() would also break at.
+        failed = [line for line in doctor.stdout.split("\n") if "FAILED" in line or "NO PROVIDER" in line]
         check("payments doctor", "migrations: up to date" in doctor.stdout
               and all(line.startswith(("stripe account of app_", "live app app_")) for line in failed)
               and doctor.returncode == (1 if failed else 0), f"exit {doctor.returncode}: " + doctor.stdout + doctor.stderr[-300:])
     else:
         check("payments doctor", doctor.returncode == 0 and "migrations: up to date" in doctor.stdout, doctor.stdout + doctor.stderr[-300:])
     sealing_after_a_kill(env)
+    usage_after_kills(env)
 
 
 def main():

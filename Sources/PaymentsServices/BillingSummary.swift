@@ -52,15 +52,7 @@ public struct BillingSummary: Sendable, Equatable {
     /// The subscription that speaks for the customer: a live one (the newest with access first,
     /// then the newest in trouble) before an ended one, newest first.
     public static func current(of subscriptions: [Subscription]) -> Subscription? {
-        func rank(_ s: Subscription) -> Int {
-            switch s.status {
-            case .active, .trialing: 0
-            case .pastDue, .unpaid: 1
-            case .incomplete, .paused: 2
-            case .canceled, .incompleteExpired: 3
-            }
-        }
-        return subscriptions.min { (rank($0), $1.createdAt) < (rank($1), $0.createdAt) }
+        subscriptions.min { ($0.status.accessRank, $1.createdAt) < ($1.status.accessRank, $0.createdAt) }
     }
 }
 

@@ -57,90 +57,119 @@ extension Usage {
         }
 
         /// Records events, each accepted or refused on its own, in one transaction: an event is
-        /// acknowledged only once committed.
+        /// acknowledged only once committed. Customers and metrics are looked up before it (neither
+        /// is ever deleted); the billing period of each event is placed inside it.
         public func record(app: App.ID, _ inputs: [UsageEvent.Input], batch: Bool, origin: Origin) async throws -> [Outcome] {
-            try await store.recordUsage(origin, app: app) { session in
-                var customers: [String: Customer?] = [:]
-                var metrics: [String: Metric?] = [:]
-                var placements: [Customer.ID: Placement] = [:]
-                var outcomes: [Outcome] = []
-                outcomes.reserveCapacity(inputs.count)
-                for (index, input) in inputs.enumerated() {
-                    let prefix = batch ? "events[\(index)]" : ""
-                    func param(_ name: String) -> String { batch ? "\(prefix)[\(name)]" : name }
-                    do {
-                        if customers[input.customer] == nil {
-                            customers[input.customer] = .some(try await session.customers(app).find(externalID: input.customer, locking: false))
-                        }
-                        guard let customer = customers[input.customer] ?? nil else {
-                            throw PaymentsError(
-                                .invalidRequest,
-                                code: .customerNotFound,
-                                message: "No such customer: '\(input.customer)'.",
-                                param: param("customer")
-                            )
-                        }
-                        if metrics[input.metric] == nil {
-                            metrics[input.metric] = .some(try await session.metrics(app).find(key: input.metric, locking: false))
-                        }
-                        guard let metric = metrics[input.metric] ?? nil else {
-                            throw PaymentsError(
-                                .invalidRequest,
-                                code: .metricNotFound,
-                                message: "No such metric: '\(input.metric)'. Declare it with POST /v1/metrics.",
-                                param: param("metric")
-                            )
-                        }
-                        let (number, distinct) = try input.reading(for: metric, prefix: batch ? prefix : "")
-                        let timestamp = input.timestamp ?? session.now
-                        guard timestamp.timeIntervalSince(session.now) <= UsageEvent.maximumLead else {
-                            throw PaymentsError.invalid(
-                                param("timestamp"),
-                                "The timestamp is more than \(Int(UsageEvent.maximumLead / 60)) minutes ahead of the app's clock."
-                            )
-                        }
-                        if placements[customer.id] == nil { placements[customer.id] = try await Self.placement(of: customer, session, app: app) }
-                        guard let period = placements[customer.id]!.period(of: timestamp) else {
-                            throw PaymentsError(
-                                .invalidRequest,
-                                code: .usagePeriodClosed,
-                                message: "The timestamp falls in a billing period that has been billed already.",
-                                param: param("timestamp")
-                            )
-                        }
-                        let event = UsageEvent(
-                            id: input.id,
-                            customerID: customer.id,
-                            customerExternalID: customer.externalID,
-                            metric: metric.key,
-                            value: number,
-                            timestamp: timestamp,
-                            properties: input.properties,
-                            period: period,
-                            createdAt: session.wallClock
-                        )
-                        switch try await session.usage(app).record(
-                            event,
-                            fingerprint: input.fingerprint,
-                            aggregation: metric.aggregation,
-                            distinct: distinct
-                        ) {
-                        case .created: outcomes.append(.created(event))
-                        case .duplicate(let stored): outcomes.append(.duplicate(stored))
-                        case .conflict:
-                            throw PaymentsError(
-                                .conflict,
-                                code: .usageEventConflict,
-                                message: "A usage event with id '\(input.id)' was recorded with another body; event ids are unique for ever.",
-                                param: param("id")
-                            )
-                        }
-                    } catch let error as PaymentsError {
-                        outcomes.append(.refused(error))
-                    }
-                }
-                return outcomes
+            let customerIDs = Set(inputs.map(\.customer))
+            let metricKeys = Set(inputs.map(\.metric))
+            let (customers, metrics) = try await store.read { session in
+                var customers: [String: Customer] = [:]
+                for id in customerIDs { customers[id] = try await session.customers(app).find(externalID: id) }
+                var metrics: [String: Metric] = [:]
+                for key in metricKeys { metrics[key] = try await session.metrics(app).find(key: key) }
+                return (customers, metrics)
             }
+            let now = try await store.now(of: app)
+            // What each event reads as, or why it is refused, before any write.
+            var outcomes = [Outcome?](repeating: nil, count: inputs.count)
+            var accepted: [(index: Int, input: UsageEvent.Input, customer: Customer, metric: Metric, number: Double, distinct: String?)] = []
+            for (index, input) in inputs.enumerated() {
+                let prefix = batch ? "events[\(index)]" : ""
+                func param(_ name: String) -> String { batch ? "\(prefix)[\(name)]" : name }
+                do {
+                    guard let customer = customers[input.customer] else {
+                        throw PaymentsError(
+                            .invalidRequest,
+                            code: .customerNotFound,
+                            message: "No such customer: '\(input.customer)'.",
+                            param: param("customer")
+                        )
+                    }
+                    guard let metric = metrics[input.metric] else {
+                        throw PaymentsError(
+                            .invalidRequest,
+                            code: .metricNotFound,
+                            message: "No such metric: '\(input.metric)'. Declare it with POST /v1/metrics.",
+                            param: param("metric")
+                        )
+                    }
+                    let (number, distinct) = try input.reading(for: metric, prefix: prefix)
+                    if let timestamp = input.timestamp, timestamp.timeIntervalSince(now) > UsageEvent.maximumLead {
+                        throw PaymentsError.invalid(
+                            param("timestamp"),
+                            "The timestamp is more than \(Int(UsageEvent.maximumLead / 60)) minutes ahead of the app's clock."
+                        )
+                    }
+                    accepted.append((index, input, customer, metric, number, distinct))
+                } catch let error as PaymentsError {
+                    outcomes[index] = .refused(error)
+                }
+            }
+            guard !accepted.isEmpty else { return outcomes.map { $0! } }
+            let recorded = try await store.recordUsage(origin, app: app) { [accepted] session in
+                var anchors: [Customer.ID: UsageAnchor?] = [:]
+                var pending: [UsageRepository.Pending] = []
+                var placed: [Int] = []
+                var refused: [(Int, PaymentsError)] = []
+                for event in accepted {
+                    if anchors[event.customer.id] == nil {
+                        anchors[event.customer.id] = .some(UsageAnchor.current(of: try await session.usage(app).anchors(customer: event.customer.id)))
+                    }
+                    let timestamp = event.input.timestamp ?? session.now
+                    let anchor = anchors[event.customer.id] ?? nil
+                    guard let period = anchor.map({ $0.period(of: timestamp) }) ?? UsagePeriod.calendarMonth(of: timestamp) else {
+                        refused.append(
+                            (
+                                event.index,
+                                PaymentsError(
+                                    .invalidRequest,
+                                    code: .usagePeriodClosed,
+                                    message: "The timestamp falls in a billing period that has been billed already.",
+                                    param: batch ? "events[\(event.index)][timestamp]" : "timestamp"
+                                )
+                            )
+                        )
+                        continue
+                    }
+                    pending.append(
+                        UsageRepository.Pending(
+                            event: UsageEvent(
+                                id: event.input.id,
+                                customerID: event.customer.id,
+                                customerExternalID: event.customer.externalID,
+                                metric: event.metric.key,
+                                value: event.number,
+                                timestamp: timestamp,
+                                properties: event.input.properties,
+                                period: period,
+                                createdAt: session.wallClock
+                            ),
+                            fingerprint: event.input.fingerprint,
+                            aggregation: event.metric.aggregation,
+                            distinct: event.distinct
+                        )
+                    )
+                    placed.append(event.index)
+                }
+                return (placed, pending.map(\.event), try await session.usage(app).record(pending), refused)
+            }
+            for (index, error) in recorded.3 { outcomes[index] = .refused(error) }
+            for (position, index) in recorded.0.enumerated() {
+                switch recorded.2[position] {
+                case .created: outcomes[index] = .created(recorded.1[position])
+                case .duplicate(let stored): outcomes[index] = .duplicate(stored)
+                case .conflict:
+                    outcomes[index] = .refused(
+                        PaymentsError(
+                            .conflict,
+                            code: .usageEventConflict,
+                            message: "A usage event with id '\(inputs[index].id)' was recorded with another body; event ids are unique for ever.",
+                            param: batch ? "events[\(index)][id]" : "id"
+                        )
+                    )
+                }
+            }
+            return outcomes.map { $0! }
         }
 
         /// Sets a gauge (a `last` metric: seats, locations) to `value` now; audited as SET_USAGE
@@ -164,8 +193,10 @@ extension Usage {
                     properties: [:]
                 )
                 let (number, _) = try input.reading(for: metric, prefix: "")
-                let placement = try await Self.placement(of: customer, session, app: app)
-                guard let period = placement.period(of: session.now) else { throw StoreError.inconsistent("no open period now") }
+                let anchor = UsageAnchor.current(of: try await session.usage(app).anchors(customer: customer.id))
+                guard let period = anchor.map({ $0.period(of: session.now) }) ?? UsagePeriod.calendarMonth(of: session.now) else {
+                    throw StoreError.inconsistent("no open period now")
+                }
                 let before = try await session.usage(app).totals(customer: customer.id, metric: key, starts: period.start..<period.end).last?.value
                 let event = UsageEvent(
                     id: input.id,
@@ -178,7 +209,9 @@ extension Usage {
                     period: period,
                     createdAt: session.wallClock
                 )
-                _ = try await session.usage(app).record(event, fingerprint: input.fingerprint, aggregation: .last, distinct: nil)
+                _ = try await session.usage(app).record([
+                    UsageRepository.Pending(event: event, fingerprint: input.fingerprint, aggregation: .last, distinct: nil)
+                ])
                 try await session.audit(
                     app,
                     try AuditRecord(
@@ -199,7 +232,9 @@ extension Usage {
             // The app's time (a test-mode app's advanced clock), as its writes see it.
             let now = try await store.now(of: app)
             return try await store.read { session in
-                let placement = try await Self.placement(of: customer, session, app: app)
+                let anchor = UsageAnchor.current(of: try await session.usage(app).anchors(customer: customer.id))
+                let plan: Plan? = if let anchor { try await session.plans(app).find(id: anchor.planID) } else { nil }
+                let placement = Placement(anchor: anchor, plan: plan)
                 let period: UsagePeriod
                 switch window {
                 case .current: period = placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now)
@@ -272,26 +307,16 @@ extension Usage {
             }
         }
 
-        /// Where a customer's usage is counted: its current subscription's periods, else months.
+        /// Where a customer's usage is counted (its current subscription's periods, else months)
+        /// and the plan that prices it.
         struct Placement: Sendable {
-            let subscription: Subscription?
-            let interval: BillingInterval?
+            let anchor: UsageAnchor?
             let plan: Plan?
 
-            func period(of time: Date) -> UsagePeriod? {
-                guard let subscription, let interval, let start = subscription.currentPeriodStart, let end = subscription.currentPeriodEnd else {
-                    return UsagePeriod.calendarMonth(of: time)
-                }
-                return UsagePeriod.placing(
-                    time,
-                    subscription: (UsagePeriod(start: start, end: end), since: subscription.createdAt, interval: interval)
-                )
-            }
+            func period(of time: Date) -> UsagePeriod? { anchor.map { $0.period(of: time) } ?? UsagePeriod.calendarMonth(of: time) }
 
             func previous(before period: UsagePeriod) -> UsagePeriod {
-                if subscription != nil, let interval, period.start > (subscription?.createdAt ?? .distantFuture) {
-                    return period.previous(every: interval)
-                }
+                if let anchor, let interval = anchor.interval, period.start > anchor.since { return period.previous(every: interval) }
                 return UsagePeriod.calendarMonth(of: period.start.addingTimeInterval(-0.001))
             }
 
@@ -302,20 +327,6 @@ extension Usage {
                 }
                 return nil
             }
-        }
-
-        static func placement(of customer: Customer, _ session: Session, app: App.ID) async throws -> Placement {
-            let subscriptions = try await session.subscriptions(app).list(
-                customer: customer.id,
-                status: nil,
-                try PageRequest(limit: PageRequest.maximumLimit)
-            ).data
-            guard let current = BillingSummary.current(of: subscriptions.filter(\.isLive)) else {
-                return Placement(subscription: nil, interval: nil, plan: nil)
-            }
-            let plan = try await session.plans(app).find(id: current.planID)
-            let interval = try await session.plans(app).price(current.priceID)?.price.interval
-            return Placement(subscription: current, interval: interval, plan: plan)
         }
     }
 }

@@ -237,3 +237,45 @@ extension Metered {
         }
     }
 }
+
+/// A live subscription of a customer, as usage sees it: where its periods lie and how long they
+/// are.
+public struct UsageAnchor: Sendable, Equatable {
+    public let status: Subscription.Status
+    /// When the subscription was made: usage before it counts by calendar month.
+    public let since: Date
+    public let period: UsagePeriod?
+    public let planID: Plan.ID
+    public let interval: BillingInterval?
+
+    public init(status: Subscription.Status, since: Date, period: UsagePeriod?, planID: Plan.ID, interval: BillingInterval?) {
+        self.status = status
+        self.since = since
+        self.period = period
+        self.planID = planID
+        self.interval = interval
+    }
+
+    /// The one that counts: one with access first, then the newest (as the billing summary picks).
+    public static func current(of anchors: [UsageAnchor]) -> UsageAnchor? {
+        anchors.min { ($0.status.accessRank, $1.since) < ($1.status.accessRank, $0.since) }
+    }
+
+    /// The period usage at `time` counts in; nil when it falls in a billed one.
+    public func period(of time: Date) -> UsagePeriod? {
+        guard let period, let interval else { return UsagePeriod.calendarMonth(of: time) }
+        return UsagePeriod.placing(time, subscription: (period, since: since, interval: interval))
+    }
+}
+
+extension Subscription.Status {
+    /// How much access it gives, 0 the most: which subscription of a customer counts.
+    public var accessRank: Int {
+        switch self {
+        case .active, .trialing: 0
+        case .pastDue, .unpaid: 1
+        case .incomplete, .paused: 2
+        case .canceled, .incompleteExpired: 3
+        }
+    }
+}

@@ -22,64 +22,152 @@ public struct UsageRepository: Sendable {
         case conflict
     }
 
-    /// Records an event and adds it to its rollup; or finds it recorded already.
-    /// - Parameters:
-    ///   - fingerprint: the event as sent (``UsageEvent/Input/fingerprint``).
-    ///   - distinct: for `unique_count`, the value it counts once.
-    public func record(
-        _ event: UsageEvent,
-        fingerprint: String,
-        aggregation: Metric.Aggregation,
-        distinct: String?
-    ) async throws -> Recorded {
-        _ = try session.requireWrite()
-        let inserted = try await session.db.raw(
-            """
-            INSERT INTO usage_events
-                (app_id, id, customer_id, metric, value, timestamp, properties, fingerprint, period_start, period_end, created_at)
-            VALUES (\(bind: appID.rawValue), \(bind: event.id), \(bind: event.customerID.rawValue), \(bind: event.metric),
-                    \(bind: event.value), \(bind: event.timestamp.millis), \(bind: Self.text(event.properties)), \(bind: fingerprint),
-                    \(bind: event.period.start.millis), \(bind: event.period.end.millis), \(bind: event.createdAt.millis))
-            ON CONFLICT (app_id, id) DO NOTHING
-            RETURNING id
-            """
-        ).first()
-        guard inserted != nil else {
-            guard let stored = try await find(id: event.id) else { throw StoreError.inconsistent("usage event \(event.id) vanished") }
-            return stored.fingerprint == fingerprint ? .duplicate(stored.event) : .conflict
+    /// An event to record, with what its rollup needs.
+    public struct Pending: Sendable {
+        public let event: UsageEvent
+        /// The event as sent (``UsageEvent/Input/fingerprint``).
+        public let fingerprint: String
+        public let aggregation: Metric.Aggregation
+        /// For `unique_count`, the value it counts once.
+        public let distinct: String?
+
+        public init(event: UsageEvent, fingerprint: String, aggregation: Metric.Aggregation, distinct: String?) {
+            self.event = event
+            self.fingerprint = fingerprint
+            self.aggregation = aggregation
+            self.distinct = distinct
         }
-        var amount = event.value
-        if aggregation == .count { amount = 1 }
-        if aggregation == .uniqueCount {
-            let new = try await session.db.raw(
-                """
-                INSERT INTO usage_distinct (app_id, customer_id, metric, period_start, value)
-                VALUES (\(bind: appID.rawValue), \(bind: event.customerID.rawValue), \(bind: event.metric),
-                        \(bind: event.period.start.millis), \(bind: distinct ?? ""))
-                ON CONFLICT (app_id, customer_id, metric, period_start, value) DO NOTHING
-                RETURNING value
-                """
-            ).first()
-            amount = new == nil ? 0 : 1
-        }
-        try await session.db.raw(
-            """
-            INSERT INTO usage_rollups
-                (app_id, customer_id, metric, period_start, period_end, value, events, last_timestamp, updated_at)
-            VALUES (\(bind: appID.rawValue), \(bind: event.customerID.rawValue), \(bind: event.metric), \(bind: event.period.start.millis),
-                    \(bind: event.period.end.millis), \(bind: amount), 1, \(bind: event.timestamp.millis), \(bind: event.createdAt.millis))
-            ON CONFLICT (app_id, customer_id, metric, period_start) DO UPDATE SET
-                value = \(Self.combined(aggregation)),
-                events = usage_rollups.events + 1,
-                last_timestamp = CASE WHEN excluded.last_timestamp > usage_rollups.last_timestamp
-                                      THEN excluded.last_timestamp ELSE usage_rollups.last_timestamp END,
-                updated_at = excluded.updated_at
-            """
-        ).run()
-        return .created
     }
 
-    /// How a rollup's value takes one more event's (`excluded`).
+    /// How many rows one multi-row statement carries.
+    static let rowsPerStatement = 100
+
+    /// Records events and adds the new ones to their rollups, a few statements for many events:
+    /// the events in multi-row inserts, then one upsert per customer, metric and period.
+    /// - Returns: for each event, in order, whether it was recorded now, recorded before (the same
+    ///   id and body; the second of one id within `batch` too), or conflicts with the one recorded.
+    public func record(_ batch: [Pending]) async throws -> [Recorded] {
+        _ = try session.requireWrite()
+        var inserted = Set<String>()
+        for start in stride(from: 0, to: batch.count, by: Self.rowsPerStatement) {
+            var rows: SQLQueryString = ""
+            for (offset, pending) in batch[start..<min(start + Self.rowsPerStatement, batch.count)].enumerated() {
+                let e = pending.event
+                rows =
+                    rows + (offset == 0 ? "" : ", ")
+                        + """
+                        (\(bind: appID.rawValue), \(bind: e.id), \(bind: e.customerID.rawValue), \(bind: e.metric), \(bind: e.value),
+                         \(bind: e.timestamp.millis), \(bind: Self.text(e.properties)), \(bind: pending.fingerprint),
+                         \(bind: e.period.start.millis), \(bind: e.period.end.millis), \(bind: e.createdAt.millis))
+                        """
+            }
+            for row in try await session.db.raw(
+                """
+                INSERT INTO usage_events
+                    (app_id, id, customer_id, metric, value, timestamp, properties, fingerprint, period_start, period_end, created_at)
+                VALUES \(rows)
+                ON CONFLICT (app_id, id) DO NOTHING
+                RETURNING id
+                """
+            ).all() {
+                inserted.insert(try row.decode(column: "id", as: String.self))
+            }
+        }
+        var results = [Recorded?](repeating: nil, count: batch.count)
+        var created: [Pending] = []
+        var seen = Set<String>()
+        var others: [Int] = []
+        for (index, pending) in batch.enumerated() {
+            if inserted.contains(pending.event.id), seen.insert(pending.event.id).inserted {
+                results[index] = .created
+                created.append(pending)
+            } else {
+                others.append(index)
+            }
+        }
+        if !others.isEmpty {
+            let stored = try await find(ids: Set(others.map { batch[$0].event.id }))
+            for index in others {
+                guard let (event, fingerprint) = stored[batch[index].event.id] else {
+                    throw StoreError.inconsistent("usage event \(batch[index].event.id) vanished")
+                }
+                results[index] = fingerprint == batch[index].fingerprint ? .duplicate(event) : .conflict
+            }
+        }
+        try await addToRollups(created)
+        return results.map { $0! }
+    }
+
+    /// One rollup's share of a batch.
+    private struct Delta {
+        var end: Int64
+        var aggregation: Metric.Aggregation
+        var value: Double
+        var events: Int64
+        var lastTimestamp: Int64
+        var distinct: Set<String> = []
+    }
+
+    private struct RollupKey: Hashable {
+        let customer: String
+        let metric: String
+        let start: Int64
+    }
+
+    /// Adds newly recorded events to their rollups: one upsert per rollup touched.
+    private func addToRollups(_ created: [Pending]) async throws {
+        var deltas: [RollupKey: Delta] = [:]
+        var order: [RollupKey] = []
+        for pending in created {
+            let e = pending.event
+            let key = RollupKey(customer: e.customerID.rawValue, metric: e.metric, start: e.period.start.millis)
+            let time = e.timestamp.millis
+            guard var delta = deltas[key] else {
+                var first = Delta(
+                    end: e.period.end.millis,
+                    aggregation: pending.aggregation,
+                    value: pending.aggregation == .count ? 1 : e.value,
+                    events: 1,
+                    lastTimestamp: time
+                )
+                if let distinct = pending.distinct { first.distinct.insert(distinct) }
+                deltas[key] = first
+                order.append(key)
+                continue
+            }
+            switch pending.aggregation {
+            case .sum: delta.value += e.value
+            case .count: delta.value += 1
+            case .max: delta.value = max(delta.value, e.value)
+            case .last: if time > delta.lastTimestamp || (time == delta.lastTimestamp && e.value > delta.value) { delta.value = e.value }
+            case .uniqueCount: if let distinct = pending.distinct { delta.distinct.insert(distinct) }
+            }
+            delta.events += 1
+            delta.lastTimestamp = max(delta.lastTimestamp, time)
+            deltas[key] = delta
+        }
+        let now = session.wallClock.millis
+        for key in order {
+            guard var delta = deltas[key] else { continue }
+            if delta.aggregation == .uniqueCount { delta.value = Double(try await insertDistinct(key, delta.distinct.sorted())) }
+            try await session.db.raw(
+                """
+                INSERT INTO usage_rollups
+                    (app_id, customer_id, metric, period_start, period_end, value, events, last_timestamp, updated_at)
+                VALUES (\(bind: appID.rawValue), \(bind: key.customer), \(bind: key.metric), \(bind: key.start), \(bind: delta.end),
+                        \(bind: delta.value), \(bind: delta.events), \(bind: delta.lastTimestamp), \(bind: now))
+                ON CONFLICT (app_id, customer_id, metric, period_start) DO UPDATE SET
+                    value = \(Self.combined(delta.aggregation)),
+                    events = usage_rollups.events + excluded.events,
+                    last_timestamp = CASE WHEN excluded.last_timestamp > usage_rollups.last_timestamp
+                                          THEN excluded.last_timestamp ELSE usage_rollups.last_timestamp END,
+                    updated_at = excluded.updated_at
+                """
+            ).run()
+        }
+    }
+
+    /// How a rollup's value takes a batch's share (`excluded`).
     static func combined(_ aggregation: Metric.Aggregation) -> SQLQueryString {
         switch aggregation {
         case .sum, .count, .uniqueCount: "usage_rollups.value + excluded.value"
@@ -95,37 +183,91 @@ public struct UsageRepository: Sendable {
         }
     }
 
-    /// An event by the app's id, with the fingerprint it was sent with.
-    public func find(id: String) async throws -> (event: UsageEvent, fingerprint: String)? {
-        guard
-            let row = try await session.db.raw(
+    /// Records distinct values of a rollup. - Returns: how many it had not seen.
+    private func insertDistinct(_ key: RollupKey, _ values: [String]) async throws -> Int {
+        var new = 0
+        for start in stride(from: 0, to: values.count, by: Self.rowsPerStatement) {
+            var rows: SQLQueryString = ""
+            for (offset, value) in values[start..<min(start + Self.rowsPerStatement, values.count)].enumerated() {
+                rows =
+                    rows + (offset == 0 ? "" : ", ")
+                    + "(\(bind: appID.rawValue), \(bind: key.customer), \(bind: key.metric), \(bind: key.start), \(bind: value))"
+            }
+            new += try await session.db.raw(
+                """
+                INSERT INTO usage_distinct (app_id, customer_id, metric, period_start, value) VALUES \(rows)
+                ON CONFLICT (app_id, customer_id, metric, period_start, value) DO NOTHING
+                RETURNING value
+                """
+            ).all().count
+        }
+        return new
+    }
+
+    /// Events by the app's ids, with the fingerprints they were sent with.
+    public func find(ids: Set<String>) async throws -> [String: (event: UsageEvent, fingerprint: String)] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [String: (event: UsageEvent, fingerprint: String)] = [:]
+        let sorted = ids.sorted()
+        for start in stride(from: 0, to: sorted.count, by: Self.rowsPerStatement) {
+            let list = SQLList(sorted[start..<min(start + Self.rowsPerStatement, sorted.count)].map { SQLBind($0) })
+            for row in try await session.db.raw(
                 """
                 SELECT e.id, e.customer_id, c.external_id, e.metric, e.value, e.timestamp, e.properties, e.fingerprint,
                        e.period_start, e.period_end, e.created_at
                 FROM usage_events e JOIN customers c ON c.id = e.customer_id
-                WHERE e.app_id = \(bind: appID.rawValue) AND e.id = \(bind: id)
+                WHERE e.app_id = \(bind: appID.rawValue) AND e.id IN (\(list))
                 """
-            ).first()
-        else { return nil }
-        let properties: [String: JSONValue]
-        do {
-            guard case .object(let members) = try JSONReader.value(of: try row.decode(column: "properties", as: String.self)) else {
-                throw StoreError.inconsistent("usage event \(id) properties")
+            ).all() {
+                guard case .object(let properties) = try JSONReader.value(of: try row.decode(column: "properties", as: String.self)) else {
+                    throw StoreError.inconsistent("usage event properties")
+                }
+                let event = UsageEvent(
+                    id: try row.decode(column: "id", as: String.self),
+                    customerID: Customer.ID(rawValue: try row.decode(column: "customer_id", as: String.self)),
+                    customerExternalID: try row.decode(column: "external_id", as: String.self),
+                    metric: try row.decode(column: "metric", as: String.self),
+                    value: try row.decode(column: "value", as: Double.self),
+                    timestamp: try row.date("timestamp"),
+                    properties: properties,
+                    period: UsagePeriod(start: try row.date("period_start"), end: try row.date("period_end")),
+                    createdAt: try row.date("created_at")
+                )
+                found[event.id] = (event, try row.decode(column: "fingerprint", as: String.self))
             }
-            properties = members
         }
-        let event = UsageEvent(
-            id: try row.decode(column: "id", as: String.self),
-            customerID: Customer.ID(rawValue: try row.decode(column: "customer_id", as: String.self)),
-            customerExternalID: try row.decode(column: "external_id", as: String.self),
-            metric: try row.decode(column: "metric", as: String.self),
-            value: try row.decode(column: "value", as: Double.self),
-            timestamp: try row.date("timestamp"),
-            properties: properties,
-            period: UsagePeriod(start: try row.date("period_start"), end: try row.date("period_end")),
-            createdAt: try row.date("created_at")
-        )
-        return (event, try row.decode(column: "fingerprint", as: String.self))
+        return found
+    }
+
+    /// Where a customer's usage is counted: its live subscriptions' periods, with the interval of
+    /// the price each bills (one query).
+    public func anchors(customer: Customer.ID) async throws -> [UsageAnchor] {
+        try await session.all(Anchors(app: appID, customer: customer))
+    }
+
+    struct Anchors: PreparedRead {
+        static let sql = """
+            SELECT s.status, s.created_at, s.current_period_start, s.current_period_end, s.plan_id, p.terms
+            FROM subscriptions s JOIN prices p ON p.id = s.price_id
+            WHERE s.app_id = $1 AND s.customer_id = $2 AND s.status NOT IN ('canceled', 'incomplete_expired')
+            """
+        let app: App.ID
+        let customer: Customer.ID
+        var values: [PreparedValue] { [.text(app.rawValue), .text(customer.rawValue)] }
+        static func decode(_ row: any SQLRow) throws -> UsageAnchor {
+            let status = try row.decode(column: "status", as: String.self)
+            let start = try row.decode(column: "current_period_start", as: Int64?.self)
+            let end = try row.decode(column: "current_period_end", as: Int64?.self)
+            return UsageAnchor(
+                status: Subscription.Status(rawValue: status) ?? .incomplete,
+                since: try row.date("created_at"),
+                period: start.flatMap { start in
+                    end.map { UsagePeriod(start: Timestamp.date(milliseconds: start), end: Timestamp.date(milliseconds: $0)) }
+                },
+                planID: Plan.ID(rawValue: try row.decode(column: "plan_id", as: String.self)),
+                interval: try StoreJSON.decode(PriceTermsRecord.self, row.decode(column: "terms", as: String.self)).interval
+            )
+        }
     }
 
     /// The customer's rollups of `metric` (every metric when nil) in periods starting in `starts`.
