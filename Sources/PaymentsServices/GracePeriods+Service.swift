@@ -36,33 +36,11 @@ extension GracePeriods {
             origin: Origin
         ) async throws -> GracePeriod {
             try await store.write(origin, app: app) { session in
-                let now = session.now
-                let periods = session.gracePeriods(app)
-                if let existing = try await periods.open(customer: customer.id, reason: reason) {
+                if let existing = try await session.gracePeriods(app).open(customer: customer.id, reason: reason) {
                     try await session.audit(app, try AuditRecord(action: .openGracePeriod, target: existing.id, snapshot: ["already_open": "true"]))
                     return existing
                 }
-                let period = GracePeriod(
-                    id: session.ids.next(GracePeriod.self, at: session.now),
-                    appID: app,
-                    customerID: customer.id,
-                    customerExternalID: customer.externalID,
-                    subscriptionID: subscription,
-                    reason: reason,
-                    status: .open,
-                    startsAt: now,
-                    endsAt: now.addingTimeInterval(Double(days) * 86_400),
-                    closedAt: nil,
-                    resolution: nil,
-                    createdAt: session.now,
-                    updatedAt: session.now
-                )
-                guard try await periods.insert(period) else {
-                    throw StoreError.inconsistent("a grace period opened concurrently")
-                }
-                try await session.audit(app, try AuditRecord(action: .openGracePeriod, target: period.id, snapshot: GraceSnapshot(period)))
-                try await session.emit(app, .gracePeriodStarted, gracePeriod: period)
-                return period
+                return try await session.openGracePeriod(app, customer: customer, subscription: subscription, reason: reason, days: days)
             }
         }
 
@@ -106,6 +84,7 @@ extension GracePeriods {
         @discardableResult
         public func expireDue(app: App.ID, origin: Origin = .system) async throws -> Int {
             let now = try await Clocks.now(for: app, store: store)
+            try await resolveWithinLimits(app: app, now: now, origin: origin)
             guard try await !store.read({ try await $0.gracePeriods(app).due(at: now) }).isEmpty else { return 0 }
             return try await store.write(origin, app: app) { session in
                 let due = try await session.gracePeriods(app).due(at: now)
@@ -121,6 +100,32 @@ extension GracePeriods {
                     try await session.audit(app, try AuditRecord(action: .expireGracePeriod, target: app, snapshot: ["expired": "0"]))
                 }
                 return due.count
+            }
+        }
+
+        /// Resolves the app's open `usage_limit` grace periods whose customer's usage is within
+        /// every limit of its plan now: a new period began (usage starts again from zero), or the
+        /// plan changed to one whose limits cover the usage. Audited and announced as any resolution.
+        func resolveWithinLimits(app: App.ID, now: Date, origin: Origin) async throws {
+            let covered = try await store.read { session -> [GracePeriod] in
+                let open = try await session.gracePeriods(app).list(customer: nil, status: .open, try PageRequest(limit: PageRequest.maximumLimit))
+                var covered: [GracePeriod] = []
+                for period in open.data where period.reason == .usageLimit {
+                    guard let anchor = UsageAnchor.current(of: try await session.usage(app).anchors(customer: period.customerID)),
+                        let current = anchor.period(of: now),
+                        let plan = try await session.plans(app).find(id: anchor.planID)
+                    else {
+                        covered.append(period)  // no subscription, no limit
+                        continue
+                    }
+                    let totals = try await session.usage(app).totals(customer: period.customerID, metric: nil, starts: current.start..<current.end)
+                    let exceeded = totals.contains { total in plan.limits[total.metric].map { total.value > Double($0) } ?? false }
+                    if !exceeded { covered.append(period) }
+                }
+                return covered
+            }
+            for period in covered {
+                _ = try? await resolve(app: app, period.id.rawValue, reason: "usage_within_limits", origin: origin)
             }
         }
 
@@ -158,5 +163,39 @@ struct GraceSnapshot: Encodable {
         status = g.status.rawValue
         ends_at = g.endsAt
         resolution = g.resolution
+    }
+}
+
+extension Session {
+    /// Opens a grace period for the customer in this transaction (audited, announced); the caller
+    /// has checked that none is open for the reason.
+    func openGracePeriod(
+        _ app: App.ID,
+        customer: (id: Customer.ID, externalID: String),
+        subscription: Subscription.ID?,
+        reason: GracePeriod.Reason,
+        days: Int
+    ) async throws -> GracePeriod {
+        let period = GracePeriod(
+            id: ids.next(GracePeriod.self, at: now),
+            appID: app,
+            customerID: customer.id,
+            customerExternalID: customer.externalID,
+            subscriptionID: subscription,
+            reason: reason,
+            status: .open,
+            startsAt: now,
+            endsAt: now.addingTimeInterval(Double(days) * 86_400),
+            closedAt: nil,
+            resolution: nil,
+            createdAt: now,
+            updatedAt: now
+        )
+        guard try await gracePeriods(app).insert(period) else {
+            throw StoreError.inconsistent("a grace period opened concurrently")
+        }
+        try await audit(app, try AuditRecord(action: .openGracePeriod, target: period.id, snapshot: GraceSnapshot(period)))
+        try await emit(app, .gracePeriodStarted, gracePeriod: period)
+        return period
     }
 }

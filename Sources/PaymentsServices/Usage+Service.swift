@@ -151,7 +151,9 @@ extension Usage {
                     )
                     placed.append(event.index)
                 }
-                return (placed, pending.map(\.event), try await session.usage(app).record(pending), refused)
+                let (results, totals) = try await session.usage(app).recordReturningTotals(pending)
+                try await Self.enforceLimits(totals, anchors: anchors, customers: customers, app: app, session)
+                return (placed, pending.map(\.event), results, refused)
             }
             for (index, error) in recorded.3 { outcomes[index] = .refused(error) }
             for (position, index) in recorded.0.enumerated() {
@@ -170,6 +172,68 @@ extension Usage {
                 }
             }
             return outcomes.map { $0! }
+        }
+
+        /// The thresholds of a plan's limit announced once per customer, metric and period, in percent.
+        static let thresholds = [80, 100]
+
+        /// After usage changed: announces each threshold of a plan's limit the usage reached
+        /// (`usage.threshold_reached`, once per customer, metric, period and threshold), and opens
+        /// a `usage_limit` grace period when usage went past a limit — in the same transaction.
+        static func enforceLimits(
+            _ totals: [(Customer.ID, UsageTotal)],
+            anchors: [Customer.ID: UsageAnchor?],
+            customers: [String: Customer],
+            app: App.ID,
+            _ session: Session
+        ) async throws {
+            var plans: [Plan.ID: Plan?] = [:]
+            for (customerID, total) in totals {
+                guard let anchor = anchors[customerID] ?? nil, anchor.period == total.period || anchor.period == nil else { continue }
+                if plans[anchor.planID] == nil { plans[anchor.planID] = .some(try await session.plans(app).find(id: anchor.planID)) }
+                guard let plan = plans[anchor.planID] ?? nil, let limit = plan.limits[total.metric],
+                    let customer = customers.values.first(where: { $0.id == customerID })
+                else { continue }
+                for threshold in thresholds where total.value > 0 && total.value * 100 >= Double(limit) * Double(threshold) {
+                    guard
+                        try await session.usage(app).reach(
+                            customer: customerID,
+                            metric: total.metric,
+                            periodStart: total.period.start,
+                            threshold: threshold
+                        )
+                    else { continue }
+                    let reached = Resources.UsageThreshold(
+                        customerID: customerID,
+                        customer: customer.externalID,
+                        metric: total.metric,
+                        threshold: threshold,
+                        value: total.value,
+                        limit: limit,
+                        period: total.period
+                    )
+                    try await session.emit(
+                        app,
+                        .usageThresholdReached,
+                        Resources.usageThreshold,
+                        reached,
+                        id: customerID.rawValue,
+                        customer: customerID,
+                        type: .customer
+                    )
+                }
+                if total.value > Double(limit), try await session.gracePeriods(app).open(customer: customerID, reason: .usageLimit) == nil {
+                    var days = plan.gracePeriodDays
+                    if days == nil { days = try await session.apps.find(app)?.gracePeriodDays }
+                    _ = try await session.openGracePeriod(
+                        app,
+                        customer: (customerID, customer.externalID),
+                        subscription: nil,
+                        reason: .usageLimit,
+                        days: days ?? GracePeriod.defaultDays
+                    )
+                }
+            }
         }
 
         /// Sets a gauge (a `last` metric: seats, locations) to `value` now; audited as SET_USAGE
@@ -209,9 +273,10 @@ extension Usage {
                     period: period,
                     createdAt: session.wallClock
                 )
-                _ = try await session.usage(app).record([
+                let (_, totals) = try await session.usage(app).recordReturningTotals([
                     UsageRepository.Pending(event: event, fingerprint: input.fingerprint, aggregation: .last, distinct: nil)
                 ])
+                try await Self.enforceLimits(totals, anchors: [customer.id: anchor], customers: [customer.externalID: customer], app: app, session)
                 try await session.audit(
                     app,
                     try AuditRecord(

@@ -92,7 +92,17 @@ public struct Store: Sendable {
     /// events are the usage log themselves (kept for ever, never changed); metric and quota
     /// changes go through ``write(_:app:_:)`` and are audited.
     public func recordUsage<T: Sendable>(_ origin: Origin, app: App.ID, _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        try await backend.transaction { db in try await body(try await session(db, origin: origin, app: app)) }
+        // What the usage caused (a threshold's event, a grace period opened) is announced and
+        // audited as in any write.
+        let (result, emitted, audited) = try await backend.transaction { db in
+            let session = try await session(db, origin: origin, app: app)
+            let result = try await body(session)
+            if session.emitted, engine == .postgres { try await db.raw("NOTIFY \(unsafeRaw: Self.outboxChannel)").run() }
+            return (result, session.emitted, session.auditCount > 0)
+        }
+        if audited { auditBell.ring() }
+        if emitted { outboxBell.ring() }
+        return result
     }
 
     /// A write session on `app`'s clock (real time for no app).

@@ -12,6 +12,8 @@ public struct GracePeriod: Sendable, Equatable, Identified {
 
     public enum Reason: String, Sendable, Codable, CaseIterable {
         case paymentFailed = "payment_failed"
+        /// Usage of a metric went past the plan's limit for the period.
+        case usageLimit = "usage_limit"
         /// Opened by hand (`POST /v1/grace-periods` is not offered yet; kept for the usage work).
         case manual
     }

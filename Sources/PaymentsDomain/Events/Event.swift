@@ -28,6 +28,7 @@ public struct Event: Sendable, Equatable, Identified {
         case gracePeriodStarted = "grace_period.started"
         case gracePeriodResolved = "grace_period.resolved"
         case gracePeriodExpired = "grace_period.expired"
+        case usageThresholdReached = "usage.threshold_reached"
     }
 
     public let id: ID

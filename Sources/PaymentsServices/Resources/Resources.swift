@@ -237,6 +237,27 @@ extension Resources {
         Field("metrics", \.metrics, metricUsage.codec.list)
     }
 
+    /// A customer's usage of a metric reaching a share of the plan's limit in a period.
+    public struct UsageThreshold: Sendable {
+        public let customerID: Customer.ID
+        public let customer: String
+        public let metric: String
+        public let threshold: Int
+        public let value: Double
+        public let limit: Int64
+        public let period: UsagePeriod
+    }
+
+    public static let usageThreshold = Resource<UsageThreshold>("UsageThreshold", object: "usage_threshold") {
+        Field("customer_id", \.customerID)
+        Field("customer", \.customer, description: customerDescription)
+        Field("metric", \.metric)
+        Field("threshold", \.threshold, description: "80 or 100: the share of the limit reached, in percent")
+        Field("value", \.value, Codec<Double>(.number) { value, writer in writer.value(value) }, description: "The usage when it was reached")
+        Field("limit", \.limit)
+        Field("period", \.period, period.codec)
+    }
+
     public static let gracePeriod = Resource<GracePeriod>("GracePeriod", object: "grace_period") {
         Field("id", \.id)
         Field("customer_id", \.customerID)

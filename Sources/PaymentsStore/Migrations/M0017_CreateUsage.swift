@@ -2,7 +2,8 @@ import SQLKit
 
 /// Usage: the events as the apps sent them (kept for ever, one per app and id), and what reads
 /// use instead of scanning them: a rollup per customer, metric and period, updated in the same
-/// transaction as each event, and the distinct values `unique_count` metrics have seen.
+/// transaction as each event, the distinct values `unique_count` metrics have seen, and the
+/// limit thresholds reached.
 struct M0017_CreateUsage: Migration {
     let version = 17
     let name = "create_usage"
@@ -50,10 +51,23 @@ struct M0017_CreateUsage: Migration {
                 PRIMARY KEY (app_id, customer_id, metric, period_start, value)
             )
             """,
+            // The thresholds (80, 100 % of a plan's limit) a customer's usage of a metric has
+            // reached in a period: each announced once.
+            """
+            CREATE TABLE usage_thresholds (
+                app_id TEXT NOT NULL REFERENCES apps (id),
+                customer_id TEXT NOT NULL,
+                metric TEXT NOT NULL,
+                period_start BIGINT NOT NULL,
+                threshold BIGINT NOT NULL,
+                reached_at BIGINT NOT NULL,
+                PRIMARY KEY (app_id, customer_id, metric, period_start, threshold)
+            )
+            """,
         ])
     }
 
     func revert(on db: any SQLDatabase, engine: SQLEngine) async throws {
-        try await db.execute(["DROP TABLE usage_distinct", "DROP TABLE usage_rollups", "DROP TABLE usage_events"])
+        try await db.execute(["DROP TABLE usage_thresholds", "DROP TABLE usage_distinct", "DROP TABLE usage_rollups", "DROP TABLE usage_events"])
     }
 }

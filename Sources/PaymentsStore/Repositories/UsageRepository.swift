@@ -47,6 +47,11 @@ public struct UsageRepository: Sendable {
     /// - Returns: for each event, in order, whether it was recorded now, recorded before (the same
     ///   id and body; the second of one id within `batch` too), or conflicts with the one recorded.
     public func record(_ batch: [Pending]) async throws -> [Recorded] {
+        try await recordReturningTotals(batch).recorded
+    }
+
+    /// ``record(_:)``, and the rollups it changed with their new values.
+    public func recordReturningTotals(_ batch: [Pending]) async throws -> (recorded: [Recorded], totals: [(Customer.ID, UsageTotal)]) {
         _ = try session.requireWrite()
         var inserted = Set<String>()
         for start in stride(from: 0, to: batch.count, by: Self.rowsPerStatement) {
@@ -94,8 +99,8 @@ public struct UsageRepository: Sendable {
                 results[index] = fingerprint == batch[index].fingerprint ? .duplicate(event) : .conflict
             }
         }
-        try await addToRollups(created)
-        return results.map { $0! }
+        let totals = try await addToRollups(created)
+        return (results.map { $0! }, totals)
     }
 
     /// One rollup's share of a batch.
@@ -115,7 +120,7 @@ public struct UsageRepository: Sendable {
     }
 
     /// Adds newly recorded events to their rollups: one upsert per rollup touched.
-    private func addToRollups(_ created: [Pending]) async throws {
+    private func addToRollups(_ created: [Pending]) async throws -> [(Customer.ID, UsageTotal)] {
         var deltas: [RollupKey: Delta] = [:]
         var order: [RollupKey] = []
         for pending in created {
@@ -147,10 +152,11 @@ public struct UsageRepository: Sendable {
             deltas[key] = delta
         }
         let now = session.wallClock.millis
+        var totals: [(Customer.ID, UsageTotal)] = []
         for key in order {
             guard var delta = deltas[key] else { continue }
             if delta.aggregation == .uniqueCount { delta.value = Double(try await insertDistinct(key, delta.distinct.sorted())) }
-            try await session.db.raw(
+            let row = try await session.db.raw(
                 """
                 INSERT INTO usage_rollups
                     (app_id, customer_id, metric, period_start, period_end, value, events, last_timestamp, updated_at)
@@ -162,9 +168,39 @@ public struct UsageRepository: Sendable {
                     last_timestamp = CASE WHEN excluded.last_timestamp > usage_rollups.last_timestamp
                                           THEN excluded.last_timestamp ELSE usage_rollups.last_timestamp END,
                     updated_at = excluded.updated_at
+                RETURNING value, events
                 """
-            ).run()
+            ).first()
+            if let row {
+                totals.append(
+                    (
+                        Customer.ID(rawValue: key.customer),
+                        UsageTotal(
+                            metric: key.metric,
+                            period: UsagePeriod(start: Timestamp.date(milliseconds: key.start), end: Timestamp.date(milliseconds: delta.end)),
+                            value: try row.decode(column: "value", as: Double.self),
+                            events: try row.decode(column: "events", as: Int64.self)
+                        )
+                    )
+                )
+            }
         }
+        return totals
+    }
+
+    /// Records that the customer's usage of `metric` reached `threshold` % of its limit in the
+    /// period starting at `periodStart`. - Returns: false when that was recorded before.
+    public func reach(customer: Customer.ID, metric: String, periodStart: Date, threshold: Int) async throws -> Bool {
+        _ = try session.requireWrite()
+        return try await session.db.raw(
+            """
+            INSERT INTO usage_thresholds (app_id, customer_id, metric, period_start, threshold, reached_at)
+            VALUES (\(bind: appID.rawValue), \(bind: customer.rawValue), \(bind: metric), \(bind: periodStart.millis),
+                    \(bind: threshold), \(bind: session.now.millis))
+            ON CONFLICT (app_id, customer_id, metric, period_start, threshold) DO NOTHING
+            RETURNING threshold
+            """
+        ).first() != nil
     }
 
     /// How a rollup's value takes a batch's share (`excluded`).

@@ -236,6 +236,68 @@ import Testing
         }
     }
 
+    @Test(arguments: TestDatabase.engines) func limitsAnnounceThresholdsAndOpenAGracePeriodUntilANewPeriod(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let (_, key) = try await Self.prepared(api)
+            let plan = try await api.request(
+                .post,
+                "/v1/plans",
+                key: key,
+                json: #"{"key":"capped","name":"Capped","limits":{"api_calls":100,"seats":5},"grace_period_days":3,"#
+                    + #""prices":[{"key":"base","type":"recurring","amount":900,"currency":"usd","interval":"month"}]}"#
+            )
+            #expect(plan.status == .created, "\(plan.text)")
+            let subscription = try await api.request(
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"capped","payment_method":"pm_sandbox_visa"}"#
+            )
+            #expect(subscription.status == .created, "\(subscription.text)")
+            func send(_ id: String, _ value: Int) async throws {
+                let reply = try await api.request(
+                    .post,
+                    "/v1/usage-events",
+                    key: key,
+                    json: #"{"id":"\#(id)","customer":"org_42","metric":"api_calls","value":\#(value)}"#
+                )
+                #expect(reply.status == .created, "\(reply.text)")
+            }
+            func thresholds() async throws -> [[String: Any]] {
+                try await api.request(.get, "/v1/events?type=usage.threshold_reached&limit=100", key: key).data
+                    .compactMap { ($0["data"] as? [String: Any])?["object"] as? [String: Any] }
+            }
+            func graces() async throws -> [[String: Any]] {
+                try await api.request(.get, "/v1/grace-periods?customer=org_42", key: key).data.filter { $0["reason"] as? String == "usage_limit" }
+            }
+            try await send("q1", 79)
+            #expect(try await thresholds().isEmpty)
+            try await send("q2", 1)
+            let eighty = try await thresholds()
+            #expect(eighty.count == 1 && eighty.first?["threshold"] as? Int == 80 && eighty.first?["limit"] as? Int == 100, "\(eighty)")
+            #expect(eighty.first?["metric"] as? String == "api_calls" && eighty.first?["customer"] as? String == "org_42")
+            try await send("q3", 20)
+            #expect(try await thresholds().map { $0["threshold"] as? Int }.sorted { ($0 ?? 0) < ($1 ?? 0) } == [80, 100])
+            #expect(try await graces().isEmpty, "at the limit, not past it")
+            try await send("q4", 1)
+            try await send("q5", 50)
+            let open = try await graces()
+            #expect(open.count == 1 && open.first?["status"] as? String == "open", "\(open)")
+            #expect(try await thresholds().count == 2, "each threshold once per period")
+            let summary = try await api.request(.get, "/v1/customers/org_42/billing-summary", key: key)
+            #expect((summary["grace_period"] as? [String: Any])?["reason"] as? String == "usage_limit", "\(summary.text)")
+
+            // A gauge past its limit opens nothing more (one open per customer and reason).
+            _ = try await api.request(.put, "/v1/customers/org_42/usage/seats", key: key, json: #"{"value":6}"#)
+            #expect(try await graces().count == 1)
+
+            // The next period starts from zero: the grace period resolves.
+            #expect(try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#).status == .ok)
+            let after = try await graces()
+            #expect(after.first?["status"] as? String == "resolved" && after.first?["resolution"] as? String == "usage_within_limits", "\(after)")
+        }
+    }
+
     @Test(arguments: TestDatabase.engines) func aGaugeIsSetAndAudited(engine: SQLEngine) async throws {
         try await TestAPI.run(engine) { api in
             let (appID, key) = try await Self.prepared(api)
