@@ -50,25 +50,55 @@ extension Usage {
     public struct Service: Sendable {
         let store: Store
         let customers: Customers.Service
+        let lookups = UsageLookups()
 
         public init(store: Store, customers: Customers.Service) {
             self.store = store
             self.customers = customers
         }
 
+        /// The customers and metrics named, from the lookups or (once) the database.
+        func resolve(
+            app: App.ID,
+            customers externalIDs: Set<String>,
+            metrics keys: Set<String>
+        ) async throws -> (
+            customers: [String: Customer], metrics: [String: Metric]
+        ) {
+            var customers: [String: Customer] = [:]
+            var metrics: [String: Metric] = [:]
+            var missingCustomers: [String] = []
+            var missingMetrics: [String] = []
+            for id in externalIDs {
+                if let known = lookups.customer(app, id) { customers[id] = known } else { missingCustomers.append(id) }
+            }
+            for key in keys {
+                if let known = lookups.metric(app, key) { metrics[key] = known } else { missingMetrics.append(key) }
+            }
+            guard !missingCustomers.isEmpty || !missingMetrics.isEmpty else { return (customers, metrics) }
+            let (foundCustomers, foundMetrics) = try await store.read { [missingCustomers, missingMetrics] session in
+                var customers: [Customer] = []
+                for id in missingCustomers { if let found = try await session.customers(app).find(externalID: id) { customers.append(found) } }
+                var metrics: [Metric] = []
+                for key in missingMetrics { if let found = try await session.metrics(app).find(key: key) { metrics.append(found) } }
+                return (customers, metrics)
+            }
+            for customer in foundCustomers {
+                lookups.remember(customer)
+                customers[customer.externalID] = customer
+            }
+            for metric in foundMetrics {
+                lookups.remember(metric)
+                metrics[metric.key] = metric
+            }
+            return (customers, metrics)
+        }
+
         /// Records events, each accepted or refused on its own, in one transaction: an event is
         /// acknowledged only once committed. Customers and metrics are looked up before it (neither
         /// is ever deleted); the billing period of each event is placed inside it.
         public func record(app: App.ID, _ inputs: [UsageEvent.Input], batch: Bool, origin: Origin) async throws -> [Outcome] {
-            let customerIDs = Set(inputs.map(\.customer))
-            let metricKeys = Set(inputs.map(\.metric))
-            let (customers, metrics) = try await store.read { session in
-                var customers: [String: Customer] = [:]
-                for id in customerIDs { customers[id] = try await session.customers(app).find(externalID: id) }
-                var metrics: [String: Metric] = [:]
-                for key in metricKeys { metrics[key] = try await session.metrics(app).find(key: key) }
-                return (customers, metrics)
-            }
+            let (customers, metrics) = try await resolve(app: app, customers: Set(inputs.map(\.customer)), metrics: Set(inputs.map(\.metric)))
             let now = try await store.now(of: app)
             // What each event reads as, or why it is refused, before any write.
             var outcomes = [Outcome?](repeating: nil, count: inputs.count)
@@ -293,7 +323,9 @@ extension Usage {
 
         /// The customer's usage per metric over `window`, from the rollups.
         public func usage(app: App.ID, externalID: String, metric: String?, window: Window) async throws -> CustomerUsage {
-            let customer = try await customers.get(app: app, externalID: externalID)
+            guard let customer = try await resolve(app: app, customers: [externalID], metrics: []).customers[externalID] else {
+                throw PaymentsError.notFound(.customerNotFound, id: externalID)
+            }
             // The app's time (a test-mode app's advanced clock), as its writes see it.
             let now = try await store.now(of: app)
             return try await store.read { session in
