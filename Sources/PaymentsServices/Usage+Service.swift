@@ -211,18 +211,19 @@ extension Usage {
         /// (`usage.threshold_reached`, once per customer, metric, period and threshold), and opens
         /// a `usage_limit` grace period when usage went past a limit — in the same transaction.
         static func enforceLimits(
-            _ totals: [(Customer.ID, UsageTotal)],
+            _ touched: [(customer: Customer.ID, metric: String, period: UsagePeriod)],
             anchors: [Customer.ID: UsageAnchor?],
             customers: [String: Customer],
             app: App.ID,
             _ session: Session
         ) async throws {
             var plans: [Plan.ID: Plan?] = [:]
-            for (customerID, total) in totals {
-                guard let anchor = anchors[customerID] ?? nil, anchor.period == total.period || anchor.period == nil else { continue }
+            for (customerID, metric, period) in touched {
+                guard let anchor = anchors[customerID] ?? nil, anchor.period == period else { continue }
                 if plans[anchor.planID] == nil { plans[anchor.planID] = .some(try await session.plans(app).find(id: anchor.planID)) }
-                guard let plan = plans[anchor.planID] ?? nil, let limit = plan.limits[total.metric],
-                    let customer = customers.values.first(where: { $0.id == customerID })
+                guard let plan = plans[anchor.planID] ?? nil, let limit = plan.limits[metric],
+                    let customer = customers.values.first(where: { $0.id == customerID }),
+                    let total = try await session.usage(app).totals(customer: customerID, metric: metric, starts: period.start..<period.end).first
                 else { continue }
                 for threshold in thresholds where total.value > 0 && total.value * 100 >= Double(limit) * Double(threshold) {
                     guard

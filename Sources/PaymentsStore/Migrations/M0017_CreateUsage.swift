@@ -1,7 +1,8 @@
 import SQLKit
 
 /// Usage: the events as the apps sent them (kept for ever, one per app and id), and what reads
-/// use instead of scanning them: a rollup per customer, metric and period, updated in the same
+/// use instead of scanning them: a rollup per customer, metric and period (in a few shards on
+/// PostgreSQL, so that one customer's concurrent events do not queue on one row), updated in the same
 /// transaction as each event, the distinct values `unique_count` metrics have seen, and the
 /// limit thresholds reached.
 struct M0017_CreateUsage: Migration {
@@ -34,11 +35,12 @@ struct M0017_CreateUsage: Migration {
                 metric TEXT NOT NULL,
                 period_start BIGINT NOT NULL,
                 period_end BIGINT NOT NULL,
+                shard BIGINT NOT NULL,
                 value DOUBLE PRECISION NOT NULL,
                 events BIGINT NOT NULL,
                 last_timestamp BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL,
-                PRIMARY KEY (app_id, customer_id, metric, period_start)
+                PRIMARY KEY (app_id, customer_id, metric, period_start, shard)
             )
             """,
             """

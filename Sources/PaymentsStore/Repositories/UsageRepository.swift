@@ -50,8 +50,12 @@ public struct UsageRepository: Sendable {
         try await recordReturningTotals(batch).recorded
     }
 
-    /// ``record(_:)``, and the rollups it changed with their new values.
-    public func recordReturningTotals(_ batch: [Pending]) async throws -> (recorded: [Recorded], totals: [(Customer.ID, UsageTotal)]) {
+    /// ``record(_:)``, and the rollups it changed (customer, metric, period).
+    public func recordReturningTotals(
+        _ batch: [Pending]
+    ) async throws -> (
+        recorded: [Recorded], touched: [(customer: Customer.ID, metric: String, period: UsagePeriod)]
+    ) {
         _ = try session.requireWrite()
         var inserted = Set<String>()
         for start in stride(from: 0, to: batch.count, by: Self.rowsPerStatement) {
@@ -99,8 +103,8 @@ public struct UsageRepository: Sendable {
                 results[index] = fingerprint == batch[index].fingerprint ? .duplicate(event) : .conflict
             }
         }
-        let totals = try await addToRollups(created)
-        return (results.map { $0! }, totals)
+        let touched = try await addToRollups(created)
+        return (results.map { $0! }, touched)
     }
 
     /// One rollup's share of a batch.
@@ -120,7 +124,7 @@ public struct UsageRepository: Sendable {
     }
 
     /// Adds newly recorded events to their rollups: one upsert per rollup touched.
-    private func addToRollups(_ created: [Pending]) async throws -> [(Customer.ID, UsageTotal)] {
+    private func addToRollups(_ created: [Pending]) async throws -> [(customer: Customer.ID, metric: String, period: UsagePeriod)] {
         var deltas: [RollupKey: Delta] = [:]
         var order: [RollupKey] = []
         for pending in created {
@@ -152,41 +156,40 @@ public struct UsageRepository: Sendable {
             deltas[key] = delta
         }
         let now = session.wallClock.millis
-        var totals: [(Customer.ID, UsageTotal)] = []
+        // PostgreSQL writers run side by side: a customer's events spread over a few rows of its
+        // rollup, so they do not wait for each other's commit on one row lock. (SQLite's single
+        // writer has nothing to spread.)
+        let shard = session.engine == .postgres ? Int64.random(in: 0..<Self.shards) : 0
+        var touched: [(customer: Customer.ID, metric: String, period: UsagePeriod)] = []
         for key in order {
             guard var delta = deltas[key] else { continue }
             if delta.aggregation == .uniqueCount { delta.value = Double(try await insertDistinct(key, delta.distinct.sorted())) }
-            let row = try await session.db.raw(
+            try await session.db.raw(
                 """
                 INSERT INTO usage_rollups
-                    (app_id, customer_id, metric, period_start, period_end, value, events, last_timestamp, updated_at)
+                    (app_id, customer_id, metric, period_start, period_end, shard, value, events, last_timestamp, updated_at)
                 VALUES (\(bind: appID.rawValue), \(bind: key.customer), \(bind: key.metric), \(bind: key.start), \(bind: delta.end),
-                        \(bind: delta.value), \(bind: delta.events), \(bind: delta.lastTimestamp), \(bind: now))
-                ON CONFLICT (app_id, customer_id, metric, period_start) DO UPDATE SET
+                        \(bind: shard), \(bind: delta.value), \(bind: delta.events), \(bind: delta.lastTimestamp), \(bind: now))
+                ON CONFLICT (app_id, customer_id, metric, period_start, shard) DO UPDATE SET
                     value = \(Self.combined(delta.aggregation)),
                     events = usage_rollups.events + excluded.events,
                     last_timestamp = CASE WHEN excluded.last_timestamp > usage_rollups.last_timestamp
                                           THEN excluded.last_timestamp ELSE usage_rollups.last_timestamp END,
                     updated_at = excluded.updated_at
-                RETURNING value, events
                 """
-            ).first()
-            if let row {
-                totals.append(
-                    (
-                        Customer.ID(rawValue: key.customer),
-                        UsageTotal(
-                            metric: key.metric,
-                            period: UsagePeriod(start: Timestamp.date(milliseconds: key.start), end: Timestamp.date(milliseconds: delta.end)),
-                            value: try row.decode(column: "value", as: Double.self),
-                            events: try row.decode(column: "events", as: Int64.self)
-                        )
-                    )
+            ).run()
+            touched.append(
+                (
+                    Customer.ID(rawValue: key.customer), key.metric,
+                    UsagePeriod(start: Timestamp.date(milliseconds: key.start), end: Timestamp.date(milliseconds: delta.end))
                 )
-            }
+            )
         }
-        return totals
+        return touched
     }
+
+    /// How many rows a rollup spreads over on PostgreSQL.
+    static let shards: Int64 = 16
 
     /// Records that the customer's usage of `metric` reached `threshold` % of its limit in the
     /// period starting at `periodStart`. - Returns: false when that was recorded before.
@@ -306,24 +309,45 @@ public struct UsageRepository: Sendable {
         }
     }
 
-    /// The customer's rollups of `metric` (every metric when nil) in periods starting in `starts`.
+    /// The customer's usage of `metric` (every metric when nil) per period, for periods starting
+    /// in `starts`: each rollup's shards combined as its metric aggregates.
     public func totals(customer: Customer.ID, metric: String?, starts: Range<Date>) async throws -> [UsageTotal] {
-        let filter: SQLQueryString = metric.map { " AND metric = \(bind: $0)" } ?? ""
-        return try await session.db.raw(
+        let filter: SQLQueryString = metric.map { " AND r.metric = \(bind: $0)" } ?? ""
+        let rows = try await session.db.raw(
             """
-            SELECT metric, period_start, period_end, value, events FROM usage_rollups
-            WHERE app_id = \(bind: appID.rawValue) AND customer_id = \(bind: customer.rawValue)\(filter)
-              AND period_start >= \(bind: starts.lowerBound.millis) AND period_start < \(bind: starts.upperBound.millis)
-            ORDER BY metric, period_start
+            SELECT r.metric, r.period_start, r.period_end, r.value, r.events, r.last_timestamp, m.aggregation
+            FROM usage_rollups r JOIN metrics m ON m.app_id = r.app_id AND m.key = r.metric
+            WHERE r.app_id = \(bind: appID.rawValue) AND r.customer_id = \(bind: customer.rawValue)\(filter)
+              AND r.period_start >= \(bind: starts.lowerBound.millis) AND r.period_start < \(bind: starts.upperBound.millis)
+            ORDER BY r.metric, r.period_start
             """
-        ).all().map { row in
-            UsageTotal(
-                metric: try row.decode(column: "metric", as: String.self),
-                period: UsagePeriod(start: try row.date("period_start"), end: try row.date("period_end")),
-                value: try row.decode(column: "value", as: Double.self),
-                events: try row.decode(column: "events", as: Int64.self)
-            )
+        ).all()
+        struct Combined {
+            var total: UsageTotal
+            var last: Int64
         }
+        var combined: [Combined] = []
+        for row in rows {
+            let metric = try row.decode(column: "metric", as: String.self)
+            let period = UsagePeriod(start: try row.date("period_start"), end: try row.date("period_end"))
+            let value = try row.decode(column: "value", as: Double.self)
+            let events = try row.decode(column: "events", as: Int64.self)
+            let last = try row.decode(column: "last_timestamp", as: Int64.self)
+            guard var current = combined.last, current.total.metric == metric, current.total.period.start == period.start else {
+                combined.append(Combined(total: UsageTotal(metric: metric, period: period, value: value, events: events), last: last))
+                continue
+            }
+            let combinedValue: Double
+            switch Metric.Aggregation(rawValue: try row.decode(column: "aggregation", as: String.self)) ?? .sum {
+            case .sum, .count, .uniqueCount: combinedValue = current.total.value + value
+            case .max: combinedValue = max(current.total.value, value)
+            case .last: combinedValue = last > current.last || (last == current.last && value > current.total.value) ? value : current.total.value
+            }
+            current.total = UsageTotal(metric: metric, period: period, value: combinedValue, events: current.total.events + events)
+            current.last = max(current.last, last)
+            combined[combined.count - 1] = current
+        }
+        return combined.map(\.total)
     }
 
     /// How many distinct values a `unique_count` metric saw over periods starting in `starts`
@@ -397,9 +421,10 @@ public struct UsageRepository: Sendable {
         for (key, sum) in sums {
             try await session.db.raw(
                 """
-                INSERT INTO usage_rollups (app_id, customer_id, metric, period_start, period_end, value, events, last_timestamp, updated_at)
+                INSERT INTO usage_rollups
+                    (app_id, customer_id, metric, period_start, period_end, shard, value, events, last_timestamp, updated_at)
                 VALUES (\(bind: appID.rawValue), \(bind: key.customer), \(bind: key.metric), \(bind: key.start), \(bind: sum.end),
-                        \(bind: sum.value), \(bind: sum.events), \(bind: sum.last), \(bind: now))
+                        0, \(bind: sum.value), \(bind: sum.events), \(bind: sum.last), \(bind: now))
                 """
             ).run()
             for value in sum.distinct {
