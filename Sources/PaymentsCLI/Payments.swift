@@ -271,14 +271,8 @@ struct Audit: AsyncParsableCommand {
 
         func run() async throws {
             let broken = try await withRuntime { runtime -> Bool in
-                let appIDs: [App.ID]
-                if let app {
-                    guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
-                    appIDs = [id]
-                } else {
-                    appIDs = try await allApps(runtime.services.apps)
-                }
                 var broken = false
+                let appIDs = try await oneOrAllApps(app, runtime.services.apps)
                 for id in appIDs {
                     let result = try await runtime.services.audit.verify(app: id)
                     if let link = result.firstBreak {
@@ -334,6 +328,13 @@ struct Doctor: AsyncParsableCommand {
         }
         if !ok { throw ExitCode(1) }
     }
+}
+
+/// The app named by `--app`, or every app when none is.
+func oneOrAllApps(_ app: String?, _ apps: Apps.Service) async throws -> [App.ID] {
+    guard let app else { return try await allApps(apps) }
+    guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
+    return [id]
 }
 
 func allApps(_ apps: Apps.Service) async throws -> [App.ID] {

@@ -108,14 +108,7 @@ struct UsageCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withRuntime { runtime in
-                let appIDs: [App.ID]
-                if let app {
-                    guard let id = App.ID(parsing: app) else { throw ValidationError("not an app id: \(app)") }
-                    appIDs = [id]
-                } else {
-                    appIDs = try await allApps(runtime.services.apps)
-                }
-                for id in appIDs {
+                for id in try await oneOrAllApps(app, runtime.services.apps) {
                     let rollups = try await runtime.services.usage.recompute(app: id, origin: Origin(actor: .admin, requestID: nil))
                     print("\(id): \(rollups) rollups rebuilt")
                 }

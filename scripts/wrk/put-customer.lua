@@ -4,17 +4,7 @@
 package.path = "scripts/wrk/?.lua;" .. package.path
 require "report"
 local counter = 0
-local thread_id = 0
-local threads = 0
-
-setup = function(thread)
-  threads = threads + 1
-  thread:set("thread_id", threads)
-end
-
-init = function(args)
-  thread_id = tonumber(wrk.thread:get("thread_id"))
-end
+number_threads()
 
 local run = tostring(os.time()) .. tostring(math.random(100000))
 local headers = {}
