@@ -218,11 +218,12 @@ extension Usage {
             _ session: Session
         ) async throws {
             var plans: [Plan.ID: Plan?] = [:]
+            let byID = Dictionary(customers.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             for (customerID, metric, period) in touched {
                 guard let anchor = anchors[customerID] ?? nil, anchor.period == period else { continue }
                 if plans[anchor.planID] == nil { plans[anchor.planID] = .some(try await session.plans(app).find(id: anchor.planID)) }
                 guard let plan = plans[anchor.planID] ?? nil, let limit = plan.limits[metric],
-                    let customer = customers.values.first(where: { $0.id == customerID }),
+                    let customer = byID[customerID],
                     let total = try await session.usage(app).totals(customer: customerID, metric: metric, starts: period.start..<period.end).first
                 else { continue }
                 for threshold in thresholds where total.value > 0 && total.value * 100 >= Double(limit) * Double(threshold) {
