@@ -298,6 +298,62 @@ import Testing
         }
     }
 
+    @Test(arguments: TestDatabase.engines) func aUsageGraceResolvesOnAPlanThatCoversItAndExpiresOtherwise(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let (_, key) = try await Self.prepared(api)
+            for (plan, limit) in [("small", 10), ("large", 1000)] {
+                let created = try await api.request(
+                    .post,
+                    "/v1/plans",
+                    key: key,
+                    json: #"{"key":"\#(plan)","name":"P","limits":{"api_calls":\#(limit)},"grace_period_days":3,"#
+                        + #""prices":[{"key":"base","type":"recurring","amount":900,"currency":"usd","interval":"month"}]}"#
+                )
+                #expect(created.status == .created, "\(created.text)")
+            }
+            _ = try await api.request(.put, "/v1/customers/org_7", key: key, json: "{}")
+            var subscriptions: [String: String] = [:]
+            for customer in ["org_42", "org_7"] {
+                let subscription = try await api.request(
+                    .post,
+                    "/v1/subscriptions",
+                    key: key,
+                    json: #"{"customer":"\#(customer)","plan":"small","payment_method":"pm_sandbox_visa"}"#
+                )
+                subscriptions[customer] = subscription.string("id")
+                let usage = try await api.request(
+                    .post,
+                    "/v1/usage-events",
+                    key: key,
+                    json: #"{"id":"over_\#(customer)","customer":"\#(customer)","metric":"api_calls","value":50}"#
+                )
+                #expect(usage.status == .created)
+            }
+            func grace(_ customer: String) async throws -> [String: Any]? {
+                try await api.request(.get, "/v1/grace-periods?customer=\(customer)", key: key).data.first {
+                    $0["reason"] as? String == "usage_limit"
+                }
+            }
+            #expect(try await grace("org_42")?["status"] as? String == "open")
+            #expect(try await grace("org_7")?["status"] as? String == "open")
+
+            // org_42 moves to a plan whose limit covers its usage: the next pass resolves its grace period.
+            let moved = try await api.request(.patch, "/v1/subscriptions/\(subscriptions["org_42"] ?? "")", key: key, json: #"{"plan":"large"}"#)
+            #expect(moved.status == .ok, "\(moved.text)")
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":60}"#)
+            let now = try await api.request(.get, "/v1/customers/org_42/usage?metric=api_calls", key: key)
+            let calls = (now["metrics"] as? [[String: Any]])?.first
+            #expect(calls?["value"] as? Double == 50 && calls?["limit"] as? Int == 1000, "the same period, the new plan's limit: \(now.text)")
+            let covered = try await grace("org_42")
+            #expect(covered?["status"] as? String == "resolved" && covered?["resolution"] as? String == "usage_within_limits", "\(covered ?? [:])")
+            #expect(try await grace("org_7")?["status"] as? String == "open", "still past its plan's limit")
+
+            // org_7 stays past its limit in the same period: its grace period expires after 3 days.
+            _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":\#(4 * 86_400)}"#)
+            #expect(try await grace("org_7")?["status"] as? String == "expired")
+        }
+    }
+
     @Test(arguments: TestDatabase.engines) func aGaugeIsSetAndAudited(engine: SQLEngine) async throws {
         try await TestAPI.run(engine) { api in
             let (appID, key) = try await Self.prepared(api)
