@@ -181,7 +181,7 @@ extension Usage {
                     )
                     placed.append(event.index)
                 }
-                let (results, totals) = try await session.usage(app).recordReturningTotals(pending)
+                let (results, totals) = try await session.usage(app).record(pending)
                 try await Self.enforceLimits(totals, anchors: anchors, customers: customers, app: app, session)
                 return (placed, pending.map(\.event), results, refused)
             }
@@ -305,7 +305,7 @@ extension Usage {
                     period: period,
                     createdAt: session.wallClock
                 )
-                let (_, totals) = try await session.usage(app).recordReturningTotals([
+                let (_, totals) = try await session.usage(app).record([
                     UsageRepository.Pending(event: event, fingerprint: input.fingerprint, aggregation: .last, distinct: nil)
                 ])
                 try await Self.enforceLimits(totals, anchors: [customer.id: anchor], customers: [customer.externalID: customer], app: app, session)

@@ -73,34 +73,36 @@ public struct Store: Sendable {
     ///   comes from its clock. Nil for a change that belongs to no app's clock (a new app).
     /// - Throws: `StoreError.unaudited` (and rolls back) when the body recorded nothing.
     public func write<T: Sendable>(_ origin: Origin, app: App.ID?, _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        let (result, emitted, clockSet) = try await backend.transaction { db in
-            let session = try await session(db, origin: origin, app: app)
-            let result = try await body(session)
-            guard session.auditCount > 0 else { throw StoreError.unaudited }
-            // Other instances' outbox workers hear of it on commit (see `listenForOutboxWork`).
-            if session.emitted, engine == .postgres { try await db.raw("NOTIFY \(unsafeRaw: Self.outboxChannel)").run() }
-            return (result, session.emitted, session.clockSet)
-        }
-        // A clock advanced here is seen by this instance's next write at once.
-        if let (app, offset) = clockSet { clocks.remember(offset, of: app) }
-        auditBell.ring()
-        if emitted { outboxBell.ring() }
-        return result
+        try await change(origin, app: app, audited: true, body)
     }
 
     /// Records usage events: a transaction on the app's clock that needs no audit entry. Usage
     /// events are the usage log themselves (kept for ever, never changed); metric and quota
-    /// changes go through ``write(_:app:_:)`` and are audited.
+    /// changes go through ``write(_:app:_:)`` and are audited. What the usage causes (a
+    /// threshold's event, a grace period opened) is announced and audited as in any write.
     public func recordUsage<T: Sendable>(_ origin: Origin, app: App.ID, _ body: @Sendable (Session) async throws -> T) async throws -> T {
-        // What the usage caused (a threshold's event, a grace period opened) is announced and
-        // audited as in any write.
-        let (result, emitted, audited) = try await backend.transaction { db in
+        try await change(origin, app: app, audited: false, body)
+    }
+
+    /// One change's transaction, then what its commit owes: the bells, and the clock it set.
+    /// - Parameter audited: whether the change must record an audit entry.
+    private func change<T: Sendable>(
+        _ origin: Origin,
+        app: App.ID?,
+        audited: Bool,
+        _ body: @Sendable (Session) async throws -> T
+    ) async throws -> T {
+        let (result, emitted, wroteAudit, clockSet) = try await backend.transaction { db in
             let session = try await session(db, origin: origin, app: app)
             let result = try await body(session)
+            if audited, session.auditCount == 0 { throw StoreError.unaudited }
+            // Other instances' outbox workers hear of it on commit (see `listenForOutboxWork`).
             if session.emitted, engine == .postgres { try await db.raw("NOTIFY \(unsafeRaw: Self.outboxChannel)").run() }
-            return (result, session.emitted, session.auditCount > 0)
+            return (result, session.emitted, session.auditCount > 0, session.clockSet)
         }
-        if audited { auditBell.ring() }
+        // A clock advanced here is seen by this instance's next write at once.
+        if let (app, offset) = clockSet { clocks.remember(offset, of: app) }
+        if wroteAudit { auditBell.ring() }
         if emitted { outboxBell.ring() }
         return result
     }

@@ -28,6 +28,22 @@ public struct Metric: Sendable, Equatable, Identified {
         /// Whether an event's value may be negative (a correction of a sum); the others count
         /// things and refuse it.
         public var allowsNegative: Bool { self == .sum }
+
+        /// What one event adds to a rollup: its value (`count` counts it as 1; for `unique_count`
+        /// the caller counts the values it had not seen).
+        public func contribution(of value: Double) -> Double { self == .count ? 1 : value }
+
+        /// Two parts of one rollup (its events so far, and more events or another shard), each a
+        /// value and the time of its latest event, as one: added up; the larger; or for `last`
+        /// the later one's, of two at the same millisecond the larger (so arrival order and shards
+        /// never change the answer). `UsageRepository.combined` is the same rule in SQL.
+        public func combine(_ a: (value: Double, last: Int64), _ b: (value: Double, last: Int64)) -> Double {
+            switch self {
+            case .sum, .count, .uniqueCount: a.value + b.value
+            case .max: Swift.max(a.value, b.value)
+            case .last: b.last > a.last || (b.last == a.last && b.value > a.value) ? b.value : a.value
+            }
+        }
     }
 
     public let id: ID

@@ -46,12 +46,8 @@ public struct UsageRepository: Sendable {
     /// the events in multi-row inserts, then one upsert per customer, metric and period.
     /// - Returns: for each event, in order, whether it was recorded now, recorded before (the same
     ///   id and body; the second of one id within `batch` too), or conflicts with the one recorded.
-    public func record(_ batch: [Pending]) async throws -> [Recorded] {
-        try await recordReturningTotals(batch).recorded
-    }
-
-    /// ``record(_:)``, and the rollups it changed (customer, metric, period).
-    public func recordReturningTotals(
+    ///   And the rollups it changed (customer, metric, period).
+    public func record(
         _ batch: [Pending]
     ) async throws -> (
         recorded: [Recorded], touched: [(customer: Customer.ID, metric: String, period: UsagePeriod)]
@@ -135,7 +131,7 @@ public struct UsageRepository: Sendable {
                 var first = Delta(
                     end: e.period.end.millis,
                     aggregation: pending.aggregation,
-                    value: pending.aggregation == .count ? 1 : e.value,
+                    value: pending.aggregation.contribution(of: e.value),
                     events: 1,
                     lastTimestamp: time
                 )
@@ -144,13 +140,8 @@ public struct UsageRepository: Sendable {
                 order.append(key)
                 continue
             }
-            switch pending.aggregation {
-            case .sum: delta.value += e.value
-            case .count: delta.value += 1
-            case .max: delta.value = max(delta.value, e.value)
-            case .last: if time > delta.lastTimestamp || (time == delta.lastTimestamp && e.value > delta.value) { delta.value = e.value }
-            case .uniqueCount: if let distinct = pending.distinct { delta.distinct.insert(distinct) }
-            }
+            if let distinct = pending.distinct { delta.distinct.insert(distinct) }
+            delta.value = pending.aggregation.combine((delta.value, delta.lastTimestamp), (pending.aggregation.contribution(of: e.value), time))
             delta.events += 1
             delta.lastTimestamp = max(delta.lastTimestamp, time)
             deltas[key] = delta
@@ -337,12 +328,8 @@ public struct UsageRepository: Sendable {
                 combined.append(Combined(total: UsageTotal(metric: metric, period: period, value: value, events: events), last: last))
                 continue
             }
-            let combinedValue: Double
-            switch Metric.Aggregation(rawValue: try row.decode(column: "aggregation", as: String.self)) ?? .sum {
-            case .sum, .count, .uniqueCount: combinedValue = current.total.value + value
-            case .max: combinedValue = max(current.total.value, value)
-            case .last: combinedValue = last > current.last || (last == current.last && value > current.total.value) ? value : current.total.value
-            }
+            let aggregation = Metric.Aggregation(rawValue: try row.decode(column: "aggregation", as: String.self)) ?? .sum
+            let combinedValue = aggregation.combine((current.total.value, current.last), (value, last))
             current.total = UsageTotal(metric: metric, period: period, value: combinedValue, events: current.total.events + events)
             current.last = max(current.last, last)
             combined[combined.count - 1] = current
@@ -399,13 +386,10 @@ public struct UsageRepository: Sendable {
             let value = try row.decode(column: "value", as: Double.self)
             let time = try row.decode(column: "timestamp", as: Int64.self)
             let end = try row.decode(column: "period_end", as: Int64.self)
-            var sum = sums[key] ?? Sum(end: end, value: 0, events: 0, last: time, distinct: [])
-            switch aggregation {
-            case .sum: sum.value += value
-            case .count: sum.value += 1
-            case .max: sum.value = sum.events == 0 ? value : max(sum.value, value)
-            case .last: if sum.events == 0 || time > sum.last || (time == sum.last && value > sum.value) { sum.value = value }
-            case .uniqueCount:
+            let contribution = aggregation.contribution(of: value)
+            var sum = sums[key] ?? Sum(end: end, value: contribution, events: 0, last: time, distinct: [])
+            if sum.events > 0 { sum.value = aggregation.combine((sum.value, sum.last), (contribution, time)) }
+            if aggregation == .uniqueCount {
                 let properties = try JSONReader.value(of: try row.decode(column: "properties", as: String.self))
                 if let field = fields[metric], case .object(let members) = properties, let counted = members[field].flatMap(UsageEvent.distinctValue)
                 {
