@@ -29,6 +29,7 @@ struct SandboxEvent: Codable {
         let currency: String
         let periodStart: Date
         let periodEnd: Date
+        var lines: [ProviderInvoiceLine]? = nil
     }
 
     let id: String
@@ -59,7 +60,8 @@ struct SandboxEvent: Codable {
                             id: invoice.id,
                             amountPaid: Money(invoice.amountPaid, $0),
                             periodStart: invoice.periodStart,
-                            periodEnd: invoice.periodEnd
+                            periodEnd: invoice.periodEnd,
+                            lines: invoice.lines ?? []
                         )
                     }
                 },

@@ -17,7 +17,7 @@ struct SandboxLedger: Sendable {
     let ids: IDGenerator
 
     enum Kind: String {
-        case customer, price, subscription, payment, refund, checkout, portal
+        case customer, price, subscription, payment, refund, checkout, portal, meterEvent, item
         var prefix: String {
             switch self {
             case .customer: "sbcus"
@@ -27,6 +27,8 @@ struct SandboxLedger: Sendable {
             case .refund: "sbre"
             case .checkout: "sbcs"
             case .portal: "sbps"
+            case .meterEvent: "sbme"
+            case .item: "sbsi"
             }
         }
     }

@@ -50,13 +50,33 @@ struct SBPrice: Codable {
     let currency: Currency
     let interval: BillingInterval?
     var active: Bool
+    /// A metered price's terms: how the renewal prices the usage reported to it.
+    var metered: Metered? = nil
+}
+
+/// One price a sandbox subscription bills; `quantity` nil for a metered one.
+struct SBItem: Codable, Equatable {
+    let id: String
+    var price: String
+    var quantity: Int?
+}
+
+/// Usage reported to the sandbox, as a Stripe meter event: counted once per identifier.
+struct SBMeterEvent: Codable {
+    let identifier: String
+    let customer: String
+    let metric: String
+    let value: Int64
+    let timestamp: Date
 }
 
 struct SBSubscription: Codable {
     let id: String
     let customer: String
+    /// The base item's price and quantity (what a subscription made before items held).
     var price: String
     var quantity: Int
+    var items: [SBItem]? = nil
     var status: Subscription.Status
     var periodStart: Date
     var periodEnd: Date
@@ -70,12 +90,14 @@ struct SBSubscription: Codable {
     let ourID: String?
     let createdAt: Date
 
+    /// Its items (one, the base price, for a subscription made before items held).
+    var allItems: [SBItem] { items ?? [SBItem(id: "\(id)_base", price: price, quantity: quantity)] }
+
     var domain: ProviderSubscription {
         ProviderSubscription(
             id: id,
             status: status,
-            price: price,
-            quantity: quantity,
+            items: allItems.map { ProviderSubscriptionItem(id: $0.id, price: $0.price, quantity: $0.quantity) },
             currentPeriodStart: periodStart,
             currentPeriodEnd: periodEnd,
             trialEnd: trialEnd,

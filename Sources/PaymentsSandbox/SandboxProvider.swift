@@ -13,7 +13,7 @@ import Foundation
 /// subscriptions on the app's clock (renewals, trial ends, failed renewals happen in
 /// ``runDue()``), and hosts its own checkout and portal pages under `publicURL`.
 public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, PortalProvider,
-    SubscriptionProvider, PaymentProcessor, DueWorkRunner
+    SubscriptionProvider, PaymentProcessor, UsageReporting, DueWorkRunner
 {
     public let name = ProviderName.sandbox
     public let account = "sandbox"
@@ -39,7 +39,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
     }
 
     /// Runs the ledger work, turning storage failures into `unavailable`.
-    private func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(ProviderError) -> T {
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(ProviderError) -> T {
         do {
             return try await body()
         } catch let error as ProviderError {
@@ -49,7 +49,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         }
     }
 
-    private func now() async throws(ProviderError) -> Date {
+    func now() async throws(ProviderError) -> Date {
         try await run { try await clock() }
     }
 
@@ -120,7 +120,8 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 amount: nil,
                 currency: metered.currency,
                 interval: metered.interval,
-                active: true
+                active: true,
+                metered: metered
             )
         }
     }
@@ -305,14 +306,25 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         guard var customer = try await tx.get(.customer, request.customer, as: SBCustomer.self) else {
             throw ProviderError.invalidRequest("No such customer: '\(request.customer)'.", providerCode: "resource_missing", param: "customer")
         }
-        guard let price = try await tx.get(.price, request.price, as: SBPrice.self), price.active,
-            let interval = price.interval
-        else {
-            throw ProviderError.invalidRequest(
-                "No such active recurring price: '\(request.price)'.",
-                providerCode: "resource_missing",
-                param: "items[0][price]"
-            )
+        var prices: [SBPrice] = []
+        for (index, item) in request.items.enumerated() {
+            guard let price = try await tx.get(.price, item.price, as: SBPrice.self), price.active, price.interval != nil else {
+                throw ProviderError.invalidRequest(
+                    "No such active recurring price: '\(item.price)'.",
+                    providerCode: "resource_missing",
+                    param: "items[\(index)][price]"
+                )
+            }
+            guard price.interval == prices.first?.interval ?? price.interval, price.currency == prices.first?.currency ?? price.currency else {
+                throw ProviderError.invalidRequest(
+                    "All items of a subscription must share one billing interval and currency.",
+                    param: "items[\(index)][price]"
+                )
+            }
+            prices.append(price)
+        }
+        guard let base = prices.first, let interval = base.interval else {
+            throw ProviderError.invalidRequest("A subscription needs at least one item.", param: "items")
         }
         if let method {
             customer.defaultPaymentMethod = method.rawValue
@@ -320,11 +332,15 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         }
         let paymentMethod = method?.rawValue ?? customer.defaultPaymentMethod
         let id = tx.newID(.subscription, at: now)
+        let items = zip(request.items, prices).map { request, price in
+            SBItem(id: tx.newID(.item, at: now), price: price.id, quantity: price.metered == nil ? request.quantity ?? 1 : nil)
+        }
         var subscription = SBSubscription(
             id: id,
             customer: customer.id,
-            price: price.id,
-            quantity: request.quantity,
+            price: base.id,
+            quantity: items[0].quantity ?? 1,
+            items: items,
             status: .incomplete,
             periodStart: now,
             periodEnd: interval.advance(now),
@@ -344,7 +360,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             subscription.trialEnd = trialEnd
             subscription.periodEnd = trialEnd
         } else if let paymentMethod, let method = TestPaymentMethod(rawValue: paymentMethod) {
-            let paid = try await charge(tx, subscription, price: price, method: method, renewal: false, now: now)
+            let paid = try await charge(tx, subscription, method: method, renewal: false, usage: nil, now: now)
             subscription.status = paid ? .active : .incomplete
         }
         try await tx.insert(.subscription, id: id, idempotencyKey: idempotencyKey, parent: customer.id, subscription, at: now)
@@ -352,21 +368,24 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         return subscription
     }
 
-    /// Charges one period of `subscription` (its invoice). - Returns: whether it was paid.
+    /// Charges one period of `subscription` (its invoice): each licensed item for the period
+    /// ahead, each metered item for the usage reported in `usage` (the period just ended).
+    /// - Returns: whether it was paid.
     static func charge(
         _ tx: SandboxLedger.Tx,
         _ subscription: SBSubscription,
-        price: SBPrice,
         method: TestPaymentMethod,
         renewal: Bool,
+        usage: (start: Date, end: Date)?,
         now: Date
     ) async throws -> Bool {
+        let (lines, currency) = try await invoiceLines(tx, subscription, usage: usage)
         let failure = method.charge(renewal: renewal)
         let payment = SBPayment(
             id: tx.newID(.payment, at: now),
             customer: subscription.customer,
-            amount: (price.amount ?? 0) * Int64(subscription.quantity),
-            currency: price.currency,
+            amount: lines.reduce(0) { $0 + $1.amount },
+            currency: currency,
             status: failure == nil ? .succeeded : .failed,
             amountRefunded: 0,
             failure: failure,
@@ -384,9 +403,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             invoice: SandboxEvent.Invoice(
                 id: "sbin_\(payment.id)",
                 amountPaid: failure == nil ? payment.amount : 0,
-                currency: price.currency.rawValue,
+                currency: currency.rawValue,
                 periodStart: subscription.periodStart,
-                periodEnd: subscription.periodEnd
+                periodEnd: subscription.periodEnd,
+                lines: lines
             )
         )
         return failure == nil
@@ -428,17 +448,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 guard subscription.status != .canceled, subscription.status != .incompleteExpired else {
                     throw ProviderError.invalidRequest("A canceled subscription can only update its metadata.", providerCode: "resource_missing")
                 }
-                if let price = change.price {
-                    guard let found = try await tx.get(.price, price, as: SBPrice.self), found.active, found.interval != nil else {
-                        throw ProviderError.invalidRequest(
-                            "No such active recurring price: '\(price)'.",
-                            providerCode: "resource_missing",
-                            param: "items[0][price]"
-                        )
-                    }
-                    subscription.price = found.id
-                }
-                if let quantity = change.quantity { subscription.quantity = quantity }
+                try await Self.apply(change.items, to: &subscription, tx, now: now)
                 try await tx.update(.subscription, id: id, subscription, at: now)
                 try await tx.event(.subscriptionUpdated, object: id, at: now)
                 return subscription.domain
@@ -519,9 +529,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             subscription.trialEndNotified = true
             try await tx.event(.trialEnding, object: subscription.id, at: now)
         }
-        guard let price = try await tx.get(.price, subscription.price, as: SBPrice.self), let interval = price.interval else {
-            return
-        }
+        guard let interval = try await tx.get(.price, subscription.price, as: SBPrice.self)?.interval else { return }
         var periods = 0
         while subscription.periodEnd <= now, periods < 1000 {
             periods += 1
@@ -533,12 +541,15 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                 try await tx.event(.subscriptionCanceled, object: subscription.id, at: boundary)
                 return
             }
+            let ended = (start: subscription.periodStart, end: boundary)
             subscription.periodStart = boundary
             subscription.periodEnd = interval.advance(boundary)
             let method = subscription.paymentMethod.flatMap(TestPaymentMethod.init(rawValue:))
             let paid: Bool
             if let method {
-                paid = try await charge(tx, subscription, price: price, method: method, renewal: true, now: boundary)
+                // A trial's end bills no usage: nothing was billable during it.
+                let usage = subscription.status == .trialing ? nil : ended
+                paid = try await charge(tx, subscription, method: method, renewal: true, usage: usage, now: boundary)
             } else {
                 paid = false
                 try await tx.event(.invoicePaymentFailed, object: subscription.id, at: boundary)
@@ -642,8 +653,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                             operationID: "checkout:\(id)",
                             ourID: "",
                             customer: session.customer,
-                            price: session.price,
-                            quantity: session.quantity,
+                            items: [ProviderItemRequest(price: session.price, quantity: session.quantity)],
                             trialPeriodDays: session.trialPeriodDays,
                             paymentMethod: method.rawValue
                         ),

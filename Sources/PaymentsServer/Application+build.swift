@@ -139,6 +139,11 @@ func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
             try await services.gracePeriods.expireAll()
         },
         InboxWorker(inbox: services.inbox, logger: logger),
+        // Claims are recorded before each report is sent: safe on every instance at once.
+        PeriodicWorker(name: "usage reporting", interval: services.usageReporter.interval, logger: logger) {
+            let sent = try await services.usageReporter.reportAll()
+            if sent > 0 { logger.info("reported usage to providers", metadata: ["reports": "\(sent)"]) }
+        },
         OutboxWorker(deliveries: services.deliveries, bell: store.outboxBell, logger: logger),
         // Settling is a look-up at the provider and idempotent updates: safe on every instance.
         PeriodicWorker(name: "reconciliation", interval: .seconds(60), logger: logger) {

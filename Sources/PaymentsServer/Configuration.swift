@@ -48,6 +48,8 @@ extension Configuration {
         public var bodyLimit: Int
         /// How long an authenticated API key is trusted without a lookup (0 disables the cache).
         public var keyCacheTTL: Duration
+        /// How often the workers report metered usage to the providers.
+        public var usageReportInterval: Duration
         /// Whether `serve` applies pending migrations before it listens.
         public var migrateOnStart: Bool
 
@@ -60,6 +62,7 @@ extension Configuration {
                 "KEY_CACHE_SECONDS",
                 "how long a key is trusted without a lookup; a key revoked on another instance stops here within it (default 5, 0 = off)"
             ),
+            ("USAGE_REPORT_SECONDS", "how often metered usage is reported to the providers, one meter event per customer and metric (default 60)"),
             ("MIGRATE_ON_START", "'false' to make serve refuse to start with pending migrations (default true)"),
         ]
 
@@ -70,6 +73,7 @@ extension Configuration {
             publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
             bodyLimit = try environment.integer("MAX_BODY_BYTES", in: 1024...Int.max, "an integer of at least 1024") ?? 1 << 20
             keyCacheTTL = .seconds(try environment.integer("KEY_CACHE_SECONDS", in: 0...300, "an integer from 0 to 300") ?? 5)
+            usageReportInterval = .seconds(try environment.integer("USAGE_REPORT_SECONDS", in: 1...86_400, "1 to 86400 seconds") ?? 60)
             migrateOnStart = try environment.flag("MIGRATE_ON_START") ?? true
         }
     }

@@ -17,6 +17,9 @@ public struct ServiceParts: Sendable {
     public var sender: WebhookSender
     /// How long an authenticated key is trusted without a lookup.
     public var keyCacheTTL: Duration
+    /// How often metered usage is reported to the providers (and how long a report waits
+    /// unacknowledged before it is sent again).
+    public var usageReportInterval: Duration = .seconds(60)
     public var logger: Logger
 
     public init(
@@ -49,6 +52,15 @@ public func buildServices(_ parts: ServiceParts) -> Services {
     let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, customers: customers, logger: logger)
     let checkout = Checkout.Service(store: store, directory: directory, plans: plans, customers: customers, logger: logger)
     let gracePeriods = GracePeriods.Service(store: store, customers: customers)
+    let usage = Usage.Service(store: store, customers: customers)
+    let usageReporter = Usage.Reporter(
+        store: store,
+        directory: directory,
+        usage: usage,
+        customers: customers,
+        interval: parts.usageReportInterval,
+        logger: logger
+    )
     let inbox = Inbox.Service(
         store: store,
         directory: directory,
@@ -67,7 +79,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         customers: customers,
         plans: plans,
         metrics: Metrics.Service(store: store),
-        usage: Usage.Service(store: store, customers: customers),
+        usage: usage,
         payments: payments,
         subscriptions: subscriptions,
         checkout: checkout,
@@ -80,7 +92,8 @@ public func buildServices(_ parts: ServiceParts) -> Services {
             directory: directory,
             subscriptions: subscriptions,
             inbox: inbox,
-            grace: gracePeriods
+            grace: gracePeriods,
+            usageReporter: usageReporter
         ),
         reconciliation: Reconciliation.Service(
             store: store,
@@ -91,7 +104,8 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         ),
         webhookEndpoints: WebhookEndpoints.Service(store: store, secrets: parts.secrets),
         events: Events.Service(store: store, customers: customers),
-        deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger)
+        deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger),
+        usageReporter: usageReporter
     )
 }
 
@@ -107,7 +121,7 @@ extension ServiceParts {
         logger: Logger
     ) -> ServiceParts {
         let secrets = SecretBox(appSecret: configuration.secrets.appSecret)
-        return ServiceParts(
+        var parts = ServiceParts(
             store: store,
             secrets: secrets,
             providers: providerDirectory(
@@ -123,6 +137,8 @@ extension ServiceParts {
             keyCacheTTL: configuration.server.keyCacheTTL,
             logger: logger
         )
+        parts.usageReportInterval = configuration.server.usageReportInterval
+        return parts
     }
 }
 

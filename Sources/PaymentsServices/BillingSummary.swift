@@ -28,6 +28,21 @@ public struct BillingSummary: Sendable, Equatable {
         public let at: Date
     }
 
+    /// The last paid invoice of the customer's subscriptions, with its lines.
+    public struct LatestInvoice: Sendable, Equatable {
+        public struct Line: Sendable, Equatable {
+            public let priceID: String?
+            public let description: String?
+            public let quantity: Int64
+            public let amount: Int64
+        }
+
+        public let id: String
+        public let amountPaid: Money
+        public let paidAt: Date
+        public let lines: [Line]
+    }
+
     public let customer: Customer
     public let status: Status
     public let subscription: Subscription?
@@ -35,6 +50,7 @@ public struct BillingSummary: Sendable, Equatable {
     public let priceKey: String?
     public let gracePeriod: GracePeriod?
     public let lastPayment: LastPayment?
+    public let latestInvoice: LatestInvoice?
 
     /// The status the UI shows for a subscription (the customer's most relevant one) and an open
     /// grace period.
@@ -79,11 +95,23 @@ extension BillingSummary {
                 let payment = try await session.payments(app).list(customer: customer.id, try PageRequest(limit: 1)).data.first
                 let invoice = try await session.events(app).latestPayload(.invoicePaid, customer: customer.id)
                 var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.createdAt) }
+                var latest: LatestInvoice?
                 if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.utf8)),
                     let currency = Currency(rawValue: paid.data.object.currency),
-                    let paidAt = RFC3339.parse(paid.data.object.paid_at), last.map({ $0.at < paidAt }) ?? true
+                    let paidAt = RFC3339.parse(paid.data.object.paid_at)
                 {
-                    last = LastPayment(amount: Money(paid.data.object.amount_paid, currency), status: "succeeded", at: paidAt)
+                    let object = paid.data.object
+                    latest = LatestInvoice(
+                        id: object.provider_invoice_id,
+                        amountPaid: Money(object.amount_paid, currency),
+                        paidAt: paidAt,
+                        lines: (object.lines ?? []).map {
+                            .init(priceID: $0.price_id, description: $0.description, quantity: $0.quantity, amount: $0.amount)
+                        }
+                    )
+                    if last.map({ $0.at < paidAt }) ?? true {
+                        last = LastPayment(amount: Money(object.amount_paid, currency), status: "succeeded", at: paidAt)
+                    }
                 }
                 return BillingSummary(
                     customer: customer,
@@ -92,7 +120,8 @@ extension BillingSummary {
                     planKey: plan?.key,
                     priceKey: plan?.prices.first { $0.id == current?.priceID }?.key,
                     gracePeriod: grace,
-                    lastPayment: last
+                    lastPayment: last,
+                    latestInvoice: latest
                 )
             }
         }
@@ -102,6 +131,14 @@ extension BillingSummary {
     struct PaidInvoice: Decodable {
         struct Payload: Decodable {
             struct Object: Decodable {
+                struct Line: Decodable {
+                    let price_id: String?
+                    let description: String?
+                    let quantity: Int64
+                    let amount: Int64
+                }
+                let provider_invoice_id: String
+                let lines: [Line]?
                 let amount_paid: Int64
                 let currency: String
                 let paid_at: String

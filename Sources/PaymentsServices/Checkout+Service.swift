@@ -198,6 +198,7 @@ extension Checkout {
                             planID: checkout.planID,
                             priceID: checkout.priceID,
                             quantity: checkout.quantity,
+                            items: [],
                             status: imported.status,
                             provider: provider.name,
                             providerSubscriptionID: imported.id,
@@ -210,7 +211,8 @@ extension Checkout {
                             createdAt: session.now,
                             updatedAt: session.now
                         )
-                        subscription.mirror(imported, at: session.now)
+                        let known = try await Subscriptions.Service.knownPrices(of: imported, app: app.id, provider: provider, session)
+                        subscription.mirror(imported, prices: known, at: session.now)
                         try await session.subscriptions(app.id).insert(subscription)
                         try await session.audit(
                             app.id,

@@ -26,6 +26,7 @@ public struct Services: Sendable {
     public let webhookEndpoints: WebhookEndpoints.Service
     public let events: Events.Service
     public let deliveries: Deliveries.Service
+    public let usageReporter: Usage.Reporter
 
     public init(
         store: Store,
@@ -47,7 +48,8 @@ public struct Services: Sendable {
         reconciliation: Reconciliation.Service,
         webhookEndpoints: WebhookEndpoints.Service,
         events: Events.Service,
-        deliveries: Deliveries.Service
+        deliveries: Deliveries.Service,
+        usageReporter: Usage.Reporter
     ) {
         self.store = store
         self.providers = providers
@@ -69,5 +71,6 @@ public struct Services: Sendable {
         self.webhookEndpoints = webhookEndpoints
         self.events = events
         self.deliveries = deliveries
+        self.usageReporter = usageReporter
     }
 }

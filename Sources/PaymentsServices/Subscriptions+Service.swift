@@ -15,14 +15,25 @@ extension Subscriptions {
         public let customer: String
         public let plan: String
         public let price: String?
+        /// The prices to bill, by key; nil: the base price and the plan's metered prices.
+        public let prices: [String]?
         public let quantity: Int
         public let trialPeriodDays: Int?
         public let paymentMethod: String?
 
-        public init(customer: String, plan: String, price: String?, quantity: Int, trialPeriodDays: Int?, paymentMethod: String?) {
+        public init(
+            customer: String,
+            plan: String,
+            price: String?,
+            prices: [String]? = nil,
+            quantity: Int,
+            trialPeriodDays: Int?,
+            paymentMethod: String?
+        ) {
             self.customer = customer
             self.plan = plan
             self.price = price
+            self.prices = prices
             self.quantity = quantity
             self.trialPeriodDays = trialPeriodDays
             self.paymentMethod = paymentMethod
@@ -32,12 +43,14 @@ extension Subscriptions {
     public struct Change: Sendable {
         public let plan: String?
         public let price: String?
+        public let prices: [String]?
         public let quantity: Int?
         public let prorationBehavior: ProrationBehavior?
 
-        public init(plan: String?, price: String?, quantity: Int?, prorationBehavior: ProrationBehavior?) {
+        public init(plan: String?, price: String?, prices: [String]? = nil, quantity: Int?, prorationBehavior: ProrationBehavior?) {
             self.plan = plan
             self.price = price
+            self.prices = prices
             self.quantity = quantity
             self.prorationBehavior = prorationBehavior
         }
@@ -77,10 +90,7 @@ extension Subscriptions {
                 return try await resume(app: app, operation, request: request, provider: subscriptions, origin: origin)
             }
             let plan = try await plans.find(app: app.id, key: request.plan).activeForSale(param: "plan")
-            let price = try plan.resolvePrice(request.price, recurring: true)
-            guard price.isRecurring else {
-                throw PaymentsError.invalid("price", "Price \(price.key) is one-time; a subscription needs a recurring or metered price.")
-            }
+            let prices = try plan.subscriptionPrices(base: request.price, keys: request.prices)
             let customer = try await customers.get(app: app.id, externalID: request.customer, param: "customer")
             let (subscription, operation) = try await store.write(origin, app: app.id) { session in
                 let subscription = Subscription(
@@ -89,8 +99,17 @@ extension Subscriptions {
                     customerID: customer.id,
                     customerExternalID: customer.externalID,
                     planID: plan.id,
-                    priceID: price.id,
+                    priceID: prices[0].id,
                     quantity: request.quantity,
+                    items: prices.map { price in
+                        Subscription.Item(
+                            id: session.ids.next(Subscription.Item.self, at: session.now),
+                            priceID: price.id,
+                            providerPriceID: nil,
+                            providerItemID: nil,
+                            quantity: price.isMetered ? nil : request.quantity
+                        )
+                    },
                     status: .incomplete,
                     provider: subscriptions.name,
                     providerSubscriptionID: nil,
@@ -124,7 +143,7 @@ extension Subscriptions {
                     try AuditRecord(
                         action: .createSubscription,
                         target: subscription.id,
-                        snapshot: SubscriptionSnapshot(subscription, planKey: plan.key, priceKey: price.key)
+                        snapshot: SubscriptionSnapshot(subscription, planKey: plan.key, priceKey: prices[0].key)
                     )
                 )
                 return (subscription, operation)
@@ -134,7 +153,7 @@ extension Subscriptions {
                 subscription,
                 operation,
                 plan: plan,
-                price: price,
+                prices: prices,
                 customer: customer,
                 request: request,
                 provider: subscriptions,
@@ -147,35 +166,70 @@ extension Subscriptions {
             _ subscription: Subscription,
             _ operation: ProviderOperation,
             plan: Plan,
-            price: Price,
+            prices: [Price],
             customer: Customer,
             request: CreateRequest,
             provider: any SubscriptionProvider,
             origin: Origin
         ) async throws -> Subscription {
             let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
-            let providerPrice = try await links.price(price, of: plan, on: provider, origin: origin)
+            var items: [ProviderItemRequest] = []
+            for price in prices {
+                let providerPrice = try await links.price(price, of: plan, on: provider, origin: origin)
+                items.append(ProviderItemRequest(price: providerPrice, quantity: price.isMetered ? nil : request.quantity))
+            }
             let providerRequest = ProviderSubscriptionRequest(
                 operationID: operation.id.rawValue,
                 ourID: subscription.id.rawValue,
                 customer: providerCustomer,
-                price: providerPrice,
-                quantity: request.quantity,
+                items: items,
                 trialPeriodDays: request.trialPeriodDays ?? plan.trialPeriodDays,
                 paymentMethod: request.paymentMethod,
                 appID: app.id
             )
             do {
                 let remote = try await provider.createSubscription(providerRequest, idempotencyKey: operation.idempotencyKey)
-                return try await settle(app: app.id, subscription.id, operation: operation.id, remote: remote, failure: nil, origin: origin)
+                return try await settle(
+                    app: app.id,
+                    subscription.id,
+                    operation: operation.id,
+                    remote: remote,
+                    failure: nil,
+                    provider: provider,
+                    origin: origin
+                )
             } catch let error as ProviderError where error.isOutcomeUnknown {
-                _ = try await settle(app: app.id, subscription.id, operation: operation.id, remote: nil, failure: error, origin: origin)
+                _ = try await settle(
+                    app: app.id,
+                    subscription.id,
+                    operation: operation.id,
+                    remote: nil,
+                    failure: error,
+                    provider: provider,
+                    origin: origin
+                )
                 if let found = try? await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
-                    return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
+                    return try await settle(
+                        app: app.id,
+                        subscription.id,
+                        operation: operation.id,
+                        remote: found,
+                        failure: nil,
+                        provider: provider,
+                        origin: origin
+                    )
                 }
                 throw error.paymentsError
             } catch let error as ProviderError {
-                _ = try await settle(app: app.id, subscription.id, operation: operation.id, remote: nil, failure: error, origin: origin)
+                _ = try await settle(
+                    app: app.id,
+                    subscription.id,
+                    operation: operation.id,
+                    remote: nil,
+                    failure: error,
+                    provider: provider,
+                    origin: origin
+                )
                 throw error.paymentsError
             }
         }
@@ -195,17 +249,26 @@ extension Subscriptions {
                 let customer = try await customers.get(app: app.id, id: subscription.customerID)
                 let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
                 if let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
-                    return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
+                    return try await settle(
+                        app: app.id,
+                        subscription.id,
+                        operation: operation.id,
+                        remote: found,
+                        failure: nil,
+                        provider: provider,
+                        origin: origin
+                    )
                 }
-                guard let plan = try await store.read({ try await $0.plans(app.id).find(id: subscription.planID) }),
-                    let price = plan.prices.first(where: { $0.id == subscription.priceID })
-                else { throw StoreError.inconsistent("plan of \(subscription.id) vanished") }
+                guard let plan = try await store.read({ try await $0.plans(app.id).find(id: subscription.planID) }) else {
+                    throw StoreError.inconsistent("plan of \(subscription.id) vanished")
+                }
+                let prices = subscription.items.compactMap { item in plan.prices.first { $0.id == item.priceID } }
                 return try await send(
                     app: app,
                     subscription,
                     operation,
                     plan: plan,
-                    price: price,
+                    prices: prices,
                     customer: customer,
                     request: request,
                     provider: provider,
@@ -232,9 +295,10 @@ extension Subscriptions {
             guard let providerID = local.providerSubscriptionID else { return false }
             let remote = try await provider.retrieveSubscription(providerID)
             var mirrored = local
-            mirrored.mirror(remote, at: local.updatedAt)
+            let known = try await store.read { try await Self.knownPrices(of: remote, app: local.appID, provider: provider, $0) }
+            mirrored.mirror(remote, prices: known, at: local.updatedAt)
             guard mirrored != local else { return false }
-            _ = try await settle(app: local.appID, local.id, operation: nil, remote: remote, failure: nil, origin: origin)
+            _ = try await settle(app: local.appID, local.id, operation: nil, remote: remote, failure: nil, provider: provider, origin: origin)
             return true
         }
 
@@ -254,7 +318,15 @@ extension Subscriptions {
             guard let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) else {
                 return nil
             }
-            return try await settle(app: app.id, subscription.id, operation: operation.id, remote: found, failure: nil, origin: origin)
+            return try await settle(
+                app: app.id,
+                subscription.id,
+                operation: operation.id,
+                remote: found,
+                failure: nil,
+                provider: provider,
+                origin: origin
+            )
         }
 
         /// Records a provider answer on the subscription (and its operation, if any).
@@ -265,8 +337,7 @@ extension Subscriptions {
             remote: ProviderSubscription?,
             failure: ProviderError?,
             action: AuditAction = .updateSubscription,
-            priceID: Price.ID? = nil,
-            planID: Plan.ID? = nil,
+            provider: any PaymentProvider,
             origin: Origin
         ) async throws -> Subscription {
             try await store.write(origin, app: app) { session in
@@ -274,9 +345,10 @@ extension Subscriptions {
                     throw StoreError.inconsistent("subscription \(id) vanished")
                 }
                 let before = subscription
-                if let remote { subscription.mirror(remote, at: session.now) }
-                if let planID { subscription.planID = planID }
-                if let priceID { subscription.priceID = priceID }
+                if let remote {
+                    let known = try await Self.knownPrices(of: remote, app: app, provider: provider, session)
+                    subscription.mirror(remote, prices: known, at: session.now)
+                }
                 if let operationID, var operation = try await session.operations(app).find(operationID) {
                     operation.attempts += 1
                     operation.updatedAt = session.wallClock
@@ -355,16 +427,19 @@ extension Subscriptions {
                 remote: remote,
                 failure: nil,
                 action: .cancelSubscription,
+                provider: provider,
                 origin: origin
             )
         }
 
-        /// Changes the plan, price or quantity.
+        /// Changes the plan, the prices billed or the base quantity. The items follow: a kept
+        /// price keeps its item, the old base price's item takes the new base price, prices no
+        /// longer billed are removed and new ones added.
         public func update(app: App, _ id: String, _ change: Change, requestKey: String?, origin: Origin) async throws -> Subscription {
             if let quantity = change.quantity { try Subscription.validate(quantity: quantity) }
-            let subscription = try await get(app: app.id, id)
-            guard change.plan != nil || change.price != nil || change.quantity != nil else {
-                throw PaymentsError.invalid("plan", "Give at least one of plan, price or quantity to change.")
+            var subscription = try await get(app: app.id, id)
+            guard change.plan != nil || change.price != nil || change.prices != nil || change.quantity != nil else {
+                throw PaymentsError.invalid("plan", "Give at least one of plan, price, prices or quantity to change.")
             }
             guard subscription.isLive else {
                 throw PaymentsError(
@@ -374,29 +449,39 @@ extension Subscriptions {
                 )
             }
             let (provider, providerID) = try await remote(app: app, subscription)
-            var newPrice: (Plan, Price)?
-            if change.plan != nil || change.price != nil {
+            if subscription.items.contains(where: { $0.providerItemID == nil }) {
+                // Items recorded before the provider's ids were kept: read them first.
+                let remote = try await provider.retrieveSubscription(providerID)
+                let known = try await store.read { try await Self.knownPrices(of: remote, app: app.id, provider: provider, $0) }
+                subscription.mirror(remote, prices: known, at: subscription.updatedAt)
+            }
+            let quantity = change.quantity ?? subscription.quantity
+            var items: [ProviderItemChange]
+            if change.plan != nil || change.price != nil || change.prices != nil {
                 let plan: Plan
                 if let key = change.plan {
                     plan = try await plans.find(app: app.id, key: key).activeForSale(param: "plan")
                 } else {
-                    guard let current = try await store.read({ try await $0.plans(app.id).find(id: subscription.planID) }) else {
-                        throw StoreError.inconsistent("plan of \(subscription.id) vanished")
+                    let planID = subscription.planID
+                    guard let current = try await store.read({ try await $0.plans(app.id).find(id: planID) }) else {
+                        throw StoreError.inconsistent("plan of \(id) vanished")
                     }
                     plan = current
                 }
-                let price = try plan.resolvePrice(change.price, recurring: true)
-                guard price.isRecurring else {
-                    throw PaymentsError.invalid("price", "Price \(price.key) is one-time; a subscription needs a recurring or metered price.")
+                let prices = try plan.subscriptionPrices(base: change.price, keys: change.prices)
+                var providerPrices: [Price.ID: String] = [:]
+                for price in prices { providerPrices[price.id] = try await links.price(price, of: plan, on: provider, origin: origin) }
+                items = Self.itemChanges(from: subscription, to: prices, providerPrices: providerPrices, quantity: quantity)
+            } else {
+                items = subscription.items.compactMap { item in
+                    guard let itemID = item.providerItemID, item.priceID == subscription.priceID, item.quantity != nil else { return nil }
+                    return ProviderItemChange(id: itemID, price: nil, quantity: quantity)
                 }
-                newPrice = (plan, price)
             }
-            var providerPrice: String?
-            if let (plan, price) = newPrice { providerPrice = try await links.price(price, of: plan, on: provider, origin: origin) }
             let key = "\(subscription.id.rawValue)-update-\(requestKey ?? store.ids.next(prefix: "upd", at: store.clock.now()))"
             let remote = try await provider.updateSubscription(
                 providerID,
-                ProviderSubscriptionChange(price: providerPrice, quantity: change.quantity, prorationBehavior: change.prorationBehavior),
+                ProviderSubscriptionChange(items: items, prorationBehavior: change.prorationBehavior),
                 idempotencyKey: key
             )
             return try await settle(
@@ -405,10 +490,61 @@ extension Subscriptions {
                 operation: nil,
                 remote: remote,
                 failure: nil,
-                priceID: newPrice?.1.id,
-                planID: newPrice?.0.id,
+                provider: provider,
                 origin: origin
             )
+        }
+
+        /// The provider changes that turn `subscription`'s items into `prices`.
+        static func itemChanges(
+            from subscription: Subscription,
+            to prices: [Price],
+            providerPrices: [Price.ID: String],
+            quantity: Int
+        ) -> [ProviderItemChange] {
+            var changes: [ProviderItemChange] = []
+            var placed: Set<Price.ID> = []
+            let base = prices[0]
+            let baseItem = subscription.items.first { $0.priceID == subscription.priceID && $0.providerItemID != nil }
+            for item in subscription.items {
+                guard let itemID = item.providerItemID else { continue }
+                if let priceID = item.priceID, let kept = prices.first(where: { $0.id == priceID }) {
+                    placed.insert(priceID)
+                    changes.append(ProviderItemChange(id: itemID, price: nil, quantity: kept.isMetered ? nil : quantity))
+                } else if item.id == baseItem?.id, !base.isMetered, !subscription.items.contains(where: { $0.priceID == base.id }) {
+                    placed.insert(base.id)
+                    changes.append(ProviderItemChange(id: itemID, price: providerPrices[base.id], quantity: quantity))
+                } else {
+                    changes.append(ProviderItemChange(id: itemID, price: nil, quantity: nil, deleted: true))
+                }
+            }
+            for price in prices where !placed.contains(price.id) {
+                changes.append(ProviderItemChange(id: nil, price: providerPrices[price.id], quantity: price.isMetered ? nil : quantity))
+            }
+            return changes
+        }
+
+        /// What the service knows of each price `remote` bills: our price, its plan, whether
+        /// metered. A price it does not know is left out (its item is flagged).
+        static func knownPrices(
+            of remote: ProviderSubscription,
+            app: App.ID,
+            provider: any PaymentProvider,
+            _ session: Session
+        ) async throws -> [String: Subscription.Item.Known] {
+            var known: [String: Subscription.Item.Known] = [:]
+            for item in remote.items where known[item.price] == nil {
+                guard
+                    let ours = try await session.providerObjects(app).objectID(
+                        provider: provider.name,
+                        account: provider.account,
+                        providerObjectID: item.price
+                    ),
+                    let (price, planID) = try await session.plans(app).price(Price.ID(rawValue: ours))
+                else { continue }
+                known[item.price] = .init(priceID: price.id, planID: planID, metered: price.isMetered)
+            }
+            return known
         }
 
         /// Reads every live subscription of the app back from the provider and records what
@@ -458,6 +594,7 @@ struct SubscriptionSnapshot: Encodable {
     let price_id: String
     let price_key: String?
     let quantity: Int
+    let items: [Subscription.Item]
     let status: String
     let provider: String
     let provider_subscription_id: String?
@@ -471,6 +608,7 @@ struct SubscriptionSnapshot: Encodable {
         price_id = s.priceID.rawValue
         price_key = priceKey
         quantity = s.quantity
+        items = s.items
         status = s.status.rawValue
         provider = s.provider.rawValue
         provider_subscription_id = s.providerSubscriptionID

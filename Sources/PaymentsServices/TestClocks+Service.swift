@@ -18,19 +18,22 @@ extension TestClocks {
         let subscriptions: Subscriptions.Service
         let inbox: Inbox.Service
         let grace: GracePeriods.Service
+        let usageReporter: Usage.Reporter
 
         public init(
             store: Store,
             directory: Providers.Directory,
             subscriptions: Subscriptions.Service,
             inbox: Inbox.Service,
-            grace: GracePeriods.Service
+            grace: GracePeriods.Service,
+            usageReporter: Usage.Reporter
         ) {
             self.store = store
             self.directory = directory
             self.subscriptions = subscriptions
             self.inbox = inbox
             self.grace = grace
+            self.usageReporter = usageReporter
         }
 
         public struct Advanced: Sendable {
@@ -63,6 +66,9 @@ extension TestClocks {
                 )
                 return offset
             }
+            // Usage up to the new time goes to the provider first, so renewals bill it (as a
+            // deployment's reporting worker keeps the provider's meters current).
+            try await usageReporter.report(app: app)
             let sandbox = directory.sandbox(for: app)
             if let due = sandbox as? any DueWorkRunner { _ = try await due.runDue() }
             let updated = try await subscriptions.refreshAll(app: app, origin: origin)

@@ -15,7 +15,7 @@ import Foundation
 /// webhooks of a shared platform account lead back to the app, and an operation whose answer was
 /// lost can be found again.
 public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, PortalProvider,
-    SubscriptionProvider, PaymentProcessor, CredentialChecking
+    SubscriptionProvider, PaymentProcessor, UsageReporting, CredentialChecking
 {
     public let name = ProviderName.stripe
     public let account: String
@@ -159,10 +159,14 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         }
     }
 
+    /// A metric's meter event name: unique in a Stripe account, so one meter per app and metric.
+    static func meterEventName(metric: String, app: App.ID) -> String { "payments_\(app.rawValue)_\(metric)" }
+
     /// The billing meter a metric's usage is reported to: one per app and metric, found by its
-    /// event name (unique in a Stripe account), made on first use. Usage is summed per customer.
+    /// event name, made on first use. Usage is summed per customer: the service reports each
+    /// period's quantity as it grows (negative to correct), whatever the metric's aggregation.
     func ensureMeter(metric: String, app: App.ID) async throws(ProviderError) -> String {
-        let eventName = "payments_\(app.rawValue)_\(metric)"
+        let eventName = Self.meterEventName(metric: metric, app: app)
         var query = FormBody()
         query.add("status", "active")
         query.add("limit", 100)
@@ -307,9 +311,27 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         return metadata
     }
 
+    // MARK: usage
+
+    /// One meter event. Stripe refuses an identifier it has seen (within at least 24 hours)
+    /// with a 400; that identifier's usage is already counted, so the report is done.
+    public func reportUsage(_ report: ProviderUsageReport) async throws(ProviderError) {
+        var form = FormBody()
+        form.add("event_name", Self.meterEventName(metric: report.metric, app: report.appID))
+        form.add("identifier", report.identifier)
+        form.add("timestamp", Int64(report.timestamp.timeIntervalSince1970.rounded(.down)))
+        form.add("payload[stripe_customer_id]", report.customer)
+        form.add("payload[value]", report.value)
+        do {
+            _ = try await client.post("/v1/billing/meter_events", form, idempotencyKey: "meter-event-\(report.identifier)", as: StripeMeterEvent.self)
+        } catch  where error.codeLabel == "invalid_request" && error.message.contains("already exists with identifier") {
+            return
+        }
+    }
+
     // MARK: subscriptions
 
-    /// `items[0][plan]` for the plans this adapter makes, `items[0][price]` for prices an app linked.
+    /// `items[i][plan]` for the plans this adapter makes, `items[i][price]` for prices an app linked.
     static func itemKey(_ price: String) -> String { price.hasPrefix("price_") ? "price" : "plan" }
 
     public func createSubscription(
@@ -334,8 +356,11 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         }
         var form = FormBody()
         form.add("customer", request.customer)
-        form.add("items[0][\(Self.itemKey(request.price))]", request.price)
-        form.add("items[0][quantity]", request.quantity)
+        for (index, item) in request.items.enumerated() {
+            form.add("items[\(index)][\(Self.itemKey(item.price))]", item.price)
+            // A metered item bills its meter's usage and takes no quantity.
+            form.add("items[\(index)][quantity]", item.quantity)
+        }
         if let days = request.trialPeriodDays, days > 0 { form.add("trial_period_days", days) }
         form.add("payment_behavior", "allow_incomplete")
         form.add("metadata", Self.metadata(ourID: request.ourID, operationID: request.operationID, app: request.appID))
@@ -362,12 +387,16 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
     )
         async throws(ProviderError) -> ProviderSubscription
     {
-        let current = try await client.get("/v1/subscriptions/\(id)", as: StripeSubscription.self)
-        guard let item = current.items.data.first else { throw .invalidRequest("Subscription \(id) has no items.") }
         var form = FormBody()
-        form.add("items[0][id]", item.id)
-        if let price = change.price { form.add("items[0][\(Self.itemKey(price))]", price) }
-        form.add("items[0][quantity]", change.quantity)
+        for (index, item) in change.items.enumerated() {
+            form.add("items[\(index)][id]", item.id)
+            if let price = item.price { form.add("items[\(index)][\(Self.itemKey(price))]", price) }
+            if item.deleted {
+                form.add("items[\(index)][deleted]", true)
+            } else {
+                form.add("items[\(index)][quantity]", item.quantity)
+            }
+        }
         form.add("proration_behavior", change.prorationBehavior?.rawValue)
         return try await client.post("/v1/subscriptions/\(id)", form, idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
     }

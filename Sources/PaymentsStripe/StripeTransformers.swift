@@ -138,12 +138,30 @@ struct StripeRefund: Decodable, Sendable {
 
 struct StripeSubscription: Decodable, Sendable {
     struct Item: Decodable, Sendable {
+        /// The item's price or (older API, localstripe) plan: enough to tell a metered one.
+        struct ItemPrice: Decodable, Sendable {
+            struct Recurring: Decodable, Sendable {
+                let usage_type: String?
+            }
+
+            let id: String
+            let recurring: Recurring?
+            let usage_type: String?
+
+            var metered: Bool { (recurring?.usage_type ?? usage_type) == "metered" }
+        }
+
         let id: String
-        let price: StripeID?
-        let plan: StripeID?
+        let price: ItemPrice?
+        let plan: ItemPrice?
         let quantity: Int?
         let current_period_start: Int64?
         let current_period_end: Int64?
+
+        var domain: ProviderSubscriptionItem? {
+            guard let price = price ?? plan else { return nil }
+            return ProviderSubscriptionItem(id: id, price: price.id, quantity: price.metered ? nil : quantity ?? 1)
+        }
     }
 
     let id: String
@@ -164,8 +182,7 @@ struct StripeSubscription: Decodable, Sendable {
         return ProviderSubscription(
             id: id,
             status: Subscription.Status(rawValue: status) ?? .incomplete,
-            price: item?.price?.id ?? item?.plan?.id ?? "",
-            quantity: item?.quantity ?? 1,
+            items: items.data.compactMap(\.domain),
             currentPeriodStart: date(item?.current_period_start ?? current_period_start),
             currentPeriodEnd: date(item?.current_period_end ?? current_period_end),
             trialEnd: date(trial_end),
@@ -244,6 +261,41 @@ struct StripeInvoice: Decodable, Sendable {
     }
 }
 
+/// An invoice's line as events carry it. The price is `pricing.price_details.price` since API
+/// 2025-03-31, `price` or `plan` before (localstripe).
+struct InvoiceLine: Decodable, Sendable {
+    struct Pricing: Decodable, Sendable {
+        struct PriceDetails: Decodable, Sendable {
+            let price: String?
+        }
+        let price_details: PriceDetails?
+    }
+
+    struct Period: Decodable, Sendable {
+        let start: Int64?
+        let end: Int64?
+    }
+
+    let amount: Int64
+    let quantity: Int64?
+    let description: String?
+    let period: Period?
+    let pricing: Pricing?
+    let price: StripeID?
+    let plan: StripeID?
+
+    var domain: ProviderInvoiceLine {
+        ProviderInvoiceLine(
+            price: pricing?.price_details?.price ?? price?.id ?? plan?.id,
+            description: description,
+            quantity: quantity ?? 0,
+            amount: amount,
+            periodStart: period?.start.map { Date(timeIntervalSince1970: Double($0)) },
+            periodEnd: period?.end.map { Date(timeIntervalSince1970: Double($0)) }
+        )
+    }
+}
+
 /// An event as Stripe sends it to a webhook: the object stays raw until its type is known.
 struct StripeEvent: Decodable, Sendable {
     struct Payload: Decodable, Sendable {
@@ -265,6 +317,12 @@ struct StripeEvent: Decodable, Sendable {
 
 struct StripeMeter: Decodable, Sendable {
     let id: String
+    let event_name: String
+}
+
+/// A meter event as Stripe acknowledges it (it has no id; `identifier` is its key).
+struct StripeMeterEvent: Decodable, Sendable {
+    let identifier: String
     let event_name: String
 }
 

@@ -32,6 +32,7 @@ public enum StripeWebhooks {
             let currency: String?
             let period_start: Int64?
             let period_end: Int64?
+            let lines: StripeList<InvoiceLine>?
         }
 
         let id: String
@@ -101,7 +102,8 @@ public enum StripeWebhooks {
                         id: invoiceID,
                         amountPaid: Money(amount, currency),
                         periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
-                        periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) }
+                        periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) },
+                        lines: object.lines?.data.map(\.domain) ?? []
                     )
                 }
                 return .invoicePaid(invoice, subscription: subscription)

@@ -137,6 +137,12 @@ public struct Price: Sendable, Equatable, Identified {
 
     public var isRecurring: Bool { interval != nil }
 
+    /// Billed by usage: an item of it has no quantity.
+    public var isMetered: Bool {
+        if case .metered = terms { return true }
+        return false
+    }
+
     /// What a customer is charged.
     /// How a price charges: once, every interval, or by usage.
     public enum Kind: String, Sendable, CaseIterable {

@@ -14,7 +14,7 @@ public enum ProviderName: String, Sendable, Codable, CaseIterable {
 /// What a provider can do. Each is one protocol below; a provider has a capability exactly when
 /// it conforms, so the list a provider reports cannot drift from what it implements.
 public enum ProviderCapability: String, Sendable, Codable, CaseIterable {
-    case customers, catalog, checkout, portal, subscriptions, payments, refunds
+    case customers, catalog, checkout, portal, subscriptions, payments, refunds, usage
 }
 
 /// A payment provider bound to one account (the platform's or an app's own).
@@ -34,6 +34,7 @@ extension PaymentProvider {
         if self is any PortalProvider { result.append(.portal) }
         if self is any SubscriptionProvider { result.append(.subscriptions) }
         if self is any PaymentProcessor { result += [.payments, .refunds] }
+        if self is any UsageReporting { result.append(.usage) }
         return result
     }
 
@@ -139,6 +140,34 @@ public protocol PaymentProcessor: PaymentProvider {
     func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund?
 }
 
+/// Usage the provider bills on metered items: meter events.
+public protocol UsageReporting: PaymentProvider {
+    /// Reports one quantity. A report whose `identifier` the provider has seen is not counted
+    /// again (Stripe keeps identifiers at least 24 hours; the sandbox forever).
+    func reportUsage(_ report: ProviderUsageReport) async throws(ProviderError)
+}
+
+/// Usage to add to what a customer's metered items bill: `value` units (negative to correct)
+/// of `metric`, counted in the period holding `timestamp`.
+public struct ProviderUsageReport: Sendable, Equatable {
+    public let identifier: String
+    public let appID: App.ID
+    /// The provider's customer id.
+    public let customer: String
+    public let metric: String
+    public let value: Int64
+    public let timestamp: Date
+
+    public init(identifier: String, appID: App.ID, customer: String, metric: String, value: Int64, timestamp: Date) {
+        self.identifier = identifier
+        self.appID = appID
+        self.customer = customer
+        self.metric = metric
+        self.value = value
+        self.timestamp = timestamp
+    }
+}
+
 /// A provider whose credentials can be checked with a harmless call (`payments doctor`).
 public protocol CredentialChecking: PaymentProvider {
     func checkCredentials() async throws(ProviderError)
@@ -238,12 +267,23 @@ public struct ProviderRefund: Sendable, Equatable {
     }
 }
 
+/// One price a new subscription bills: with a quantity (licensed) or without (metered).
+public struct ProviderItemRequest: Sendable, Equatable {
+    public let price: String
+    public let quantity: Int?
+
+    public init(price: String, quantity: Int?) {
+        self.price = price
+        self.quantity = quantity
+    }
+}
+
 public struct ProviderSubscriptionRequest: Sendable, Equatable {
     public let operationID: String
     public let ourID: String
     public let customer: String
-    public let price: String
-    public let quantity: Int
+    /// The base (licensed) item first.
+    public let items: [ProviderItemRequest]
     public let trialPeriodDays: Int?
     /// A payment method to attach and use as the subscription's default.
     public let paymentMethod: String?
@@ -254,8 +294,7 @@ public struct ProviderSubscriptionRequest: Sendable, Equatable {
         operationID: String,
         ourID: String,
         customer: String,
-        price: String,
-        quantity: Int,
+        items: [ProviderItemRequest],
         trialPeriodDays: Int?,
         paymentMethod: String?,
         appID: App.ID? = nil
@@ -264,22 +303,48 @@ public struct ProviderSubscriptionRequest: Sendable, Equatable {
         self.operationID = operationID
         self.ourID = ourID
         self.customer = customer
-        self.price = price
-        self.quantity = quantity
+        self.items = items
         self.trialPeriodDays = trialPeriodDays
         self.paymentMethod = paymentMethod
     }
 }
 
-public struct ProviderSubscriptionChange: Sendable, Equatable {
+/// What becomes of one item in a change: an existing item (`id`) kept with a new price or
+/// quantity, or deleted; or a new item (`id` nil).
+public struct ProviderItemChange: Sendable, Equatable {
+    public let id: String?
     public let price: String?
     public let quantity: Int?
-    public let prorationBehavior: ProrationBehavior?
+    public let deleted: Bool
 
-    public init(price: String?, quantity: Int?, prorationBehavior: ProrationBehavior?) {
+    public init(id: String?, price: String?, quantity: Int?, deleted: Bool = false) {
+        self.id = id
         self.price = price
         self.quantity = quantity
+        self.deleted = deleted
+    }
+}
+
+public struct ProviderSubscriptionChange: Sendable, Equatable {
+    public let items: [ProviderItemChange]
+    public let prorationBehavior: ProrationBehavior?
+
+    public init(items: [ProviderItemChange], prorationBehavior: ProrationBehavior?) {
+        self.items = items
         self.prorationBehavior = prorationBehavior
+    }
+}
+
+/// One item of a subscription as the provider reports it. `quantity` is nil for metered items.
+public struct ProviderSubscriptionItem: Sendable, Equatable {
+    public let id: String
+    public let price: String
+    public let quantity: Int?
+
+    public init(id: String, price: String, quantity: Int?) {
+        self.id = id
+        self.price = price
+        self.quantity = quantity
     }
 }
 
@@ -287,8 +352,10 @@ public struct ProviderSubscriptionChange: Sendable, Equatable {
 public struct ProviderSubscription: Sendable, Equatable {
     public let id: String
     public let status: Subscription.Status
-    public let price: String
-    public let quantity: Int
+    /// The first item's price and quantity (1 when it has none).
+    public var price: String { items.first?.price ?? "" }
+    public var quantity: Int { items.first?.quantity ?? 1 }
+    public let items: [ProviderSubscriptionItem]
     public let currentPeriodStart: Date?
     public let currentPeriodEnd: Date?
     public let trialEnd: Date?
@@ -300,8 +367,7 @@ public struct ProviderSubscription: Sendable, Equatable {
     public init(
         id: String,
         status: Subscription.Status,
-        price: String,
-        quantity: Int,
+        items: [ProviderSubscriptionItem],
         currentPeriodStart: Date?,
         currentPeriodEnd: Date?,
         trialEnd: Date?,
@@ -312,8 +378,7 @@ public struct ProviderSubscription: Sendable, Equatable {
     ) {
         self.id = id
         self.status = status
-        self.price = price
-        self.quantity = quantity
+        self.items = items
         self.currentPeriodStart = currentPeriodStart
         self.currentPeriodEnd = currentPeriodEnd
         self.trialEnd = trialEnd

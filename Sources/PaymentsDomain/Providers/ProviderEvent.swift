@@ -147,10 +147,33 @@ public struct ProviderInvoice: Sendable, Equatable {
     public let amountPaid: Money
     public let periodStart: Date?
     public let periodEnd: Date?
+    /// What it charged: the base price for the period ahead and metered usage for the one past.
+    public let lines: [ProviderInvoiceLine]
 
-    public init(id: String, amountPaid: Money, periodStart: Date?, periodEnd: Date?) {
+    public init(id: String, amountPaid: Money, periodStart: Date?, periodEnd: Date?, lines: [ProviderInvoiceLine] = []) {
         self.id = id
         self.amountPaid = amountPaid
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.lines = lines
+    }
+}
+
+/// One line of a provider's invoice, in minor units of the invoice's currency.
+public struct ProviderInvoiceLine: Sendable, Equatable, Codable {
+    /// The provider's price id, where the line bills a price.
+    public let price: String?
+    public let description: String?
+    public let quantity: Int64
+    public let amount: Int64
+    public let periodStart: Date?
+    public let periodEnd: Date?
+
+    public init(price: String?, description: String?, quantity: Int64, amount: Int64, periodStart: Date?, periodEnd: Date?) {
+        self.price = price
+        self.description = description
+        self.quantity = quantity
+        self.amount = amount
         self.periodStart = periodStart
         self.periodEnd = periodEnd
     }

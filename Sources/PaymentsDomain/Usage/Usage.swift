@@ -209,9 +209,14 @@ extension Metered {
     /// The whole units billed for `value` in one period: what exceeds the included quantity,
     /// rounded up to a whole unit.
     public func billableQuantity(_ value: Double) -> Int64 {
+        max(0, Self.units(value) - includedQuantity)
+    }
+
+    /// The whole units a period's value bills: rounded up, never below zero. What a provider's
+    /// meter must hold for the period for its invoice to equal ours.
+    public static func units(_ value: Double) -> Int64 {
         guard value > 0 else { return 0 }
-        let units = value >= 9.2e18 ? Int64.max : Int64(value.rounded(.up))
-        return max(0, units - includedQuantity)
+        return value >= 9.2e18 ? Int64.max : Int64(value.rounded(.up))
     }
 
     /// What `quantity` billable units cost in one period, in minor units: the unit amount, or the

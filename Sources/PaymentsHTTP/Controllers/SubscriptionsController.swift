@@ -46,7 +46,7 @@ struct SubscriptionsController: Controller {
             .patch,
             "/v1/subscriptions/{id}",
             id: "updateSubscription",
-            summary: "Change plan, price or quantity",
+            summary: "Change plan, prices or quantity",
             parameters: [id],
             success: .ok(Resources.subscription.codec, "Updated"),
             errors: [.notFound, .unavailable],
@@ -72,6 +72,7 @@ struct SubscriptionsController: Controller {
                 customer: body.customer,
                 plan: body.plan,
                 price: body.price,
+                prices: body.prices,
                 quantity: body.quantity ?? 1,
                 trialPeriodDays: body.trialPeriodDays,
                 paymentMethod: body.paymentMethod
@@ -94,7 +95,13 @@ struct SubscriptionsController: Controller {
         return try await subscriptions.update(
             app: try call.app(),
             try call.path("id"),
-            Subscriptions.Change(plan: body.plan, price: body.price, quantity: body.quantity, prorationBehavior: body.prorationBehavior),
+            Subscriptions.Change(
+                plan: body.plan,
+                price: body.price,
+                prices: body.prices,
+                quantity: body.quantity,
+                prorationBehavior: body.prorationBehavior
+            ),
             requestKey: call.idempotencyKey,
             origin: call.origin
         )
@@ -126,6 +133,7 @@ struct SubscriptionsController: Controller {
         var customer = ""
         var plan = ""
         var price: String?
+        var prices: [String]?
         var quantity: Int?
         var trialPeriodDays: Int?
         var paymentMethod: String?
@@ -133,8 +141,14 @@ struct SubscriptionsController: Controller {
         static let shape = Shape<Self>("SubscriptionInput") {
             Required.customer(\.customer)
             Required("plan", \.plan, .text(Plan.keyRule), description: "The plan's key")
-            Nullable("price", \.price, .text(Plan.keyRule), description: "The price key; may be left out when the plan has one recurring price")
-            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
+            Nullable(
+                "price",
+                \.price,
+                .text(Plan.keyRule),
+                description: "The base price's key; may be left out when the plan has one recurring licensed price"
+            )
+            Nullable("prices", \.prices, pricesRule, description: pricesDescription)
+            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule), description: "The base price's quantity")
             Nullable("trial_period_days", \.trialPeriodDays, .integer(Subscription.trialDaysRule), description: "Defaults to the plan's")
             Nullable(
                 "payment_method",
@@ -148,16 +162,22 @@ struct SubscriptionsController: Controller {
     struct SubscriptionUpdate: APIInput {
         var plan: String?
         var price: String?
+        var prices: [String]?
         var quantity: Int?
         var prorationBehavior: ProrationBehavior?
 
         static let shape = Shape<Self>("SubscriptionUpdate") {
             Nullable("plan", \.plan, .text(Plan.keyRule))
-            Nullable("price", \.price, .text(Plan.keyRule))
-            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
+            Nullable("price", \.price, .text(Plan.keyRule), description: "The new base price's key")
+            Nullable("prices", \.prices, pricesRule, description: pricesDescription)
+            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule), description: "The base price's quantity")
             Nullable("proration_behavior", \.prorationBehavior, .enumeration)
         }
     }
+
+    static let pricesRule = Rule<[String]>.list(.text(Plan.keyRule), count: Subscription.itemCount, unique: true)
+    static let pricesDescription =
+        "The keys of the prices to bill, each an item: recurring and metered prices of one interval and currency. Default: the base price and every metered price of the plan with its interval and currency"
 
     struct SubscriptionCancel: APIInput {
         var atPeriodEnd: Bool?

@@ -27,7 +27,24 @@ extension Resources {
         Field("cancel_at_period_end", { $0.subscription?.cancelAtPeriodEnd ?? false })
         Field("trial_end", \.subscription?.trialEnd)
         Field("grace_period", \.gracePeriod, summaryGrace.codec.nullable)
+        Field("items", { $0.subscription?.items ?? [] }, subscriptionItem.codec.list, description: "The current subscription's items")
         Field("last_payment", \.lastPayment, summaryPayment.codec.nullable)
+        Field("latest_invoice", \.latestInvoice, summaryInvoice.codec.nullable, description: "The last paid invoice, with its lines")
+    }
+
+    static let summaryInvoice = Resource<BillingSummary.LatestInvoice>(nil) {
+        Field("provider_invoice_id", \.id)
+        Field("amount_paid", \.amountPaid.amount)
+        Field("currency", \.amountPaid.currency)
+        Field("paid_at", \.paidAt)
+        Field("lines", \.lines, summaryInvoiceLine.codec.list)
+    }
+
+    static let summaryInvoiceLine = Resource<BillingSummary.LatestInvoice.Line>(nil) {
+        Field("price_id", \.priceID)
+        Field("description", \.description)
+        Field("quantity", \.quantity)
+        Field("amount", \.amount)
     }
 
     static let summaryGrace = Resource<GracePeriod>(nil) {

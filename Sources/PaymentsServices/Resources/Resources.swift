@@ -31,8 +31,9 @@ extension Resources {
         Field("customer_id", \.customerID)
         Field("customer", \.customerExternalID, description: customerDescription)
         Field("plan_id", \.planID)
-        Field("price_id", \.priceID)
-        Field("quantity", \.quantity)
+        Field("price_id", \.priceID, description: "The base price: the first licensed item's")
+        Field("quantity", \.quantity, description: "The base price's quantity")
+        Field("items", \.items, subscriptionItem.codec.list, description: "Every price the subscription bills")
         Field("status", \.status)
         Field("provider", \.provider)
         Field("provider_subscription_id", \.providerSubscriptionID)
@@ -44,6 +45,15 @@ extension Resources {
         Field("ended_at", \.endedAt)
         Field("created_at", \.createdAt)
         Field("updated_at", \.updatedAt)
+    }
+
+    static let subscriptionItem = Resource<Subscription.Item>("SubscriptionItem") {
+        Field("id", \.id)
+        Field("price_id", \.priceID, description: "Null when the provider bills a price the service does not know")
+        Field("provider_price_id", \.providerPriceID)
+        Field("provider_item_id", \.providerItemID)
+        Field("quantity", \.quantity, description: "Null for a metered item: it bills the period's usage")
+        Field("unknown_price", { $0.priceID == nil }, description: "True when the provider bills a price not in the catalog (set at the provider)")
     }
 
     public static let refund = Resource<Refund>("Refund", object: "refund") {
@@ -280,6 +290,12 @@ extension Resources {
         public let provider: ProviderName
         public let subscription: Subscription
         public let paidAt: Date
+
+        var lines: [InvoiceLine] {
+            invoice.lines.map { line in
+                InvoiceLine(line: line, priceID: subscription.items.first { $0.providerPriceID == line.price && line.price != nil }?.priceID)
+            }
+        }
     }
 
     public static let invoice = Resource<PaidInvoice>("Invoice", object: "invoice") {
@@ -294,5 +310,22 @@ extension Resources {
         Field("period_start", \.invoice.periodStart)
         Field("period_end", \.invoice.periodEnd)
         Field("paid_at", \.paidAt)
+        Field("lines", \.lines, invoiceLine.codec.list, description: "The base price for the period ahead, metered usage for the one past")
+    }
+
+    /// An invoice line, with our price where the subscription's items know the provider's.
+    public struct InvoiceLine: Sendable {
+        public let line: ProviderInvoiceLine
+        public let priceID: Price.ID?
+    }
+
+    static let invoiceLine = Resource<InvoiceLine>("InvoiceLine") {
+        Field("price_id", \.priceID)
+        Field("provider_price_id", \.line.price)
+        Field("description", \.line.description)
+        Field("quantity", \.line.quantity)
+        Field("amount", \.line.amount, description: "In minor units of the invoice's currency")
+        Field("period_start", \.line.periodStart)
+        Field("period_end", \.line.periodEnd)
     }
 }

@@ -39,6 +39,7 @@ public enum Migrations {
         M0015_SequenceEventsAfterCommit(),
         M0016_CreateMetrics(),
         M0017_CreateUsage(),
+        M0018_AddSubscriptionItems(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

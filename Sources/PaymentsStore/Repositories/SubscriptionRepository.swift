@@ -7,7 +7,7 @@ public struct SubscriptionRepository: Sendable {
     let appID: App.ID
 
     static let columns: SQLQueryString = """
-        id, app_id, customer_id, plan_id, price_id, quantity, status, provider, provider_subscription_id,
+        id, app_id, customer_id, plan_id, price_id, quantity, items, status, provider, provider_subscription_id,
         current_period_start, current_period_end, trial_end, cancel_at_period_end, canceled_at, ended_at,
         created_at, updated_at
         """
@@ -73,7 +73,8 @@ public struct SubscriptionRepository: Sendable {
             """
             INSERT INTO subscriptions (\(Self.columns))
             VALUES (\(bind: s.id.rawValue), \(bind: appID.rawValue), \(bind: s.customerID.rawValue),
-                    \(bind: s.planID.rawValue), \(bind: s.priceID.rawValue), \(bind: s.quantity), \(bind: s.status.rawValue),
+                    \(bind: s.planID.rawValue), \(bind: s.priceID.rawValue), \(bind: s.quantity),
+                    \(bind: try StoreJSON.encode(s.items)), \(bind: s.status.rawValue),
                     \(bind: s.provider.rawValue), \(bind: s.providerSubscriptionID), \(bind: s.currentPeriodStart?.millis),
                     \(bind: s.currentPeriodEnd?.millis), \(bind: s.trialEnd?.millis), \(bind: s.cancelAtPeriodEnd ? 1 : 0),
                     \(bind: s.canceledAt?.millis), \(bind: s.endedAt?.millis), \(bind: s.createdAt.millis),
@@ -87,7 +88,7 @@ public struct SubscriptionRepository: Sendable {
         try await session.db.raw(
             """
             UPDATE subscriptions SET plan_id = \(bind: s.planID.rawValue), price_id = \(bind: s.priceID.rawValue),
-                quantity = \(bind: s.quantity), status = \(bind: s.status.rawValue),
+                quantity = \(bind: s.quantity), items = \(bind: try StoreJSON.encode(s.items)), status = \(bind: s.status.rawValue),
                 provider_subscription_id = \(bind: s.providerSubscriptionID),
                 current_period_start = \(bind: s.currentPeriodStart?.millis),
                 current_period_end = \(bind: s.currentPeriodEnd?.millis), trial_end = \(bind: s.trialEnd?.millis),
@@ -107,6 +108,7 @@ public struct SubscriptionRepository: Sendable {
             planID: .init(rawValue: try row.decode(column: "plan_id", as: String.self)),
             priceID: .init(rawValue: try row.decode(column: "price_id", as: String.self)),
             quantity: try row.decode(column: "quantity", as: Int.self),
+            items: try StoreJSON.decode([Subscription.Item].self, try row.decode(column: "items", as: String.self)),
             status: try row.enumValue("status"),
             provider: try row.enumValue("provider"),
             providerSubscriptionID: try row.decode(column: "provider_subscription_id", as: String?.self),

@@ -361,6 +361,7 @@ final class RecordingReceiver: Sendable {
                 planID: .init(rawValue: "plan_1"),
                 priceID: .init(rawValue: "price_1"),
                 quantity: 1,
+                items: [],
                 status: status,
                 provider: .sandbox,
                 providerSubscriptionID: "x",

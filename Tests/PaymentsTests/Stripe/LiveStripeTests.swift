@@ -115,8 +115,7 @@ struct LiveStripeTests {
                 operationID: "op_lives\(run)",
                 ourID: "sub_live",
                 customer: customer,
-                price: stripeMonthly,
-                quantity: 1,
+                items: [ProviderItemRequest(price: stripeMonthly, quantity: 1)],
                 trialPeriodDays: 7,
                 paymentMethod: "pm_card_visa"
             ),

@@ -113,8 +113,7 @@ import Testing
                 operationID: "op_ls1",
                 ourID: "sub_ours",
                 customer: customer,
-                price: synced,
-                quantity: 1,
+                items: [ProviderItemRequest(price: synced, quantity: 1)],
                 trialPeriodDays: nil,
                 paymentMethod: "pm_card_visa"
             ),
@@ -133,8 +132,7 @@ import Testing
                 operationID: "op_ls2",
                 ourID: "sub_trial",
                 customer: customer,
-                price: synced,
-                quantity: 2,
+                items: [ProviderItemRequest(price: synced, quantity: 2)],
                 trialPeriodDays: 14,
                 paymentMethod: nil
             ),

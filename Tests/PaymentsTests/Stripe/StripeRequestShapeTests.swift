@@ -207,8 +207,7 @@ final class RecordingStripe: Sendable {
                 operationID: "op_sub",
                 ourID: "sub_ours",
                 customer: "cus_1",
-                price: "payments_price_1",
-                quantity: 2,
+                items: [ProviderItemRequest(price: "payments_price_1", quantity: 2)],
                 trialPeriodDays: 14,
                 paymentMethod: "pm_card_visa"
             ),
@@ -219,8 +218,7 @@ final class RecordingStripe: Sendable {
                 operationID: "op_sub2",
                 ourID: "sub_ours2",
                 customer: "cus_1",
-                price: "price_linked",
-                quantity: 1,
+                items: [ProviderItemRequest(price: "price_linked", quantity: 1)],
                 trialPeriodDays: nil,
                 paymentMethod: nil
             ),
@@ -230,7 +228,10 @@ final class RecordingStripe: Sendable {
         #expect(try await stripe.findSubscription(customer: "cus_1", operationID: "op_sub")?.id == "sub_1")
         _ = try await stripe.updateSubscription(
             "sub_1",
-            ProviderSubscriptionChange(price: "payments_price_1", quantity: 3, prorationBehavior: .alwaysInvoice),
+            ProviderSubscriptionChange(
+                items: [ProviderItemChange(id: "si_1", price: "payments_price_1", quantity: 3)],
+                prorationBehavior: .alwaysInvoice
+            ),
             idempotencyKey: "k6"
         )
         _ = try await stripe.cancelSubscription("sub_1", atPeriodEnd: true, idempotencyKey: "k7")
