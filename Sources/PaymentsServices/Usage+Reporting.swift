@@ -13,8 +13,8 @@ extension Usage {
     /// own), so that what the provider invoices is what `GET .../usage` shows.
     ///
     /// Each pass looks at every live subscription with metered items on a provider that takes
-    /// usage, and for each of its metrics in the current period (and the previous one, for a day
-    /// after it ends, while the provider's invoice for it is open) reports the difference between
+    /// usage, and for each of its metrics in the current period (and the previous one, while the
+    /// provider still takes usage for it) reports the difference between
     /// the period's quantity and what was reported: one meter event per customer, metric and
     /// period per pass, whatever the number of events behind it. A meter sums the reports, so it
     /// holds the service's quantity for every aggregation (`max`, `unique_count` and `last`
@@ -32,8 +32,10 @@ extension Usage {
         public let interval: Duration
         var links: ProviderLinks { ProviderLinks(store: store) }
 
-        /// How long after its end a period's usage is still reported.
-        static let lateReporting: TimeInterval = 86_400
+        /// How long after its end a period's usage is still reported: as long as Stripe takes a
+        /// meter event's timestamp (35 days). What arrives after the provider invoiced the period
+        /// (Stripe waits an hour after it ends) is counted by its meter but billed by no invoice.
+        static let lateReporting: TimeInterval = 35 * 86_400
 
         public init(
             store: Store,

@@ -416,7 +416,8 @@ extension Usage {
 
             func previous(before period: UsagePeriod) -> UsagePeriod {
                 if let anchor, let interval = anchor.interval, period.start > anchor.since { return period.previous(every: interval) }
-                return UsagePeriod.calendarMonth(of: period.start.addingTimeInterval(-0.001))
+                // The month before the first period, up to where that period starts.
+                return UsagePeriod(start: UsagePeriod.calendarMonth(of: period.start.addingTimeInterval(-0.001)).start, end: period.start)
             }
 
             /// The plan's active metered price of `metric`, if any.

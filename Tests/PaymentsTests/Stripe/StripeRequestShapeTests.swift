@@ -74,6 +74,9 @@ final class RecordingStripe: Sendable {
             case ("GET", "/v1/subscriptions"): return ok(#"{"data":[\#(Self.subscription)],"has_more":false}"#)
             case ("POST", "/v1/checkout/sessions"), ("GET", "/v1/checkout/sessions/cs_test_1"): return ok(Self.session)
             case ("POST", "/v1/billing_portal/sessions"): return ok(#"{"id":"bps_1","url":"https://billing.stripe.com/p/session/1"}"#)
+            case ("POST", "/v1/billing/meter_events"):
+                let identifier = (request.body ?? "").split(separator: "&").first { $0.hasPrefix("identifier=") }.map { String($0.dropFirst(11)) }
+                return ok(#"{"object":"billing.meter_event","identifier":"\#(identifier ?? "")","event_name":"payments_app_1_api_calls"}"#)
             default: return missing
             }
         }
@@ -234,6 +237,40 @@ final class RecordingStripe: Sendable {
             ),
             idempotencyKey: "k6"
         )
+        // A hybrid subscription: the base price with a quantity, the metered one without.
+        _ = try await stripe.createSubscription(
+            ProviderSubscriptionRequest(
+                operationID: "op_sub3",
+                ourID: "sub_hybrid",
+                customer: "cus_1",
+                items: [ProviderItemRequest(price: "payments_price_1", quantity: 2), ProviderItemRequest(price: "payments_price_3", quantity: nil)],
+                trialPeriodDays: nil,
+                paymentMethod: nil
+            ),
+            idempotencyKey: "k5h"
+        )
+        _ = try await stripe.updateSubscription(
+            "sub_1",
+            ProviderSubscriptionChange(
+                items: [
+                    ProviderItemChange(id: "si_1", price: nil, quantity: 4),
+                    ProviderItemChange(id: "si_2", price: nil, quantity: nil, deleted: true),
+                    ProviderItemChange(id: nil, price: "payments_price_4", quantity: nil),
+                ],
+                prorationBehavior: .createProrations
+            ),
+            idempotencyKey: "k6h"
+        )
+        try await stripe.reportUsage(
+            ProviderUsageReport(
+                identifier: "app_1-cus_ours-api_calls-1790000000-1",
+                appID: app,
+                customer: "cus_1",
+                metric: "api_calls",
+                value: 1601,
+                timestamp: Date(timeIntervalSince1970: 1_790_000_100)
+            )
+        )
         _ = try await stripe.cancelSubscription("sub_1", atPeriodEnd: true, idempotencyKey: "k7")
         _ = try await stripe.cancelSubscription("sub_1", atPeriodEnd: false, idempotencyKey: "k8")
         for mode in CheckoutSession.Mode.allCases {
@@ -278,6 +315,17 @@ final class RecordingStripe: Sendable {
                 "usage_type=metered&meter=mtr_1&billing_scheme=tiered&tiers_mode=graduated&tiers[0][up_to]=500&tiers[0][unit_amount]=0&tiers[1][up_to]=1500&tiers[1][unit_amount]=2&tiers[1][flat_amount]=100&tiers[2][up_to]=inf&tiers[2][unit_amount]=1"
             ) == true,
             "\(meteredPlan.body ?? "")"
+        )
+        let hybrid = try #require(requests.first { $0.method == "POST" && $0.path == "/v1/subscriptions" && ($0.body ?? "").contains("items[1]") })
+        #expect(
+            hybrid.body?.contains("items[0][plan]=payments_price_1&items[0][quantity]=2&items[1][plan]=payments_price_3&payment_behavior") == true,
+            "a metered item has no quantity: \(hybrid.body ?? "")"
+        )
+        let meterEvent = try #require(requests.first { $0.path == "/v1/billing/meter_events" })
+        #expect(
+            meterEvent.body
+                == "event_name=payments_app_1_api_calls&identifier=app_1-cus_ours-api_calls-1790000000-1&timestamp=1790000100&payload[stripe_customer_id]=cus_1&payload[value]=1601",
+            "\(meterEvent.body ?? "")"
         )
         let kinds = Set(requests.map { "\($0.method) \($0.path.split(separator: "?")[0])" })
         #expect(kinds.count >= 25, "\(kinds.sorted())")
