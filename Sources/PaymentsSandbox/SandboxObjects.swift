@@ -150,8 +150,10 @@ struct SBCheckout: Codable {
     let id: String
     let mode: CheckoutSession.Mode
     let customer: String
+    /// The first item's price and quantity (all a session held before items).
     let price: String
     let quantity: Int
+    var items: [ProviderItemRequest.Record]? = nil
     let trialPeriodDays: Int?
     let successURL: String
     let cancelURL: String?

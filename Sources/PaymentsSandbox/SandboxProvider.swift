@@ -580,26 +580,32 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                         param: "customer"
                     )
                 }
-                guard let price = try await tx.get(.price, request.price, as: SBPrice.self), price.active else {
-                    throw ProviderError.invalidRequest(
-                        "No such price: '\(request.price)'.",
-                        providerCode: "resource_missing",
-                        param: "line_items[0][price]"
-                    )
+                guard let first = request.items.first, request.mode == .subscription || request.items.count == 1 else {
+                    throw ProviderError.invalidRequest("A payment-mode session takes exactly one line item.", param: "line_items")
                 }
-                guard (request.mode == .subscription) == (price.interval != nil) else {
-                    throw ProviderError.invalidRequest(
-                        "A \(request.mode.rawValue)-mode session needs a \(request.mode == .subscription ? "recurring" : "one-time") price.",
-                        param: "mode"
-                    )
+                for (index, item) in request.items.enumerated() {
+                    guard let price = try await tx.get(.price, item.price, as: SBPrice.self), price.active else {
+                        throw ProviderError.invalidRequest(
+                            "No such price: '\(item.price)'.",
+                            providerCode: "resource_missing",
+                            param: "line_items[\(index)][price]"
+                        )
+                    }
+                    guard (request.mode == .subscription) == (price.interval != nil) else {
+                        throw ProviderError.invalidRequest(
+                            "A \(request.mode.rawValue)-mode session needs a \(request.mode == .subscription ? "recurring" : "one-time") price.",
+                            param: "mode"
+                        )
+                    }
                 }
                 let id = tx.newID(.checkout, at: now)
                 let session = SBCheckout(
                     id: id,
                     mode: request.mode,
                     customer: request.customer,
-                    price: price.id,
-                    quantity: request.quantity,
+                    price: first.price,
+                    quantity: first.quantity ?? 1,
+                    items: request.items.map(ProviderItemRequest.Record.init),
                     trialPeriodDays: request.trialPeriodDays,
                     successURL: request.successURL,
                     cancelURL: request.cancelURL,
@@ -653,7 +659,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                             operationID: "checkout:\(id)",
                             ourID: "",
                             customer: session.customer,
-                            items: [ProviderItemRequest(price: session.price, quantity: session.quantity)],
+                            items: session.items?.map(\.request) ?? [ProviderItemRequest(price: session.price, quantity: session.quantity)],
                             trialPeriodDays: session.trialPeriodDays,
                             paymentMethod: method.rawValue
                         ),

@@ -16,6 +16,8 @@ extension Checkout {
         public let mode: CheckoutSession.Mode
         public let plan: String
         public let price: String?
+        /// Subscription mode: the prices to bill, as `Subscriptions.CreateRequest.prices`.
+        public let prices: [String]?
         public let quantity: Int
         public let trialPeriodDays: Int?
         public let successURL: String
@@ -27,6 +29,7 @@ extension Checkout {
             mode: CheckoutSession.Mode,
             plan: String,
             price: String?,
+            prices: [String]? = nil,
             quantity: Int,
             trialPeriodDays: Int?,
             successURL: String,
@@ -37,6 +40,7 @@ extension Checkout {
             self.mode = mode
             self.plan = plan
             self.price = price
+            self.prices = prices
             self.quantity = quantity
             self.trialPeriodDays = trialPeriodDays
             self.successURL = successURL
@@ -78,7 +82,14 @@ extension Checkout {
             }
             try CheckoutSession.validate(url: request.successURL, param: "success_url")
             if let cancelURL = request.cancelURL { try CheckoutSession.validate(url: cancelURL, param: "cancel_url") }
-            let price = try plan.resolvePrice(request.price, recurring: request.mode == .subscription)
+            if request.prices != nil, request.mode != .subscription {
+                throw PaymentsError.invalid("prices", "prices applies to subscription mode only.")
+            }
+            let prices =
+                request.mode == .subscription
+                ? try plan.subscriptionPrices(base: request.price, keys: request.prices)
+                : [try plan.resolvePrice(request.price, recurring: false)]
+            let price = prices[0]
             guard price.isRecurring == (request.mode == .subscription) else {
                 throw PaymentsError.invalid(
                     "price",
@@ -90,15 +101,18 @@ extension Checkout {
             }
             let checkout = try provider.require((any CheckoutProvider).self, .checkout)
             let providerCustomer = try await links.customer(customer, on: checkout, origin: origin)
-            let providerPrice = try await links.price(price, of: plan, on: checkout, origin: origin)
+            var items: [ProviderItemRequest] = []
+            for price in prices {
+                let providerPrice = try await links.price(price, of: plan, on: checkout, origin: origin)
+                items.append(ProviderItemRequest(price: providerPrice, quantity: price.isMetered ? nil : request.quantity))
+            }
             let id = store.ids.next(CheckoutSession.self, at: store.clock.now())
             let remote = try await checkout.createCheckoutSession(
                 ProviderCheckoutRequest(
                     ourID: id.rawValue,
                     mode: request.mode,
                     customer: providerCustomer,
-                    price: providerPrice,
-                    quantity: request.quantity,
+                    items: items,
                     trialPeriodDays: request.trialPeriodDays ?? (request.mode == .subscription ? plan.trialPeriodDays : nil),
                     successURL: request.successURL,
                     cancelURL: request.cancelURL,

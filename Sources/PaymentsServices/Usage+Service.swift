@@ -420,9 +420,10 @@ extension Usage {
                 return UsagePeriod(start: UsagePeriod.calendarMonth(of: period.start.addingTimeInterval(-0.001)).start, end: period.start)
             }
 
-            /// The plan's active metered price of `metric`, if any.
+            /// The metered price of `metric` the customer's subscription bills (an archived price
+            /// still billed included), or, without a subscription, the plan's active one.
             func meteredPrice(of metric: String) -> Metered? {
-                for price in plan?.prices ?? [] where price.active {
+                for price in plan?.prices ?? [] where anchor.map({ $0.prices.contains(price.id) }) ?? price.active {
                     if case .metered(let metered) = price.terms, metered.metric == metric { return metered }
                 }
                 return nil

@@ -428,8 +428,11 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
         form.add("mode", request.mode.rawValue)
         form.add("customer", request.customer)
         form.add("client_reference_id", request.ourID)
-        form.add("line_items[0][price]", request.price)
-        form.add("line_items[0][quantity]", request.quantity)
+        for (index, item) in request.items.enumerated() {
+            form.add("line_items[\(index)][price]", item.price)
+            // Stripe Checkout takes a metered price without a quantity.
+            form.add("line_items[\(index)][quantity]", item.quantity)
+        }
         form.add("success_url", request.successURL)
         form.add("cancel_url", request.cancelURL)
         form.add("metadata", request.metadata)

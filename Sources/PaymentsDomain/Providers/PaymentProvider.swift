@@ -276,6 +276,19 @@ public struct ProviderItemRequest: Sendable, Equatable {
         self.price = price
         self.quantity = quantity
     }
+
+    /// As a provider that keeps requests (the sandbox) stores it.
+    public struct Record: Sendable, Equatable, Codable {
+        public let price: String
+        public let quantity: Int?
+
+        public init(_ item: ProviderItemRequest) {
+            price = item.price
+            quantity = item.quantity
+        }
+
+        public var request: ProviderItemRequest { ProviderItemRequest(price: price, quantity: quantity) }
+    }
 }
 
 public struct ProviderSubscriptionRequest: Sendable, Equatable {
@@ -393,8 +406,9 @@ public struct ProviderCheckoutRequest: Sendable, Equatable {
     public let ourID: String
     public let mode: CheckoutSession.Mode
     public let customer: String
-    public let price: String
-    public let quantity: Int
+    /// What is bought: one price in payment mode; the subscription's items (the base first,
+    /// metered ones without quantity) in subscription mode.
+    public let items: [ProviderItemRequest]
     public let trialPeriodDays: Int?
     public let successURL: String
     public let cancelURL: String?
@@ -404,8 +418,7 @@ public struct ProviderCheckoutRequest: Sendable, Equatable {
         ourID: String,
         mode: CheckoutSession.Mode,
         customer: String,
-        price: String,
-        quantity: Int,
+        items: [ProviderItemRequest],
         trialPeriodDays: Int?,
         successURL: String,
         cancelURL: String?,
@@ -414,8 +427,7 @@ public struct ProviderCheckoutRequest: Sendable, Equatable {
         self.ourID = ourID
         self.mode = mode
         self.customer = customer
-        self.price = price
-        self.quantity = quantity
+        self.items = items
         self.trialPeriodDays = trialPeriodDays
         self.successURL = successURL
         self.cancelURL = cancelURL

@@ -252,13 +252,16 @@ public struct UsageAnchor: Sendable, Equatable {
     public let period: UsagePeriod?
     public let planID: Plan.ID
     public let interval: BillingInterval?
+    /// The prices the subscription bills (its items): usage is priced by its metered items.
+    public let prices: [Price.ID]
 
-    public init(status: Subscription.Status, since: Date, period: UsagePeriod?, planID: Plan.ID, interval: BillingInterval?) {
+    public init(status: Subscription.Status, since: Date, period: UsagePeriod?, planID: Plan.ID, interval: BillingInterval?, prices: [Price.ID]) {
         self.status = status
         self.since = since
         self.period = period
         self.planID = planID
         self.interval = interval
+        self.prices = prices
     }
 
     /// The one that counts: one with access first, then the newest (as the billing summary picks).

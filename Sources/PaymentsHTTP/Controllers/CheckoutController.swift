@@ -49,6 +49,7 @@ struct CheckoutController: Controller {
                 mode: body.mode,
                 plan: body.plan,
                 price: body.price,
+                prices: body.prices,
                 quantity: body.quantity ?? 1,
                 trialPeriodDays: body.trialPeriodDays,
                 successURL: body.successURL,
@@ -79,6 +80,7 @@ struct CheckoutController: Controller {
         var mode = CheckoutSession.Mode.subscription
         var plan = ""
         var price: String?
+        var prices: [String]?
         var quantity: Int?
         var trialPeriodDays: Int?
         var successURL = ""
@@ -89,8 +91,20 @@ struct CheckoutController: Controller {
             Required.customer(\.customer)
             Required("mode", \.mode, .enumeration)
             Required("plan", \.plan, .text(Plan.keyRule), description: "The plan's key")
-            Nullable("price", \.price, .text(Plan.keyRule), description: "The price key; may be left out when the plan has one of the mode's")
-            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule))
+            Nullable(
+                "price",
+                \.price,
+                .text(Plan.keyRule),
+                description:
+                    "The (base) price key; may be left out when the plan has one of the mode's (one licensed recurring price in subscription mode)"
+            )
+            Nullable(
+                "prices",
+                \.prices,
+                SubscriptionsController.pricesRule,
+                description: "Subscription mode only. " + SubscriptionsController.pricesDescription
+            )
+            Nullable("quantity", \.quantity, .integer(Subscription.quantityRule), description: "The (base) price's quantity")
             Nullable("trial_period_days", \.trialPeriodDays, .integer(Subscription.trialDaysRule), description: "Subscription mode only")
             Required(
                 "success_url",

@@ -277,7 +277,7 @@ public struct UsageRepository: Sendable {
 
     struct Anchors: PreparedRead {
         static let sql = """
-            SELECT s.status, s.created_at, s.current_period_start, s.current_period_end, s.plan_id, p.terms
+            SELECT s.status, s.created_at, s.current_period_start, s.current_period_end, s.plan_id, s.items, p.terms
             FROM subscriptions s JOIN prices p ON p.id = s.price_id
             WHERE s.app_id = $1 AND s.customer_id = $2 AND s.status NOT IN ('canceled', 'incomplete_expired')
             """
@@ -295,7 +295,8 @@ public struct UsageRepository: Sendable {
                     end.map { UsagePeriod(start: Timestamp.date(milliseconds: start), end: Timestamp.date(milliseconds: $0)) }
                 },
                 planID: Plan.ID(rawValue: try row.decode(column: "plan_id", as: String.self)),
-                interval: try StoreJSON.decode(PriceTermsRecord.self, row.decode(column: "terms", as: String.self)).interval
+                interval: try StoreJSON.decode(PriceTermsRecord.self, row.decode(column: "terms", as: String.self)).interval,
+                prices: try StoreJSON.decode([Subscription.Item].self, row.decode(column: "items", as: String.self)).compactMap(\.priceID)
             )
         }
     }

@@ -279,8 +279,12 @@ final class RecordingStripe: Sendable {
                     ourID: "cs_ours",
                     mode: mode,
                     customer: "cus_1",
-                    price: mode == .payment ? "price_9" : "payments_price_1",
-                    quantity: 1,
+                    items: mode == .payment
+                        ? [ProviderItemRequest(price: "price_9", quantity: 1)]
+                        : [
+                            ProviderItemRequest(price: "payments_price_1", quantity: 1),
+                            ProviderItemRequest(price: "payments_price_3", quantity: nil),
+                        ],
                     trialPeriodDays: mode == .subscription ? 7 : nil,
                     successURL: "https://app.test/ok",
                     cancelURL: "https://app.test/no",

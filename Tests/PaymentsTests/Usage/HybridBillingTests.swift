@@ -137,6 +137,9 @@ import Testing
             let baseItem = try #require((created["items"] as? [[String: Any]])?.first)
             #expect((created["items"] as? [[String: Any]])?.count == 1)
 
+            _ = try await api.request(.post, "/v1/usage-events", key: key, json: #"{"id":"c1","customer":"org_42","metric":"api_calls","value":500}"#)
+            #expect(try await UsageTests.usage(api, key)["api_calls"]?["amount"] is NSNull, "usage no item bills is not priced")
+
             let added = try await api.request(.patch, "/v1/subscriptions/\(id)", key: key, json: #"{"prices":["base","calls"],"quantity":3}"#)
             #expect(added.status == .ok, "\(added.text)")
             let addedItems = added["items"] as? [[String: Any]] ?? []
@@ -144,6 +147,7 @@ import Testing
             #expect(addedItems.first?["id"] as? String == baseItem["id"] as? String, "the base item stays itself")
             #expect(addedItems.first?["quantity"] as? Int == 3 && added["quantity"] as? Int == 3)
             #expect(addedItems.last?["quantity"] is NSNull)
+            #expect(try await UsageTests.usage(api, key)["api_calls"]?["amount"] as? Int == 800, "priced once its item bills it")
 
             let removed = try await api.request(.patch, "/v1/subscriptions/\(id)", key: key, json: #"{"prices":["base"]}"#)
             #expect((removed["items"] as? [[String: Any]])?.count == 1)
@@ -224,6 +228,40 @@ import Testing
             #expect(item["unknown_price"] as? Bool == true && item["price_id"] is NSNull, "\(item)")
             #expect(item["provider_price_id"] as? String == strangerProviderPrice)
             #expect(flagged.string("price_id") == teamPrice.id.rawValue, "the last known base price stays")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func checkoutSellsTheBaseWithTheMeteredPrices(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await Self.prepared(api)
+            let refused = try await api.request(
+                .post,
+                "/v1/checkout-sessions",
+                key: key,
+                json: #"{"customer":"org_42","mode":"payment","plan":"scale","prices":["setup"],"success_url":"https://app.test/ok"}"#
+            )
+            #expect(refused.status == .badRequest && refused.errorParam == "prices", "\(refused.text)")
+            let session = try await api.request(
+                .post,
+                "/v1/checkout-sessions",
+                key: key,
+                json: #"{"customer":"org_42","mode":"subscription","plan":"scale","prices":["base","calls"],"success_url":"https://app.test/ok"}"#
+            )
+            #expect(session.status == .created, "\(session.text)")
+            let providerID = try #require(session.string("provider_session_id"))
+            let paid = try await api.request(
+                .post,
+                "/sandbox/checkout/\(providerID)/complete",
+                json: nil,
+                headers: [.contentType: "application/x-www-form-urlencoded"]
+            )
+            #expect(paid.status == .seeOther)
+            let completed = try await api.request(.get, "/v1/checkout-sessions/\(session.string("id")!)", key: key)
+            let subscription = try await api.request(.get, "/v1/subscriptions/\(try #require(completed.string("subscription_id")))", key: key)
+            let items = subscription["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 2, "\(subscription.text)")
+            #expect(items.allSatisfy { $0["price_id"] is String && $0["unknown_price"] as? Bool == false })
+            #expect(items.last?["quantity"] is NSNull)
         }
     }
 }
