@@ -246,6 +246,43 @@ def sandbox_flow(port, key):
     check("a partial refund, then one too many", status == 201 and refund.get("amount") == 200 and status2 == 400 and over["error"]["code"] == "refund_exceeds_payment", (refund, over))
 
 
+def hybrid_flow(port, key):
+    """A base price with a metered one: the renewal bills the base ahead and the usage behind,
+    exactly as GET usage priced it, through the reporting path the sandbox shares with Stripe."""
+    status, body, _ = call(port, "POST", "/v1/metrics", key, {"key": "messages", "name": "Messages", "aggregation": "sum"})
+    check("a metric for the hybrid plan", status == 201, body)
+    plan = {"key": "hybrid", "name": "Hybrid", "prices": [
+        {"key": "base", "type": "recurring", "amount": 1900, "currency": "usd", "interval": "month"},
+        {"key": "messages", "type": "metered", "metric": "messages", "currency": "usd", "interval": "month",
+         "included_quantity": 1000, "tiers_mode": "graduated",
+         "tiers": [{"up_to": 10000, "unit_amount": 2}, {"up_to": None, "unit_amount": 1}]}]}
+    status, body, _ = call(port, "POST", "/v1/plans", key, plan)
+    check("a plan with a base and a metered price", status == 201, body)
+    call(port, "PUT", "/v1/customers/org_9", key, {"name": "Hooli"})
+    status, subscription, _ = call(port, "POST", "/v1/subscriptions", key,
+                                   {"customer": "org_9", "plan": "hybrid", "price": "base", "payment_method": "pm_sandbox_visa"})
+    items = subscription.get("items") or []
+    check("the subscription has the base and the metered item", status == 201 and len(items) == 2
+          and items[0]["quantity"] == 1 and items[1]["quantity"] is None, subscription)
+    events = [{"id": f"msg-{n}", "customer": "org_9", "metric": "messages", "value": 1500} for n in range(10)]
+    status, body, _ = call(port, "POST", "/v1/usage-events/batch", key, {"events": events})
+    check("usage for the metered item", status == 200, body)
+    status, usage, _ = call(port, "GET", "/v1/customers/org_9/usage?metric=messages", key)
+    amount = usage["metrics"][0]["amount"] if status == 200 else None
+    check("GET usage prices it by the tiers (14,000 beyond 1,000 included)", amount == 9000 * 2 + 5000 * 1, usage)
+    status, clock, _ = call(port, "POST", "/v1/test-clock/advance", key, {"seconds": 32 * 86400})
+    check("the clock renews the hybrid subscription", status == 200, clock)
+    status, paid, _ = call(port, "GET", "/v1/events?type=invoice.paid&customer=org_9", key)
+    invoice = (paid.get("data") or [{}])[0].get("data", {}).get("object", {})
+    lines = {line.get("description") is not None: line for line in invoice.get("lines", [])}
+    check("the renewal invoice bills the base ahead and the usage behind as GET usage showed it",
+          lines.get(False, {}).get("amount") == 1900 and lines.get(True, {}).get("amount") == amount
+          and invoice.get("amount_paid") == 1900 + amount, invoice)
+    status, summary, _ = call(port, "GET", "/v1/customers/org_9/billing-summary", key)
+    check("the billing summary shows the invoice's lines", (summary.get("latest_invoice") or {}).get("amount_paid") == 1900 + amount
+          and len(summary["latest_invoice"]["lines"]) == 2, summary)
+
+
 def stripe_scenario(env, localstripe, label="SQLite"):
     """The same API with the platform's Stripe account, pointed at localstripe."""
     print(f"Stripe (localstripe) through the API, {label}:")
@@ -572,7 +609,7 @@ def scenario(label, env, tamper, fuzz=False):
     usage = run_cli(env, "--help")
     check("--help names every variable in full", all(f"  {name} " in usage.stdout for name in (
         "DATABASE_URL", "APP_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_TOLERANCE",
-        "STRIPE_API_BASE", "PUBLIC_URL", "KEY_CACHE_SECONDS")), usage.stdout[-1500:])
+        "STRIPE_API_BASE", "PUBLIC_URL", "KEY_CACHE_SECONDS", "USAGE_REPORT_SECONDS")), usage.stdout[-1500:])
     created = run_cli(env, "apps", "create", "--name", "funnel", "--mode", "test")
     check("payments apps create", created.returncode == 0, created.stderr[-500:])
     fields = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
@@ -597,6 +634,7 @@ def scenario(label, env, tamper, fuzz=False):
         check("/metrics counts requests", 'route="/v1/customers/{external_id}"' in text)
         events_flow(port, key, lambda: sandbox_flow(port, key))
         usage_import(env, port, key, app_id)
+        hybrid_flow(port, key)
         status, summary, _ = call(port, "GET", "/v1/customers/org_7/billing-summary", key)
         check("the billing summary shows the active plan and the last payment", status == 200 and summary.get("status") == "active"
               and summary.get("plan") == "pro" and (summary.get("last_payment") or {}).get("amount") == 1200, summary)
