@@ -102,6 +102,22 @@ public struct IDGenerator: Sendable {
         TypedID(rawValue: Kind.idPrefix + "_" + makeBody(time))
     }
 
+    /// A well-formed id body that `key` alone determines (FNV-1a hashes of it): the id of an
+    /// object of ours that exists because a provider object does, the same at every reading.
+    public static func derivedBody(from key: String) -> String {
+        func fnv(_ seed: UInt64) -> UInt64 {
+            key.utf8.reduce(seed) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
+        }
+        var (high, low) = (fnv(0xCBF2_9CE4_8422_2325), fnv(0x8422_2325_CBF2_9CE4))
+        var body: [UInt8] = []
+        for index in 0..<bodyLength {
+            let source = index < 13 ? high : low
+            body.append(alphabet[Int(source & 31)])
+            if index < 13 { high >>= 5 } else { low >>= 5 }
+        }
+        return String(decoding: body, as: UTF8.self)
+    }
+
     /// A new id with any prefix (for objects outside the domain, such as the sandbox provider's).
     public func next(prefix: String, at time: Date) -> String { prefix + "_" + makeBody(time) }
 

@@ -100,7 +100,7 @@ public struct Subscription: Sendable, Equatable, Identified {
             items = remote.items.map { remote in
                 let known = prices[remote.price]
                 return Item(
-                    id: previous[remote.id]?.id ?? Item.ID(rawValue: "\(Item.idPrefix)_\(remote.id.suffix(26))"),
+                    id: previous[remote.id]?.id ?? Item.ID(rawValue: "\(Item.idPrefix)_\(IDGenerator.derivedBody(from: remote.id))"),
                     priceID: known?.priceID,
                     providerPriceID: remote.price,
                     providerItemID: remote.id,

@@ -13,6 +13,15 @@ import Testing
         #expect(Customer.ID(parsing: "cus_short") == nil)
     }
 
+    @Test func idsDerivedFromAProviderIdAreWellFormedAndStable() {
+        let ids = ["si_vN5RgvAmdwyzkm", "si_1", "sbsi_01m8q0hq0vrg0w0cq1ep9gm861", ""].map {
+            "si_" + IDGenerator.derivedBody(from: $0)
+        }
+        #expect(ids.allSatisfy { Subscription.Item.ID(parsing: $0) != nil }, "\(ids)")
+        #expect(Set(ids).count == ids.count)
+        #expect("si_" + IDGenerator.derivedBody(from: "si_1") == ids[1], "the same provider id, the same id")
+    }
+
     @Test func idsSortByCreationTime() {
         let start = Date(timeIntervalSince1970: 1_790_000_000)
         let ids = (0..<200).map { IDGenerator.live.next(Customer.self, at: start.addingTimeInterval(Double($0) / 1000)) }

@@ -191,7 +191,12 @@ final class MeterStripe: Sendable {
             #expect(try await api.request(.post, "/v1/plans", key: key, json: plan).status == .created)
             let subscription = try await api.request(.post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"scale"}"#)
             #expect(subscription.status == .created, "\(subscription.text)")
-            #expect((subscription["items"] as? [[String: Any]])?.count == 5)
+            let items = subscription["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 5)
+            #expect(
+                items.allSatisfy { Subscription.Item.ID(parsing: $0["id"] as? String ?? "") != nil },
+                "our item ids are well-formed whatever the provider's look like: \(items)"
+            )
             let app = try #require(try await api.store.read { try await $0.apps.list(try PageRequest(limit: 10)).data.first })
             try await body(api, key, app)
         }
