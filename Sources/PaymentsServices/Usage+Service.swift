@@ -102,7 +102,7 @@ extension Usage {
             let now = try await store.now(of: app)
             // What each event reads as, or why it is refused, before any write.
             var outcomes = [Outcome?](repeating: nil, count: inputs.count)
-            var accepted: [(index: Int, input: UsageEvent.Input, customer: Customer, metric: Metric, number: Double, distinct: String?)] = []
+            var accepted: [Accepted] = []
             for (index, input) in inputs.enumerated() {
                 let prefix = batch ? "events[\(index)]" : ""
                 func param(_ name: String) -> String { batch ? "\(prefix)[\(name)]" : name }
@@ -130,7 +130,21 @@ extension Usage {
                             "The timestamp is more than \(Int(UsageEvent.maximumLead / 60)) minutes ahead of the app's clock."
                         )
                     }
-                    accepted.append((index, input, customer, metric, number, distinct))
+                    // Worked out here, on the request's thread, not in the transaction on the writer's.
+                    accepted.append(
+                        Accepted(
+                            index: index,
+                            input: input,
+                            customer: customer.id,
+                            customerExternalID: customer.externalID,
+                            metric: metric.key,
+                            aggregation: metric.aggregation,
+                            number: number,
+                            distinct: distinct,
+                            fingerprint: input.fingerprint,
+                            propertiesText: UsageRepository.text(input.properties)
+                        )
+                    )
                 } catch let error as PaymentsError {
                     outcomes[index] = .refused(error)
                 }
@@ -138,16 +152,20 @@ extension Usage {
             guard !accepted.isEmpty else { return outcomes.map { $0! } }
             let recorded = try await store.recordUsage(origin, app: app) { [accepted] session in
                 var anchors: [Customer.ID: UsageAnchor?] = [:]
+                // The period last placed per customer: a time inside it is placed there again
+                // without working the calendar out (a batch's events mostly share one).
+                var lastPeriod: [Customer.ID: UsagePeriod] = [:]
                 var pending: [UsageRepository.Pending] = []
                 var placed: [Int] = []
                 var refused: [(Int, PaymentsError)] = []
                 for event in accepted {
-                    if anchors[event.customer.id] == nil {
-                        anchors[event.customer.id] = .some(UsageAnchor.current(of: try await session.usage(app).anchors(customer: event.customer.id)))
+                    if anchors[event.customer] == nil {
+                        anchors[event.customer] = .some(UsageAnchor.current(of: try await session.usage(app).anchors(customer: event.customer)))
                     }
                     let timestamp = event.input.timestamp ?? session.now
-                    let anchor = anchors[event.customer.id] ?? nil
-                    guard let period = anchor.map({ $0.period(of: timestamp) }) ?? UsagePeriod.calendarMonth(of: timestamp) else {
+                    let anchor = anchors[event.customer] ?? nil
+                    let known = lastPeriod[event.customer].flatMap { $0.start <= timestamp && timestamp < $0.end ? $0 : nil }
+                    guard let period = known ?? anchor.map({ $0.period(of: timestamp) }) ?? UsagePeriod.calendarMonth(of: timestamp) else {
                         refused.append(
                             (
                                 event.index,
@@ -161,22 +179,24 @@ extension Usage {
                         )
                         continue
                     }
+                    lastPeriod[event.customer] = period
                     pending.append(
                         UsageRepository.Pending(
                             event: UsageEvent(
                                 id: event.input.id,
-                                customerID: event.customer.id,
-                                customerExternalID: event.customer.externalID,
-                                metric: event.metric.key,
+                                customerID: event.customer,
+                                customerExternalID: event.customerExternalID,
+                                metric: event.metric,
                                 value: event.number,
                                 timestamp: timestamp,
                                 properties: event.input.properties,
                                 period: period,
                                 createdAt: session.wallClock
                             ),
-                            fingerprint: event.input.fingerprint,
-                            aggregation: event.metric.aggregation,
-                            distinct: event.distinct
+                            fingerprint: event.fingerprint,
+                            aggregation: event.aggregation,
+                            distinct: event.distinct,
+                            propertiesText: event.propertiesText
                         )
                     )
                     placed.append(event.index)
@@ -202,6 +222,21 @@ extension Usage {
                 }
             }
             return outcomes.map { $0! }
+        }
+
+        /// An event that passed the checks made before the transaction, with what was worked out
+        /// for it there.
+        struct Accepted: Sendable {
+            let index: Int
+            let input: UsageEvent.Input
+            let customer: Customer.ID
+            let customerExternalID: String
+            let metric: String
+            let aggregation: Metric.Aggregation
+            let number: Double
+            let distinct: String?
+            let fingerprint: String
+            let propertiesText: String
         }
 
         /// The thresholds of a plan's limit announced once per customer, metric and period, in percent.

@@ -15,10 +15,14 @@ public protocol PreparedRead: Sendable {
     static func decode(_ row: any SQLRow) throws -> Row
 }
 
-/// A parameter of a prepared read.
+/// A parameter of a prepared read or a direct statement.
 public enum PreparedValue: Sendable, Equatable {
     case text(String)
     case integer(Int64)
+    case double(Double)
+    case null
+
+    public static func text(_ value: String?) -> Self { value.map(Self.text) ?? .null }
 }
 
 extension PreparedRead {
@@ -38,13 +42,7 @@ extension Session {
             return rows
         case let sqlite as SQLiteDatabase:
             var rows: [Read.Row] = []
-            let values = read.values.map { value -> SQLiteValue in
-                switch value {
-                case .text(let text): .text(text)
-                case .integer(let integer): .integer(integer)
-                }
-            }
-            try sqlite.connection.execute(Read.sqliteSQL, values) { rows.append(try Read.decode($0)) }
+            try sqlite.connection.execute(Read.sqliteSQL, read.values.map(\.sqlite)) { rows.append(try Read.decode($0)) }
             return rows
         default:
             throw StoreError.inconsistent("no prepared reads on \(type(of: db))")
@@ -53,6 +51,60 @@ extension Session {
 
     /// The first row of `read`, if any.
     public func first<Read: PreparedRead>(_ read: Read) async throws -> Read.Row? { try await all(read).first }
+
+    /// Runs `statement` with `values` bound as they are, calling `onRow` for each row: the hot
+    /// writes' way past SQLKit's serializer (a batch of usage events binds thousands of values).
+    /// SQLite keeps the statement prepared per text; PostgreSQL parses it each time (unnamed).
+    public func execute(_ statement: DirectStatement, _ values: [PreparedValue], onRow: (any SQLRow) throws -> Void = { _ in }) async throws {
+        switch db {
+        case let postgres as PostgresSQLDatabase:
+            let query = PostgresQuery(unsafeSQL: statement.postgres, binds: PostgresBindings(values))
+            for try await row in try await postgres.connection.query(query, logger: postgres.logger) {
+                try onRow(row.sql())
+            }
+        case let sqlite as SQLiteDatabase:
+            try sqlite.connection.execute(statement.sqlite, values.map(\.sqlite), onRow: onRow)
+        default:
+            throw StoreError.inconsistent("no direct statements on \(type(of: db))")
+        }
+    }
+}
+
+/// A statement built at run time, in both engines' forms: written with `$1`, `$2`, … (and no
+/// `$` elsewhere), SQLite's `?1`, `?2`, … made once here. Make it once per shape and keep it.
+public struct DirectStatement: Sendable {
+    let postgres: String
+    let sqlite: String
+
+    public init(_ sql: String) {
+        postgres = sql
+        sqlite = String(decoding: sql.utf8.map { $0 == UInt8(ascii: "$") ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+    }
+}
+
+extension PostgresBindings {
+    init(_ values: [PreparedValue]) {
+        self.init(capacity: values.count)
+        for value in values {
+            switch value {
+            case .text(let text): append(text)
+            case .integer(let integer): append(integer)
+            case .double(let double): append(double)
+            case .null: appendNull()
+            }
+        }
+    }
+}
+
+extension PreparedValue {
+    var sqlite: SQLiteValue {
+        switch self {
+        case .text(let text): .text(text)
+        case .integer(let integer): .integer(integer)
+        case .double(let double): .real(double)
+        case .null: .null
+        }
+    }
 }
 
 /// A prepared read as PostgresNIO runs it: named after the read's type, so each connection
@@ -64,14 +116,7 @@ struct PostgresStatement<Read: PreparedRead>: PostgresPreparedStatement {
     let read: Read
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: read.values.count)
-        for value in read.values {
-            switch value {
-            case .text(let text): bindings.append(text)
-            case .integer(let integer): bindings.append(integer)
-            }
-        }
-        return bindings
+        PostgresBindings(read.values)
     }
 
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }

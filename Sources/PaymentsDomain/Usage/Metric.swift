@@ -36,7 +36,7 @@ public struct Metric: Sendable, Equatable, Identified {
         /// Two parts of one rollup (its events so far, and more events or another shard), each a
         /// value and the time of its latest event, as one: added up; the larger; or for `last`
         /// the later one's, of two at the same millisecond the larger (so arrival order and shards
-        /// never change the answer). `UsageRepository.combined` is the same rule in SQL.
+        /// never change the answer). `UsageRepository.combinedSQL` is the same rule in SQL.
         public func combine(_ a: (value: Double, last: Int64), _ b: (value: Double, last: Int64)) -> Double {
             switch self {
             case .sum, .count, .uniqueCount: a.value + b.value

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import PaymentsDomain
 import SQLKit
 
@@ -30,12 +31,17 @@ public struct UsageRepository: Sendable {
         public let aggregation: Metric.Aggregation
         /// For `unique_count`, the value it counts once.
         public let distinct: String?
+        /// The properties as stored (JSON text).
+        let propertiesText: String
 
-        public init(event: UsageEvent, fingerprint: String, aggregation: Metric.Aggregation, distinct: String?) {
+        /// - Parameter propertiesText: the event's properties as ``UsageRepository/text(_:)``
+        ///   writes them, when the caller worked them out already (off the writer's thread).
+        public init(event: UsageEvent, fingerprint: String, aggregation: Metric.Aggregation, distinct: String?, propertiesText: String? = nil) {
             self.event = event
             self.fingerprint = fingerprint
             self.aggregation = aggregation
             self.distinct = distinct
+            self.propertiesText = propertiesText ?? UsageRepository.text(event.properties)
         }
     }
 
@@ -55,26 +61,18 @@ public struct UsageRepository: Sendable {
         _ = try session.requireWrite()
         var inserted = Set<String>()
         for start in stride(from: 0, to: batch.count, by: Self.rowsPerStatement) {
-            var rows: SQLQueryString = ""
-            for (offset, pending) in batch[start..<min(start + Self.rowsPerStatement, batch.count)].enumerated() {
+            let rows = batch[start..<min(start + Self.rowsPerStatement, batch.count)]
+            var values: [PreparedValue] = []
+            values.reserveCapacity(rows.count * 11)
+            for pending in rows {
                 let e = pending.event
-                rows =
-                    rows + (offset == 0 ? "" : ", ")
-                        + """
-                        (\(bind: appID.rawValue), \(bind: e.id), \(bind: e.customerID.rawValue), \(bind: e.metric), \(bind: e.value),
-                         \(bind: e.timestamp.millis), \(bind: Self.text(e.properties)), \(bind: pending.fingerprint),
-                         \(bind: e.period.start.millis), \(bind: e.period.end.millis), \(bind: e.createdAt.millis))
-                        """
+                values += [
+                    .text(appID.rawValue), .text(e.id), .text(e.customerID.rawValue), .text(e.metric), .double(e.value),
+                    .integer(e.timestamp.millis), .text(pending.propertiesText), .text(pending.fingerprint),
+                    .integer(e.period.start.millis), .integer(e.period.end.millis), .integer(e.createdAt.millis),
+                ]
             }
-            for row in try await session.db.raw(
-                """
-                INSERT INTO usage_events
-                    (app_id, id, customer_id, metric, value, timestamp, properties, fingerprint, period_start, period_end, created_at)
-                VALUES \(rows)
-                ON CONFLICT (app_id, id) DO NOTHING
-                RETURNING id
-                """
-            ).all() {
+            try await session.execute(Self.insertEvents(rows: rows.count), values) { row in
                 inserted.insert(try row.decode(column: "id", as: String.self))
             }
         }
@@ -155,20 +153,13 @@ public struct UsageRepository: Sendable {
         for key in order {
             guard var delta = deltas[key] else { continue }
             if delta.aggregation == .uniqueCount { delta.value = Double(try await insertDistinct(key, delta.distinct.sorted())) }
-            try await session.db.raw(
-                """
-                INSERT INTO usage_rollups
-                    (app_id, customer_id, metric, period_start, period_end, shard, value, events, last_timestamp, updated_at)
-                VALUES (\(bind: appID.rawValue), \(bind: key.customer), \(bind: key.metric), \(bind: key.start), \(bind: delta.end),
-                        \(bind: shard), \(bind: delta.value), \(bind: delta.events), \(bind: delta.lastTimestamp), \(bind: now))
-                ON CONFLICT (app_id, customer_id, metric, period_start, shard) DO UPDATE SET
-                    value = \(Self.combined(delta.aggregation)),
-                    events = usage_rollups.events + excluded.events,
-                    last_timestamp = CASE WHEN excluded.last_timestamp > usage_rollups.last_timestamp
-                                          THEN excluded.last_timestamp ELSE usage_rollups.last_timestamp END,
-                    updated_at = excluded.updated_at
-                """
-            ).run()
+            try await session.execute(
+                Self.upsertRollup[delta.aggregation]!,
+                [
+                    .text(appID.rawValue), .text(key.customer), .text(key.metric), .integer(key.start), .integer(delta.end),
+                    .integer(shard), .double(delta.value), .integer(delta.events), .integer(delta.lastTimestamp), .integer(now),
+                ]
+            )
             touched.append(
                 (
                     Customer.ID(rawValue: key.customer), key.metric,
@@ -197,8 +188,51 @@ public struct UsageRepository: Sendable {
         ).first() != nil
     }
 
+    /// The multi-row insert of `rows` events, made once per row count.
+    static func insertEvents(rows: Int) -> DirectStatement {
+        if let made = insertStatements.withLockedValue({ $0[rows] }) { return made }
+        let tuples = (0..<rows).map { row in
+            "(" + (1...11).map { "$\(row * 11 + $0)" }.joined(separator: ", ") + ")"
+        }
+        let statement = DirectStatement(
+            """
+            INSERT INTO usage_events
+                (app_id, id, customer_id, metric, value, timestamp, properties, fingerprint, period_start, period_end, created_at)
+            VALUES \(tuples.joined(separator: ", "))
+            ON CONFLICT (app_id, id) DO NOTHING
+            RETURNING id
+            """
+        )
+        insertStatements.withLockedValue { $0[rows] = statement }
+        return statement
+    }
+
+    private static let insertStatements = NIOLockedValueBox<[Int: DirectStatement]>([:])
+
+    /// A rollup's upsert, per aggregation: its value takes the batch's share as `combined` says.
+    static let upsertRollup: [Metric.Aggregation: DirectStatement] = Dictionary(
+        uniqueKeysWithValues: Metric.Aggregation.allCases.map { aggregation in
+            (
+                aggregation,
+                DirectStatement(
+                    """
+                    INSERT INTO usage_rollups
+                        (app_id, customer_id, metric, period_start, period_end, shard, value, events, last_timestamp, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    ON CONFLICT (app_id, customer_id, metric, period_start, shard) DO UPDATE SET
+                        value = \(combinedSQL(aggregation)),
+                        events = usage_rollups.events + excluded.events,
+                        last_timestamp = CASE WHEN excluded.last_timestamp > usage_rollups.last_timestamp
+                                              THEN excluded.last_timestamp ELSE usage_rollups.last_timestamp END,
+                        updated_at = excluded.updated_at
+                    """
+                )
+            )
+        }
+    )
+
     /// How a rollup's value takes a batch's share (`excluded`).
-    static func combined(_ aggregation: Metric.Aggregation) -> SQLQueryString {
+    static func combinedSQL(_ aggregation: Metric.Aggregation) -> String {
         switch aggregation {
         case .sum, .count, .uniqueCount: "usage_rollups.value + excluded.value"
         case .max: "CASE WHEN excluded.value > usage_rollups.value THEN excluded.value ELSE usage_rollups.value END"
@@ -424,7 +458,8 @@ public struct UsageRepository: Sendable {
         return sums.count
     }
 
-    static func text(_ properties: [String: JSONValue]) -> String {
+    /// Properties as the events table stores them.
+    public static func text(_ properties: [String: JSONValue]) -> String {
         var writer = JSONWriter()
         writer.value(JSONValue.object(properties))
         return writer.string
