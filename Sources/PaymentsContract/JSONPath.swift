@@ -10,8 +10,17 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 
     public static let root = JSONPath()
 
-    public func appending(_ key: String) -> JSONPath { JSONPath(components: components + [.key(key)]) }
-    public func appending(_ index: Int) -> JSONPath { JSONPath(components: components + [.index(index)]) }
+    public func appending(_ key: String) -> JSONPath {
+        var path = self
+        path.components.append(.key(key))
+        return path
+    }
+
+    public func appending(_ index: Int) -> JSONPath {
+        var path = self
+        path.components.append(.index(index))
+        return path
+    }
 
     /// The parameter's name in Stripe's bracket notation.
     public var param: String {

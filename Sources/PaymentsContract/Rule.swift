@@ -65,7 +65,8 @@ extension Rule where Value == String {
         )
         return Rule(schema) { json, path throws(PaymentsError) in
             guard case .string(let text) = json else { throw wrongType(path, "a string") }
-            try rule.check(text, param: path.param)
+            // The parameter's name is made only for the error (it costs an allocation per field).
+            guard rule.accepts(text) else { throw .invalid(path.param, "\(path.param) must be \(rule.describe).") }
             return text
         }
     }
@@ -97,7 +98,7 @@ extension Rule where Value == Int64 {
             case .number(let number) where number.rounded() == number && abs(number) < 9.2e18: value = Int64(number)
             default: throw wrongType(path, "an integer")
             }
-            try rule.check(value, param: path.param)
+            guard rule.range.contains(value) else { throw .invalid(path.param, "\(path.param) must be \(rule.describe).") }
             return value
         }
     }
@@ -228,11 +229,7 @@ extension Rule {
             }
             var result: [String: Element] = [:]
             for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                do {
-                    try keys.check(key, param: path.param)
-                } catch {
-                    throw .invalid(path.param, "\(path.param) keys must be \(keys.describe).")
-                }
+                guard keys.accepts(key) else { throw .invalid(path.param, "\(path.param) keys must be \(keys.describe).") }
                 result[key] = try values.read(member, path.appending(key))
             }
             return result
@@ -267,7 +264,7 @@ extension Rule where Value == JSONValue {
         Rule(.any(of: [.string(maxLength: text.length.upperBound), .number, .boolean])) { json, path throws(PaymentsError) in
             switch json {
             case .string(let string):
-                try text.check(string, param: path.param)
+                guard text.accepts(string) else { throw .invalid(path.param, "\(path.param) must be \(text.describe).") }
                 return json
             case .integer, .bool: return json
             case .number(let number) where number.isFinite: return json

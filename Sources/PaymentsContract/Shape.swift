@@ -123,6 +123,8 @@ public struct Shape<Root: Sendable>: Sendable {
     public let description: String?
     let inputs: [Input<Root>]
     let make: @Sendable () -> Root
+    /// The field names, for telling an unknown field (kept, not worked out on every read).
+    let names: Set<String>
 
     public init(
         _ name: String?,
@@ -134,7 +136,8 @@ public struct Shape<Root: Sendable>: Sendable {
         self.description = description
         self.make = make
         self.inputs = inputs()
-        precondition(Set(self.inputs.map(\.name)).count == self.inputs.count, "a field of \(name ?? "a body") is declared twice")
+        names = Set(self.inputs.map(\.name))
+        precondition(names.count == self.inputs.count, "a field of \(name ?? "a body") is declared twice")
     }
 
     /// The field names this shape takes.
@@ -149,8 +152,8 @@ public struct Shape<Root: Sendable>: Sendable {
             }
             throw Rule<Root>.wrongType(path, "an object")
         }
-        let known = Set(inputs.map(\.name)).union(extra)
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
+        func isKnown(_ key: String) -> Bool { names.contains(key) || extra.contains(key) }
+        if !members.keys.allSatisfy(isKnown), let unknown = members.keys.sorted().first(where: { !isKnown($0) }) {
             throw .unknown(path.appending(unknown).param)
         }
         var root = make()
