@@ -56,6 +56,11 @@ final class SQLiteWriter: Sendable {
         var closed = false
         /// A `close()` waiting for the work under way.
         var closer: CheckedContinuation<Void, Never>?
+        /// Tasks on their way to the writer's thread or waiting on it for the writer: its thread
+        /// stops only once each has the writer or has left.
+        var entering = 0
+        /// A `close()` waiting for them.
+        var arrivals: CheckedContinuation<Void, Never>?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -97,8 +102,24 @@ final class SQLiteWriter: Sendable {
     }
 
     private func run<T: Sendable>(transactional: Bool, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await acquire()
+        // The writer is waited for on its own thread: the task that hands it over resumes the next
+        // one there, which then runs at once, with no round trip through the shared pool.
+        let entering = state.withLockedValue { state -> Bool in
+            guard !state.closed else { return false }
+            state.entering += 1
+            return true
+        }
+        guard entering else { throw StoreError.closed }
         return try await withTaskExecutorPreference(executor) {
+            // Counted until past the wait, so a close does not stop the thread under a waiter it
+            // has just failed (which must run on the thread to leave).
+            do {
+                try await acquire()
+                arrived()
+            } catch {
+                arrived()
+                throw error
+            }
             let batch: Batch
             if let open = state.withLockedValue({ $0.batch }) {
                 batch = open
@@ -223,6 +244,17 @@ final class SQLiteWriter: Sendable {
         }
     }
 
+    /// A task that set out for the writer has it, or has been turned away (see `State.entering`).
+    private func arrived() {
+        let closer = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            state.entering -= 1
+            guard state.entering == 0 else { return nil }
+            defer { state.arrivals = nil }
+            return state.arrivals
+        }
+        closer?.resume()
+    }
+
     /// Lets the next task in, or frees the writer.
     private func release() {
         let (next, closer) = state.withLockedValue { state -> (CheckedContinuation<Void, any Error>?, CheckedContinuation<Void, Never>?) in
@@ -255,6 +287,15 @@ final class SQLiteWriter: Sendable {
                 }
                 if !stillHeld { closer.resume() }
             }
+        }
+        // Tasks already on their way to the thread find it closed there (and leave) first.
+        await withCheckedContinuation { (closer: CheckedContinuation<Void, Never>) in
+            let waiting = state.withLockedValue { state -> Bool in
+                guard state.entering > 0 else { return false }
+                state.arrivals = closer
+                return true
+            }
+            if !waiting { closer.resume() }
         }
         connection.close()
         try await thread.shutdownGracefully()
