@@ -106,17 +106,21 @@ public enum QueryBuilder<Root> {
 public struct QueryShape<Root: Sendable>: Sendable {
     let inputs: [QueryInput<Root>]
     let make: @Sendable () -> Root
+    /// The parameter names, kept (not worked out on every read).
+    let names: Set<String>
 
     public init(make: @escaping @Sendable () -> Root, @QueryBuilder<Root> inputs: () -> [QueryInput<Root>]) {
         self.make = make
         self.inputs = inputs()
+        names = Set(self.inputs.flatMap { $0.parameters.map(\.name) })
     }
 
     /// - Throws: `parameter_unknown` for a parameter the route does not take, else the first
     ///   parameter's error.
     public func read(_ query: [String: String]) throws(PaymentsError) -> Root {
-        let known = Set(inputs.flatMap { $0.parameters.map(\.name) })
-        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) { throw .unknown(unknown) }
+        if !query.keys.allSatisfy(names.contains), let unknown = query.keys.sorted().first(where: { !names.contains($0) }) {
+            throw .unknown(unknown)
+        }
         var root = make()
         for input in inputs { try input.read(query, &root) }
         return root

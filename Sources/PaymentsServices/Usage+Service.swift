@@ -375,22 +375,12 @@ extension Usage {
                 case .previous: period = placement.previous(before: placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now))
                 case .between(let from, let to): period = UsagePeriod(start: from, end: to)
                 }
-                let metrics: [Metric]
-                if let metric {
-                    guard let found = try await session.metrics(app).find(key: metric) else {
-                        throw PaymentsError(.invalidRequest, code: .metricNotFound, message: "No such metric: '\(metric)'.", param: "metric")
-                    }
-                    metrics = [found]
-                } else {
-                    metrics = try await session.metrics(app).all()
+                let read = try await session.usage(app).metricTotals(customer: customer.id, metric: metric, starts: period.start..<period.end)
+                if let metric, read.isEmpty {
+                    throw PaymentsError(.invalidRequest, code: .metricNotFound, message: "No such metric: '\(metric)'.", param: "metric")
                 }
-                let totals = Dictionary(
-                    grouping: try await session.usage(app).totals(customer: customer.id, metric: metric, starts: period.start..<period.end),
-                    by: \.metric
-                )
                 var usages: [MetricUsage] = []
-                for metric in metrics {
-                    let periods = totals[metric.key] ?? []
+                for (metric, periods) in read {
                     let value: Double
                     switch metric.aggregation {
                     case .sum, .count: value = periods.reduce(0) { $0 + $1.value }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import PostgresNIO
 import SQLKit
 
@@ -107,11 +108,21 @@ extension PreparedValue {
     }
 }
 
+/// Each prepared read type's statement name.
+private let preparedNames = NIOLockedValueBox<[ObjectIdentifier: String]>([:])
+
 /// A prepared read as PostgresNIO runs it: named after the read's type, so each connection
 /// prepares it once.
 struct PostgresStatement<Read: PreparedRead>: PostgresPreparedStatement {
     typealias Row = PostgresRow
-    static var name: String { "payments_\(String(describing: Read.self))" }
+    static var name: String {
+        let type = ObjectIdentifier(Read.self)
+        if let known = preparedNames.withLockedValue({ $0[type] }) { return known }
+        // `String(describing:)` of a type is slow: made once per read type.
+        let name = "payments_\(String(describing: Read.self))"
+        preparedNames.withLockedValue { $0[type] = name }
+        return name
+    }
     static var sql: String { Read.sql }
     let read: Read
 

@@ -26,13 +26,42 @@ public struct PlanRepository: Sendable {
         return try await withPrices(Self.decode(row))
     }
 
+    /// The plan with its prices, in one prepared statement (the usage read and every
+    /// subscription change read a plan by id).
     public func find(id: Plan.ID) async throws -> Plan? {
-        guard
-            let row = try await session.db.raw(
-                "SELECT \(Self.columns) FROM plans WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: id.rawValue)"
-            ).first()
-        else { return nil }
-        return try await withPrices(Self.decode(row))
+        let rows = try await session.all(ByID(app: appID, id: id))
+        guard var plan = rows.first?.plan else { return nil }
+        plan.prices = rows.map(\.price)
+        return plan
+    }
+
+    struct ByID: PreparedRead {
+        static let sql = """
+            SELECT pl.id, pl.app_id, pl.key, pl.name, pl.description, pl.trial_period_days, pl.grace_period_days, pl.features,
+                   pl.limits, pl.metadata, pl.active, pl.created_at, pl.updated_at,
+                   p.id AS price_id, p.key AS price_key, p.terms AS price_terms, p.linked_provider_price_id AS price_linked,
+                   p.active AS price_active, p.created_at AS price_created_at
+            FROM plans pl JOIN prices p ON p.plan_id = pl.id AND p.app_id = pl.app_id
+            WHERE pl.app_id = $1 AND pl.id = $2
+            ORDER BY p.active DESC, p.id
+            """
+        let app: App.ID
+        let id: Plan.ID
+        var values: [PreparedValue] { [.text(app.rawValue), .text(id.rawValue)] }
+
+        static func decode(_ row: any SQLRow) throws -> (plan: Plan, price: Price) {
+            (
+                try PlanRepository.decode(row),
+                Price(
+                    id: Price.ID(rawValue: try row.decode(column: "price_id", as: String.self)),
+                    key: try row.decode(column: "price_key", as: String.self),
+                    terms: try StoreJSON.decode(PriceTermsRecord.self, row.decode(column: "price_terms", as: String.self)).terms,
+                    linkedProviderPriceID: try row.decode(column: "price_linked", as: String?.self),
+                    active: try row.decode(column: "price_active", as: Int.self) == 1,
+                    createdAt: try row.date("price_created_at")
+                )
+            )
+        }
     }
 
     /// Plans newest first, optionally only active or only archived ones.

@@ -46,7 +46,7 @@ public struct UsageRepository: Sendable {
     }
 
     /// How many rows one multi-row statement carries.
-    static let rowsPerStatement = 100
+    static let rowsPerStatement = 500
 
     /// Records events and adds the new ones to their rollups, a few statements for many events:
     /// the events in multi-row inserts, then one upsert per customer, metric and period.
@@ -348,28 +348,90 @@ public struct UsageRepository: Sendable {
             ORDER BY r.metric, r.period_start
             """
         ).all()
-        struct Combined {
-            var total: UsageTotal
-            var last: Int64
-        }
-        var combined: [Combined] = []
+        var totals: [UsageTotal] = []
+        var last: Int64 = 0
         for row in rows {
             let metric = try row.decode(column: "metric", as: String.self)
-            let period = UsagePeriod(start: try row.date("period_start"), end: try row.date("period_end"))
-            let value = try row.decode(column: "value", as: Double.self)
-            let events = try row.decode(column: "events", as: Int64.self)
-            let last = try row.decode(column: "last_timestamp", as: Int64.self)
-            guard var current = combined.last, current.total.metric == metric, current.total.period.start == period.start else {
-                combined.append(Combined(total: UsageTotal(metric: metric, period: period, value: value, events: events), last: last))
-                continue
-            }
+            let part = UsageTotal(
+                metric: metric,
+                period: UsagePeriod(start: try row.date("period_start"), end: try row.date("period_end")),
+                value: try row.decode(column: "value", as: Double.self),
+                events: try row.decode(column: "events", as: Int64.self)
+            )
             let aggregation = Metric.Aggregation(rawValue: try row.decode(column: "aggregation", as: String.self)) ?? .sum
-            let combinedValue = aggregation.combine((current.total.value, current.last), (value, last))
-            current.total = UsageTotal(metric: metric, period: period, value: combinedValue, events: current.total.events + events)
-            current.last = max(current.last, last)
-            combined[combined.count - 1] = current
+            Self.add((part, try row.decode(column: "last_timestamp", as: Int64.self)), to: &totals, last: &last, aggregation: aggregation)
         }
-        return combined.map(\.total)
+        return totals
+    }
+
+    /// Adds one shard's row of a rollup to `totals` (ordered by metric and period): a new period,
+    /// or the same one combined as its metric aggregates. `last` is the running latest timestamp.
+    static func add(
+        _ part: (total: UsageTotal, last: Int64),
+        to totals: inout [UsageTotal],
+        last: inout Int64,
+        aggregation: Metric.Aggregation
+    ) {
+        guard let current = totals.last, current.metric == part.total.metric, current.period.start == part.total.period.start else {
+            totals.append(part.total)
+            last = part.last
+            return
+        }
+        totals[totals.count - 1] = UsageTotal(
+            metric: current.metric,
+            period: current.period,
+            value: aggregation.combine((current.value, last), (part.total.value, part.last)),
+            events: current.events + part.total.events
+        )
+        last = max(last, part.last)
+    }
+
+    /// The app's metrics (or the one named `metric`), each with the customer's usage per period
+    /// for periods starting in `starts` — one prepared statement, as `GET .../usage` reads it.
+    public func metricTotals(customer: Customer.ID, metric: String?, starts: Range<Date>) async throws -> [(metric: Metric, totals: [UsageTotal])] {
+        let rows = try await session.all(
+            MetricTotals(app: appID, customer: customer, metric: metric ?? "", from: starts.lowerBound.millis, to: starts.upperBound.millis)
+        )
+        var result: [(metric: Metric, totals: [UsageTotal])] = []
+        var last: Int64 = 0
+        for (metric, part) in rows {
+            if result.last?.metric.key != metric.key { result.append((metric, [])) }
+            guard let part else { continue }
+            Self.add(part, to: &result[result.count - 1].totals, last: &last, aggregation: metric.aggregation)
+        }
+        return result
+    }
+
+    struct MetricTotals: PreparedRead {
+        static let sql = """
+            SELECT m.id, m.app_id, m.key, m.name, m.aggregation, m.field, m.unit, m.created_at, m.updated_at,
+                   r.period_start, r.period_end, r.value, r.events, r.last_timestamp
+            FROM metrics m LEFT JOIN usage_rollups r
+              ON r.app_id = m.app_id AND r.metric = m.key AND r.customer_id = $2 AND r.period_start >= $4 AND r.period_start < $5
+            WHERE m.app_id = $1 AND ($3 = '' OR m.key = $3)
+            ORDER BY m.key, r.period_start
+            """
+        let app: App.ID
+        let customer: Customer.ID
+        let metric: String
+        let from: Int64
+        let to: Int64
+        var values: [PreparedValue] { [.text(app.rawValue), .text(customer.rawValue), .text(metric), .integer(from), .integer(to)] }
+
+        static func decode(_ row: any SQLRow) throws -> (Metric, (total: UsageTotal, last: Int64)?) {
+            let metric = try MetricRepository.decode(row)
+            guard let start = try row.decode(column: "period_start", as: Int64?.self) else { return (metric, nil) }
+            let total = UsageTotal(
+                metric: metric.key,
+                period: UsagePeriod(
+                    start: Timestamp.date(milliseconds: start),
+                    end: Timestamp.date(milliseconds: try row.decode(column: "period_end", as: Int64.self))
+                ),
+                value: try row.decode(column: "value", as: Double.self),
+                events: try row.decode(column: "events", as: Int64.self)
+            )
+            return (metric, (total, try row.decode(column: "last_timestamp", as: Int64.self)))
+        }
     }
 
     /// How many distinct values a `unique_count` metric saw over periods starting in `starts`
