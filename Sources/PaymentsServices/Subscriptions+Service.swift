@@ -187,49 +187,28 @@ extension Subscriptions {
                 paymentMethod: request.paymentMethod,
                 appID: app.id
             )
-            do {
-                let remote = try await provider.createSubscription(providerRequest, idempotencyKey: operation.idempotencyKey)
-                return try await settle(
+            // What the provider answered (or how it failed), recorded on the subscription and the operation.
+            func settled(_ remote: ProviderSubscription?, _ failure: ProviderError?) async throws -> Subscription {
+                try await settle(
                     app: app.id,
                     subscription.id,
                     operation: operation.id,
                     remote: remote,
-                    failure: nil,
+                    failure: failure,
                     provider: provider,
                     origin: origin
                 )
+            }
+            do {
+                return try await settled(try await provider.createSubscription(providerRequest, idempotencyKey: operation.idempotencyKey), nil)
             } catch let error as ProviderError where error.isOutcomeUnknown {
-                _ = try await settle(
-                    app: app.id,
-                    subscription.id,
-                    operation: operation.id,
-                    remote: nil,
-                    failure: error,
-                    provider: provider,
-                    origin: origin
-                )
+                _ = try await settled(nil, error)
                 if let found = try? await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
-                    return try await settle(
-                        app: app.id,
-                        subscription.id,
-                        operation: operation.id,
-                        remote: found,
-                        failure: nil,
-                        provider: provider,
-                        origin: origin
-                    )
+                    return try await settled(found, nil)
                 }
                 throw error.paymentsError
             } catch let error as ProviderError {
-                _ = try await settle(
-                    app: app.id,
-                    subscription.id,
-                    operation: operation.id,
-                    remote: nil,
-                    failure: error,
-                    provider: provider,
-                    origin: origin
-                )
+                _ = try await settled(nil, error)
                 throw error.paymentsError
             }
         }
@@ -246,19 +225,8 @@ extension Subscriptions {
             case .succeeded, .failed:
                 return subscription
             case .pending, .unknown:
+                if let found = try await settleFound(app: app, subscription, operation, provider: provider, origin: origin) { return found }
                 let customer = try await customers.get(app: app.id, id: subscription.customerID)
-                let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
-                if let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) {
-                    return try await settle(
-                        app: app.id,
-                        subscription.id,
-                        operation: operation.id,
-                        remote: found,
-                        failure: nil,
-                        provider: provider,
-                        origin: origin
-                    )
-                }
                 guard let plan = try await store.read({ try await $0.plans(app.id).find(id: subscription.planID) }) else {
                     throw StoreError.inconsistent("plan of \(subscription.id) vanished")
                 }
@@ -312,7 +280,18 @@ extension Subscriptions {
         )
             async throws -> Subscription?
         {
-            let subscription = try await get(app: app.id, operation.targetID)
+            try await settleFound(app: app, try await get(app: app.id, operation.targetID), operation, provider: provider, origin: origin)
+        }
+
+        /// Looks for the subscription `operation` made at the provider and records it.
+        /// - Returns: nil when the provider has none for the operation.
+        func settleFound(
+            app: App,
+            _ subscription: Subscription,
+            _ operation: ProviderOperation,
+            provider: any SubscriptionProvider,
+            origin: Origin
+        ) async throws -> Subscription? {
             let customer = try await customers.get(app: app.id, id: subscription.customerID)
             let providerCustomer = try await links.customer(customer, on: provider, origin: origin)
             guard let found = try await provider.findSubscription(customer: providerCustomer, operationID: operation.id.rawValue) else {

@@ -67,8 +67,9 @@ extension TestClocks {
                 return offset
             }
             // Usage up to the new time goes to the provider first, so renewals bill it (as a
-            // deployment's reporting worker keeps the provider's meters current).
-            try await usageReporter.report(app: app)
+            // deployment's reporting worker keeps the provider's meters current). A report that
+            // fails stays pending for the worker; the clock moves anyway.
+            _ = try? await usageReporter.report(app: app)
             let sandbox = directory.sandbox(for: app)
             if let due = sandbox as? any DueWorkRunner { _ = try await due.runDue() }
             let updated = try await subscriptions.refreshAll(app: app, origin: origin)

@@ -188,9 +188,10 @@ public struct Subscription: Sendable, Equatable, Identified {
 }
 
 extension Plan {
-    /// The prices a new subscription bills: those `keys` name, else the base price (`price`, or
-    /// the plan's only recurring licensed price) with every active metered price of the same
-    /// interval and currency. A plan of metered prices only gives them all.
+    /// The prices a new subscription bills: those `keys` name (with `key`, if given, among them as
+    /// the base), else the base price (`key`, or the plan's only recurring licensed price) with
+    /// every active metered price of the same interval and currency. A plan of metered prices
+    /// only gives them all.
     /// - Throws: `price_not_found`; `invalid_request` naming `prices[i]` for a one-time price,
     ///   or prices of mixed intervals or currencies.
     public func subscriptionPrices(base key: String?, keys: [String]?) throws(PaymentsError) -> [Price] {
@@ -209,6 +210,12 @@ extension Plan {
                     throw .invalid("prices[\(index)]", "Price \(key) is named twice.")
                 }
                 chosen.append(price)
+            }
+            if let key {
+                guard let base = chosen.firstIndex(where: { $0.key == key }) else {
+                    throw .invalid("price", "price \(key) must be one of prices (it names the base among them).")
+                }
+                chosen.insert(chosen.remove(at: base), at: 0)
             }
         } else {
             let licensed = prices.filter { $0.active && $0.isRecurring && !$0.isMetered }

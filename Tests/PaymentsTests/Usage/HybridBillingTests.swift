@@ -114,6 +114,7 @@ import Testing
                 (#"{"customer":"org_42","plan":"scale","prices":["base","base"]}"#, "prices"),
                 (#"{"customer":"org_42","plan":"scale","prices":[]}"#, "prices"),
                 (#"{"customer":"org_42","plan":"scale"}"#, "price"),
+                (#"{"customer":"org_42","plan":"scale","price":"base_yearly","prices":["base","calls"]}"#, "price"),
             ] {
                 let refused = try await api.request(.post, "/v1/subscriptions", key: key, json: body)
                 #expect(refused.status == .badRequest && refused.errorParam == param, "\(body): \(refused.text)")
