@@ -104,6 +104,17 @@ extension Inbox {
         /// Claims due events and processes them.
         /// - Returns: how many were processed.
         @discardableResult
+        /// Processes what is due, and waits (up to `patience`) for events another worker is
+        /// processing: for a caller that answers once everything received so far is settled.
+        public func settle(patience: Duration = .seconds(5)) async throws {
+            let deadline = ContinuousClock.now.advanced(by: patience)
+            while true {
+                while try await processDue(limit: 200) > 0 {}
+                guard try await store.inbox.unsettled(now: store.clock.now()) > 0, ContinuousClock.now < deadline else { return }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+
         public func processDue(limit: Int = 50, lease: Duration = .seconds(60)) async throws -> Int {
             let events = try await store.inbox.claim(now: store.clock.now(), lease: lease, limit: limit)
             for event in events {

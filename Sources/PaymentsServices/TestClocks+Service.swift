@@ -73,9 +73,9 @@ extension TestClocks {
             let sandbox = directory.sandbox(for: app)
             if let due = sandbox as? any DueWorkRunner { _ = try await due.runDue() }
             let updated = try await subscriptions.refreshAll(app: app, origin: origin)
-            // What the provider did sent events; process them now, then expire what fell due, so
-            // the call answers with everything settled (the workers would get there too).
-            while try await inbox.processDue(limit: 200) > 0 {}
+            // What the provider did sent events; process them now (and wait for those a worker
+            // took first), then expire what fell due, so the call answers with everything settled.
+            try await inbox.settle()
             try await grace.expireDue(app: app.id, origin: origin)
             return Advanced(
                 now: try await Clocks.now(for: app.id, store: store),

@@ -97,10 +97,13 @@ public struct Subscription: Sendable, Equatable, Identified {
         status = remote.status
         if !remote.items.isEmpty {
             let previous = Dictionary(items.compactMap { item in item.providerItemID.map { ($0, item) } }, uniquingKeysWith: { a, _ in a })
+            // Items recorded before the provider named them keep their ids, matched by price.
+            var unnamed = items.filter { $0.providerItemID == nil }
             items = remote.items.map { remote in
                 let known = prices[remote.price]
+                let matched = unnamed.firstIndex { $0.priceID != nil && $0.priceID == known?.priceID }.map { unnamed.remove(at: $0) }
                 return Item(
-                    id: previous[remote.id]?.id ?? Item.ID(rawValue: "\(Item.idPrefix)_\(IDGenerator.derivedBody(from: remote.id))"),
+                    id: previous[remote.id]?.id ?? matched?.id ?? Item.ID(rawValue: "\(Item.idPrefix)_\(IDGenerator.derivedBody(from: remote.id))"),
                     priceID: known?.priceID,
                     providerPriceID: remote.price,
                     providerItemID: remote.id,

@@ -143,6 +143,20 @@ public struct ProviderEventRepository: Sendable {
         }
     }
 
+    /// How many events are due or being processed under a live lease (perhaps by another
+    /// worker): what a caller waits for to see everything received so far settled.
+    public func unsettled(now: Date) async throws -> Int {
+        try await backend.read { db in
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM provider_events
+                WHERE (status = 'processing' AND lease_until >= \(bind: now.millis))
+                   OR (status = 'pending' AND next_attempt_at <= \(bind: now.millis))
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
     public func find(_ id: ProviderEvent.ID) async throws -> ProviderEvent? {
         try await backend.read { db in
             try await db.raw("SELECT \(Self.columns) FROM provider_events WHERE id = \(bind: id.rawValue)").first().map(Self.decode)

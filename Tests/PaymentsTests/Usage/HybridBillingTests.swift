@@ -39,11 +39,18 @@ import Testing
             )
             #expect(created.status == .created, "\(created.text)")
             let items = created["items"] as? [[String: Any]] ?? []
+            let app = try #require(try await api.store.read { try await $0.apps.list(try PageRequest(limit: 10)).data.first })
             #expect(items.count == 4, "the base and the monthly metered prices, not the yearly one: \(items)")
             #expect(items.first?["quantity"] as? Int == 2)
             #expect(items.dropFirst().allSatisfy { $0["quantity"] is NSNull }, "metered items have no quantity")
             #expect(items.allSatisfy { $0["unknown_price"] as? Bool == false && $0["provider_item_id"] is String })
             let id = try #require(created.string("id"))
+            let audit = try await api.admin(.get, "/admin/v1/audit-logs?app_id=\(app.id.rawValue)&action_type=CREATE_SUBSCRIPTION&limit=10")
+            let recorded = (audit.data.first?["payload_snapshot"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            #expect(
+                recorded.map { $0["id"] as? String } == items.map { $0["id"] as? String },
+                "the items keep the ids they were made with once the provider names them"
+            )
 
             let events = [
                 #"{"id":"c1","customer":"org_42","metric":"api_calls","value":1600.5}"#,
@@ -60,7 +67,6 @@ import Testing
             }
             // A report mid-period, then more usage: the provider gets the difference next time.
             let reporter = api.services.usageReporter
-            let app = try #require(try await api.store.read { try await $0.apps.list(try PageRequest(limit: 10)).data.first })
             #expect(try await reporter.report(app: app) == 3, "one report per metric")
             #expect(try await reporter.report(app: app) == 0, "nothing new, nothing sent")
             _ = try await api.request(.post, "/v1/usage-events", key: key, json: #"{"id":"c2","customer":"org_42","metric":"api_calls","value":100}"#)
