@@ -56,12 +56,22 @@ extension SandboxProvider {
         return max(0, total)
     }
 
-    /// An invoice's lines: each licensed item at its amount times quantity for the period ahead,
-    /// each metered item at its reported quantity priced by the price's tiers for `usage`.
+    /// Whether any of the subscription's items is metered.
+    static func billsUsage(_ tx: SandboxLedger.Tx, _ subscription: SBSubscription) async throws -> Bool {
+        for item in subscription.allItems where item.quantity == nil {
+            if try await tx.get(.price, item.price, as: SBPrice.self)?.metered != nil { return true }
+        }
+        return false
+    }
+
+    /// An invoice's lines: each licensed item at its amount times quantity for the period ahead
+    /// (unless `ahead` is false: a final invoice), each metered item at its reported quantity
+    /// priced by the price's tiers for `usage`.
     static func invoiceLines(
         _ tx: SandboxLedger.Tx,
         _ subscription: SBSubscription,
-        usage: (start: Date, end: Date)?
+        usage: (start: Date, end: Date)?,
+        ahead: Bool = true
     ) async throws -> (lines: [ProviderInvoiceLine], currency: Currency) {
         var lines: [ProviderInvoiceLine] = []
         var currency: Currency?
@@ -88,7 +98,7 @@ extension SandboxProvider {
                         periodEnd: usage.end
                     )
                 )
-            } else {
+            } else if ahead {
                 let quantity = Int64(item.quantity ?? 1)
                 lines.append(
                     ProviderInvoiceLine(

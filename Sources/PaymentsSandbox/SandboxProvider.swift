@@ -377,9 +377,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         method: TestPaymentMethod,
         renewal: Bool,
         usage: (start: Date, end: Date)?,
+        ahead: Bool = true,
         now: Date
     ) async throws -> Bool {
-        let (lines, currency) = try await invoiceLines(tx, subscription, usage: usage)
+        let (lines, currency) = try await invoiceLines(tx, subscription, usage: usage, ahead: ahead)
         let failure = method.charge(renewal: renewal)
         let payment = SBPayment(
             id: tx.newID(.payment, at: now),
@@ -476,6 +477,20 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     subscription.cancelAtPeriodEnd = true
                     try await tx.event(.subscriptionUpdated, object: id, at: now)
                 } else {
+                    // As Stripe's `invoice_now`: a final invoice for the metered usage so far.
+                    if subscription.status != .trialing, let method = subscription.paymentMethod.flatMap(TestPaymentMethod.init(rawValue:)),
+                        try await Self.billsUsage(tx, subscription)
+                    {
+                        _ = try await Self.charge(
+                            tx,
+                            subscription,
+                            method: method,
+                            renewal: true,
+                            usage: (subscription.periodStart, now.addingTimeInterval(0.001)),
+                            ahead: false,
+                            now: now
+                        )
+                    }
                     subscription.status = .canceled
                     subscription.canceledAt = now
                     subscription.endedAt = now

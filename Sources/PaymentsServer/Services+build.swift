@@ -49,9 +49,6 @@ public func buildServices(_ parts: ServiceParts) -> Services {
     let customers = Customers.Service(store: store)
     let plans = Plans.Service(store: store, directory: directory, logger: logger)
     let payments = Payments.Service(store: store, directory: directory, customers: customers, logger: logger)
-    let subscriptions = Subscriptions.Service(store: store, directory: directory, plans: plans, customers: customers, logger: logger)
-    let checkout = Checkout.Service(store: store, directory: directory, plans: plans, customers: customers, logger: logger)
-    let gracePeriods = GracePeriods.Service(store: store, customers: customers)
     let usage = Usage.Service(store: store, customers: customers)
     let usageReporter = Usage.Reporter(
         store: store,
@@ -61,6 +58,16 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         interval: parts.usageReportInterval,
         logger: logger
     )
+    let subscriptions = Subscriptions.Service(
+        store: store,
+        directory: directory,
+        plans: plans,
+        customers: customers,
+        usageReporter: usageReporter,
+        logger: logger
+    )
+    let checkout = Checkout.Service(store: store, directory: directory, plans: plans, customers: customers, logger: logger)
+    let gracePeriods = GracePeriods.Service(store: store, customers: customers)
     let inbox = Inbox.Service(
         store: store,
         directory: directory,

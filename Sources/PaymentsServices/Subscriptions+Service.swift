@@ -62,14 +62,24 @@ extension Subscriptions {
         let directory: Providers.Directory
         let plans: Plans.Service
         let customers: Customers.Service
+        /// Reports usage before an immediate cancellation, so the final invoice bills all of it.
+        let usageReporter: Usage.Reporter?
         let logger: Logger
         var links: ProviderLinks { ProviderLinks(store: store) }
 
-        public init(store: Store, directory: Providers.Directory, plans: Plans.Service, customers: Customers.Service, logger: Logger) {
+        public init(
+            store: Store,
+            directory: Providers.Directory,
+            plans: Plans.Service,
+            customers: Customers.Service,
+            usageReporter: Usage.Reporter? = nil,
+            logger: Logger
+        ) {
             self.store = store
             self.directory = directory
             self.plans = plans
             self.customers = customers
+            self.usageReporter = usageReporter
             self.logger = logger
         }
 
@@ -397,6 +407,15 @@ extension Subscriptions {
             let subscription = try await get(app: app.id, id)
             guard subscription.isLive else { return subscription }
             let (provider, providerID) = try await remote(app: app, subscription)
+            if !atPeriodEnd, subscription.items.contains(where: { $0.quantity == nil }) {
+                // The provider's final invoice bills the metered usage it holds: all of it, first.
+                // (A report that fails stays pending; the cancellation goes on.)
+                do {
+                    try await usageReporter?.report(app: app)
+                } catch {
+                    logger.warning("usage not reported before a cancellation", metadata: ["subscription": "\(subscription.id)", "error": "\(error)"])
+                }
+            }
             let key = "\(subscription.id.rawValue)-cancel-\(atPeriodEnd ? "period-end" : "now")"
             let remote = try await provider.cancelSubscription(providerID, atPeriodEnd: atPeriodEnd, idempotencyKey: key)
             return try await settle(

@@ -413,7 +413,9 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
             form.add("cancel_at_period_end", true)
             return try await client.post("/v1/subscriptions/\(id)", form, idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
         }
-        return try await client.delete("/v1/subscriptions/\(id)", idempotencyKey: idempotencyKey, as: StripeSubscription.self).domain
+        // The final invoice bills the metered usage not yet invoiced (and pending prorations).
+        return try await client.delete("/v1/subscriptions/\(id)?invoice_now=true", idempotencyKey: idempotencyKey, as: StripeSubscription.self)
+            .domain
     }
 
     // MARK: checkout and portal

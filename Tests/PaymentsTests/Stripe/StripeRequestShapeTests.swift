@@ -331,12 +331,17 @@ final class RecordingStripe: Sendable {
                 == "event_name=payments_app_1_api_calls&identifier=app_1-cus_ours-api_calls-1790000000-1&timestamp=1790000100&payload[stripe_customer_id]=cus_1&payload[value]=1601",
             "\(meterEvent.body ?? "")"
         )
+        #expect(
+            requests.contains { $0.method == "DELETE" && $0.path == "/v1/subscriptions/sub_1?invoice_now=true" },
+            "an immediate cancellation asks for the final invoice of the metered usage"
+        )
         let kinds = Set(requests.map { "\($0.method) \($0.path.split(separator: "?")[0])" })
         #expect(kinds.count >= 25, "\(kinds.sorted())")
 
         if let path = ProcessInfo.processInfo.environment["STRIPE_REQUEST_LOG"] {
             let records = requests.map { request -> [String: Any] in
-                let form = request.method == "GET" ? String(request.path.split(separator: "?").dropFirst().first ?? "") : (request.body ?? "")
+                // GET and DELETE carry their parameters in the query, POST in the body.
+                let form = request.method == "POST" ? (request.body ?? "") : String(request.path.split(separator: "?").dropFirst().first ?? "")
                 let params = form.split(separator: "&").map { pair -> [String] in
                     let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
                     return [parts[0], parts.count > 1 ? parts[1] : ""]

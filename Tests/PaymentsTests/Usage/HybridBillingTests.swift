@@ -271,4 +271,38 @@ import Testing
             #expect(items.last?["quantity"] is NSNull)
         }
     }
+
+    @Test(arguments: TestDatabase.engines) func cancellingNowBillsTheUsageSoFar(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await Self.prepared(api)
+            let created = try await api.request(
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"scale","price":"base","payment_method":"pm_sandbox_visa"}"#
+            )
+            let id = try #require(created.string("id"))
+            for event in [
+                #"{"id":"c1","customer":"org_42","metric":"api_calls","value":2500}"#,
+                #"{"id":"u1","customer":"org_42","metric":"active_users","properties":{"user_id":"ann"}}"#,
+            ] {
+                #expect(try await api.request(.post, "/v1/usage-events", key: key, json: event).status == .created)
+            }
+            api.clock.advance(seconds: 86_400 * 10)
+            let usage = try await UsageTests.usage(api, key)
+            // No report has been sent yet: the cancellation sends it, then the final invoice bills it.
+            let canceled = try await api.request(.post, "/v1/subscriptions/\(id)/cancel", key: key, json: "{}")
+            #expect(canceled.string("status") == "canceled", "\(canceled.text)")
+            try await api.services.inbox.settle()
+            let paid = try await api.request(.get, "/v1/events?type=invoice.paid", key: key)
+            #expect(paid.data.count == 2, "the first period's invoice and the final one")
+            let final = try #require(((paid.data.first?["data"] as? [String: Any])?["object"]) as? [String: Any])
+            let lines = final["lines"] as? [[String: Any]] ?? []
+            #expect(lines.allSatisfy { $0["description"] is String }, "metered lines only, no base for a period ahead: \(lines)")
+            let amounts = lines.compactMap { $0["amount"] as? Int }.sorted()
+            let shown = ["api_calls", "active_users", "peak_gb"].compactMap { usage[$0]?["amount"] as? Int }.sorted()
+            #expect(amounts == shown && shown == [0, 300, 3900], "the usage so far, priced as GET usage priced it: \(amounts)")
+            #expect(final["amount_paid"] as? Int == 4200)  // 2,400 beyond 100 included: 1,000 × 2 + 1,400 × 1 + 500; one user at 300
+        }
+    }
 }
