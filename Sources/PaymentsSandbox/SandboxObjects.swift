@@ -61,6 +61,19 @@ struct SBItem: Codable, Equatable {
     var quantity: Int?
 }
 
+/// A checkout session's line: a price and its quantity (none for a metered price).
+struct SBLineItem: Codable {
+    let price: String
+    let quantity: Int?
+
+    init(_ item: ProviderItemRequest) {
+        price = item.price
+        quantity = item.quantity
+    }
+
+    var request: ProviderItemRequest { ProviderItemRequest(price: price, quantity: quantity) }
+}
+
 /// Usage reported to the sandbox, as a Stripe meter event: counted once per identifier.
 struct SBMeterEvent: Codable {
     let identifier: String
@@ -153,7 +166,7 @@ struct SBCheckout: Codable {
     /// The first item's price and quantity (all a session held before items).
     let price: String
     let quantity: Int
-    var items: [ProviderItemRequest.Record]? = nil
+    var items: [SBLineItem]? = nil
     let trialPeriodDays: Int?
     let successURL: String
     let cancelURL: String?

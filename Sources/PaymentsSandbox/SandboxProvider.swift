@@ -620,7 +620,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
                     customer: request.customer,
                     price: first.price,
                     quantity: first.quantity ?? 1,
-                    items: request.items.map(ProviderItemRequest.Record.init),
+                    items: request.items.map(SBLineItem.init),
                     trialPeriodDays: request.trialPeriodDays,
                     successURL: request.successURL,
                     cancelURL: request.cancelURL,

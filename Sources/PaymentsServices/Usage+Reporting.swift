@@ -55,11 +55,7 @@ extension Usage {
 
         /// One pass over every app with metered subscriptions. - Returns: reports sent.
         public func reportAll() async throws -> Int {
-            let apps = try await store.read { session in
-                try await session.db.raw(
-                    "SELECT DISTINCT app_id FROM subscriptions WHERE status NOT IN ('canceled', 'incomplete_expired')"
-                ).all().map { App.ID(rawValue: try $0.decode(column: "app_id", as: String.self)) }
-            }
+            let apps = try await store.read { try await $0.appsWithLiveSubscriptions() }
             var sent = 0
             for id in apps {
                 guard let app = try await store.read({ try await $0.apps.find(id) }) else { continue }
@@ -85,14 +81,7 @@ extension Usage {
                 if plans[subscription.planID] == nil {
                     plans[subscription.planID] = try await store.read { try await $0.plans(app.id).find(id: subscription.planID) }
                 }
-                let metered = Set(
-                    subscription.items.compactMap { item -> String? in
-                        guard item.quantity == nil, let price = plans[subscription.planID]?.prices.first(where: { $0.id == item.priceID }),
-                            case .metered(let terms) = price.terms
-                        else { return nil }
-                        return terms.metric
-                    }
-                )
+                let metered = Self.meteredMetrics(of: subscription, plan: plans[subscription.planID])
                 guard !metered.isEmpty else { continue }
                 let customer = try await customers.get(app: app.id, id: subscription.customerID)
                 var providerCustomer: String?
@@ -118,31 +107,59 @@ extension Usage {
                         guard let claim else { continue }
                         if providerCustomer == nil { providerCustomer = try await links.customer(customer, on: provider, origin: .system) }
                         guard let providerCustomer else { continue }
-                        do {
-                            try await reporting.reportUsage(
-                                ProviderUsageReport(
-                                    identifier: claim.identifier,
-                                    appID: app.id,
-                                    customer: providerCustomer,
-                                    metric: claim.metric,
-                                    value: claim.value,
-                                    timestamp: max(read.period.start, min(now, read.period.end.addingTimeInterval(-1)))
-                                )
-                            )
-                        } catch {
-                            // Left pending: the next pass after the lease resends it as it is.
-                            logger.warning(
-                                "usage report not acknowledged",
-                                metadata: ["app": "\(app.id)", "identifier": "\(claim.identifier)", "error": "\(error)"]
-                            )
-                            continue
-                        }
-                        try await store.recordUsage(.system, app: app.id) { try await $0.usageReports(app.id).acknowledge(claim) }
-                        sent += 1
+                        // Stamped inside the period it counts in.
+                        let timestamp = max(read.period.start, min(now, read.period.end.addingTimeInterval(-1)))
+                        if try await send(claim, app: app.id, customer: providerCustomer, at: timestamp, to: reporting) { sent += 1 }
                     }
                 }
             }
             return sent
+        }
+
+        /// The metrics `subscription`'s metered items bill.
+        static func meteredMetrics(of subscription: Subscription, plan: Plan?) -> Set<String> {
+            Set(
+                subscription.items.compactMap { item -> String? in
+                    guard item.quantity == nil, let price = plan?.prices.first(where: { $0.id == item.priceID }),
+                        case .metered(let terms) = price.terms
+                    else { return nil }
+                    return terms.metric
+                }
+            )
+        }
+
+        /// Sends a claimed report and records its acknowledgement.
+        /// - Returns: false when it was not acknowledged: it stays pending, and a pass after the
+        ///   lease sends it again as it is.
+        func send(
+            _ claim: UsageReportRepository.Claim,
+            app: App.ID,
+            customer: String,
+            at timestamp: Date,
+            to provider: any UsageReporting
+        ) async throws
+            -> Bool
+        {
+            do {
+                try await provider.reportUsage(
+                    ProviderUsageReport(
+                        identifier: claim.identifier,
+                        appID: app,
+                        customer: customer,
+                        metric: claim.metric,
+                        value: claim.value,
+                        timestamp: timestamp
+                    )
+                )
+            } catch {
+                logger.warning(
+                    "usage report not acknowledged",
+                    metadata: ["app": "\(app)", "identifier": "\(claim.identifier)", "error": "\(error)"]
+                )
+                return false
+            }
+            try await store.recordUsage(.system, app: app) { try await $0.usageReports(app).acknowledge(claim) }
+            return true
         }
     }
 }

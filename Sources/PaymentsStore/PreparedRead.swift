@@ -22,8 +22,6 @@ public enum PreparedValue: Sendable, Equatable {
     case integer(Int64)
     case double(Double)
     case null
-
-    public static func text(_ value: String?) -> Self { value.map(Self.text) ?? .null }
 }
 
 extension PreparedRead {

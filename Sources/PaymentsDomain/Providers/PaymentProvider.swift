@@ -276,19 +276,6 @@ public struct ProviderItemRequest: Sendable, Equatable {
         self.price = price
         self.quantity = quantity
     }
-
-    /// As a provider that keeps requests (the sandbox) stores it.
-    public struct Record: Sendable, Equatable, Codable {
-        public let price: String
-        public let quantity: Int?
-
-        public init(_ item: ProviderItemRequest) {
-            price = item.price
-            quantity = item.quantity
-        }
-
-        public var request: ProviderItemRequest { ProviderItemRequest(price: price, quantity: quantity) }
-    }
 }
 
 public struct ProviderSubscriptionRequest: Sendable, Equatable {

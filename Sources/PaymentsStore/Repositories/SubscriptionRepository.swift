@@ -140,6 +140,12 @@ extension SQLRow {
 }
 
 extension Session {
+    /// The apps with a live subscription (what the usage reporter passes over).
+    public func appsWithLiveSubscriptions() async throws -> [App.ID] {
+        try await db.raw("SELECT DISTINCT app_id FROM subscriptions WHERE status NOT IN ('canceled', 'incomplete_expired')")
+            .all().map { App.ID(rawValue: try $0.decode(column: "app_id", as: String.self)) }
+    }
+
     /// The apps holding a subscription with this provider id: how an event of the platform account
     /// that carries no app of its own (an invoice without metadata) finds its app.
     public func subscriptionOwners(provider: ProviderName, providerID: String) async throws -> [App.ID] {

@@ -330,8 +330,20 @@ public struct UsageRepository: Sendable {
                 },
                 planID: Plan.ID(rawValue: try row.decode(column: "plan_id", as: String.self)),
                 interval: try StoreJSON.decode(PriceTermsRecord.self, row.decode(column: "terms", as: String.self)).interval,
-                prices: try StoreJSON.decode([Subscription.Item].self, row.decode(column: "items", as: String.self)).compactMap(\.priceID)
+                prices: try Self.priceIDs(items: row.decode(column: "items", as: String.self))
             )
+        }
+
+        /// The items' price ids only (this runs in every usage write's transaction, which needs
+        /// none of the rest of an item), read with the domain's own JSON reader.
+        static func priceIDs(items: String) throws -> [Price.ID] {
+            guard case .array(let items) = try JSONReader.value(of: items) else {
+                throw StoreError.inconsistent("subscription items are not a list")
+            }
+            return items.compactMap { item in
+                guard case .object(let fields) = item, case .string(let id)? = fields["price_id"] else { return nil }
+                return Price.ID(rawValue: id)
+            }
         }
     }
 
