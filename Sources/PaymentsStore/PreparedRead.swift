@@ -24,9 +24,18 @@ public enum PreparedValue: Sendable, Equatable {
     case null
 }
 
+/// Each prepared read type's statement in SQLite's form.
+private let sqliteForms = NIOLockedValueBox<[ObjectIdentifier: String]>([:])
+
 extension PreparedRead {
-    /// The text with SQLite's `?n` for PostgreSQL's `$n`.
-    static var sqliteSQL: String { String(decoding: sql.utf8.map { $0 == UInt8(ascii: "$") ? UInt8(ascii: "?") : $0 }, as: UTF8.self) }
+    /// The text with SQLite's `?n` for PostgreSQL's `$n`, made once per read type.
+    static var sqliteSQL: String {
+        let type = ObjectIdentifier(Self.self)
+        if let known = sqliteForms.withLockedValue({ $0[type] }) { return known }
+        let form = DirectStatement(sql).sqlite
+        sqliteForms.withLockedValue { $0[type] = form }
+        return form
+    }
 }
 
 extension Session {
