@@ -6,8 +6,12 @@ extension App.Mode: JSONEnumeration {}
 extension APIKey.State: JSONEnumeration {}
 extension AuditAction: JSONEnumeration {}
 extension BillingInterval.Unit: JSONEnumeration {}
+extension BillingStatus: JSONEnumeration {}
 extension CheckoutSession.Mode: JSONEnumeration {}
 extension CheckoutSession.Status: JSONEnumeration {}
+extension Entitlement.Mode: JSONEnumeration {}
+extension Entitlement.Reason: JSONEnumeration {}
+extension Entitlement.Rollout: JSONEnumeration {}
 extension ErrorCode: JSONEnumeration {}
 extension Event.Kind: JSONEnumeration {}
 extension EventDelivery.Status: JSONEnumeration {}

@@ -67,6 +67,11 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case deleteWebhookEndpoint = "DELETE_WEBHOOK_ENDPOINT"
     case rotateWebhookSecret = "ROTATE_WEBHOOK_SECRET"
     case retryEventDelivery = "RETRY_EVENT_DELIVERY"
+    case setEntitlementOverride = "SET_ENTITLEMENT_OVERRIDE"
+    case deleteEntitlementOverride = "DELETE_ENTITLEMENT_OVERRIDE"
+    case updateEntitlementPolicy = "UPDATE_ENTITLEMENT_POLICY"
+    case setEntitlementRule = "SET_ENTITLEMENT_RULE"
+    case deleteEntitlementRule = "DELETE_ENTITLEMENT_RULE"
 }
 
 /// What a mutation says about itself; the store turns it into a chained `AuditEntry` in the same

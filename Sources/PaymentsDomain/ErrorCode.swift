@@ -34,6 +34,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case checkoutSessionNotFound = "checkout_session_not_found"
     case gracePeriodNotFound = "grace_period_not_found"
     case metricNotFound = "metric_not_found"
+    case overrideNotFound = "entitlement_override_not_found"
+    case featureRuleNotFound = "feature_rule_not_found"
     case webhookEndpointNotFound = "webhook_endpoint_not_found"
     case eventNotFound = "event_not_found"
     case eventDeliveryNotFound = "event_delivery_not_found"

@@ -41,6 +41,12 @@ public enum ResourceType: String, Sendable, Codable, CaseIterable {
     case providerSubscription = "provider_subscription"
     /// A provider call recorded before it is made.
     case operation
+    /// A customer's override of one feature (its id: `customer_id/feature`).
+    case entitlementOverride = "entitlement_override"
+    /// An app's feature-gate policy (its id: the app's).
+    case entitlementPolicy = "entitlement_policy"
+    /// An app's rule for one feature (its id: the feature).
+    case entitlementRule = "entitlement_rule"
 }
 
 /// A typed, prefixed identifier: `TypedID<Customer>` cannot be passed where a `TypedID<App>` is expected.

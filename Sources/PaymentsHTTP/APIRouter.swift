@@ -55,6 +55,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     mount(PlansController(plans: services.plans), on: v1, table: table)
     mount(MetricsController(metrics: services.metrics), on: v1, table: table)
     mount(UsageController(usage: services.usage), on: v1, table: table)
+    mount(EntitlementsController(entitlements: services.entitlements), on: v1, table: table)
     mount(PaymentsController(payments: services.payments), on: v1, table: table)
     mount(SubscriptionsController(subscriptions: services.subscriptions), on: v1, table: table)
     mount(CheckoutController(checkout: services.checkout), on: v1, table: table)

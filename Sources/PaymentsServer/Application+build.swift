@@ -133,6 +133,15 @@ func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
         PeriodicWorker(name: "outbox listener", interval: .seconds(1), logger: logger) {
             try await cancelWhenGracefulShutdown { try await store.listenForOutboxWork() }
         },
+        // Drops cached entitlements another instance changed (NOTIFY; on SQLite another process's
+        // commit). Each (re)start of listening drops everything: what was sent meanwhile is unknown.
+        PeriodicWorker(name: "entitlement changes listener", interval: .seconds(1), logger: logger) {
+            try await cancelWhenGracefulShutdown { try await store.listenForEntitlementChanges() }
+        },
+        // Entitlement checks are counted in memory; this adds the counts to the database.
+        PeriodicWorker(name: "entitlement decisions", interval: .seconds(1), logger: logger) {
+            try await services.entitlements.flushDecisions()
+        },
         AuditSealingWorker(sealer: store.auditSealer, bell: store.auditBell, logger: logger),
         HousekeepingWorker(store: store, logger: logger),
         PeriodicWorker(name: "grace expiry", interval: .seconds(60), logger: logger) {

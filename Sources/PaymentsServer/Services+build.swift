@@ -112,7 +112,8 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         webhookEndpoints: WebhookEndpoints.Service(store: store, secrets: parts.secrets),
         events: Events.Service(store: store, customers: customers),
         deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger),
-        usageReporter: usageReporter
+        usageReporter: usageReporter,
+        entitlements: Entitlements.Service(store: store)
     )
 }
 

@@ -11,16 +11,7 @@ import Foundation
 /// Where a customer stands, for the app's UI: one status, the current subscription's plan and
 /// period, an open grace period, the last payment. Nothing secret.
 public struct BillingSummary: Sendable, Equatable {
-    public enum Status: String, Sendable, CaseIterable {
-        /// No subscription that grants access (never subscribed, or awaiting a first payment).
-        case none
-        case trialing, active
-        /// Payment failed and no grace period is open (it expired, or none was opened).
-        case pastDue = "past_due"
-        /// Payment failed; an open grace period keeps access until its end.
-        case inGrace = "in_grace"
-        case canceled
-    }
+    public typealias Status = BillingStatus
 
     public struct LastPayment: Sendable, Equatable {
         public let amount: Money
@@ -52,24 +43,13 @@ public struct BillingSummary: Sendable, Equatable {
     public let lastPayment: LastPayment?
     public let latestInvoice: LatestInvoice?
 
-    /// The status the UI shows for a subscription (the customer's most relevant one) and an open
-    /// grace period.
+    /// The status the UI shows for a subscription and an open grace period.
     public static func status(of subscription: Subscription?, grace: GracePeriod?) -> Status {
-        guard let subscription else { return grace == nil ? .none : .inGrace }
-        switch subscription.status {
-        case .active: return .active
-        case .trialing: return .trialing
-        case .pastDue, .unpaid: return grace == nil ? .pastDue : .inGrace
-        case .incomplete, .paused: return grace == nil ? .none : .inGrace
-        case .canceled, .incompleteExpired: return .canceled
-        }
+        BillingStatus(of: subscription, grace: grace)
     }
 
-    /// The subscription that speaks for the customer: a live one (the newest with access first,
-    /// then the newest in trouble) before an ended one, newest first.
-    public static func current(of subscriptions: [Subscription]) -> Subscription? {
-        subscriptions.min { ($0.status.accessRank, $1.createdAt) < ($1.status.accessRank, $0.createdAt) }
-    }
+    /// The subscription that speaks for the customer.
+    public static func current(of subscriptions: [Subscription]) -> Subscription? { BillingStatus.current(of: subscriptions) }
 }
 
 extension BillingSummary {
@@ -148,5 +128,3 @@ extension BillingSummary {
         let data: Payload
     }
 }
-
-extension BillingSummary.Status: JSONEnumeration {}

@@ -50,6 +50,9 @@ extension Session {
     /// Announces what changed on a subscription. One the provider has not created yet (the row
     /// written before the call) is announced when it first carries the provider's id.
     func emitChanges(_ app: App.ID, from before: Subscription?, to after: Subscription) async throws {
+        if before?.status != after.status || before?.planID != after.planID || before?.items != after.items {
+            entitlementsChanged(app, customer: after.customerID)
+        }
         guard after.providerSubscriptionID != nil else { return }
         let known = before?.providerSubscriptionID == nil ? nil : before
         try await emit(app, subscriptionEvents(from: known, to: after), subscription: after)
@@ -67,6 +70,8 @@ extension Session {
     }
 
     func emit(_ app: App.ID, _ kind: Event.Kind, gracePeriod: GracePeriod) async throws {
+        // Opened or closed, it changes what the customer may use.
+        entitlementsChanged(app, customer: gracePeriod.customerID)
         try await emit(
             app,
             kind,

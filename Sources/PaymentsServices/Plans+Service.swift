@@ -105,8 +105,16 @@ extension Plans {
                 if let drafts = changes.prices {
                     try await session.requireMetrics(of: drafts, app: app.id) { "prices[\($0)][metric]" }
                 }
+                let before = plan
                 let archived = try plan.apply(changes, at: session.now) { session.ids.next(Price.self, at: session.now) }
                 try await session.plans(app.id).update(plan)
+                if before.features != plan.features || before.limits != plan.limits {
+                    // Every customer on the plan may now use more or less.
+                    session.noteEntitlementsChanged(.app(app.id))
+                    for customer in try await session.subscriptions(app.id).liveCustomers(plan: plan.id) {
+                        session.entitlementsChanged(app.id, customer: customer)
+                    }
+                }
                 try await session.audit(
                     app.id,
                     try AuditRecord(

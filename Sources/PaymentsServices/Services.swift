@@ -27,6 +27,7 @@ public struct Services: Sendable {
     public let events: Events.Service
     public let deliveries: Deliveries.Service
     public let usageReporter: Usage.Reporter
+    public let entitlements: Entitlements.Service
 
     public init(
         store: Store,
@@ -49,7 +50,8 @@ public struct Services: Sendable {
         webhookEndpoints: WebhookEndpoints.Service,
         events: Events.Service,
         deliveries: Deliveries.Service,
-        usageReporter: Usage.Reporter
+        usageReporter: Usage.Reporter,
+        entitlements: Entitlements.Service
     ) {
         self.store = store
         self.providers = providers
@@ -72,5 +74,6 @@ public struct Services: Sendable {
         self.events = events
         self.deliveries = deliveries
         self.usageReporter = usageReporter
+        self.entitlements = entitlements
     }
 }

@@ -279,6 +279,8 @@ extension Usage {
                         limit: limit,
                         period: total.period
                     )
+                    // The quota is used up: checks of it answer otherwise from now on.
+                    if threshold == 100 { session.entitlementsChanged(app, customer: customerID) }
                     try await session.emit(
                         app,
                         .usageThresholdReached,
@@ -366,56 +368,7 @@ extension Usage {
             // The app's time (a test-mode app's advanced clock), as its writes see it.
             let now = try await store.now(of: app)
             return try await store.read { session in
-                let anchor = UsageAnchor.current(of: try await session.usage(app).anchors(customer: customer.id))
-                let plan: Plan? = if let anchor { try await session.plans(app).find(id: anchor.planID) } else { nil }
-                let placement = Placement(anchor: anchor, plan: plan)
-                let period: UsagePeriod
-                switch window {
-                case .current: period = placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now)
-                case .previous: period = placement.previous(before: placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now))
-                case .between(let from, let to): period = UsagePeriod(start: from, end: to)
-                }
-                let read = try await session.usage(app).metricTotals(customer: customer.id, metric: metric, starts: period.start..<period.end)
-                if let metric, read.isEmpty {
-                    throw PaymentsError(.invalidRequest, code: .metricNotFound, message: "No such metric: '\(metric)'.", param: "metric")
-                }
-                var usages: [MetricUsage] = []
-                for (metric, periods) in read {
-                    let value: Double
-                    switch metric.aggregation {
-                    case .sum, .count: value = periods.reduce(0) { $0 + $1.value }
-                    case .max: value = periods.map(\.value).max() ?? 0
-                    case .last: value = periods.last?.value ?? 0
-                    case .uniqueCount:
-                        value =
-                            periods.count > 1
-                            ? Double(
-                                try await session.usage(app).distinctCount(
-                                    customer: customer.id,
-                                    metric: metric.key,
-                                    starts: period.start..<period.end
-                                )
-                            )
-                            : periods.first?.value ?? 0
-                    }
-                    let price = placement.meteredPrice(of: metric.key)
-                    let billable = periods.reduce(Int64(0)) { $0 + (price?.billableQuantity($1.value) ?? 0) }
-                    let amount = price.map { price in
-                        Money(periods.reduce(Int64(0)) { $0 + price.amount(forQuantity: price.billableQuantity($1.value)) }, price.currency)
-                    }
-                    usages.append(
-                        MetricUsage(
-                            metric: metric,
-                            value: value,
-                            events: periods.reduce(0) { $0 + $1.events },
-                            includedQuantity: price.map { $0.includedQuantity * Int64(max(periods.count, 1)) } ?? 0,
-                            billableQuantity: billable,
-                            amount: amount,
-                            limit: placement.plan?.limits[metric.key]
-                        )
-                    )
-                }
-                return CustomerUsage(customer: customer, period: period, metrics: usages)
+                try await session.usage(app, of: customer, metric: metric, window: window, now: now)
             }
         }
 
@@ -462,4 +415,61 @@ struct GaugeSnapshot: Encodable {
     let before: Double?
     let after: Double
     let period_start: Date
+}
+
+extension Session {
+    /// The customer's usage per metric over `window` (at `now` on the app's clock), from the
+    /// rollups: what `GET .../usage` answers and what entitlement limits count.
+    func usage(_ app: App.ID, of customer: Customer, metric: String?, window: Usage.Window, now: Date) async throws -> Usage.CustomerUsage {
+        let anchor = UsageAnchor.current(of: try await usage(app).anchors(customer: customer.id))
+        let plan: Plan? = if let anchor { try await plans(app).find(id: anchor.planID) } else { nil }
+        let placement = Usage.Service.Placement(anchor: anchor, plan: plan)
+        let period: UsagePeriod
+        switch window {
+        case .current: period = placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now)
+        case .previous: period = placement.previous(before: placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now))
+        case .between(let from, let to): period = UsagePeriod(start: from, end: to)
+        }
+        let read = try await usage(app).metricTotals(customer: customer.id, metric: metric, starts: period.start..<period.end)
+        if let metric, read.isEmpty {
+            throw PaymentsError(.invalidRequest, code: .metricNotFound, message: "No such metric: '\(metric)'.", param: "metric")
+        }
+        var usages: [Usage.MetricUsage] = []
+        for (metric, periods) in read {
+            let value: Double
+            switch metric.aggregation {
+            case .sum, .count: value = periods.reduce(0) { $0 + $1.value }
+            case .max: value = periods.map(\.value).max() ?? 0
+            case .last: value = periods.last?.value ?? 0
+            case .uniqueCount:
+                value =
+                    periods.count > 1
+                    ? Double(
+                        try await usage(app).distinctCount(
+                            customer: customer.id,
+                            metric: metric.key,
+                            starts: period.start..<period.end
+                        )
+                    )
+                    : periods.first?.value ?? 0
+            }
+            let price = placement.meteredPrice(of: metric.key)
+            let billable = periods.reduce(Int64(0)) { $0 + (price?.billableQuantity($1.value) ?? 0) }
+            let amount = price.map { price in
+                Money(periods.reduce(Int64(0)) { $0 + price.amount(forQuantity: price.billableQuantity($1.value)) }, price.currency)
+            }
+            usages.append(
+                Usage.MetricUsage(
+                    metric: metric,
+                    value: value,
+                    events: periods.reduce(0) { $0 + $1.events },
+                    includedQuantity: price.map { $0.includedQuantity * Int64(max(periods.count, 1)) } ?? 0,
+                    billableQuantity: billable,
+                    amount: amount,
+                    limit: placement.plan?.limits[metric.key]
+                )
+            )
+        }
+        return Usage.CustomerUsage(customer: customer, period: period, metrics: usages)
+    }
 }

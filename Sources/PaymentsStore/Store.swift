@@ -42,6 +42,9 @@ public struct Store: Sendable {
 
     /// Commits concurrent inbox writes together (webhooks arrive in bursts).
     let inboxWriter: GroupCommit<ProviderEvent, Bool>
+    /// What committed changes of customers' entitlements: told at once of this instance's
+    /// commits, and of other instances' by ``listenForEntitlementChanges()``.
+    public let entitlementChanges = ChangeFeed()
     /// Test-mode apps' clock offsets, so a write does not read its app's each time.
     let clocks = AppClockCache(ttl: .seconds(1))
 
@@ -84,6 +87,12 @@ public struct Store: Sendable {
         try await change(origin, app: app, audited: false, body)
     }
 
+    /// Adds to counts kept for reports (how many entitlement checks were made and denied): a
+    /// transaction that needs no audit entry, as it changes nothing anyone acts on.
+    public func recordStatistics<T: Sendable>(app: App.ID, _ body: @Sendable (Session) async throws -> T) async throws -> T {
+        try await change(.system, app: app, audited: false, body)
+    }
+
     /// One change's transaction, then what its commit owes: the bells, and the clock it set.
     /// - Parameter audited: whether the change must record an audit entry.
     private func change<T: Sendable>(
@@ -92,14 +101,23 @@ public struct Store: Sendable {
         audited: Bool,
         _ body: @Sendable (Session) async throws -> T
     ) async throws -> T {
-        let (result, emitted, wroteAudit, clockSet) = try await backend.transaction { db in
+        let (result, emitted, wroteAudit, clockSet, changes) = try await backend.transaction { db in
             let session = try await session(db, origin: origin, app: app)
             let result = try await body(session)
+            try await session.finish()
             if audited, session.auditCount == 0 { throw StoreError.unaudited }
             // Other instances' outbox workers hear of it on commit (see `listenForOutboxWork`).
             if session.emitted, engine == .postgres { try await db.raw("NOTIFY \(unsafeRaw: Self.outboxChannel)").run() }
-            return (result, session.emitted, session.auditCount > 0, session.clockSet)
+            let changes = session.entitlementChanges
+            // And other instances' entitlement caches (see `listenForEntitlementChanges`).
+            if engine == .postgres {
+                for payload in ChangeFeed.payloads(changes.filter(\.isShared)) {
+                    try await db.raw("SELECT pg_notify(\(bind: Self.entitlementsChannel), \(bind: payload))").run()
+                }
+            }
+            return (result, session.emitted, session.auditCount > 0, session.clockSet, changes)
         }
+        if !changes.isEmpty { entitlementChanges.publish(changes) }
         // A clock advanced here is seen by this instance's next write at once.
         if let (app, offset) = clockSet { clocks.remember(offset, of: app) }
         if wroteAudit { auditBell.ring() }
@@ -124,6 +142,16 @@ public struct Store: Sendable {
     }
 
     static let outboxChannel = "payments_outbox"
+    static let entitlementsChannel = "payments_entitlements"
+
+    /// Tells ``entitlementChanges`` of other instances' commits that changed entitlements,
+    /// until cancelled: on PostgreSQL through `NOTIFY` (each change named), on SQLite after any
+    /// other process's commit (everything is dropped then).
+    public func listenForEntitlementChanges() async throws {
+        try await backend.listen(Self.entitlementsChannel) { [entitlementChanges] payload in
+            entitlementChanges.publish(payload.map(ChangeFeed.changes(in:)) ?? [.everything])
+        }
+    }
 
     /// An app's time now: real time plus its test clock's offset (read as writes read it).
     public func now(of app: App.ID) async throws -> Date {
@@ -142,7 +170,7 @@ public struct Store: Sendable {
     /// On PostgreSQL through `LISTEN`/`NOTIFY`; on SQLite after any other process's commit
     /// (the worker's claim then finds out whether it brought deliveries).
     public func listenForOutboxWork() async throws {
-        try await backend.listen(Self.outboxChannel) { [outboxBell] in outboxBell.ring() }
+        try await backend.listen(Self.outboxChannel) { [outboxBell] _ in outboxBell.ring() }
     }
 
     /// Numbers committed events and makes their deliveries owed.
@@ -189,10 +217,37 @@ public struct Session: Sendable {
     var isWrite: Bool { origin != nil }
     var emitted: Bool { outboxWork.withLockedValue { $0 } }
     func noteEmitted() { outboxWork.withLockedValue { $0 = true } }
+    private let changes = NIOLockedValueBox<Set<EntitlementChange>>([])
+    /// What this transaction changed of customers' entitlements.
+    var entitlementChanges: Set<EntitlementChange> { changes.withLockedValue { $0 } }
+    /// Records that this transaction changes entitlements: caches hear of it when it commits.
+    public func noteEntitlementsChanged(_ change: EntitlementChange) { changes.withLockedValue { _ = $0.insert(change) } }
+    private let finishers = NIOLockedValueBox<[(key: String, work: @Sendable (Session) async throws -> Void)]>([])
+    /// Runs `work` once at the end of this transaction, before it commits (once per `key`,
+    /// whatever how many times it is asked for): what depends on the transaction's final state,
+    /// such as an event carrying a customer's entitlements after every change the transaction made.
+    public func beforeCommit(_ key: String, _ work: @escaping @Sendable (Session) async throws -> Void) {
+        finishers.withLockedValue { finishers in
+            if !finishers.contains(where: { $0.key == key }) { finishers.append((key, work)) }
+        }
+    }
+
+    /// Runs the work ``beforeCommit(_:_:)`` asked for (and any that work asks for in turn).
+    func finish() async throws {
+        var done = 0
+        while let next = finishers.withLockedValue({ done < $0.count ? $0[done] : nil }) {
+            try await next.work(self)
+            done += 1
+        }
+    }
     private let clockChange = NIOLockedValueBox<(App.ID, Duration)?>(nil)
     /// An app clock this transaction set, to remember once it commits.
     var clockSet: (App.ID, Duration)? { clockChange.withLockedValue { $0 } }
-    func noteClockSet(_ app: App.ID, _ offset: Duration) { clockChange.withLockedValue { $0 = (app, offset) } }
+    func noteClockSet(_ app: App.ID, _ offset: Duration) {
+        clockChange.withLockedValue { $0 = (app, offset) }
+        // Periods, trials and overrides' expiry move with the clock.
+        noteEntitlementsChanged(.app(app))
+    }
 
     /// `FOR UPDATE` in a write on PostgreSQL: the row stays locked until the change commits.
     /// Nothing in a read (a lock outside a transaction would write to the row and make every

@@ -29,6 +29,7 @@ public struct Event: Sendable, Equatable, Identified {
         case gracePeriodResolved = "grace_period.resolved"
         case gracePeriodExpired = "grace_period.expired"
         case usageThresholdReached = "usage.threshold_reached"
+        case entitlementsChanged = "entitlements.changed"
     }
 
     public let id: ID

@@ -118,10 +118,12 @@ public final class PostgresBackend: StoreBackend {
     }
 
     /// Holds one pooled connection for as long as it listens.
-    public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {
+    public func listen(_ channel: String, _ signal: @escaping @Sendable (String?) -> Void) async throws {
         try await client.withConnection { connection in
             try await connection.listen(on: channel) { notifications in
-                for try await _ in notifications { signal() }
+                // Listening (again): what was sent while no one listened is unknown.
+                signal(nil)
+                for try await notification in notifications { signal(notification.payload) }
             }
         }
     }

@@ -28,9 +28,11 @@ public protocol StoreBackend: Sendable {
     func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
     /// Calls `signal` whenever a transaction that ran `NOTIFY channel` commits, in any process,
-    /// until the task is cancelled (which ends it with `CancellationError`). SQLite has no
-    /// notifications: there it signals after any commit made by another process.
-    func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws
+    /// with the notification's payload, until the task is cancelled (which ends it with
+    /// `CancellationError`); and once with no payload when it starts listening (what was sent
+    /// before is unknown). SQLite has no notifications: there it signals (with no payload)
+    /// after any commit made by another process.
+    func listen(_ channel: String, _ signal: @escaping @Sendable (String?) -> Void) async throws
 
     /// Runs `body` holding a lock that excludes every other migrator, on any instance.
     func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T

@@ -40,6 +40,7 @@ public enum Migrations {
         M0016_CreateMetrics(),
         M0017_CreateUsage(),
         M0018_AddSubscriptionItems(),
+        M0019_CreateEntitlements(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

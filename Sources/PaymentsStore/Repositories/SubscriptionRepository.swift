@@ -67,6 +67,17 @@ public struct SubscriptionRepository: Sendable {
         ).all().map(Self.decode)
     }
 
+    /// The customers with a live subscription to `plan`.
+    public func liveCustomers(plan: Plan.ID) async throws -> [Customer.ID] {
+        try await session.db.raw(
+            """
+            SELECT DISTINCT customer_id FROM subscriptions
+            WHERE app_id = \(bind: appID.rawValue) AND plan_id = \(bind: plan.rawValue) AND status NOT IN ('canceled', 'incomplete_expired')
+            ORDER BY customer_id
+            """
+        ).all().map { Customer.ID(rawValue: try $0.decode(column: "customer_id", as: String.self)) }
+    }
+
     public func insert(_ s: Subscription) async throws {
         _ = try session.requireWrite()
         try await session.db.raw(

@@ -98,6 +98,8 @@ public struct UsageRepository: Sendable {
             }
         }
         let touched = try await addToRollups(created)
+        // Entitlement limits count usage: this instance's caches drop it at commit.
+        for customer in Set(created.map(\.event.customerID)) { session.noteEntitlementsChanged(.usage(appID, customer)) }
         return (results.map { $0! }, touched)
     }
 

@@ -178,7 +178,7 @@ struct DiesBeforeCommit: StoreBackend {
         }
     }
     func autocommit<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T { throw Killed() }
-    func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws { throw Killed() }
+    func listen(_ channel: String, _ signal: @escaping @Sendable (String?) -> Void) async throws { throw Killed() }
     func withMigrationLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T { throw Killed() }
     func poolStatistics() -> PoolStatistics { base.poolStatistics() }
     func shutdown() async throws {}

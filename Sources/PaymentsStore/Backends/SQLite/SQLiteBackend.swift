@@ -97,13 +97,13 @@ public final class SQLiteBackend: StoreBackend {
     /// when another connection commits, and this process writes through that one connection
     /// alone: so `signal` is called, whatever the channel, after another process's commits and
     /// never after this process's own.
-    public func listen(_ channel: String, _ signal: @escaping @Sendable () -> Void) async throws {
+    public func listen(_ channel: String, _ signal: @escaping @Sendable (String?) -> Void) async throws {
         var seen: Int?
         while true {
             let version = try await writer.withConnection { db in
                 try await db.raw("PRAGMA data_version").first()?.decode(column: "data_version", as: Int.self)
             }
-            if let seen, version != seen { signal() }
+            if let seen, version != seen { signal(nil) }
             seen = version
             try await Task.sleep(for: Self.commitWatchInterval)
         }

@@ -1,0 +1,145 @@
+import NIOConcurrencyHelpers
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Each app's gate settings and each customer's resolved standing, as checks read them, kept in
+/// step with the database by the store's change feed.
+///
+/// Staleness, documented: a change committed through this instance is seen by the next check
+/// (the entry is dropped at commit, before the writer's request answers). A change committed on
+/// another instance arrives by PostgreSQL `NOTIFY` (on SQLite, any other process's commit drops
+/// everything, seen within 10 ms): well under a second. Usage is not notified across instances
+/// (it changes with every event): an entry whose customer has a limit is re-read when it is older
+/// than ``usageMaxAge`` (1 s); this instance's own usage events drop it at once.
+final class EntitlementCache: Sendable {
+    /// What a check of any customer of an app reads.
+    struct AppRules: Sendable {
+        let policy: Entitlement.Policy
+        let rules: [String: Entitlement.Rule]
+        /// Every feature and limit a plan of the app names, and every rule's.
+        let known: Set<String>
+        let metrics: [String: Metric]
+    }
+
+    /// A customer's standing and usage, read together.
+    struct CustomerState: Sendable {
+        let customer: Customer
+        let standing: Entitlement.Standing
+        let period: UsagePeriod
+        /// The customer's usage this period of each metric a limit of theirs names.
+        let usage: [String: Double]
+        /// Whether any limit counts usage (then the entry ages out after ``usageMaxAge``).
+        let countsUsage: Bool
+        let readAt: ContinuousClock.Instant
+    }
+
+    private struct LocationKey: Hashable {
+        let metric: String
+        let location: String
+    }
+
+    private struct State {
+        var apps: [App.ID: AppRules] = [:]
+        var customers: [Customer.ID: CustomerState] = [:]
+        /// Per-location usage, per customer.
+        var locations: [Customer.ID: [LocationKey: (value: Double, readAt: ContinuousClock.Instant)]] = [:]
+        /// Counts invalidations; a read that began before one of its entry's must not be kept.
+        var tick: UInt64 = 0
+        var customerDropped: [Customer.ID: UInt64] = [:]
+        var appDropped: [App.ID: UInt64] = [:]
+        var allDropped: UInt64 = 0
+    }
+
+    static let usageMaxAge = Duration.seconds(1)
+    private let state = NIOLockedValueBox(State())
+    let capacity: Int
+
+    init(capacity: Int = 100_000) {
+        self.capacity = capacity
+    }
+
+    /// The moment a read starts: pass it back when keeping what was read.
+    var tick: UInt64 { state.withLockedValue { $0.tick } }
+
+    func rules(_ app: App.ID) -> AppRules? { state.withLockedValue { $0.apps[app] } }
+
+    func keep(_ rules: AppRules, of app: App.ID, readSince tick: UInt64) {
+        state.withLockedValue { state in
+            guard max(state.allDropped, state.appDropped[app] ?? 0) <= tick else { return }
+            state.apps[app] = rules
+        }
+    }
+
+    /// The customer's cached state, unless usage it counts has aged out.
+    func customer(_ id: Customer.ID, now: ContinuousClock.Instant) -> CustomerState? {
+        state.withLockedValue { state in
+            guard let entry = state.customers[id] else { return nil }
+            if entry.countsUsage, now - entry.readAt > Self.usageMaxAge { return nil }
+            return entry
+        }
+    }
+
+    func keep(_ entry: CustomerState, readSince tick: UInt64) {
+        state.withLockedValue { state in
+            let app = entry.customer.appID
+            guard max(state.allDropped, state.appDropped[app] ?? 0, state.customerDropped[entry.customer.id] ?? 0) <= tick else { return }
+            if state.customers.count >= capacity { state.customers.removeAll(keepingCapacity: true) }
+            state.customers[entry.customer.id] = entry
+        }
+    }
+
+    func location(_ customer: Customer.ID, metric: String, location: String, now: ContinuousClock.Instant) -> Double? {
+        state.withLockedValue { state in
+            guard let entry = state.locations[customer]?[LocationKey(metric: metric, location: location)],
+                now - entry.readAt <= Self.usageMaxAge
+            else { return nil }
+            return entry.value
+        }
+    }
+
+    func keep(location value: Double, customer: Customer, metric: String, location: String, readSince tick: UInt64, at now: ContinuousClock.Instant) {
+        state.withLockedValue { state in
+            guard max(state.allDropped, state.appDropped[customer.appID] ?? 0, state.customerDropped[customer.id] ?? 0) <= tick else { return }
+            if state.locations.count >= capacity { state.locations.removeAll(keepingCapacity: true) }
+            state.locations[customer.id, default: [:]][LocationKey(metric: metric, location: location)] = (value, now)
+        }
+    }
+
+    /// Drops what `changes` made stale.
+    func drop(_ changes: Set<EntitlementChange>) {
+        state.withLockedValue { state in
+            state.tick &+= 1
+            let tick = state.tick
+            for change in changes {
+                switch change {
+                case .customer(let app, let customer), .usage(let app, let customer):
+                    _ = app
+                    state.customers[customer] = nil
+                    if state.customerDropped.count >= capacity {
+                        // Forgetting who was dropped when is safe only if everything read before is dropped too.
+                        state.customerDropped.removeAll(keepingCapacity: true)
+                        state.allDropped = tick
+                    }
+                    state.customerDropped[customer] = tick
+                    state.locations[customer] = nil
+                case .app(let app):
+                    state.apps[app] = nil
+                    state.customers = state.customers.filter { $0.value.customer.appID != app }
+                    state.locations.removeAll()
+                    state.appDropped[app] = tick
+                case .everything:
+                    state.apps.removeAll()
+                    state.customers.removeAll()
+                    state.locations.removeAll()
+                    state.allDropped = tick
+                }
+            }
+        }
+    }
+}
