@@ -37,7 +37,8 @@ public struct BillingSummary: Sendable, Equatable {
     public let customer: Customer
     public let status: Status
     public let subscription: Subscription?
-    public let planKey: String?
+    public let plan: Plan?
+    public var planKey: String? { plan?.key }
     public let priceKey: String?
     public let gracePeriod: GracePeriod?
     public let lastPayment: LastPayment?
@@ -97,7 +98,7 @@ extension BillingSummary {
                     customer: customer,
                     status: BillingSummary.status(of: current, grace: grace),
                     subscription: current,
-                    planKey: plan?.key,
+                    plan: plan,
                     priceKey: plan?.prices.first { $0.id == current?.priceID }?.key,
                     gracePeriod: grace,
                     lastPayment: last,

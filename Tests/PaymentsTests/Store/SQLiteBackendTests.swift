@@ -95,7 +95,7 @@ import Testing
             let other = try await SQLiteBackend.open(path: path, logger: testLogger)
             try await listener.transaction { try await $0.raw("CREATE TABLE t (n INTEGER)").run() }
             let heard = NIOLockedValueBox(0)
-            let listening = Task { try await listener.listen("any") { heard.withLockedValue { $0 += 1 } } }
+            let listening = Task { try await listener.listen("any") { _ in heard.withLockedValue { $0 += 1 } } }
             try await Task.sleep(for: .milliseconds(100))  // it has read the version it starts from
 
             for n in 0..<5 { try await listener.transaction { try await $0.raw("INSERT INTO t (n) VALUES (\(literal: n))").run() } }
