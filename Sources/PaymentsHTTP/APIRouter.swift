@@ -81,7 +81,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
 /// Every controller whose routes the API serves and documents.
 let apiControllers: [any Controller.Type] = [
     OperationsController.self, CustomersController.self, AuditLogsController.self, AdminController.self, PlansController.self,
-    MetricsController.self, UsageController.self,
+    MetricsController.self, UsageController.self, EntitlementsController.self,
     PaymentsController.self, SubscriptionsController.self, CheckoutController.self, ProvidersController.self, WebhooksController.self,
     GracePeriodsController.self, WebhookEndpointsController.self, EventsController.self,
 ]

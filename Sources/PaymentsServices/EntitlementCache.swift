@@ -16,7 +16,8 @@ import Foundation
 /// another instance arrives by PostgreSQL `NOTIFY` (on SQLite, any other process's commit drops
 /// everything, seen within 10 ms): well under a second. Usage is not notified across instances
 /// (it changes with every event): an entry whose customer has a limit is re-read when it is older
-/// than ``usageMaxAge`` (1 s); this instance's own usage events drop it at once.
+/// than ``usageMaxAge`` (900 ms, so that with the read again it is within a second); this
+/// instance's own usage events drop it at once.
 final class EntitlementCache: Sendable {
     /// What a check of any customer of an app reads.
     struct AppRules: Sendable {
@@ -56,7 +57,7 @@ final class EntitlementCache: Sendable {
         var allDropped: UInt64 = 0
     }
 
-    static let usageMaxAge = Duration.seconds(1)
+    static let usageMaxAge = Duration.milliseconds(900)
     private let state = NIOLockedValueBox(State())
     let capacity: Int
 

@@ -356,8 +356,15 @@ extension Entitlements {
 
         /// What checks decided over the hours that start in `[from, to)`, per feature: how many
         /// enforcing would have denied, and for which customers.
-        public func decisions(app: App.ID, feature: String?, from: Date, to: Date) async throws -> DecisionReport {
+        /// - Parameters:
+        ///   - from: default 24 hours before `to`.
+        ///   - to: default the end of the app's current hour (its clock).
+        public func decisions(app: App.ID, feature: String?, from: Date?, to: Date?) async throws -> DecisionReport {
             if let feature { try Entitlement.featureRule.check(feature, param: "feature") }
+            let now = try await store.now(of: app)
+            let to = to ?? Date(timeIntervalSince1970: ((now.timeIntervalSince1970 / 3600).rounded(.down) + 1) * 3600)
+            let from = from ?? to.addingTimeInterval(-24 * 3600)
+            guard from < to else { throw PaymentsError.invalid("to", "to must be after from.") }
             try await decisions.flush()
             let hourFloor = Date(timeIntervalSince1970: (from.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
             let rows = try await store.read { try await $0.entitlements(app).decisions(feature: feature, from: hourFloor, to: to) }

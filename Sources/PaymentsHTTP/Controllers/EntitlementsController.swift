@@ -137,7 +137,8 @@ struct EntitlementsController: Controller {
             "/v1/entitlements/decisions",
             id: "getEntitlementDecisions",
             summary: "What checks decided: per feature, how many enforcing would have denied, and for which customers",
-            description: "Counted per hour (checks with the gate off are not counted). Default window: the last 24 hours.",
+            description: "Counted per hour, on the app's clock (checks with the gate off are not counted). Default window: the 24 "
+                + "hours up to the end of the current hour.",
             success: .ok(Resources.entitlementDecisions.codec, "The report"),
             handler: decisions
         ),
@@ -211,10 +212,7 @@ struct EntitlementsController: Controller {
 
     @Sendable func decisions(_ call: Call<NoBody, DecisionsQuery>) async throws -> Entitlements.DecisionReport {
         let query = call.query
-        let to = query.to ?? Date().addingTimeInterval(3600)
-        let from = query.from ?? to.addingTimeInterval(-25 * 3600)
-        guard from < to else { throw PaymentsError.invalid("to", "to must be after from.") }
-        return try await entitlements.decisions(app: try call.app().id, feature: query.feature, from: from, to: to)
+        return try await entitlements.decisions(app: try call.app().id, feature: query.feature, from: query.from, to: query.to)
     }
 
     struct DecisionsQuery: APIQuery {
@@ -225,7 +223,7 @@ struct EntitlementsController: Controller {
         static let query = QueryShape<Self> {
             Parameter("feature", \.feature, .text(Entitlement.featureRule), description: "One feature only")
             Parameter("from", \.from, .timestamp, description: "Default: 24 hours before to")
-            Parameter("to", \.to, .timestamp, description: "Default: the end of this hour")
+            Parameter("to", \.to, .timestamp, description: "Default: the end of this hour (on the app's clock)")
         }
     }
 

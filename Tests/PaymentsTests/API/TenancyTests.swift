@@ -15,6 +15,13 @@ import Testing
             let customer = try await api.request(.put, "/v1/customers/org_secret", key: ownerKey, json: #"{"name":"Secret"}"#)
             _ = try await api.request(.put, "/v1/customers/org_42", key: ownerKey, json: "{}")
             _ = try await api.request(.post, "/v1/plans", key: ownerKey, json: SandboxFlowTests.plan)
+            #expect(
+                try await api.request(.put, "/v1/customers/org_secret/entitlements/sso", key: ownerKey, json: #"{"enabled":true,"reason":"deal"}"#)
+                    .status == .created
+            )
+            #expect(
+                try await api.request(.put, "/v1/entitlements/features/sso", key: ownerKey, json: #"{"user_roles":["admin"]}"#).status == .created
+            )
             let metric = try await api.request(
                 .post,
                 "/v1/metrics",
@@ -69,6 +76,8 @@ import Testing
                 case ("id", "webhook-endpoints"): return (try #require(endpoint.string("id")), "we_01m8000000000000000000000a")
                 case ("id", "events"): return (try #require(event.string("id")), "evt_01m8000000000000000000000a")
                 case ("id", "event-deliveries"): return (try #require(delivery.string("id")), "dlv_01m8000000000000000000000a")
+                case ("feature", "customers"): return ("sso", "missing_feature")
+                case ("feature", "entitlements"): return ("sso", "missing_feature")
                 case ("provider", _): return nil  // a provider name, not an object: checked below
                 default: return nil
                 }
@@ -79,7 +88,10 @@ import Testing
             var checked = 0
             // Reads first: the PUT below creates the other app's own object under the same external id.
             // (Setting a gauge is a PUT that creates nothing: it goes with the reads.)
-            let creates = { (route: RouteTable.Entry) in route.method == "PUT" && !route.path.contains("/usage/") }
+            // (Setting a gauge or an override of the owner's customer is a PUT that creates nothing in the caller's
+            // namespace either: they go with the reads. A feature's rule is checked below.)
+            let creates = { (route: RouteTable.Entry) in route.method == "PUT" && route.path == "/v1/customers/{external_id}" }
+            let rule = "/v1/entitlements/features/{feature}"
             let ordered = appRoutes.filter { !creates($0) } + appRoutes.filter(creates)
             for route in ordered where route.path.contains("{") && !route.path.contains("{provider}") {
                 let parameters = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
@@ -91,13 +103,35 @@ import Testing
                     missingPath = missingPath.replacingOccurrences(of: "{\(name)}", with: missing)
                 }
                 let method = HTTPRequest.Method(route.method)!
-                if method == .put, !route.path.contains("/usage/") {
+                if route.path == rule {
+                    // A rule is the caller's own, by feature: another app's never shows, changes or goes.
+                    if method == .put {
+                        let reply = try await api.request(method, path, key: otherKey, json: #"{"app_types":["intruder"]}"#)
+                        #expect(reply.status == .created, "\(route) created the other app's own rule")
+                    } else if method == .get {
+                        let reply = try await api.request(method, path, key: otherKey)
+                        // Its own rule if it made one already, else none: never the owner's.
+                        #expect(reply.status == .notFound || reply.text.contains("intruder"), "\(reply.text)")
+                        #expect(!reply.text.contains("admin"))
+                    } else {
+                        #expect(try await api.request(method, missingPath, key: otherKey).status == .notFound)
+                    }
+                    let owners = try await api.request(.get, path, key: ownerKey)
+                    #expect(
+                        owners.text.contains(#""user_roles":["admin"]"#) && !owners.text.contains("intruder"),
+                        "\(route) touched the owner's rule"
+                    )
+                } else if creates(route) {
                     // PUT creates in the caller's own namespace: it must never touch the owner's object.
                     let reply = try await api.request(method, path, key: otherKey, json: #"{"name":"Intruder"}"#)
                     #expect(reply.status == .created, "\(route) created the other app's own object")
                     #expect(reply.string("id") != customer.string("id"))
                 } else {
-                    let body = method == .get ? nil : route.path.contains("/usage") ? #"{"value":1}"# : "{}"
+                    let body =
+                        method == .get || method == .delete
+                        ? nil
+                        : route.path.contains("/usage")
+                            ? #"{"value":1}"# : route.path.contains("/entitlements/") ? #"{"enabled":true,"reason":"x"}"# : "{}"
                     let reply = try await api.request(method, path, key: otherKey, json: body)
                     let missing = try await api.request(method, missingPath, key: otherKey, json: body)
                     #expect(reply.status == .notFound, "\(route) answered \(reply.status) to another app")
@@ -125,6 +159,16 @@ import Testing
                 #expect(reply.status == .ok && reply.data.isEmpty, "\(list) shows only the caller's objects")
             }
 
+            // Checks: the owner's customer does not exist for the other app; its decisions and policy are its own.
+            let probe = try await api.request(.post, "/v1/entitlements/check", key: otherKey, json: #"{"customer":"org_42","feature":"sso"}"#)
+            let nowhere = try await api.request(.post, "/v1/entitlements/check", key: otherKey, json: #"{"customer":"org_nowhere","feature":"sso"}"#)
+            #expect(probe.status == .notFound && probe.errorCode == nowhere.errorCode)
+            _ = try await api.request(.post, "/v1/entitlements/check", key: ownerKey, json: #"{"customer":"org_42","feature":"sso"}"#)
+            _ = try await api.request(.patch, "/v1/entitlements/policy", key: otherKey, json: #"{"rollout":"monitor"}"#)
+            #expect(try await api.request(.get, "/v1/entitlements/policy", key: ownerKey).string("rollout") == "enforce")
+            let decisions = try await api.request(.get, "/v1/entitlements/decisions", key: otherKey)
+            #expect(decisions.status == .ok && !decisions.text.contains("org_42") && !decisions.text.contains("sso"), "\(decisions.text)")
+            #expect(try await api.request(.get, "/v1/entitlements/features", key: otherKey).text.contains("admin") == false)
             let owner = try await api.request(.get, "/v1/customers/org_secret", key: ownerKey)
             #expect(owner.string("name") == "Secret", "the owner's object is untouched")
 

@@ -166,7 +166,8 @@ import Testing
                         .post,
                         "/v1/usage-events",
                         key: key,
-                        json: #"{"id":"v\#(index)_\#(event)","customer":"\#(people[index].id)","metric":"visits","properties":{"location_id":"\#(location)"}}"#
+                        json:
+                            #"{"id":"v\#(index)_\#(event)","customer":"\#(people[index].id)","metric":"visits","properties":{"location_id":"\#(location)"}}"#
                     )
                     if reply.status == .created { people[index].visits[location, default: 0] += 1 }
                 }
@@ -195,7 +196,12 @@ import Testing
                     if let enabled { body["enabled"] = enabled }
                     if let limit { body["limit"] = limit }
                     if expiring { body["expires_at"] = Int(api.clock.now.timeIntervalSince1970) + 30 }
-                    let reply = try await api.request(.put, "/v1/customers/\(people[index].id)/entitlements/\(feature)", key: key, json: Self.json(body))
+                    let reply = try await api.request(
+                        .put,
+                        "/v1/customers/\(people[index].id)/entitlements/\(feature)",
+                        key: key,
+                        json: Self.json(body)
+                    )
                     #expect(reply.status == .created, "\(reply.text)")
                     people[index].overrides[feature] = (enabled, limit, expiring)
                 }
