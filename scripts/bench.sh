@@ -9,7 +9,8 @@
 # 8 apps; POST /v1/payments (a new sandbox charge
 # per request, each under its own Idempotency-Key); POST /v1/usage-events (a new event each),
 # POST /v1/usage-events/batch (1,000 new events each, 8 connections), GET .../usage before and
-# after the batches (read from rollups); POST /webhooks/stripe (a distinct event as
+# after the batches (read from rollups); POST /v1/entitlements/check (warm: from memory) at -c64
+# and at concurrency 1; POST /webhooks/stripe (a distinct event as
 # Stripe sends them, whole objects from Stripe's fixtures, indented, ~5 KB, signed ahead of time
 # per request: verify + store + 2xx). The server's resident memory: idle after start, and its
 # peak (VmHWM) after the loads. Events (scripts/bench_outbox.py): deliveries/s from a backlog
@@ -46,7 +47,7 @@ cleanup_bench() {
 
 run_wrk() { # script path -> prints "rps p50 p99 errors"
   local out
-  out=$(wrk -t"$threads" -c"${WRK_CONNECTIONS:-$connections}" -d"${duration}s" -s "scripts/wrk/$1" "http://127.0.0.1:$port$2")
+  out=$(wrk -t"${WRK_THREADS:-$threads}" -c"${WRK_CONNECTIONS:-$connections}" -d"${duration}s" -s "scripts/wrk/$1" "http://127.0.0.1:$port$2")
   python3 -c '
 import json, sys
 line = [l for l in sys.stdin.read().splitlines() if l.startswith("RESULT ")][-1]
@@ -106,6 +107,21 @@ bench_database() { # label DATABASE_URL
   usage_batch=$(BATCH=1000 WRK_CONNECTIONS=8 run_wrk post-usage.lua /v1/usage-events/batch)
   stored_after=$(stored_events)
   usage_read_after=$(run_wrk get.lua /v1/customers/org_bench/usage)
+  # Entitlement checks, warm (answered from memory): 20 customers on a plan with features and
+  # limits, at -c64 and at concurrency 1 (its p99 is the figure there).
+  curl -fs -X POST "http://127.0.0.1:$port/v1/metrics" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"key":"seats","name":"Seats","aggregation":"last"}' >/dev/null
+  curl -fs -X POST "http://127.0.0.1:$port/v1/plans" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"key":"bench_plan","name":"Bench","features":["exports","sso"],"limits":{"seats":50,"bench_calls":1000000000},"prices":[{"key":"m","type":"recurring","amount":1000,"currency":"usd","interval":"month"}]}' >/dev/null
+  for n in $(seq 20); do
+    curl -fs -X PUT "http://127.0.0.1:$port/v1/customers/org_check_$n" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{}' >/dev/null
+    curl -fs -X POST "http://127.0.0.1:$port/v1/subscriptions" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+      -d "{\"customer\":\"org_check_$n\",\"plan\":\"bench_plan\",\"payment_method\":\"pm_sandbox_visa\"}" >/dev/null
+  done
+  local check check_one
+  WRK_CONNECTIONS=8 run_wrk post-check.lua /v1/entitlements/check >/dev/null  # warm
+  check=$(run_wrk post-check.lua /v1/entitlements/check)
+  check_one=$(WRK_THREADS=1 WRK_CONNECTIONS=1 run_wrk post-check.lua /v1/entitlements/check)
   rss_peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 
@@ -146,6 +162,8 @@ bench_database() { # label DATABASE_URL
   batch_events=$(awk '{printf "%.0f", $1 * 1000}' <<<"$usage_batch")
   results+=("$label|POST /v1/usage-events/batch, 1,000 new events each, 8 connections: $(printf "%'d" "$batch_events") events/s|$usage_batch|$r0")
   results+=("$label|GET /v1/customers/{id}/usage ($(printf "%'d" "$stored_after") events stored)|$usage_read_after|$r0")
+  results+=("$label|POST /v1/entitlements/check (warm, 20 customers)|$check|$r0")
+  results+=("$label|POST /v1/entitlements/check (warm), concurrency 1|$check_one|$r0")
 }
 
 trap cleanup_bench EXIT
