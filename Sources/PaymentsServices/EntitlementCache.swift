@@ -16,8 +16,9 @@ import Foundation
 /// another instance arrives by PostgreSQL `NOTIFY` (on SQLite, any other process's commit drops
 /// everything, seen within 10 ms): well under a second. Usage is not notified across instances
 /// (it changes with every event): an entry whose customer has a limit is re-read when it is older
-/// than ``usageMaxAge`` (900 ms, so that with the read again it is within a second); this
-/// instance's own usage events drop it at once.
+/// than ``usageMaxAge`` (900 ms, so that with the read again it is within a second), and read
+/// again ahead, without a check waiting, from half that age on; this instance's own usage events
+/// drop it at once.
 final class EntitlementCache: Sendable {
     /// What a check of any customer of an app reads.
     struct AppRules: Sendable {
@@ -55,6 +56,9 @@ final class EntitlementCache: Sendable {
         var customerDropped: [Customer.ID: UInt64] = [:]
         var appDropped: [App.ID: UInt64] = [:]
         var allDropped: UInt64 = 0
+        /// Reads under way, each joined by the checks that miss meanwhile (64 requests for one
+        /// customer make one read, not 64).
+        var loading: [Customer.ID: Task<CustomerState, any Error>] = [:]
     }
 
     static let usageMaxAge = Duration.milliseconds(900)
@@ -77,12 +81,15 @@ final class EntitlementCache: Sendable {
         }
     }
 
-    /// The customer's cached state, unless usage it counts has aged out.
-    func customer(_ id: Customer.ID, now: ContinuousClock.Instant) -> CustomerState? {
+    /// The customer's cached state, unless usage it counts has aged out; `refresh` when it soon
+    /// will (the caller reads it again without waiting, so checks of a busy customer never wait).
+    func customer(_ id: Customer.ID, now: ContinuousClock.Instant) -> (state: CustomerState, refresh: Bool)? {
         state.withLockedValue { state in
             guard let entry = state.customers[id] else { return nil }
-            if entry.countsUsage, now - entry.readAt > Self.usageMaxAge { return nil }
-            return entry
+            guard entry.countsUsage else { return (entry, false) }
+            let age = now - entry.readAt
+            if age > Self.usageMaxAge { return nil }
+            return (entry, age > Self.usageMaxAge / 2 && state.loading[id] == nil)
         }
     }
 
@@ -92,6 +99,24 @@ final class EntitlementCache: Sendable {
             guard max(state.allDropped, state.appDropped[app] ?? 0, state.customerDropped[entry.customer.id] ?? 0) <= tick else { return }
             if state.customers.count >= capacity { state.customers.removeAll(keepingCapacity: true) }
             state.customers[entry.customer.id] = entry
+        }
+    }
+
+    /// The read of `customer` under way, or the one `start` begins (called under the cache's
+    /// lock: it must not call the cache).
+    func load(_ customer: Customer.ID, _ start: () -> Task<CustomerState, any Error>) -> Task<CustomerState, any Error> {
+        state.withLockedValue { state in
+            if let running = state.loading[customer] { return running }
+            let task = start()
+            state.loading[customer] = task
+            return task
+        }
+    }
+
+    /// Forgets a finished read (unless a change dropped it and another began).
+    func loaded(_ customer: Customer.ID, readSince tick: UInt64) {
+        state.withLockedValue { state in
+            if (state.customerDropped[customer] ?? 0) <= tick, state.allDropped <= tick { state.loading[customer] = nil }
         }
     }
 
@@ -122,6 +147,8 @@ final class EntitlementCache: Sendable {
                 case .customer(let app, let customer), .usage(let app, let customer):
                     _ = app
                     state.customers[customer] = nil
+                    // A read under way may have missed the change: the next check reads again.
+                    state.loading[customer] = nil
                     if state.customerDropped.count >= capacity {
                         // Forgetting who was dropped when is safe only if everything read before is dropped too.
                         state.customerDropped.removeAll(keepingCapacity: true)
@@ -132,11 +159,13 @@ final class EntitlementCache: Sendable {
                 case .app(let app):
                     state.apps[app] = nil
                     state.customers = state.customers.filter { $0.value.customer.appID != app }
+                    state.loading.removeAll()
                     state.locations.removeAll()
                     state.appDropped[app] = tick
                 case .everything:
                     state.apps.removeAll()
                     state.customers.removeAll()
+                    state.loading.removeAll()
                     state.locations.removeAll()
                     state.allDropped = tick
                 }

@@ -420,14 +420,31 @@ extension Entitlements {
 
         func state(of customer: Customer, rules: EntitlementCache.AppRules) async throws -> EntitlementCache.CustomerState {
             let instant = ContinuousClock.now
-            if let cached = cache.customer(customer.id, now: instant) { return cached }
-            let tick = cache.tick
-            let now = try await store.now(of: customer.appID)
-            let state = try await store.read { session in
-                try await session.entitlementState(customer.appID, customer: customer, metrics: rules.metrics, now: now, readAt: instant)
+            if let (cached, refresh) = cache.customer(customer.id, now: instant) {
+                if refresh { _ = read(customer, rules: rules, at: instant) }
+                return cached
             }
-            cache.keep(state, readSince: tick)
-            return state
+            return try await read(customer, rules: rules, at: instant).value
+        }
+
+        /// The read of the customer's state under way, or a new one.
+        private func read(_ customer: Customer, rules: EntitlementCache.AppRules, at instant: ContinuousClock.Instant) -> Task<
+            EntitlementCache.CustomerState, any Error
+        > {
+            let (cache, store) = (cache, store)
+            // Taken before the read could begin (the closure below runs under the cache's lock).
+            let tick = cache.tick
+            return cache.load(customer.id) {
+                Task {
+                    defer { cache.loaded(customer.id, readSince: tick) }
+                    let now = try await store.now(of: customer.appID)
+                    let state = try await store.read { session in
+                        try await session.entitlementState(customer.appID, customer: customer, metrics: rules.metrics, now: now, readAt: instant)
+                    }
+                    cache.keep(state, readSince: tick)
+                    return state
+                }
+            }
         }
 
         func locationUsage(of customer: Customer, metric: Metric, location: String, period: UsagePeriod) async throws -> Double {

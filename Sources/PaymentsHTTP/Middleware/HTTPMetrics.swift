@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import PaymentsDomain
 import Prometheus
 
@@ -45,16 +46,36 @@ public final class HTTPMetrics: Sendable {
         self.registry = registry
     }
 
+    private struct Key: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    /// Each request's counter and histogram, looked up in the registry once per method, route and
+    /// status (the registry's look-up checks and copies the labels every time).
+    private let made = NIOLockedValueBox<[Key: (counter: Counter, duration: DurationHistogram)]>([:])
+
     func record(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: Self.requests,
-            labels: [("method", method), ("route", route), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.requestDuration,
-            labels: [("method", method), ("route", route)],
-            buckets: Self.buckets
-        ).record(duration)
+        let key = Key(method: method, route: route, status: status)
+        var metrics = made.withLockedValue { $0[key] }
+        if metrics == nil {
+            let made = (
+                counter: registry.makeCounter(
+                    descriptor: Self.requests,
+                    labels: [("method", method), ("route", route), ("status", String(status))]
+                ),
+                duration: registry.makeDurationHistogram(
+                    descriptor: Self.requestDuration,
+                    labels: [("method", method), ("route", route)],
+                    buckets: Self.buckets
+                )
+            )
+            self.made.withLockedValue { $0[key] = made }
+            metrics = made
+        }
+        metrics?.counter.increment()
+        metrics?.duration.record(duration)
     }
 
     /// Sets each provider account's breaker gauges (called when metrics are scraped).
