@@ -150,7 +150,9 @@ struct AppsCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an app; prints its id and its key, once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create an app; prints its id, its secret key and its publishable key (for GET /v1/public/plans), once."
+        )
         @Option(help: "The app's name.") var name: String
         @Option(help: "test or live (fixed for the app's life).") var mode: String
 
@@ -158,7 +160,7 @@ struct AppsCommand: AsyncParsableCommand {
             guard let mode = App.Mode(rawValue: mode) else { throw ValidationError("--mode must be test or live") }
             try await withRuntime { runtime in
                 try await runtime.store.migrate(logger: runtime.logger)
-                let (app, issued) = try await runtime.services.apps.create(
+                let (app, issued, publishable) = try await runtime.services.apps.create(
                     name: name,
                     mode: mode,
                     origin: Origin(actor: .admin, requestID: nil)
@@ -167,7 +169,9 @@ struct AppsCommand: AsyncParsableCommand {
                 print("mode:    \(app.mode.rawValue)")
                 print("key_id:  \(issued.key.id)")
                 print("api_key: \(issued.secret.value)")
-                print("Keep the key now: it is stored only as a hash and cannot be shown again.")
+                print("publishable_key_id: \(publishable.key.id)")
+                print("publishable_key:    \(publishable.secret.value)")
+                print("Keep the keys now: they are stored only as hashes and cannot be shown again.")
             }
         }
     }
@@ -190,16 +194,18 @@ struct AppsCommand: AsyncParsableCommand {
     struct RotateKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate-key",
-            abstract: "Issue a new key; the current keys keep working for the overlap."
+            abstract: "Issue a new key; the current keys of its kind keep working for the overlap."
         )
         @Argument(help: "The app id (app_...).") var appID: String
         @Option(help: "Seconds the current keys keep working (0 = stop now).") var expiresIn: Int64 = 86_400
+        @Flag(help: "Rotate the publishable key (pk_...) instead of the secret key.") var publishable = false
 
         func run() async throws {
             guard let id = App.ID(parsing: appID) else { throw ValidationError("not an app id: \(appID)") }
             try await withRuntime { runtime in
                 let issued = try await runtime.services.apps.rotateKey(
                     of: id,
+                    kind: publishable ? .publishable : .secret,
                     overlap: .seconds(expiresIn),
                     origin: Origin(actor: .admin, requestID: nil)
                 )

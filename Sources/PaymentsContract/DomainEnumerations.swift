@@ -3,6 +3,7 @@ import PaymentsDomain
 // The domain's closed sets of values that the API shows: each is written as its raw value and
 // documented as an `enum` listing every case, so a case added in the domain is in the document.
 extension App.Mode: JSONEnumeration {}
+extension APIKey.Kind: JSONEnumeration {}
 extension APIKey.State: JSONEnumeration {}
 extension AuditAction: JSONEnumeration {}
 extension BillingInterval.Unit: JSONEnumeration {}

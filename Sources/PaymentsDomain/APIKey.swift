@@ -15,8 +15,15 @@ public struct APIKey: Sendable, Equatable, Identified {
     public static let resourceType = ResourceType.apiKey
     public typealias ID = TypedID<APIKey>
 
+    /// A secret key (`sk_`) reaches every app route; a publishable key (`pk_`), safe to ship in a
+    /// web page, reads only the public pricing route.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case secret, publishable
+    }
+
     public let id: ID
     public let appID: App.ID
+    public let kind: Kind
     /// The first characters of the key (`sk_test_Ab3d`), safe to show.
     public let displayPrefix: String
     /// Hex SHA-256 of the whole key.
@@ -33,10 +40,12 @@ public struct APIKey: Sendable, Equatable, Identified {
         hash: String,
         createdAt: Date,
         expiresAt: Date?,
-        revokedAt: Date?
+        revokedAt: Date?,
+        kind: Kind = .secret
     ) {
         self.id = id
         self.appID = appID
+        self.kind = kind
         self.displayPrefix = displayPrefix
         self.hash = hash
         self.createdAt = createdAt
@@ -64,14 +73,14 @@ public struct APIKey: Sendable, Equatable, Identified {
     }
 }
 
-/// Making and recognising key strings: `sk_test_` or `sk_live_` and 43 base62 characters
-/// (256 random bits).
+/// Making and recognising key strings: `sk_test_` or `sk_live_` (publishable: `pk_test_`,
+/// `pk_live_`) and 43 base62 characters (256 random bits).
 public enum KeyMaterial {
     static let randomLength = 43
     static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
-    /// A new secret key for an app of `mode`.
-    public static func generate(mode: App.Mode) -> Secret<String> {
+    /// A new key of `kind` for an app of `mode`.
+    public static func generate(mode: App.Mode, kind: APIKey.Kind = .secret) -> Secret<String> {
         var generator = SystemRandomNumberGenerator()
         // Rejection sampling keeps every character uniform: 62 * 4 = 248.
         var characters = [UInt8]()
@@ -80,10 +89,12 @@ public enum KeyMaterial {
             let byte = UInt8.random(in: 0...255, using: &generator)
             if byte < 248 { characters.append(base62[Int(byte % 62)]) }
         }
-        return Secret(prefix(for: mode) + String(decoding: characters, as: UTF8.self))
+        return Secret(prefix(for: mode, kind: kind) + String(decoding: characters, as: UTF8.self))
     }
 
-    public static func prefix(for mode: App.Mode) -> String { "sk_\(mode.rawValue)_" }
+    public static func prefix(for mode: App.Mode, kind: APIKey.Kind = .secret) -> String {
+        "\(kind == .secret ? "sk" : "pk")_\(mode.rawValue)_"
+    }
 
     static func isBase62(_ byte: UInt8) -> Bool {
         switch byte {
@@ -93,13 +104,18 @@ public enum KeyMaterial {
     }
 
     /// The mode a key string claims, or `nil` when it is not shaped like one of our keys.
-    public static func mode(of key: String) -> App.Mode? {
+    public static func mode(of key: String) -> App.Mode? { shape(of: key)?.mode }
+
+    /// The mode and kind a key string claims, or `nil` when it is not shaped like one of our keys.
+    public static func shape(of key: String) -> (mode: App.Mode, kind: APIKey.Kind)? {
         for mode in App.Mode.allCases {
-            let prefix = prefix(for: mode)
-            if key.hasPrefix(prefix), key.utf8.count == prefix.utf8.count + randomLength,
-                key.utf8.dropFirst(prefix.utf8.count).allSatisfy(isBase62)
-            {
-                return mode
+            for kind in APIKey.Kind.allCases {
+                let prefix = prefix(for: mode, kind: kind)
+                if key.hasPrefix(prefix), key.utf8.count == prefix.utf8.count + randomLength,
+                    key.utf8.dropFirst(prefix.utf8.count).allSatisfy(isBase62)
+                {
+                    return (mode, kind)
+                }
             }
         }
         return nil

@@ -17,6 +17,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case apiKeyExpired = "api_key_expired"
     case apiKeyRevoked = "api_key_revoked"
     case adminTokenRequired = "admin_token_required"
+    case publishableKeyNotAllowed = "publishable_key_not_allowed"
     case adminTokenInvalid = "admin_token_invalid"
 
     // Idempotency

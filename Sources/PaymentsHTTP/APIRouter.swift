@@ -67,6 +67,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     mount(GracePeriodsController(grace: services.gracePeriods), on: v1, table: table)
     mount(WebhookEndpointsController(endpoints: services.webhookEndpoints), on: v1, table: table)
     mount(EventsController(events: services.events), on: v1, table: table)
+    mount(PublicController(plans: services.plans), on: v1, table: table)
     SandboxPagesController(store: store, directory: services.providers, checkout: services.checkout).addRoutes(to: router)
     mount(WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit), on: router.group(), table: table)
 
@@ -83,7 +84,7 @@ let apiControllers: [any Controller.Type] = [
     OperationsController.self, CustomersController.self, AuditLogsController.self, AdminController.self, PlansController.self,
     MetricsController.self, UsageController.self, EntitlementsController.self,
     PaymentsController.self, SubscriptionsController.self, CheckoutController.self, ProvidersController.self, WebhooksController.self,
-    GracePeriodsController.self, WebhookEndpointsController.self, EventsController.self,
+    GracePeriodsController.self, WebhookEndpointsController.self, EventsController.self, PublicController.self,
 ]
 
 /// Serves a controller's routes on the group of its access, and records them in the table.

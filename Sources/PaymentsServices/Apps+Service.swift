@@ -28,9 +28,14 @@ extension Apps {
             public let secret: Secret<String>
         }
 
-        /// Creates an app with its first key.
-        /// - Returns: the app and its key; the key's secret is not kept and cannot be shown again.
-        public func create(name: String, mode: App.Mode, gracePeriodDays: Int? = nil, origin: Origin) async throws -> (App, IssuedKey) {
+        /// Creates an app with its first keys: a secret key, and a publishable key beside it.
+        /// - Returns: the app and its keys; neither key is kept and cannot be shown again.
+        public func create(
+            name: String,
+            mode: App.Mode,
+            gracePeriodDays: Int? = nil,
+            origin: Origin
+        ) async throws -> (App, IssuedKey, publishable: IssuedKey) {
             let name = try App.validate(name: name)
             if let gracePeriodDays { try App.validate(gracePeriodDays: gracePeriodDays) }
             return try await store.write(origin, app: nil) { session in
@@ -42,16 +47,17 @@ extension Apps {
                     gracePeriodDays: gracePeriodDays
                 )
                 try await session.apps.insert(app)
-                let issued = try await issueKey(for: app, session)
+                let issued = try await issueKey(for: app, kind: .secret, session)
+                let publishable = try await issueKey(for: app, kind: .publishable, session)
                 try await session.audit(
                     app.id,
                     try AuditRecord(
                         action: .createApp,
                         target: app.id,
-                        snapshot: AppSnapshot(app: app, key: issued.key)
+                        snapshot: AppSnapshot(app: app, key: issued.key, publishable: publishable.key)
                     )
                 )
-                return (app, issued)
+                return (app, issued, publishable)
             }
         }
 
@@ -97,9 +103,10 @@ extension Apps {
             return try await store.read { try await $0.keys.list(appID: id) }
         }
 
-        /// Issues a new key; the app's other usable keys keep working for `overlap`, then expire.
+        /// Issues a new key of `kind`; the app's other usable keys of that kind keep working for
+        /// `overlap`, then expire.
         /// - Parameter overlap: how long the old keys keep working; zero ends them now.
-        public func rotateKey(of id: App.ID, overlap: Duration, origin: Origin) async throws -> IssuedKey {
+        public func rotateKey(of id: App.ID, kind: APIKey.Kind = .secret, overlap: Duration, origin: Origin) async throws -> IssuedKey {
             guard APIKey.overlapRule.range.contains(overlap.components.seconds) else {
                 throw PaymentsError.invalid("expires_in", "expires_in must be between 0 and 2592000 seconds.")
             }
@@ -110,8 +117,8 @@ extension Apps {
                 }
                 // Keys authenticate real requests: they expire on real time, whatever the app's test clock says.
                 let expiry = session.wallClock.addingTimeInterval(Double(overlap.components.seconds))
-                let expiring = try await session.keys.expireUsable(appID: id, at: expiry)
-                let issued = try await issueKey(for: app, session)
+                let expiring = try await session.keys.expireUsable(appID: id, kind: kind, at: expiry)
+                let issued = try await issueKey(for: app, kind: kind, session)
                 try await session.audit(
                     id,
                     try AuditRecord(
@@ -150,7 +157,7 @@ extension Apps {
         /// - Throws: `PaymentsError` (`api_key_invalid`, `api_key_expired`, `api_key_revoked`).
         public func authenticate(bearer token: String) async throws -> (App, APIKey) {
             guard KeyMaterial.mode(of: token) != nil else {
-                throw PaymentsError.unauthenticated("Invalid API key: keys look like sk_test_... or sk_live_....")
+                throw PaymentsError.unauthenticated("Invalid API key: keys look like sk_test_... or sk_live_... (pk_... for the public routes).")
             }
             let hash = KeyMaterial.hash(token)
             let now = store.clock.now()
@@ -174,8 +181,8 @@ extension Apps {
             }
         }
 
-        private func issueKey(for app: App, _ session: Session) async throws -> IssuedKey {
-            let secret = KeyMaterial.generate(mode: app.mode)
+        private func issueKey(for app: App, kind: APIKey.Kind, _ session: Session) async throws -> IssuedKey {
+            let secret = KeyMaterial.generate(mode: app.mode, kind: kind)
             let key = APIKey(
                 id: session.ids.next(APIKey.self, at: session.wallClock),
                 appID: app.id,
@@ -183,7 +190,8 @@ extension Apps {
                 hash: KeyMaterial.hash(secret.value),
                 createdAt: session.wallClock,
                 expiresAt: nil,
-                revokedAt: nil
+                revokedAt: nil,
+                kind: kind
             )
             try await session.keys.insert(key)
             return IssuedKey(key: key, secret: secret)
@@ -194,12 +202,14 @@ extension Apps {
 /// What the audit log keeps of keys: never the key, only its id and prefix.
 struct KeySnapshot: Encodable {
     let id: String
+    let kind: String
     let prefix: String
     let expires_at: Int64?
     let revoked_at: Int64?
 
     init(_ key: APIKey) {
         id = key.id.rawValue
+        kind = key.kind.rawValue
         prefix = key.displayPrefix
         expires_at = key.expiresAt.map(Timestamp.milliseconds)
         revoked_at = key.revokedAt.map(Timestamp.milliseconds)
@@ -210,11 +220,13 @@ struct AppSnapshot: Encodable {
     let name: String
     let mode: String
     let key: KeySnapshot
+    let publishable_key: KeySnapshot
 
-    init(app: App, key: APIKey) {
+    init(app: App, key: APIKey, publishable: APIKey) {
         name = app.name
         mode = app.mode.rawValue
         self.key = KeySnapshot(key)
+        publishable_key = KeySnapshot(publishable)
     }
 }
 

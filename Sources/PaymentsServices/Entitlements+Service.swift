@@ -428,7 +428,11 @@ extension Entitlements {
         }
 
         /// The read of the customer's state under way, or a new one.
-        private func read(_ customer: Customer, rules: EntitlementCache.AppRules, at instant: ContinuousClock.Instant) -> Task<
+        private func read(
+            _ customer: Customer,
+            rules: EntitlementCache.AppRules,
+            at instant: ContinuousClock.Instant
+        ) -> Task<
             EntitlementCache.CustomerState, any Error
         > {
             let (cache, store) = (cache, store)

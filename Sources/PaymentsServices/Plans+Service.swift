@@ -93,6 +93,14 @@ extension Plans {
             return Page(data: synced, hasMore: plans.hasMore)
         }
 
+        /// What a pricing page shows: the active plans with their active prices (no provider
+        /// state, no metadata), newest first.
+        public func publicList(app: App.ID, _ page: PageRequest) async throws -> Page<Plan> {
+            try page.requireCursor(of: Plan.self)
+            let plans = try await store.read { try await $0.plans(app).list(active: true, page) }
+            return Page(data: plans.data.map { $0.withActivePricesOnly }, hasMore: plans.hasMore)
+        }
+
         public func update(app: App, key: String, _ changes: Plan.Changes, origin: Origin) async throws -> Synced {
             if let drafts = changes.prices {
                 try Price.Draft.validate(drafts)
@@ -232,5 +240,14 @@ struct PlanSnapshot: Encodable {
         grace_period_days = plan.gracePeriodDays
         features = plan.features
         limits = plan.limits
+    }
+}
+
+extension Plan {
+    /// The plan with the prices that can still be bought.
+    var withActivePricesOnly: Plan {
+        var plan = self
+        plan.prices = prices.filter(\.active)
+        return plan
     }
 }

@@ -91,13 +91,19 @@ struct AdminController: Controller {
     ]
 
     @Sendable func createApp(_ call: Call<AppInput, NoQuery>) async throws -> Resources.CreatedApp {
-        let (app, issued) = try await apps.create(
+        let (app, issued, publishable) = try await apps.create(
             name: call.body.name,
             mode: call.body.mode,
             gracePeriodDays: call.body.gracePeriodDays,
             origin: call.origin
         )
-        return Resources.CreatedApp(app: app, key: issued.key, secret: issued.secret)
+        return Resources.CreatedApp(
+            app: app,
+            key: issued.key,
+            secret: issued.secret,
+            publishable: publishable.key,
+            publishableSecret: publishable.secret
+        )
     }
 
     @Sendable func listApps(_ call: Call<NoBody, ListQuery>) async throws -> Page<App> {
@@ -119,7 +125,12 @@ struct AdminController: Controller {
     }
 
     @Sendable func rotateKey(_ call: Call<RotateInput, NoQuery>) async throws -> Resources.KeyView {
-        let issued = try await apps.rotateKey(of: try appID(call), overlap: .seconds(call.body.expiresIn ?? 86_400), origin: call.origin)
+        let issued = try await apps.rotateKey(
+            of: try appID(call),
+            kind: call.body.kind ?? .secret,
+            overlap: .seconds(call.body.expiresIn ?? 86_400),
+            origin: call.origin
+        )
         return Resources.KeyView(issued.key, now: clock.now(), secret: issued.secret)
     }
 
@@ -194,8 +205,10 @@ struct AdminController: Controller {
 
     struct RotateInput: APIInput {
         var expiresIn: Int64?
+        var kind: APIKey.Kind?
 
         static let shape = Shape<Self>("KeyRotation") {
+            Nullable("kind", \.kind, .enumeration, description: "secret (the default) or publishable")
             Nullable(
                 "expires_in",
                 \.expiresIn,

@@ -34,6 +34,14 @@ struct AppAuthMiddleware: RouterMiddleware {
         async throws -> Response
     {
         let (app, key) = try await apps.authenticate(bearer: try request.bearerToken())
+        // A publishable key is public by design: it reads the public routes and nothing else.
+        if key.kind == .publishable, !(request.method == .get && request.uri.path.hasPrefix(PublicController.prefix)) {
+            throw PaymentsError(
+                .permission,
+                code: .publishableKeyNotAllowed,
+                message: "A publishable key (pk_...) can only read \(PublicController.prefix)...; use the app's secret key (sk_...)."
+            )
+        }
         var label: String?
         if let actor = request.headers[.actorID] {
             guard !actor.isEmpty, actor.utf8.count <= 255 else {

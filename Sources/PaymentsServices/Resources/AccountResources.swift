@@ -104,6 +104,7 @@ extension Resources {
     public static let apiKey = Resource<KeyView>("APIKey", object: "api_key") {
         Field("id", \.key.id)
         Field("app_id", \.key.appID)
+        Field("kind", \.key.kind, description: "secret: every app route; publishable: only GET /v1/public/plans")
         Field("prefix", \.key.displayPrefix, description: "The first 12 characters, to tell keys apart")
         Field("state", { $0.key.state(at: $0.now) })
         Field("created_at", \.key.createdAt)
@@ -117,11 +118,15 @@ extension Resources {
         public let app: App
         public let key: APIKey
         public let secret: Secret<String>
+        public let publishable: APIKey
+        public let publishableSecret: Secret<String>
 
-        public init(app: App, key: APIKey, secret: Secret<String>) {
+        public init(app: App, key: APIKey, secret: Secret<String>, publishable: APIKey, publishableSecret: Secret<String>) {
             self.app = app
             self.key = key
             self.secret = secret
+            self.publishable = publishable
+            self.publishableSecret = publishableSecret
         }
     }
 
@@ -129,6 +134,12 @@ extension Resources {
         appFields.map { $0.from(\.app) }
         Field("api_key", \.secret.value, description: "Shown this once; stored only as a hash.")
         Field("api_key_id", \.key.id)
+        Field(
+            "publishable_key",
+            \.publishableSecret.value,
+            description: "pk_…: reads only GET /v1/public/plans, safe in a web page. Shown this once; stored only as a hash."
+        )
+        Field("publishable_key_id", \.publishable.id)
     }
 
     public static let auditEntry = Resource<AuditEntry>("AuditLog", object: "audit_log") {

@@ -36,6 +36,31 @@ extension Resources {
         Field("flat_amount", \.flatAmount)
     }
 
+    /// A price as a pricing page shows it.
+    static let publicPrice = Resource<Price>("PublicPrice", object: "price") {
+        Field("key", \.key)
+        Field("type", \.terms.kind)
+        Field("amount", { PriceView(price: $0, providerPriceID: nil).amount })
+        Field("currency", \.currency)
+        Field("interval", { PriceView(price: $0, providerPriceID: nil).interval?.unit })
+        Field("interval_count", { PriceView(price: $0, providerPriceID: nil).interval?.count })
+        Field("metric", { PriceView(price: $0, providerPriceID: nil).metered?.metric })
+        Field("unit_amount", { PriceView(price: $0, providerPriceID: nil).metered?.unitAmount })
+        Field("tiers_mode", { PriceView(price: $0, providerPriceID: nil).metered?.tiers?.mode })
+        Field("tiers", { PriceView(price: $0, providerPriceID: nil).metered?.tiers?.tiers }, tier.codec.list.nullable)
+        Field("included_quantity", { PriceView(price: $0, providerPriceID: nil).metered?.includedQuantity })
+    }
+
+    public static let publicPlan = Resource<Plan>("PublicPlan", object: "plan") {
+        Field("key", \.key)
+        Field("name", \.name)
+        Field("description", \.description)
+        Field("prices", \.prices, publicPrice.codec.list, description: "The prices on sale")
+        Field("trial_period_days", \.trialPeriodDays)
+        Field("features", \.features)
+        Field("limits", \.limits)
+    }
+
     public static let plan = Resource<Plans.Service.Synced>("Plan", object: "plan") {
         Field("id", \.plan.id)
         Field("key", \.plan.key)

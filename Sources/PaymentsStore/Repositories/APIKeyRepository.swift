@@ -11,16 +11,16 @@ import Foundation
 public struct APIKeyRepository: Sendable {
     let session: Session
 
-    static let columns: SQLQueryString = "id, app_id, display_prefix, key_hash, created_at, expires_at, revoked_at"
+    static let columns: SQLQueryString = "id, app_id, display_prefix, key_hash, created_at, expires_at, revoked_at, kind"
 
     public func insert(_ key: APIKey) async throws {
         _ = try session.requireWrite()
         try await session.db.raw(
             """
-            INSERT INTO api_keys (id, app_id, display_prefix, key_hash, created_at, expires_at, revoked_at)
+            INSERT INTO api_keys (id, app_id, display_prefix, key_hash, created_at, expires_at, revoked_at, kind)
             VALUES (\(bind: key.id.rawValue), \(bind: key.appID.rawValue), \(bind: key.displayPrefix),
                     \(bind: key.hash), \(bind: key.createdAt.millis), \(bind: key.expiresAt?.millis),
-                    \(bind: key.revokedAt?.millis))
+                    \(bind: key.revokedAt?.millis), \(bind: key.kind.rawValue))
             """
         ).run()
     }
@@ -33,7 +33,7 @@ public struct APIKeyRepository: Sendable {
     /// Authentication's look-up, prepared (it runs whenever a key is not in the key cache).
     struct KeyByHash: PreparedRead {
         static let sql = """
-            SELECT k.id, k.app_id, k.display_prefix, k.key_hash, k.created_at, k.expires_at, k.revoked_at,
+            SELECT k.id, k.app_id, k.display_prefix, k.key_hash, k.created_at, k.expires_at, k.revoked_at, k.kind,
                    a.name AS app_name, a.mode AS app_mode, a.created_at AS app_created_at,
                    a.grace_period_days AS app_grace_period_days
             FROM api_keys k JOIN apps a ON a.id = k.app_id
@@ -70,14 +70,14 @@ public struct APIKeyRepository: Sendable {
         ).first().map(Self.decode)
     }
 
-    /// Gives every usable key of the app without an earlier expiry the expiry `time`.
+    /// Gives every usable key of `kind` of the app without an earlier expiry the expiry `time`.
     /// - Returns: the keys changed.
-    public func expireUsable(appID: App.ID, at time: Date) async throws -> [APIKey] {
+    public func expireUsable(appID: App.ID, kind: APIKey.Kind, at time: Date) async throws -> [APIKey] {
         _ = try session.requireWrite()
         return try await session.db.raw(
             """
             UPDATE api_keys SET expires_at = \(bind: time.millis)
-            WHERE app_id = \(bind: appID.rawValue) AND revoked_at IS NULL
+            WHERE app_id = \(bind: appID.rawValue) AND kind = \(bind: kind.rawValue) AND revoked_at IS NULL
               AND (expires_at IS NULL OR expires_at > \(bind: time.millis))
             RETURNING \(Self.columns)
             """
@@ -102,7 +102,8 @@ public struct APIKeyRepository: Sendable {
             hash: try row.decode(column: "key_hash", as: String.self),
             createdAt: try row.date("created_at"),
             expiresAt: try row.optionalDate("expires_at"),
-            revokedAt: try row.optionalDate("revoked_at")
+            revokedAt: try row.optionalDate("revoked_at"),
+            kind: try row.enumValue("kind")
         )
     }
 }

@@ -53,7 +53,9 @@ import Testing
     @Test(arguments: TestDatabase.engines) func revokedKeysStopAtOnce(engine: SQLEngine) async throws {
         try await TestAPI.run(engine) { api in
             let (appID, key) = try await api.createApp()
-            let keyID = try #require(try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first?["id"] as? String)
+            let keyID = try #require(
+                try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first { $0["kind"] as? String == "secret" }?["id"] as? String
+            )
             let revoked = try await api.admin(.delete, "/admin/v1/apps/\(appID)/keys/\(keyID)")
             #expect(revoked.status == .ok && revoked.string("state") == "revoked")
             let reply = try await api.request(.get, "/v1/customers", key: key)
@@ -83,7 +85,9 @@ import Testing
         try await TestAPI.run(engine) { api in
             let (appID, key) = try await api.createApp()
             #expect(try await api.request(.get, "/v1/customers", key: key).status == .ok, "the key is now cached")
-            let keyID = try #require(try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first?["id"] as? String)
+            let keyID = try #require(
+                try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first { $0["kind"] as? String == "secret" }?["id"] as? String
+            )
 
             // Another instance (its own cache) revokes the key.
             let elsewhere = Apps.Service(store: api.store)
@@ -99,7 +103,9 @@ import Testing
         try await TestAPI.run(engine, configure: { $0.keyCacheTTL = .zero }) { api in
             let (appID, key) = try await api.createApp()
             #expect(try await api.request(.get, "/v1/customers", key: key).status == .ok)
-            let keyID = try #require(try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first?["id"] as? String)
+            let keyID = try #require(
+                try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first { $0["kind"] as? String == "secret" }?["id"] as? String
+            )
             _ = try await Apps.Service(store: api.store).revokeKey(
                 .init(rawValue: keyID),
                 of: .init(rawValue: appID),

@@ -131,7 +131,7 @@ import Testing
             try await runtime.store.migrate(logger: testLogger)
             let before = await checkProviders(runtime)
             #expect(before.ok, "\(before.lines)")
-            let (app, _) = try await runtime.services.apps.create(name: "real", mode: .live, origin: Origin(actor: .admin, requestID: nil))
+            let (app, _, _) = try await runtime.services.apps.create(name: "real", mode: .live, origin: Origin(actor: .admin, requestID: nil))
             let after = await checkProviders(runtime)
             #expect(!after.ok)
             #expect(after.lines.contains { $0.contains("\(app.id)") && $0.contains("NO PROVIDER") }, "\(after.lines)")

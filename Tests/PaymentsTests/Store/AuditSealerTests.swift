@@ -64,7 +64,7 @@ import Testing
     /// and every head where it was: the next pass seals them all.
     @Test(arguments: TestDatabase.engines) func aPassThatDiesSealsNothingAndTheNextSealsAll(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             for n in 0..<5 {
                 _ = try await Customers.Service(store: store).upsert(app: app.id, externalID: "org_\(n)", changes: .init(), origin: admin)
             }
@@ -85,7 +85,7 @@ import Testing
     /// poll, and seals what was committed last when it stops.
     @Test(arguments: TestDatabase.engines) func theWorkerSealsOnTheBellAtItsPollAndBeforeItStops(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             func sealed(_ count: Int64, within limit: Duration) async throws -> Bool {
                 let clock = ContinuousClock()
                 let start = clock.now
@@ -126,7 +126,7 @@ import Testing
     /// Someone with database access can neither edit, delete nor slip in a sealed entry unseen.
     @Test(arguments: TestDatabase.engines) func anEntryInsertedIntoTheSealedChainIsCaught(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             for n in 0..<3 {
                 _ = try await Customers.Service(store: store).upsert(app: app.id, externalID: "org_\(n)", changes: .init(), origin: admin)
             }

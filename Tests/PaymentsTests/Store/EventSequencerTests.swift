@@ -86,7 +86,7 @@ import Testing
     /// them: the next pass (any instance's) numbers them all and owes their deliveries.
     @Test(arguments: TestDatabase.engines) func eventsLeftUnnumberedByAKillAreNumberedByTheNextPass(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             _ = try await WebhookEndpoints.Service(store: store, secrets: SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij")))
                 .create(app: app, url: "http://127.0.0.1:9/a", events: ["customer.created"], description: nil, origin: admin)
             for n in 0..<5 {
@@ -132,7 +132,7 @@ import Testing
         try await TestDatabase.withStore(engine, migrate: false) { store in
             let before = Migrations.all.filter { $0.version < 15 }
             try await Migrator(backend: store.backend, migrations: before, logger: testLogger).migrate()
-            let (app, _) = try await Apps.Service(store: store).create(name: "old", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "old", mode: .test, origin: admin)
             let endpoint = try await WebhookEndpoints.Service(
                 store: store,
                 secrets: SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij"))

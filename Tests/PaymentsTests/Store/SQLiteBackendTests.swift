@@ -266,7 +266,7 @@ import Testing
     @Test(arguments: TestDatabase.engines) func aStatementErrorRollsBackTheWholeChange(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let admin = Origin(actor: .admin, requestID: "req_rollback")
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             let before = try await store.backend.read {
                 try await $0.raw("SELECT COUNT(*) AS c FROM audit_logs").first()!.decode(column: "c", as: Int.self)
             }

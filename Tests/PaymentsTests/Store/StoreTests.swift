@@ -65,8 +65,8 @@ import Testing
         try await TestDatabase.withStore(engine) { store in
             let apps = Apps.Service(store: store)
             let customers = Customers.Service(store: store)
-            let (first, _) = try await apps.create(name: "one", mode: .test, origin: admin)
-            let (second, _) = try await apps.create(name: "two", mode: .test, origin: admin)
+            let (first, _, _) = try await apps.create(name: "one", mode: .test, origin: admin)
+            let (second, _, _) = try await apps.create(name: "two", mode: .test, origin: admin)
             for index in 0..<5 {
                 _ = try await customers.upsert(app: first.id, externalID: "org_\(index)", changes: .init(name: .set("n\(index)")), origin: admin)
             }
@@ -90,7 +90,7 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func concurrentUpsertsOfOneCustomerMakeOneRow(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             let customers = Customers.Service(store: store)
             let created = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<8 {
@@ -115,7 +115,7 @@ import Testing
     /// A read never waits on a write that holds the row: reads take no lock.
     @Test(arguments: TestDatabase.engines) func aReadDoesNotWaitForAWriteHoldingTheRow(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             let customers = Customers.Service(store: store)
             _ = try await customers.upsert(app: app.id, externalID: "org_held", changes: .init(name: .set("before")), origin: admin)
             let (locked, lockTaken) = AsyncStream<Void>.makeStream()
@@ -144,7 +144,7 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func tamperingWithTheAuditLogIsFound(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             let customers = Customers.Service(store: store)
             for index in 0..<4 {
                 _ = try await customers.upsert(app: app.id, externalID: "org_\(index)", changes: .init(), origin: admin)
@@ -257,7 +257,7 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func concurrentReceiptsStoreEachProviderEventOnce(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
             let now = Date(timeIntervalSince1970: store.clock.now().timeIntervalSince1970.rounded(.down))  // stored in ms
             // 60 receipts at once: 20 events, each delivered three times; platform and own-account ones
             let receipts = (0..<60).map { index in
@@ -309,8 +309,8 @@ import Testing
                 }
             let elsewhere = Store(backend: elsewhereBackend)
             let apps = Apps.Service(store: store)
-            let (watched, _) = try await apps.create(name: "watched", mode: .test, origin: admin)
-            let (quiet, _) = try await apps.create(name: "quiet", mode: .test, origin: admin)
+            let (watched, _, _) = try await apps.create(name: "watched", mode: .test, origin: admin)
+            let (quiet, _, _) = try await apps.create(name: "quiet", mode: .test, origin: admin)
             let customers = Customers.Service(store: store)
             _ = try await WebhookEndpoints.Service(store: store, secrets: SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij")))
                 .create(app: watched, url: "http://127.0.0.1:9/a", events: nil, description: nil, origin: admin)
@@ -383,8 +383,8 @@ import Testing
     @Test(arguments: TestDatabase.engines) func aPreparedReadAnswersAsTheQueryAndIsPreparedOnce(engine: SQLEngine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let admin = Origin(actor: .admin, requestID: "req_prepared")
-            let (app, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
-            let (other, _) = try await Apps.Service(store: store).create(name: "two", mode: .test, origin: admin)
+            let (app, _, _) = try await Apps.Service(store: store).create(name: "one", mode: .test, origin: admin)
+            let (other, _, _) = try await Apps.Service(store: store).create(name: "two", mode: .test, origin: admin)
             let made = try await Customers.Service(store: store).upsert(
                 app: app.id,
                 externalID: "org_1",
