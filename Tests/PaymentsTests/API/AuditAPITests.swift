@@ -9,7 +9,9 @@ import Testing
     @Test(arguments: TestDatabase.engines) func everyMutationIsAuditedWithItsActor(engine: SQLEngine) async throws {
         try await TestAPI.run(engine) { api in
             let (appID, key) = try await api.createApp()
-            let keyID = try #require(try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first?["id"] as? String)
+            let keyID = try #require(
+                try await api.admin(.get, "/admin/v1/apps/\(appID)/keys").data.first { $0["kind"] as? String == "secret" }?["id"] as? String
+            )
             try await api.request(.put, "/v1/customers/org_1", key: key, json: #"{"name":"A"}"#, headers: [.testActorID: "user_7"])
             try await api.request(.put, "/v1/customers/org_1", key: key, json: #"{"name":"B"}"#)
             let rotated = try await api.admin(.post, "/admin/v1/apps/\(appID)/keys", json: "{}")

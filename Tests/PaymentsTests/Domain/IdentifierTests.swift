@@ -50,7 +50,9 @@ import Testing
 
     @Test func malformedKeysAreRecognised() {
         #expect(KeyMaterial.mode(of: "sk_test_short") == nil)
-        #expect(KeyMaterial.mode(of: "pk_test_" + String(repeating: "a", count: 43)) == nil)
+        #expect(KeyMaterial.mode(of: "xk_test_" + String(repeating: "a", count: 43)) == nil)
+        #expect(KeyMaterial.shape(of: "pk_live_" + String(repeating: "a", count: 43))! == (.live, .publishable), "a publishable key")
+        #expect(KeyMaterial.shape(of: "pk_test_" + String(repeating: "a", count: 42)) == nil)
         #expect(KeyMaterial.mode(of: "sk_test_" + String(repeating: "-", count: 43)) == nil)
     }
 

@@ -132,7 +132,7 @@ import Testing
         try await TestDatabase.withStore(engine, migrate: false) { store in
             let before = Migrations.all.filter { $0.version < 15 }
             try await Migrator(backend: store.backend, migrations: before, logger: testLogger).migrate()
-            let (app, _, _) = try await Apps.Service(store: store).create(name: "old", mode: .test, origin: admin)
+            let app = try await oldApp(store, name: "old")
             let endpoint = try await WebhookEndpoints.Service(
                 store: store,
                 secrets: SecretBox(appSecret: Secret("test-app-secret-0123456789abcdefghij"))

@@ -124,3 +124,15 @@ actor PostgresTemplate {
         return try await task.value
     }
 }
+
+/// An app made on a database migrated only part of the way (an upgrade test's "before"): the app
+/// row and its audit entry alone, as any schema since the first has them (no keys: their table
+/// has grown since).
+func oldApp(_ store: Store, name: String) async throws -> App {
+    try await store.write(Origin(actor: .admin, requestID: nil), app: nil) { session in
+        let app = App(id: session.ids.next(App.self, at: session.now), name: name, mode: .test, createdAt: session.now)
+        try await session.apps.insert(app)
+        try await session.audit(app.id, try AuditRecord(action: .createApp, target: app.id, snapshot: ["name": name]))
+        return app
+    }
+}

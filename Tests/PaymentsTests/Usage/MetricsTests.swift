@@ -99,7 +99,7 @@ import Testing
         try await TestDatabase.withStore(engine, migrate: false) { store in
             let before = Migrations.all.filter { $0.version < 16 }
             try await Migrator(backend: store.backend, migrations: before, logger: testLogger).migrate()
-            let (app, _, _) = try await Apps.Service(store: store).create(name: "old", mode: .test, origin: Origin(actor: .admin, requestID: nil))
+            let app = try await oldApp(store, name: "old")
             let terms =
                 #"{"type":"metered","currency":"usd","interval":{"unit":"month","count":1},"metered":{"metric":"api_calls","#
                 + #""currency":"usd","interval":{"unit":"month","count":1},"unitAmount":2,"includedQuantity":0}}"#
