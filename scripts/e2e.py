@@ -283,6 +283,44 @@ def hybrid_flow(port, key):
           and len(summary["latest_invoice"]["lines"]) == 2, summary)
 
 
+def entitlements_flow(port, key, publishable):
+    """Checks on the real binary: from the plan, against a seat gauge, an override, monitor mode
+    and its report; the publishable key reads the pricing listing and nothing else."""
+    def check_feature(feature, quantity=1, context=None):
+        body = {"customer": "org_9", "feature": feature, "quantity": quantity}
+        if context:
+            body["context"] = context
+        return call(port, "POST", "/v1/entitlements/check", key, body)[1]
+
+    status, body, _ = call(port, "POST", "/v1/metrics", key, {"key": "seats", "name": "Seats", "aggregation": "last"})
+    check("a seats gauge", status == 201, body)
+    status, body, _ = call(port, "PATCH", "/v1/plans/hybrid", key, {"features": ["exports"], "limits": {"seats": 3}})
+    check("the hybrid plan grants exports and 3 seats", status == 200, body)
+    answer = check_feature("exports")
+    check("org_9 may export: included in its plan", answer.get("allowed") is True and answer.get("reason") == "included_in_plan", answer)
+    call(port, "PUT", "/v1/customers/org_9/usage/seats", key, {"value": 3})
+    answer = check_feature("seats")
+    check("a fourth seat passes the limit", answer.get("allowed") is False and answer.get("reason") == "limit_exceeded"
+          and answer.get("usage") == 3 and answer.get("limit") == 3, answer)
+    status, body, _ = call(port, "PUT", "/v1/customers/org_9/entitlements/seats", key, {"limit": 10, "reason": "deal"})
+    check("an override raises the limit", status == 201 and check_feature("seats").get("reason") == "override_granted", body)
+    call(port, "PUT", "/v1/entitlements/features/sso", key, {"rollout": "monitor", "user_roles": ["admin"]})
+    answer = check_feature("sso", context={"user_role": "member"})
+    check("monitored: allowed, with what enforcing would say", answer.get("allowed") is True and answer.get("mode") == "monitor"
+          and answer.get("would_reason") == "role_not_allowed", answer)
+    status, report, _ = call(port, "GET", "/v1/entitlements/decisions?feature=sso", key)
+    features = report.get("features") or [{}]
+    check("the decisions report counts what enforcing would deny", status == 200 and features[0].get("would_deny") == 1
+          and features[0]["customers"][0]["customer"] == "org_9", report)
+    status, events, _ = call(port, "GET", "/v1/events?type=entitlements.changed&customer=org_9", key)
+    check("entitlements.changed was sent", status == 200 and len(events.get("data", [])) >= 2, events)
+    status, listing, _ = call(port, "GET", "/v1/public/plans", publishable)
+    check("the publishable key reads the pricing listing", status == 200
+          and "hybrid" in [plan["key"] for plan in listing.get("data", [])], listing)
+    status, body, _ = call(port, "GET", "/v1/customers/org_9", publishable)
+    check("and nothing else", status == 403 and body["error"]["code"] == "publishable_key_not_allowed", body)
+
+
 def stripe_scenario(env, localstripe, label="SQLite"):
     """The same API with the platform's Stripe account, pointed at localstripe."""
     print(f"Stripe (localstripe) through the API, {label}:")
@@ -614,7 +652,8 @@ def scenario(label, env, tamper, fuzz=False):
     check("payments apps create", created.returncode == 0, created.stderr[-500:])
     fields = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
     key, app_id = fields.get("api_key", "").strip(), fields.get("app_id", "").strip()
-    check("the key is printed once", key.startswith("sk_test_"))
+    publishable = fields.get("publishable_key", "").strip()
+    check("the keys are printed once", key.startswith("sk_test_") and publishable.startswith("pk_test_"))
 
     port = free_port()
     server_env = dict(env, PORT=str(port), LOG_LEVEL="warning")
@@ -638,6 +677,7 @@ def scenario(label, env, tamper, fuzz=False):
         check("the billing summary shows the active plan and the last payment", status == 200 and summary.get("status") == "active"
               and summary.get("plan") == "pro" and (summary.get("last_payment") or {}).get("amount") == 1200, summary)
         hybrid_flow(port, key)
+        entitlements_flow(port, key, publishable)
         if fuzz:
             admin_token = dict(
                 line.split("=", 1) for line in open(os.path.join(env["DATA_DIR"], "secrets.env")).read().split()

@@ -143,7 +143,11 @@ import Testing
 
             // A failed renewal: past due with a grace period open.
             #expect(try await Self.check(api, key, "seats", #","quantity":0"#)["billing_status"] as? String == "active")
+            announced = try await events()
             _ = try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#)
+            let afterRenewal = try await api.request(.get, "/v1/events?type=entitlements.changed&limit=1", key: key)
+            let latest = (afterRenewal.data.first?["data"] as? [String: Any])?["object"] as? [String: Any]
+            #expect(try await events() > announced && latest?["billing_status"] as? String == "in_grace", "the grace period is announced")
             let graced = try await Self.check(api, key, "seats", #","quantity":0"#)
             #expect(graced["billing_status"] as? String == "in_grace" && graced.string("reason") == "in_grace", "\(graced.text)")
             // The app's policy: no access in grace.
