@@ -214,16 +214,7 @@ extension Entitlements {
                     updatedAt: session.now
                 )
                 try await repository.save(override)
-                try await session.audit(
-                    app,
-                    try AuditRecord(
-                        action: .setEntitlementOverride,
-                        targetType: .entitlementOverride,
-                        targetID: "\(customer.id.rawValue)/\(feature)",
-                        snapshot: OverrideSnapshot(override, before: existing)
-                    )
-                )
-                session.entitlementsChanged(app, customer: customer.id)
+                try await session.record(app, .setEntitlementOverride, override, before: existing)
                 return (OverrideView(override: override, customer: customer.externalID, deleted: false), existing == nil)
             }
         }
@@ -247,16 +238,7 @@ extension Entitlements {
                     throw PaymentsError.notFound(.overrideNotFound, id: "\(externalID)/\(feature)")
                 }
                 try await repository.deleteOverride(customer: customer.id, feature: feature)
-                try await session.audit(
-                    app,
-                    try AuditRecord(
-                        action: .deleteEntitlementOverride,
-                        targetType: .entitlementOverride,
-                        targetID: "\(customer.id.rawValue)/\(feature)",
-                        snapshot: OverrideSnapshot(existing, before: nil)
-                    )
-                )
-                session.entitlementsChanged(app, customer: customer.id)
+                try await session.record(app, .deleteEntitlementOverride, existing, before: nil)
                 return OverrideView(override: existing, customer: customer.externalID, deleted: true)
             }
         }
@@ -462,6 +444,22 @@ extension Entitlements {
             cache.keep(location: value, customer: customer, metric: metric.key, location: location, readSince: tick, at: instant)
             return value
         }
+    }
+}
+
+extension Session {
+    /// Audits a change of an override and announces the customer's entitlements.
+    fileprivate func record(_ app: App.ID, _ action: AuditAction, _ override: Entitlement.Override, before: Entitlement.Override?) async throws {
+        try await audit(
+            app,
+            try AuditRecord(
+                action: action,
+                targetType: .entitlementOverride,
+                targetID: "\(override.customerID.rawValue)/\(override.feature)",
+                snapshot: OverrideSnapshot(override, before: before)
+            )
+        )
+        entitlementsChanged(app, customer: override.customerID)
     }
 }
 

@@ -50,7 +50,7 @@ extension Session {
     /// Announces what changed on a subscription. One the provider has not created yet (the row
     /// written before the call) is announced when it first carries the provider's id.
     func emitChanges(_ app: App.ID, from before: Subscription?, to after: Subscription) async throws {
-        if before?.status != after.status || before?.planID != after.planID || before?.items != after.items {
+        if before?.status != after.status || before?.planID != after.planID || before?.items.map(\.priceID) != after.items.map(\.priceID) {
             entitlementsChanged(app, customer: after.customerID)
         }
         guard after.providerSubscriptionID != nil else { return }

@@ -45,6 +45,8 @@ extension Metrics {
                     )
                 }
                 try await session.audit(app, try AuditRecord(action: .createMetric, target: metric.id, snapshot: MetricSnapshot(metric)))
+                // A limit named like it counts usage from now on.
+                session.noteEntitlementsChanged(.app(app))
                 return metric
             }
         }

@@ -64,6 +64,8 @@ extension Plans {
                     app.id,
                     try AuditRecord(action: .createPlan, target: plan.id, snapshot: PlanSnapshot(plan))
                 )
+                // The app's features: a check of one this plan names is no longer of an unknown feature.
+                session.noteEntitlementsChanged(.app(app.id))
                 return plan
             }
             return try await sync(plan, on: provider, origin: origin)

@@ -170,9 +170,9 @@ extension WebhookEndpoints {
             return endpointID
         }
 
-        /// The event types named in `events`; nil, empty or `["*"]` mean every type.
+        /// The event types named in `events`; nil, empty or a list holding `*` mean every type.
         static func kinds(_ events: [String]?) throws -> [Event.Kind] {
-            guard let events, events != ["*"] else { return [] }
+            guard let events, !events.contains("*") else { return [] }
             guard events.count <= Event.Kind.allCases.count else {
                 throw PaymentsError.invalid("events", "events lists at most \(Event.Kind.allCases.count) types.")
             }

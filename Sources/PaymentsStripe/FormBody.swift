@@ -1,3 +1,5 @@
+import PaymentsDomain
+
 /// A request in Stripe's form encoding: bracket notation for nesting (`metadata[plan]`,
 /// `items[0][price]`), values percent-encoded, fields in the order they were added.
 struct FormBody: Sendable, Equatable {
@@ -26,18 +28,8 @@ struct FormBody: Sendable, Equatable {
 
     /// Percent-encodes all but unreserved characters (and, in keys, the brackets Stripe reads).
     static func escape(_ text: String, key: Bool) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "[") where key, UInt8(ascii: "]") where key:
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
-            }
-        }
-        return out
+        PercentEncoding.escape(text, keeping: key ? brackets : [])
     }
+
+    static let brackets: Set<UInt8> = [UInt8(ascii: "["), UInt8(ascii: "]")]
 }

@@ -26,7 +26,7 @@ extension Resources {
         Field("limits", { $0.plan?.limits ?? [:] }, description: "The plan's limits")
         Field(
             "entitlements_url",
-            { "/v1/customers/\(percentEncoded($0.customer.externalID))/entitlements" },
+            { "/v1/customers/\(PercentEncoding.escape($0.customer.externalID))/entitlements" },
             description: "Every feature and limit as checks answer them, with overrides"
         )
         Field("current_period_start", \.subscription?.currentPeriodStart)
@@ -201,22 +201,4 @@ extension JSONValue {
     init(json text: String) {
         self = (try? JSONReader.value(of: text)) ?? .string(text)
     }
-}
-
-/// `text` as one URL path segment: every byte but RFC 3986's unreserved characters escaped.
-func percentEncoded(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            out.unicodeScalars.append(Unicode.Scalar(byte))
-        default:
-            let digits = Array("0123456789ABCDEF".unicodeScalars)
-            out += "%"
-            out.unicodeScalars.append(digits[Int(byte >> 4)])
-            out.unicodeScalars.append(digits[Int(byte & 15)])
-        }
-    }
-    return out
 }

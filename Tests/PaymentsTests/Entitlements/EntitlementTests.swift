@@ -119,6 +119,24 @@ import Testing
             #expect(try await Self.check(api, key, "exports").string("reason") == "not_in_plan")
             #expect(try await events() == announced + 1, "the plan's subscriber hears of it")
 
+            // A new plan makes its features known to the app; a new metric makes a limit count usage.
+            #expect(try await Self.check(api, key, "webhooks").string("reason") == "feature_unknown")
+            let team = try await api.request(
+                .post,
+                "/v1/plans",
+                key: key,
+                json:
+                    #"{"key":"team","name":"Team","features":["webhooks"],"prices":[{"key":"m","type":"recurring","amount":500,"currency":"usd","interval":"month"}]}"#
+            )
+            #expect(team.status == .created)
+            #expect(try await Self.check(api, key, "webhooks").string("reason") == "not_in_plan")
+            _ = try await api.request(.patch, "/v1/plans/pro", key: key, json: #"{"limits":{"seats":10,"api_calls":100,"projects":2}}"#)
+            _ = try await api.request(.post, "/v1/usage-events", key: key, json: #"{"id":"p0","customer":"org_42","metric":"api_calls","value":1}"#)
+            #expect(try await Self.check(api, key, "projects", #","quantity":2"#)["allowed"] as? Bool == true, "no metric: the quantity alone")
+            _ = try await api.request(.post, "/v1/metrics", key: key, json: #"{"key":"projects","name":"Projects","aggregation":"last"}"#)
+            _ = try await api.request(.put, "/v1/customers/org_42/usage/projects", key: key, json: #"{"value":1}"#)
+            #expect(try await Self.check(api, key, "projects", #","quantity":2"#).string("reason") == "limit_exceeded", "now it counts")
+
             // An override.
             announced = try await events()
             _ = try await api.request(.put, "/v1/customers/org_42/entitlements/sso", key: key, json: #"{"enabled":false,"reason":"abuse"}"#)
@@ -127,7 +145,7 @@ import Testing
 
             // A quota crossed: 100 calls allowed, 99 used, then 2 more.
             #expect(try await Self.check(api, key, "api_calls", #","quantity":1"#)["allowed"] as? Bool == true)
-            _ = try await api.request(.post, "/v1/usage-events", key: key, json: #"{"id":"a","customer":"org_42","metric":"api_calls","value":99}"#)
+            _ = try await api.request(.post, "/v1/usage-events", key: key, json: #"{"id":"a","customer":"org_42","metric":"api_calls","value":98}"#)
             let near = try await Self.check(api, key, "api_calls", #","quantity":2"#)
             #expect(near.string("reason") == "limit_exceeded" && near["usage"] as? Double == 99 && near["remaining"] as? Double == 1)
             announced = try await events()
