@@ -684,7 +684,10 @@ def scenario(label, env, tamper, fuzz=False):
             )["ADMIN_TOKEN"]
             for label, token, paths in [("app routes", key, "^/(v1|health|ping|webhooks)"), ("admin routes", admin_token, "^/admin")]:
                 fuzzed = schemathesis(port, token, paths)
-                check(f"schemathesis on {label}", fuzzed.returncode == 0, fuzzed.stdout[-3000:])
+                # The failures first (each with its reproduction), then the summary.
+                failures = fuzzed.stdout.find("= FAILURES =")
+                detail = fuzzed.stdout[failures:failures + 6000] + "\n...\n" if failures >= 0 else ""
+                check(f"schemathesis on {label}", fuzzed.returncode == 0, detail + fuzzed.stdout[-1500:])
 
         server.send_signal(signal.SIGTERM)
         code = server.wait(timeout=15)

@@ -41,8 +41,18 @@ public struct TextRule: Sendable, Equatable {
             rest = rest.dropFirst(prefix.count)
         }
         if let characters, !rest.unicodeScalars.allSatisfy(characters.contains) { return false }
-        if notBlank, text.allSatisfy(\.isWhitespace) { return false }
+        if notBlank, text.unicodeScalars.allSatisfy(Self.isPatternWhitespace) { return false }
         return true
+    }
+
+    /// White space as the document's pattern `\S` reads it (ECMA-262's `\s`), so that what the
+    /// document calls blank and what the service refuses are the same texts: U+0085, for one, is
+    /// white space to Swift but not to ECMA-262.
+    static func isPatternWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09...0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: true
+        default: false
+        }
     }
 
     /// The rule as a regular expression over the whole text (ECMA-262, as JSON Schema reads it),

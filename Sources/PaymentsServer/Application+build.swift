@@ -138,8 +138,9 @@ func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
         PeriodicWorker(name: "entitlement changes listener", interval: .seconds(1), logger: logger) {
             try await cancelWhenGracefulShutdown { try await store.listenForEntitlementChanges() }
         },
-        // Entitlement checks are counted in memory; this adds the counts to the database.
-        PeriodicWorker(name: "entitlement decisions", interval: .seconds(1), logger: logger) {
+        // Entitlement checks are counted in memory; this adds the counts to the database (once
+        // more as the server stops).
+        PeriodicWorker(name: "entitlement decisions", interval: .seconds(1), finalPass: true, logger: logger) {
             try await services.entitlements.flushDecisions()
         },
         AuditSealingWorker(sealer: store.auditSealer, bell: store.auditBell, logger: logger),

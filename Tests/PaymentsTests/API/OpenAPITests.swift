@@ -98,6 +98,18 @@ import Testing
         }
     }
 
+    /// "Not all blank" is the document's `\S` exactly (ECMA-262's white space): a text the
+    /// pattern accepts the service accepts, and the reverse. U+0085 is white space to Swift, not
+    /// to ECMA-262 (schemathesis found the difference).
+    @Test func notBlankMeansWhatThePatternSays() {
+        let rule = TextRule(length: 1...10, notBlank: true)
+        #expect(rule.pattern == "\\S")
+        let blank = [" ", "\t\n\r\u{0B}\u{0C}", "\u{A0}", "\u{2028}\u{2029}", "\u{3000}", "\u{FEFF}", "\u{2000}\u{200A}"]
+        let notBlank = ["\u{85}", "\u{180E}", "\u{200B}", "a", " a "]
+        for text in blank { #expect(!rule.accepts(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) }) is blank") }
+        for text in notBlank { #expect(rule.accepts(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) }) is not blank") }
+    }
+
     /// The same for the real routes: the served schema's limit is the domain's rule, and one past
     /// it is a 400 naming the parameter.
     @Test func theServedLimitsAreTheDomainsRules() async throws {

@@ -1,7 +1,10 @@
 import Foundation
+import Logging
 import PaymentsDomain
 import PaymentsServices
 import PaymentsStore
+import PaymentsWorkers
+import ServiceLifecycle
 import Testing
 
 /// Overrides, the policy and rules, what monitor mode reports, and a cache that never answers
@@ -292,6 +295,31 @@ import Testing
             let audit = try await api.request(.get, "/v1/audit-logs?target_type=entitlement_rule", key: key)
             #expect(audit.data.compactMap { $0["action_type"] as? String } == ["DELETE_ENTITLEMENT_RULE", "SET_ENTITLEMENT_RULE"])
             #expect(try await api.request(.get, "/v1/audit-logs?action_type=UPDATE_ENTITLEMENT_POLICY", key: key).data.count == 1)
+        }
+    }
+
+    @Test func checksCountedInMemoryAreWrittenWhenTheServerStops() async throws {
+        try await TestAPI.run(.sqlite) { api in
+            let key = try await Self.subscribed(api)
+            let app = try #require(try await api.store.read { try await $0.apps.list(try PageRequest(limit: 10)).data.first })
+            let entitlements = api.services.entitlements
+            // As the server runs it, with a pass far off: only the final pass can write these.
+            let worker = PeriodicWorker(name: "entitlement decisions", interval: .seconds(3600), finalPass: true, logger: Logger(label: "test")) {
+                try await entitlements.flushDecisions()
+            }
+            let group = ServiceGroup(services: [worker], logger: Logger(label: "test"))
+            let running = Task { try await group.run() }
+            try await Task.sleep(for: .milliseconds(50))
+            for _ in 0..<3 { _ = try await Self.check(api, key, "sso") }
+            let stored = {
+                try await api.store.read { session in
+                    try await session.entitlements(app.id).decisions(feature: "sso", from: .distantPast, to: .distantFuture).map(\.count.checks)
+                }
+            }
+            #expect(try await stored() == [], "counted in memory, not yet written")
+            await group.triggerGracefulShutdown()
+            try await running.value
+            #expect(try await stored() == [3], "written as the worker stopped")
         }
     }
 
