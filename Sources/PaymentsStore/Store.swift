@@ -117,9 +117,10 @@ public struct Store: Sendable {
             }
             return (result, session.emitted, session.auditCount > 0, session.clockSet, changes)
         }
-        if !changes.isEmpty { entitlementChanges.publish(changes) }
-        // A clock advanced here is seen by this instance's next write at once.
+        // A clock advanced here is seen by this instance's next write at once (and by the reads
+        // that follow the caches' drop below).
         if let (app, offset) = clockSet { clocks.remember(offset, of: app) }
+        if !changes.isEmpty { entitlementChanges.publish(changes) }
         if wroteAudit { auditBell.ring() }
         if emitted { outboxBell.ring() }
         return result
