@@ -113,7 +113,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         events: Events.Service(store: store, customers: customers),
         deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger),
         usageReporter: usageReporter,
-        entitlements: Entitlements.Service(store: store)
+        entitlements: Entitlements.Service(store: store, usage: usage)
     )
 }
 

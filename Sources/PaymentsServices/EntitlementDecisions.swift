@@ -16,7 +16,7 @@ final class EntitlementDecisions: Sendable {
     private struct Key: Hashable {
         let app: App.ID
         let feature: String
-        let hour: Int64
+        let hour: Date
         let customer: Customer.ID
     }
 
@@ -34,19 +34,24 @@ final class EntitlementDecisions: Sendable {
         self.store = store
     }
 
+    /// The start of the hour `time` falls in: checks are counted per hour.
+    static func hour(of time: Date) -> Date {
+        Date(timeIntervalSince1970: (time.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+    }
+
     /// Counts one check made at `now` (the app's clock). Nothing is counted with the gate off.
     func count(app: App.ID, customer: Customer.ID, _ decision: Entitlement.Decision, at now: Date) {
         guard decision.mode != .off else { return }
-        let hour = Int64((now.timeIntervalSince1970 / 3600).rounded(.down)) * 3_600_000
+        let key = Key(app: app, feature: decision.feature, hour: Self.hour(of: now), customer: customer)
         pending.withLockedValue { pending in
-            var counts = pending[Key(app: app, feature: decision.feature, hour: hour, customer: customer), default: Counts()]
+            var counts = pending[key, default: Counts()]
             counts.checks += 1
             if !decision.wouldAllow {
                 counts.wouldDeny += 1
                 counts.lastReason = decision.wouldReason.rawValue
             }
             if !decision.allowed { counts.denied += 1 }
-            pending[Key(app: app, feature: decision.feature, hour: hour, customer: customer)] = counts
+            pending[key] = counts
         }
     }
 
@@ -64,7 +69,7 @@ final class EntitlementDecisions: Sendable {
             byApp[key.app, default: []].append(
                 EntitlementRepository.DecisionCount(
                     feature: key.feature,
-                    hour: Date(timeIntervalSince1970: Double(key.hour) / 1000),
+                    hour: key.hour,
                     customerID: key.customer,
                     checks: counts.checks,
                     wouldDeny: counts.wouldDeny,
@@ -88,7 +93,7 @@ final class EntitlementDecisions: Sendable {
     private func restore(app: App.ID, _ counts: [EntitlementRepository.DecisionCount]) {
         pending.withLockedValue { pending in
             for count in counts {
-                let key = Key(app: app, feature: count.feature, hour: Int64(count.hour.timeIntervalSince1970 * 1000), customer: count.customerID)
+                let key = Key(app: app, feature: count.feature, hour: count.hour, customer: count.customerID)
                 var merged = pending[key, default: Counts()]
                 merged.checks += count.checks
                 merged.wouldDeny += count.wouldDeny

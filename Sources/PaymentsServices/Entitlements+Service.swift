@@ -122,11 +122,12 @@ extension Entitlements {
         let store: Store
         let cache: EntitlementCache
         let decisions: EntitlementDecisions
-        /// Customers by external id: never deleted, their ids never change.
-        let lookups = UsageLookups()
+        /// Whose cached look-up of customers by external id checks use.
+        let usage: Usage.Service
 
-        public init(store: Store) {
+        public init(store: Store, usage: Usage.Service) {
             self.store = store
+            self.usage = usage
             let cache = EntitlementCache()
             self.cache = cache
             self.decisions = EntitlementDecisions(store: store)
@@ -344,11 +345,11 @@ extension Entitlements {
         public func decisions(app: App.ID, feature: String?, from: Date?, to: Date?) async throws -> DecisionReport {
             if let feature { try Entitlement.featureRule.check(feature, param: "feature") }
             let now = try await store.now(of: app)
-            let to = to ?? Date(timeIntervalSince1970: ((now.timeIntervalSince1970 / 3600).rounded(.down) + 1) * 3600)
+            let to = to ?? EntitlementDecisions.hour(of: now).addingTimeInterval(3600)
             let from = from ?? to.addingTimeInterval(-24 * 3600)
             guard from < to else { throw PaymentsError.invalid("to", "to must be after from.") }
             try await decisions.flush()
-            let hourFloor = Date(timeIntervalSince1970: (from.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+            let hourFloor = EntitlementDecisions.hour(of: from)
             let rows = try await store.read { try await $0.entitlements(app).decisions(feature: feature, from: hourFloor, to: to) }
             var features: [FeatureDecisions] = []
             for (name, group) in Dictionary(grouping: rows, by: \.count.feature).sorted(by: { $0.key < $1.key }) {
@@ -384,11 +385,9 @@ extension Entitlements {
 
         func customer(_ app: App.ID, _ externalID: String) async throws -> Customer {
             try Customer.validate(externalID: externalID)
-            if let known = lookups.customer(app, externalID) { return known }
-            guard let customer = try await store.read({ try await $0.customers(app).find(externalID: externalID, locking: false) }) else {
+            guard let customer = try await usage.customer(app: app, externalID: externalID) else {
                 throw PaymentsError.notFound(.customerNotFound, id: externalID)
             }
-            lookups.remember(customer)
             return customer
         }
 

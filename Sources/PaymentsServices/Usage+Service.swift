@@ -57,6 +57,17 @@ extension Usage {
             self.customers = customers
         }
 
+        /// One customer by the app's id for it, from the lookups or (once) the database: what
+        /// usage reads and entitlement checks find their customer by.
+        func customer(app: App.ID, externalID: String) async throws -> Customer? {
+            if let known = lookups.customer(app, externalID) { return known }
+            guard let found = try await store.read({ try await $0.customers(app).find(externalID: externalID, locking: false) }) else {
+                return nil
+            }
+            lookups.remember(found)
+            return found
+        }
+
         /// The customers and metrics named, from the lookups or (once) the database.
         func resolve(
             app: App.ID,
@@ -362,7 +373,7 @@ extension Usage {
 
         /// The customer's usage per metric over `window`, from the rollups.
         public func usage(app: App.ID, externalID: String, metric: String?, window: Window) async throws -> CustomerUsage {
-            guard let customer = try await resolve(app: app, customers: [externalID], metrics: []).customers[externalID] else {
+            guard let customer = try await customer(app: app, externalID: externalID) else {
                 throw PaymentsError.notFound(.customerNotFound, id: externalID)
             }
             // The app's time (a test-mode app's advanced clock), as its writes see it.

@@ -10,6 +10,19 @@ extension Resources {
 
     public static let price = Resource<PriceView>("Price", object: "price") {
         Field("id", \.price.id)
+        priceTerms
+        Field("active", \.price.active)
+        Field(
+            "provider_price_id",
+            { $0.providerPriceID ?? $0.price.linkedProviderPriceID },
+            description: "The price at the app's current provider once synced, or the one the app linked"
+        )
+        Field("created_at", \.price.createdAt)
+    }
+
+    /// What a price costs: shown to the app and on a pricing page alike.
+    @FieldsBuilder<PriceView>
+    static var priceTerms: [Field<PriceView>] {
         Field("key", \.price.key)
         Field("type", \.price.terms.kind)
         Field("amount", \.amount)
@@ -21,13 +34,6 @@ extension Resources {
         Field("tiers_mode", \.metered?.tiers?.mode)
         Field("tiers", \.metered?.tiers?.tiers, tier.codec.list.nullable)
         Field("included_quantity", \.metered?.includedQuantity)
-        Field("active", \.price.active)
-        Field(
-            "provider_price_id",
-            { $0.providerPriceID ?? $0.price.linkedProviderPriceID },
-            description: "The price at the app's current provider once synced, or the one the app linked"
-        )
-        Field("created_at", \.price.createdAt)
     }
 
     static let tier = Resource<Metered.Tier>(nil) {
@@ -36,26 +42,19 @@ extension Resources {
         Field("flat_amount", \.flatAmount)
     }
 
-    /// A price as a pricing page shows it.
-    static let publicPrice = Resource<Price>("PublicPrice", object: "price") {
-        Field("key", \.key)
-        Field("type", \.terms.kind)
-        Field("amount", { PriceView(price: $0, providerPriceID: nil).amount })
-        Field("currency", \.currency)
-        Field("interval", { PriceView(price: $0, providerPriceID: nil).interval?.unit })
-        Field("interval_count", { PriceView(price: $0, providerPriceID: nil).interval?.count })
-        Field("metric", { PriceView(price: $0, providerPriceID: nil).metered?.metric })
-        Field("unit_amount", { PriceView(price: $0, providerPriceID: nil).metered?.unitAmount })
-        Field("tiers_mode", { PriceView(price: $0, providerPriceID: nil).metered?.tiers?.mode })
-        Field("tiers", { PriceView(price: $0, providerPriceID: nil).metered?.tiers?.tiers }, tier.codec.list.nullable)
-        Field("included_quantity", { PriceView(price: $0, providerPriceID: nil).metered?.includedQuantity })
-    }
+    /// A price as a pricing page shows it: what it costs, no ids.
+    static let publicPrice = Resource<PriceView>("PublicPrice", object: "price") { priceTerms }
 
     public static let publicPlan = Resource<Plan>("PublicPlan", object: "plan") {
         Field("key", \.key)
         Field("name", \.name)
         Field("description", \.description)
-        Field("prices", \.prices, publicPrice.codec.list, description: "The prices on sale")
+        Field(
+            "prices",
+            { $0.prices.map { PriceView(price: $0, providerPriceID: nil) } },
+            publicPrice.codec.list,
+            description: "The prices on sale"
+        )
         Field("trial_period_days", \.trialPeriodDays)
         Field("features", \.features)
         Field("limits", \.limits)

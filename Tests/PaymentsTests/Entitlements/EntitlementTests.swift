@@ -185,7 +185,7 @@ import Testing
             // The second instance: its own store (and so its own change feed) and service over the
             // same database, listening as a server does.
             let elsewhere = Store(backend: api.store.backend, clock: api.clock.clock)
-            let other = Entitlements.Service(store: elsewhere)
+            let other = Entitlements.Service(store: elsewhere, usage: Usage.Service(store: elsewhere, customers: Customers.Service(store: elsewhere)))
             let listening = Task { try await elsewhere.listenForEntitlementChanges() }
             defer { listening.cancel() }
             try await Task.sleep(for: .milliseconds(200))
