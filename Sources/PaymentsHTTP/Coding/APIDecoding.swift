@@ -14,7 +14,7 @@ enum APIDecoding {
     /// - Throws: `unsupported_media_type` for another content type, `invalid_json` for text that
     ///   is not JSON.
     static func json(from request: Request) async throws -> JSONValue {
-        if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+        if let contentType = request.headers[.contentType], !contentType.hasASCIIPrefix(caseInsensitive: "application/json") {
             throw PaymentsError(
                 .invalidRequest,
                 code: .unsupportedMediaType,
@@ -33,10 +33,26 @@ enum APIDecoding {
     /// The request's query parameters, names and values decoded.
     static func query(of request: Request) -> [String: String] {
         var parameters = [String: String]()
+        guard request.uri.query?.isEmpty == false else { return parameters }
         // Hummingbird decodes values but not names: `created%5Bgte%5D` is `created[gte]`.
         for (key, value) in request.uri.queryParameters {
             parameters[key.contains("%") ? key.removingPercentEncoding ?? String(key) : String(key)] = String(value)
         }
         return parameters
+    }
+}
+
+extension String {
+    /// Whether the text starts with `prefix` (lowercase ASCII), letters compared in either case:
+    /// how HTTP compares a scheme or a media type, without lowercasing a copy per request.
+    func hasASCIIPrefix(caseInsensitive prefix: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        var bytes = utf8.makeIterator()
+        for wanted in expected {
+            guard let byte = bytes.next() else { return false }
+            let lowered = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            guard lowered == wanted else { return false }
+        }
+        return true
     }
 }

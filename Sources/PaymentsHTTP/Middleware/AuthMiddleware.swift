@@ -13,11 +13,11 @@ extension Request {
                 message: "No API key provided. Send it as 'Authorization: Bearer sk_...'."
             )
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        guard header.utf8.count > 7, header.hasASCIIPrefix(caseInsensitive: "bearer ") else {
             throw PaymentsError.unauthenticated("The Authorization header must be 'Bearer <API key>'.")
         }
-        return String(parts[1])
+        return String(decoding: header.utf8.dropFirst(7), as: UTF8.self)
     }
 }
 

@@ -41,6 +41,7 @@ public enum Migrations {
         M0017_CreateUsage(),
         M0018_AddSubscriptionItems(),
         M0019_CreateEntitlements(),
+        M0020_AddPaymentProviderIndex(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -20,6 +20,14 @@ import Testing
             #expect(!unknown.text.contains(String(repeating: "a", count: 20)), "the key is not echoed back")
             let good = try await api.request(.get, "/v1/customers", key: key)
             #expect(good.status == .ok)
+            // The scheme in any case (RFC 9110); nothing else before the key.
+            for header in ["bearer \(key)", "BEARER \(key)", "BeArEr \(key)"] {
+                #expect(try await api.request(.get, "/v1/customers", headers: [.authorization: header]).status == .ok, "\(header.prefix(7))")
+            }
+            for header in ["Bearer", "Bearer ", "Bearerx\(key)", "Bearer\t\(key)", "Bearer  \(key)", "Bearer- \(key)"] {
+                let refused = try await api.request(.get, "/v1/customers", headers: [.authorization: header])
+                #expect(refused.status == .unauthorized && refused.errorCode == "api_key_invalid", "\(header.prefix(8))")
+            }
         }
     }
 

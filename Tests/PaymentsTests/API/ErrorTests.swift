@@ -31,6 +31,14 @@ import Testing
             #expect(badMode.status == .badRequest && badMode.errorParam == "mode")
             let form = try await api.request(.put, "/v1/customers/org_1", key: key, headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(form.status == .badRequest && form.errorCode == "unsupported_media_type")
+            for type in ["application\u{0F}json", "text/json", "application/xml"] {
+                let refused = try await api.request(.put, "/v1/customers/org_1", key: key, json: "{}", headers: [.contentType: type])
+                #expect(refused.status == .badRequest && refused.errorCode == "unsupported_media_type", "\(type)")
+            }
+            for type in ["application/json", "Application/JSON; charset=utf-8", "APPLICATION/JSON"] {
+                let taken = try await api.request(.put, "/v1/customers/org_1", key: key, json: "{}", headers: [.contentType: type])
+                #expect(taken.status == .ok || taken.status == .created, "\(type): \(taken.text)")
+            }
         }
     }
 

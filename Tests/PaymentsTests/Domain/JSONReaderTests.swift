@@ -76,3 +76,22 @@ import Testing
         #expect(throws: JSONReader.Failure.self) { try JSONReader.members(["id"], of: Array("[1]".utf8)) }
     }
 }
+
+@Suite struct JSONWriterTests {
+    @Test func textsAreEscapedWhereJSONNeedsItAndCopiedWholeElsewhere() throws {
+        let texts = [
+            "", "plain", "\"", "\\", "a\"b\\c", "line\nbreak\r\ttab", "\u{01}\u{1F}", "é ü 日本 🎉", "\"start", "end\\",
+            "mixed \"quoted\" and \\ and \u{07} bell, then 🎉 after",
+        ]
+        for text in texts {
+            var writer = JSONWriter()
+            writer.value(text)
+            let written = String(decoding: writer.bytes, as: UTF8.self)
+            #expect(try JSONReader.value(of: Array(written.utf8)) == .string(text), "\(written)")
+            #expect(!written.dropFirst().dropLast().unicodeScalars.contains { $0.value < 0x20 }, "no raw control characters")
+        }
+        var writer = JSONWriter()
+        writer.value("a\u{01}\"\\\n")
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #""a\u0001\"\\\n""#)
+    }
+}
