@@ -321,6 +321,27 @@ def entitlements_flow(port, key, publishable):
     check("and nothing else", status == 403 and body["error"]["code"] == "publishable_key_not_allowed", body)
 
 
+def invoices_flow(port, key):
+    """An invoice on the real binary: a draft with a discount, totals by the service, numbered at
+    finalization, paid out of band, and its events."""
+    status, draft, _ = call(port, "POST", "/v1/invoices", key, {
+        "customer": "org_42", "currency": "usd", "location_id": "depot_7", "days_until_due": 14,
+        "lines": [{"description": "Haul", "quantity": 2, "unit_amount": 15000}, {"description": "Discount", "unit_amount": -1000}]})
+    check("a draft invoice, totalled by the service", status == 201 and draft.get("total") == 29000
+          and draft.get("status") == "draft" and draft.get("number") is None, draft)
+    invoice = draft.get("id", "inv_missing")
+    status, body, _ = call(port, "POST", f"/v1/invoices/{invoice}/finalize", key)
+    check("finalized: the app's first number, open", status == 200 and body.get("number") == "INV-000001"
+          and body.get("status") == "open" and body.get("amount_remaining") == 29000, body)
+    status, body, _ = call(port, "POST", f"/v1/invoices/{invoice}/lines", key, {"description": "Late", "unit_amount": 1})
+    check("a finalized invoice's lines are frozen", status == 409 and body["error"]["code"] == "invoice_not_draft", body)
+    status, body, _ = call(port, "POST", f"/v1/invoices/{invoice}/mark-paid", key, {"reference": "Cheque 1"})
+    check("paid out of band", status == 200 and body.get("status") == "paid" and body.get("amount_remaining") == 0, body)
+    status, events, _ = call(port, "GET", "/v1/events?limit=100", key)
+    kinds = {event["type"] for event in events.get("data", []) if event["data"]["object"].get("id") == invoice}
+    check("invoice.created, .finalized and .paid were sent", {"invoice.created", "invoice.finalized", "invoice.paid"} <= kinds, kinds)
+
+
 def stripe_scenario(env, localstripe, label="SQLite"):
     """The same API with the platform's Stripe account, pointed at localstripe."""
     print(f"Stripe (localstripe) through the API, {label}:")
@@ -678,6 +699,7 @@ def scenario(label, env, tamper, fuzz=False):
               and summary.get("plan") == "pro" and (summary.get("last_payment") or {}).get("amount") == 1200, summary)
         hybrid_flow(port, key)
         entitlements_flow(port, key, publishable)
+        invoices_flow(port, key)
         if fuzz:
             admin_token = dict(
                 line.split("=", 1) for line in open(os.path.join(env["DATA_DIR"], "secrets.env")).read().split()

@@ -18,6 +18,8 @@ extension Event.Kind: JSONEnumeration {}
 extension EventDelivery.Status: JSONEnumeration {}
 extension GracePeriod.Reason: JSONEnumeration {}
 extension GracePeriod.Status: JSONEnumeration {}
+extension Invoice.Collection: JSONEnumeration {}
+extension Invoice.Status: JSONEnumeration {}
 extension Metric.Aggregation: JSONEnumeration {}
 extension Metered.Tiers.Mode: JSONEnumeration {}
 extension Payment.Status: JSONEnumeration {}

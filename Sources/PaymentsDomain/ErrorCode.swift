@@ -42,6 +42,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case eventDeliveryNotFound = "event_delivery_not_found"
     case providerNotFound = "provider_not_found"
     case pageNotFound = "page_not_found"
+    case invoiceNotFound = "invoice_not_found"
+    case invoiceLineNotFound = "invoice_line_not_found"
 
     // The state of the objects involved
     case planKeyExists = "plan_key_exists"
@@ -57,6 +59,10 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case webhookEndpointLimit = "webhook_endpoint_limit"
     case webhookEndpointDeleted = "webhook_endpoint_deleted"
     case eventDeliveryInFlight = "event_delivery_in_flight"
+    case invoiceNotDraft = "invoice_not_draft"
+    case invoiceNotOpen = "invoice_not_open"
+    case invoiceNoLines = "invoice_no_lines"
+    case invoiceTotalNegative = "invoice_total_negative"
 
     // Providers
     case cardDeclined = "card_declined"

@@ -32,7 +32,7 @@ public enum ResourceType: String, Sendable, Codable, CaseIterable {
     case event
     case eventDelivery = "event_delivery"
     case auditLog = "audit_log"
-    /// A provider's invoice (until the service has invoices of its own).
+    /// An invoice of ours (and its lines).
     case invoice
     /// An app's own account at a provider, named by the provider.
     case providerAccount = "provider_account"

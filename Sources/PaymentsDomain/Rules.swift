@@ -147,6 +147,8 @@ extension CharacterClass {
     )
     /// Letters, digits and `_` (a provider's key).
     public static let word = only([0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x5F...0x5F], "of letters, digits or '_'")
+    /// Capital letters and digits (an invoice number's prefix).
+    public static let upperAlphanumeric = only([0x41...0x5A, 0x30...0x39], "of capital letters or digits")
     /// Anything but white space.
     public static let nonSpace = except([0x09...0x0D, 0x20...0x20], "without spaces")
     /// Printable, with no spaces and no slashes (an id that goes in a URL path).

@@ -57,6 +57,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     mount(UsageController(usage: services.usage), on: v1, table: table)
     mount(EntitlementsController(entitlements: services.entitlements), on: v1, table: table)
     mount(PaymentsController(payments: services.payments), on: v1, table: table)
+    mount(InvoicesController(invoices: services.invoices), on: v1, table: table)
     mount(SubscriptionsController(subscriptions: services.subscriptions), on: v1, table: table)
     mount(CheckoutController(checkout: services.checkout), on: v1, table: table)
     mount(
@@ -83,7 +84,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
 let apiControllers: [any Controller.Type] = [
     OperationsController.self, CustomersController.self, AuditLogsController.self, AdminController.self, PlansController.self,
     MetricsController.self, UsageController.self, EntitlementsController.self,
-    PaymentsController.self, SubscriptionsController.self, CheckoutController.self, ProvidersController.self, WebhooksController.self,
+    PaymentsController.self, InvoicesController.self, SubscriptionsController.self, CheckoutController.self, ProvidersController.self,
+    WebhooksController.self,
     GracePeriodsController.self, WebhookEndpointsController.self, EventsController.self, PublicController.self,
 ]
 

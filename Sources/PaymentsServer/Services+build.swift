@@ -113,7 +113,8 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         events: Events.Service(store: store, customers: customers),
         deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger),
         usageReporter: usageReporter,
-        entitlements: Entitlements.Service(store: store, usage: usage)
+        entitlements: Entitlements.Service(store: store, usage: usage),
+        invoices: Invoices.Service(store: store, customers: customers)
     )
 }
 

@@ -259,7 +259,7 @@ extension Inbox {
                 try await session.emit(
                     app,
                     .invoicePaid,
-                    Resources.invoice,
+                    Resources.paidInvoice,
                     Resources.PaidInvoice(invoice: invoice, provider: provider, subscription: subscription, paidAt: paidAt),
                     id: invoice.id,
                     customer: subscription.customerID,

@@ -28,6 +28,7 @@ public struct Services: Sendable {
     public let deliveries: Deliveries.Service
     public let usageReporter: Usage.Reporter
     public let entitlements: Entitlements.Service
+    public let invoices: Invoices.Service
 
     public init(
         store: Store,
@@ -51,7 +52,8 @@ public struct Services: Sendable {
         events: Events.Service,
         deliveries: Deliveries.Service,
         usageReporter: Usage.Reporter,
-        entitlements: Entitlements.Service
+        entitlements: Entitlements.Service,
+        invoices: Invoices.Service
     ) {
         self.store = store
         self.providers = providers
@@ -75,5 +77,6 @@ public struct Services: Sendable {
         self.deliveries = deliveries
         self.usageReporter = usageReporter
         self.entitlements = entitlements
+        self.invoices = invoices
     }
 }

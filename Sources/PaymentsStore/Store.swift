@@ -279,6 +279,7 @@ public struct Session: Sendable {
     public func usage(_ appID: App.ID) -> UsageRepository { UsageRepository(session: self, appID: appID) }
     public func subscriptions(_ appID: App.ID) -> SubscriptionRepository { SubscriptionRepository(session: self, appID: appID) }
     public func payments(_ appID: App.ID) -> PaymentRepository { PaymentRepository(session: self, appID: appID) }
+    public func invoices(_ appID: App.ID) -> InvoiceRepository { InvoiceRepository(session: self, appID: appID) }
     public func checkoutSessions(_ appID: App.ID) -> CheckoutSessionRepository {
         CheckoutSessionRepository(session: self, appID: appID)
     }

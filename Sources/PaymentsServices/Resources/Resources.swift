@@ -282,23 +282,23 @@ extension Resources {
         Field("created_at", \.createdAt)
     }
 
-    /// A provider's invoice, paid, as an `invoice.paid` event carries it. (The service's own
-    /// invoices, with their API, come with the invoicing work; until then an invoice is known by
-    /// its provider id.)
+    /// A subscription's invoice at the provider, paid, as its `invoice.paid` event carries it. (Until
+    /// subscription invoices are mirrored as invoices of ours, such an invoice is known by its
+    /// provider id; the app's own invoices are ``Resources/invoice``.)
     public struct PaidInvoice: Sendable {
         public let invoice: ProviderInvoice
         public let provider: ProviderName
         public let subscription: Subscription
         public let paidAt: Date
 
-        var lines: [InvoiceLine] {
+        var lines: [PaidInvoiceLine] {
             invoice.lines.map { line in
-                InvoiceLine(line: line, priceID: subscription.items.first { $0.providerPriceID == line.price && line.price != nil }?.priceID)
+                PaidInvoiceLine(line: line, priceID: subscription.items.first { $0.providerPriceID == line.price && line.price != nil }?.priceID)
             }
         }
     }
 
-    public static let invoice = Resource<PaidInvoice>("Invoice", object: "invoice") {
+    public static let paidInvoice = Resource<PaidInvoice>("ProviderInvoice", object: "invoice") {
         Field("provider", \.provider)
         Field("provider_invoice_id", \.invoice.id)
         Field("customer_id", \.subscription.customerID)
@@ -310,16 +310,16 @@ extension Resources {
         Field("period_start", \.invoice.periodStart)
         Field("period_end", \.invoice.periodEnd)
         Field("paid_at", \.paidAt)
-        Field("lines", \.lines, invoiceLine.codec.list, description: "The base price for the period ahead, metered usage for the one past")
+        Field("lines", \.lines, paidInvoiceLine.codec.list, description: "The base price for the period ahead, metered usage for the one past")
     }
 
     /// An invoice line, with our price where the subscription's items know the provider's.
-    public struct InvoiceLine: Sendable {
+    public struct PaidInvoiceLine: Sendable {
         public let line: ProviderInvoiceLine
         public let priceID: Price.ID?
     }
 
-    static let invoiceLine = Resource<InvoiceLine>("InvoiceLine") {
+    static let paidInvoiceLine = Resource<PaidInvoiceLine>("ProviderInvoiceLine") {
         Field("price_id", \.priceID)
         Field("provider_price_id", \.line.price)
         Field("description", \.line.description)

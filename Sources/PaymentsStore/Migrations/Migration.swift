@@ -42,6 +42,7 @@ public enum Migrations {
         M0018_AddSubscriptionItems(),
         M0019_CreateEntitlements(),
         M0020_AddPaymentProviderIndex(),
+        M0021_CreateInvoices(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -47,6 +47,14 @@ import Testing
                 key: ownerKey,
                 json: #"{"customer":"org_42","mode":"payment","plan":"pro","success_url":"https://app.test/ok"}"#
             )
+            let invoice = try await api.request(
+                .post,
+                "/v1/invoices",
+                key: ownerKey,
+                json: #"{"customer":"org_42","currency":"usd","lines":[{"description":"Haul","unit_amount":5000}]}"#
+            )
+            #expect(invoice.status == .created)
+            let invoiceLine = try #require((invoice.json["lines"] as? [[String: Any]])?.first?["id"] as? String)
             // A failed renewal opens a grace period for the owner's customer.
             let failing = try await api.request(
                 .post,
@@ -76,6 +84,8 @@ import Testing
                 case ("id", "webhook-endpoints"): return (try #require(endpoint.string("id")), "we_01m8000000000000000000000a")
                 case ("id", "events"): return (try #require(event.string("id")), "evt_01m8000000000000000000000a")
                 case ("id", "event-deliveries"): return (try #require(delivery.string("id")), "dlv_01m8000000000000000000000a")
+                case ("id", "invoices"): return (try #require(invoice.string("id")), "inv_01m8000000000000000000000a")
+                case ("line_id", "invoices"): return (invoiceLine, "il_01m8000000000000000000000a")
                 case ("feature", "customers"): return ("sso", "missing_feature")
                 case ("feature", "entitlements"): return ("sso", "missing_feature")
                 case ("provider", _): return nil  // a provider name, not an object: checked below
@@ -131,7 +141,9 @@ import Testing
                         method == .get || method == .delete
                         ? nil
                         : route.path.contains("/usage")
-                            ? #"{"value":1}"# : route.path.contains("/entitlements/") ? #"{"enabled":true,"reason":"x"}"# : "{}"
+                            ? #"{"value":1}"#
+                            : route.path.contains("/entitlements/")
+                                ? #"{"enabled":true,"reason":"x"}"# : route.path.hasSuffix("/mark-paid") ? #"{"reference":"x"}"# : "{}"
                     let reply = try await api.request(method, path, key: otherKey, json: body)
                     let missing = try await api.request(method, missingPath, key: otherKey, json: body)
                     #expect(reply.status == .notFound, "\(route) answered \(reply.status) to another app")
@@ -153,7 +165,8 @@ import Testing
             let ownerProviders = try await api.request(.get, "/v1/providers", key: ownerKey)
             #expect(!ownerProviders.text.contains("0000"), "another app's account never shows")
             for list in [
-                "/v1/payments", "/v1/subscriptions", "/v1/plans", "/v1/metrics", "/v1/grace-periods", "/v1/webhook-endpoints", "/v1/event-deliveries",
+                "/v1/payments", "/v1/invoices", "/v1/subscriptions", "/v1/plans", "/v1/metrics", "/v1/grace-periods", "/v1/webhook-endpoints",
+                "/v1/event-deliveries",
             ] {
                 let reply = try await api.request(.get, list, key: otherKey)
                 #expect(reply.status == .ok && reply.data.isEmpty, "\(list) shows only the caller's objects")

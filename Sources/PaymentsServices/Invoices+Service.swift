@@ -1,0 +1,422 @@
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+public enum Invoices {}
+
+extension Invoices {
+    /// A line as a request gives it: a unit amount, or a catalog price to take it from.
+    public struct LineInput: Sendable {
+        public var description: String?
+        public var quantity: Int64?
+        public var unitAmount: Int64?
+        public var price: String?
+        public var locationID: String?
+        public var period: Period?
+        public var metadata: [String: String]?
+
+        public init() {}
+    }
+
+    public struct Period: Sendable, Equatable {
+        public var start: Date
+        public var end: Date
+
+        public init(start: Date, end: Date) {
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// What `POST /v1/invoices` asks for.
+    public struct DraftInput: Sendable {
+        public var customer = ""
+        public var currency = Currency.usd
+        public var collection: Invoice.Collection?
+        public var locationID: String?
+        public var dueDate: Date?
+        public var daysUntilDue: Int64?
+        public var memo: String?
+        public var metadata: [String: String]?
+        public var lines: [LineInput]?
+
+        public init() {}
+    }
+
+    /// What `PATCH /v1/invoices/{id}` changes (a draft's fields; absent: unchanged).
+    public struct DraftChanges: Sendable {
+        public var currency: Currency?
+        public var collection: Invoice.Collection?
+        public var locationID: Patch<String> = .unchanged
+        public var dueDate: Patch<Date> = .unchanged
+        public var daysUntilDue: Patch<Int64> = .unchanged
+        public var memo: Patch<String> = .unchanged
+        public var metadata: [String: String]?
+
+        public init() {}
+    }
+
+    /// What `PATCH /v1/invoices/{id}/lines/{line_id}` changes.
+    public struct LineChanges: Sendable {
+        public var description: String?
+        public var quantity: Int64?
+        public var unitAmount: Int64?
+        public var locationID: Patch<String> = .unchanged
+        public var period: Patch<Period> = .unchanged
+        public var metadata: [String: String]?
+
+        public init() {}
+    }
+
+    /// The app's invoicing settings.
+    public struct Settings: Sendable, Equatable {
+        public let numberPrefix: String
+        /// The number the next finalized invoice takes.
+        public let nextNumber: Int64
+    }
+
+    /// Invoices of the app's own: drafts, lines, numbering, and their life after finalization.
+    /// Every change is audited in the transaction that makes it, with the event it implies.
+    public struct Service: Sendable {
+        let store: Store
+        let customers: Customers.Service
+
+        public init(store: Store, customers: Customers.Service) {
+            self.store = store
+            self.customers = customers
+        }
+
+        // MARK: Drafts
+
+        /// Makes a draft (with its lines, if given). Audited as CREATE_INVOICE; `invoice.created`.
+        public func create(app: App.ID, _ input: DraftInput, origin: Origin) async throws -> Invoice {
+            try Self.checkDue(dueDate: input.dueDate, daysUntilDue: input.daysUntilDue)
+            let customer = try await customers.get(app: app, externalID: input.customer, param: "customer")
+            return try await store.write(origin, app: app) { session in
+                var invoice = Invoice(
+                    id: session.ids.next(Invoice.self, at: session.now),
+                    appID: app,
+                    customerID: customer.id,
+                    customerExternalID: customer.externalID,
+                    currency: input.currency,
+                    collection: input.collection ?? .manual,
+                    locationID: input.locationID,
+                    dueDate: input.dueDate,
+                    daysUntilDue: input.daysUntilDue.map { Int($0) },
+                    memo: input.memo,
+                    metadata: input.metadata ?? [:],
+                    createdAt: session.now
+                )
+                for (index, line) in (input.lines ?? []).enumerated() {
+                    try invoice.add(try await makeLine(line, invoice: invoice, session, param: "lines[\(index)]"), param: "lines")
+                }
+                try await session.invoices(app).insert(invoice)
+                try await session.audit(app, try AuditRecord(action: .createInvoice, target: invoice.id, snapshot: InvoiceSnapshot(invoice)))
+                try await session.emit(app, .invoiceCreated, invoice)
+                return invoice
+            }
+        }
+
+        public func get(app: App.ID, _ id: String) async throws -> Invoice {
+            guard let invoiceID = Invoice.ID(parsing: id), let invoice = try await store.read({ try await $0.invoices(app).find(invoiceID) })
+            else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
+            return invoice
+        }
+
+        public func list(app: App.ID, customer: String?, filter: InvoiceFilter, _ page: PageRequest) async throws -> Page<Invoice> {
+            try page.requireCursor(of: Invoice.self)
+            var filter = filter
+            if let customer { filter.customer = try await customers.get(app: app, externalID: customer, param: "customer").id }
+            return try await store.read { [filter] in try await $0.invoices(app).list(filter, page) }
+        }
+
+        /// Changes a draft's fields. Audited as UPDATE_INVOICE.
+        public func update(app: App.ID, _ id: String, _ changes: DraftChanges, origin: Origin) async throws -> Invoice {
+            try await change(app: app, id, action: .updateInvoice, origin: origin) { invoice, _ in
+                try invoice.requireDraft()
+                if let currency = changes.currency, currency != invoice.currency {
+                    guard invoice.lines.isEmpty else {
+                        throw PaymentsError.invalid("currency", "The invoice has lines in \(invoice.currency): remove them to change its currency.")
+                    }
+                    invoice.currency = currency
+                }
+                if let collection = changes.collection { invoice.collection = collection }
+                changes.locationID.apply(to: &invoice.locationID)
+                changes.memo.apply(to: &invoice.memo)
+                changes.dueDate.apply(to: &invoice.dueDate)
+                var days = invoice.daysUntilDue.map { Int64($0) }
+                changes.daysUntilDue.apply(to: &days)
+                invoice.daysUntilDue = days.map { Int($0) }
+                if changes.dueDate.value != nil, changes.daysUntilDue == .unchanged { invoice.daysUntilDue = nil }
+                if changes.daysUntilDue.value != nil, changes.dueDate == .unchanged { invoice.dueDate = nil }
+                try Self.checkDue(dueDate: invoice.dueDate, daysUntilDue: invoice.daysUntilDue.map { Int64($0) })
+                if let metadata = changes.metadata { invoice.metadata = metadata }
+                return Outcome()
+            }
+        }
+
+        /// Deletes a draft (a finalized invoice is voided instead: its number stays used).
+        /// Audited as DELETE_INVOICE.
+        public func delete(app: App.ID, _ id: String, origin: Origin) async throws -> Invoice {
+            guard let invoiceID = Invoice.ID(parsing: id) else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
+            return try await store.write(origin, app: app) { session in
+                guard let invoice = try await session.invoices(app).find(invoiceID) else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
+                try invoice.requireDraft()
+                try await session.invoices(app).delete(invoice.id)
+                try await session.audit(app, try AuditRecord(action: .deleteInvoice, target: invoice.id, snapshot: InvoiceSnapshot(invoice)))
+                return invoice
+            }
+        }
+
+        // MARK: Lines
+
+        /// Adds a line to a draft. Audited as ADD_INVOICE_LINE.
+        /// - Returns: the draft, the new line last.
+        public func addLine(app: App.ID, invoice id: String, _ input: LineInput, origin: Origin) async throws -> Invoice {
+            try await change(app: app, id, action: .addInvoiceLine, origin: origin) { invoice, session in
+                try invoice.requireDraft()
+                let line = try await makeLine(input, invoice: invoice, session, param: nil)
+                try invoice.add(line, param: "unit_amount")
+                try await session.invoices(app).insert(line, of: invoice.id)
+                return Outcome(line: line.id)
+            }
+        }
+
+        /// Changes a draft's line. Audited as UPDATE_INVOICE_LINE.
+        public func updateLine(
+            app: App.ID,
+            invoice id: String,
+            line lineID: String,
+            _ changes: LineChanges,
+            origin: Origin
+        ) async throws
+            -> Invoice
+        {
+            try await change(app: app, id, action: .updateInvoiceLine, origin: origin) { invoice, session in
+                try invoice.requireDraft()
+                guard var line = invoice.lines.first(where: { $0.id.rawValue == lineID }) else {
+                    throw PaymentsError.notFound(.invoiceLineNotFound, id: lineID)
+                }
+                if let description = changes.description { line.description = description }
+                if let quantity = changes.quantity { line.quantity = quantity }
+                if let unitAmount = changes.unitAmount {
+                    line.unitAmount = unitAmount
+                    line.priceID = nil
+                }
+                changes.locationID.apply(to: &line.locationID)
+                switch changes.period {
+                case .unchanged: break
+                case .clear: (line.periodStart, line.periodEnd) = (nil, nil)
+                case .set(let period): (line.periodStart, line.periodEnd) = (period.start, period.end)
+                }
+                try InvoiceLine.checkPeriod(start: line.periodStart, end: line.periodEnd)
+                if let metadata = changes.metadata { line.metadata = metadata }
+                try invoice.replace(line)
+                try await session.invoices(app).update(line, of: invoice.id)
+                return Outcome(line: line.id)
+            }
+        }
+
+        /// Removes a draft's line. Audited as DELETE_INVOICE_LINE.
+        public func deleteLine(app: App.ID, invoice id: String, line lineID: String, origin: Origin) async throws -> Invoice {
+            try await change(app: app, id, action: .deleteInvoiceLine, origin: origin) { invoice, session in
+                try invoice.requireDraft()
+                guard let line = invoice.lines.first(where: { $0.id.rawValue == lineID }) else {
+                    throw PaymentsError.notFound(.invoiceLineNotFound, id: lineID)
+                }
+                try invoice.remove(line.id)
+                try await session.invoices(app).delete(line: line.id, of: invoice.id)
+                return Outcome(line: line.id)
+            }
+        }
+
+        // MARK: After the draft
+
+        /// Numbers a draft and freezes it: `open`, or `paid` at once when nothing is due. The
+        /// number is taken in the same transaction as the status change, so a finalize that fails
+        /// leaves the draft a draft and the number unused. Audited as FINALIZE_INVOICE;
+        /// `invoice.finalized` (and `invoice.paid` for a zero total).
+        public func finalize(app: App.ID, _ id: String, origin: Origin) async throws -> Invoice {
+            try await change(app: app, id, action: .finalizeInvoice, origin: origin) { invoice, session in
+                try invoice.requireFinalizable()
+                try invoice.finalize(number: try await session.invoices(app).takeNumber(at: session.wallClock), at: session.now)
+                return Outcome(events: invoice.status == .paid ? [.invoiceFinalized, .invoicePaid] : [.invoiceFinalized])
+            }
+        }
+
+        /// Money received out of band (a cheque, a bank transfer). Audited as MARK_INVOICE_PAID;
+        /// `invoice.paid`.
+        public func markPaid(app: App.ID, _ id: String, reference: String, origin: Origin) async throws -> Invoice {
+            try await change(app: app, id, action: .markInvoicePaid, origin: origin) { invoice, session in
+                try invoice.markPaid(payment: nil, reference: reference, at: session.now)
+                return Outcome(events: [.invoicePaid])
+            }
+        }
+
+        /// Audited as VOID_INVOICE; `invoice.voided`.
+        public func void(app: App.ID, _ id: String, origin: Origin) async throws -> Invoice {
+            try await change(app: app, id, action: .voidInvoice, origin: origin) { invoice, session in
+                try invoice.void(at: session.now)
+                return Outcome(events: [.invoiceVoided])
+            }
+        }
+
+        /// Audited as MARK_INVOICE_UNCOLLECTIBLE; `invoice.marked_uncollectible`.
+        public func markUncollectible(app: App.ID, _ id: String, origin: Origin) async throws -> Invoice {
+            try await change(app: app, id, action: .markInvoiceUncollectible, origin: origin) { invoice, session in
+                try invoice.markUncollectible(at: session.now)
+                return Outcome(events: [.invoiceMarkedUncollectible])
+            }
+        }
+
+        // MARK: Settings
+
+        public func settings(app: App.ID) async throws -> Settings {
+            try await store.read { session in
+                Settings(numberPrefix: try await session.invoices(app).prefix(), nextNumber: try await session.invoices(app).nextNumber())
+            }
+        }
+
+        /// Sets the prefix of the numbers invoices take from now on (the sequence goes on).
+        /// Audited as UPDATE_INVOICE_SETTINGS.
+        public func updateSettings(app: App.ID, numberPrefix: String, origin: Origin) async throws -> Settings {
+            try Invoice.prefixRule.check(numberPrefix, param: "number_prefix")
+            return try await store.write(origin, app: app) { session in
+                let before = try await session.invoices(app).prefix()
+                try await session.invoices(app).setPrefix(numberPrefix, at: session.wallClock)
+                try await session.audit(
+                    app,
+                    try AuditRecord(
+                        action: .updateInvoiceSettings,
+                        targetType: .app,
+                        targetID: app.rawValue,
+                        snapshot: ["number_prefix": numberPrefix, "number_prefix_before": before]
+                    )
+                )
+                return Settings(numberPrefix: numberPrefix, nextNumber: try await session.invoices(app).nextNumber())
+            }
+        }
+
+        // MARK: Helpers
+
+        /// What a change did, beyond the invoice: the events it implies, the line it touched.
+        private struct Outcome {
+            var events: [Event.Kind] = []
+            var line: InvoiceLine.ID?
+        }
+
+        /// Finds the invoice (locked), lets `body` change it, then writes it, audits it and emits
+        /// the events `body` names.
+        private func change(
+            app: App.ID,
+            _ id: String,
+            action: AuditAction,
+            origin: Origin,
+            _ body: @escaping @Sendable (inout Invoice, Session) async throws -> Outcome
+        ) async throws -> Invoice {
+            guard let invoiceID = Invoice.ID(parsing: id) else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
+            return try await store.write(origin, app: app) { session in
+                guard var invoice = try await session.invoices(app).find(invoiceID) else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
+                invoice.updatedAt = session.now
+                let outcome = try await body(&invoice, session)
+                try await session.invoices(app).update(invoice)
+                var snapshot = InvoiceSnapshot(invoice)
+                snapshot.line_id = outcome.line?.rawValue
+                try await session.audit(app, try AuditRecord(action: action, target: invoice.id, snapshot: snapshot))
+                for kind in outcome.events { try await session.emit(app, kind, invoice) }
+                return invoice
+            }
+        }
+
+        /// A line from its input: priced from the catalog or given a unit amount.
+        private func makeLine(_ input: LineInput, invoice: Invoice, _ session: Session, param: String?) async throws -> InvoiceLine {
+            func name(_ field: String) -> String { param.map { "\($0)[\(field)]" } ?? field }
+            var unitAmount = input.unitAmount
+            var description = input.description
+            var priceID: String?
+            if let price = input.price {
+                guard input.unitAmount == nil else {
+                    throw PaymentsError.invalid(name("unit_amount"), "Give unit_amount or price, not both.")
+                }
+                guard let id = Price.ID(parsing: price), let hit = try await session.plans(invoice.appID).price(id) else {
+                    throw PaymentsError(.notFound, code: .priceNotFound, message: "No such price: '\(price)'.", param: name("price"))
+                }
+                let (found, planID) = hit
+                switch found.terms {
+                case .oneTime(let money), .recurring(let money, _):
+                    guard money.currency == invoice.currency else {
+                        throw PaymentsError.invalid(name("price"), "Price \(price) is in \(money.currency); the invoice is in \(invoice.currency).")
+                    }
+                    unitAmount = money.amount
+                case .metered:
+                    throw PaymentsError.invalid(name("price"), "Price \(price) is metered: its amount depends on usage. Give unit_amount.")
+                }
+                priceID = found.id.rawValue
+                if description == nil {
+                    let plan = try await session.plans(invoice.appID).find(id: planID)
+                    description = [plan?.name, found.key].compactMap { $0 }.joined(separator: " · ")
+                }
+            }
+            guard let unitAmount else { throw PaymentsError.missing(name("unit_amount")) }
+            guard let description else { throw PaymentsError.missing(name("description")) }
+            try InvoiceLine.checkPeriod(start: input.period?.start, end: input.period?.end, param: name("period"))
+            return InvoiceLine(
+                id: session.ids.next(InvoiceLine.self, at: session.now),
+                description: description,
+                quantity: input.quantity ?? 1,
+                unitAmount: unitAmount,
+                currency: invoice.currency,
+                priceID: priceID,
+                locationID: input.locationID ?? invoice.locationID,
+                periodStart: input.period?.start,
+                periodEnd: input.period?.end,
+                metadata: input.metadata ?? [:],
+                createdAt: session.now
+            )
+        }
+
+        static func checkDue(dueDate: Date?, daysUntilDue: Int64?) throws(PaymentsError) {
+            if dueDate != nil, daysUntilDue != nil {
+                throw .invalid("days_until_due", "Give due_date or days_until_due, not both.")
+            }
+        }
+    }
+}
+
+extension Session {
+    func emit(_ app: App.ID, _ kind: Event.Kind, _ invoice: Invoice) async throws {
+        try await emit(app, kind, Resources.invoice, invoice, id: invoice.id.rawValue, customer: invoice.customerID, type: .invoice)
+    }
+}
+
+/// An invoice as the audit log records it: its state and totals, not every line.
+struct InvoiceSnapshot: Encodable {
+    let number: String?
+    let status: String
+    let customer_id: String
+    let currency: String
+    let collection: String
+    let lines: Int
+    let total: Int64
+    let amount_paid: Int64
+    let payment_reference: String?
+    var line_id: String?
+
+    init(_ invoice: Invoice) {
+        number = invoice.number
+        status = invoice.status.rawValue
+        customer_id = invoice.customerID.rawValue
+        currency = invoice.currency.rawValue
+        collection = invoice.collection.rawValue
+        lines = invoice.lines.count
+        total = invoice.total
+        amount_paid = invoice.amountPaid
+        payment_reference = invoice.paymentReference
+        line_id = nil
+    }
+}
