@@ -340,6 +340,16 @@ def invoices_flow(port, key):
     status, events, _ = call(port, "GET", "/v1/events?limit=100", key)
     kinds = {event["type"] for event in events.get("data", []) if event["data"]["object"].get("id") == invoice}
     check("invoice.created, .finalized and .paid were sent", {"invoice.created", "invoice.finalized", "invoice.paid"} <= kinds, kinds)
+    status, draft, _ = call(port, "POST", "/v1/invoices", key, {
+        "customer": "org_42", "currency": "usd", "lines": [{"description": "Storage", "unit_amount": 4200}]})
+    second = draft.get("id", "inv_missing")
+    status, body, _ = call(port, "POST", f"/v1/invoices/{second}/finalize", key)
+    check("the next invoice takes the next number", body.get("number") == "INV-000002", body)
+    status, body, _ = call(port, "POST", f"/v1/invoices/{second}/pay", key, {"payment_method": "pm_sandbox_declined"})
+    check("a declined card: 402, the invoice stays open", status == 402 and body["error"]["code"] == "card_declined", body)
+    status, body, _ = call(port, "POST", f"/v1/invoices/{second}/pay", key, {"payment_method": "pm_sandbox_visa"})
+    check("charged to a saved card: paid by a payment of ours", status == 200 and body.get("status") == "paid"
+          and body.get("payment_id", "").startswith("pay_"), body)
 
 
 def stripe_scenario(env, localstripe, label="SQLite"):

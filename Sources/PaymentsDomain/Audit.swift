@@ -60,6 +60,7 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case voidInvoice = "VOID_INVOICE"
     case markInvoiceUncollectible = "MARK_INVOICE_UNCOLLECTIBLE"
     case markInvoicePaid = "MARK_INVOICE_PAID"
+    case payInvoice = "PAY_INVOICE"
     case updateInvoiceSettings = "UPDATE_INVOICE_SETTINGS"
     case updateRefund = "UPDATE_REFUND"
     case createSubscription = "CREATE_SUBSCRIPTION"

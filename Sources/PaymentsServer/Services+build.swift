@@ -114,7 +114,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger),
         usageReporter: usageReporter,
         entitlements: Entitlements.Service(store: store, usage: usage),
-        invoices: Invoices.Service(store: store, customers: customers)
+        invoices: Invoices.Service(store: store, customers: customers, payments: payments)
     )
 }
 

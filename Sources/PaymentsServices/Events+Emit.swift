@@ -61,6 +61,9 @@ extension Session {
     /// Announces what changed on a payment. One the provider has not seen yet is announced once
     /// the provider has answered for it.
     func emitChanges(_ app: App.ID, from before: Payment?, to after: Payment) async throws {
+        if before?.status != after.status || before?.amountRefunded != after.amountRefunded {
+            try await invoicePaymentChanged(app, from: before, to: after)
+        }
         let kinds = paymentEvents(from: before, to: after)
         guard !kinds.isEmpty else { return }
         let view = Resources.PaymentView(after, refunds: try await payments(app).refunds(of: after.id))

@@ -85,10 +85,12 @@ extension Invoices {
     public struct Service: Sendable {
         let store: Store
         let customers: Customers.Service
+        let payments: Payments.Service
 
-        public init(store: Store, customers: Customers.Service) {
+        public init(store: Store, customers: Customers.Service, payments: Payments.Service) {
             self.store = store
             self.customers = customers
+            self.payments = payments
         }
 
         // MARK: Drafts
@@ -274,6 +276,60 @@ extension Invoices {
             }
         }
 
+        /// Charges what remains with a saved payment method, through the payments service: the
+        /// charge is a provider operation under a key of ours (`invoice/{id}/{attempt}`), recorded
+        /// before the call, so a retry after a crash or a timeout resumes that charge instead of
+        /// making another. Paid when the charge succeeds (now, or when the provider's event says
+        /// so); `invoice.payment_failed` when it is declined (402). Audited as PAY_INVOICE.
+        public func pay(app: App, _ id: String, paymentMethod: String, origin: Origin) async throws -> Invoice {
+            try Payment.paymentMethodRule.check(paymentMethod, param: "payment_method")
+            guard let invoiceID = Invoice.ID(parsing: id) else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
+            let (invoice, key) = try await store.write(origin, app: app.id) { session in
+                guard var invoice = try await session.invoices(app.id).find(invoiceID) else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
+                let key = try invoice.beginPaymentAttempt(at: session.now)
+                try await session.invoices(app.id).update(invoice)
+                var snapshot = InvoiceSnapshot(invoice)
+                snapshot.attempt = key
+                try await session.audit(app.id, try AuditRecord(action: .payInvoice, target: invoice.id, snapshot: snapshot))
+                return (invoice, key)
+            }
+            let request = Payments.CreateRequest(
+                customer: invoice.customerExternalID,
+                amount: Money(invoice.amountRemaining, invoice.currency),
+                paymentMethod: paymentMethod,
+                description: "Invoice \(invoice.number ?? invoice.id.rawValue)",
+                metadata: [:]
+            )
+            do {
+                let payment = try await payments.create(app: app, request, requestKey: key, origin: origin)
+                return try await link(app: app.id, invoiceID, payment: payment.id, origin: origin)
+            } catch let error as PaymentsError where error.code == .cardDeclined {
+                // Declined: the payment exists, failed; the invoice records it and stays open.
+                if let payment = try await store.read({ try await $0.operations(app.id).find(kind: .createPayment, requestKey: key) }) {
+                    _ = try await link(app: app.id, invoiceID, payment: Payment.ID(rawValue: payment.targetID), origin: origin)
+                }
+                throw error
+            }
+        }
+
+        /// Links the attempt's payment to the invoice and records its outcome, reading the
+        /// payment under lock: a provider event changing it at the same moment is either seen
+        /// here or sees the link (``Session/invoicePaymentChanged(_:from:to:)``).
+        private func link(app: App.ID, _ invoiceID: Invoice.ID, payment paymentID: Payment.ID, origin: Origin) async throws -> Invoice {
+            try await store.write(origin, app: app) { session in
+                guard let payment = try await session.payments(app).find(paymentID),
+                    var invoice = try await session.invoices(app).find(invoiceID)
+                else { throw StoreError.inconsistent("invoice \(invoiceID) or its payment \(paymentID) vanished") }
+                if invoice.paymentID == paymentID, !invoice.paymentAttemptOpen {
+                    // The payment's own change recorded it already (and sent its events).
+                    try await session.audit(app, try AuditRecord(action: .payInvoice, target: invoice.id, snapshot: InvoiceSnapshot(invoice)))
+                } else {
+                    try await session.recordInvoicePayment(app, &invoice, payment, before: nil)
+                }
+                return invoice
+            }
+        }
+
         // MARK: Settings
 
         public func settings(app: App.ID) async throws -> Settings {
@@ -392,6 +448,35 @@ extension Session {
     func emit(_ app: App.ID, _ kind: Event.Kind, _ invoice: Invoice) async throws {
         try await emit(app, kind, Resources.invoice, invoice, id: invoice.id.rawValue, customer: invoice.customerID, type: .invoice)
     }
+
+    /// A payment's status or refunds changed (its provider answered, or sent an event): the
+    /// invoice it pays, if any, follows. Runs in the transaction that changes the payment.
+    /// The invoice is found by its link to the payment, or, before the `pay` that made the
+    /// payment could link it (the answer was lost, the process stopped), by the key the payment
+    /// was made under: reconciliation or the provider's event settles the invoice without a retry.
+    func invoicePaymentChanged(_ app: App.ID, from before: Payment?, to after: Payment) async throws {
+        var found = try await invoices(app).find(paidBy: after.id)
+        if found == nil, let key = try await operations(app).find(kind: .createPayment, targetID: after.id.rawValue)?.requestKey,
+            let invoiceID = Invoice.paidByAttempt(key: key), let invoice = try await invoices(app).find(invoiceID),
+            invoice.paymentAttemptOpen, key.hasSuffix("/\(invoice.paymentAttempts)")
+        {
+            found = invoice
+        }
+        guard var invoice = found else { return }
+        try await recordInvoicePayment(app, &invoice, after, before: before)
+    }
+
+    /// Records what `payment` says on `invoice`: paid (`invoice.paid`), declined
+    /// (`invoice.payment_failed`), refunded (shown on the invoice). Audited as PAY_INVOICE.
+    func recordInvoicePayment(_ app: App.ID, _ invoice: inout Invoice, _ payment: Payment, before: Payment?) async throws {
+        let paid = invoice.record(payment, at: now)
+        try await invoices(app).update(invoice)
+        try await audit(app, try AuditRecord(action: .payInvoice, target: invoice.id, snapshot: InvoiceSnapshot(invoice)))
+        if paid { try await emit(app, .invoicePaid, invoice) }
+        if [.failed, .canceled].contains(payment.status), before?.status != payment.status {
+            try await emit(app, .invoicePaymentFailed, invoice)
+        }
+    }
 }
 
 /// An invoice as the audit log records it: its state and totals, not every line.
@@ -405,7 +490,10 @@ struct InvoiceSnapshot: Encodable {
     let total: Int64
     let amount_paid: Int64
     let payment_reference: String?
+    let payment_id: String?
     var line_id: String?
+    /// The key a `pay` attempt charges under.
+    var attempt: String?
 
     init(_ invoice: Invoice) {
         number = invoice.number
@@ -417,6 +505,8 @@ struct InvoiceSnapshot: Encodable {
         total = invoice.total
         amount_paid = invoice.amountPaid
         payment_reference = invoice.paymentReference
+        payment_id = invoice.paymentID?.rawValue
         line_id = nil
+        attempt = nil
     }
 }

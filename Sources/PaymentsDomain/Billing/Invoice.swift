@@ -58,6 +58,14 @@ public struct Invoice: Sendable, Equatable, Identified {
     /// received out of band.
     public var paymentID: Payment.ID?
     public var paymentReference: String?
+    /// How much of the paying payment was refunded (read from the payment: refunds go through
+    /// the payment's own refund route).
+    public var amountRefunded: Int64
+    /// `pay` attempts made: each charges under its own key, `invoice/{id}/{attempt}`.
+    public var paymentAttempts: Int
+    /// Whether the last attempt's outcome is not known yet: a retry resumes it rather than
+    /// charging again.
+    public var paymentAttemptOpen: Bool
     public var finalizedAt: Date?
     public var paidAt: Date?
     public var voidedAt: Date?
@@ -96,6 +104,9 @@ public struct Invoice: Sendable, Equatable, Identified {
         self.amountPaid = 0
         self.paymentID = nil
         self.paymentReference = nil
+        self.amountRefunded = 0
+        self.paymentAttempts = 0
+        self.paymentAttemptOpen = false
         self.finalizedAt = nil
         self.paidAt = nil
         self.voidedAt = nil
@@ -112,11 +123,11 @@ public struct Invoice: Sendable, Equatable, Identified {
     public var total: Int64 { subtotal }
     /// What the customer owes: the total.
     public var amountDue: Int64 { total }
-    /// What is still owed: nothing once paid, voided or written off.
+    /// What is still owed: nothing once paid or voided (a written-off invoice may still be paid).
     public var amountRemaining: Int64 {
         switch status {
-        case .draft, .open: max(0, amountDue - amountPaid)
-        case .paid, .void, .uncollectible: 0
+        case .draft, .open, .uncollectible: max(0, amountDue - amountPaid)
+        case .paid, .void: 0
         }
     }
 
@@ -224,6 +235,56 @@ public struct Invoice: Sendable, Equatable, Identified {
         status = .paid
         paidAt = time
         updatedAt = time
+    }
+
+    /// Starts (or resumes) a charge of what remains: the key the payment is made under.
+    /// - Throws: `invoice_not_open`.
+    public mutating func beginPaymentAttempt(at time: Date) throws(PaymentsError) -> String {
+        guard status == .open || status == .uncollectible else {
+            throw PaymentsError(
+                .conflict,
+                code: .invoiceNotOpen,
+                message: "Invoice \(id) is \(status.rawValue): only an open or uncollectible invoice can be paid."
+            )
+        }
+        if !paymentAttemptOpen {
+            paymentAttempts += 1
+            paymentAttemptOpen = true
+        }
+        updatedAt = time
+        return "\(Self.attemptPrefix)\(id.rawValue)/\(paymentAttempts)"
+    }
+
+    static let attemptPrefix = "invoice/"
+
+    /// The invoice a `pay` attempt's key names (`invoice/{id}/{attempt}`), if it is one.
+    public static func paidByAttempt(key: String) -> ID? {
+        guard key.hasPrefix(attemptPrefix) else { return nil }
+        return ID(parsing: String(key.dropFirst(attemptPrefix.count).prefix { $0 != "/" }))
+    }
+
+    /// Records the payment an attempt made: paid when it succeeded; the attempt stays open while
+    /// its outcome is pending.
+    /// - Returns: whether the invoice is now paid.
+    public mutating func record(_ payment: Payment, at time: Date) -> Bool {
+        paymentID = payment.id
+        amountRefunded = payment.amountRefunded
+        switch payment.status {
+        case .succeeded:
+            paymentAttemptOpen = false
+            guard status == .open || status == .uncollectible else { return false }
+            amountPaid = payment.amount.amount
+            status = .paid
+            paidAt = time
+            updatedAt = time
+            return true
+        case .failed, .canceled:
+            paymentAttemptOpen = false
+            updatedAt = time
+            return false
+        case .pending, .processing, .requiresAction, .unknown:
+            return false
+        }
     }
 
     /// Cancels an open invoice: nothing is owed any more; its number stays used.

@@ -129,6 +129,21 @@ struct InvoicesController: Controller {
         ),
         Route(
             .post,
+            "/v1/invoices/{id}/pay",
+            id: "payInvoice",
+            summary: "Charge what remains with a saved payment method",
+            description: "Open or uncollectible invoices. The charge is a payment of ours (see `payment_id`; refund it through its "
+                + "refund route and the invoice shows `amount_refunded`), made under a key of the invoice's own, so a retry after a "
+                + "timeout resumes the same charge and never charges twice. 402 `card_declined`: the invoice stays open and "
+                + "`invoice.payment_failed` is sent. Paid when the charge succeeds, now or when the provider says so. "
+                + "Audited as PAY_INVOICE; `invoice.paid`.",
+            parameters: [id],
+            success: .ok(Resources.invoice.codec, "Paid, or open while the charge is pending"),
+            errors: [.notFound, .conflict, .paymentRequired, .unavailable],
+            handler: pay
+        ),
+        Route(
+            .post,
             "/v1/invoices/{id}/void",
             id: "voidInvoice",
             summary: "Cancel an open invoice; its number stays used",
@@ -212,6 +227,10 @@ struct InvoicesController: Controller {
 
     @Sendable func markPaid(_ call: Call<MarkPaidInput, NoQuery>) async throws -> Invoice {
         try await invoices.markPaid(app: try call.app().id, try call.path("id"), reference: call.body.reference, origin: call.origin)
+    }
+
+    @Sendable func pay(_ call: Call<PayInput, NoQuery>) async throws -> Invoice {
+        try await invoices.pay(app: try call.app(), try call.path("id"), paymentMethod: call.body.paymentMethod, origin: call.origin)
     }
 
     @Sendable func void(_ call: Call<NoBody, NoQuery>) async throws -> Invoice {
@@ -330,6 +349,19 @@ struct InvoicesController: Controller {
 
         static let shape = Shape<Self>("InvoiceMarkPaidInput") {
             Required("reference", \.reference, .text(Invoice.referenceRule), description: "A cheque number, a transfer's reference")
+        }
+    }
+
+    struct PayInput: APIInput {
+        var paymentMethod = ""
+
+        static let shape = Shape<Self>("InvoicePayInput") {
+            Required(
+                "payment_method",
+                \.paymentMethod,
+                .text(Payment.paymentMethodRule),
+                description: "A saved payment method at the provider; the sandbox takes pm_sandbox_visa, pm_sandbox_declined"
+            )
         }
     }
 

@@ -42,7 +42,7 @@ extension Resources {
         "Invoice",
         object: "invoice",
         description: "Totals are computed by the service in integer minor units: subtotal = Σ lines' amounts, total = subtotal, "
-            + "amount_due = total, amount_remaining = amount_due − amount_paid while open (0 once paid, void or uncollectible)."
+            + "amount_due = total, amount_remaining = amount_due − amount_paid (0 once paid or void)."
     ) {
         Field("id", \.id)
         Field("number", \.number, description: "PREFIX-000123, gapless and sequential per app; null while a draft")
@@ -64,6 +64,7 @@ extension Resources {
         Field("amount_remaining", \.amountRemaining)
         Field("payment_id", \.paymentID, description: "The payment of ours that paid it, if one did")
         Field("payment_reference", \.paymentReference, description: "The app's reference for money received out of band")
+        Field("amount_refunded", \.amountRefunded, description: "Refunded of the paying payment, through its refund route")
         Field("finalized_at", \.finalizedAt)
         Field("paid_at", \.paidAt)
         Field("voided_at", \.voidedAt)

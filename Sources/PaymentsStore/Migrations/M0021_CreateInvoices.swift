@@ -27,6 +27,8 @@ struct M0021_CreateInvoices: Migration {
                 amount_paid BIGINT NOT NULL,
                 payment_id TEXT,
                 payment_reference TEXT,
+                payment_attempts BIGINT NOT NULL,
+                payment_attempt_open BIGINT NOT NULL,
                 finalized_at BIGINT,
                 paid_at BIGINT,
                 voided_at BIGINT,
@@ -38,6 +40,7 @@ struct M0021_CreateInvoices: Migration {
             "CREATE INDEX invoices_app ON invoices (app_id, id)",
             "CREATE INDEX invoices_customer ON invoices (app_id, customer_id, id)",
             "CREATE UNIQUE INDEX invoices_number ON invoices (app_id, number)",
+            "CREATE INDEX invoices_payment ON invoices (app_id, payment_id)",
             """
             CREATE TABLE invoice_lines (
                 id TEXT PRIMARY KEY,

@@ -43,11 +43,15 @@ public struct InvoiceRepository: Sendable {
 
     static let columns: SQLQueryString = """
         id, app_id, customer_id, number, status, currency, collection, location_id, due_date, days_until_due, memo, metadata,
-        total, amount_paid, payment_id, payment_reference, finalized_at, paid_at, voided_at, marked_uncollectible_at,
-        created_at, updated_at
+        total, amount_paid, payment_id, payment_reference, payment_attempts, payment_attempt_open, finalized_at, paid_at, voided_at,
+        marked_uncollectible_at, created_at, updated_at
         """
+    /// The columns, the customer's external id, and what was refunded of the paying payment.
     static let selection: SQLQueryString =
-        Self.columns + ", (SELECT external_id FROM customers WHERE customers.id = invoices.customer_id) AS customer_external_id"
+        Self.columns + """
+            , (SELECT external_id FROM customers WHERE customers.id = invoices.customer_id) AS customer_external_id,
+            (SELECT amount_refunded FROM payments WHERE payments.id = invoices.payment_id) AS amount_refunded
+            """
     static let lineColumns: SQLQueryString = """
         id, app_id, invoice_id, description, quantity, unit_amount, currency, price_id, location_id, period_start, period_end,
         metadata, created_at
@@ -88,6 +92,16 @@ public struct InvoiceRepository: Sendable {
         return Page(fetched: invoices, limit: page.limit)
     }
 
+    /// The invoice a payment of ours pays, if any (locked for the transaction when writing).
+    public func find(paidBy payment: Payment.ID) async throws -> Invoice? {
+        guard
+            let id = try await session.db.raw(
+                "SELECT id FROM invoices WHERE app_id = \(bind: appID.rawValue) AND payment_id = \(bind: payment.rawValue)"
+            ).first().map({ try $0.decode(column: "id", as: String.self) })
+        else { return nil }
+        return try await find(Invoice.ID(rawValue: id))
+    }
+
     /// The lines of several invoices, in the order they were added (ids are time-ordered).
     func lines(of invoices: [Invoice.ID]) async throws -> [Invoice.ID: [InvoiceLine]] {
         guard !invoices.isEmpty else { return [:] }
@@ -114,7 +128,8 @@ public struct InvoiceRepository: Sendable {
                     \(bind: i.status.rawValue), \(bind: i.currency.rawValue), \(bind: i.collection.rawValue), \(bind: i.locationID),
                     \(bind: i.dueDate?.millis), \(bind: i.daysUntilDue.map(Int64.init)), \(bind: i.memo),
                     \(bind: Metadata.encode(i.metadata)), \(bind: i.total), \(bind: i.amountPaid), \(bind: i.paymentID?.rawValue),
-                    \(bind: i.paymentReference), \(bind: i.finalizedAt?.millis), \(bind: i.paidAt?.millis), \(bind: i.voidedAt?.millis),
+                    \(bind: i.paymentReference), \(bind: Int64(i.paymentAttempts)), \(bind: i.paymentAttemptOpen ? 1 : 0),
+                    \(bind: i.finalizedAt?.millis), \(bind: i.paidAt?.millis), \(bind: i.voidedAt?.millis),
                     \(bind: i.markedUncollectibleAt?.millis), \(bind: i.createdAt.millis), \(bind: i.updatedAt.millis))
             """
         ).run()
@@ -131,6 +146,7 @@ public struct InvoiceRepository: Sendable {
                 days_until_due = \(bind: i.daysUntilDue.map(Int64.init)), memo = \(bind: i.memo),
                 metadata = \(bind: Metadata.encode(i.metadata)), total = \(bind: i.total), amount_paid = \(bind: i.amountPaid),
                 payment_id = \(bind: i.paymentID?.rawValue), payment_reference = \(bind: i.paymentReference),
+                payment_attempts = \(bind: Int64(i.paymentAttempts)), payment_attempt_open = \(bind: i.paymentAttemptOpen ? 1 : 0),
                 finalized_at = \(bind: i.finalizedAt?.millis), paid_at = \(bind: i.paidAt?.millis), voided_at = \(bind: i.voidedAt?.millis),
                 marked_uncollectible_at = \(bind: i.markedUncollectibleAt?.millis), updated_at = \(bind: i.updatedAt.millis)
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: i.id.rawValue)
@@ -251,6 +267,9 @@ public struct InvoiceRepository: Sendable {
         invoice.amountPaid = try row.decode(column: "amount_paid", as: Int64.self)
         invoice.paymentID = try row.decode(column: "payment_id", as: String?.self).map { .init(rawValue: $0) }
         invoice.paymentReference = try row.decode(column: "payment_reference", as: String?.self)
+        invoice.amountRefunded = try row.decode(column: "amount_refunded", as: Int64?.self) ?? 0
+        invoice.paymentAttempts = Int(try row.decode(column: "payment_attempts", as: Int64.self))
+        invoice.paymentAttemptOpen = try row.decode(column: "payment_attempt_open", as: Int64.self) != 0
         invoice.finalizedAt = try row.optionalDate("finalized_at")
         invoice.paidAt = try row.optionalDate("paid_at")
         invoice.voidedAt = try row.optionalDate("voided_at")

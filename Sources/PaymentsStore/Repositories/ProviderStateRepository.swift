@@ -29,6 +29,16 @@ public struct ProviderOperationRepository: Sendable {
         ).first().map(Self.decode)
     }
 
+    /// The operation of `kind` that made the object of ours `targetID`.
+    public func find(kind: ProviderOperation.Kind, targetID: String) async throws -> ProviderOperation? {
+        try await session.db.raw(
+            """
+            SELECT \(Self.columns) FROM provider_operations
+            WHERE app_id = \(bind: appID.rawValue) AND kind = \(bind: kind.rawValue) AND target_id = \(bind: targetID)
+            """
+        ).first().map(Self.decode)
+    }
+
     public func find(_ id: ProviderOperation.ID) async throws -> ProviderOperation? {
         try await session.db.raw(
             """

@@ -143,7 +143,9 @@ import Testing
                         : route.path.contains("/usage")
                             ? #"{"value":1}"#
                             : route.path.contains("/entitlements/")
-                                ? #"{"enabled":true,"reason":"x"}"# : route.path.hasSuffix("/mark-paid") ? #"{"reference":"x"}"# : "{}"
+                                ? #"{"enabled":true,"reason":"x"}"#
+                                : route.path.hasSuffix("/mark-paid")
+                                    ? #"{"reference":"x"}"# : route.path.hasSuffix("/pay") ? #"{"payment_method":"pm_sandbox_visa"}"# : "{}"
                     let reply = try await api.request(method, path, key: otherKey, json: body)
                     let missing = try await api.request(method, missingPath, key: otherKey, json: body)
                     #expect(reply.status == .notFound, "\(route) answered \(reply.status) to another app")

@@ -57,6 +57,47 @@ import Testing
 
     static let payment = #"{"customer":"org_42","amount":1500,"currency":"usd","payment_method":"pm_sandbox_visa"}"#
 
+    /// Paying an invoice is such a charge: under a key of the invoice's own (`invoice/{id}/{attempt}`).
+    @Test(arguments: TestDatabase.engines) func anInvoiceWhoseChargeWasLostIsPaidOnce(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostAfterActing("createPayment"), .unavailable("findPayment")]) { api, key in
+            // setup: the provider charges, the answer is lost, and the first look-up fails too
+            let id = try await InvoiceTests.finalized(api, key)
+            let first = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(first.status == .serviceUnavailable && first.errorCode == "provider_outcome_unknown", "\(first.text)")
+            #expect(try await Self.providerCount(api, "payment") == 1, "the provider did charge")
+            #expect(try await api.request(.get, "/v1/invoices/\(id)", key: key).string("status") == "open")
+
+            // MUT: the app retries (with no Idempotency-Key of its own)
+            let retry = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+
+            // validate: paid by the first charge, found at the provider, not charged again
+            #expect(retry.status == .ok && retry.string("status") == "paid", "\(retry.text)")
+            #expect(try await Self.providerCount(api, "payment") == 1, "no second charge")
+            let payments = try await api.request(.get, "/v1/payments", key: key)
+            #expect(payments.data.count == 1 && payments.data.first?["id"] as? String == retry.string("payment_id"))
+        }
+    }
+
+    /// With no retry at all, reconciliation settles the lost charge and the invoice follows it.
+    @Test(arguments: TestDatabase.engines) func anInvoiceWhoseChargeWasLostIsPaidByReconciliation(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostAfterActing("createPayment"), .unavailable("findPayment")]) { api, key in
+            // setup
+            let id = try await InvoiceTests.finalized(api, key)
+            let first = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(first.status == .serviceUnavailable)
+
+            // MUT: the reconciliation worker's pass, later
+            api.clock.advance(seconds: 600)
+            _ = try await api.services.reconciliation.runOnce()
+
+            // validate
+            let invoice = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(invoice.string("status") == "paid" && invoice.string("payment_id") != nil, "\(invoice.text)")
+            #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
+            #expect(try await Self.providerCount(api, "payment") == 1)
+        }
+    }
+
     @Test(arguments: TestDatabase.engines) func aPaymentWhoseAnswerWasLostIsFoundNotChargedAgain(engine: SQLEngine) async throws {
         try await Self.run(engine, faults: [.lostAfterActing("createPayment"), .unavailable("findPayment")]) { api, key in
             // setup: the provider charges, the answer is lost, and the first look-up fails too

@@ -258,6 +258,65 @@ import Testing
         }
     }
 
+    static func finalized(
+        _ api: TestAPI,
+        _ key: String,
+        lines: String = #"[{"description":"Haul","quantity":2,"unit_amount":15000}]"#
+    )
+        async throws -> String
+    {
+        let draft = try await api.request(.post, "/v1/invoices", key: key, json: #"{"customer":"org_42","currency":"usd","lines":\#(lines)}"#)
+        let id = try #require(draft.string("id"), "\(draft.text)")
+        #expect(try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key).status == .ok)
+        return id
+    }
+
+    @Test(arguments: TestDatabase.engines) func anInvoiceIsChargedToASavedCardAndShowsItsRefunds(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await Self.setUp(api)
+            let id = try await Self.finalized(api, key)
+            let draft = try #require(
+                try await api.request(.post, "/v1/invoices", key: key, json: #"{"customer":"org_42","currency":"usd"}"#).string("id")
+            )
+            let notOpen = try await api.request(.post, "/v1/invoices/\(draft)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(notOpen.status == .conflict && notOpen.errorCode == "invoice_not_open")
+            let missing = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: "{}")
+            #expect(missing.status == .badRequest && missing.errorParam == "payment_method")
+
+            // Declined: 402, the invoice stays open with the failed payment, invoice.payment_failed.
+            let declined = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_declined"}"#)
+            #expect(declined.status.code == 402 && declined.errorCode == "card_declined", "\(declined.text)")
+            let afterDecline = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(afterDecline.string("status") == "open" && Self.int(afterDecline, "amount_remaining") == 30000)
+            let failedPayment = try #require(afterDecline.string("payment_id"))
+            #expect(try await api.request(.get, "/v1/payments/\(failedPayment)", key: key).string("status") == "failed")
+            let failedEvents = try await api.request(.get, "/v1/events?type=invoice.payment_failed", key: key)
+            #expect(failedEvents.data.count == 1)
+
+            // Paid with another card: the invoice links the payment that paid it.
+            let paid = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(paid.status == .ok && paid.string("status") == "paid", "\(paid.text)")
+            #expect(Self.int(paid, "amount_paid") == 30000 && Self.int(paid, "amount_remaining") == 0)
+            let payment = try #require(paid.string("payment_id"))
+            #expect(payment != failedPayment)
+            let charged = try await api.request(.get, "/v1/payments/\(payment)", key: key)
+            #expect(charged.string("status") == "succeeded" && charged.json["amount"] as? Int == 30000)
+            #expect(charged.string("description") == "Invoice INV-000001")
+            let again = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(again.status == .conflict && again.errorCode == "invoice_not_open")
+            #expect(try await api.request(.get, "/v1/payments?customer=org_42", key: key).data.count == 2, "one declined, one paid")
+            #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
+
+            // A refund goes through the payment's own route; the invoice shows it.
+            let refund = try await api.request(.post, "/v1/payments/\(payment)/refunds", key: key, json: #"{"amount":5000}"#)
+            #expect(refund.status == .created, "\(refund.text)")
+            let refunded = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(Self.int(refunded, "amount_refunded") == 5000 && refunded.string("status") == "paid")
+            let audit = try await api.request(.get, "/v1/audit-logs?action_type=PAY_INVOICE&target_id=\(id)", key: key)
+            #expect(audit.data.count >= 3, "each attempt and each outcome")
+        }
+    }
+
     /// Two instances, each with its own connections to one PostgreSQL, finalize drafts at once:
     /// every number from 1 up is used exactly once.
     @Test func twoInstancesFinalizingAtOnceNeverSkipOrReuseANumber() async throws {
@@ -286,7 +345,12 @@ import Testing
                 logger: testLogger
             )
             let elsewhere = Store(backend: backend, clock: api.clock.clock)
-            let other = Invoices.Service(store: elsewhere, customers: Customers.Service(store: elsewhere))
+            let customers = Customers.Service(store: elsewhere)
+            let other = Invoices.Service(
+                store: elsewhere,
+                customers: customers,
+                payments: Payments.Service(store: elsewhere, directory: api.providers, customers: customers, logger: testLogger)
+            )
             let instances = [api.services.invoices, other]
             let origin = Origin(actor: .system, requestID: nil)
             let numbers = try await withThrowingTaskGroup(of: String?.self) { group in
