@@ -350,6 +350,27 @@ def invoices_flow(port, key):
     status, body, _ = call(port, "POST", f"/v1/invoices/{second}/pay", key, {"payment_method": "pm_sandbox_visa"})
     check("charged to a saved card: paid by a payment of ours", status == 200 and body.get("status") == "paid"
           and body.get("payment_id", "").startswith("pay_"), body)
+    status, draft, _ = call(port, "POST", "/v1/invoices", key, {
+        "customer": "org_42", "currency": "jpy", "collection": "sandbox", "lines": [{"description": "Depot fee", "unit_amount": 1500}]})
+    status, body, _ = call(port, "POST", f"/v1/invoices/{draft.get('id')}/finalize", key)
+    url = body.get("hosted_invoice_url") or ""
+    check("collected by the sandbox: a hosted invoice page", status == 200 and "/sandbox/invoices/sbin_" in url, body)
+    page = url[url.find("/sandbox/"):]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=10) as response:
+        html = response.read().decode()
+    check("the page shows the number and the amount in yen", "INV-000003" in html and "1500 JPY" in html and "TEST MODE" in html, html[:600])
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{page}/pay", data=b"payment_method=pm_sandbox_visa", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        check("paid on the page", "Paid" in response.read().decode())
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        status, body, _ = call(port, "GET", f"/v1/invoices/{draft.get('id')}", key)
+        if body.get("status") == "paid":
+            break
+        time.sleep(0.1)
+    check("the inbox worker marks it paid from the sandbox's event", body.get("status") == "paid"
+          and body.get("payment_id", "").startswith("pay_"), body)
 
 
 def stripe_scenario(env, localstripe, label="SQLite"):

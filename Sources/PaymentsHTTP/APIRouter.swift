@@ -69,7 +69,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     mount(WebhookEndpointsController(endpoints: services.webhookEndpoints), on: v1, table: table)
     mount(EventsController(events: services.events), on: v1, table: table)
     mount(PublicController(plans: services.plans), on: v1, table: table)
-    SandboxPagesController(store: store, directory: services.providers, checkout: services.checkout).addRoutes(to: router)
+    SandboxPagesController(store: store, directory: services.providers, checkout: services.checkout, invoices: services.invoices)
+        .addRoutes(to: router)
     mount(WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit), on: router.group(), table: table)
 
     let admin = router.group("admin/v1")

@@ -20,6 +20,11 @@ struct SandboxEvent: Codable {
         case paymentFailed = "payment.failed"
         case paymentRefunded = "payment.refunded"
         case checkoutCompleted = "checkout.completed"
+        /// An invoice the sandbox collects for one of ours (its object): paid, voided, or a
+        /// payment on its page declined.
+        case hostedInvoicePaid = "hosted_invoice.paid"
+        case hostedInvoicePaymentFailed = "hosted_invoice.payment_failed"
+        case hostedInvoiceVoided = "hosted_invoice.voided"
     }
 
     /// What an invoice event says of the invoice.
@@ -72,6 +77,8 @@ struct SandboxEvent: Codable {
         case .paymentFailed: .paymentFailed(payment: object)
         case .paymentRefunded: .paymentRefunded(payment: object)
         case .checkoutCompleted: .checkoutCompleted(session: object)
+        case .hostedInvoicePaid, .hostedInvoiceVoided: .collectedInvoiceChanged(invoice: object)
+        case .hostedInvoicePaymentFailed: .collectedInvoicePaymentFailed(invoice: object)
         }
     }
 }

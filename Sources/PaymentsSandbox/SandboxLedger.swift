@@ -17,7 +17,7 @@ struct SandboxLedger: Sendable {
     let ids: IDGenerator
 
     enum Kind: String {
-        case customer, price, subscription, payment, refund, checkout, portal, meterEvent, item
+        case customer, price, subscription, payment, refund, checkout, portal, meterEvent, item, invoice
         var prefix: String {
             switch self {
             case .customer: "sbcus"
@@ -29,6 +29,7 @@ struct SandboxLedger: Sendable {
             case .portal: "sbps"
             case .meterEvent: "sbme"
             case .item: "sbsi"
+            case .invoice: "sbin"
             }
         }
     }

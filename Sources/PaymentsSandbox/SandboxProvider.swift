@@ -13,7 +13,7 @@ import Foundation
 /// subscriptions on the app's clock (renewals, trial ends, failed renewals happen in
 /// ``runDue()``), and hosts its own checkout and portal pages under `publicURL`.
 public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, PortalProvider,
-    SubscriptionProvider, PaymentProcessor, UsageReporting, DueWorkRunner
+    SubscriptionProvider, PaymentProcessor, UsageReporting, DueWorkRunner, InvoiceCollector
 {
     public let name = ProviderName.sandbox
     public let account = "sandbox"

@@ -68,6 +68,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
     )
     let checkout = Checkout.Service(store: store, directory: directory, plans: plans, customers: customers, logger: logger)
     let gracePeriods = GracePeriods.Service(store: store, customers: customers)
+    let invoices = Invoices.Service(store: store, customers: customers, payments: payments, directory: directory)
     let inbox = Inbox.Service(
         store: store,
         directory: directory,
@@ -76,6 +77,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         payments: payments,
         checkout: checkout,
         grace: gracePeriods,
+        invoices: invoices,
         logger: logger
     )
     return Services(
@@ -114,7 +116,7 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger),
         usageReporter: usageReporter,
         entitlements: Entitlements.Service(store: store, usage: usage),
-        invoices: Invoices.Service(store: store, customers: customers, payments: payments)
+        invoices: invoices
     )
 }
 

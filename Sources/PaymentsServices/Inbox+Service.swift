@@ -22,6 +22,7 @@ extension Inbox {
         let payments: Payments.Service
         let checkout: Checkout.Service
         let grace: GracePeriods.Service
+        let invoices: Invoices.Service
         let logger: Logger
 
         public init(
@@ -32,8 +33,10 @@ extension Inbox {
             payments: Payments.Service,
             checkout: Checkout.Service,
             grace: GracePeriods.Service,
+            invoices: Invoices.Service,
             logger: Logger
         ) {
+            self.invoices = invoices
             self.store = store
             self.directory = directory
             self.webhooks = webhooks
@@ -207,6 +210,10 @@ extension Inbox {
                 }
             case .paymentFailed(let id), .paymentRefunded(let id), .paymentChanged(let id):
                 acted = try await payments.refresh(app: app, providerID: id, origin: origin)
+            case .collectedInvoiceChanged(let id):
+                acted = try await invoices.refresh(app: app, providerInvoiceID: id, paymentFailed: false, origin: origin)
+            case .collectedInvoicePaymentFailed(let id):
+                acted = try await invoices.refresh(app: app, providerInvoiceID: id, paymentFailed: true, origin: origin)
             case .checkoutCompleted(let id), .checkoutChanged(let id):
                 acted = (try? await checkout.get(app: app, id, origin: origin)) != nil
             case .invoicePaid(_, nil), .invoicePaymentFailed(nil), .invoiceChanged(nil), .unhandled:

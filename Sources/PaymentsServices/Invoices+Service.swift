@@ -86,11 +86,13 @@ extension Invoices {
         let store: Store
         let customers: Customers.Service
         let payments: Payments.Service
+        let directory: Providers.Directory
 
-        public init(store: Store, customers: Customers.Service, payments: Payments.Service) {
+        public init(store: Store, customers: Customers.Service, payments: Payments.Service, directory: Providers.Directory) {
             self.store = store
             self.customers = customers
             self.payments = payments
+            self.directory = directory
         }
 
         // MARK: Drafts
@@ -243,12 +245,123 @@ extension Invoices {
         /// number is taken in the same transaction as the status change, so a finalize that fails
         /// leaves the draft a draft and the number unused. Audited as FINALIZE_INVOICE;
         /// `invoice.finalized` (and `invoice.paid` for a zero total).
-        public func finalize(app: App.ID, _ id: String, origin: Origin) async throws -> Invoice {
-            try await change(app: app, id, action: .finalizeInvoice, origin: origin) { invoice, session in
+        ///
+        /// An invoice a provider collects is first frozen (its collection key recorded), then made
+        /// at the provider under that key, then numbered with the provider's ids: a retry after a
+        /// timeout asks under the same key and finds the same provider invoice; a refusal unfreezes
+        /// the draft, no number taken.
+        public func finalize(app: App, _ id: String, origin: Origin) async throws -> Invoice {
+            let draft = try await get(app: app.id, id)
+            try draft.requireFinalizable()
+            guard draft.collection != .manual else { return try await number(app: app.id, id, collected: nil, origin: origin) }
+            let provider = try await directory.provider(for: app)
+            let collector = try provider.require((any InvoiceCollector).self, .invoicing)
+            guard collector.invoiceCollections.contains(draft.collection) else {
+                throw PaymentsError.invalid(
+                    "collection",
+                    "The app's provider is \(provider.name.rawValue); it collects invoices as "
+                        + "\(collector.invoiceCollections.map(\.rawValue).joined(separator: ", ")), not \(draft.collection.rawValue)."
+                )
+            }
+            let frozen = try await change(app: app.id, id, action: .finalizeInvoice, origin: origin) { invoice, _ in
                 try invoice.requireFinalizable()
+                if invoice.collectionKey == nil { invoice.collectionKey = invoice.collectionRequestKey }
+                return Outcome()
+            }
+            guard frozen.status == .draft, let key = frozen.collectionKey else { return frozen }
+            let customer = try await customers.get(app: app.id, id: frozen.customerID)
+            let request = ProviderInvoiceRequest(
+                ourID: frozen.id.rawValue,
+                appID: app.id,
+                collection: frozen.collection,
+                customer: try await ProviderLinks(store: store).customer(customer, on: collector, origin: origin),
+                currency: frozen.currency,
+                lines: frozen.lines.map { .init(description: $0.description, quantity: $0.quantity, unitAmount: $0.unitAmount) },
+                dueDate: frozen.dueDate,
+                memo: frozen.memo
+            )
+            let collected: ProviderCollectedInvoice
+            do {
+                collected = try await collector.collectInvoice(request, idempotencyKey: key)
+            } catch let error where !error.isOutcomeUnknown {
+                // Refused: nothing was made there; the draft may change again.
+                _ = try await change(app: app.id, id, action: .updateInvoice, origin: origin) { invoice, _ in
+                    invoice.collectionKey = nil
+                    return Outcome()
+                }
+                throw error.paymentsError
+            } catch {
+                throw error.paymentsError
+            }
+            guard collected.total == frozen.total else {
+                throw StoreError.inconsistent("the provider's invoice \(collected.id) totals \(collected.total), ours \(frozen.total)")
+            }
+            return try await number(app: app.id, id, collected: (provider.name, collected), origin: origin)
+        }
+
+        /// Numbers the draft and freezes it for good, with the provider's copy if one collects it.
+        private func number(
+            app: App.ID,
+            _ id: String,
+            collected: (provider: ProviderName, invoice: ProviderCollectedInvoice)?,
+            origin: Origin
+        ) async throws -> Invoice {
+            try await change(app: app, id, action: .finalizeInvoice, origin: origin) { invoice, session in
+                // A concurrent retry of the same finalize may have numbered it already.
+                if collected != nil, invoice.status != .draft { return Outcome() }
+                try invoice.requireFinalizable()
+                if let collected {
+                    invoice.provider = collected.provider
+                    invoice.providerInvoiceID = collected.invoice.id
+                    invoice.hostedURL = collected.invoice.hostedURL
+                    invoice.pdfURL = collected.invoice.pdfURL
+                }
                 try invoice.finalize(number: try await session.invoices(app).takeNumber(at: session.wallClock), at: session.now)
                 return Outcome(events: invoice.status == .paid ? [.invoiceFinalized, .invoicePaid] : [.invoiceFinalized])
             }
+        }
+
+        /// What the provider collecting an invoice says of it now (its event named it): paid
+        /// (with the payment, mirrored as ours), void, written off, or a payment that failed.
+        /// - Returns: false when no invoice of the app's has that provider id.
+        public func refresh(app: App, providerInvoiceID: String, paymentFailed: Bool, origin: Origin) async throws -> Bool {
+            let provider = try await directory.provider(for: app)
+            guard let collector = provider as? any InvoiceCollector,
+                let local = try await store.read({
+                    try await $0.invoices(app.id).find(provider: provider.name, providerInvoiceID: providerInvoiceID)
+                })
+            else { return false }
+            let remote = try await collector.retrieveCollectedInvoice(providerInvoiceID)
+            try await store.write(origin, app: app.id) { session in
+                guard var invoice = try await session.invoices(app.id).find(local.id) else { return }
+                let owed = invoice.status == .open || invoice.status == .uncollectible
+                var events: [Event.Kind] = []
+                switch remote.status {
+                case .paid where owed:
+                    if let charge = remote.payment {
+                        let payment = try await session.mirror(charge, of: invoice, provider: provider.name)
+                        if invoice.record(payment, at: session.now) { events.append(.invoicePaid) }
+                    } else {
+                        try invoice.markPaid(payment: nil, reference: nil, at: session.now)
+                        events.append(.invoicePaid)
+                    }
+                case .void where owed:
+                    try invoice.void(at: session.now)
+                    events.append(.invoiceVoided)
+                case .uncollectible where invoice.status == .open:
+                    try invoice.markUncollectible(at: session.now)
+                    events.append(.invoiceMarkedUncollectible)
+                default:
+                    break
+                }
+                if paymentFailed, invoice.status == .open { events.append(.invoicePaymentFailed) }
+                try await session.invoices(app.id).update(invoice)
+                var snapshot = InvoiceSnapshot(invoice)
+                snapshot.attempt = "provider \(provider.name.rawValue) \(providerInvoiceID): \(remote.status.rawValue)"
+                try await session.audit(app.id, try AuditRecord(action: .updateInvoice, target: invoice.id, snapshot: snapshot))
+                for kind in events { try await session.emit(app.id, kind, invoice) }
+            }
+            return true
         }
 
         /// Money received out of band (a cheque, a bank transfer). Audited as MARK_INVOICE_PAID;
@@ -260,9 +373,20 @@ extension Invoices {
             }
         }
 
-        /// Audited as VOID_INVOICE; `invoice.voided`.
-        public func void(app: App.ID, _ id: String, origin: Origin) async throws -> Invoice {
-            try await change(app: app, id, action: .voidInvoice, origin: origin) { invoice, session in
+        /// Audited as VOID_INVOICE; `invoice.voided`. One a provider collects is voided there
+        /// first, so that its page can no longer be paid.
+        public func void(app: App, _ id: String, origin: Origin) async throws -> Invoice {
+            let invoice = try await get(app: app.id, id)
+            if let providerInvoiceID = invoice.providerInvoiceID, invoice.status == .open || invoice.status == .uncollectible {
+                let provider = try await directory.provider(for: app)
+                let collector = try provider.require((any InvoiceCollector).self, .invoicing)
+                do {
+                    _ = try await collector.voidCollectedInvoice(providerInvoiceID)
+                } catch {
+                    throw error.paymentsError
+                }
+            }
+            return try await change(app: app.id, id, action: .voidInvoice, origin: origin) { invoice, session in
                 try invoice.void(at: session.now)
                 return Outcome(events: [.invoiceVoided])
             }
@@ -464,6 +588,38 @@ extension Session {
         }
         guard var invoice = found else { return }
         try await recordInvoicePayment(app, &invoice, after, before: before)
+    }
+
+    /// A provider's charge for an invoice it collected, as a payment of ours (found again by its
+    /// provider id), so that it is refunded like any other.
+    func mirror(_ charge: ProviderPayment, of invoice: Invoice, provider: ProviderName) async throws -> Payment {
+        if let known = try await payments(invoice.appID).find(provider: provider, providerID: charge.id) { return known }
+        var payment = Payment(
+            id: ids.next(Payment.self, at: now),
+            appID: invoice.appID,
+            customerID: invoice.customerID,
+            customerExternalID: invoice.customerExternalID,
+            amount: charge.amount,
+            amountRefunded: 0,
+            status: .pending,
+            description: "Invoice \(invoice.number ?? invoice.id.rawValue)",
+            metadata: [:],
+            provider: provider,
+            providerPaymentID: charge.id,
+            failure: nil,
+            createdAt: now,
+            updatedAt: now
+        )
+        try await payments(invoice.appID).insert(payment)
+        let before = payment
+        payment.mirror(charge, at: now)
+        try await payments(invoice.appID).update(payment)
+        try await emitChanges(invoice.appID, from: before, to: payment)
+        try await audit(
+            invoice.appID,
+            try AuditRecord(action: .createPayment, target: payment.id, snapshot: ["invoice": invoice.id.rawValue, "provider_payment_id": charge.id])
+        )
+        return payment
     }
 
     /// Records what `payment` says on `invoice`: paid (`invoice.paid`), declined

@@ -66,6 +66,15 @@ public struct Invoice: Sendable, Equatable, Identified {
     /// Whether the last attempt's outcome is not known yet: a retry resumes it rather than
     /// charging again.
     public var paymentAttemptOpen: Bool
+    /// The provider collecting it, its invoice there, and where the buyer pays it.
+    public var provider: ProviderName?
+    public var providerInvoiceID: String?
+    public var hostedURL: String?
+    public var pdfURL: String?
+    /// Set while a finalize has asked the provider to collect it and not yet recorded the
+    /// answer: the key it asked under, which a retried finalize asks under again. The draft does
+    /// not change meanwhile, so the provider's copy and ours hold the same lines.
+    public var collectionKey: String?
     public var finalizedAt: Date?
     public var paidAt: Date?
     public var voidedAt: Date?
@@ -105,6 +114,11 @@ public struct Invoice: Sendable, Equatable, Identified {
         self.paymentID = nil
         self.paymentReference = nil
         self.amountRefunded = 0
+        self.provider = nil
+        self.providerInvoiceID = nil
+        self.hostedURL = nil
+        self.pdfURL = nil
+        self.collectionKey = nil
         self.paymentAttempts = 0
         self.paymentAttemptOpen = false
         self.finalizedAt = nil
@@ -133,7 +147,7 @@ public struct Invoice: Sendable, Equatable, Identified {
 
     // MARK: Changes
 
-    /// Only a draft's lines and fields change.
+    /// Only a draft's lines and fields change, and not while it is being finalized.
     /// - Throws: `invoice_not_draft` (409).
     public func requireDraft() throws(PaymentsError) {
         guard status == .draft else {
@@ -143,7 +157,17 @@ public struct Invoice: Sendable, Equatable, Identified {
                 message: "Invoice \(id) is \(status.rawValue): only a draft's lines and fields can change."
             )
         }
+        guard collectionKey == nil else {
+            throw PaymentsError(
+                .conflict,
+                code: .invoiceNotDraft,
+                message: "Invoice \(id) is being finalized (the provider has not answered yet): finalize it again to finish."
+            )
+        }
     }
+
+    /// The key the provider is asked to collect this draft under (one per draft).
+    public var collectionRequestKey: String { "\(Self.attemptPrefix)\(id.rawValue)/collect" }
 
     /// Adds a line, keeping the invoice within its limits.
     /// - Throws: `invoice_not_draft`, `parameter_invalid` (another currency, too many lines, a total
@@ -194,6 +218,7 @@ public struct Invoice: Sendable, Equatable, Identified {
     public mutating func finalize(number: String, at time: Date) throws(PaymentsError) {
         try requireFinalizable()
         self.number = number
+        collectionKey = nil
         finalizedAt = time
         if dueDate == nil { dueDate = time.addingTimeInterval(TimeInterval((daysUntilDue ?? 0) * 86_400)) }
         status = .open
@@ -206,7 +231,9 @@ public struct Invoice: Sendable, Equatable, Identified {
 
     /// What finalizing checks, before a number is taken or a provider asked.
     public func requireFinalizable() throws(PaymentsError) {
-        try requireDraft()
+        guard status == .draft else {
+            throw PaymentsError(.conflict, code: .invoiceNotDraft, message: "Invoice \(id) is \(status.rawValue): it was finalized already.")
+        }
         guard !lines.isEmpty else {
             throw PaymentsError(.invalidRequest, code: .invoiceNoLines, message: "Invoice \(id) has no lines: add one before finalizing it.")
         }

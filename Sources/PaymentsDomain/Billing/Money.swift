@@ -35,6 +35,15 @@ public struct Currency: RawRepresentable, Hashable, Sendable, Codable, CustomStr
     /// Every code accepted, in order.
     public static let all: [Currency] = iso4217.sorted().map { Currency(rawValue: $0)! }
 
+    /// Digits after the decimal point of its major unit (ISO 4217): 0 for `jpy`, 3 for `kwd`.
+    public var exponent: Int {
+        switch rawValue {
+        case "bif", "clp", "djf", "gnf", "isk", "jpy", "kmf", "krw", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf": 0
+        case "bhd", "iqd", "jod", "kwd", "lyd", "omr", "tnd": 3
+        default: 2
+        }
+    }
+
     public static let usd = Currency(rawValue: "usd")!
     public static let eur = Currency(rawValue: "eur")!
 
@@ -66,6 +75,18 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public var description: String { "\(amount) \(currency)" }
+
+    /// The amount in major units, as a person reads it: `290.00 USD`, `1500 JPY`, `-1.250 KWD`.
+    public var display: String {
+        let digits = currency.exponent
+        let magnitude = amount.magnitude
+        var text = String(magnitude)
+        if digits > 0 {
+            text = String(repeating: "0", count: max(0, digits + 1 - text.count)) + text
+            text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
+        }
+        return (amount < 0 ? "-" : "") + text + " " + currency.rawValue.uppercased()
+    }
 
     /// An amount in minor units: no larger than Stripe's 8-digit limit for most currencies.
     public static let amountRule = IntegerRule(0...99_999_999)

@@ -14,7 +14,7 @@ public enum ProviderName: String, Sendable, Codable, CaseIterable {
 /// What a provider can do. Each is one protocol below; a provider has a capability exactly when
 /// it conforms, so the list a provider reports cannot drift from what it implements.
 public enum ProviderCapability: String, Sendable, Codable, CaseIterable {
-    case customers, catalog, checkout, portal, subscriptions, payments, refunds, usage
+    case customers, catalog, checkout, portal, subscriptions, payments, refunds, usage, invoicing
 }
 
 /// A payment provider bound to one account (the platform's or an app's own).
@@ -35,6 +35,7 @@ extension PaymentProvider {
         if self is any SubscriptionProvider { result.append(.subscriptions) }
         if self is any PaymentProcessor { result += [.payments, .refunds] }
         if self is any UsageReporting { result.append(.usage) }
+        if self is any InvoiceCollector { result.append(.invoicing) }
         return result
     }
 
@@ -456,4 +457,91 @@ public enum ProviderMetadata {
     public static let externalID = "payments_external_id"
     public static let objectID = "payments_object_id"
     public static let operationID = "payments_operation_id"
+}
+
+/// Invoices of ours collected by the provider: it holds a copy with the same lines, shows the
+/// buyer a page to pay it (or sends it), and says by its events when it is paid, failed or void.
+public protocol InvoiceCollector: PaymentProvider {
+    /// The collection methods it offers (`sandbox`; `stripe_invoice`, `payment_link`).
+    var invoiceCollections: [Invoice.Collection] { get }
+    /// Makes (once per key) the provider's invoice for one of ours, open for payment.
+    func collectInvoice(_ request: ProviderInvoiceRequest, idempotencyKey: String) async throws(ProviderError) -> ProviderCollectedInvoice
+    func retrieveCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice
+    /// Stops collecting it: the buyer can no longer pay it.
+    func voidCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice
+}
+
+/// What the core asks a provider to collect: our invoice's lines, frozen.
+public struct ProviderInvoiceRequest: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public let description: String
+        public let quantity: Int64
+        public let unitAmount: Int64
+
+        public init(description: String, quantity: Int64, unitAmount: Int64) {
+            self.description = description
+            self.quantity = quantity
+            self.unitAmount = unitAmount
+        }
+    }
+
+    public let ourID: String
+    public let appID: App.ID
+    public let collection: Invoice.Collection
+    /// The provider's customer id.
+    public let customer: String
+    public let currency: Currency
+    public let lines: [Line]
+    public let dueDate: Date?
+    public let memo: String?
+
+    public init(
+        ourID: String,
+        appID: App.ID,
+        collection: Invoice.Collection,
+        customer: String,
+        currency: Currency,
+        lines: [Line],
+        dueDate: Date?,
+        memo: String?
+    ) {
+        self.ourID = ourID
+        self.appID = appID
+        self.collection = collection
+        self.customer = customer
+        self.currency = currency
+        self.lines = lines
+        self.dueDate = dueDate
+        self.memo = memo
+    }
+
+    /// What the lines come to: the provider's total must be this.
+    public var total: Int64 { lines.reduce(0) { $0 + $1.quantity * $1.unitAmount } }
+}
+
+/// The provider's invoice for one of ours, as it stands.
+public struct ProviderCollectedInvoice: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable {
+        case open, paid, void, uncollectible
+    }
+
+    public let id: String
+    public let status: Status
+    public let total: Int64
+    public let amountPaid: Int64
+    /// Where the buyer pays it.
+    public let hostedURL: String?
+    public let pdfURL: String?
+    /// The charge that paid it, when paid.
+    public let payment: ProviderPayment?
+
+    public init(id: String, status: Status, total: Int64, amountPaid: Int64, hostedURL: String?, pdfURL: String?, payment: ProviderPayment?) {
+        self.id = id
+        self.status = status
+        self.total = total
+        self.amountPaid = amountPaid
+        self.hostedURL = hostedURL
+        self.pdfURL = pdfURL
+        self.payment = payment
+    }
 }

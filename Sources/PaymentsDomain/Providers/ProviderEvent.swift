@@ -124,6 +124,10 @@ public enum ProviderFact: Sendable, Equatable {
     case paymentRefunded(payment: String)
     /// Anything else about a payment: made, processing, canceled.
     case paymentChanged(payment: String)
+    /// An invoice the provider collects for one of ours changed: paid, voided, written off.
+    case collectedInvoiceChanged(invoice: String)
+    /// Collecting such an invoice failed (the buyer's card was declined).
+    case collectedInvoicePaymentFailed(invoice: String)
     case checkoutCompleted(session: String)
     /// Anything else about a checkout session (it expired).
     case checkoutChanged(session: String)

@@ -222,7 +222,7 @@ struct InvoicesController: Controller {
     }
 
     @Sendable func finalize(_ call: Call<NoBody, NoQuery>) async throws -> Invoice {
-        try await invoices.finalize(app: try call.app().id, try call.path("id"), origin: call.origin)
+        try await invoices.finalize(app: try call.app(), try call.path("id"), origin: call.origin)
     }
 
     @Sendable func markPaid(_ call: Call<MarkPaidInput, NoQuery>) async throws -> Invoice {
@@ -234,7 +234,7 @@ struct InvoicesController: Controller {
     }
 
     @Sendable func void(_ call: Call<NoBody, NoQuery>) async throws -> Invoice {
-        try await invoices.void(app: try call.app().id, try call.path("id"), origin: call.origin)
+        try await invoices.void(app: try call.app(), try call.path("id"), origin: call.origin)
     }
 
     @Sendable func markUncollectible(_ call: Call<NoBody, NoQuery>) async throws -> Invoice {

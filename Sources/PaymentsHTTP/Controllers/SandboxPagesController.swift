@@ -18,12 +18,15 @@ struct SandboxPagesController {
     let store: Store
     let directory: Providers.Directory
     let checkout: Checkout.Service
+    let invoices: Invoices.Service
 
     func addRoutes(to router: Router<PaymentsRequestContext>) {
         let group = router.group("sandbox")
         group.get("checkout/:id", use: checkoutPage)
         group.post("checkout/:id/complete", use: complete)
         group.get("portal/:id", use: portalPage)
+        group.get("invoices/:id", use: invoicePage)
+        group.post("invoices/:id/pay", use: payInvoice)
     }
 
     /// The sandbox provider of the app that owns the page's object.
@@ -62,15 +65,7 @@ struct SandboxPagesController {
     @Sendable func complete(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let id = try context.parameters.decoded("id")
         let (app, sandbox) = try await sandbox(for: id)
-        var buffer = try await request.body.collect(upTo: 4096)
-        let form = String(buffer.readString(length: buffer.readableBytes) ?? "")
-        var paymentMethod = "pm_sandbox_visa"
-        for pair in form.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            if parts.count == 2, parts[0] == "payment_method" { paymentMethod = parts[1] }
-        }
+        let paymentMethod = Self.formValue("payment_method", try await request.body.collect(upTo: 4096)) ?? "pm_sandbox_visa"
         let (session, successURL, failure) = try await sandbox.completeCheckout(id, paymentMethod: paymentMethod)
         if let failure {
             return Self.html(
@@ -83,6 +78,77 @@ struct SandboxPagesController {
         _ = try await checkout.get(app: app, session.id, origin: Origin(actor: .system, requestID: context.requestID))
         let location = successURL.replacingOccurrences(of: "{CHECKOUT_SESSION_ID}", with: session.id)
         return Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// The hosted invoice page: what the buyer is asked to pay, from our invoice (number,
+    /// parties, lines, totals, status), and a test payment method to pay it with. Paying records
+    /// nothing of ours here: the sandbox's event reaches the inbox, as a real provider's would.
+    @Sendable func invoicePage(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        let (app, sandbox) = try await sandbox(for: id)
+        let remote = try await sandbox.retrieveCollectedInvoice(id)
+        let invoice = try await invoices.get(app: app.id, try await sandbox.ourInvoice(of: id))
+        return Self.html(Self.invoiceHTML(invoice, app: app, pageID: id, payable: remote.status == .open, notice: nil))
+    }
+
+    @Sendable func payInvoice(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        let (app, sandbox) = try await sandbox(for: id)
+        let paymentMethod = Self.formValue("payment_method", try await request.body.collect(upTo: 4096)) ?? "pm_sandbox_visa"
+        let (remote, failure) = try await sandbox.payCollectedInvoice(id, paymentMethod: paymentMethod)
+        let invoice = try await invoices.get(app: app.id, try await sandbox.ourInvoice(of: id))
+        if let failure {
+            let notice = "Payment declined: \(failure.message) (\(failure.declineCode ?? failure.code)). Try another payment method."
+            return Self.html(
+                Self.invoiceHTML(invoice, app: app, pageID: id, payable: true, notice: notice),
+                status: .init(code: 402, reasonPhrase: "Payment Required")
+            )
+        }
+        let notice = remote.status == .paid ? "Paid. Thank you — a receipt is on its way." : "This invoice is \(remote.status.rawValue)."
+        return Self.html(Self.invoiceHTML(invoice, app: app, pageID: id, payable: false, notice: notice))
+    }
+
+    static func invoiceHTML(_ invoice: Invoice, app: App, pageID: String, payable: Bool, notice: String?) -> String {
+        func money(_ amount: Int64) -> String { escape(Money(amount, invoice.currency).display) }
+        let rows = invoice.lines.map { line in
+            "<tr><td>\(escape(line.description))</td><td>\(line.quantity)</td><td>\(money(line.unitAmount))</td><td>\(money(line.amount))</td></tr>"
+        }.joined()
+        let due = invoice.dueDate.map { "<p>Due \(escape(RFC3339.format($0)))</p>" } ?? ""
+        let memo = invoice.memo.map { "<p>\(escape($0))</p>" } ?? ""
+        let form =
+            payable
+            ? """
+            <form method="post" action="/sandbox/invoices/\(escape(pageID))/pay">
+            <select name="payment_method">
+            <option value="pm_sandbox_visa">pm_sandbox_visa — succeeds</option>
+            <option value="pm_sandbox_declined">pm_sandbox_declined — declined</option>
+            </select>
+            <button type="submit">Pay \(money(invoice.amountRemaining))</button>
+            </form>
+            """ : ""
+        return """
+            <p><strong>TEST MODE</strong> — the sandbox provider: no money moves.</p>
+            <h1>Invoice \(escape(invoice.number ?? "(draft)"))</h1>
+            <p>From \(escape(app.name)) to \(escape(invoice.customerExternalID))</p>
+            \(notice.map { "<p><strong>\(escape($0))</strong></p>" } ?? "")
+            <p>Status: \(escape(invoice.status.rawValue))</p>\(due)\(memo)
+            <table><tr><th>Description</th><th>Quantity</th><th>Unit price</th><th>Amount</th></tr>\(rows)</table>
+            <p>Subtotal \(money(invoice.subtotal))<br>Total \(money(invoice.total))<br>Amount paid \(money(invoice.amountPaid))<br>
+            Amount remaining \(money(invoice.amountRemaining))</p>
+            \(form)
+            """
+    }
+
+    /// A field of a form body (`application/x-www-form-urlencoded`).
+    static func formValue(_ name: String, _ buffer: ByteBuffer) -> String? {
+        let form = String(buffer: buffer)
+        for pair in form.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            if parts.count == 2, parts[0] == name { return parts[1] }
+        }
+        return nil
     }
 
     @Sendable func portalPage(_ request: Request, context: PaymentsRequestContext) async throws -> Response {

@@ -49,7 +49,12 @@ extension Resources {
         Field("customer_id", \.customerID)
         Field("customer", \.customerExternalID, description: customerDescription)
         Field("status", \.status)
-        Field("collection", \.collection, description: "manual: the app collects it and records it with mark-paid")
+        Field(
+            "collection",
+            \.collection,
+            description: "manual: the app collects it (pay, mark-paid); sandbox: the sandbox's hosted invoice page; stripe_invoice, "
+                + "payment_link: through Stripe"
+        )
         Field("currency", \.currency)
         Field("location_id", \.locationID)
         Field("due_date", \.dueDate, description: "Set, or days_until_due after finalization")
@@ -65,6 +70,10 @@ extension Resources {
         Field("payment_id", \.paymentID, description: "The payment of ours that paid it, if one did")
         Field("payment_reference", \.paymentReference, description: "The app's reference for money received out of band")
         Field("amount_refunded", \.amountRefunded, description: "Refunded of the paying payment, through its refund route")
+        Field("provider", \.provider, description: "The provider collecting it; null for manual collection")
+        Field("provider_invoice_id", \.providerInvoiceID)
+        Field("hosted_invoice_url", \.hostedURL, description: "Where the buyer pays it (the provider's page), once finalized")
+        Field("invoice_pdf", \.pdfURL, description: "The provider's PDF, where it makes one")
         Field("finalized_at", \.finalizedAt)
         Field("paid_at", \.paidAt)
         Field("voided_at", \.voidedAt)

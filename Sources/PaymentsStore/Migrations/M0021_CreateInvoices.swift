@@ -29,6 +29,11 @@ struct M0021_CreateInvoices: Migration {
                 payment_reference TEXT,
                 payment_attempts BIGINT NOT NULL,
                 payment_attempt_open BIGINT NOT NULL,
+                provider TEXT,
+                provider_invoice_id TEXT,
+                hosted_url TEXT,
+                pdf_url TEXT,
+                collection_key TEXT,
                 finalized_at BIGINT,
                 paid_at BIGINT,
                 voided_at BIGINT,
@@ -41,6 +46,7 @@ struct M0021_CreateInvoices: Migration {
             "CREATE INDEX invoices_customer ON invoices (app_id, customer_id, id)",
             "CREATE UNIQUE INDEX invoices_number ON invoices (app_id, number)",
             "CREATE INDEX invoices_payment ON invoices (app_id, payment_id)",
+            "CREATE INDEX invoices_provider ON invoices (app_id, provider, provider_invoice_id)",
             """
             CREATE TABLE invoice_lines (
                 id TEXT PRIMARY KEY,

@@ -43,8 +43,8 @@ public struct InvoiceRepository: Sendable {
 
     static let columns: SQLQueryString = """
         id, app_id, customer_id, number, status, currency, collection, location_id, due_date, days_until_due, memo, metadata,
-        total, amount_paid, payment_id, payment_reference, payment_attempts, payment_attempt_open, finalized_at, paid_at, voided_at,
-        marked_uncollectible_at, created_at, updated_at
+        total, amount_paid, payment_id, payment_reference, payment_attempts, payment_attempt_open, provider, provider_invoice_id,
+        hosted_url, pdf_url, collection_key, finalized_at, paid_at, voided_at, marked_uncollectible_at, created_at, updated_at
         """
     /// The columns, the customer's external id, and what was refunded of the paying payment.
     static let selection: SQLQueryString =
@@ -92,6 +92,20 @@ public struct InvoiceRepository: Sendable {
         return Page(fetched: invoices, limit: page.limit)
     }
 
+    /// The invoice of ours a provider collects as `providerInvoiceID`.
+    public func find(provider: ProviderName, providerInvoiceID: String) async throws -> Invoice? {
+        guard
+            let id = try await session.db.raw(
+                """
+                SELECT id FROM invoices
+                WHERE app_id = \(bind: appID.rawValue) AND provider = \(bind: provider.rawValue)
+                  AND provider_invoice_id = \(bind: providerInvoiceID)
+                """
+            ).first().map({ try $0.decode(column: "id", as: String.self) })
+        else { return nil }
+        return try await find(Invoice.ID(rawValue: id))
+    }
+
     /// The invoice a payment of ours pays, if any (locked for the transaction when writing).
     public func find(paidBy payment: Payment.ID) async throws -> Invoice? {
         guard
@@ -129,7 +143,8 @@ public struct InvoiceRepository: Sendable {
                     \(bind: i.dueDate?.millis), \(bind: i.daysUntilDue.map(Int64.init)), \(bind: i.memo),
                     \(bind: Metadata.encode(i.metadata)), \(bind: i.total), \(bind: i.amountPaid), \(bind: i.paymentID?.rawValue),
                     \(bind: i.paymentReference), \(bind: Int64(i.paymentAttempts)), \(bind: i.paymentAttemptOpen ? 1 : 0),
-                    \(bind: i.finalizedAt?.millis), \(bind: i.paidAt?.millis), \(bind: i.voidedAt?.millis),
+                    \(bind: i.provider?.rawValue), \(bind: i.providerInvoiceID), \(bind: i.hostedURL), \(bind: i.pdfURL),
+                    \(bind: i.collectionKey), \(bind: i.finalizedAt?.millis), \(bind: i.paidAt?.millis), \(bind: i.voidedAt?.millis),
                     \(bind: i.markedUncollectibleAt?.millis), \(bind: i.createdAt.millis), \(bind: i.updatedAt.millis))
             """
         ).run()
@@ -147,6 +162,8 @@ public struct InvoiceRepository: Sendable {
                 metadata = \(bind: Metadata.encode(i.metadata)), total = \(bind: i.total), amount_paid = \(bind: i.amountPaid),
                 payment_id = \(bind: i.paymentID?.rawValue), payment_reference = \(bind: i.paymentReference),
                 payment_attempts = \(bind: Int64(i.paymentAttempts)), payment_attempt_open = \(bind: i.paymentAttemptOpen ? 1 : 0),
+                provider = \(bind: i.provider?.rawValue), provider_invoice_id = \(bind: i.providerInvoiceID),
+                hosted_url = \(bind: i.hostedURL), pdf_url = \(bind: i.pdfURL), collection_key = \(bind: i.collectionKey),
                 finalized_at = \(bind: i.finalizedAt?.millis), paid_at = \(bind: i.paidAt?.millis), voided_at = \(bind: i.voidedAt?.millis),
                 marked_uncollectible_at = \(bind: i.markedUncollectibleAt?.millis), updated_at = \(bind: i.updatedAt.millis)
             WHERE app_id = \(bind: appID.rawValue) AND id = \(bind: i.id.rawValue)
@@ -270,6 +287,11 @@ public struct InvoiceRepository: Sendable {
         invoice.amountRefunded = try row.decode(column: "amount_refunded", as: Int64?.self) ?? 0
         invoice.paymentAttempts = Int(try row.decode(column: "payment_attempts", as: Int64.self))
         invoice.paymentAttemptOpen = try row.decode(column: "payment_attempt_open", as: Int64.self) != 0
+        invoice.provider = try row.optionalEnum("provider")
+        invoice.providerInvoiceID = try row.decode(column: "provider_invoice_id", as: String?.self)
+        invoice.hostedURL = try row.decode(column: "hosted_url", as: String?.self)
+        invoice.pdfURL = try row.decode(column: "pdf_url", as: String?.self)
+        invoice.collectionKey = try row.decode(column: "collection_key", as: String?.self)
         invoice.finalizedAt = try row.optionalDate("finalized_at")
         invoice.paidAt = try row.optionalDate("paid_at")
         invoice.voidedAt = try row.optionalDate("voided_at")

@@ -78,6 +78,59 @@ import Testing
         }
     }
 
+    /// Finalizing an invoice the provider collects: the provider's invoice is made under a key of
+    /// the draft's own; a lost answer leaves the draft frozen and unnumbered, and the retry finds
+    /// the same provider invoice.
+    @Test(arguments: TestDatabase.engines) func aCollectedInvoiceWhoseAnswerWasLostIsMadeOnce(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostAfterActing("collectInvoice")]) { api, key in
+            // setup
+            let draft = try await api.request(
+                .post,
+                "/v1/invoices",
+                key: key,
+                json: #"{"customer":"org_42","currency":"usd","collection":"sandbox","lines":[{"description":"Haul","unit_amount":9000}]}"#
+            )
+            let id = try #require(draft.string("id"))
+            let lost = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
+            #expect(lost.status == .serviceUnavailable && lost.errorCode == "provider_outcome_unknown", "\(lost.text)")
+            #expect(try await Self.providerCount(api, "invoice") == 1, "the provider made it")
+            let frozen = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(frozen.string("status") == "draft" && frozen.json["number"] is NSNull)
+            let edit = try await api.request(.post, "/v1/invoices/\(id)/lines", key: key, json: #"{"description":"More","unit_amount":1}"#)
+            #expect(edit.status == .conflict && edit.errorCode == "invoice_not_draft", "the provider's copy and ours keep the same lines")
+            #expect(try await api.request(.get, "/v1/invoice-settings", key: key).json["next_number"] as? Int == 1, "no number taken")
+
+            // MUT
+            let retry = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
+
+            // validate: numbered, with the one provider invoice
+            #expect(retry.status == .ok && retry.string("status") == "open" && retry.string("number") == "INV-000001", "\(retry.text)")
+            #expect(try await Self.providerCount(api, "invoice") == 1, "no second provider invoice")
+            #expect(retry.string("hosted_invoice_url")?.contains("/sandbox/invoices/sbin_") == true)
+        }
+    }
+
+    /// A provider that cannot be reached made nothing: the draft is a draft again, editable, and
+    /// no number is used.
+    @Test(arguments: TestDatabase.engines) func aCollectionTheProviderRefusedLeavesTheDraftADraft(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.unavailable("collectInvoice")]) { api, key in
+            let draft = try await api.request(
+                .post,
+                "/v1/invoices",
+                key: key,
+                json: #"{"customer":"org_42","currency":"usd","collection":"sandbox","lines":[{"description":"Haul","unit_amount":9000}]}"#
+            )
+            let id = try #require(draft.string("id"))
+            let refused = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
+            #expect(refused.status == .serviceUnavailable && refused.errorCode == "provider_unavailable", "\(refused.text)")
+            let edit = try await api.request(.post, "/v1/invoices/\(id)/lines", key: key, json: #"{"description":"More","unit_amount":100}"#)
+            #expect(edit.status == .created && InvoiceTests.int(edit, "total") == 9100, "the draft changes again")
+            let finalized = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
+            #expect(finalized.string("number") == "INV-000001" && finalized.string("status") == "open", "\(finalized.text)")
+            #expect(try await Self.providerCount(api, "invoice") == 1)
+        }
+    }
+
     /// With no retry at all, reconciliation settles the lost charge and the invoice follows it.
     @Test(arguments: TestDatabase.engines) func anInvoiceWhoseChargeWasLostIsPaidByReconciliation(engine: SQLEngine) async throws {
         try await Self.run(engine, faults: [.lostAfterActing("createPayment"), .unavailable("findPayment")]) { api, key in

@@ -261,11 +261,15 @@ import Testing
     static func finalized(
         _ api: TestAPI,
         _ key: String,
+        collection: String = "manual",
         lines: String = #"[{"description":"Haul","quantity":2,"unit_amount":15000}]"#
-    )
-        async throws -> String
-    {
-        let draft = try await api.request(.post, "/v1/invoices", key: key, json: #"{"customer":"org_42","currency":"usd","lines":\#(lines)}"#)
+    ) async throws -> String {
+        let draft = try await api.request(
+            .post,
+            "/v1/invoices",
+            key: key,
+            json: #"{"customer":"org_42","currency":"usd","collection":"\#(collection)","lines":\#(lines)}"#
+        )
         let id = try #require(draft.string("id"), "\(draft.text)")
         #expect(try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key).status == .ok)
         return id
@@ -317,6 +321,91 @@ import Testing
         }
     }
 
+    /// Collected by the sandbox: a hosted page shows the invoice and takes a test card; the
+    /// invoice follows the provider's events through the inbox, never the page's answer.
+    @Test(arguments: TestDatabase.engines) func aSandboxCollectedInvoiceIsPaidOnItsPageThroughTheInbox(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await Self.setUp(api)
+            func pay(_ page: String, _ method: String) async throws -> TestAPI.Reply {
+                try await api.request(
+                    .post,
+                    "\(page)/pay",
+                    json: "payment_method=\(method)",
+                    headers: [.contentType: "application/x-www-form-urlencoded"]
+                )
+            }
+            let id = try await Self.finalized(
+                api,
+                key,
+                collection: "sandbox",
+                lines: #"[{"description":"Haul, Leeds to York","quantity":2,"unit_amount":15000},{"description":"Discount","unit_amount":-1050}]"#
+            )
+            let open = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(open.string("status") == "open" && open.string("provider") == "sandbox" && open.string("number") == "INV-000001")
+            let url = try #require(open.string("hosted_invoice_url"))
+            let page = try #require(url.range(of: "/sandbox/invoices/").map { String(url[$0.lowerBound...]) })
+            #expect(open.string("provider_invoice_id").map { page.hasSuffix($0) } == true)
+
+            // The page: test mode, the parties, the number, the lines and totals by currency.
+            let shown = try await api.request(.get, page)
+            #expect(shown.status == .ok && shown.headers[.contentType]?.hasPrefix("text/html") == true)
+            for text in [
+                "TEST MODE", "INV-000001", "funnel", "org_42", "Haul, Leeds to York", "150.00 USD", "-10.50 USD", "289.50 USD", "pm_sandbox_visa",
+            ] {
+                #expect(shown.text.contains(text), "\(text) on the page")
+            }
+
+            // Declined on the page: the provider's event says so; the invoice stays open.
+            let declined = try await pay(page, "pm_sandbox_declined")
+            #expect(declined.status.code == 402 && declined.text.contains("declined"))
+            try await api.services.inbox.settle()
+            #expect(try await api.request(.get, "/v1/events?type=invoice.payment_failed", key: key).data.count == 1)
+            #expect(try await api.request(.get, "/v1/invoices/\(id)", key: key).string("status") == "open")
+
+            // Paid on the page: nothing of ours changes until the provider's event is processed.
+            let paid = try await pay(page, "pm_sandbox_visa")
+            #expect(paid.status == .ok && paid.text.contains("Paid"), "\(paid.text)")
+            #expect(try await api.request(.get, "/v1/invoices/\(id)", key: key).string("status") == "open", "never the page's answer")
+            try await api.services.inbox.settle()
+            let settled = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(settled.string("status") == "paid" && Self.int(settled, "amount_paid") == 28950, "\(settled.text)")
+            let payment = try #require(settled.string("payment_id"))
+            let charge = try await api.request(.get, "/v1/payments/\(payment)", key: key)
+            #expect(charge.string("status") == "succeeded" && charge.json["amount"] as? Int == 28950 && charge.string("customer") == "org_42")
+            #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
+            #expect(try await pay(page, "pm_sandbox_visa").text.contains("paid"), "a paid invoice is not paid twice")
+            // Its refund is the payment's; the invoice shows it.
+            #expect(try await api.request(.post, "/v1/payments/\(payment)/refunds", key: key, json: #"{"amount":950}"#).status == .created)
+            #expect(Self.int(try await api.request(.get, "/v1/invoices/\(id)", key: key), "amount_refunded") == 950)
+
+            // Voided: its page can no longer be paid.
+            let second = try await Self.finalized(api, key, collection: "sandbox")
+            let secondPage = try #require(
+                try await api.request(.get, "/v1/invoices/\(second)", key: key).string("hosted_invoice_url")
+                    .flatMap { url in url.range(of: "/sandbox/invoices/").map { String(url[$0.lowerBound...]) } }
+            )
+            #expect(try await api.request(.post, "/v1/invoices/\(second)/void", key: key).string("status") == "void")
+            let late = try await pay(secondPage, "pm_sandbox_visa")
+            #expect(late.text.contains("void") && !late.text.contains("Paid."), "\(late.text)")
+            try await api.services.inbox.settle()
+            #expect(try await api.request(.get, "/v1/invoices/\(second)", key: key).string("status") == "void")
+
+            // A collection the app's provider does not offer: refused, the draft a draft, no number used.
+            let draft = try #require(
+                try await api.request(
+                    .post,
+                    "/v1/invoices",
+                    key: key,
+                    json: #"{"customer":"org_42","currency":"usd","collection":"stripe_invoice","lines":[{"description":"x","unit_amount":1}]}"#
+                ).string("id")
+            )
+            let refused = try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key)
+            #expect(refused.status == .badRequest && refused.errorParam == "collection", "\(refused.text)")
+            #expect(try await api.request(.patch, "/v1/invoices/\(draft)", key: key, json: #"{"collection":"sandbox"}"#).status == .ok)
+            #expect(try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key).string("number") == "INV-000003")
+        }
+    }
+
     /// Two instances, each with its own connections to one PostgreSQL, finalize drafts at once:
     /// every number from 1 up is used exactly once.
     @Test func twoInstancesFinalizingAtOnceNeverSkipOrReuseANumber() async throws {
@@ -349,13 +438,14 @@ import Testing
             let other = Invoices.Service(
                 store: elsewhere,
                 customers: customers,
-                payments: Payments.Service(store: elsewhere, directory: api.providers, customers: customers, logger: testLogger)
+                payments: Payments.Service(store: elsewhere, directory: api.providers, customers: customers, logger: testLogger),
+                directory: api.providers
             )
             let instances = [api.services.invoices, other]
             let origin = Origin(actor: .system, requestID: nil)
             let numbers = try await withThrowingTaskGroup(of: String?.self) { group in
                 for (index, draft) in drafts.enumerated() {
-                    group.addTask { try await instances[index % 2].finalize(app: app.id, draft, origin: origin).number }
+                    group.addTask { try await instances[index % 2].finalize(app: app, draft, origin: origin).number }
                 }
                 return try await group.reduce(into: [String]()) { $0.append(try #require($1)) }
             }

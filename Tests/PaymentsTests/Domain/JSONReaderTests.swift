@@ -95,3 +95,15 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #""a\u0001\"\\\n""#)
     }
 }
+
+@Suite struct MoneyDisplayTests {
+    @Test func minorUnitsAreShownInMajorUnitsWithTheCurrencysExponent() {
+        let cases: [(Int64, String, String)] = [
+            (29000, "usd", "290.00 USD"), (5, "usd", "0.05 USD"), (-1050, "eur", "-10.50 EUR"), (0, "gbp", "0.00 GBP"),
+            (1500, "jpy", "1500 JPY"), (-1250, "kwd", "-1.250 KWD"), (7, "bhd", "0.007 BHD"), (99_999_999, "krw", "99999999 KRW"),
+        ]
+        for (amount, currency, shown) in cases {
+            #expect(Money(amount, Currency(rawValue: currency)!).display == shown)
+        }
+    }
+}

@@ -15,7 +15,7 @@ enum Fault: Hashable {
 /// The sandbox provider with planted faults, each consumed once: a provider that times out,
 /// drops connections, or answers after acting, without a network.
 struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, PortalProvider, SubscriptionProvider,
-    PaymentProcessor, DueWorkRunner
+    PaymentProcessor, DueWorkRunner, InvoiceCollector
 {
     let inner: SandboxProvider
     let faults: NIOLockedValueBox<[Fault]>
@@ -95,4 +95,15 @@ struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, Port
         try await around("findRefund") { () async throws(ProviderError) in try await inner.findRefund(payment: payment, operationID: operationID) }
     }
     func runDue() async throws(ProviderError) -> [String] { try await inner.runDue() }
+    var invoiceCollections: [Invoice.Collection] { inner.invoiceCollections }
+    func collectInvoice(_ request: ProviderInvoiceRequest, idempotencyKey: String) async throws(ProviderError) -> ProviderCollectedInvoice {
+        try await around("collectInvoice") { () async throws(ProviderError) in try await inner.collectInvoice(request, idempotencyKey: idempotencyKey)
+        }
+    }
+    func retrieveCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
+        try await inner.retrieveCollectedInvoice(id)
+    }
+    func voidCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
+        try await around("voidCollectedInvoice") { () async throws(ProviderError) in try await inner.voidCollectedInvoice(id) }
+    }
 }
