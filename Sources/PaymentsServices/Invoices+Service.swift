@@ -278,6 +278,7 @@ extension Invoices {
                 currency: frozen.currency,
                 lines: frozen.lines.map { .init(description: $0.description, quantity: $0.quantity, unitAmount: $0.unitAmount) },
                 dueDate: frozen.dueDate,
+                daysUntilDue: frozen.daysUntilDue,
                 memo: frozen.memo
             )
             let collected: ProviderCollectedInvoice
@@ -340,7 +341,11 @@ extension Invoices {
                 case .paid where owed:
                     if let charge = remote.payment {
                         let payment = try await session.mirror(charge, of: invoice, provider: provider.name)
-                        if invoice.record(payment, at: session.now) { events.append(.invoicePaid) }
+                        if invoice.record(payment, at: session.now) {
+                            // What the provider's invoice says was paid (a charge may cover more).
+                            invoice.amountPaid = remote.amountPaid
+                            events.append(.invoicePaid)
+                        }
                     } else {
                         try invoice.markPaid(payment: nil, reference: nil, at: session.now)
                         events.append(.invoicePaid)

@@ -15,7 +15,7 @@ import Foundation
 /// webhooks of a shared platform account lead back to the app, and an operation whose answer was
 /// lost can be found again.
 public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, PortalProvider,
-    SubscriptionProvider, PaymentProcessor, UsageReporting, CredentialChecking
+    SubscriptionProvider, PaymentProcessor, UsageReporting, CredentialChecking, InvoiceCollector
 {
     public let name = ProviderName.stripe
     public let account: String

@@ -242,11 +242,27 @@ struct StripeInvoice: Decodable, Sendable {
         let subscription_details: SubscriptionDetails?
     }
 
+    /// The payments that paid it (`expand[]=payments`): each names its payment intent.
+    struct Payments: Decodable, Sendable {
+        struct Entry: Decodable, Sendable {
+            struct Payment: Decodable, Sendable {
+                let payment_intent: Expandable<StripeID>?
+            }
+            let payment: Payment?
+            let status: String?
+        }
+        let data: [Entry]
+    }
+
     let id: String
     let status: String?
     let currency: String
     let amount_due: Int64
     let amount_paid: Int64
+    let total: Int64?
+    let hosted_invoice_url: String?
+    let invoice_pdf: String?
+    let payments: Payments?
     let customer: Expandable<StripeID>?
     /// Where the subscription is named since API 2025-03-31 (before: a top-level `subscription`).
     let parent: Parent?

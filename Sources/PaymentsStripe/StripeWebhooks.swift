@@ -94,6 +94,12 @@ public enum StripeWebhooks {
                 ? .trialEnding(subscription: subscription) : .subscriptionChanged(subscription: subscription)
         case "invoice":
             let subscription = id(object.parent?.subscription_details?.subscription) ?? id(object.subscription)
+            // An invoice of ours Stripe collects (send_invoice): named by our id in its metadata.
+            if subscription == nil, let invoiceID = object.id, object.metadata?[ProviderMetadata.objectID]?.hasPrefix("\(Invoice.idPrefix)_") == true
+            {
+                return type == "invoice.payment_failed"
+                    ? .collectedInvoicePaymentFailed(invoice: invoiceID) : .collectedInvoiceChanged(invoice: invoiceID)
+            }
             switch type {
             case "invoice.paid", "invoice.payment_succeeded":
                 var invoice: ProviderInvoice?

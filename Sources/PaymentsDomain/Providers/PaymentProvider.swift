@@ -493,6 +493,8 @@ public struct ProviderInvoiceRequest: Sendable, Equatable {
     public let currency: Currency
     public let lines: [Line]
     public let dueDate: Date?
+    /// Days from finalization to the due date, when no date is set.
+    public let daysUntilDue: Int?
     public let memo: String?
 
     public init(
@@ -503,8 +505,10 @@ public struct ProviderInvoiceRequest: Sendable, Equatable {
         currency: Currency,
         lines: [Line],
         dueDate: Date?,
+        daysUntilDue: Int?,
         memo: String?
     ) {
+        self.daysUntilDue = daysUntilDue
         self.ourID = ourID
         self.appID = appID
         self.collection = collection

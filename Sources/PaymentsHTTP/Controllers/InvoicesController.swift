@@ -110,10 +110,13 @@ struct InvoicesController: Controller {
             summary: "Number a draft and freeze its lines and amounts",
             description: "The number (PREFIX-000123) is the app's next, gapless: taken in the transaction that finalizes, so a "
                 + "finalize that fails leaves the draft a draft and the number unused. `invoice_no_lines`, `invoice_total_negative` "
-                + "(400). A zero total is paid at once. Audited as FINALIZE_INVOICE; `invoice.finalized`.",
+                + "(400). A zero total is paid at once. With a provider's collection (sandbox, stripe_invoice) the draft is frozen, "
+                + "the provider's copy made under a key of the draft's own (a 503 is retried into the same copy), then numbered; "
+                + "`hosted_invoice_url` says where the buyer pays. A collection the app's provider does not offer is a 400 naming "
+                + "`collection`. Audited as FINALIZE_INVOICE; `invoice.finalized`.",
             parameters: [id],
             success: .ok(Resources.invoice.codec, "Open (or paid, for a zero total)"),
-            errors: [.notFound, .conflict],
+            errors: [.notFound, .conflict, .unavailable],
             handler: finalize
         ),
         Route(
@@ -147,10 +150,11 @@ struct InvoicesController: Controller {
             "/v1/invoices/{id}/void",
             id: "voidInvoice",
             summary: "Cancel an open invoice; its number stays used",
-            description: "Audited as VOID_INVOICE; `invoice.voided`.",
+            description: "One a provider collects is voided there first (its page can no longer be paid). Audited as VOID_INVOICE; "
+                + "`invoice.voided`.",
             parameters: [id],
             success: .ok(Resources.invoice.codec, "Void"),
-            errors: [.notFound, .conflict],
+            errors: [.notFound, .conflict, .unavailable],
             handler: void
         ),
         Route(

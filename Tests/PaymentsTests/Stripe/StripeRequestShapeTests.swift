@@ -12,6 +12,15 @@ final class RecordingStripe: Sendable {
     private let created = NIOLockedValueBox<Set<String>>([])
     /// What `sub_1` reports now (a test may move it on, as Stripe would).
     let subscriptionStatus = NIOLockedValueBox("active")
+    /// The amounts of the invoice items added to the last invoice made, as Stripe computes them: `amount`, or
+    /// `quantity` × `unit_amount_decimal`.
+    let invoiceItems = NIOLockedValueBox<[Int64]>([])
+
+    static func invoice(_ status: String, total: Int64, paid: Bool = false) -> String {
+        let payments = paid ? #","payments":{"data":[{"payment":{"type":"payment_intent","payment_intent":"pi_1"},"status":"paid"}]}"# : ""
+        return
+            #"{"id":"in_1","object":"invoice","status":"\#(status)","currency":"usd","amount_due":\#(total),"amount_paid":\#(paid ? total : 0),"total":\#(total),"hosted_invoice_url":"https://invoice.stripe.com/i/acct_1/test_1","invoice_pdf":"https://pay.stripe.com/invoice/acct_1/test_1/pdf"\#(payments)}"#
+    }
 
     static let subscription =
         #"{"id":"sub_1","status":"active","metadata":{"payments_operation_id":"op_sub"},"cancel_at_period_end":false,"items":{"data":[{"id":"si_1","price":{"id":"payments_price_1"},"quantity":1,"current_period_start":1790000000,"current_period_end":1792600000}],"has_more":false}}"#
@@ -73,6 +82,25 @@ final class RecordingStripe: Sendable {
                 return ok(Self.subscription.replacingOccurrences(of: #""status":"active""#, with: #""status":"\#(status)""#))
             case ("GET", "/v1/subscriptions"): return ok(#"{"data":[\#(Self.subscription)],"has_more":false}"#)
             case ("POST", "/v1/checkout/sessions"), ("GET", "/v1/checkout/sessions/cs_test_1"): return ok(Self.session)
+            case ("POST", "/v1/invoices"):
+                // One invoice at a time, always `in_1`: a new one starts with no items.
+                invoiceItems.withLockedValue { $0 = [] }
+                return ok(Self.invoice("draft", total: 0))
+            case ("POST", "/v1/invoiceitems"):
+                let form = Dictionary(
+                    (request.body ?? "").split(separator: "&").map { pair in
+                        let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                        return (parts[0], parts.count > 1 ? parts[1] : "")
+                    },
+                    uniquingKeysWith: { first, _ in first }
+                )
+                let amount =
+                    form["amount"].flatMap { Int64($0) } ?? (Int64(form["quantity"] ?? "1") ?? 1) * (Int64(form["unit_amount_decimal"] ?? "0") ?? 0)
+                invoiceItems.withLockedValue { $0.append(amount) }
+                return ok(#"{"id":"ii_1","object":"invoiceitem","amount":\#(amount)}"#)
+            case ("POST", "/v1/invoices/in_1/finalize"): return ok(Self.invoice("open", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
+            case ("GET", "/v1/invoices/in_1"): return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, paid: true))
+            case ("POST", "/v1/invoices/in_1/void"): return ok(Self.invoice("void", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
             case ("POST", "/v1/billing_portal/sessions"): return ok(#"{"id":"bps_1","url":"https://billing.stripe.com/p/session/1"}"#)
             case ("POST", "/v1/billing/meter_events"):
                 let identifier = (request.body ?? "").split(separator: "&").first { $0.hasPrefix("identifier=") }.map { String($0.dropFirst(11)) }
@@ -301,6 +329,33 @@ final class RecordingStripe: Sendable {
             )
         )
 
+        // An invoice of ours, collected with Stripe Invoicing: a discount line, a due date.
+        let invoiceRequest = ProviderInvoiceRequest(
+            ourID: "inv_1",
+            appID: app,
+            collection: .stripeInvoice,
+            customer: "cus_1",
+            currency: .usd,
+            lines: [.init(description: "Haul", quantity: 3, unitAmount: 12500), .init(description: "Discount", quantity: 1, unitAmount: -2500)],
+            dueDate: nil,
+            daysUntilDue: 30,
+            memo: "Thanks"
+        )
+        let collected = try await stripe.collectInvoice(invoiceRequest, idempotencyKey: "invoice/inv_1/collect")
+        #expect(collected.status == .open && collected.total == invoiceRequest.total && collected.total == 35000, "Stripe's total is ours")
+        #expect(collected.hostedURL?.hasPrefix("https://invoice.stripe.com/") == true && collected.pdfURL != nil)
+        let invoiceRequests = fake.requests.withLockedValue { $0 }.filter { $0.path.hasPrefix("/v1/invoice") }
+        #expect(
+            invoiceRequests.map { $0.headers["Idempotency-Key"] } == [
+                "invoice/inv_1/collect/invoice", "invoice/inv_1/collect/line/0", "invoice/inv_1/collect/line/1", "invoice/inv_1/collect/finalize",
+            ],
+            "each request under a key of its own, derived from the core's"
+        )
+        #expect(invoiceRequests.first?.body?.contains("collection_method=send_invoice") == true)
+        #expect(invoiceRequests.first?.body?.contains("metadata[payments_object_id]=inv_1") == true)
+        let paidInvoice = try await stripe.retrieveCollectedInvoice("in_1")
+        #expect(paidInvoice.status == .paid && paidInvoice.payment?.id == "pi_1" && paidInvoice.amountPaid == 35000)
+        #expect(try await stripe.voidCollectedInvoice("in_1").status == .void)
         let requests = fake.requests.withLockedValue { $0 }
         for request in requests {
             #expect(request.headers["Stripe-Version"] == "2026-10-28.endive")

@@ -1,0 +1,199 @@
+import Foundation
+import HTTPTypes
+import PaymentsDomain
+import PaymentsServices
+import PaymentsStore
+import Testing
+
+@testable import PaymentsStripe
+
+/// Invoices of ours collected with Stripe Invoicing: the provider's totals are ours, its
+/// events through the inbox settle the invoice.
+@Suite struct StripeInvoicingTests {
+    static func fixture(_ name: String) throws -> [String: Any] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/stripe/2026-10-28.endive/\(name).json")
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
+    /// Stripe's published objects: an invoice item's amount is its quantity times its unit
+    /// amount, and an invoice's subtotal and total are its lines' sum, as ours are.
+    @Test func ourTotalsAreStripesForTheSameLines() throws {
+        let item = try Self.fixture("invoiceitem")
+        let quantity = try #require(item["quantity"] as? Int)
+        let amount = try #require(item["amount"] as? Int)
+        let line = InvoiceLine(
+            id: .init(rawValue: "il_1"),
+            description: "item",
+            quantity: Int64(quantity),
+            unitAmount: Int64(amount / quantity),
+            currency: .usd,
+            priceID: nil,
+            locationID: nil,
+            periodStart: nil,
+            periodEnd: nil,
+            metadata: [:],
+            createdAt: Date()
+        )
+        #expect(line.amount == Int64(amount))
+        let invoice = try Self.fixture("invoice")
+        let lines = try #require((invoice["lines"] as? [String: Any])?["data"] as? [[String: Any]])
+        var ours = Invoice(
+            id: .init(rawValue: "inv_1"),
+            appID: .init(rawValue: "app_1"),
+            customerID: .init(rawValue: "cus_1"),
+            customerExternalID: "org_1",
+            currency: .usd,
+            collection: .stripeInvoice,
+            locationID: nil,
+            dueDate: nil,
+            daysUntilDue: nil,
+            memo: nil,
+            metadata: [:],
+            createdAt: Date()
+        )
+        for (index, stripeLine) in lines.enumerated() {
+            let quantity = Int64(try #require(stripeLine["quantity"] as? Int))
+            let amount = Int64(try #require(stripeLine["amount"] as? Int))
+            try ours.add(
+                InvoiceLine(
+                    id: .init(rawValue: "il_\(index)"),
+                    description: "line",
+                    quantity: quantity,
+                    unitAmount: amount / quantity,
+                    currency: .usd,
+                    priceID: nil,
+                    locationID: nil,
+                    periodStart: nil,
+                    periodEnd: nil,
+                    metadata: [:],
+                    createdAt: Date()
+                )
+            )
+        }
+        #expect(ours.subtotal == Int64(try #require(invoice["subtotal"] as? Int)))
+        #expect(ours.total == Int64(try #require(invoice["total"] as? Int)))
+        #expect(ours.amountDue == Int64(try #require(invoice["amount_due"] as? Int)))
+    }
+
+    /// One of ours (no subscription; our id in its metadata) is a collected invoice; a
+    /// subscription's stays what it was.
+    @Test func stripesEventsForOurInvoicesBecomeTheirFacts() throws {
+        let ours: [String: Any] = [
+            "id": "in_9", "parent": NSNull(), "subscription": NSNull(),
+            "metadata": [ProviderMetadata.appID: "app_1", ProviderMetadata.objectID: "inv_1"],
+        ]
+        #expect(try ProviderFactTests.stripeEvent("invoice.paid", "invoice", ours).fact == .collectedInvoiceChanged(invoice: "in_9"))
+        #expect(try ProviderFactTests.stripeEvent("invoice.voided", "invoice", ours).fact == .collectedInvoiceChanged(invoice: "in_9"))
+        #expect(
+            try ProviderFactTests.stripeEvent("invoice.payment_failed", "invoice", ours).fact == .collectedInvoicePaymentFailed(invoice: "in_9")
+        )
+        #expect(try ProviderFactTests.stripeEvent("invoice.paid", "invoice", ours).appID == App.ID(rawValue: "app_1"))
+        #expect(try ProviderFactTests.stripeEvent("invoice.payment_failed", "invoice").fact == .invoicePaymentFailed(subscription: "subscription"))
+    }
+
+    @Test(arguments: TestDatabase.engines) func anInvoiceIsCollectedWithStripeInvoicingAndSettledByItsWebhook(engine: SQLEngine) async throws {
+        let stripe = RecordingStripe()
+        try await TestAPI.run(
+            engine,
+            configure: { dependencies in
+                dependencies.providers = Providers.Directory(
+                    store: dependencies.store,
+                    secrets: dependencies.secrets,
+                    platformStripe: nil,
+                    makeStripe: { credentials, account in
+                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: stripe.transport, logger: testLogger)
+                    },
+                    makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
+                )
+            }
+        ) { api in
+            // setup: an app on its own Stripe account
+            let (appID, key) = try await api.createApp()
+            let secret = "whsec_own_account_secret"
+            let account = try await api.request(
+                .put,
+                "/v1/provider-accounts/stripe",
+                key: key,
+                json: #"{"secret_key":"sk_test_own","webhook_secrets":["\#(secret)"]}"#
+            )
+            #expect(account.status == .created, "\(account.text)")
+            _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: #"{"name":"Acme"}"#)
+            let sandboxOnly = try await api.request(
+                .post,
+                "/v1/invoices",
+                key: key,
+                json: #"{"customer":"org_42","currency":"usd","collection":"sandbox","lines":[{"description":"x","unit_amount":1}]}"#
+            )
+            let refused = try await api.request(.post, "/v1/invoices/\(sandboxOnly.string("id")!)/finalize", key: key)
+            #expect(refused.status == .badRequest && refused.errorParam == "collection", "Stripe does not collect as the sandbox")
+
+            // MUT: finalized through Stripe Invoicing
+            let draft = try await api.request(
+                .post,
+                "/v1/invoices",
+                key: key,
+                json: #"""
+                    {"customer":"org_42","currency":"usd","collection":"stripe_invoice","days_until_due":30,
+                     "lines":[{"description":"Haul","quantity":3,"unit_amount":12500},{"description":"Discount","unit_amount":-2500}]}
+                    """#
+            )
+            let id = try #require(draft.string("id"))
+            let open = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
+
+            // validate: Stripe's copy, the same total, its page and PDF
+            #expect(open.status == .ok && open.string("status") == "open" && open.string("number") == "INV-000001", "\(open.text)")
+            #expect(open.string("provider") == "stripe" && open.string("provider_invoice_id") == "in_1")
+            #expect(open.string("hosted_invoice_url")?.hasPrefix("https://invoice.stripe.com/") == true && open.string("invoice_pdf") != nil)
+            #expect(stripe.invoiceItems.withLockedValue { $0 } == [37500, -2500], "Stripe's lines are ours")
+            let created = try #require(stripe.requests.withLockedValue { $0 }.first { $0.method == "POST" && $0.path == "/v1/invoices" })
+            #expect(created.body?.contains("metadata[payments_object_id]=\(id)") == true && created.body?.contains("days_until_due=30") == true)
+
+            // A signed invoice.paid for it (Stripe's published invoice, made ours) settles it.
+            var object = try Self.fixture("invoice")
+            object.merge(
+                [
+                    "id": "in_1", "status": "paid", "amount_paid": 35000, "parent": NSNull(), "subscription": NSNull(),
+                    "metadata": [ProviderMetadata.appID: appID, ProviderMetadata.objectID: id],
+                ]
+            ) { _, new in new }
+            let event: [String: Any] = [
+                "id": "evt_inv_1", "object": "event", "type": "invoice.paid", "created": Int(api.clock.now.timeIntervalSince1970),
+                "livemode": false, "data": ["object": object],
+            ]
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self)
+            let header = StripeWebhookSignature.header(
+                payload: Array(body.utf8),
+                secret: Secret(secret),
+                timestamp: Int64(api.clock.now.timeIntervalSince1970)
+            )
+            let received = try await api.request(
+                .post,
+                "/webhooks/stripe/\(appID)",
+                json: body,
+                headers: [HTTPField.Name("Stripe-Signature")!: header]
+            )
+            #expect(received.status == .ok)
+            #expect(try await api.request(.get, "/v1/invoices/\(id)", key: key).string("status") == "open", "stored first, processed after")
+            #expect(try await api.services.inbox.processDue() == 1)
+            let paid = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(paid.string("status") == "paid" && paid.json["amount_paid"] as? Int == 35000, "\(paid.text)")
+            let payment = try #require(paid.string("payment_id"))
+            #expect(try await api.request(.get, "/v1/payments/\(payment)", key: key).string("provider_payment_id") == "pi_1")
+            #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
+
+            // Another, voided: voided at Stripe first.
+            let second = try #require(
+                try await api.request(
+                    .post,
+                    "/v1/invoices",
+                    key: key,
+                    json: #"{"customer":"org_42","currency":"usd","collection":"stripe_invoice","lines":[{"description":"x","unit_amount":100}]}"#
+                ).string("id")
+            )
+            #expect(try await api.request(.post, "/v1/invoices/\(second)/finalize", key: key).string("number") == "INV-000002")
+            #expect(try await api.request(.post, "/v1/invoices/\(second)/void", key: key).string("status") == "void")
+            #expect(stripe.requests.withLockedValue { $0 }.contains { $0.path == "/v1/invoices/in_1/void" })
+        }
+    }
+}
