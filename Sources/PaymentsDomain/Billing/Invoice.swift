@@ -249,6 +249,7 @@ public struct Invoice: Sendable, Equatable, Identified {
     /// Records the money received for an open (or written-off) invoice.
     /// - Throws: `invoice_not_open` (409).
     public mutating func markPaid(payment: Payment.ID?, reference: String?, at time: Date) throws(PaymentsError) {
+        if payment == nil, reference != nil { try requireCollectedByTheApp() }
         guard status == .open || status == .uncollectible else {
             throw PaymentsError(
                 .conflict,
@@ -267,6 +268,7 @@ public struct Invoice: Sendable, Equatable, Identified {
     /// Starts (or resumes) a charge of what remains: the key the payment is made under.
     /// - Throws: `invoice_not_open`.
     public mutating func beginPaymentAttempt(at time: Date) throws(PaymentsError) -> String {
+        try requireCollectedByTheApp()
         guard status == .open || status == .uncollectible else {
             throw PaymentsError(
                 .conflict,
@@ -311,6 +313,19 @@ public struct Invoice: Sendable, Equatable, Identified {
             return false
         case .pending, .processing, .requiresAction, .unknown:
             return false
+        }
+    }
+
+    /// The app may charge or record money for an invoice only when no provider is collecting it:
+    /// its hosted page could be paid as well.
+    /// - Throws: `parameter_invalid` naming `collection`.
+    func requireCollectedByTheApp() throws(PaymentsError) {
+        guard providerInvoiceID == nil else {
+            throw .invalid(
+                "collection",
+                "Invoice \(id) is collected by \(provider?.rawValue ?? "its provider") (\(collection.rawValue)): the buyer pays it on its hosted page, "
+                    + "and the provider's events record it. Void it to collect it another way."
+            )
         }
     }
 

@@ -60,31 +60,8 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func anEventOfTheOtherModeIsRefusedNotApplied(engine: SQLEngine) async throws {
         let stripe = RecordingStripe()
-        try await TestAPI.run(
-            engine,
-            configure: { dependencies in
-                let store = dependencies.store
-                dependencies.providers = Providers.Directory(
-                    store: store,
-                    secrets: dependencies.secrets,
-                    platformStripe: nil,
-                    makeStripe: { credentials, account in
-                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: stripe.transport, logger: testLogger)
-                    },
-                    makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
-                )
-            }
-        ) { api in
+        try await stripe.run(engine) { api, appID, key in
             // setup: a test-mode app on its own (test) Stripe account, with an active subscription
-            let (appID, key) = try await api.createApp()
-            let secret = "whsec_own_account_secret"
-            let account = try await api.request(
-                .put,
-                "/v1/provider-accounts/stripe",
-                key: key,
-                json: #"{"secret_key":"sk_test_own","webhook_secrets":["\#(secret)"]}"#
-            )
-            #expect(account.status == .created, "\(account.text)")
             _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: "{}")
             _ = try await api.request(.post, "/v1/plans", key: key, json: SandboxFlowTests.plan)
             let created = try await api.request(.post, "/v1/subscriptions", key: key, json: #"{"customer":"org_42","plan":"pro"}"#)
@@ -95,17 +72,7 @@ import Testing
             stripe.subscriptionStatus.withLockedValue { $0 = "canceled" }
             let body =
                 #"{"id":"evt_live_1","object":"event","livemode":true,"type":"customer.subscription.deleted","created":1790000000,"data":{"object":{"id":"sub_1","object":"subscription","status":"canceled","metadata":{}}}}"#
-            let header = StripeWebhookSignature.header(
-                payload: Array(body.utf8),
-                secret: Secret(secret),
-                timestamp: Int64(api.clock.now.timeIntervalSince1970)
-            )
-            let received = try await api.request(
-                .post,
-                "/webhooks/stripe/\(appID)",
-                json: body,
-                headers: [HTTPField.Name("Stripe-Signature")!: header]
-            )
+            let received = try await RecordingStripe.deliver(body, to: api, app: appID)
             #expect(received.status == .ok, "acknowledged: the provider must not retry it forever")
             let inbox = api.services.inbox
             #expect(try await inbox.processDue() == 1)

@@ -94,30 +94,7 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func anInvoiceIsCollectedWithStripeInvoicingAndSettledByItsWebhook(engine: SQLEngine) async throws {
         let stripe = RecordingStripe()
-        try await TestAPI.run(
-            engine,
-            configure: { dependencies in
-                dependencies.providers = Providers.Directory(
-                    store: dependencies.store,
-                    secrets: dependencies.secrets,
-                    platformStripe: nil,
-                    makeStripe: { credentials, account in
-                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: stripe.transport, logger: testLogger)
-                    },
-                    makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
-                )
-            }
-        ) { api in
-            // setup: an app on its own Stripe account
-            let (appID, key) = try await api.createApp()
-            let secret = "whsec_own_account_secret"
-            let account = try await api.request(
-                .put,
-                "/v1/provider-accounts/stripe",
-                key: key,
-                json: #"{"secret_key":"sk_test_own","webhook_secrets":["\#(secret)"]}"#
-            )
-            #expect(account.status == .created, "\(account.text)")
+        try await stripe.run(engine) { api, appID, key in
             _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: #"{"name":"Acme"}"#)
             let sandboxOnly = try await api.request(
                 .post,
@@ -161,17 +138,10 @@ import Testing
                 "id": "evt_inv_1", "object": "event", "type": "invoice.paid", "created": Int(api.clock.now.timeIntervalSince1970),
                 "livemode": false, "data": ["object": object],
             ]
-            let body = String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self)
-            let header = StripeWebhookSignature.header(
-                payload: Array(body.utf8),
-                secret: Secret(secret),
-                timestamp: Int64(api.clock.now.timeIntervalSince1970)
-            )
-            let received = try await api.request(
-                .post,
-                "/webhooks/stripe/\(appID)",
-                json: body,
-                headers: [HTTPField.Name("Stripe-Signature")!: header]
+            let received = try await RecordingStripe.deliver(
+                String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self),
+                to: api,
+                app: appID
             )
             #expect(received.status == .ok)
             #expect(try await api.request(.get, "/v1/invoices/\(id)", key: key).string("status") == "open", "stored first, processed after")

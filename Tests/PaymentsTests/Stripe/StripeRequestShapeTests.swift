@@ -1,6 +1,9 @@
 import Foundation
+import HTTPTypes
 import NIOConcurrencyHelpers
 import PaymentsDomain
+import PaymentsServices
+import PaymentsStore
 import Testing
 
 @testable import PaymentsStripe
@@ -108,6 +111,49 @@ final class RecordingStripe: Sendable {
             default: return missing
             }
         }
+    }
+}
+
+extension RecordingStripe {
+    /// The webhook signing secret of the app's own account in ``run(_:_:)``.
+    static let ownSecret = "whsec_own_account_secret"
+
+    /// Runs `body` with a test-mode app on its own Stripe account, answered by this stand-in.
+    func run(_ engine: SQLEngine, _ body: @Sendable @escaping (TestAPI, _ appID: String, _ key: String) async throws -> Void) async throws {
+        try await TestAPI.run(
+            engine,
+            configure: { [self] dependencies in
+                dependencies.providers = Providers.Directory(
+                    store: dependencies.store,
+                    secrets: dependencies.secrets,
+                    platformStripe: nil,
+                    makeStripe: { credentials, account in
+                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: self.transport, logger: testLogger)
+                    },
+                    makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
+                )
+            }
+        ) { api in
+            let (appID, key) = try await api.createApp()
+            let account = try await api.request(
+                .put,
+                "/v1/provider-accounts/stripe",
+                key: key,
+                json: #"{"secret_key":"sk_test_own","webhook_secrets":["\#(Self.ownSecret)"]}"#
+            )
+            #expect(account.status == .created, "\(account.text)")
+            try await body(api, appID, key)
+        }
+    }
+
+    /// Posts `body` to the app's own webhook endpoint, signed as Stripe signs it.
+    static func deliver(_ body: String, to api: TestAPI, app appID: String) async throws -> TestAPI.Reply {
+        let header = StripeWebhookSignature.header(
+            payload: Array(body.utf8),
+            secret: Secret(ownSecret),
+            timestamp: Int64(api.clock.now.timeIntervalSince1970)
+        )
+        return try await api.request(.post, "/webhooks/stripe/\(appID)", json: body, headers: [HTTPField.Name("Stripe-Signature")!: header])
     }
 }
 
