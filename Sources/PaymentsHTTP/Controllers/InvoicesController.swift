@@ -1,3 +1,4 @@
+import Hummingbird
 import PaymentsContract
 import PaymentsDomain
 import PaymentsServices
@@ -46,6 +47,18 @@ struct InvoicesController: Controller {
             success: .ok(Resources.invoice.codec, "The invoice"),
             errors: [.notFound],
             handler: get
+        ),
+        .raw(
+            .get,
+            "/v1/invoices/{id}/html",
+            id: "getInvoiceHTML",
+            summary: "The invoice as a printable page",
+            description: "Number, parties, status, due date, lines and totals in the currency's major units. One Stripe collects "
+                + "also has Stripe's own PDF (`invoice_pdf`).",
+            parameters: [id],
+            responses: [(200, "The page", "text/html", .string)],
+            errors: [.notFound],
+            handler: printable
         ),
         Route(
             .patch,
@@ -197,6 +210,12 @@ struct InvoicesController: Controller {
 
     @Sendable func get(_ call: Call<NoBody, NoQuery>) async throws -> Invoice {
         try await invoices.get(app: try call.app().id, try call.path("id"))
+    }
+
+    @Sendable func printable(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
+        let app = try context.app()
+        let invoice = try await invoices.get(app: app.id, try context.parameters.decoded("id"))
+        return SandboxPagesController.html(InvoicePage.html(invoice, from: app.name, payAt: nil, notice: nil, testMode: false))
     }
 
     @Sendable func update(_ call: Call<ChangesInput, NoQuery>) async throws -> Invoice {

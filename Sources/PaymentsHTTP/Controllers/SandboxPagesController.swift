@@ -88,7 +88,15 @@ struct SandboxPagesController {
         let (app, sandbox) = try await sandbox(for: id)
         let remote = try await sandbox.retrieveCollectedInvoice(id)
         let invoice = try await invoices.get(app: app.id, try await sandbox.ourInvoice(of: id))
-        return Self.html(Self.invoiceHTML(invoice, app: app, pageID: id, payable: remote.status == .open, notice: nil))
+        return Self.html(
+            InvoicePage.html(
+                invoice,
+                from: app.name,
+                payAt: remote.status == .open ? "/sandbox/invoices/\(id)/pay" : nil,
+                notice: nil,
+                testMode: true
+            )
+        )
     }
 
     @Sendable func payInvoice(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -100,43 +108,12 @@ struct SandboxPagesController {
         if let failure {
             let notice = "Payment declined: \(failure.message) (\(failure.declineCode ?? failure.code)). Try another payment method."
             return Self.html(
-                Self.invoiceHTML(invoice, app: app, pageID: id, payable: true, notice: notice),
+                InvoicePage.html(invoice, from: app.name, payAt: "/sandbox/invoices/\(id)/pay", notice: notice, testMode: true),
                 status: .init(code: 402, reasonPhrase: "Payment Required")
             )
         }
         let notice = remote.status == .paid ? "Paid. Thank you — a receipt is on its way." : "This invoice is \(remote.status.rawValue)."
-        return Self.html(Self.invoiceHTML(invoice, app: app, pageID: id, payable: false, notice: notice))
-    }
-
-    static func invoiceHTML(_ invoice: Invoice, app: App, pageID: String, payable: Bool, notice: String?) -> String {
-        func money(_ amount: Int64) -> String { escape(Money(amount, invoice.currency).display) }
-        let rows = invoice.lines.map { line in
-            "<tr><td>\(escape(line.description))</td><td>\(line.quantity)</td><td>\(money(line.unitAmount))</td><td>\(money(line.amount))</td></tr>"
-        }.joined()
-        let due = invoice.dueDate.map { "<p>Due \(escape(RFC3339.format($0)))</p>" } ?? ""
-        let memo = invoice.memo.map { "<p>\(escape($0))</p>" } ?? ""
-        let form =
-            payable
-            ? """
-            <form method="post" action="/sandbox/invoices/\(escape(pageID))/pay">
-            <select name="payment_method">
-            <option value="pm_sandbox_visa">pm_sandbox_visa — succeeds</option>
-            <option value="pm_sandbox_declined">pm_sandbox_declined — declined</option>
-            </select>
-            <button type="submit">Pay \(money(invoice.amountRemaining))</button>
-            </form>
-            """ : ""
-        return """
-            <p><strong>TEST MODE</strong> — the sandbox provider: no money moves.</p>
-            <h1>Invoice \(escape(invoice.number ?? "(draft)"))</h1>
-            <p>From \(escape(app.name)) to \(escape(invoice.customerExternalID))</p>
-            \(notice.map { "<p><strong>\(escape($0))</strong></p>" } ?? "")
-            <p>Status: \(escape(invoice.status.rawValue))</p>\(due)\(memo)
-            <table><tr><th>Description</th><th>Quantity</th><th>Unit price</th><th>Amount</th></tr>\(rows)</table>
-            <p>Subtotal \(money(invoice.subtotal))<br>Total \(money(invoice.total))<br>Amount paid \(money(invoice.amountPaid))<br>
-            Amount remaining \(money(invoice.amountRemaining))</p>
-            \(form)
-            """
+        return Self.html(InvoicePage.html(invoice, from: app.name, payAt: nil, notice: notice, testMode: true))
     }
 
     /// A field of a form body (`application/x-www-form-urlencoded`).

@@ -84,6 +84,14 @@ import Testing
                 #expect(refused.status == .conflict && refused.errorCode == "invoice_not_draft", "\(method) \(path): \(refused.text)")
             }
 
+            // Printable.
+            let printable = try await api.request(.get, "/v1/invoices/\(id)/html", key: key)
+            #expect(printable.status == .ok && printable.headers[.contentType]?.hasPrefix("text/html") == true)
+            for text in ["INV-000001", "funnel", "org_42", "Haul, Leeds to York", "375.00 USD", "-25.00 USD", "open", "depot_7"] {
+                #expect(printable.text.contains(text), "\(text) on the printable page")
+            }
+            #expect(!printable.text.contains("TEST MODE") && !printable.text.contains("<form"))
+
             // Paid out of band.
             let paid = try await api.request(.post, "/v1/invoices/\(id)/mark-paid", key: key, json: #"{"reference":"Cheque 100234"}"#)
             #expect(paid.status == .ok && paid.string("status") == "paid" && paid.string("payment_reference") == "Cheque 100234")
@@ -130,6 +138,9 @@ import Testing
             #expect(try await api.request(.get, "/v1/invoices?location_id=depot_7", key: key).data.map { $0["id"] as? String } == [id])
             let dueLater = try await api.request(.get, "/v1/invoices?due_date[gte]=\(RFC3339.format(due.addingTimeInterval(-1)))", key: key)
             #expect(dueLater.data.map { $0["id"] as? String } == [id])
+            let now = RFC3339.format(api.clock.now)
+            #expect(try await api.request(.get, "/v1/invoices?created[gte]=\(now)", key: key).data.count == 4)
+            #expect(try await api.request(.get, "/v1/invoices?created[lt]=\(now)", key: key).data.isEmpty)
             let page = try await api.request(.get, "/v1/invoices?limit=2", key: key)
             #expect(page.data.count == 2 && page.json["has_more"] as? Bool == true)
 
@@ -147,6 +158,10 @@ import Testing
             )
             let object = try #require((paidEvent["data"] as? [String: Any])?["object"] as? [String: Any])
             #expect(object["number"] as? String == "INV-000001" && object["amount_paid"] as? Int == expected)
+            for (target, action) in [(voided, "VOID_INVOICE"), (writtenOff, "MARK_INVOICE_UNCOLLECTIBLE"), (writtenOff, "MARK_INVOICE_PAID")] {
+                let entries = try await api.request(.get, "/v1/audit-logs?target_id=\(target)&action_type=\(action)", key: key)
+                #expect(entries.data.count == 1, "\(action) audited")
+            }
             let audit = try await api.request(.get, "/v1/audit-logs?target_id=\(id)&limit=100", key: key)
             let actions = Set(audit.data.compactMap { $0["action_type"] as? String })
             #expect(
