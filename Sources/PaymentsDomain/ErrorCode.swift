@@ -63,6 +63,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invoiceNotOpen = "invoice_not_open"
     case invoiceNoLines = "invoice_no_lines"
     case invoiceTotalNegative = "invoice_total_negative"
+    case invoiceCollectedByProvider = "invoice_collected_by_provider"
 
     // Providers
     case cardDeclined = "card_declined"

@@ -253,7 +253,8 @@ extension Invoices {
         public func finalize(app: App, _ id: String, origin: Origin) async throws -> Invoice {
             let draft = try await get(app: app.id, id)
             try draft.requireFinalizable()
-            guard draft.collection != .manual else { return try await number(app: app.id, id, collected: nil, origin: origin) }
+            // Nothing to collect: numbered (and paid) here.
+            guard draft.collection != .manual, draft.total > 0 else { return try await number(app: app.id, id, collected: nil, origin: origin) }
             let provider = try await directory.provider(for: app)
             let collector = try provider.require((any InvoiceCollector).self, .invoicing)
             guard collector.invoiceCollections.contains(draft.collection) else {

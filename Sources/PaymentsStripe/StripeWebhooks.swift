@@ -27,6 +27,8 @@ public enum StripeWebhooks {
             let payment_intent: Expandable<StripeID>?
             let subscription: Expandable<StripeID>?
             let parent: Parent?
+            // Checkout sessions made by a payment link
+            let payment_link: Expandable<StripeID>?
             // Invoices
             let amount_paid: Int64?
             let currency: String?
@@ -126,6 +128,10 @@ public enum StripeWebhooks {
             }
         case "checkout.session":
             guard let session = object.id else { return .unhandled }
+            // Paid through the payment link made for an invoice of ours (the link's metadata is copied to its sessions).
+            if let link = id(object.payment_link), object.metadata?[ProviderMetadata.objectID]?.hasPrefix("\(Invoice.idPrefix)_") == true {
+                return .collectedInvoiceChanged(invoice: link)
+            }
             return type == "checkout.session.completed" ? .checkoutCompleted(session: session) : .checkoutChanged(session: session)
         default:
             return .unhandled

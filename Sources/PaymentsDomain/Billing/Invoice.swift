@@ -318,13 +318,15 @@ public struct Invoice: Sendable, Equatable, Identified {
 
     /// The app may charge or record money for an invoice only when no provider is collecting it:
     /// its hosted page could be paid as well.
-    /// - Throws: `parameter_invalid` naming `collection`.
+    /// - Throws: `invoice_collected_by_provider` (409) naming `collection`.
     func requireCollectedByTheApp() throws(PaymentsError) {
         guard providerInvoiceID == nil else {
-            throw .invalid(
-                "collection",
-                "Invoice \(id) is collected by \(provider?.rawValue ?? "its provider") (\(collection.rawValue)): the buyer pays it on its hosted page, "
-                    + "and the provider's events record it. Void it to collect it another way."
+            throw PaymentsError(
+                .conflict,
+                code: .invoiceCollectedByProvider,
+                message: "Invoice \(id) is collected by \(provider?.rawValue ?? "its provider") (\(collection.rawValue)): the buyer pays it on its "
+                    + "hosted page, and the provider's events record it. Void it to collect it another way.",
+                param: "collection"
             )
         }
     }

@@ -390,7 +390,7 @@ import Testing
             #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
             #expect(try await pay(page, "pm_sandbox_visa").text.contains("paid"), "a paid invoice is not paid twice")
             let bySecondHand = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
-            #expect(bySecondHand.status == .badRequest && bySecondHand.errorParam == "collection", "the provider collects it, not the app")
+            #expect(bySecondHand.status == .conflict && bySecondHand.errorCode == "invoice_collected_by_provider", "the provider collects it")
             // Its refund is the payment's; the invoice shows it.
             #expect(try await api.request(.post, "/v1/payments/\(payment)/refunds", key: key, json: #"{"amount":950}"#).status == .created)
             #expect(Self.int(try await api.request(.get, "/v1/invoices/\(id)", key: key), "amount_refunded") == 950)

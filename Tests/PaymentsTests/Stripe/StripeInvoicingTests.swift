@@ -90,6 +90,52 @@ import Testing
         )
         #expect(try ProviderFactTests.stripeEvent("invoice.paid", "invoice", ours).appID == App.ID(rawValue: "app_1"))
         #expect(try ProviderFactTests.stripeEvent("invoice.payment_failed", "invoice").fact == .invoicePaymentFailed(subscription: "subscription"))
+        // A Checkout session its payment link made (the link's metadata is copied onto it).
+        let viaLink: [String: Any] = ["payment_link": "plink_9", "metadata": [ProviderMetadata.appID: "app_1", ProviderMetadata.objectID: "inv_1"]]
+        #expect(
+            try ProviderFactTests.stripeEvent("checkout.session.completed", "checkout.session", viaLink).fact
+                == .collectedInvoiceChanged(invoice: "plink_9")
+        )
+    }
+
+    @Test(arguments: TestDatabase.engines) func anInvoiceIsCollectedWithAPaymentLinkAndSettledByItsSession(engine: SQLEngine) async throws {
+        let stripe = RecordingStripe()
+        try await stripe.run(engine) { api, appID, key in
+            _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: #"{"name":"Acme"}"#)
+            let draft = try await api.request(
+                .post,
+                "/v1/invoices",
+                key: key,
+                json: #"{"customer":"org_42","currency":"usd","collection":"payment_link","lines":[{"description":"Setup","unit_amount":500}]}"#
+            )
+            let id = try #require(draft.string("id"))
+            let open = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
+            #expect(open.string("status") == "open" && open.string("provider_invoice_id") == "plink_1", "\(open.text)")
+            #expect(open.string("hosted_invoice_url") == "https://buy.stripe.com/test_1")
+
+            // The buyer pays through the link; Stripe says so with the session it made.
+            stripe.paymentLink.withLockedValue { $0.paid = true }
+            let session: [String: Any] = [
+                "id": "cs_test_2", "object": "checkout.session", "status": "complete", "payment_link": "plink_1",
+                "payment_intent": "pi_1", "metadata": [ProviderMetadata.appID: appID, ProviderMetadata.objectID: id],
+            ]
+            let event: [String: Any] = [
+                "id": "evt_link_1", "object": "event", "type": "checkout.session.completed",
+                "created": Int(api.clock.now.timeIntervalSince1970), "livemode": false, "data": ["object": session],
+            ]
+            let received = try await RecordingStripe.deliver(
+                String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self),
+                to: api,
+                app: appID
+            )
+            #expect(received.status == .ok)
+            #expect(try await api.services.inbox.processDue() == 1)
+            let paid = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(paid.string("status") == "paid" && paid.string("payment_id") != nil, "\(paid.text)")
+            #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
+            let void = try await api.request(.post, "/v1/invoices/\(id)/void", key: key)
+            #expect(void.status == .conflict, "a paid invoice is not voided")
+        }
     }
 
     @Test(arguments: TestDatabase.engines) func anInvoiceIsCollectedWithStripeInvoicingAndSettledByItsWebhook(engine: SQLEngine) async throws {

@@ -18,6 +18,8 @@ final class RecordingStripe: Sendable {
     /// The amounts of the invoice items added to the last invoice made, as Stripe computes them: `amount`, or
     /// `quantity` × `unit_amount_decimal`.
     let invoiceItems = NIOLockedValueBox<[Int64]>([])
+    /// Whether `plink_1` is still active, and whether a Checkout session it made is complete.
+    let paymentLink = NIOLockedValueBox((active: true, paid: false))
 
     static func invoice(_ status: String, total: Int64, paid: Bool = false) -> String {
         let payments = paid ? #","payments":{"data":[{"payment":{"type":"payment_intent","payment_intent":"pi_1"},"status":"paid"}]}"# : ""
@@ -104,6 +106,22 @@ final class RecordingStripe: Sendable {
             case ("POST", "/v1/invoices/in_1/finalize"): return ok(Self.invoice("open", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
             case ("GET", "/v1/invoices/in_1"): return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, paid: true))
             case ("POST", "/v1/invoices/in_1/void"): return ok(Self.invoice("void", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
+            case ("POST", "/v1/payment_links"): return ok(#"{"id":"plink_1","url":"https://buy.stripe.com/test_1","active":true}"#)
+            case ("POST", "/v1/payment_links/plink_1"):
+                paymentLink.withLockedValue { $0.active = false }
+                return ok(#"{"id":"plink_1","url":"https://buy.stripe.com/test_1","active":false}"#)
+            case ("GET", "/v1/payment_links/plink_1"):
+                let active = paymentLink.withLockedValue { $0.active }
+                return ok(
+                    #"{"id":"plink_1","url":"https://buy.stripe.com/test_1","active":\#(active),"line_items":{"data":[{"amount_total":500}],"has_more":false}}"#
+                )
+            case ("GET", "/v1/checkout/sessions"):
+                let paid = paymentLink.withLockedValue { $0.paid }
+                return ok(
+                    paid
+                        ? #"{"data":[{"id":"cs_test_2","status":"complete","payment_intent":"pi_1"}],"has_more":false}"#
+                        : #"{"data":[],"has_more":false}"#
+                )
             case ("POST", "/v1/billing_portal/sessions"): return ok(#"{"id":"bps_1","url":"https://billing.stripe.com/p/session/1"}"#)
             case ("POST", "/v1/billing/meter_events"):
                 let identifier = (request.body ?? "").split(separator: "&").first { $0.hasPrefix("identifier=") }.map { String($0.dropFirst(11)) }
@@ -402,6 +420,25 @@ extension RecordingStripe {
         let paidInvoice = try await stripe.retrieveCollectedInvoice("in_1")
         #expect(paidInvoice.status == .paid && paidInvoice.payment?.id == "pi_1" && paidInvoice.amountPaid == 35000)
         #expect(try await stripe.voidCollectedInvoice("in_1").status == .void)
+        // Or a Payment Link for the total.
+        let linkRequest = ProviderInvoiceRequest(
+            ourID: "inv_2",
+            appID: app,
+            collection: .paymentLink,
+            customer: "cus_1",
+            currency: .usd,
+            lines: [.init(description: "Setup", quantity: 1, unitAmount: 500)],
+            dueDate: nil,
+            daysUntilDue: nil,
+            memo: nil
+        )
+        let link = try await stripe.collectInvoice(linkRequest, idempotencyKey: "invoice/inv_2/collect")
+        #expect(link.id == "plink_1" && link.status == .open && link.hostedURL == "https://buy.stripe.com/test_1" && link.total == 500)
+        let linkBody = try #require(fake.requests.withLockedValue { $0 }.first { $0.path == "/v1/payment_links" }?.body)
+        #expect(linkBody.contains("line_items[0][price_data][unit_amount]=500") && linkBody.contains("restrictions[completed_sessions][limit]=1"))
+        #expect(linkBody.contains("payment_intent_data[metadata][payments_object_id]=inv_2"))
+        #expect(try await stripe.retrieveCollectedInvoice("plink_1").status == .open)
+        #expect(try await stripe.voidCollectedInvoice("plink_1").status == .void)
         let requests = fake.requests.withLockedValue { $0 }
         for request in requests {
             #expect(request.headers["Stripe-Version"] == "2026-10-28.endive")
