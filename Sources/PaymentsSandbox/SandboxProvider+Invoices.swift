@@ -104,6 +104,25 @@ extension SandboxProvider {
         }
     }
 
+    public func markCollectedInvoicePaidOutOfBand(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
+        let now = try await now()
+        return try await run {
+            try await ledger.transaction { tx in
+                guard var invoice = try await tx.get(.invoice, id, as: SBInvoice.self) else {
+                    throw ProviderError.notFound("No such invoice: '\(id)'.")
+                }
+                guard invoice.status == .open else {
+                    if invoice.status == .void { throw ProviderError.invalidRequest("Invoice \(id) is void.", providerCode: "invoice_not_open") }
+                    return try await Self.domain(invoice, tx)
+                }
+                invoice.status = .paid
+                try await tx.update(.invoice, id: id, invoice, at: now)
+                try await tx.event(.hostedInvoicePaid, object: id, at: now)
+                return try await Self.domain(invoice, tx)
+            }
+        }
+    }
+
     /// What the hosted invoice page does when the buyer pays: charges the test payment method.
     /// - Returns: the invoice, and why the charge failed if it did (the invoice stays open).
     public func payCollectedInvoice(

@@ -370,10 +370,20 @@ extension Invoices {
             return true
         }
 
-        /// Money received out of band (a cheque, a bank transfer). Audited as MARK_INVOICE_PAID;
-        /// `invoice.paid`.
-        public func markPaid(app: App.ID, _ id: String, reference: String, origin: Origin) async throws -> Invoice {
-            try await change(app: app, id, action: .markInvoicePaid, origin: origin) { invoice, session in
+        /// Money received out of band (a cheque, a bank transfer). One a provider collects is
+        /// marked paid there first, so that its page can no longer be paid. Audited as
+        /// MARK_INVOICE_PAID; `invoice.paid`.
+        public func markPaid(app: App, _ id: String, reference: String, origin: Origin) async throws -> Invoice {
+            let invoice = try await get(app: app.id, id)
+            if let providerInvoiceID = invoice.providerInvoiceID, invoice.status == .open || invoice.status == .uncollectible {
+                let collector = try await directory.provider(for: app).require((any InvoiceCollector).self, .invoicing)
+                do {
+                    _ = try await collector.markCollectedInvoicePaidOutOfBand(providerInvoiceID)
+                } catch {
+                    throw error.paymentsError
+                }
+            }
+            return try await change(app: app.id, id, action: .markInvoicePaid, origin: origin) { invoice, session in
                 try invoice.markPaid(payment: nil, reference: reference, at: session.now)
                 return Outcome(events: [.invoicePaid])
             }

@@ -80,6 +80,16 @@ extension StripeProvider {
         return try await collected(try await client.post("/v1/invoices/\(id)/void", FormBody(), idempotencyKey: "void/\(id)", as: StripeInvoice.self))
     }
 
+    /// Stripe Invoicing: paid out of band. A payment link: deactivated (it has nothing to mark).
+    public func markCollectedInvoicePaidOutOfBand(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
+        if id.hasPrefix(Self.paymentLinkPrefix) { return try await voidCollectedInvoice(id) }
+        var form = FormBody()
+        form.add("paid_out_of_band", true)
+        return try await collected(
+            try await client.post("/v1/invoices/\(id)/pay", form, idempotencyKey: "paid_out_of_band/\(id)", as: StripeInvoice.self)
+        )
+    }
+
     /// Stripe's invoice in the domain's words, with the payment intent that paid it.
     func collected(_ invoice: StripeInvoice) async throws(ProviderError) -> ProviderCollectedInvoice {
         let status: ProviderCollectedInvoice.Status =

@@ -249,7 +249,6 @@ public struct Invoice: Sendable, Equatable, Identified {
     /// Records the money received for an open (or written-off) invoice.
     /// - Throws: `invoice_not_open` (409).
     public mutating func markPaid(payment: Payment.ID?, reference: String?, at time: Date) throws(PaymentsError) {
-        if payment == nil, reference != nil { try requireCollectedByTheApp() }
         guard status == .open || status == .uncollectible else {
             throw PaymentsError(
                 .conflict,
@@ -316,8 +315,8 @@ public struct Invoice: Sendable, Equatable, Identified {
         }
     }
 
-    /// The app may charge or record money for an invoice only when no provider is collecting it:
-    /// its hosted page could be paid as well.
+    /// The app may charge an invoice only when no provider is collecting it: its hosted page could
+    /// be paid as well.
     /// - Throws: `invoice_collected_by_provider` (409) naming `collection`.
     func requireCollectedByTheApp() throws(PaymentsError) {
         guard providerInvoiceID == nil else {

@@ -469,6 +469,9 @@ public protocol InvoiceCollector: PaymentProvider {
     func retrieveCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice
     /// Stops collecting it: the buyer can no longer pay it.
     func voidCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice
+    /// Records at the provider that it was paid some other way (a cheque, a transfer): the buyer
+    /// can no longer pay it there.
+    func markCollectedInvoicePaidOutOfBand(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice
 }
 
 /// What the core asks a provider to collect: our invoice's lines, frozen.

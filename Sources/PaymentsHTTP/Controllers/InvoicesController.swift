@@ -137,10 +137,11 @@ struct InvoicesController: Controller {
             "/v1/invoices/{id}/mark-paid",
             id: "markInvoicePaid",
             summary: "Record money received out of band (a cheque, a bank transfer)",
-            description: "Open or uncollectible invoices. Audited as MARK_INVOICE_PAID; `invoice.paid`.",
+            description: "Open or uncollectible invoices. One a provider collects is marked paid there first (Stripe: paid out of "
+                + "band; a payment link is deactivated), so its page can no longer be paid. Audited as MARK_INVOICE_PAID; `invoice.paid`.",
             parameters: [id],
             success: .ok(Resources.invoice.codec, "Paid"),
-            errors: [.notFound, .conflict],
+            errors: [.notFound, .conflict, .unavailable],
             handler: markPaid
         ),
         Route(
@@ -249,7 +250,7 @@ struct InvoicesController: Controller {
     }
 
     @Sendable func markPaid(_ call: Call<MarkPaidInput, NoQuery>) async throws -> Invoice {
-        try await invoices.markPaid(app: try call.app().id, try call.path("id"), reference: call.body.reference, origin: call.origin)
+        try await invoices.markPaid(app: try call.app(), try call.path("id"), reference: call.body.reference, origin: call.origin)
     }
 
     @Sendable func pay(_ call: Call<PayInput, NoQuery>) async throws -> Invoice {

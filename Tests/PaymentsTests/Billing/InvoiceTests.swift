@@ -407,6 +407,20 @@ import Testing
             try await api.services.inbox.settle()
             #expect(try await api.request(.get, "/v1/invoices/\(second)", key: key).string("status") == "void")
 
+            // Paid by cheque: the sandbox's page is closed first, and its event changes nothing more.
+            let third = try await Self.finalized(api, key, collection: "sandbox")
+            let thirdPage = try #require(
+                try await api.request(.get, "/v1/invoices/\(third)", key: key).string("hosted_invoice_url")
+                    .flatMap { url in url.range(of: "/sandbox/invoices/").map { String(url[$0.lowerBound...]) } }
+            )
+            let cheque = try await api.request(.post, "/v1/invoices/\(third)/mark-paid", key: key, json: #"{"reference":"Cheque 9"}"#)
+            #expect(cheque.string("status") == "paid" && cheque.string("payment_reference") == "Cheque 9", "\(cheque.text)")
+            let closed = try await api.request(.get, thirdPage)
+            #expect(closed.text.contains("paid") && !closed.text.contains("<form"), "its page can no longer be paid")
+            try await api.services.inbox.settle()
+            let paidEvents = try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data
+            #expect(paidEvents.filter { (($0["data"] as? [String: Any])?["object"] as? [String: Any])?["id"] as? String == third }.count == 1)
+
             // A collection the app's provider does not offer: refused, the draft a draft, no number used.
             let draft = try #require(
                 try await api.request(
@@ -419,7 +433,7 @@ import Testing
             let refused = try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key)
             #expect(refused.status == .badRequest && refused.errorParam == "collection", "\(refused.text)")
             #expect(try await api.request(.patch, "/v1/invoices/\(draft)", key: key, json: #"{"collection":"sandbox"}"#).status == .ok)
-            #expect(try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key).string("number") == "INV-000003")
+            #expect(try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key).string("number") == "INV-000004")
         }
     }
 

@@ -210,6 +210,20 @@ import Testing
             #expect(try await api.request(.post, "/v1/invoices/\(second)/finalize", key: key).string("number") == "INV-000002")
             #expect(try await api.request(.post, "/v1/invoices/\(second)/void", key: key).string("status") == "void")
             #expect(stripe.requests.withLockedValue { $0 }.contains { $0.path == "/v1/invoices/in_1/void" })
+
+            // Another, paid by cheque: marked paid out of band at Stripe first.
+            let third = try #require(
+                try await api.request(
+                    .post,
+                    "/v1/invoices",
+                    key: key,
+                    json: #"{"customer":"org_42","currency":"usd","collection":"stripe_invoice","lines":[{"description":"x","unit_amount":300}]}"#
+                ).string("id")
+            )
+            #expect(try await api.request(.post, "/v1/invoices/\(third)/finalize", key: key).string("status") == "open")
+            let cheque = try await api.request(.post, "/v1/invoices/\(third)/mark-paid", key: key, json: #"{"reference":"Cheque 7"}"#)
+            #expect(cheque.string("status") == "paid" && cheque.string("payment_reference") == "Cheque 7", "\(cheque.text)")
+            #expect(stripe.requests.withLockedValue { $0 }.last { $0.path == "/v1/invoices/in_1/pay" }?.body == "paid_out_of_band=true")
         }
     }
 }

@@ -105,6 +105,7 @@ final class RecordingStripe: Sendable {
                 return ok(#"{"id":"ii_1","object":"invoiceitem","amount":\#(amount)}"#)
             case ("POST", "/v1/invoices/in_1/finalize"): return ok(Self.invoice("open", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
             case ("GET", "/v1/invoices/in_1"): return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, paid: true))
+            case ("POST", "/v1/invoices/in_1/pay"): return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
             case ("POST", "/v1/invoices/in_1/void"): return ok(Self.invoice("void", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
             case ("POST", "/v1/payment_links"): return ok(#"{"id":"plink_1","url":"https://buy.stripe.com/test_1","active":true}"#)
             case ("POST", "/v1/payment_links/plink_1"):
@@ -419,6 +420,8 @@ extension RecordingStripe {
         #expect(invoiceRequests.first?.body?.contains("metadata[payments_object_id]=inv_1") == true)
         let paidInvoice = try await stripe.retrieveCollectedInvoice("in_1")
         #expect(paidInvoice.status == .paid && paidInvoice.payment?.id == "pi_1" && paidInvoice.amountPaid == 35000)
+        #expect(try await stripe.markCollectedInvoicePaidOutOfBand("in_1").status == .paid)
+        #expect(fake.requests.withLockedValue { $0 }.last { $0.path == "/v1/invoices/in_1/pay" }?.body == "paid_out_of_band=true")
         #expect(try await stripe.voidCollectedInvoice("in_1").status == .void)
         // Or a Payment Link for the total.
         let linkRequest = ProviderInvoiceRequest(

@@ -103,6 +103,9 @@ struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, Port
     func retrieveCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
         try await inner.retrieveCollectedInvoice(id)
     }
+    func markCollectedInvoicePaidOutOfBand(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
+        try await inner.markCollectedInvoicePaidOutOfBand(id)
+    }
     func voidCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
         try await around("voidCollectedInvoice") { () async throws(ProviderError) in try await inner.voidCollectedInvoice(id) }
     }
