@@ -2,7 +2,9 @@ import SQLKit
 
 /// Invoices of ours: drafts and their lines, and each app's numbering (its prefix and the next
 /// number, taken in the transaction that finalizes, so a number is used once and none is skipped).
-/// Totals are stored beside the lines they are computed from, for lists and filters.
+/// Totals are stored beside the lines they are computed from, for lists and filters. Every change
+/// of a payment looks for the invoice it pays, by its link or by the operation that made it: both
+/// look-ups are indexed.
 struct M0021_CreateInvoices: Migration {
     let version = 21
     let name = "create_invoices"
@@ -47,6 +49,7 @@ struct M0021_CreateInvoices: Migration {
             "CREATE UNIQUE INDEX invoices_number ON invoices (app_id, number)",
             "CREATE INDEX invoices_payment ON invoices (app_id, payment_id)",
             "CREATE INDEX invoices_provider ON invoices (app_id, provider, provider_invoice_id)",
+            "CREATE INDEX provider_operations_target ON provider_operations (app_id, kind, target_id)",
             """
             CREATE TABLE invoice_lines (
                 id TEXT PRIMARY KEY,
@@ -77,6 +80,8 @@ struct M0021_CreateInvoices: Migration {
     }
 
     func revert(on db: any SQLDatabase, engine: SQLEngine) async throws {
-        try await db.execute(["DROP TABLE invoice_numbering", "DROP TABLE invoice_lines", "DROP TABLE invoices"])
+        try await db.execute([
+            "DROP INDEX provider_operations_target", "DROP TABLE invoice_numbering", "DROP TABLE invoice_lines", "DROP TABLE invoices",
+        ])
     }
 }
