@@ -21,7 +21,6 @@ struct SBInvoice: Codable {
     let dueDate: Date?
     var status: Status
     var payment: String?
-    var failedAttempts: Int
     let url: String
     let createdAt: Date
 
@@ -61,7 +60,6 @@ extension SandboxProvider {
                     dueDate: request.dueDate,
                     status: .open,
                     payment: nil,
-                    failedAttempts: 0,
                     url: "\(publicURL)/sandbox/invoices/\(id)",
                     createdAt: now
                 )
@@ -140,8 +138,6 @@ extension SandboxProvider {
                 }
                 guard invoice.status == .open else { return (try await Self.domain(invoice, tx), nil) }
                 if let failure = method.charge(renewal: false) {
-                    invoice.failedAttempts += 1
-                    try await tx.update(.invoice, id: id, invoice, at: now)
                     try await tx.event(.hostedInvoicePaymentFailed, object: id, at: now)
                     return (try await Self.domain(invoice, tx), failure)
                 }

@@ -9,7 +9,7 @@ enum InvoicePage {
     ///   - payAt: where the pay form posts, when it can be paid here.
     ///   - testMode: whether to say that no money moves (the sandbox's pages).
     static func html(_ invoice: Invoice, from seller: String, payAt: String?, notice: String?, testMode: Bool) -> String {
-        func escape(_ text: String) -> String { SandboxPagesController.escape(text) }
+        let escape = HTMLPage.escape
         func money(_ amount: Int64) -> String { escape(Money(amount, invoice.currency).display) }
         let rows = invoice.lines.map { line in
             "<tr><td>\(escape(line.description))</td><td>\(line.quantity)</td><td>\(money(line.unitAmount))</td><td>\(money(line.amount))</td></tr>"
@@ -40,5 +40,22 @@ enum InvoicePage {
             Amount remaining \(money(invoice.amountRemaining))</p>
             \(form)
             """
+    }
+}
+
+/// The service's few HTML pages (the sandbox's hosted pages, a printable invoice): one document
+/// shape and one escaping.
+enum HTMLPage {
+    static func response(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "<!doctype html><meta charset=utf-8><title>Sandbox</title>\(body)"))
+        )
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -216,7 +216,7 @@ struct InvoicesController: Controller {
     @Sendable func printable(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let app = try context.app()
         let invoice = try await invoices.get(app: app.id, try context.parameters.decoded("id"))
-        return SandboxPagesController.html(InvoicePage.html(invoice, from: app.name, payAt: nil, notice: nil, testMode: false))
+        return HTMLPage.response(InvoicePage.html(invoice, from: app.name, payAt: nil, notice: nil, testMode: false))
     }
 
     @Sendable func update(_ call: Call<ChangesInput, NoQuery>) async throws -> Invoice {

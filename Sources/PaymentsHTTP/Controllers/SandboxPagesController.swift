@@ -47,7 +47,7 @@ struct SandboxPagesController {
             body = """
                 <h1>Sandbox checkout</h1>
                 <p>No money moves here. Pick a test payment method.</p>
-                <form method="post" action="/sandbox/checkout/\(Self.escape(id))/complete">
+                <form method="post" action="/sandbox/checkout/\(HTMLPage.escape(id))/complete">
                 <select name="payment_method">
                 <option value="pm_sandbox_visa">pm_sandbox_visa — succeeds</option>
                 <option value="pm_sandbox_declined">pm_sandbox_declined — declined</option>
@@ -59,7 +59,7 @@ struct SandboxPagesController {
         } else {
             body = "<h1>Sandbox checkout</h1><p>This session is \(session.status.rawValue).</p>"
         }
-        return Self.html(body)
+        return HTMLPage.response(body)
     }
 
     @Sendable func complete(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
@@ -68,9 +68,9 @@ struct SandboxPagesController {
         let paymentMethod = Self.formValue("payment_method", try await request.body.collect(upTo: 4096)) ?? "pm_sandbox_visa"
         let (session, successURL, failure) = try await sandbox.completeCheckout(id, paymentMethod: paymentMethod)
         if let failure {
-            return Self.html(
-                "<h1>Payment declined</h1><p>\(Self.escape(failure.message)) (\(Self.escape(failure.declineCode ?? failure.code)))</p>"
-                    + "<p><a href=\"/sandbox/checkout/\(Self.escape(id))\">Try another payment method</a></p>",
+            return HTMLPage.response(
+                "<h1>Payment declined</h1><p>\(HTMLPage.escape(failure.message)) (\(HTMLPage.escape(failure.declineCode ?? failure.code)))</p>"
+                    + "<p><a href=\"/sandbox/checkout/\(HTMLPage.escape(id))\">Try another payment method</a></p>",
                 status: .init(code: 402, reasonPhrase: "Payment Required")
             )
         }
@@ -88,7 +88,7 @@ struct SandboxPagesController {
         let (app, sandbox) = try await sandbox(for: id)
         let remote = try await sandbox.retrieveCollectedInvoice(id)
         let invoice = try await invoices.get(app: app.id, try await sandbox.ourInvoice(of: id))
-        return Self.html(
+        return HTMLPage.response(
             InvoicePage.html(
                 invoice,
                 from: app.name,
@@ -107,13 +107,13 @@ struct SandboxPagesController {
         let invoice = try await invoices.get(app: app.id, try await sandbox.ourInvoice(of: id))
         if let failure {
             let notice = "Payment declined: \(failure.message) (\(failure.declineCode ?? failure.code)). Try another payment method."
-            return Self.html(
+            return HTMLPage.response(
                 InvoicePage.html(invoice, from: app.name, payAt: "/sandbox/invoices/\(id)/pay", notice: notice, testMode: true),
                 status: .init(code: 402, reasonPhrase: "Payment Required")
             )
         }
         let notice = remote.status == .paid ? "Paid. Thank you — a receipt is on its way." : "This invoice is \(remote.status.rawValue)."
-        return Self.html(InvoicePage.html(invoice, from: app.name, payAt: nil, notice: notice, testMode: true))
+        return HTMLPage.response(InvoicePage.html(invoice, from: app.name, payAt: nil, notice: notice, testMode: true))
     }
 
     /// A field of a form body (`application/x-www-form-urlencoded`).
@@ -133,22 +133,9 @@ struct SandboxPagesController {
         let (_, sandbox) = try await sandbox(for: id)
         let view = try await sandbox.portal(id)
         let rows = view.subscriptions.map {
-            "<li>\(Self.escape($0.id)): \($0.status)\($0.cancelAtPeriodEnd ? " (cancels at period end)" : "")</li>"
+            "<li>\(HTMLPage.escape($0.id)): \($0.status)\($0.cancelAtPeriodEnd ? " (cancels at period end)" : "")</li>"
         }.joined()
-        let back = view.returnURL.map { "<p><a href=\"\(Self.escape($0))\">Return</a></p>" } ?? ""
-        return Self.html("<h1>Sandbox billing portal</h1><ul>\(rows)</ul>\(back)")
-    }
-
-    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: "<!doctype html><meta charset=utf-8><title>Sandbox</title>\(body)"))
-        )
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        let back = view.returnURL.map { "<p><a href=\"\(HTMLPage.escape($0))\">Return</a></p>" } ?? ""
+        return HTMLPage.response("<h1>Sandbox billing portal</h1><ul>\(rows)</ul>\(back)")
     }
 }

@@ -273,6 +273,17 @@ import Testing
         }
     }
 
+    /// A one-line draft for org_42 in USD. - Returns: its id.
+    static func draft(_ api: TestAPI, _ key: String, collection: String, amount: Int) async throws -> String {
+        let draft = try await api.request(
+            .post,
+            "/v1/invoices",
+            key: key,
+            json: #"{"customer":"org_42","currency":"usd","collection":"\#(collection)","lines":[{"description":"x","unit_amount":\#(amount)}]}"#
+        )
+        return try #require(draft.string("id"), "\(draft.text)")
+    }
+
     static func finalized(
         _ api: TestAPI,
         _ key: String,

@@ -102,13 +102,7 @@ import Testing
         let stripe = RecordingStripe()
         try await stripe.run(engine) { api, appID, key in
             _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: #"{"name":"Acme"}"#)
-            let draft = try await api.request(
-                .post,
-                "/v1/invoices",
-                key: key,
-                json: #"{"customer":"org_42","currency":"usd","collection":"payment_link","lines":[{"description":"Setup","unit_amount":500}]}"#
-            )
-            let id = try #require(draft.string("id"))
+            let id = try await InvoiceTests.draft(api, key, collection: "payment_link", amount: 500)
             let open = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
             #expect(open.string("status") == "open" && open.string("provider_invoice_id") == "plink_1", "\(open.text)")
             #expect(open.string("hosted_invoice_url") == "https://buy.stripe.com/test_1")
@@ -142,13 +136,8 @@ import Testing
         let stripe = RecordingStripe()
         try await stripe.run(engine) { api, appID, key in
             _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: #"{"name":"Acme"}"#)
-            let sandboxOnly = try await api.request(
-                .post,
-                "/v1/invoices",
-                key: key,
-                json: #"{"customer":"org_42","currency":"usd","collection":"sandbox","lines":[{"description":"x","unit_amount":1}]}"#
-            )
-            let refused = try await api.request(.post, "/v1/invoices/\(sandboxOnly.string("id")!)/finalize", key: key)
+            let sandboxOnly = try await InvoiceTests.draft(api, key, collection: "sandbox", amount: 1)
+            let refused = try await api.request(.post, "/v1/invoices/\(sandboxOnly)/finalize", key: key)
             #expect(refused.status == .badRequest && refused.errorParam == "collection", "Stripe does not collect as the sandbox")
 
             // MUT: finalized through Stripe Invoicing
@@ -199,27 +188,13 @@ import Testing
             #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
 
             // Another, voided: voided at Stripe first.
-            let second = try #require(
-                try await api.request(
-                    .post,
-                    "/v1/invoices",
-                    key: key,
-                    json: #"{"customer":"org_42","currency":"usd","collection":"stripe_invoice","lines":[{"description":"x","unit_amount":100}]}"#
-                ).string("id")
-            )
+            let second = try await InvoiceTests.draft(api, key, collection: "stripe_invoice", amount: 100)
             #expect(try await api.request(.post, "/v1/invoices/\(second)/finalize", key: key).string("number") == "INV-000002")
             #expect(try await api.request(.post, "/v1/invoices/\(second)/void", key: key).string("status") == "void")
             #expect(stripe.requests.withLockedValue { $0 }.contains { $0.path == "/v1/invoices/in_1/void" })
 
             // Another, paid by cheque: marked paid out of band at Stripe first.
-            let third = try #require(
-                try await api.request(
-                    .post,
-                    "/v1/invoices",
-                    key: key,
-                    json: #"{"customer":"org_42","currency":"usd","collection":"stripe_invoice","lines":[{"description":"x","unit_amount":300}]}"#
-                ).string("id")
-            )
+            let third = try await InvoiceTests.draft(api, key, collection: "stripe_invoice", amount: 300)
             #expect(try await api.request(.post, "/v1/invoices/\(third)/finalize", key: key).string("status") == "open")
             let cheque = try await api.request(.post, "/v1/invoices/\(third)/mark-paid", key: key, json: #"{"reference":"Cheque 7"}"#)
             #expect(cheque.string("status") == "paid" && cheque.string("payment_reference") == "Cheque 7", "\(cheque.text)")
