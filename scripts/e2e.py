@@ -559,7 +559,10 @@ def failing_card_flow(port, key, localstripe, webhook_secret):
         check("the invoice is paid at Stripe", paid.get("status") == "paid", paid.get("status"))
         body = fixture_event("invoice.paid", {
             "id": invoice["id"], "customer": customer, "status": "paid", "amount_paid": invoice.get("total", 4900),
-            "amount_due": invoice.get("total", 4900), "amount_remaining": 0, "currency": "usd", "metadata": {}, "parent": parent})
+            "amount_due": invoice.get("total", 4900), "amount_remaining": 0, "total": invoice.get("total", 4900), "currency": "usd",
+            "metadata": {}, "parent": parent, "lines": {"object": "list", "has_more": False, "data": [
+                {"id": "il_e2e", "object": "line_item", "amount": invoice.get("total", 4900), "currency": "usd", "quantity": 1,
+                 "description": "1 × Pro (at $49.00 / month)"}]}})
         check("a fixture-built invoice.paid, signed, is accepted", post_signed(port, body, webhook_secret) == 200)
         resolved = receiver.wait_for(lambda: {"grace_period.resolved", "invoice.paid", "subscription.activated"} <= set(receiver.types()))
         check("paying resolves the grace period and the app hears of it", resolved, receiver.types())
@@ -568,6 +571,13 @@ def failing_card_flow(port, key, localstripe, webhook_secret):
         status, summary, _ = call(port, "GET", "/v1/customers/org_fail/billing-summary", key)
         check("the billing summary says active with the payment", summary.get("status") == "active"
               and summary.get("grace_period") is None and (summary.get("last_payment") or {}).get("amount") == 4900, summary)
+        paid_event = next(e for e, _ in receiver.received if e["type"] == "invoice.paid")["data"]["object"]
+        status, listed, _ = call(port, "GET", "/v1/invoices?customer=org_fail", key)
+        check("the renewal's invoice is an invoice of ours: invoice.paid names it, GET /v1/invoices lists it",
+              paid_event["id"].startswith("inv_") and paid_event["collection"] == "subscription"
+              and paid_event["provider_invoice_id"] == invoice["id"] and paid_event["number"]
+              and [i["id"] for i in listed["data"] if i["status"] == "paid"] == [paid_event["id"]]
+              and (summary.get("latest_invoice") or {}).get("id") == paid_event["id"], (paid_event, listed))
     finally:
         receiver.close()
 

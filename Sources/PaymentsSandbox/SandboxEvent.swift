@@ -57,22 +57,8 @@ struct SandboxEvent: Codable {
         switch type {
         case .subscriptionCreated, .subscriptionUpdated, .subscriptionCanceled: .subscriptionChanged(subscription: object)
         case .trialEnding: .trialEnding(subscription: object)
-        case .invoicePaid:
-            .invoicePaid(
-                invoice.flatMap { invoice in
-                    Currency(rawValue: invoice.currency).map {
-                        ProviderInvoice(
-                            id: invoice.id,
-                            amountPaid: Money(invoice.amountPaid, $0),
-                            periodStart: invoice.periodStart,
-                            periodEnd: invoice.periodEnd,
-                            lines: invoice.lines ?? []
-                        )
-                    }
-                },
-                subscription: object
-            )
-        case .invoicePaymentFailed: .invoicePaymentFailed(subscription: object)
+        case .invoicePaid: .invoicePaid(providerInvoice(paid: true), subscription: object)
+        case .invoicePaymentFailed: .invoicePaymentFailed(providerInvoice(paid: false), subscription: object)
         case .paymentSucceeded: .paymentSucceeded(payment: object)
         case .paymentFailed: .paymentFailed(payment: object)
         case .paymentRefunded: .paymentRefunded(payment: object)
@@ -80,6 +66,23 @@ struct SandboxEvent: Codable {
         case .hostedInvoicePaid, .hostedInvoiceVoided: .collectedInvoiceChanged(invoice: object)
         case .hostedInvoicePaymentFailed: .collectedInvoicePaymentFailed(invoice: object)
         }
+    }
+}
+
+extension SandboxEvent {
+    /// The invoice an invoice event carries, paid or still open after a declined charge.
+    func providerInvoice(paid: Bool) -> ProviderInvoice? {
+        guard let invoice, let currency = Currency(rawValue: invoice.currency) else { return nil }
+        let lines = invoice.lines ?? []
+        return ProviderInvoice(
+            id: invoice.id,
+            status: paid ? .paid : .open,
+            total: lines.isEmpty ? invoice.amountPaid : lines.reduce(0) { $0 + $1.amount },
+            amountPaid: Money(invoice.amountPaid, currency),
+            periodStart: invoice.periodStart,
+            periodEnd: invoice.periodEnd,
+            lines: lines
+        )
     }
 }
 

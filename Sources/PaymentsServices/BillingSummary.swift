@@ -19,21 +19,6 @@ public struct BillingSummary: Sendable, Equatable {
         public let at: Date
     }
 
-    /// The last paid invoice of the customer's subscriptions, with its lines.
-    public struct LatestInvoice: Sendable, Equatable {
-        public struct Line: Sendable, Equatable {
-            public let priceID: String?
-            public let description: String?
-            public let quantity: Int64
-            public let amount: Int64
-        }
-
-        public let id: String
-        public let amountPaid: Money
-        public let paidAt: Date
-        public let lines: [Line]
-    }
-
     public let customer: Customer
     public let status: Status
     public let subscription: Subscription?
@@ -42,7 +27,8 @@ public struct BillingSummary: Sendable, Equatable {
     public let priceKey: String?
     public let gracePeriod: GracePeriod?
     public let lastPayment: LastPayment?
-    public let latestInvoice: LatestInvoice?
+    /// The customer's last paid invoice, whatever made it, with its lines.
+    public let latestInvoice: Invoice?
 
     /// The status the UI shows for a subscription and an open grace period.
     public static func status(of subscription: Subscription?, grace: GracePeriod?) -> Status {
@@ -74,25 +60,14 @@ extension BillingSummary {
                 var plan: Plan?
                 if let current { plan = try await session.plans(app).find(id: current.planID) }
                 let payment = try await session.payments(app).list(customer: customer.id, try PageRequest(limit: 1)).data.first
-                let invoice = try await session.events(app).latestPayload(.invoicePaid, customer: customer.id)
+                let invoice = try await session.invoices(app).list(
+                    InvoiceFilter(customer: customer.id, status: .paid),
+                    try PageRequest(limit: 1)
+                ).data.first
                 var last = payment.map { LastPayment(amount: $0.amount, status: $0.status.rawValue, at: $0.createdAt) }
-                var latest: LatestInvoice?
-                if let invoice, let paid = try? JSONDecoder().decode(PaidInvoice.self, from: Data(invoice.utf8)),
-                    let currency = Currency(rawValue: paid.data.object.currency),
-                    let paidAt = RFC3339.parse(paid.data.object.paid_at)
-                {
-                    let object = paid.data.object
-                    latest = LatestInvoice(
-                        id: object.provider_invoice_id,
-                        amountPaid: Money(object.amount_paid, currency),
-                        paidAt: paidAt,
-                        lines: (object.lines ?? []).map {
-                            .init(priceID: $0.price_id, description: $0.description, quantity: $0.quantity, amount: $0.amount)
-                        }
-                    )
-                    if last.map({ $0.at < paidAt }) ?? true {
-                        last = LastPayment(amount: Money(object.amount_paid, currency), status: "succeeded", at: paidAt)
-                    }
+                // A subscription's invoice is paid without a payment of ours: it is the last payment when later.
+                if let invoice, invoice.collection == .subscription, let paidAt = invoice.paidAt, last.map({ $0.at < paidAt }) ?? true {
+                    last = LastPayment(amount: Money(invoice.amountPaid, invoice.currency), status: "succeeded", at: paidAt)
                 }
                 return BillingSummary(
                     customer: customer,
@@ -102,30 +77,9 @@ extension BillingSummary {
                     priceKey: plan?.prices.first { $0.id == current?.priceID }?.key,
                     gracePeriod: grace,
                     lastPayment: last,
-                    latestInvoice: latest
+                    latestInvoice: invoice
                 )
             }
         }
-    }
-
-    /// The part of an `invoice.paid` event the summary reads.
-    struct PaidInvoice: Decodable {
-        struct Payload: Decodable {
-            struct Object: Decodable {
-                struct Line: Decodable {
-                    let price_id: String?
-                    let description: String?
-                    let quantity: Int64
-                    let amount: Int64
-                }
-                let provider_invoice_id: String
-                let lines: [Line]?
-                let amount_paid: Int64
-                let currency: String
-                let paid_at: String
-            }
-            let object: Object
-        }
-        let data: Payload
     }
 }

@@ -185,22 +185,17 @@ extension Inbox {
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
                 if acted {
                     try await resolveGraceIfPaid(subscription: id, app: app, provider: provider.name, origin: origin)
-                    if let invoice {
-                        try await recordPaid(
-                            invoice,
-                            subscription: id,
-                            paidAt: facts.createdAt,
-                            app: app.id,
-                            provider: provider.name,
-                            origin: origin
-                        )
-                    }
+                    try await mirror(invoice, subscription: id, paymentFailed: false, at: facts.createdAt, app: app, origin: origin)
                 }
-            case .invoicePaymentFailed(.some(let id)):
+            case .invoicePaymentFailed(let invoice, .some(let id)):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
-                if acted { try await openGraceIfPastDue(subscription: id, app: app, provider: provider.name, origin: origin) }
-            case .invoiceChanged(.some(let id)):
+                if acted {
+                    try await openGraceIfPastDue(subscription: id, app: app, provider: provider.name, origin: origin)
+                    try await mirror(invoice, subscription: id, paymentFailed: true, at: facts.createdAt, app: app, origin: origin)
+                }
+            case .invoiceChanged(let invoice, .some(let id)):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
+                if acted { try await mirror(invoice, subscription: id, paymentFailed: false, at: facts.createdAt, app: app, origin: origin) }
             case .paymentSucceeded(let id):
                 acted = try await payments.refresh(app: app, providerID: id, origin: origin)
                 if acted, let payment = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: id) }),
@@ -216,7 +211,7 @@ extension Inbox {
                 acted = try await invoices.refresh(app: app, providerInvoiceID: id, paymentFailed: true, origin: origin)
             case .checkoutCompleted(let id), .checkoutChanged(let id):
                 acted = (try? await checkout.get(app: app, id, origin: origin)) != nil
-            case .invoicePaid(_, nil), .invoicePaymentFailed(nil), .invoiceChanged(nil), .unhandled:
+            case .invoicePaid(_, nil), .invoicePaymentFailed(_, nil), .invoiceChanged(_, nil), .unhandled:
                 acted = false
             }
             return .done(acted ? .succeeded : .ignored, app.id)
@@ -237,43 +232,12 @@ extension Inbox {
             return owner
         }
 
-        /// Announces a paid invoice once (`invoice.paid` and `invoice.payment_succeeded` both say it).
-        /// - Parameter paidAt: when the provider says it was paid (its event's time; for the
-        ///   sandbox, on the app's test clock).
-        func recordPaid(
-            _ invoice: ProviderInvoice,
-            subscription providerID: String,
-            paidAt: Date,
-            app: App.ID,
-            provider: ProviderName,
-            origin: Origin
-        ) async throws {
-            try await store.write(origin, app: app) { session in
-                guard let subscription = try await session.subscriptions(app).find(provider: provider, providerID: providerID) else {
-                    throw StoreError.inconsistent("subscription \(providerID) vanished")
-                }
-                let key = "invoice_paid:\(provider.rawValue):\(invoice.id)"
-                let known = try await session.events(app).exists(dedupeKey: key)
-                try await session.audit(
-                    app,
-                    try AuditRecord(
-                        action: .recordInvoicePayment,
-                        target: subscription.id,
-                        snapshot: ["invoice": invoice.id, "amount_paid": "\(invoice.amountPaid.amount)", "already_recorded": "\(known)"]
-                    )
-                )
-                guard !known else { return }
-                try await session.emit(
-                    app,
-                    .invoicePaid,
-                    Resources.paidInvoice,
-                    Resources.PaidInvoice(invoice: invoice, provider: provider, subscription: subscription, paidAt: paidAt),
-                    id: invoice.id,
-                    customer: subscription.customerID,
-                    type: .invoice,
-                    dedupeKey: key
-                )
-            }
+        /// Mirrors the subscription's invoice the event carries as one of ours.
+        /// - Parameter at: when the provider says it happened (its event's time; for the sandbox,
+        ///   on the app's test clock).
+        func mirror(_ invoice: ProviderInvoice?, subscription: String, paymentFailed: Bool, at time: Date, app: App, origin: Origin) async throws {
+            guard let invoice else { return }
+            try await invoices.mirror(invoice, subscription: subscription, paymentFailed: paymentFailed, at: time, app: app, origin: origin)
         }
 
         /// Announces a trial's coming end once per subscription and trial end.

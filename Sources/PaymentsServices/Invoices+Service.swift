@@ -277,7 +277,11 @@ extension Invoices {
                 collection: frozen.collection,
                 customer: try await ProviderLinks(store: store).customer(customer, on: collector, origin: origin),
                 currency: frozen.currency,
-                lines: frozen.lines.map { .init(description: $0.description, quantity: $0.quantity, unitAmount: $0.unitAmount) },
+                lines: frozen.lines.map { line in
+                    // A draft's lines are priced by unit; a line without one is sent as its amount.
+                    line.unitAmount.map { .init(description: line.description, quantity: line.quantity, unitAmount: $0) }
+                        ?? .init(description: line.description, quantity: 1, unitAmount: line.amount)
+                },
                 dueDate: frozen.dueDate,
                 daysUntilDue: frozen.daysUntilDue,
                 memo: frozen.memo
@@ -375,6 +379,7 @@ extension Invoices {
         /// MARK_INVOICE_PAID; `invoice.paid`.
         public func markPaid(app: App, _ id: String, reference: String, origin: Origin) async throws -> Invoice {
             let invoice = try await get(app: app.id, id)
+            try invoice.requireNotSubscriptionBilled()
             if let providerInvoiceID = invoice.providerInvoiceID, invoice.status == .open || invoice.status == .uncollectible {
                 let collector = try await directory.provider(for: app).require((any InvoiceCollector).self, .invoicing)
                 do {
@@ -393,6 +398,7 @@ extension Invoices {
         /// first, so that its page can no longer be paid.
         public func void(app: App, _ id: String, origin: Origin) async throws -> Invoice {
             let invoice = try await get(app: app.id, id)
+            try invoice.requireNotSubscriptionBilled()
             if let providerInvoiceID = invoice.providerInvoiceID, invoice.status == .open || invoice.status == .uncollectible {
                 let provider = try await directory.provider(for: app)
                 let collector = try provider.require((any InvoiceCollector).self, .invoicing)
@@ -411,6 +417,7 @@ extension Invoices {
         /// Audited as MARK_INVOICE_UNCOLLECTIBLE; `invoice.marked_uncollectible`.
         public func markUncollectible(app: App.ID, _ id: String, origin: Origin) async throws -> Invoice {
             try await change(app: app, id, action: .markInvoiceUncollectible, origin: origin) { invoice, session in
+                try invoice.requireNotSubscriptionBilled()
                 try invoice.markUncollectible(at: session.now)
                 return Outcome(events: [.invoiceMarkedUncollectible])
             }

@@ -30,8 +30,12 @@ public enum StripeWebhooks {
             // Checkout sessions made by a payment link
             let payment_link: Expandable<StripeID>?
             // Invoices
+            let status: String?
+            let total: Int64?
             let amount_paid: Int64?
             let currency: String?
+            let hosted_invoice_url: String?
+            let invoice_pdf: String?
             let period_start: Int64?
             let period_end: Int64?
             let lines: StripeList<InvoiceLine>?
@@ -102,21 +106,26 @@ public enum StripeWebhooks {
                 return type == "invoice.payment_failed"
                     ? .collectedInvoicePaymentFailed(invoice: invoiceID) : .collectedInvoiceChanged(invoice: invoiceID)
             }
+            var invoice: ProviderInvoice?
+            if let invoiceID = object.id, let status = object.status.flatMap(ProviderInvoice.Status.init(rawValue:)),
+                let amount = object.amount_paid, let currency = object.currency.flatMap(Currency.init(rawValue:))
+            {
+                invoice = ProviderInvoice(
+                    id: invoiceID,
+                    status: status,
+                    total: object.total ?? amount,
+                    amountPaid: Money(amount, currency),
+                    periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
+                    periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) },
+                    lines: object.lines?.data.map(\.domain) ?? [],
+                    hostedURL: object.hosted_invoice_url,
+                    pdfURL: object.invoice_pdf
+                )
+            }
             switch type {
-            case "invoice.paid", "invoice.payment_succeeded":
-                var invoice: ProviderInvoice?
-                if let invoiceID = object.id, let amount = object.amount_paid, let currency = object.currency.flatMap(Currency.init(rawValue:)) {
-                    invoice = ProviderInvoice(
-                        id: invoiceID,
-                        amountPaid: Money(amount, currency),
-                        periodStart: object.period_start.map { Date(timeIntervalSince1970: Double($0)) },
-                        periodEnd: object.period_end.map { Date(timeIntervalSince1970: Double($0)) },
-                        lines: object.lines?.data.map(\.domain) ?? []
-                    )
-                }
-                return .invoicePaid(invoice, subscription: subscription)
-            case "invoice.payment_failed": return .invoicePaymentFailed(subscription: subscription)
-            default: return .invoiceChanged(subscription: subscription)
+            case "invoice.paid", "invoice.payment_succeeded": return .invoicePaid(invoice, subscription: subscription)
+            case "invoice.payment_failed": return .invoicePaymentFailed(invoice, subscription: subscription)
+            default: return .invoiceChanged(invoice, subscription: subscription)
             }
         case "payment_intent", "charge", "refund":
             guard let payment = object.object == "payment_intent" ? object.id : id(object.payment_intent) else { return .unhandled }

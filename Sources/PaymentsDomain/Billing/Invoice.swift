@@ -28,13 +28,18 @@ public struct Invoice: Sendable, Equatable, Identified {
     }
 
     /// Who collects it. `manual`: the app does, and records it with `mark-paid` (a cheque, a bank
-    /// transfer). The others (`sandbox`, `stripe_invoice`, `payment_link`) collect through a
-    /// provider, whose events say when it is paid.
+    /// transfer). `sandbox`, `stripe_invoice` and `payment_link` collect through a provider, whose
+    /// events say when it is paid. `subscription`: the provider made it for a subscription (a
+    /// renewal, usage) and charges it with the subscription's payment method; it is mirrored here.
     public enum Collection: String, Sendable, Codable, CaseIterable {
         case manual
         case sandbox
         case stripeInvoice = "stripe_invoice"
         case paymentLink = "payment_link"
+        case subscription
+
+        /// What an app may choose for a draft of its own.
+        public static let chosen: [Collection] = [.manual, .sandbox, .stripeInvoice, .paymentLink]
     }
 
     public let id: ID
@@ -53,6 +58,10 @@ public struct Invoice: Sendable, Equatable, Identified {
     public var memo: String?
     public var metadata: [String: String]
     public var lines: [InvoiceLine]
+    /// The subscription it bills and the period, for one a provider made for a subscription.
+    public var subscriptionID: Subscription.ID?
+    public var periodStart: Date?
+    public var periodEnd: Date?
     public var amountPaid: Int64
     /// What recorded the money: a payment of ours (`pay_...`) or the app's reference for money
     /// received out of band.
@@ -110,6 +119,9 @@ public struct Invoice: Sendable, Equatable, Identified {
         self.memo = memo
         self.metadata = metadata
         self.lines = []
+        self.subscriptionID = nil
+        self.periodStart = nil
+        self.periodEnd = nil
         self.amountPaid = 0
         self.paymentID = nil
         self.paymentReference = nil
@@ -368,7 +380,9 @@ public struct Invoice: Sendable, Equatable, Identified {
     public static let prefixRule = TextRule(length: 1...12, characters: .upperAlphanumeric)
 }
 
-/// One line of an invoice: what was done or sold, how many, at what unit price.
+/// One line of an invoice: what was done or sold, how many, at what unit price; or, on an invoice
+/// a provider made for a subscription, what it charged (tiers may make that other than quantity ×
+/// a unit amount).
 public struct InvoiceLine: Sendable, Equatable, Identified {
     public static let idPrefix = "il"
     public static let resourceType = ResourceType.invoice
@@ -381,8 +395,12 @@ public struct InvoiceLine: Sendable, Equatable, Identified {
 
     public let id: ID
     public var description: String
-    public var quantity: Int64
-    public var unitAmount: Int64
+    public var quantity: Int64 { didSet { price() } }
+    /// Minor units per unit; nil on a provider's line whose amount no one unit price gives.
+    public var unitAmount: Int64? { didSet { price() } }
+    /// quantity × unit amount, or what the provider charged for the line. Both factors are bounded
+    /// by their rules, so the product fits in 64 bits (at most 10^6 × 10^8).
+    public private(set) var amount: Int64
     public var currency: Currency
     /// The catalog price it was priced from, if any.
     public var priceID: String?
@@ -409,6 +427,7 @@ public struct InvoiceLine: Sendable, Equatable, Identified {
         self.description = description
         self.quantity = quantity
         self.unitAmount = unitAmount
+        self.amount = quantity * unitAmount
         self.currency = currency
         self.priceID = priceID
         self.locationID = locationID
@@ -418,9 +437,36 @@ public struct InvoiceLine: Sendable, Equatable, Identified {
         self.createdAt = createdAt
     }
 
-    /// quantity × unit amount. Both are bounded by their rules, so the product fits in 64 bits
-    /// (at most 10^6 × 10^8).
-    public var amount: Int64 { quantity * unitAmount }
+    /// A line as a provider charged it: its unit amount where the amount divides evenly.
+    public init(
+        id: ID,
+        description: String,
+        quantity: Int64,
+        amount: Int64,
+        currency: Currency,
+        priceID: String?,
+        periodStart: Date?,
+        periodEnd: Date?,
+        createdAt: Date
+    ) {
+        self.id = id
+        self.description = description
+        self.quantity = quantity
+        self.unitAmount = quantity > 0 && amount % quantity == 0 ? amount / quantity : nil
+        self.amount = amount
+        self.currency = currency
+        self.priceID = priceID
+        self.locationID = nil
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.metadata = [:]
+        self.createdAt = createdAt
+    }
+
+    /// A line priced by unit follows its quantity and unit amount.
+    private mutating func price() {
+        if let unitAmount { amount = quantity * unitAmount }
+    }
 
     /// A period must end after it starts.
     public static func checkPeriod(start: Date?, end: Date?, param: String = "period") throws(PaymentsError) {

@@ -114,10 +114,10 @@ public enum ProviderFact: Sendable, Equatable {
     /// An invoice was paid. It carries what was paid when the event says (a paid invoice does not
     /// change again, so the event's copy is the truth).
     case invoicePaid(ProviderInvoice?, subscription: String?)
-    /// Collecting an invoice failed.
-    case invoicePaymentFailed(subscription: String?)
-    /// Anything else about an invoice: made, finalized, voided.
-    case invoiceChanged(subscription: String?)
+    /// Collecting an invoice failed (the invoice as it stands, when the event says).
+    case invoicePaymentFailed(ProviderInvoice?, subscription: String?)
+    /// Anything else about an invoice: made, finalized, voided, written off.
+    case invoiceChanged(ProviderInvoice?, subscription: String?)
     case paymentSucceeded(payment: String)
     case paymentFailed(payment: String)
     /// A payment was refunded, in whole or in part.
@@ -137,7 +137,7 @@ public enum ProviderFact: Sendable, Equatable {
     /// The subscription an invoice fact is about: how a platform invoice without metadata is routed.
     public var invoicedSubscription: String? {
         switch self {
-        case .invoicePaid(_, let subscription), .invoicePaymentFailed(let subscription), .invoiceChanged(let subscription):
+        case .invoicePaid(_, let subscription), .invoicePaymentFailed(_, let subscription), .invoiceChanged(_, let subscription):
             subscription
         default:
             nil
@@ -145,21 +145,45 @@ public enum ProviderFact: Sendable, Equatable {
     }
 }
 
-/// An invoice as a provider event carries it.
+/// A subscription's invoice as a provider event carries it.
 public struct ProviderInvoice: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable {
+        case draft, open, paid, void, uncollectible
+    }
+
     public let id: String
+    public let status: Status
+    /// What it comes to, after discounts and tax, in minor units of `amountPaid`'s currency.
+    public let total: Int64
     public let amountPaid: Money
     public let periodStart: Date?
     public let periodEnd: Date?
     /// What it charged: the base price for the period ahead and metered usage for the one past.
     public let lines: [ProviderInvoiceLine]
+    /// The provider's page and PDF for it, where it makes them.
+    public let hostedURL: String?
+    public let pdfURL: String?
 
-    public init(id: String, amountPaid: Money, periodStart: Date?, periodEnd: Date?, lines: [ProviderInvoiceLine] = []) {
+    public init(
+        id: String,
+        status: Status,
+        total: Int64,
+        amountPaid: Money,
+        periodStart: Date?,
+        periodEnd: Date?,
+        lines: [ProviderInvoiceLine] = [],
+        hostedURL: String? = nil,
+        pdfURL: String? = nil
+    ) {
         self.id = id
+        self.status = status
+        self.total = total
         self.amountPaid = amountPaid
         self.periodStart = periodStart
         self.periodEnd = periodEnd
         self.lines = lines
+        self.hostedURL = hostedURL
+        self.pdfURL = pdfURL
     }
 }
 

@@ -12,7 +12,7 @@ enum InvoicePage {
         let escape = HTMLPage.escape
         func money(_ amount: Int64) -> String { escape(Money(amount, invoice.currency).display) }
         let rows = invoice.lines.map { line in
-            "<tr><td>\(escape(line.description))</td><td>\(line.quantity)</td><td>\(money(line.unitAmount))</td><td>\(money(line.amount))</td></tr>"
+            "<tr><td>\(escape(line.description))</td><td>\(line.quantity)</td><td>\(line.unitAmount.map(money) ?? "")</td><td>\(money(line.amount))</td></tr>"
         }.joined()
         let due = invoice.dueDate.map { "<p>Due \(escape(RFC3339.format($0)))</p>" } ?? ""
         let memo = invoice.memo.map { "<p>\(escape($0))</p>" } ?? ""

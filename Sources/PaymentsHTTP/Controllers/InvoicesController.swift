@@ -331,7 +331,7 @@ struct InvoicesController: Controller {
         static let shape = Shape<Self>("InvoiceDraftInput") {
             Required.customer(\.input.customer)
             Required("currency", \.input.currency, .currency)
-            Omittable("collection", \.input.collection, .enumeration, description: "Default manual")
+            Omittable("collection", \.input.collection, .enumeration(Invoice.Collection.chosen), description: "Default manual")
             Omittable("location_id", \.input.locationID, .text(Invoice.locationRule), description: "Where the work was done")
             Omittable("due_date", \.input.dueDate, .timestamp)
             Omittable("days_until_due", \.input.daysUntilDue, .integer(Invoice.daysUntilDueRule), description: "From finalization")
@@ -346,7 +346,7 @@ struct InvoicesController: Controller {
 
         static let shape = Shape<Self>("InvoiceChanges") {
             Omittable("currency", \.changes.currency, .currency, description: "Only while it has no lines")
-            Omittable("collection", \.changes.collection, .enumeration)
+            Omittable("collection", \.changes.collection, .enumeration(Invoice.Collection.chosen))
             Clearable("location_id", \.changes.locationID, .text(Invoice.locationRule))
             Clearable("due_date", \.changes.dueDate, .timestamp, description: "Replaces days_until_due")
             Clearable("days_until_due", \.changes.daysUntilDue, .integer(Invoice.daysUntilDueRule), description: "Replaces due_date")

@@ -36,18 +36,27 @@ extension Resources {
         Field("grace_period", \.gracePeriod, summaryGrace.codec.nullable)
         Field("items", { $0.subscription?.items ?? [] }, subscriptionItem.codec.list, description: "The current subscription's items")
         Field("last_payment", \.lastPayment, summaryPayment.codec.nullable)
-        Field("latest_invoice", \.latestInvoice, summaryInvoice.codec.nullable, description: "The last paid invoice, with its lines")
+        Field(
+            "latest_invoice",
+            \.latestInvoice,
+            summaryInvoice.codec.nullable,
+            description: "The last paid invoice, whatever made it, with its lines (GET /v1/invoices/{id} for all of it)"
+        )
     }
 
-    static let summaryInvoice = Resource<BillingSummary.LatestInvoice>(nil) {
-        Field("provider_invoice_id", \.id)
-        Field("amount_paid", \.amountPaid.amount)
-        Field("currency", \.amountPaid.currency)
+    static let summaryInvoice = Resource<Invoice>(nil) {
+        Field("id", \.id)
+        Field("number", \.number)
+        Field("collection", \.collection)
+        Field("provider_invoice_id", \.providerInvoiceID)
+        Field("total", \.total)
+        Field("amount_paid", \.amountPaid)
+        Field("currency", \.currency)
         Field("paid_at", \.paidAt)
         Field("lines", \.lines, summaryInvoiceLine.codec.list)
     }
 
-    static let summaryInvoiceLine = Resource<BillingSummary.LatestInvoice.Line>(nil) {
+    static let summaryInvoiceLine = Resource<InvoiceLine>(nil) {
         Field("price_id", \.priceID)
         Field("description", \.description)
         Field("quantity", \.quantity)

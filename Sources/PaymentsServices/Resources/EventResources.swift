@@ -23,7 +23,7 @@ extension Resources {
     /// What an event's `data.object` may be.
     static let eventObjects: [@Sendable (SchemaComponents) -> JSONSchema] = [
         customer.codec.describe, subscription.codec.describe, payment.codec.describe, checkoutSession.codec.describe,
-        gracePeriod.codec.describe, invoice.codec.describe, paidInvoice.codec.describe, usageThreshold.codec.describe,
+        gracePeriod.codec.describe, invoice.codec.describe, usageThreshold.codec.describe,
         customerEntitlements.codec.describe,
     ]
 

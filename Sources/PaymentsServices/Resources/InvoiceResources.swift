@@ -23,8 +23,12 @@ extension Resources {
         Field("id", \.id)
         Field("description", \.description)
         Field("quantity", \.quantity)
-        Field("unit_amount", \.unitAmount, description: "Minor units; negative for a discount")
-        Field("amount", \.amount, description: "quantity × unit_amount, computed by the service")
+        Field(
+            "unit_amount",
+            \.unitAmount,
+            description: "Minor units; negative for a discount. Null on a subscription invoice's line no unit price gives (tiers)"
+        )
+        Field("amount", \.amount, description: "quantity × unit_amount, computed by the service; or what the provider charged for the line")
         Field("currency", \.currency)
         Field("price_id", \.priceID, description: "The catalog price it was priced from, if any")
         Field("location_id", \.locationID)
@@ -53,8 +57,12 @@ extension Resources {
             "collection",
             \.collection,
             description: "manual: the app collects it (pay, mark-paid); sandbox: the sandbox's hosted invoice page; stripe_invoice, "
-                + "payment_link: through Stripe"
+                + "payment_link: through Stripe; subscription: made by the provider for a subscription (a renewal, usage) and "
+                + "collected with its payment method, mirrored here"
         )
+        Field("subscription_id", \.subscriptionID, description: "The subscription it bills, for collection subscription")
+        Field("period_start", \.periodStart, description: "The subscription period it bills")
+        Field("period_end", \.periodEnd)
         Field("currency", \.currency)
         Field("location_id", \.locationID)
         Field("due_date", \.dueDate, description: "Set, or days_until_due after finalization")

@@ -43,6 +43,7 @@ public enum Migrations {
         M0019_CreateEntitlements(),
         M0020_AddPaymentProviderIndex(),
         M0021_CreateInvoices(),
+        M0022_MirrorSubscriptionInvoices(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

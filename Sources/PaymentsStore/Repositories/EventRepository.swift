@@ -98,18 +98,6 @@ public struct EventRepository: Sendable {
         return Page(fetched: try rows.map(Self.decode), limit: page.limit)
     }
 
-    /// The payload of the app's newest event of `type` about `customer`, numbered yet or not
-    /// (what it says, not where it stands in the stream).
-    public func latestPayload(_ type: Event.Kind, customer: Customer.ID) async throws -> String? {
-        try await session.db.raw(
-            """
-            SELECT payload FROM events
-            WHERE app_id = \(bind: appID.rawValue) AND customer_id = \(bind: customer.rawValue) AND type = \(bind: type.rawValue)
-            ORDER BY id DESC LIMIT 1
-            """
-        ).first()?.decode(column: "payload", as: String.self)
-    }
-
     static func decode(_ row: any SQLRow) throws -> Event {
         let sequence = try row.decode(column: "sequence", as: Int64.self)
         return Event(

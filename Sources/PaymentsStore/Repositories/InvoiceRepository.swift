@@ -44,7 +44,8 @@ public struct InvoiceRepository: Sendable {
     static let columns: SQLQueryString = """
         id, app_id, customer_id, number, status, currency, collection, location_id, due_date, days_until_due, memo, metadata,
         total, amount_paid, payment_id, payment_reference, payment_attempts, payment_attempt_open, provider, provider_invoice_id,
-        hosted_url, pdf_url, collection_key, finalized_at, paid_at, voided_at, marked_uncollectible_at, created_at, updated_at
+        hosted_url, pdf_url, collection_key, finalized_at, paid_at, voided_at, marked_uncollectible_at, created_at, updated_at,
+        subscription_id, period_start, period_end
         """
     /// The columns, the customer's external id, and what was refunded of the paying payment.
     static let selection: SQLQueryString =
@@ -53,8 +54,8 @@ public struct InvoiceRepository: Sendable {
             (SELECT amount_refunded FROM payments WHERE payments.id = invoices.payment_id) AS amount_refunded
             """
     static let lineColumns: SQLQueryString = """
-        id, app_id, invoice_id, description, quantity, unit_amount, currency, price_id, location_id, period_start, period_end,
-        metadata, created_at
+        id, app_id, invoice_id, description, quantity, unit_amount, amount, currency, price_id, location_id, period_start,
+        period_end, metadata, created_at
         """
     /// The prefix of an app that has not set one.
     public static let defaultPrefix = "INV"
@@ -145,7 +146,8 @@ public struct InvoiceRepository: Sendable {
                     \(bind: i.paymentReference), \(bind: Int64(i.paymentAttempts)), \(bind: i.paymentAttemptOpen ? 1 : 0),
                     \(bind: i.provider?.rawValue), \(bind: i.providerInvoiceID), \(bind: i.hostedURL), \(bind: i.pdfURL),
                     \(bind: i.collectionKey), \(bind: i.finalizedAt?.millis), \(bind: i.paidAt?.millis), \(bind: i.voidedAt?.millis),
-                    \(bind: i.markedUncollectibleAt?.millis), \(bind: i.createdAt.millis), \(bind: i.updatedAt.millis))
+                    \(bind: i.markedUncollectibleAt?.millis), \(bind: i.createdAt.millis), \(bind: i.updatedAt.millis),
+                    \(bind: i.subscriptionID?.rawValue), \(bind: i.periodStart?.millis), \(bind: i.periodEnd?.millis))
             """
         ).run()
         for line in i.lines { try await insert(line, of: i.id) }
@@ -184,7 +186,7 @@ public struct InvoiceRepository: Sendable {
             """
             INSERT INTO invoice_lines (\(Self.lineColumns))
             VALUES (\(bind: l.id.rawValue), \(bind: appID.rawValue), \(bind: invoice.rawValue), \(bind: l.description),
-                    \(bind: l.quantity), \(bind: l.unitAmount), \(bind: l.currency.rawValue), \(bind: l.priceID), \(bind: l.locationID),
+                    \(bind: l.quantity), \(bind: l.unitAmount), \(bind: l.amount), \(bind: l.currency.rawValue), \(bind: l.priceID), \(bind: l.locationID),
                     \(bind: l.periodStart?.millis), \(bind: l.periodEnd?.millis), \(bind: Metadata.encode(l.metadata)),
                     \(bind: l.createdAt.millis))
             """
@@ -196,7 +198,7 @@ public struct InvoiceRepository: Sendable {
         try await session.db.raw(
             """
             UPDATE invoice_lines SET description = \(bind: l.description), quantity = \(bind: l.quantity),
-                unit_amount = \(bind: l.unitAmount), currency = \(bind: l.currency.rawValue), price_id = \(bind: l.priceID),
+                unit_amount = \(bind: l.unitAmount), amount = \(bind: l.amount), currency = \(bind: l.currency.rawValue), price_id = \(bind: l.priceID),
                 location_id = \(bind: l.locationID), period_start = \(bind: l.periodStart?.millis),
                 period_end = \(bind: l.periodEnd?.millis), metadata = \(bind: Metadata.encode(l.metadata))
             WHERE app_id = \(bind: appID.rawValue) AND invoice_id = \(bind: invoice.rawValue) AND id = \(bind: l.id.rawValue)
@@ -296,23 +298,29 @@ public struct InvoiceRepository: Sendable {
         invoice.paidAt = try row.optionalDate("paid_at")
         invoice.voidedAt = try row.optionalDate("voided_at")
         invoice.markedUncollectibleAt = try row.optionalDate("marked_uncollectible_at")
+        invoice.subscriptionID = try row.decode(column: "subscription_id", as: String?.self).map { .init(rawValue: $0) }
+        invoice.periodStart = try row.optionalDate("period_start")
+        invoice.periodEnd = try row.optionalDate("period_end")
         invoice.updatedAt = try row.date("updated_at")
         return invoice
     }
 
     static func decodeLine(_ row: any SQLRow) throws -> InvoiceLine {
-        InvoiceLine(
+        var line = InvoiceLine(
             id: .init(rawValue: try row.decode(column: "id", as: String.self)),
             description: try row.decode(column: "description", as: String.self),
             quantity: try row.decode(column: "quantity", as: Int64.self),
-            unitAmount: try row.decode(column: "unit_amount", as: Int64.self),
+            amount: try row.decode(column: "amount", as: Int64.self),
             currency: try row.currency("currency"),
             priceID: try row.decode(column: "price_id", as: String?.self),
-            locationID: try row.decode(column: "location_id", as: String?.self),
             periodStart: try row.optionalDate("period_start"),
             periodEnd: try row.optionalDate("period_end"),
-            metadata: try Metadata.decode(row.decode(column: "metadata", as: String.self)),
             createdAt: try row.date("created_at")
         )
+        // The unit amount as stored (nil for a provider's line no unit price gives).
+        line.unitAmount = try row.decode(column: "unit_amount", as: Int64?.self)
+        line.locationID = try row.decode(column: "location_id", as: String?.self)
+        line.metadata = try Metadata.decode(row.decode(column: "metadata", as: String.self))
+        return line
     }
 }

@@ -42,8 +42,11 @@ struct SeededGenerator: RandomNumberGenerator {
         #"{"id":"\#(id)","object":"event","type":"\#(type)","created":\#(created),"data":{"object":{"id":"sub_1","object":"subscription","status":"\#(status)","metadata":{"payments_app_id":"\#(app)"}}}}"#
     }
 
+    /// An event about the renewal's invoice `in_2`: open while its charge fails, paid after.
     static func invoiceEvent(_ id: String, _ type: String, _ created: Int, paid: Int) -> String {
-        #"{"id":"\#(id)","object":"event","type":"\#(type)","created":\#(created),"data":{"object":{"id":"in_2","object":"invoice","subscription":"sub_1","amount_paid":\#(paid),"currency":"usd","period_start":1792600000,"period_end":1795200000}}}"#
+        let status = paid > 0 ? "paid" : "open"
+        return
+            #"{"id":"\#(id)","object":"event","type":"\#(type)","created":\#(created),"data":{"object":{"id":"in_2","object":"invoice","status":"\#(status)","subscription":"sub_1","total":2900,"amount_paid":\#(paid),"currency":"usd","period_start":1792600000,"period_end":1795200000}}}"#
     }
 
     /// What must not depend on delivery order.
@@ -52,6 +55,8 @@ struct SeededGenerator: RandomNumberGenerator {
         let periodEnd: String?
         let openGrace: Int
         let invoicesPaid: Int
+        /// The renewal's invoice as ours, and its status: one, however its events arrived.
+        let invoices: [String]
         let eventsStored: Int
         let failedEvents: Int
     }
@@ -60,6 +65,7 @@ struct SeededGenerator: RandomNumberGenerator {
         let sub = try await api.request(.get, "/v1/subscriptions/\(subscription)", key: key)
         let grace = try await api.request(.get, "/v1/grace-periods?status=open", key: key)
         let paid = try await api.request(.get, "/v1/events?type=invoice.paid", key: key)
+        let invoices = try await api.request(.get, "/v1/invoices", key: key).data.map { "\($0["number"] ?? "") \($0["status"] ?? "")" }
         let (stored, failed) = try await api.store.read { session in
             let rows = try await session.db.raw("SELECT status FROM provider_events WHERE provider = 'stripe'").all()
             let statuses = try rows.map { try $0.decode(column: "status", as: String.self) }
@@ -70,6 +76,7 @@ struct SeededGenerator: RandomNumberGenerator {
             periodEnd: sub.string("current_period_end"),
             openGrace: grace.data.count,
             invoicesPaid: paid.data.count,
+            invoices: invoices,
             eventsStored: stored,
             failedEvents: failed
         )
@@ -131,6 +138,7 @@ struct SeededGenerator: RandomNumberGenerator {
         for steps in [Self.history, Array(Self.history.prefix(3))] {
             let reference = try await Self.run(engine, steps, order: nil)
             #expect(reference.invoicesPaid == (steps.count == 5 ? 1 : 0))
+            #expect(reference.invoices == [steps.count == 5 ? "INV-000001 paid" : "INV-000001 open"])
             #expect(reference.openGrace == (steps.count == 5 ? 0 : 1), "paid: no grace left open; unpaid: one open")
             var generator = SeededGenerator(seed: engine == .sqlite ? 20_261_122 : 1_122)
             for _ in 0..<(engine == .sqlite ? 5 : 3) {

@@ -26,8 +26,6 @@ import Testing
             ("customer.subscription.created", "subscription", .subscriptionChanged(subscription: "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw")),
             ("customer.subscription.deleted", "subscription", .subscriptionChanged(subscription: "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw")),
             ("customer.subscription.trial_will_end", "subscription", .trialEnding(subscription: "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw")),
-            ("invoice.payment_failed", "invoice", .invoicePaymentFailed(subscription: "subscription")),
-            ("invoice.finalized", "invoice", .invoiceChanged(subscription: "subscription")),
             ("payment_intent.succeeded", "payment_intent", .paymentSucceeded(payment: "pi_1PgafyB7WZ01zgkWSjxsAJo3")),
             ("payment_intent.payment_failed", "payment_intent", .paymentFailed(payment: "pi_1PgafyB7WZ01zgkWSjxsAJo3")),
             ("payment_intent.canceled", "payment_intent", .paymentChanged(payment: "pi_1PgafyB7WZ01zgkWSjxsAJo3")),
@@ -53,7 +51,22 @@ import Testing
                 continue
             }
             #expect(invoice.id == "in_1Pgc6tB7WZ01zgkWu9fdqL6I" && invoice.amountPaid == Money(0, .usd) && subscription == "subscription")
+            #expect(invoice.total == 1000 && invoice.lines.map(\.amount) == [1000], "the total and lines as Stripe priced them")
         }
+        // every invoice event carries the invoice as it stands: its status, total and links
+        let open: [String: Any] = [
+            "status": "open", "hosted_invoice_url": "https://invoice.stripe.com/i/1", "invoice_pdf": "https://pay.stripe.com/1/pdf",
+        ]
+        guard case .invoicePaymentFailed(let failed?, "subscription") = try Self.stripeEvent("invoice.payment_failed", "invoice", open).fact,
+            case .invoiceChanged(let finalized?, "subscription") = try Self.stripeEvent("invoice.finalized", "invoice", open).fact,
+            case .invoiceChanged(let voided?, _) = try Self.stripeEvent("invoice.voided", "invoice", ["status": "void"]).fact,
+            case .invoiceChanged(let draft?, _) = try Self.stripeEvent("invoice.created", "invoice").fact
+        else {
+            Issue.record("an invoice event lost its invoice")
+            return
+        }
+        #expect(failed.status == .open && failed.hostedURL == "https://invoice.stripe.com/i/1" && failed.pdfURL == "https://pay.stripe.com/1/pdf")
+        #expect(finalized == failed && voided.status == .void && draft.status == .draft)
         // a refund is about its payment intent; a charge without one is nothing we made
         #expect(try Self.stripeEvent("refund.created", "refund", ["payment_intent": "pi_9"]).fact == .paymentRefunded(payment: "pi_9"))
         #expect(try Self.stripeEvent("charge.refunded", "charge", ["payment_intent": ["id": "pi_9"]]).fact == .paymentRefunded(payment: "pi_9"))
@@ -74,11 +87,18 @@ import Testing
             (
                 .invoicePaid,
                 .invoicePaid(
-                    ProviderInvoice(id: "sbin_1", amountPaid: Money(2900, .usd), periodStart: invoice.periodStart, periodEnd: invoice.periodEnd),
+                    ProviderInvoice(
+                        id: "sbin_1",
+                        status: .paid,
+                        total: 2900,
+                        amountPaid: Money(2900, .usd),
+                        periodStart: invoice.periodStart,
+                        periodEnd: invoice.periodEnd
+                    ),
                     subscription: "sbsub_1"
                 )
             ),
-            (.invoicePaymentFailed, .invoicePaymentFailed(subscription: "sbsub_1")),
+            (.invoicePaymentFailed, .invoicePaymentFailed(nil, subscription: "sbsub_1")),
             (.paymentRefunded, .paymentRefunded(payment: "sbsub_1")),
             (.checkoutCompleted, .checkoutCompleted(session: "sbsub_1")),
         ]

@@ -21,10 +21,13 @@ final class RecordingStripe: Sendable {
     /// Whether `plink_1` is still active, and whether a Checkout session it made is complete.
     let paymentLink = NIOLockedValueBox((active: true, paid: false))
 
-    static func invoice(_ status: String, total: Int64, paid: Bool = false) -> String {
+    /// Invoices made so far: the last is `in_{count}`.
+    let invoiceCount = NIOLockedValueBox(0)
+
+    static func invoice(_ status: String, total: Int64, paid: Bool = false, id: Int = 1) -> String {
         let payments = paid ? #","payments":{"data":[{"payment":{"type":"payment_intent","payment_intent":"pi_1"},"status":"paid"}]}"# : ""
         return
-            #"{"id":"in_1","object":"invoice","status":"\#(status)","currency":"usd","amount_due":\#(total),"amount_paid":\#(paid ? total : 0),"total":\#(total),"hosted_invoice_url":"https://invoice.stripe.com/i/acct_1/test_1","invoice_pdf":"https://pay.stripe.com/invoice/acct_1/test_1/pdf"\#(payments)}"#
+            #"{"id":"in_\#(id)","object":"invoice","status":"\#(status)","currency":"usd","amount_due":\#(total),"amount_paid":\#(paid ? total : 0),"total":\#(total),"hosted_invoice_url":"https://invoice.stripe.com/i/acct_1/test_1","invoice_pdf":"https://pay.stripe.com/invoice/acct_1/test_1/pdf"\#(payments)}"#
     }
 
     static let subscription =
@@ -38,7 +41,10 @@ final class RecordingStripe: Sendable {
     var transport: StripeTransport {
         StripeTransport { [self] request, _ in
             requests.withLockedValue { $0.append(request) }
-            let path = request.path.split(separator: "?").first.map(String.init) ?? request.path
+            // The last invoice made answers as `in_N`.
+            let last = invoiceCount.withLockedValue { $0 }
+            let path = (request.path.split(separator: "?").first.map(String.init) ?? request.path)
+                .replacingOccurrences(of: "/v1/invoices/in_\(last)", with: "/v1/invoices/in_N")
             func ok(_ body: String) -> StripeTransport.Response {
                 .init(status: 200, headers: ["content-type": "application/json"], body: Array(body.utf8))
             }
@@ -88,9 +94,18 @@ final class RecordingStripe: Sendable {
             case ("GET", "/v1/subscriptions"): return ok(#"{"data":[\#(Self.subscription)],"has_more":false}"#)
             case ("POST", "/v1/checkout/sessions"), ("GET", "/v1/checkout/sessions/cs_test_1"): return ok(Self.session)
             case ("POST", "/v1/invoices"):
-                // One invoice at a time, always `in_1`: a new one starts with no items.
+                // One invoice at a time: a new one starts with no items.
                 invoiceItems.withLockedValue { $0 = [] }
-                return ok(Self.invoice("draft", total: 0))
+                return ok(
+                    Self.invoice(
+                        "draft",
+                        total: 0,
+                        id: invoiceCount.withLockedValue {
+                            $0 += 1
+                            return $0
+                        }
+                    )
+                )
             case ("POST", "/v1/invoiceitems"):
                 let form = Dictionary(
                     (request.body ?? "").split(separator: "&").map { pair in
@@ -103,10 +118,13 @@ final class RecordingStripe: Sendable {
                     form["amount"].flatMap { Int64($0) } ?? (Int64(form["quantity"] ?? "1") ?? 1) * (Int64(form["unit_amount_decimal"] ?? "0") ?? 0)
                 invoiceItems.withLockedValue { $0.append(amount) }
                 return ok(#"{"id":"ii_1","object":"invoiceitem","amount":\#(amount)}"#)
-            case ("POST", "/v1/invoices/in_1/finalize"): return ok(Self.invoice("open", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
-            case ("GET", "/v1/invoices/in_1"): return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, paid: true))
-            case ("POST", "/v1/invoices/in_1/pay"): return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
-            case ("POST", "/v1/invoices/in_1/void"): return ok(Self.invoice("void", total: invoiceItems.withLockedValue { $0.reduce(0, +) }))
+            case ("POST", "/v1/invoices/in_N/finalize"):
+                return ok(Self.invoice("open", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, id: last))
+            case ("GET", "/v1/invoices/in_N"):
+                return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, paid: true, id: last))
+            case ("POST", "/v1/invoices/in_N/pay"): return ok(Self.invoice("paid", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, id: last))
+            case ("POST", "/v1/invoices/in_N/void"):
+                return ok(Self.invoice("void", total: invoiceItems.withLockedValue { $0.reduce(0, +) }, id: last))
             case ("POST", "/v1/payment_links"): return ok(#"{"id":"plink_1","url":"https://buy.stripe.com/test_1","active":true}"#)
             case ("POST", "/v1/payment_links/plink_1"):
                 paymentLink.withLockedValue { $0.active = false }
