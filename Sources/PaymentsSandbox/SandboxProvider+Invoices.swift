@@ -165,6 +165,19 @@ extension SandboxProvider {
         }
     }
 
+    /// What `POST /v1/invoices/{id}/pay` asks: the page's charge, made by the app.
+    public func chargeCollectedInvoice(
+        _ id: String,
+        paymentMethod: String,
+        idempotencyKey: String
+    ) async throws(ProviderError)
+        -> ProviderCollectedInvoice
+    {
+        let (invoice, failure) = try await payCollectedInvoice(id, paymentMethod: paymentMethod)
+        if let failure { throw .cardDeclined(failure.message, declineCode: failure.declineCode, payment: nil) }
+        return invoice
+    }
+
     /// Our invoice's id for a sandbox invoice (its hosted page shows ours).
     public func ourInvoice(of id: String) async throws(ProviderError) -> String {
         try await run {

@@ -428,6 +428,11 @@ extension Invoices {
         /// before the call, so a retry after a crash or a timeout resumes that charge instead of
         /// making another. Paid when the charge succeeds (now, or when the provider's event says
         /// so); `invoice.payment_failed` when it is declined (402). Audited as PAY_INVOICE.
+        ///
+        /// One a provider invoices (`sandbox`, `stripe_invoice`) is charged there, under the same
+        /// key, so its page cannot take the money again; its charge is mirrored as a payment of
+        /// ours, and a decline is the provider's event (`invoice.payment_failed`) as when the
+        /// buyer's card is declined on the page. A payment link cannot be charged (409).
         public func pay(app: App, _ id: String, paymentMethod: String, origin: Origin) async throws -> Invoice {
             try Payment.paymentMethodRule.check(paymentMethod, param: "payment_method")
             guard let invoiceID = Invoice.ID(parsing: id) else { throw PaymentsError.notFound(.invoiceNotFound, id: id) }
@@ -439,6 +444,9 @@ extension Invoices {
                 snapshot.attempt = key
                 try await session.audit(app.id, try AuditRecord(action: .payInvoice, target: invoice.id, snapshot: snapshot))
                 return (invoice, key)
+            }
+            if let providerInvoiceID = invoice.providerInvoiceID {
+                return try await charge(app: app, invoice, at: providerInvoiceID, paymentMethod: paymentMethod, key: key, origin: origin)
             }
             let request = Payments.CreateRequest(
                 customer: invoice.customerExternalID,
@@ -457,6 +465,33 @@ extension Invoices {
                 }
                 throw error
             }
+        }
+
+        /// Charges an invoice the provider collects, at the provider: paid, its charge mirrored
+        /// (as the provider's event would); declined, the attempt over and the invoice open.
+        private func charge(
+            app: App,
+            _ invoice: Invoice,
+            at providerInvoiceID: String,
+            paymentMethod: String,
+            key: String,
+            origin: Origin
+        ) async throws -> Invoice {
+            let collector = try await directory.provider(for: app).require((any InvoiceCollector).self, .invoicing)
+            do {
+                _ = try await collector.chargeCollectedInvoice(providerInvoiceID, paymentMethod: paymentMethod, idempotencyKey: key)
+            } catch let error where error.isCardDeclined {
+                _ = try await change(app: app.id, invoice.id.rawValue, action: .payInvoice, origin: origin) { invoice, _ in
+                    invoice.paymentAttemptOpen = false
+                    return Outcome()
+                }
+                throw error.paymentsError
+            } catch {
+                // Unknown: the attempt stays open; a retry asks again under the same key.
+                throw error.paymentsError
+            }
+            _ = try await refresh(app: app, providerInvoiceID: providerInvoiceID, paymentFailed: false, origin: origin)
+            return try await get(app: app.id, invoice.id.rawValue)
         }
 
         /// Links the attempt's payment to the invoice and records its outcome, reading the

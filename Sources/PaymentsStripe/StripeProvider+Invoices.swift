@@ -90,6 +90,24 @@ extension StripeProvider {
         )
     }
 
+    /// Stripe Invoicing: `POST /v1/invoices/{id}/pay` with the customer's payment method. A
+    /// payment link has nothing to charge: its buyer pays on its page.
+    public func chargeCollectedInvoice(
+        _ id: String,
+        paymentMethod: String,
+        idempotencyKey: String
+    ) async throws(ProviderError)
+        -> ProviderCollectedInvoice
+    {
+        guard !id.hasPrefix(Self.paymentLinkPrefix) else {
+            throw .invalidRequest("Payment link \(id) is paid by its buyer on its page; it cannot be charged.", param: "collection")
+        }
+        var form = FormBody()
+        form.add("payment_method", paymentMethod)
+        form.add("off_session", true)
+        return try await collected(try await client.post("/v1/invoices/\(id)/pay", form, idempotencyKey: idempotencyKey, as: StripeInvoice.self))
+    }
+
     /// Stripe's invoice in the domain's words, with the payment intent that paid it.
     func collected(_ invoice: StripeInvoice) async throws(ProviderError) -> ProviderCollectedInvoice {
         let status: ProviderCollectedInvoice.Status =

@@ -269,6 +269,7 @@ public struct Invoice: Sendable, Equatable, Identified {
             )
         }
         amountPaid = amountDue
+        paymentAttemptOpen = false
         paymentID = payment ?? paymentID
         paymentReference = reference ?? paymentReference
         status = .paid
@@ -279,7 +280,8 @@ public struct Invoice: Sendable, Equatable, Identified {
     /// Starts (or resumes) a charge of what remains: the key the payment is made under.
     /// - Throws: `invoice_not_open`.
     public mutating func beginPaymentAttempt(at time: Date) throws(PaymentsError) -> String {
-        try requireCollectedByTheApp()
+        try requireNotSubscriptionBilled()
+        try requireChargeable()
         guard status == .open || status == .uncollectible else {
             throw PaymentsError(
                 .conflict,
@@ -327,19 +329,19 @@ public struct Invoice: Sendable, Equatable, Identified {
         }
     }
 
-    /// The app may charge an invoice only when no provider is collecting it: its hosted page could
-    /// be paid as well.
+    /// A payment link is paid on its page, by the buyer: it cannot be charged. (One of ours or
+    /// one the provider invoices is charged: by the app, or at the provider, which closes its
+    /// page.)
     /// - Throws: `invoice_collected_by_provider` (409) naming `collection`.
-    func requireCollectedByTheApp() throws(PaymentsError) {
-        guard providerInvoiceID == nil else {
-            throw PaymentsError(
-                .conflict,
-                code: .invoiceCollectedByProvider,
-                message: "Invoice \(id) is collected by \(provider?.rawValue ?? "its provider") (\(collection.rawValue)): the buyer pays it on its "
-                    + "hosted page, and the provider's events record it. Void it to collect it another way.",
-                param: "collection"
-            )
-        }
+    func requireChargeable() throws(PaymentsError) {
+        guard collection == .paymentLink, providerInvoiceID != nil else { return }
+        throw PaymentsError(
+            .conflict,
+            code: .invoiceCollectedByProvider,
+            message: "Invoice \(id) is collected by a payment link: the buyer pays it on its page, and the provider's events record it. "
+                + "Void it to collect it another way.",
+            param: "collection"
+        )
     }
 
     /// Cancels an open invoice: nothing is owed any more; its number stays used.

@@ -472,6 +472,9 @@ public protocol InvoiceCollector: PaymentProvider {
     /// Records at the provider that it was paid some other way (a cheque, a transfer): the buyer
     /// can no longer pay it there.
     func markCollectedInvoicePaidOutOfBand(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice
+    /// Charges it now with the customer's saved payment method (once per key).
+    /// - Throws: `cardDeclined` when the charge is declined: the invoice stays open.
+    func chargeCollectedInvoice(_ id: String, paymentMethod: String, idempotencyKey: String) async throws(ProviderError) -> ProviderCollectedInvoice
 }
 
 /// What the core asks a provider to collect: our invoice's lines, frozen.

@@ -138,7 +138,8 @@ struct InvoicesController: Controller {
             id: "markInvoicePaid",
             summary: "Record money received out of band (a cheque, a bank transfer)",
             description: "Open or uncollectible invoices. One a provider collects is marked paid there first (Stripe: paid out of "
-                + "band; a payment link is deactivated), so its page can no longer be paid. Audited as MARK_INVOICE_PAID; `invoice.paid`.",
+                + "band; a payment link is deactivated), so its page can no longer be paid. A subscription's invoice: 409 "
+                + "`invoice_collected_by_provider` (the provider collects it). Audited as MARK_INVOICE_PAID; `invoice.paid`.",
             parameters: [id],
             success: .ok(Resources.invoice.codec, "Paid"),
             errors: [.notFound, .conflict, .unavailable],
@@ -153,7 +154,10 @@ struct InvoicesController: Controller {
                 + "refund route and the invoice shows `amount_refunded`), made under a key of the invoice's own, so a retry after a "
                 + "timeout resumes the same charge and never charges twice. 402 `card_declined`: the invoice stays open and "
                 + "`invoice.payment_failed` is sent. Paid when the charge succeeds, now or when the provider says so. "
-                + "Audited as PAY_INVOICE; `invoice.paid`.",
+                + "One the provider invoices (sandbox, stripe_invoice) is charged there (Stripe: `POST /v1/invoices/{id}/pay` with "
+                + "the payment method), so its page cannot be paid again. 409 `invoice_collected_by_provider` for a payment link (its "
+                + "buyer pays on its page) and for a subscription's invoice (the provider collects it). Audited as PAY_INVOICE; "
+                + "`invoice.paid`.",
             parameters: [id],
             success: .ok(Resources.invoice.codec, "Paid, or open while the charge is pending"),
             errors: [.notFound, .conflict, .paymentRequired, .unavailable],
@@ -164,8 +168,8 @@ struct InvoicesController: Controller {
             "/v1/invoices/{id}/void",
             id: "voidInvoice",
             summary: "Cancel an open invoice; its number stays used",
-            description: "One a provider collects is voided there first (its page can no longer be paid). Audited as VOID_INVOICE; "
-                + "`invoice.voided`.",
+            description: "One a provider collects is voided there first (its page can no longer be paid). A subscription's invoice: 409 "
+                + "`invoice_collected_by_provider`. Audited as VOID_INVOICE; `invoice.voided`.",
             parameters: [id],
             success: .ok(Resources.invoice.codec, "Void"),
             errors: [.notFound, .conflict, .unavailable],

@@ -110,6 +110,31 @@ import Testing
         }
     }
 
+    /// Charging an invoice the provider collects: a lost answer leaves the attempt open, and the
+    /// retry asks under the same key; the provider's invoice is paid once, with one charge.
+    @Test(arguments: TestDatabase.engines) func aProviderChargeWhoseAnswerWasLostIsMadeOnce(engine: SQLEngine) async throws {
+        try await Self.run(engine, faults: [.lostAfterActing("chargeCollectedInvoice")]) { api, key in
+            let id = try await InvoiceTests.draft(api, key, collection: "sandbox", amount: 9000)
+            #expect(try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key).string("status") == "open")
+            let lost = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(lost.status == .serviceUnavailable && lost.errorCode == "provider_outcome_unknown", "\(lost.text)")
+            #expect(try await Self.providerCount(api, "payment") == 1, "the provider charged it")
+
+            // MUT
+            let retry = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+
+            // validate: paid once, by the one charge, whichever of the retry and the provider's event records it
+            try await api.services.inbox.settle()
+            let paid = try await api.request(.get, "/v1/invoices/\(id)", key: key)
+            #expect(paid.string("status") == "paid" && InvoiceTests.int(paid, "amount_paid") == 9000, "\(retry.text) \(paid.text)")
+            #expect(try await Self.providerCount(api, "payment") == 1, "no second charge")
+            #expect(try await api.request(.get, "/v1/payments?customer=org_42", key: key).data.count == 1)
+            let audit = try await api.request(.get, "/v1/audit-logs?action_type=PAY_INVOICE&target_id=\(id)", key: key)
+            let attempts = Set(audit.data.compactMap { ($0["payload_snapshot"] as? [String: Any])?["attempt"] as? String })
+            #expect(attempts == ["invoice/\(id)/1"], "one attempt, resumed: \(attempts)")
+        }
+    }
+
     /// A provider that cannot be reached made nothing: the draft is a draft again, editable, and
     /// no number is used.
     @Test(arguments: TestDatabase.engines) func aCollectionTheProviderRefusedLeavesTheDraftADraft(engine: SQLEngine) async throws {

@@ -400,11 +400,30 @@ import Testing
             #expect(charge.string("status") == "succeeded" && charge.json["amount"] as? Int == 28950 && charge.string("customer") == "org_42")
             #expect(try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data.count == 1)
             #expect(try await pay(page, "pm_sandbox_visa").text.contains("paid"), "a paid invoice is not paid twice")
-            let bySecondHand = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
-            #expect(bySecondHand.status == .conflict && bySecondHand.errorCode == "invoice_collected_by_provider", "the provider collects it")
+            let again = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(again.status == .conflict && again.errorCode == "invoice_not_open", "paid: not charged again")
             // Its refund is the payment's; the invoice shows it.
             #expect(try await api.request(.post, "/v1/payments/\(payment)/refunds", key: key, json: #"{"amount":950}"#).status == .created)
             #expect(Self.int(try await api.request(.get, "/v1/invoices/\(id)", key: key), "amount_refunded") == 950)
+
+            // Charged by the app with the customer's saved card: at the provider, so its page is closed.
+            let charged = try await Self.finalized(api, key, collection: "sandbox")
+            let chargedPage = try #require(
+                try await api.request(.get, "/v1/invoices/\(charged)", key: key).string("hosted_invoice_url")
+                    .flatMap { url in url.range(of: "/sandbox/invoices/").map { String(url[$0.lowerBound...]) } }
+            )
+            let declined2 = try await api.request(.post, "/v1/invoices/\(charged)/pay", key: key, json: #"{"payment_method":"pm_sandbox_declined"}"#)
+            #expect(declined2.status.code == 402 && declined2.errorCode == "card_declined", "\(declined2.text)")
+            try await api.services.inbox.settle()
+            let stillOpen = try await api.request(.get, "/v1/invoices/\(charged)", key: key)
+            #expect(stillOpen.string("status") == "open")
+            #expect(try await api.request(.get, "/v1/events?type=invoice.payment_failed", key: key).data.count == 2, "the provider's event says so")
+            let chargedNow = try await api.request(.post, "/v1/invoices/\(charged)/pay", key: key, json: #"{"payment_method":"pm_sandbox_visa"}"#)
+            #expect(chargedNow.status == .ok && chargedNow.string("status") == "paid" && chargedNow.string("payment_id") != nil, "\(chargedNow.text)")
+            #expect(try await pay(chargedPage, "pm_sandbox_visa").text.contains("paid"), "its page shows it paid, not a second charge")
+            try await api.services.inbox.settle()
+            let chargedPaid = try await api.request(.get, "/v1/events?type=invoice.paid", key: key).data
+            #expect(chargedPaid.filter { (($0["data"] as? [String: Any])?["object"] as? [String: Any])?["id"] as? String == charged }.count == 1)
 
             // Voided: its page can no longer be paid.
             let second = try await Self.finalized(api, key, collection: "sandbox")
@@ -444,7 +463,7 @@ import Testing
             let refused = try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key)
             #expect(refused.status == .badRequest && refused.errorParam == "collection", "\(refused.text)")
             #expect(try await api.request(.patch, "/v1/invoices/\(draft)", key: key, json: #"{"collection":"sandbox"}"#).status == .ok)
-            #expect(try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key).string("number") == "INV-000004")
+            #expect(try await api.request(.post, "/v1/invoices/\(draft)/finalize", key: key).string("number") == "INV-000005")
         }
     }
 

@@ -109,6 +109,8 @@ import Testing
             let open = try await api.request(.post, "/v1/invoices/\(id)/finalize", key: key)
             #expect(open.string("status") == "open" && open.string("provider_invoice_id") == "plink_1", "\(open.text)")
             #expect(open.string("hosted_invoice_url") == "https://buy.stripe.com/test_1")
+            let charged = try await api.request(.post, "/v1/invoices/\(id)/pay", key: key, json: #"{"payment_method":"pm_card_visa"}"#)
+            #expect(charged.status == .conflict && charged.errorCode == "invoice_collected_by_provider", "a link's buyer pays on its page")
 
             // The buyer pays through the link; Stripe says so with the session it made.
             stripe.paymentLink.withLockedValue { $0.paid = true }
@@ -202,6 +204,14 @@ import Testing
             let cheque = try await api.request(.post, "/v1/invoices/\(third)/mark-paid", key: key, json: #"{"reference":"Cheque 7"}"#)
             #expect(cheque.string("status") == "paid" && cheque.string("payment_reference") == "Cheque 7", "\(cheque.text)")
             #expect(stripe.requests.withLockedValue { $0 }.last { $0.path == "/v1/invoices/in_3/pay" }?.body == "paid_out_of_band=true")
+
+            // Another, charged by the app with the customer's saved card: Stripe's /pay, under the attempt's key.
+            let fourth = try await InvoiceTests.draft(api, key, collection: "stripe_invoice", amount: 400)
+            #expect(try await api.request(.post, "/v1/invoices/\(fourth)/finalize", key: key).string("number") == "INV-000004")
+            let charged = try await api.request(.post, "/v1/invoices/\(fourth)/pay", key: key, json: #"{"payment_method":"pm_card_visa"}"#)
+            #expect(charged.status == .ok && charged.string("status") == "paid" && charged.string("payment_id") != nil, "\(charged.text)")
+            let pay = try #require(stripe.requests.withLockedValue { $0 }.last { $0.path == "/v1/invoices/in_4/pay" })
+            #expect(pay.body == "payment_method=pm_card_visa&off_session=true" && pay.headers["Idempotency-Key"] == "invoice/\(fourth)/1", "\(pay)")
         }
     }
 }

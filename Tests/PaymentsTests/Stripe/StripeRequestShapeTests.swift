@@ -436,6 +436,8 @@ extension RecordingStripe {
         )
         #expect(invoiceRequests.first?.body?.contains("collection_method=send_invoice") == true)
         #expect(invoiceRequests.first?.body?.contains("metadata[payments_object_id]=inv_1") == true)
+        #expect(try await stripe.chargeCollectedInvoice("in_1", paymentMethod: "pm_card_visa", idempotencyKey: "invoice/inv_1/1").status == .paid)
+        #expect(fake.requests.withLockedValue { $0 }.last?.body == "payment_method=pm_card_visa&off_session=true")
         let paidInvoice = try await stripe.retrieveCollectedInvoice("in_1")
         #expect(paidInvoice.status == .paid && paidInvoice.payment?.id == "pi_1" && paidInvoice.amountPaid == 35000)
         #expect(try await stripe.markCollectedInvoicePaidOutOfBand("in_1").status == .paid)

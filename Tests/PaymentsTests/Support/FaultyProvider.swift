@@ -106,6 +106,11 @@ struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, Port
     func markCollectedInvoicePaidOutOfBand(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
         try await inner.markCollectedInvoicePaidOutOfBand(id)
     }
+    func chargeCollectedInvoice(_ id: String, paymentMethod: String, idempotencyKey: String) async throws(ProviderError) -> ProviderCollectedInvoice {
+        try await around("chargeCollectedInvoice") { () async throws(ProviderError) in
+            try await inner.chargeCollectedInvoice(id, paymentMethod: paymentMethod, idempotencyKey: idempotencyKey)
+        }
+    }
     func voidCollectedInvoice(_ id: String) async throws(ProviderError) -> ProviderCollectedInvoice {
         try await around("voidCollectedInvoice") { () async throws(ProviderError) in try await inner.voidCollectedInvoice(id) }
     }
