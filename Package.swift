@@ -13,6 +13,7 @@ import PackageDescription
 //   PaymentsServices one service per use case (Apps.Service, Payments.Service, ...). Providers are
 //                    reached through the capability protocols in PaymentsDomain only.
 //   PaymentsHTTP     Hummingbird routes and middleware: auth, idempotency, errors, metrics.
+//   PaymentsDashboard the operator's web UI under /dashboard: server-rendered (swift-mustache), through the services.
 //   PaymentsWorkers  background services: housekeeping, reconciliation of provider operations.
 //   PaymentsServer   the wiring: configuration, buildApplication.
 //   payments         the thin executable (swift-argument-parser).
@@ -40,6 +41,8 @@ let package = Package(
         // The OpenAPI document model. Its default trait (loading external references) is not
         // needed to write a document, and makes it notably slower to build.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
+        // The dashboard's server-rendered pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The system's SQLite (Debian's libsqlite3-dev), driven through its C API by PaymentsStore.
@@ -118,6 +121,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PaymentsDashboard",
+            dependencies: [
+                "PaymentsDomain",
+                "PaymentsStore",
+                "PaymentsServices",
+                "PaymentsHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
             name: "PaymentsWorkers",
             dependencies: [
                 "PaymentsDomain",
@@ -136,6 +153,7 @@ let package = Package(
                 "PaymentsSandbox",
                 "PaymentsStripe",
                 "PaymentsHTTP",
+                "PaymentsDashboard",
                 "PaymentsWorkers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -167,6 +185,7 @@ let package = Package(
                 "PaymentsSandbox",
                 "PaymentsStripe",
                 "PaymentsHTTP",
+                "PaymentsDashboard",
                 "PaymentsWorkers",
                 "PaymentsServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

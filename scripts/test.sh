@@ -6,8 +6,10 @@
 #     package, installed with apt-get where missing; run as the `postgres` system user when
 #     this script runs as root, since the server refuses to run as root);
 #   - a Python virtualenv in .venv with the test tools (openapi-spec-validator, schemathesis,
-#     localstripe, the official `stripe` library);
-#   - localstripe, a stateful fake Stripe, on 127.0.0.1 (LOCALSTRIPE_URL).
+#     localstripe, the official `stripe` library, selenium);
+#   - localstripe, a stateful fake Stripe, on 127.0.0.1 (LOCALSTRIPE_URL);
+#   - Debian's chromium and chromium-driver, which the dashboard's browser test drives with
+#     Selenium (from the virtualenv).
 # The PostgreSQL and localstripe tests fail, never skip, when their server is missing.
 #
 # Usage: scripts/test.sh [extra `swift test` arguments, e.g. --filter AuthTests]
@@ -51,6 +53,8 @@ PY
 # --- Tests ----------------------------------------------------------------------------------
 source scripts/lib/apt.sh
 need_package libsqlite3-dev /usr/include/sqlite3.h  # the SQLite backend builds against it
+need_package chromium /usr/bin/chromium              # the dashboard's browser test
+need_package chromium-driver /usr/bin/chromedriver
 log "building"
 swift build --build-tests
 
@@ -76,4 +80,6 @@ rm -f "$STRIPE_REQUEST_LOG" "$STRIPE_SIGNATURE_CASES"
 if [ $# -eq 0 ]; then
   log "end to end through the payments binary (SQLite and PostgreSQL)"
   .venv/bin/python scripts/e2e.py "$(swift build --show-bin-path)/payments" "$TEST_DATABASE_URL"
+  log "the dashboard in headless Chromium (Selenium)"
+  .venv/bin/python scripts/browser_test.py "$(swift build --show-bin-path)/payments"
 fi

@@ -19,6 +19,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case adminTokenRequired = "admin_token_required"
     case publishableKeyNotAllowed = "publishable_key_not_allowed"
     case adminTokenInvalid = "admin_token_invalid"
+    /// A dashboard form without its session's CSRF token.
+    case csrfTokenInvalid = "csrf_token_invalid"
 
     // Idempotency
     case idempotencyKeyReused = "idempotency_key_reused"

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PaymentsDashboard
 import PaymentsDomain
 import PaymentsHTTP
 import PaymentsServices
@@ -41,14 +42,16 @@ public func prepare(_ runtime: Runtime) async throws {
 ///   - runWorkers: whether background workers run in this process (`serve` does by default).
 public func buildApplication(_ runtime: Runtime, runWorkers: Bool = true) -> some ApplicationProtocol {
     let configuration = runtime.configuration
+    let registry = PrometheusCollectorRegistry()
     var dependencies = APIDependencies(
         services: runtime.services,
         adminToken: configuration.secrets.adminToken,
-        metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+        metrics: HTTPMetrics(registry: registry),
         breakers: runtime.breakers
     )
     dependencies.bodyLimit = configuration.server.bodyLimit
     let (router, _) = buildRouter(dependencies)
+    Dashboard(services: runtime.services, adminToken: configuration.secrets.adminToken, registry: registry).addRoutes(to: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: nil),

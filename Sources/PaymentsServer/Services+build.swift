@@ -116,7 +116,8 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         deliveries: Deliveries.Service(store: store, secrets: parts.secrets, sender: parts.sender, logger: logger),
         usageReporter: usageReporter,
         entitlements: Entitlements.Service(store: store, usage: usage),
-        invoices: invoices
+        invoices: invoices,
+        overview: Overview.Service(store: store, directory: directory)
     )
 }
 

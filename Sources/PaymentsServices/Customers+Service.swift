@@ -102,9 +102,10 @@ extension Customers {
             return customer
         }
 
-        public func list(app: App.ID, _ page: PageRequest) async throws -> Page<Customer> {
+        /// Customers newest first; with `search`, those whose external id, name or email contains it.
+        public func list(app: App.ID, search: String? = nil, _ page: PageRequest) async throws -> Page<Customer> {
             try page.requireCursor(of: Customer.self)
-            return try await store.read { try await $0.customers(app).list(page) }
+            return try await store.read { try await $0.customers(app).list(page, search: search) }
         }
     }
 }

@@ -29,6 +29,8 @@ public struct Services: Sendable {
     public let usageReporter: Usage.Reporter
     public let entitlements: Entitlements.Service
     public let invoices: Invoices.Service
+    /// Every app at a glance, for the operator.
+    public let overview: Overview.Service
 
     public init(
         store: Store,
@@ -53,7 +55,8 @@ public struct Services: Sendable {
         deliveries: Deliveries.Service,
         usageReporter: Usage.Reporter,
         entitlements: Entitlements.Service,
-        invoices: Invoices.Service
+        invoices: Invoices.Service,
+        overview: Overview.Service
     ) {
         self.store = store
         self.providers = providers
@@ -78,5 +81,6 @@ public struct Services: Sendable {
         self.usageReporter = usageReporter
         self.entitlements = entitlements
         self.invoices = invoices
+        self.overview = overview
     }
 }

@@ -271,6 +271,8 @@ public struct Session: Sendable {
     }
 
     public var apps: AppRepository { AppRepository(session: self) }
+    /// Counts across every app, for the operator.
+    public var overview: OverviewRepository { OverviewRepository(session: self) }
     public var keys: APIKeyRepository { APIKeyRepository(session: self) }
     public func customers(_ appID: App.ID) -> CustomerRepository { CustomerRepository(session: self, appID: appID) }
     public func auditLog(_ appID: App.ID) -> AuditRepository { AuditRepository(session: self, appID: appID) }

@@ -156,6 +156,16 @@ public struct Price: Sendable, Equatable, Identified {
         case recurring(Money, BillingInterval)
         case metered(Metered)
 
+        /// What `quantity` units bring in a month (monthly recurring revenue), rounded to the
+        /// minor unit: a yearly price counts a twelfth. Nil for one-time and metered prices
+        /// (usage is not recurring revenue).
+        public func monthlyAmount(quantity: Int64) -> Money? {
+            guard case .recurring(let money, let interval) = self else { return nil }
+            let months = Int64(interval.months)
+            let total = money.amount * quantity
+            return Money((total + (total >= 0 ? months : -months) / 2) / months, money.currency)
+        }
+
         public var kind: Kind {
             switch self {
             case .oneTime: .oneTime
@@ -191,6 +201,9 @@ public struct BillingInterval: Sendable, Equatable, Codable {
             throw .invalid(param, "\(param) must be between 1 and \(maximum) for interval \(unit.rawValue) (at most one year).")
         }
     }
+
+    /// The months one period lasts.
+    public var months: Int { unit == .month ? count : 12 * count }
 
     /// The end of the period that starts at `start`, in UTC calendar months.
     public func advance(_ start: Date) -> Date {

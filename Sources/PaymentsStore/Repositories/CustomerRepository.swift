@@ -42,13 +42,25 @@ public struct CustomerRepository: Sendable {
         ).first().map(Self.decode)
     }
 
-    /// Customers newest first.
-    public func list(_ page: PageRequest) async throws -> Page<Customer> {
+    /// Customers newest first; with `search`, those whose external id, name or email contains
+    /// it (case-insensitive).
+    public func list(_ page: PageRequest, search: String? = nil) async throws -> Page<Customer> {
         let after: SQLQueryString = page.startingAfter.map { " AND id < \(bind: $0)" } ?? ""
+        var matching: SQLQueryString = ""
+        if let search, !search.isEmpty {
+            // LIKE's wildcards in the text are matched as themselves.
+            let escaped = search.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            let pattern = "%\(escaped)%"
+            matching = """
+                 AND (LOWER(external_id) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(COALESCE(name, '')) LIKE \(bind: pattern) ESCAPE '\\'
+                      OR LOWER(COALESCE(email, '')) LIKE \(bind: pattern) ESCAPE '\\')
+                """
+        }
         let rows = try await session.db.raw(
             """
             SELECT \(Self.columns) FROM customers
-            WHERE app_id = \(bind: appID.rawValue)\(after)
+            WHERE app_id = \(bind: appID.rawValue)\(after)\(matching)
             ORDER BY id DESC LIMIT \(bind: page.limit + 1)
             """
         ).all()

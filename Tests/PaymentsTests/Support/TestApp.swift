@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PaymentsDashboard
 import PaymentsDomain
 import PaymentsSandbox
 import PaymentsServer
@@ -85,14 +86,16 @@ struct TestAPI {
             )
             configure(&setup)
             let services = buildServices(setup.parts)
+            let registry = PrometheusCollectorRegistry()
             var dependencies = APIDependencies(
                 services: services,
                 adminToken: Secret(adminToken),
-                metrics: HTTPMetrics(registry: PrometheusCollectorRegistry()),
+                metrics: HTTPMetrics(registry: registry),
                 breakers: setup.breakers
             )
             dependencies.bodyLimit = setup.bodyLimit
             let (router, table) = buildRouter(dependencies)
+            Dashboard(services: services, adminToken: Secret(adminToken), registry: registry, signInDelay: .milliseconds(20)).addRoutes(to: router)
             let app = Application(router: router, logger: testLogger)
             try await app.test(.router) { client in
                 try await body(TestAPI(store: store, clock: clock, table: table, client: client, services: services))

@@ -1,0 +1,284 @@
+import Foundation
+import HTTPTypes
+import PaymentsDomain
+import PaymentsStore
+import SQLKit
+import Testing
+
+/// The operator's dashboard over HTTP, as a browser uses it: a signed cookie, forms with their
+/// CSRF token, pages that match the API's numbers, actions through the same services.
+@Suite struct DashboardTests {
+    /// A signed-in browser: its cookie, and the CSRF token its pages carry.
+    struct Browser {
+        let api: TestAPI
+        let cookie: String
+
+        func get(_ path: String) async throws -> TestAPI.Reply {
+            try await api.request(.get, path, headers: [.cookie: cookie])
+        }
+
+        func post(_ path: String, _ fields: [String: String]) async throws -> TestAPI.Reply {
+            let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                .joined(separator: "&")
+            return try await api.request(
+                .post,
+                path,
+                json: body,
+                headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+            )
+        }
+
+        /// The page's CSRF token (every signed-in page carries it, in the sign-out form at least).
+        func csrf(_ page: TestAPI.Reply) throws -> String {
+            try #require(Self.field("csrf", in: page.text))
+        }
+
+        static func field(_ name: String, in html: String) -> String? {
+            guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+            return String(html[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    static func signIn(_ api: TestAPI, token: String = adminToken) async throws -> (TestAPI.Reply, Browser?) {
+        let reply = try await api.request(
+            .post,
+            "/dashboard/sign-in",
+            json: "token=\(token)",
+            headers: [.contentType: "application/x-www-form-urlencoded"]
+        )
+        guard let setCookie = reply.headers[.setCookie], let pair = setCookie.split(separator: ";").first else { return (reply, nil) }
+        return (reply, Browser(api: api, cookie: String(pair)))
+    }
+
+    @Test(arguments: TestDatabase.engines) func onlyTheAdminTokenSignsInAndEveryFormCarriesItsSessionsToken(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            // Signed out: every page sends to the sign-in form, which says nothing more.
+            let away = try await api.request(.get, "/dashboard")
+            #expect(away.status == .seeOther && away.headers[.location] == "/dashboard/sign-in")
+            let form = try await api.request(.get, "/dashboard/sign-in")
+            #expect(form.status == .ok && form.text.contains("type=\"password\"") && !form.text.contains("Sign out"))
+
+            // A wrong token: a clear message, no cookie, counted.
+            let (wrong, none) = try await Self.signIn(api, token: "sk_test_guess")
+            #expect(wrong.status == .unauthorized && wrong.text.contains("not the admin token") && none == nil)
+            let metrics = try await api.request(.get, "/metrics")
+            #expect(metrics.text.contains("dashboard_sign_in_failures_total 1"), "\(metrics.text.suffix(400))")
+
+            // The right one: a session cookie that script cannot read and other sites do not send.
+            let (signedIn, browser) = try await Self.signIn(api)
+            let setCookie = try #require(signedIn.headers[.setCookie])
+            #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/dashboard")
+            for attribute in ["HttpOnly", "SameSite=Strict", "Path=/dashboard", "Max-Age=28800"] {
+                #expect(setCookie.contains(attribute), "\(attribute) in \(setCookie)")
+            }
+            #expect(!setCookie.contains("Secure"), "plain http here")
+            let overHTTPS = try await api.request(
+                .post,
+                "/dashboard/sign-in",
+                json: "token=\(adminToken)",
+                headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Forwarded-Proto")!: "https"]
+            )
+            #expect(overHTTPS.headers[.setCookie]?.contains("; Secure") == true)
+            let signed = try #require(browser)
+            let overview = try await signed.get("/dashboard")
+            #expect(overview.status == .ok && overview.text.contains("Overview"))
+            let policy = try #require(overview.headers[HTTPField.Name("Content-Security-Policy")!])
+            #expect(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"))
+            #expect(overview.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            #expect(overview.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
+            #expect(!overview.text.contains("<script>"), "no inline script")
+
+            // A forged or altered cookie is no session.
+            let value = signed.cookie.split(separator: "=", maxSplits: 1)[1]
+            let forged = Browser(
+                api: api,
+                cookie: "payments_dashboard=9999999999.\(value.split(separator: ".")[1]).\(String(repeating: "0", count: 64))"
+            )
+            #expect(try await forged.get("/dashboard").status == .seeOther)
+
+            // A form without the session's CSRF token changes nothing.
+            let before = try await api.admin(.get, "/admin/v1/apps").data.count
+            let refused = try await signed.post("/dashboard/apps", ["name": "Forged", "mode": "test"])
+            #expect(refused.status == .forbidden && refused.text.contains("csrf_token_invalid"))
+            #expect(try await api.admin(.get, "/admin/v1/apps").data.count == before)
+            let made = try await signed.post("/dashboard/apps", ["name": "Trucking", "mode": "test", "csrf": try signed.csrf(overview)])
+            #expect(made.status == .ok && made.text.contains("shown this once") && made.text.contains("sk_test_"), "\(made.text.prefix(600))")
+            let apps = try await api.admin(.get, "/admin/v1/apps").data
+            #expect(apps.count == before + 1 && apps.first?["name"] as? String == "Trucking")
+            let audit = try await api.admin(.get, "/admin/v1/audit-logs?app_id=\(apps.first?["id"] as? String ?? "")&action_type=CREATE_APP")
+            #expect(audit.data.first?["actor_id"] as? String == "admin")
+
+            // Signing out ends the cookie.
+            let out = try await signed.post("/dashboard/sign-out", ["csrf": try signed.csrf(overview)])
+            #expect(out.status == .seeOther && out.headers[.setCookie]?.contains("Max-Age=0") == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func theOverviewShowsWhatTheAPIShows(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            #expect(
+                try await api.request(
+                    .post,
+                    "/v1/subscriptions",
+                    key: key,
+                    json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#
+                )
+                .status == .created
+            )
+            let paid = try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment)
+            let paymentID = try #require(paid.string("id"))
+            #expect(try await api.request(.post, "/v1/payments/\(paymentID)/refunds", key: key, json: #"{"amount":500}"#).status == .created)
+            let declined = #"{"customer":"org_42","amount":700,"currency":"usd","payment_method":"pm_sandbox_declined"}"#
+            #expect(try await api.request(.post, "/v1/payments", key: key, json: declined).status.code == 402)
+            let (_, signed) = try await Self.signIn(api)
+            let browser = try #require(signed)
+            let page = try await browser.get("/dashboard").text
+            let apps = try await api.admin(.get, "/admin/v1/apps").data
+            let appID = try #require(apps.first?["id"] as? String)
+            let row = try #require(page.components(separatedBy: "data-app=\"\(appID)\"").dropFirst().first?.components(separatedBy: "</tr>").first)
+            func cell(_ key: String) -> String? {
+                row.components(separatedBy: "data-k=\"\(key)\">").dropFirst().first?.components(separatedBy: "<").first
+            }
+            let active = try await api.request(.get, "/v1/subscriptions?status=active", key: key).data.count
+            #expect(cell("active") == "\(active)" && active == 1)
+            #expect(cell("mrr") == "29.00 USD", "the plan's monthly price")
+            #expect(cell("payments") == "1 · 15.00 USD" && cell("refunds") == "1 · 5.00 USD" && cell("failed_payments") == "1", "\(row)")
+            #expect(cell("in_grace") == "0" && cell("dead_deliveries") == "0")
+            #expect(page.contains("<svg") && page.contains("Payments per day, USD"), "a server-drawn chart")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func anOperatorFindsACustomerAndRefundsThroughTheConfirmStep(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            let paymentID = try #require(try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment).string("id"))
+            let appID = try #require(try await api.admin(.get, "/admin/v1/apps").data.first?["id"] as? String)
+            let (_, signed) = try await Self.signIn(api)
+            let browser = try #require(signed)
+
+            let found = try await browser.get("/dashboard/apps/\(appID)/customers?q=acm")
+            #expect(found.text.contains("/customers/org_42"), "found by name, case-insensitive")
+            #expect(!(try await browser.get("/dashboard/apps/\(appID)/customers?q=zzz")).text.contains("/customers/org_42"))
+            let customer = try await browser.get("/dashboard/apps/\(appID)/customers/org_42")
+            #expect(customer.status == .ok && customer.text.contains(paymentID) && customer.text.contains("15.00 USD"))
+            let confirm = try await browser.get("/dashboard/apps/\(appID)/payments/\(paymentID)/refund")
+            #expect(confirm.text.contains("Refund payment \(paymentID)"))
+            let once = try #require(Browser.field("once", in: confirm.text))
+            let fields = ["csrf": try browser.csrf(confirm), "amount": "600", "reason": "requested_by_customer", "once": once]
+            let done = try await browser.post("/dashboard/apps/\(appID)/payments/\(paymentID)/refund", fields)
+            #expect(done.status == .ok && done.text.contains("6.00 USD"), "\(done.text.prefix(800))")
+            // The same form sent again refunds nothing more.
+            _ = try await browser.post("/dashboard/apps/\(appID)/payments/\(paymentID)/refund", fields)
+            let payment = try await api.request(.get, "/v1/payments/\(paymentID)", key: key)
+            #expect(payment.json["amount_refunded"] as? Int == 600, "\(payment.text)")
+            let audit = try await api.request(.get, "/v1/audit-logs?action_type=CREATE_REFUND", key: key)
+            #expect(audit.data.count == 1 && audit.data.first?["actor_id"] as? String == "admin", "\(audit.text)")
+            let shown = try await browser.get("/dashboard/apps/\(appID)/customers/org_42")
+            #expect(shown.text.contains("CREATE_REFUND"), "the customer's audit trail shows it")
+
+            // Another app's payment through this app's pages: not found.
+            let (otherID, otherKey) = try await api.createApp("other")
+            _ = try await api.request(.put, "/v1/customers/org_7", key: otherKey, json: "{}")
+            let theirs = try #require(
+                try await api.request(
+                    .post,
+                    "/v1/payments",
+                    key: otherKey,
+                    json: #"{"customer":"org_7","amount":900,"currency":"usd","payment_method":"pm_sandbox_visa"}"#
+                ).string("id")
+            )
+            #expect(try await browser.get("/dashboard/apps/\(appID)/payments/\(theirs)/refund").status == .notFound)
+            #expect(try await browser.get("/dashboard/apps/\(appID)/customers/org_7").status == .notFound)
+            #expect(try await browser.get("/dashboard/apps/\(otherID)/customers/org_7").status == .ok)
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func verifyShowsTheFirstBrokenLink(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            _ = try await SandboxFlowTests.prepared(api)
+            let appID = try #require(try await api.admin(.get, "/admin/v1/apps").data.first?["id"] as? String)
+            try await api.store.auditSealer.sealPending()
+            let (_, signed) = try await Self.signIn(api)
+            let browser = try #require(signed)
+            let page = try await browser.get("/dashboard/audit?app=\(appID)")
+            #expect(page.text.contains("CREATE_APP") && page.text.contains("UPSERT_CUSTOMER") || page.text.contains("CREATE_CUSTOMER"))
+            let intact = try await browser.post("/dashboard/audit/verify", ["csrf": try browser.csrf(page), "app": appID])
+            #expect(intact.text.contains("The chain verifies"), "\(intact.text.suffix(1200))")
+            try await api.store.backend.transaction { db in
+                try await db.raw("UPDATE audit_logs SET payload_snapshot = '{}' WHERE app_id = \(bind: appID) AND sequence = 2").run()
+            }
+            let broken = try await browser.post("/dashboard/audit/verify", ["csrf": try browser.csrf(page), "app": appID])
+            #expect(broken.text.contains("Broken at entry 2"), "\(broken.text.suffix(1200))")
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines) func cancelResolveAndRetryGoThroughTheServicesAsAdmin(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            let appID = try #require(try await api.admin(.get, "/admin/v1/apps").data.first?["id"] as? String)
+            let subscription = try await api.request(
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_fails_later"}"#
+            )
+            let subscriptionID = try #require(subscription.string("id"))
+            #expect(try await api.request(.post, "/v1/test-clock/advance", key: key, json: #"{"seconds":2764800}"#).status == .ok)
+            let grace = try #require(try await api.request(.get, "/v1/grace-periods?status=open", key: key).data.first?["id"] as? String)
+            let (_, signed) = try await Self.signIn(api)
+            let browser = try #require(signed)
+            let customer = try await browser.get("/dashboard/apps/\(appID)/customers/org_42")
+            #expect(customer.text.contains("/grace-periods/\(grace)/resolve") && customer.text.contains("/subscriptions/\(subscriptionID)/cancel"))
+            #expect(customer.text.contains("in_grace"), "the billing summary's status")
+
+            // Resolve the grace period, with a reason.
+            let confirmResolve = try await browser.get("/dashboard/apps/\(appID)/grace-periods/\(grace)/resolve")
+            let resolved = try await browser.post(
+                "/dashboard/apps/\(appID)/grace-periods/\(grace)/resolve",
+                ["csrf": try browser.csrf(confirmResolve), "reason": "paid by bank transfer"]
+            )
+            #expect(resolved.text.contains("is resolved"), "\(resolved.text.suffix(600))")
+            let period = try #require(try await api.request(.get, "/v1/grace-periods?status=resolved", key: key).data.first)
+            #expect(period["id"] as? String == grace && period["resolution"] as? String == "paid by bank transfer", "\(period)")
+
+            // Cancel at the period's end (the default choice).
+            let confirmCancel = try await browser.get("/dashboard/apps/\(appID)/subscriptions/\(subscriptionID)/cancel")
+            #expect(confirmCancel.text.contains("value=\"period_end\" checked"))
+            let canceled = try await browser.post(
+                "/dashboard/apps/\(appID)/subscriptions/\(subscriptionID)/cancel",
+                ["csrf": try browser.csrf(confirmCancel), "when": "period_end"]
+            )
+            #expect(canceled.text.contains("cancels at the end of its period"), "\(canceled.text.suffix(600))")
+            #expect(try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key).json["cancel_at_period_end"] as? Bool == true)
+
+            // A dead delivery, sent again.
+            _ = try await api.request(
+                .post,
+                "/v1/webhook-endpoints",
+                key: key,
+                json: #"{"url":"http://127.0.0.1:9/hooks","events":["customer.updated"]}"#
+            )
+            _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: #"{"name":"Acme Ltd"}"#)
+            // Sent once; then, as if every attempt of its schedule had failed, dead.
+            #expect(try await api.services.deliveries.deliverDue() == 1)
+            try await api.store.backend.transaction { db in
+                try await db.raw("UPDATE event_deliveries SET status = 'dead', attempts = 13, next_attempt_at = NULL WHERE app_id = \(bind: appID)")
+                    .run()
+            }
+            let overview = try await browser.get("/dashboard")
+            #expect(overview.text.contains("data-k=\"dead_deliveries\">1<"), "the overview counts it")
+            let dead = try await browser.get("/dashboard/deliveries?app=\(appID)")
+            let delivery = try #require(dead.text.components(separatedBy: "data-delivery=\"").dropFirst().first?.prefix { $0 != "\"" })
+            let confirmRetry = try await browser.get("/dashboard/apps/\(appID)/deliveries/\(delivery)/retry")
+            let retried = try await browser.post("/dashboard/apps/\(appID)/deliveries/\(delivery)/retry", ["csrf": try browser.csrf(confirmRetry)])
+            #expect(retried.text.contains("is pending"), "\(retried.text.suffix(600))")
+            #expect(try await api.request(.get, "/v1/event-deliveries/\(delivery)", key: key).string("status") == "pending")
+
+            for action in ["RESOLVE_GRACE_PERIOD", "CANCEL_SUBSCRIPTION", "RETRY_EVENT_DELIVERY"] {
+                let audit = try await api.request(.get, "/v1/audit-logs?action_type=\(action)", key: key)
+                #expect(audit.data.first?["actor_id"] as? String == "admin", "\(action): \(audit.text)")
+            }
+        }
+    }
+}
