@@ -21,10 +21,35 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.support.ui import WebDriverWait
 
 BINARY = sys.argv[1]
+SCREENSHOTS = tempfile.mkdtemp(prefix="dashboard-screenshots-")
 TOKEN = "adm_browser_test_0123456789abcdef"
 results = {"passed": 0, "failed": 0}
+
+
+def navigate(driver, action):
+    """Does what loads a new page (a click, a submit) and waits until the old page is gone."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    action()
+
+    def gone(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:  # stale, or (mid-navigation) no longer in the document
+            return True
+
+    WebDriverWait(driver, 15).until(gone)
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def shoot(driver, name):
+    """A screenshot of the page the browser shows, kept for a person to look at."""
+    shot = len(os.listdir(SCREENSHOTS)) + 1
+    driver.save_screenshot(os.path.join(SCREENSHOTS, f"{shot:02d}-{name}.png"))
 
 
 def check(name, condition, detail=""):
@@ -90,7 +115,7 @@ def main():
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"browser: {results['passed']} passed, {results['failed']} failed")
+    print(f"browser: {results['passed']} passed, {results['failed']} failed; screenshots of each page in {SCREENSHOTS}")
     sys.exit(1 if results["failed"] else 0)
 
 
@@ -105,15 +130,18 @@ def run(port, app_id, key, payment_id, database):
     try:
         print("dashboard in Chromium:")
         driver.get(f"{base}/dashboard")
+        shoot(driver, "sign-in")
         check("signed out, the dashboard asks for the admin token", driver.current_url.endswith("/dashboard/sign-in")
               and driver.find_element(By.NAME, "token").get_attribute("type") == "password", driver.current_url)
         driver.find_element(By.NAME, "token").send_keys("not-the-token")
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        navigate(driver, lambda: driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click())
+        shoot(driver, "wrong-token")
         check("a wrong token: a clear message", "not the admin token" in driver.find_element(By.CSS_SELECTOR, ".problem").text)
         cookies = driver.get_cookies()
         check("and no session", not any(c["name"] == "payments_dashboard" for c in cookies), cookies)
         driver.find_element(By.NAME, "token").send_keys(TOKEN)
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        navigate(driver, lambda: driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click())
+        shoot(driver, "overview")
         check("the right token: the overview", driver.find_element(By.TAG_NAME, "h1").text == "Overview", driver.page_source[:500])
         session = next((c for c in driver.get_cookies() if c["name"] == "payments_dashboard"), {})
         check("the session cookie is HttpOnly and SameSite=Strict", session.get("httpOnly") and session.get("sameSite") == "Strict", session)
@@ -130,31 +158,39 @@ def run(port, app_id, key, payment_id, database):
         check("payments over 30 days match GET /v1/payments", cell("payments") == f"{len(succeeded)} · 42.00 USD", cell("payments"))
         check("refunds and failed payments match", cell("refunds") == "1 · 10.00 USD" and cell("failed_payments") == str(len(failed)) == "1",
               (cell("refunds"), cell("failed_payments")))
-        check("a chart of payments per day is drawn", len(driver.find_elements(By.CSS_SELECTOR, "figure svg rect.bar")) == 30)
+        captions = [f.text for f in driver.find_elements(By.CSS_SELECTOR, "figure figcaption")]
+        check("charts of MRR and of payments per day are drawn, 30 days each",
+              captions == ["MRR at each day's end, USD, all apps", "Payments per day, USD, all apps"]
+              and len(driver.find_elements(By.CSS_SELECTOR, "figure svg rect.bar")) == 60, captions)
         stamp = driver.find_element(By.CSS_SELECTOR, "time[datetime]")
         check("times are shown in the browser's time zone (by the page's script)", stamp.text != stamp.get_attribute("datetime")
               and stamp.get_attribute("title") == stamp.get_attribute("datetime"), (stamp.text, stamp.get_attribute("datetime")))
 
         # Find a customer, refund through the confirm step.
-        row.find_element(By.LINK_TEXT, "Trucking").click()
+        navigate(driver, lambda: row.find_element(By.LINK_TEXT, "Trucking").click())
         search = driver.find_element(By.NAME, "q")
         search.send_keys("acme")
-        search.submit()
+        navigate(driver, search.submit)
+        shoot(driver, "customers")
         links = driver.find_elements(By.CSS_SELECTOR, "#customers a")
         check("a search by name finds the customer, and only them", [a.text for a in links] == ["org_42"], [a.text for a in links])
-        links[0].click()
+        navigate(driver, links[0].click)
+        shoot(driver, "customer")
         check("the customer page shows the billing summary and the payment",
               driver.find_element(By.ID, "billing-status").text == "active" and payment_id in driver.page_source)
-        driver.find_element(By.CSS_SELECTOR, f"tr[data-payment='{payment_id}'] a").click()
+        navigate(driver, lambda: driver.find_element(By.CSS_SELECTOR, f"tr[data-payment='{payment_id}'] a").click())
+        shoot(driver, "confirm-refund")
         check("refunding asks for confirmation first", "Refund payment" in driver.page_source and "/refund" in driver.current_url)
         driver.find_element(By.NAME, "amount").send_keys("500")
-        driver.find_element(By.CSS_SELECTOR, "button.danger").click()
+        navigate(driver, lambda: driver.find_element(By.CSS_SELECTOR, "button.danger").click())
+        shoot(driver, "refunded")
         check("the refund is done", "5.00 USD" in driver.find_element(By.CSS_SELECTOR, ".notice").text, driver.page_source[-800:])
         _, payment = call(port, "GET", f"/v1/payments/{payment_id}", key)
         check("the API shows the refund", payment.get("amount_refunded") == 1500 and len(payment.get("refunds", [])) == 2, payment)
         _, audit = call(port, "GET", "/v1/audit-logs?action_type=CREATE_REFUND", key)
         check("the audit log records it, by admin", len(audit["data"]) == 2 and audit["data"][0]["actor_id"] == "admin", audit)
-        driver.find_element(By.LINK_TEXT, "Back").click()
+        navigate(driver, lambda: driver.find_element(By.LINK_TEXT, "Back").click())
+        shoot(driver, "customer-after-refund")
         check("the customer page shows it", "CREATE_REFUND" in driver.page_source and "15.00 USD" in driver.page_source)
 
         # A dead delivery (planted: its schedule takes three days), retried through the confirm step.
@@ -175,9 +211,12 @@ def run(port, app_id, key, payment_id, database):
         dead = driver.find_element(By.CSS_SELECTOR, f"tr[data-app='{app_id}'] td[data-k='dead_deliveries']").text
         check("the overview counts the dead delivery, and the app's row stands out", dead == "1"
               and "attention" in driver.find_element(By.CSS_SELECTOR, f"tr[data-app='{app_id}']").get_attribute("class"), dead)
-        driver.find_element(By.LINK_TEXT, "Deliveries").click()
-        driver.find_element(By.CSS_SELECTOR, f"tr[data-delivery='{delivery}'] a").click()
-        driver.find_element(By.CSS_SELECTOR, "button.danger").click()
+        navigate(driver, lambda: driver.find_element(By.LINK_TEXT, "Deliveries").click())
+        shoot(driver, "deliveries")
+        navigate(driver, lambda: driver.find_element(By.CSS_SELECTOR, f"tr[data-delivery='{delivery}'] a").click())
+        shoot(driver, "confirm-retry")
+        navigate(driver, lambda: driver.find_element(By.CSS_SELECTOR, "button.danger").click())
+        shoot(driver, "retried")
         check("retrying asks first, then sends it again", "is pending" in driver.find_element(By.CSS_SELECTOR, ".notice").text)
         _, retried = call(port, "GET", f"/v1/event-deliveries/{delivery}", key)
         check("the API shows it pending again", retried.get("status") == "pending" and retried.get("attempts", 0) >= 13, retried)
@@ -185,14 +224,16 @@ def run(port, app_id, key, payment_id, database):
         # Verify the chain, then tamper with a row and verify again.
         driver.get(f"{base}/dashboard/audit?app={app_id}")
         time.sleep(1.5)  # entries are sealed into the chain just after their commit
-        driver.find_element(By.XPATH, "//button[text()='Verify chain']").click()
+        navigate(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Verify chain']").click())
+        shoot(driver, "verified")
         check("verify: the chain is intact", "The chain verifies" in driver.find_element(By.ID, "verification").text,
               driver.find_element(By.ID, "verification").text)
         connection = sqlite3.connect(database, timeout=5)
         connection.execute("UPDATE audit_logs SET payload_snapshot = '{}' WHERE app_id = ? AND sequence = 2", (app_id,))
         connection.commit()
         connection.close()
-        driver.find_element(By.XPATH, "//button[text()='Verify chain']").click()
+        navigate(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Verify chain']").click())
+        shoot(driver, "verify-broken")
         text = driver.find_element(By.ID, "verification").text
         check("verify after tampering: the first broken link", "Broken at entry 2" in text, text)
 
@@ -200,12 +241,14 @@ def run(port, app_id, key, payment_id, database):
         driver.set_window_size(390, 844)
         driver.get(f"{base}/dashboard")
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        shoot(driver, "overview-phone")
         check("the overview fits a phone's width", overflow <= 1, overflow)
 
         # Sign out: the dashboard asks for the token again.
-        driver.find_element(By.XPATH, "//button[text()='Sign out']").click()
+        navigate(driver, lambda: driver.find_element(By.XPATH, "//button[text()='Sign out']").click())
         driver.get(f"{base}/dashboard")
-        check("signed out", driver.current_url.endswith("/dashboard/sign-in"))
+        shoot(driver, "signed-out")
+        check("signed out, and the dashboard refuses until signed in again", driver.current_url.endswith("/dashboard/sign-in"))
     finally:
         driver.quit()
 

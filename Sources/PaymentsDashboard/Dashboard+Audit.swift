@@ -94,11 +94,12 @@ extension Dashboard {
             "statuses": (["all"] + EventDelivery.Status.allCases.map(\.rawValue)).map { ["value": $0, "label": $0, "selected": $0 == statusText] },
         ]
         guard let appID else { return Self.page("deliveries", context) }
+        let event = Self.query(request, "event")
         let page = try await services.events.deliveries(
             app: appID,
             status: status,
             endpoint: nil,
-            event: nil,
+            event: event,
             try PageRequest(limit: 50, startingAfter: Self.query(request, "starting_after"))
         )
         context["app"] = appID.rawValue
@@ -111,7 +112,8 @@ extension Dashboard {
             ]
         }
         if page.hasMore, let last = page.data.last {
-            context["next"] = "/dashboard/deliveries?app=\(appID.rawValue)&status=\(statusText)&starting_after=\(last.id.rawValue)"
+            context["next"] =
+                "/dashboard/deliveries?app=\(appID.rawValue)&status=\(statusText)&event=\(event ?? "")&starting_after=\(last.id.rawValue)"
         }
         return Self.page("deliveries", context)
     }

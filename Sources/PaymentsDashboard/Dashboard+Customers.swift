@@ -43,6 +43,7 @@ extension Dashboard {
         let invoices = try await services.invoices.list(app: app.id, customer: external, filter: InvoiceFilter(), page).data
         let grace = try await services.gracePeriods.list(app: app.id, customer: external, status: nil, page).data
         let entitlements = try await services.entitlements.entitlements(app: app.id, externalID: external)
+        let usage = try await services.usage.usage(app: app.id, externalID: external, metric: nil, window: .current)
         // The trail: what was done to the customer and to each thing of theirs.
         var targets = [customer.id.rawValue]
         targets += subscriptions.map(\.id.rawValue) + payments.map(\.id.rawValue) + invoices.map(\.id.rawValue) + grace.map(\.id.rawValue)
@@ -92,6 +93,14 @@ extension Dashboard {
                     } ?? "",
                 ]
             },
+            "usage": usage.metrics.map { metric -> [String: Any] in
+                [
+                    "metric": metric.metric.key, "value": Self.number(metric.value), "included": metric.includedQuantity,
+                    "billable": metric.billableQuantity, "amount": metric.amount?.display ?? "", "limit": metric.limit.map(String.init) ?? "",
+                    "over": metric.limit.map { Double($0) < metric.value } ?? false,
+                ]
+            },
+            "usagePeriod": "\(Self.time(usage.period.start)) – \(Self.time(usage.period.end))",
             "grace": grace.map { period -> [String: Any] in
                 [
                     "id": period.id.rawValue, "status": period.status.rawValue, "reason": period.reason.rawValue, "ends": Self.time(period.endsAt),
@@ -224,6 +233,11 @@ extension Dashboard {
             "Grace period \(period.id.rawValue) is \(period.status.rawValue).",
             back: "/dashboard/apps/\(app.id.rawValue)/customers/\(period.customerExternalID)"
         )
+    }
+
+    /// A usage value: whole numbers without a fraction.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     func done(_ session: Session, _ text: String, back: String) -> Response {

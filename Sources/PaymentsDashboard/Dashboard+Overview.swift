@@ -20,11 +20,14 @@ extension Dashboard {
             cells["attention"] = row.provider == nil || row.figures.deadDeliveries > 0 || row.figures.failedProviderEvents > 0
             rows.append(cells)
         }
-        let charts: [[String: Any]] = report.total.paidPerDay.keys.sorted { $0.rawValue < $1.rawValue }.map { currency in
-            [
-                "caption": "Payments per day, \(currency.rawValue.uppercased()), all apps",
-                "svg": Self.barChart(report.total.paidPerDay[currency] ?? [:], days: report.days, since: report.since, currency: currency),
-            ]
+        var charts: [[String: Any]] = []
+        for (name, series) in [("MRR at each day's end", report.total.mrrPerDay), ("Payments per day", report.total.paidPerDay)] {
+            for currency in series.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+                charts.append([
+                    "caption": "\(name), \(currency.rawValue.uppercased()), all apps",
+                    "svg": Self.barChart(series[currency] ?? [:], days: report.days, since: report.since, currency: currency),
+                ])
+            }
         }
         return Self.page(
             "overview",
@@ -71,7 +74,7 @@ extension Dashboard {
         let last = RFC3339.format(since.addingTimeInterval(Double(days - 1) * 86_400)).prefix(10)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)" role="img" \
-            aria-label="Payments per day in \(currency.rawValue)">\(bars)\
+            aria-label="Amounts per day in \(currency.rawValue)">\(bars)\
             <text x="\(gap)" y="10">max \(Money(highest, currency).display)</text>\
             <text x="\(gap)" y="\(height - 4)">\(first)</text><text x="\(width - gap)" y="\(height - 4)" text-anchor="end">\(last)</text></svg>
             """

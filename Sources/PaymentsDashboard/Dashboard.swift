@@ -11,7 +11,7 @@ import Prometheus
 /// The operator's web UI under `/dashboard`: signed in with the admin token, server-rendered from
 /// templates, reading and acting through the same services as the API (so every action is audited,
 /// with actor `admin`). Works without JavaScript; every state-changing form carries a CSRF token;
-/// pages forbid framing and load nothing but the service's own assets.
+/// pages forbid framing and load nothing but the service's own assets (`/assets`).
 public struct Dashboard: Sendable {
     let services: Services
     let sessions: DashboardSessions
@@ -37,8 +37,6 @@ public struct Dashboard: Sendable {
 
     public func addRoutes(to router: Router<PaymentsRequestContext>) {
         let group = router.group("dashboard")
-        group.get("assets/app.css") { _, _ in Self.asset(DashboardAssets.css, type: "text/css; charset=utf-8") }
-        group.get("assets/app.js") { _, _ in Self.asset(DashboardAssets.js, type: "text/javascript; charset=utf-8") }
         group.get("sign-in", use: signInPage)
         group.post("sign-in", use: signIn)
         group.post("sign-out", use: signedIn(signOut))
@@ -63,6 +61,10 @@ public struct Dashboard: Sendable {
         group.get("audit", use: signedIn(auditPage))
         group.post("audit/verify", use: signedIn(verify))
         group.get("deliveries", use: signedIn(deliveriesPage))
+        group.get("events", use: signedIn(eventsPage))
+        group.get("provider-events", use: signedIn(providerEventsPage))
+        group.get("apps/:app/provider-events/:event/reprocess", use: signedIn(confirmReprocess))
+        group.post("apps/:app/provider-events/:event/reprocess", use: signedIn(reprocess))
     }
 
     // MARK: Signing in
@@ -128,36 +130,11 @@ public struct Dashboard: Sendable {
 
     // MARK: Rendering
 
-    static let securityHeaders: [(HTTPField.Name, String)] = [
-        (
-            HTTPField.Name("Content-Security-Policy")!,
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; "
-                + "frame-ancestors 'none'; base-uri 'none'"
-        ),
-        (HTTPField.Name("X-Frame-Options")!, "DENY"),
-        (HTTPField.Name("Referrer-Policy")!, "same-origin"),
-        (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
-        (.cacheControl, "no-store"),
-    ]
-
     static func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let html = DashboardTemplates.library.render(context, withTemplate: template) ?? "template \(template) missing"
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
-        for (name, value) in securityHeaders { headers[name] = value }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        HTMLPages.page(DashboardTemplates.library, template, context, status: status)
     }
 
-    static func asset(_ text: String, type: String) -> Response {
-        var headers: HTTPFields = [.contentType: type, .cacheControl: "max-age=300"]
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func redirect(_ location: String) -> Response {
-        var headers: HTTPFields = [.location: location]
-        for (name, value) in securityHeaders { headers[name] = value }
-        return Response(status: .seeOther, headers: headers)
-    }
+    static func redirect(_ location: String) -> Response { HTMLPages.redirect(location) }
 
     // MARK: Requests
 
@@ -179,18 +156,7 @@ public struct Dashboard: Sendable {
             + (https ? "; Secure" : "")
     }
 
-    /// A form's fields (`application/x-www-form-urlencoded`).
-    static func form(_ request: Request) async throws -> [String: String] {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        var fields: [String: String] = [:]
-        for pair in String(buffer: buffer).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
-        return fields
-    }
+    static func form(_ request: Request) async throws -> [String: String] { try await HTMLPages.form(request) }
 
     /// A state-changing form's fields, once its CSRF token is the session's.
     func checkedForm(_ request: Request, _ session: Session) async throws -> [String: String] {
@@ -220,7 +186,7 @@ public struct Dashboard: Sendable {
 
     // MARK: Formatting
 
-    static func time(_ date: Date?) -> String { date.map { RFC3339.format($0) } ?? "" }
+    static func time(_ date: Date?) -> String { HTMLPages.time(date) }
 
     static func money(_ amounts: [Currency: Int64]) -> String {
         amounts.isEmpty ? "—" : amounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { Money($0.value, $0.key).display }.joined(separator: ", ")

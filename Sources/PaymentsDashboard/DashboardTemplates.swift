@@ -1,34 +1,27 @@
 import Mustache
+import PaymentsHTTP
 
 /// The dashboard's pages, as Mustache templates compiled into the binary (nothing to ship beside
 /// it). Every page is the `layout` parent filled in; `{{x}}` is HTML-escaped, and the only
 /// unescaped value (`{{{chart}}}`) is SVG the dashboard draws itself from numbers.
 enum DashboardTemplates {
-    static let library: MustacheLibrary = {
-        var library = MustacheLibrary()
-        for (name, text) in templates {
-            do {
-                try library.register(text, named: name)
-            } catch {
-                preconditionFailure("dashboard template \(name): \(error)")
-            }
-        }
-        return library
-    }()
+    static let library: MustacheLibrary = HTMLPages.library(templates)
 
     static let templates: [String: String] = [
         "layout": layout, "sign-in": signIn, "overview": overview, "apps": apps, "app": app, "customers": customers,
-        "customer": customer, "confirm": confirm, "audit": audit, "deliveries": deliveries, "message": message,
+        "customer": customer, "confirm": confirm, "audit": audit, "deliveries": deliveries, "message": message, "events": events,
+        "provider-events": providerEvents,
     ]
 
     static let layout = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · payment-service</title>
-        <link rel="stylesheet" href="/dashboard/assets/app.css"><script src="/dashboard/assets/app.js" defer></script></head>
+        <link rel="stylesheet" href="/assets/app.css"><script src="/assets/app.js" defer></script></head>
         <body>
         {{#csrf}}<header><nav><strong>payment-service</strong>
-        <a href="/dashboard">Overview</a><a href="/dashboard/apps">Apps</a><a href="/dashboard/audit">Audit log</a><a href="/dashboard/deliveries">Deliveries</a>
+        <a href="/dashboard">Overview</a><a href="/dashboard/apps">Apps</a><a href="/dashboard/audit">Audit log</a><a href="/dashboard/events">Events</a><a href="/dashboard/deliveries">Deliveries</a>
+        <a href="/dashboard/provider-events">Provider events</a>
         <form method="post" action="/dashboard/sign-out" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>Sign out</button></form>
         </nav></header>{{/csrf}}
         <main><h1>{{title}}</h1>
@@ -63,7 +56,7 @@ enum DashboardTemplates {
         </table></div>
         {{#charts}}<figure><figcaption>{{caption}}</figcaption>{{{svg}}}</figure>{{/charts}}
         {{^charts}}<p>No payments in the window.</p>{{/charts}}
-        <p class="muted">MRR: active and past-due subscriptions' recurring base price × quantity, a month's worth (a yearly price counts a twelfth). No MRR history is kept yet, so it is not charted.</p>
+        <p class="muted">MRR: active and past-due subscriptions' recurring base price × quantity, a month's worth (a yearly price counts a twelfth). Its chart is rebuilt from when subscriptions started, left their trial and ended.</p>
         {{/body}}{{/layout}}
         """
 
@@ -141,7 +134,10 @@ enum DashboardTemplates {
         {{#invoices}}<tr><td>{{number}}<br><small>{{id}}</small></td><td>{{status}}</td><td>{{collection}}</td><td>{{total}}</td><td>{{paid}}</td></tr>{{/invoices}}</table>
         {{^invoices}}<p>None.</p>{{/invoices}}
         <h2>Usage this period</h2>
-        <p class="muted">Usage against included quantities is shown by the entitlements below (limits); per-metric usage detail is not on this page yet (GET /v1/customers/{id}/usage has it).</p>
+        <p class="muted">{{usagePeriod}}</p>
+        <table id="usage"><tr><th>Metric</th><th>Used</th><th>Included</th><th>Billable</th><th>Amount</th><th>Limit</th></tr>
+        {{#usage}}<tr class="{{#over}}attention{{/over}}"><td>{{metric}}</td><td>{{value}}</td><td>{{included}}</td><td>{{billable}}</td><td>{{amount}}</td><td>{{limit}}</td></tr>{{/usage}}</table>
+        {{^usage}}<p>No metrics.</p>{{/usage}}
         <h2>Entitlements and overrides</h2>
         <table><tr><th>Feature</th><th>Allowed</th><th>Reason</th><th>Limit</th><th>Usage</th><th>Override</th></tr>
         {{#features}}<tr><td>{{feature}}</td><td>{{allowed}}</td><td>{{reason}}</td><td>{{limit}}</td><td>{{usage}}</td><td>{{override}}</td></tr>{{/features}}</table>
@@ -197,6 +193,35 @@ enum DashboardTemplates {
         <td>{{#lastAttempt}}<time datetime="{{lastAttempt}}">{{lastAttempt}}</time>{{/lastAttempt}} {{lastResult}}</td>
         <td>{{#dead}}<a href="/dashboard/apps/{{app}}/deliveries/{{id}}/retry">Retry…</a>{{/dead}}</td></tr>{{/deliveries}}</table>
         {{^deliveries}}<p>None.</p>{{/deliveries}}
+        {{#next}}<p><a href="{{next}}">Next page</a></p>{{/next}}
+        {{/body}}{{/layout}}
+        """
+
+    static let events = """
+        {{<layout}}{{$body}}
+        <form method="get" action="/dashboard/events" class="filters">
+        <label>App <select name="app">{{#apps}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/apps}}</select></label>
+        <label>Type <select name="type">{{#types}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/types}}</select></label>
+        <button type="submit">Filter</button></form>
+        <table id="events"><tr><th>When</th><th>Seq</th><th>Type</th><th>Object</th><th></th></tr>
+        {{#events}}<tr><td><time datetime="{{at}}">{{at}}</time></td><td>{{sequence}}</td><td>{{type}}</td><td>{{objectType}} <small>{{object}}</small></td>
+        <td><a href="/dashboard/deliveries?app={{app}}&amp;status=all&amp;event={{id}}">Deliveries</a></td></tr>{{/events}}</table>
+        {{^events}}<p>None.</p>{{/events}}
+        {{#next}}<p><a href="{{next}}">Next page</a></p>{{/next}}
+        {{/body}}{{/layout}}
+        """
+
+    static let providerEvents = """
+        {{<layout}}{{$body}}
+        <form method="get" action="/dashboard/provider-events" class="filters">
+        <label>App <select name="app">{{#apps}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/apps}}</select></label>
+        <label>Status <select name="status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
+        <button type="submit">Filter</button></form>
+        <table id="provider-events"><tr><th>Received</th><th>Event</th><th>Status</th><th>Attempts</th><th>Error</th><th></th></tr>
+        {{#events}}<tr data-provider-event="{{id}}"><td><time datetime="{{received}}">{{received}}</time></td><td>{{provider}} {{type}}<br><small>{{id}}</small></td>
+        <td>{{status}}</td><td>{{attempts}}</td><td>{{error}}</td>
+        <td>{{#reprocessable}}<a href="/dashboard/apps/{{app}}/provider-events/{{id}}/reprocess">Reprocess…</a>{{/reprocessable}}</td></tr>{{/events}}</table>
+        {{^events}}<p>None.</p>{{/events}}
         {{#next}}<p><a href="{{next}}">Next page</a></p>{{/next}}
         {{/body}}{{/layout}}
         """

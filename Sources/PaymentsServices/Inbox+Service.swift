@@ -100,6 +100,34 @@ extension Inbox {
             return try await store.inbox.insert(event) ? .stored(event.id) : .duplicate
         }
 
+        /// One app's provider events, newest first, by status (the failed ones, for a person to look at).
+        public func events(app: App.ID, status: ProviderEvent.Status?, _ page: PageRequest) async throws -> Page<ProviderEvent> {
+            try page.requireCursor(of: ProviderEvent.self)
+            return try await store.read { try await $0.providerEvents(app: app, status: status, page) }
+        }
+
+        /// Queues one of the app's provider events to be processed again, from the provider's
+        /// current state, as `payments events reprocess --id` does. Audited as
+        /// REPROCESS_PROVIDER_EVENT.
+        public func reprocess(app: App.ID, _ id: String, origin: Origin) async throws -> ProviderEvent {
+            guard let eventID = ProviderEvent.ID(parsing: id) else { throw PaymentsError.notFound(.providerEventNotFound, id: id) }
+            return try await store.write(origin, app: app) { session in
+                guard let event = try await session.requeueProviderEvent(eventID, app: app) else {
+                    throw PaymentsError.notFound(.providerEventNotFound, id: id)
+                }
+                try await session.audit(
+                    app,
+                    try AuditRecord(
+                        action: .reprocessProviderEvent,
+                        targetType: .providerEvent,
+                        targetID: id,
+                        snapshot: ["type": event.type, "status_before": event.status.rawValue, "last_error": event.lastError ?? ""]
+                    )
+                )
+                return event
+            }
+        }
+
         static func invalidSignature(_ message: String) -> PaymentsError {
             PaymentsError(.invalidRequest, code: .webhookSignatureInvalid, message: message, param: "Stripe-Signature")
         }

@@ -50,7 +50,7 @@ public enum Overview {
                 guard fetched.hasMore, let last = fetched.data.last else { break }
                 page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
             }
-            let figures = try await store.read { try await $0.overview.figures(since: since) }
+            let figures = try await store.read { try await $0.overview.figures(since: since, until: now) }
             var rows: [AppRow] = []
             var total = AppFigures()
             for app in apps {
@@ -78,5 +78,6 @@ extension AppFigures {
         deadDeliveries += other.deadDeliveries
         failedProviderEvents += other.failedProviderEvents
         for (currency, days) in other.paidPerDay { paidPerDay[currency, default: [:]].merge(days, uniquingKeysWith: +) }
+        for (currency, days) in other.mrrPerDay { mrrPerDay[currency, default: [:]].merge(days, uniquingKeysWith: +) }
     }
 }

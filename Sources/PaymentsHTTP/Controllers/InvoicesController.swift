@@ -220,7 +220,7 @@ struct InvoicesController: Controller {
     @Sendable func printable(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         let app = try context.app()
         let invoice = try await invoices.get(app: app.id, try context.parameters.decoded("id"))
-        return HTMLPage.response(InvoicePage.html(invoice, from: app.name, payAt: nil, notice: nil, testMode: false))
+        return HTMLPages.page(BuyerPages.library, "invoice", BuyerPages.invoiceContext(invoice, from: app.name, payAt: nil, testMode: false))
     }
 
     @Sendable func update(_ call: Call<ChangesInput, NoQuery>) async throws -> Invoice {

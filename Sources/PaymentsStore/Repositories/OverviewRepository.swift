@@ -26,6 +26,9 @@ public struct AppFigures: Sendable, Equatable {
     public var failedProviderEvents = 0
     /// Succeeded payments per UTC day of the window (day 0 its first), by currency.
     public var paidPerDay: [Currency: [Int: Int64]] = [:]
+    /// MRR at the end of each UTC day of the window, rebuilt from when subscriptions started,
+    /// left their trial and ended (their past-due spells are not kept, so they count throughout).
+    public var mrrPerDay: [Currency: [Int: Int64]] = [:]
 
     public init() {}
 }
@@ -34,8 +37,8 @@ public struct AppFigures: Sendable, Equatable {
 public struct OverviewRepository: Sendable {
     let session: Session
 
-    /// Each app's figures, with the window `[since, now)` for money in and out.
-    public func figures(since: Date) async throws -> [App.ID: AppFigures] {
+    /// Each app's figures, with the window `[since, until)` for money in and out.
+    public func figures(since: Date, until: Date) async throws -> [App.ID: AppFigures] {
         var figures: [App.ID: AppFigures] = [:]
         let db = session.db
         func app(_ row: any SQLRow) throws -> App.ID { .init(rawValue: try row.decode(column: "app_id", as: String.self)) }
@@ -59,6 +62,25 @@ public struct OverviewRepository: Sendable {
             figures[try app(row), default: .init()].mrr[monthly.currency, default: 0] += monthly.amount
         }
         let from = Timestamp.milliseconds(since)
+        let days = Int((Double(Timestamp.milliseconds(until) - from) / 86_400_000).rounded(.up))
+        for row in try await db.raw(
+            """
+            SELECT s.app_id, p.terms, s.quantity AS n, s.created_at, s.trial_end, s.ended_at FROM subscriptions s
+            JOIN prices p ON p.id = s.price_id
+            WHERE s.status NOT IN ('incomplete', 'incomplete_expired') AND (s.ended_at IS NULL OR s.ended_at >= \(bind: from))
+            """
+        ).all() {
+            let terms = try StoreJSON.decode(PriceTermsRecord.self, row.decode(column: "terms", as: String.self)).terms
+            guard let monthly = terms.monthlyAmount(quantity: try row.decode(column: "n", as: Int64.self)) else { continue }
+            let starts = max(try row.decode(column: "created_at", as: Int64.self), try row.decode(column: "trial_end", as: Int64?.self) ?? 0)
+            let ends = try row.decode(column: "ended_at", as: Int64?.self)
+            let id = try app(row)
+            for day in 0..<max(0, days) {
+                let endOfDay = from + Int64(day + 1) * 86_400_000
+                guard starts < endOfDay, ends.map({ $0 >= endOfDay }) ?? true else { continue }
+                figures[id, default: .init()].mrrPerDay[monthly.currency, default: [:]][day, default: 0] += monthly.amount
+            }
+        }
         for row in try await db.raw(
             """
             SELECT app_id, currency, status, day, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount

@@ -207,3 +207,39 @@ extension Store {
     /// The inbox of provider events.
     public var inbox: ProviderEventRepository { ProviderEventRepository(backend: backend, writer: inboxWriter) }
 }
+
+extension Session {
+    /// One app's provider events, newest first, by status.
+    public func providerEvents(app: App.ID, status: ProviderEvent.Status?, _ page: PageRequest) async throws -> Page<ProviderEvent> {
+        var conditions: [SQLQueryString] = ["app_id = \(bind: app.rawValue)"]
+        if let status { conditions.append("status = \(bind: status.rawValue)") }
+        if let cursor = page.startingAfter { conditions.append("id < \(bind: cursor)") }
+        let rows = try await db.raw(
+            """
+            SELECT \(ProviderEventRepository.columns) FROM provider_events WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+            ORDER BY id DESC LIMIT \(bind: page.limit + 1)
+            """
+        ).all()
+        return Page(fetched: try rows.map(ProviderEventRepository.decode), limit: page.limit)
+    }
+
+    /// Puts one of the app's provider events back in the queue, due now, in this transaction
+    /// (one being processed is left alone).
+    /// - Returns: the event as it was, if the app has it and it was requeued.
+    public func requeueProviderEvent(_ id: ProviderEvent.ID, app: App.ID) async throws -> ProviderEvent? {
+        _ = try requireWrite()
+        guard
+            let event = try await db.raw(
+                "SELECT \(ProviderEventRepository.columns) FROM provider_events WHERE id = \(bind: id.rawValue) AND app_id = \(bind: app.rawValue)"
+            ).first().map(ProviderEventRepository.decode), event.status != .processing
+        else { return nil }
+        try await db.raw(
+            """
+            UPDATE provider_events SET status = 'pending', attempts = 0, next_attempt_at = \(bind: wallClock.millis), lease_until = NULL,
+                last_error = NULL
+            WHERE id = \(bind: id.rawValue) AND app_id = \(bind: app.rawValue)
+            """
+        ).run()
+        return event
+    }
+}

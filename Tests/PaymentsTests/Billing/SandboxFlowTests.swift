@@ -114,6 +114,10 @@ import Testing
             // MUT: the buyer pays on the hosted page
             let page = try await api.request(.get, "/sandbox/checkout/\(providerID)")
             #expect(page.status == .ok && page.text.contains("pm_sandbox_visa"))
+            // What a buyer expects to see: test mode, who sells, what, at what price, for whom.
+            for text in ["TEST MODE", "funnel", "Subscribe to Pro", "29.00 USD per month", "org_42 (Acme)", "href=\"https://app.test/no\""] {
+                #expect(page.text.contains(text), "\(text) on the page")
+            }
             let paid = try await api.request(
                 .post,
                 "/sandbox/checkout/\(providerID)/complete",
@@ -121,8 +125,8 @@ import Testing
                 headers: [.contentType: "application/x-www-form-urlencoded"]
             )
             // validate
-            #expect(paid.status == .seeOther)
-            #expect(paid.headers[.location] == "https://app.test/ok?s=\(providerID)")
+            #expect(paid.status == .ok && paid.text.contains("Payment confirmed"), "\(paid.text)")
+            #expect(paid.text.contains("href=\"https://app.test/ok?s=\(providerID)\""), "a link back to the success URL")
             let completed = try await api.request(.get, "/v1/checkout-sessions/\(session.string("id")!)", key: key)
             #expect(completed.string("status") == "complete")
             #expect(completed["url"] is NSNull)
@@ -131,6 +135,19 @@ import Testing
             #expect(subscription.string("status") == "active")
             let byProviderID = try await api.request(.get, "/v1/checkout-sessions/\(providerID)", key: key)
             #expect(byProviderID.string("id") == session.string("id"), "looked up by the provider's id too")
+
+            // The billing portal shows the subscription as the buyer knows it, and the way back.
+            let portal = try await api.request(
+                .post,
+                "/v1/portal-sessions",
+                key: key,
+                json: #"{"customer":"org_42","return_url":"https://app.test/account"}"#
+            )
+            let portalURL = try #require(portal.string("url"), "\(portal.text)")
+            let portalPage = try await api.request(.get, try #require(portalURL.range(of: "/sandbox/").map { String(portalURL[$0.lowerBound...]) }))
+            for text in ["TEST MODE", "funnel", "<td>Pro</td>", "29.00 USD per month", "active", "href=\"https://app.test/account\""] {
+                #expect(portalPage.text.contains(text), "\(text) on the portal page")
+            }
         }
     }
 

@@ -281,4 +281,123 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: TestDatabase.engines) func eventsUsageAndAFailedProviderEventReprocessed(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await UsageTests.prepared(api).key
+            let appID = try #require(try await api.admin(.get, "/admin/v1/apps").data.first?["id"] as? String)
+            let plan = try await api.request(.post, "/v1/plans", key: key, json: HybridBillingTests.scalePlan)
+            #expect(plan.status == .created, "\(plan.text)")
+            let subscription = try await api.request(
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"scale","price":"base","payment_method":"pm_sandbox_visa"}"#
+            )
+            #expect(subscription.status == .created, "\(subscription.text)")
+            #expect(
+                try await api.request(
+                    .post,
+                    "/v1/usage-events",
+                    key: key,
+                    json: #"{"id":"c1","customer":"org_42","metric":"api_calls","value":1500}"#
+                ).status == .created
+            )
+            try await api.services.inbox.settle()
+            let (_, signed) = try await Self.signIn(api)
+            let browser = try #require(signed)
+
+            // Usage this period, against what the plan includes.
+            let customer = try await browser.get("/dashboard/apps/\(appID)/customers/org_42")
+            let usage = try #require(
+                customer.text.components(separatedBy: "id=\"usage\"").dropFirst().first?.components(separatedBy: "</table>").first
+            )
+            #expect(usage.contains("<td>api_calls</td><td>1500</td>"), "\(usage)")
+
+            // The outbound stream, by type.
+            let events = try await browser.get("/dashboard/events?app=\(appID)&type=subscription.created")
+            #expect(events.text.contains("<td>subscription.created</td>") && !events.text.contains("<td>customer.created</td>"))
+
+            // A provider event that failed: listed with its error, processed again on request.
+            let failed = try await api.store.read { session in
+                try await session.providerEvents(app: App.ID(rawValue: appID), status: nil, try PageRequest(limit: 1)).data.first
+            }
+            let event = try #require(failed)
+            try await api.store.backend.transaction { db in
+                try await db.raw(
+                    "UPDATE provider_events SET status = 'failed', last_error = 'boom: the provider did not answer' WHERE id = \(bind: event.id.rawValue)"
+                ).run()
+            }
+            let overview = try await browser.get("/dashboard")
+            #expect(overview.text.contains("data-k=\"failed_events\">1<"))
+            let listed = try await browser.get("/dashboard/provider-events?app=\(appID)")
+            #expect(listed.text.contains("data-provider-event=\"\(event.id.rawValue)\"") && listed.text.contains("boom: the provider did not answer"))
+            let confirm = try await browser.get("/dashboard/apps/\(appID)/provider-events/\(event.id.rawValue)/reprocess")
+            let done = try await browser.post(
+                "/dashboard/apps/\(appID)/provider-events/\(event.id.rawValue)/reprocess",
+                ["csrf": try browser.csrf(confirm)]
+            )
+            #expect(done.text.contains("queued to be processed again"), "\(done.text.suffix(600))")
+            try await api.services.inbox.settle()
+            let after = try await api.store.read {
+                try await $0.providerEvents(app: App.ID(rawValue: appID), status: .failed, try PageRequest(limit: 5)).data
+            }
+            #expect(after.isEmpty, "processed again, and it went through")
+            let audit = try await api.request(.get, "/v1/audit-logs?action_type=REPROCESS_PROVIDER_EVENT", key: key)
+            #expect(audit.data.first?["actor_id"] as? String == "admin" && audit.data.first?["target_id"] as? String == event.id.rawValue)
+            // Another app's event is not this app's to reprocess.
+            let (otherID, _) = try await api.createApp("other")
+            let theirs = try await browser.post(
+                "/dashboard/apps/\(otherID)/provider-events/\(event.id.rawValue)/reprocess",
+                ["csrf": try browser.csrf(confirm)]
+            )
+            #expect(theirs.status == .notFound)
+        }
+    }
+
+    /// Every page asks for the session; every form for its token; what customers type is text.
+    @Test func everyPageNeedsTheSessionEveryFormItsTokenAndNamesAreText() async throws {
+        try await TestAPI.run(.sqlite) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            let appID = try #require(try await api.admin(.get, "/admin/v1/apps").data.first?["id"] as? String)
+            let paymentID = try #require(try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment).string("id"))
+            let pages = [
+                "/dashboard", "/dashboard/apps", "/dashboard/apps/\(appID)", "/dashboard/apps/\(appID)/customers?q=a",
+                "/dashboard/apps/\(appID)/customers/org_42", "/dashboard/apps/\(appID)/payments/\(paymentID)/refund",
+                "/dashboard/apps/\(appID)/subscriptions/sub_1/cancel", "/dashboard/apps/\(appID)/grace-periods/grace_1/resolve",
+                "/dashboard/apps/\(appID)/deliveries/dlv_1/retry", "/dashboard/apps/\(appID)/keys/key_1/revoke",
+                "/dashboard/apps/\(appID)/provider-events/pev_1/reprocess", "/dashboard/audit", "/dashboard/deliveries", "/dashboard/events",
+                "/dashboard/provider-events",
+            ]
+            for page in pages {
+                let reply = try await api.request(.get, page)
+                #expect(reply.status == .seeOther && reply.headers[.location] == "/dashboard/sign-in", "\(page)")
+            }
+            let forms = [
+                "/dashboard/sign-out", "/dashboard/apps", "/dashboard/apps/\(appID)/settings", "/dashboard/apps/\(appID)/keys",
+                "/dashboard/apps/\(appID)/keys/key_1/revoke", "/dashboard/apps/\(appID)/payments/\(paymentID)/refund",
+                "/dashboard/apps/\(appID)/subscriptions/sub_1/cancel", "/dashboard/apps/\(appID)/grace-periods/grace_1/resolve",
+                "/dashboard/apps/\(appID)/deliveries/dlv_1/retry", "/dashboard/apps/\(appID)/provider-events/pev_1/reprocess",
+                "/dashboard/audit/verify",
+            ]
+            for form in forms {
+                let reply = try await api.request(.post, form, json: "x=1", headers: [.contentType: "application/x-www-form-urlencoded"])
+                #expect(reply.status == .seeOther && reply.headers[.location] == "/dashboard/sign-in", "\(form) without a session")
+            }
+            let (_, signed) = try await Self.signIn(api)
+            let browser = try #require(signed)
+            for form in forms {
+                let reply = try await browser.post(form, ["csrf": "0123", "app": appID, "name": "x", "mode": "test"])
+                #expect(reply.status == .forbidden && reply.text.contains("csrf_token_invalid"), "\(form) without the token: \(reply.status)")
+            }
+            #expect(try await api.request(.get, "/v1/payments/\(paymentID)", key: key).json["amount_refunded"] as? Int == 0)
+
+            // A customer's name with markup in it is shown as text.
+            _ = try await api.request(.put, "/v1/customers/org_42", key: key, json: #"{"name":"<script>alert(1)</script><b>Acme</b>"}"#)
+            for page in ["/dashboard/apps/\(appID)/customers?q=script", "/dashboard/apps/\(appID)/customers/org_42"] {
+                let text = try await browser.get(page).text
+                #expect(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Acme&lt;/b&gt;") && !text.contains("<script>alert"), "\(page)")
+            }
+        }
+    }
 }

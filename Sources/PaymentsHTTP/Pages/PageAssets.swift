@@ -1,7 +1,8 @@
-/// The dashboard's only assets, served by the service itself (no CDN, no build chain): plain CSS
-/// that works from a phone's width up, and a little JavaScript that shows times in the browser's
-/// time zone (without it, they read in UTC).
-enum DashboardAssets {
+/// The pages' only assets (the dashboard's and the sandbox's hosted pages), served by the service
+/// itself under `/assets` (no CDN, no build chain): plain CSS that works from a phone's width up,
+/// and a little JavaScript that shows times in the browser's time zone (without it, they read in
+/// UTC).
+enum PageAssets {
     static let css = """
         :root { color-scheme: light dark; --accent: #3559e0; --warn: #b3261e; --muted: #6b6b6b; }
         * { box-sizing: border-box; }
@@ -15,6 +16,7 @@ enum DashboardAssets {
         table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
         th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #8884; vertical-align: top; }
         .scroll { overflow-x: auto; }
+        td[data-k] { white-space: nowrap; }
         tr.attention td, tr.attention th { background: #b3261e22; }
         tr.total th, tr.total td { font-weight: 600; }
         .card { border: 1px solid #8886; border-radius: 8px; padding: 1rem; margin: .75rem 0; max-width: 40rem; }
@@ -30,6 +32,9 @@ enum DashboardAssets {
         .muted, small { color: var(--muted); }
         figure { margin: 1rem 0; } svg { max-width: 100%; height: auto; }
         svg .bar { fill: var(--accent); } svg text { font-size: 10px; fill: currentColor; }
+        .test-mode { background: #f9a825; color: #000; text-align: center; font-weight: 600; padding: .35rem; }
+        .price { font-size: 1.4rem; font-weight: 600; margin: .25rem 0; }
+        .totals { max-width: 24rem; margin-left: auto; } .totals td { text-align: right; }
         @media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .3rem; font-size: 14px; } }
         """
 
