@@ -58,6 +58,16 @@ need_package chromium-driver /usr/bin/chromedriver
 log "building"
 swift build --build-tests
 
+log "validating compose.yaml"
+if docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+else
+  need_package docker-compose /usr/bin/docker-compose  # Debian's client: `config` needs no engine
+  compose=(docker-compose)
+fi
+ADMIN_TOKEN=compose-check-admin-token-0123456789 APP_SECRET=compose-check-app-secret-0123456789abcdef \
+  "${compose[@]}" -f compose.yaml config -q
+
 log "validating the OpenAPI document"
 tmp_doc=$(mktemp /tmp/openapi.XXXXXX.json)
 swift run -q --skip-build payments openapi > "$tmp_doc"
