@@ -13,7 +13,8 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 RUN swift build -c release --static-swift-stdlib --product payments \
- && install -D "$(swift build -c release --show-bin-path)/payments" /staging/usr/local/bin/payments
+ && install -D "$(swift build -c release --show-bin-path)/payments" /staging/usr/local/bin/payments \
+ && strip /staging/usr/local/bin/payments
 
 # ---- run -----------------------------------------------------------------------------------
 FROM debian:bookworm-slim
@@ -22,7 +23,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libsqlite3-0 ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin payments \
+ && useradd --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin payments \
  && mkdir -p /data && chown payments:payments /data
 COPY --from=build /staging/usr/local/bin/payments /usr/local/bin/payments
 USER payments

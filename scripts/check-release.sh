@@ -4,7 +4,8 @@
 #      (`swift build -c release --static-swift-stdlib --product payments`);
 #   2. makes a minimal Debian bookworm root with debootstrap holding what the runtime stage
 #      holds: the packages it installs (libsqlite3-0, ca-certificates, tzdata), its non-root user
-#      (uid 10001) and /data, and the binary, nothing else (no Swift toolchain, no libraries);
+#      (uid 10001) and /data, and the binary (stripped, as there), nothing else (no Swift
+#      toolchain, no Swift libraries);
 #   3. starts the binary there with chroot, as that user, on SQLite in /data and then against a
 #      PostgreSQL server (Debian's, in a temporary directory), and checks each time that
 #      `payments health` (the image's HEALTHCHECK) passes and that an API call works.
@@ -33,9 +34,10 @@ if [ ! -e "$root/.complete" ]; then
   touch "$root/.complete"
 fi
 # The runtime stage: its user and volume, and the one file copied from the build stage.
-chroot "$root" sh -c 'id payments >/dev/null 2>&1 || useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin payments
+chroot "$root" sh -c 'id payments >/dev/null 2>&1 || useradd --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin payments
   rm -rf /data && mkdir -p /data && chown payments:payments /data'
 install -D -m 0755 "$binary" "$root/usr/local/bin/payments"
+strip "$root/usr/local/bin/payments"  # as the build stage does
 
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
@@ -48,7 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "binary: $(du -h "$binary" | cut -f1), links to:"
+echo "binary: $(du -h "$root/usr/local/bin/payments" | cut -f1) stripped ($(du -h "$binary" | cut -f1) as built), links to:"
 chroot "$root" ldd /usr/local/bin/payments | sed 's/^/  /'
 echo "root: $(du -sh --exclude=proc --exclude=dev "$root" 2>/dev/null | cut -f1) (Debian minbase + the runtime packages + the binary)"
 

@@ -136,6 +136,16 @@ import Testing
             let byProviderID = try await api.request(.get, "/v1/checkout-sessions/\(providerID)", key: key)
             #expect(byProviderID.string("id") == session.string("id"), "looked up by the provider's id too")
 
+            // A trial says so, and is started rather than paid.
+            let trial = try await api.request(
+                .post,
+                "/v1/checkout-sessions",
+                key: key,
+                json: #"{"customer":"org_42","mode":"subscription","plan":"pro","trial_period_days":14,"success_url":"https://app.test/ok"}"#
+            )
+            let trialPage = try await api.request(.get, "/sandbox/checkout/\(try #require(trial.string("provider_session_id")))")
+            #expect(trialPage.text.contains("14-day free trial") && trialPage.text.contains("Start the trial"), "\(trialPage.text)")
+
             // The billing portal shows the subscription as the buyer knows it, and the way back.
             let portal = try await api.request(
                 .post,

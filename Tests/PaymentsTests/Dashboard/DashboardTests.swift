@@ -434,6 +434,33 @@ import Testing
             let second = try await browser.get("/dashboard/apps/\(appID)/customers?starting_after=\(next)")
             #expect(second.text.components(separatedBy: "<tr><td><a href=").count - 1 == 5 && !second.text.contains("Next page"))
 
+            // Settings: the name and the default grace period, through the apps service.
+            let settings = try await browser.post(
+                "/dashboard/apps/\(appID)/settings",
+                ["csrf": try browser.csrf(app), "name": "Trucking EU", "grace_period_days": "10"]
+            )
+            #expect(settings.text.contains("Saved."))
+            let stored = try await api.admin(.get, "/admin/v1/apps/\(appID)")
+            #expect(stored.string("name") == "Trucking EU" && stored.json["grace_period_days"] as? Int == 10, "\(stored.text)")
+            let badGrace = try await browser.post(
+                "/dashboard/apps/\(appID)/settings",
+                ["csrf": try browser.csrf(app), "name": "x", "grace_period_days": "ten"]
+            )
+            #expect(badGrace.status == .badRequest && badGrace.text.contains("grace_period_days"))
+
+            // A live app no provider serves stands out, on the overview and on its page.
+            let (liveID, _) = try await api.createApp("Live one", mode: "live")
+            let overview = try await browser.get("/dashboard")
+            let liveRow = try #require(overview.text.components(separatedBy: "data-app=\"\(liveID)\"").first?.components(separatedBy: "<tr").last)
+            #expect(liveRow.contains("class=\"attention\""), "\(liveRow)")
+            #expect(overview.text.contains("none: configure a provider"))
+            #expect(try await browser.get("/dashboard/apps/\(liveID)").text.contains("<tr class=\"attention\"><td>sandbox</td><td>no</td>"))
+
+            // Customers by external id and by email too.
+            _ = try await api.request(.put, "/v1/customers/org_7", key: key, json: #"{"name":"Seven","email":"ap@seven.test"}"#)
+            #expect(try await browser.get("/dashboard/apps/\(appID)/customers?q=SEVEN.TEST").text.contains("/customers/org_7\""))
+            #expect(try await browser.get("/dashboard/apps/\(appID)/customers?q=org_7").text.contains("/customers/org_7\""))
+
             // The audit log by action.
             let filtered = try await browser.get("/dashboard/audit?app=\(appID)&action=ROTATE_KEY")
             let rows = filtered.text.components(separatedBy: "<td>ROTATE_KEY</td>").count - 1
