@@ -20,6 +20,9 @@ extension GracePeriod.Reason: JSONEnumeration {}
 extension GracePeriod.Status: JSONEnumeration {}
 extension Invoice.Collection: JSONEnumeration {}
 extension Invoice.Status: JSONEnumeration {}
+extension DriftRun.Status: JSONEnumeration {}
+extension DriftDifference.ObjectType: JSONEnumeration {}
+extension DriftDifference.Kind: JSONEnumeration {}
 extension Metric.Aggregation: JSONEnumeration {}
 extension Metered.Tiers.Mode: JSONEnumeration {}
 extension Payment.Status: JSONEnumeration {}

@@ -80,6 +80,7 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case rotateWebhookSecret = "ROTATE_WEBHOOK_SECRET"
     case retryEventDelivery = "RETRY_EVENT_DELIVERY"
     case reprocessProviderEvent = "REPROCESS_PROVIDER_EVENT"
+    case reconcileDrift = "RECONCILE_DRIFT"
     case setEntitlementOverride = "SET_ENTITLEMENT_OVERRIDE"
     case deleteEntitlementOverride = "DELETE_ENTITLEMENT_OVERRIDE"
     case updateEntitlementPolicy = "UPDATE_ENTITLEMENT_POLICY"

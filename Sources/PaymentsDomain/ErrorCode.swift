@@ -43,6 +43,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case eventNotFound = "event_not_found"
     case eventDeliveryNotFound = "event_delivery_not_found"
     case providerEventNotFound = "provider_event_not_found"
+    case reconciliationRunNotFound = "reconciliation_run_not_found"
     case providerNotFound = "provider_not_found"
     case pageNotFound = "page_not_found"
     case invoiceNotFound = "invoice_not_found"

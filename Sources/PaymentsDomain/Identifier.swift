@@ -47,6 +47,8 @@ public enum ResourceType: String, Sendable, Codable, CaseIterable {
     case entitlementPolicy = "entitlement_policy"
     /// An app's rule for one feature (its id: the feature).
     case entitlementRule = "entitlement_rule"
+    /// A comparison of the local mirror with the provider's objects.
+    case reconciliationRun = "reconciliation_run"
 }
 
 /// A typed, prefixed identifier: `TypedID<Customer>` cannot be passed where a `TypedID<App>` is expected.

@@ -69,6 +69,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequ
     mount(WebhookEndpointsController(endpoints: services.webhookEndpoints), on: v1, table: table)
     mount(EventsController(events: services.events), on: v1, table: table)
     mount(PublicController(plans: services.plans), on: v1, table: table)
+    mount(ReconciliationController(drift: services.drift), on: v1, table: table)
     SandboxPagesController(store: store, directory: services.providers, checkout: services.checkout, invoices: services.invoices)
         .addRoutes(to: router)
     mount(WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit), on: router.group(), table: table)
@@ -88,6 +89,7 @@ let apiControllers: [any Controller.Type] = [
     PaymentsController.self, InvoicesController.self, SubscriptionsController.self, CheckoutController.self, ProvidersController.self,
     WebhooksController.self,
     GracePeriodsController.self, WebhookEndpointsController.self, EventsController.self, PublicController.self,
+    ReconciliationController.self,
 ]
 
 /// Serves a controller's routes on the group of its access, and records them in the table.

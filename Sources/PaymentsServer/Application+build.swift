@@ -55,7 +55,7 @@ public func buildApplication(_ runtime: Runtime, runWorkers: Bool = true) -> som
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: nil),
-        services: runWorkers ? backgroundWorkers(runtime.services, logger: runtime.logger) : [],
+        services: runWorkers ? backgroundWorkers(runtime.services, server: configuration.server, logger: runtime.logger) : [],
         logger: runtime.logger
     )
 }
@@ -127,9 +127,9 @@ func oneLine(_ text: String) -> String {
 /// Every background worker: the audit sealer, housekeeping, grace expiry, the inbox, the outbox
 /// (which numbers committed events and delivers them, with a listener that wakes it when another
 /// instance commits events or deliveries), and the reconciliation of provider operations.
-func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
+func backgroundWorkers(_ services: Services, server: Configuration.Server, logger: Logger) -> [any Service] {
     let store = services.store
-    return [
+    return driftWorkers(services, server: server, logger: logger) + [
         // Wakes the outbox worker when another instance commits events or deliveries (PostgreSQL's NOTIFY;
         // on SQLite another process's commit). It listens until shutdown; a lost connection is
         // listened to again a second later, and meanwhile the worker's own poll finds the work.
@@ -171,11 +171,31 @@ func backgroundWorkers(_ services: Services, logger: Logger) -> [any Service] {
     ]
 }
 
+/// Drift reconciliation every `RECONCILE_SECONDS`: each app's run takes the interval's slot, so
+/// one instance runs it however many run the workers; a run missed (every instance down) is made
+/// at the next start within the same slot.
+func driftWorkers(_ services: Services, server: Configuration.Server, logger: Logger) -> [any Service] {
+    guard let interval = server.reconcileInterval else { return [] }
+    let seconds = Double(interval.components.seconds)
+    return [
+        PeriodicWorker(name: "drift reconciliation", interval: .seconds(min(seconds, 300)), logger: logger) {
+            let slot = "\(Int64(services.store.clock.now().timeIntervalSince1970 / seconds))"
+            let runs = try await services.drift.runAll(since: nil, fix: server.reconcileFix, slot: slot)
+            for run in runs where !run.differences.isEmpty || run.status == .failed {
+                logger.notice(
+                    "drift reconciliation",
+                    metadata: ["app_id": "\(run.appID)", "differences": "\(run.differences.count)", "open": "\(run.open)", "status": "\(run.status)"]
+                )
+            }
+        }
+    ]
+}
+
 /// Runs the background workers alone until SIGTERM or SIGINT (`payments worker`).
 public func runWorkers(_ runtime: Runtime) async throws {
     let group = ServiceGroup(
         configuration: .init(
-            services: backgroundWorkers(runtime.services, logger: runtime.logger).map { .init(service: $0) },
+            services: backgroundWorkers(runtime.services, server: runtime.configuration.server, logger: runtime.logger).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: runtime.logger
         )

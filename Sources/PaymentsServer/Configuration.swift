@@ -52,6 +52,10 @@ extension Configuration {
         public var usageReportInterval: Duration
         /// Whether `serve` applies pending migrations before it listens.
         public var migrateOnStart: Bool
+        /// How often the drift reconciliation worker compares each app with its provider (nil: never).
+        public var reconcileInterval: Duration?
+        /// Whether it applies the provider's truth.
+        public var reconcileFix: Bool
 
         static let variables: [(name: String, meaning: String)] = [
             ("HOST", "address to listen on (default 127.0.0.1)"),
@@ -64,6 +68,11 @@ extension Configuration {
             ),
             ("USAGE_REPORT_SECONDS", "how often metered usage is reported to the providers, one meter event per customer and metric (default 60)"),
             ("MIGRATE_ON_START", "'false' to make serve refuse to start with pending migrations (default true)"),
+            (
+                "RECONCILE_SECONDS",
+                "how often each app's subscriptions and payments are compared with its provider's, one instance at a time (default 86400, 0 = never)"
+            ),
+            ("RECONCILE_FIX", "'true' to apply the provider's truth to what that comparison finds, as the missed webhook would (default false)"),
         ]
 
         init(_ environment: Environment) throws {
@@ -75,6 +84,9 @@ extension Configuration {
             keyCacheTTL = .seconds(try environment.integer("KEY_CACHE_SECONDS", in: 0...300, "an integer from 0 to 300") ?? 5)
             usageReportInterval = .seconds(try environment.integer("USAGE_REPORT_SECONDS", in: 1...86_400, "1 to 86400 seconds") ?? 60)
             migrateOnStart = try environment.flag("MIGRATE_ON_START") ?? true
+            let reconcile = try environment.integer("RECONCILE_SECONDS", in: 0...31_536_000, "0 to 31536000 seconds") ?? 86_400
+            reconcileInterval = reconcile == 0 ? nil : .seconds(reconcile)
+            reconcileFix = try environment.flag("RECONCILE_FIX") ?? false
         }
     }
 

@@ -117,7 +117,8 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         usageReporter: usageReporter,
         entitlements: Entitlements.Service(store: store, usage: usage),
         invoices: invoices,
-        overview: Overview.Service(store: store, directory: directory)
+        overview: Overview.Service(store: store, directory: directory),
+        drift: Reconciliation.Drift(store: store, directory: directory, inbox: inbox, logger: logger)
     )
 }
 

@@ -202,31 +202,42 @@ extension Inbox {
             let provider = try await directory.provider(for: app)
             guard provider.name == event.provider else { return .done(.ignored, app.id) }
             let origin = Origin(actor: .system, requestID: event.id.rawValue)
+            let acted = try await apply(facts.fact, app: app, provider: provider.name, at: facts.createdAt, origin: origin)
+            return .done(acted ? .succeeded : .ignored, app.id)
+        }
+
+        /// Does what a provider's fact implies for the app: refreshes the object it is about from
+        /// the provider and records what follows (grace periods opened or resolved, invoices
+        /// mirrored, events to the app). The one path for a webhook and for drift
+        /// reconciliation's repairs.
+        /// - Parameter time: when the provider says it happened.
+        /// - Returns: whether the fact was about an object of the app's.
+        public func apply(_ fact: ProviderFact, app: App, provider: ProviderName, at time: Date, origin: Origin) async throws -> Bool {
             let acted: Bool
-            switch facts.fact {
+            switch fact {
             case .subscriptionChanged(let id):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
             case .trialEnding(let id):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
-                try await trialEnding(subscription: id, app: app.id, provider: provider.name, origin: origin)
+                try await trialEnding(subscription: id, app: app.id, provider: provider, origin: origin)
             case .invoicePaid(let invoice, .some(let id)):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
                 if acted {
-                    try await resolveGraceIfPaid(subscription: id, app: app, provider: provider.name, origin: origin)
-                    try await mirror(invoice, subscription: id, paymentFailed: false, at: facts.createdAt, app: app, origin: origin)
+                    try await resolveGraceIfPaid(subscription: id, app: app, provider: provider, origin: origin)
+                    try await mirror(invoice, subscription: id, paymentFailed: false, at: time, app: app, origin: origin)
                 }
             case .invoicePaymentFailed(let invoice, .some(let id)):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
                 if acted {
-                    try await openGraceIfPastDue(subscription: id, app: app, provider: provider.name, origin: origin)
-                    try await mirror(invoice, subscription: id, paymentFailed: true, at: facts.createdAt, app: app, origin: origin)
+                    try await openGraceIfPastDue(subscription: id, app: app, provider: provider, origin: origin)
+                    try await mirror(invoice, subscription: id, paymentFailed: true, at: time, app: app, origin: origin)
                 }
             case .invoiceChanged(let invoice, .some(let id)):
                 acted = try await subscriptions.refresh(app: app, providerID: id, origin: origin)
-                if acted { try await mirror(invoice, subscription: id, paymentFailed: false, at: facts.createdAt, app: app, origin: origin) }
+                if acted { try await mirror(invoice, subscription: id, paymentFailed: false, at: time, app: app, origin: origin) }
             case .paymentSucceeded(let id):
                 acted = try await payments.refresh(app: app, providerID: id, origin: origin)
-                if acted, let payment = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: id) }),
+                if acted, let payment = try await store.read({ try await $0.payments(app.id).find(provider: provider, providerID: id) }),
                     payment.status == .succeeded
                 {
                     try await grace.resolvePaid(app: app.id, customer: payment.customerID, origin: origin)
@@ -242,7 +253,7 @@ extension Inbox {
             case .invoicePaid(_, nil), .invoicePaymentFailed(_, nil), .invoiceChanged(_, nil), .unhandled:
                 acted = false
             }
-            return .done(acted ? .succeeded : .ignored, app.id)
+            return acted
         }
 
         /// The app an event belongs to: the endpoint's (an app's own account), else the one named

@@ -31,6 +31,8 @@ public struct Services: Sendable {
     public let invoices: Invoices.Service
     /// Every app at a glance, for the operator.
     public let overview: Overview.Service
+    /// Drift reconciliation: the local mirror against the provider's objects.
+    public let drift: Reconciliation.Drift
 
     public init(
         store: Store,
@@ -56,7 +58,8 @@ public struct Services: Sendable {
         usageReporter: Usage.Reporter,
         entitlements: Entitlements.Service,
         invoices: Invoices.Service,
-        overview: Overview.Service
+        overview: Overview.Service,
+        drift: Reconciliation.Drift
     ) {
         self.store = store
         self.providers = providers
@@ -82,5 +85,6 @@ public struct Services: Sendable {
         self.entitlements = entitlements
         self.invoices = invoices
         self.overview = overview
+        self.drift = drift
     }
 }

@@ -459,6 +459,14 @@ public enum ProviderMetadata {
     public static let operationID = "payments_operation_id"
 }
 
+/// What a provider holds for one customer, read whole: what drift reconciliation compares the
+/// local mirror with. Only objects the service made (or a subscription of the customer's) are
+/// listed: a provider's charges for subscription invoices are not payments of ours.
+public protocol AccountLister: PaymentProvider {
+    func listSubscriptions(customer: String) async throws(ProviderError) -> [ProviderSubscription]
+    func listPayments(customer: String) async throws(ProviderError) -> [ProviderPayment]
+}
+
 /// Invoices of ours collected by the provider: it holds a copy with the same lines, shows the
 /// buyer a page to pay it (or sends it), and says by its events when it is paid, failed or void.
 public protocol InvoiceCollector: PaymentProvider {

@@ -87,6 +87,7 @@ struct OperationsController: Controller {
         let pool = store.backend.poolStatistics()
         metrics.recordPool(inUse: pool.inUse, capacity: pool.capacity)
         metrics.recordBreakers(breakers.states)
+        metrics.recordOpenDrift(try await store.read { try await $0.openDriftDifferences() })
         return String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self)
     }
 

@@ -42,6 +42,21 @@ public final class HTTPMetrics: Sendable {
         )
     }
 
+    static var openDrift: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "reconciliation_open",
+            unitName: "differences",
+            helpText: "Differences with the provider the app's last drift reconciliation run left open."
+        )
+    }
+
+    /// Each app's open differences, as its last completed run left them.
+    func recordOpenDrift(_ open: [App.ID: Int]) {
+        for (app, count) in open {
+            registry.makeGauge(descriptor: Self.openDrift, labels: [("app_id", app.rawValue)]).set(Double(count))
+        }
+    }
+
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
     }

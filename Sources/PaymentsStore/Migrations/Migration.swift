@@ -44,6 +44,7 @@ public enum Migrations {
         M0020_AddPaymentProviderIndex(),
         M0021_CreateInvoices(),
         M0022_MirrorSubscriptionInvoices(),
+        M0023_CreateReconciliationRuns(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

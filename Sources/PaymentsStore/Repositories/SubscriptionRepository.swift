@@ -34,6 +34,18 @@ public struct SubscriptionRepository: Sendable {
         ).first().map(Self.decode)
     }
 
+    /// Every subscription of the customer, page by page (what drift reconciliation compares).
+    public func all(customer: Customer.ID) async throws -> [Subscription] {
+        var found: [Subscription] = []
+        var page = try PageRequest(limit: PageRequest.maximumLimit)
+        while true {
+            let fetched = try await list(customer: customer, status: nil, page)
+            found += fetched.data
+            guard fetched.hasMore, let last = fetched.data.last else { return found }
+            page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
+        }
+    }
+
     /// Subscriptions newest first, filtered by customer and status.
     public func list(
         customer: Customer.ID?,

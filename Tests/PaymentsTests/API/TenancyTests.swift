@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PaymentsDomain
 import PaymentsHTTP
 import PaymentsStore
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @Suite struct TenancyTests {
     @Test(arguments: TestDatabase.engines) func everyAppRouteHidesAnotherAppsObjects(engine: SQLEngine) async throws {
         try await TestAPI.run(engine) { api in
-            let (_, ownerKey) = try await api.createApp("owner")
+            let (ownerAppID, ownerKey) = try await api.createApp("owner")
             let (_, otherKey) = try await api.createApp("other")
             let endpoint = try await api.request(.post, "/v1/webhook-endpoints", key: ownerKey, json: #"{"url":"http://127.0.0.1:9/hook"}"#)
             #expect(endpoint.status == .created)
@@ -69,6 +70,8 @@ import Testing
             let delivery = try #require(
                 try await api.request(.get, "/v1/event-deliveries", key: ownerKey).data.first.map { TestAPI.Reply.object($0) }
             )
+            let ownerApp = try await api.services.apps.get(App.ID(rawValue: ownerAppID))
+            let run = try #require(try await api.services.drift.run(app: ownerApp, since: nil, fix: false, origin: .system))
             // One real id of the owner's for each path parameter an app route takes, and one of
             // the same shape that exists nowhere.
             func ownerID(_ route: RouteTable.Entry, _ name: String) throws -> (String, String)? {
@@ -85,6 +88,7 @@ import Testing
                 case ("id", "events"): return (try #require(event.string("id")), "evt_01m8000000000000000000000a")
                 case ("id", "event-deliveries"): return (try #require(delivery.string("id")), "dlv_01m8000000000000000000000a")
                 case ("id", "invoices"): return (try #require(invoice.string("id")), "inv_01m8000000000000000000000a")
+                case ("id", "reconciliation-runs"): return (run.id.rawValue, "rcr_01m8000000000000000000000a")
                 case ("line_id", "invoices"): return (invoiceLine, "il_01m8000000000000000000000a")
                 case ("feature", "customers"): return ("sso", "missing_feature")
                 case ("feature", "entitlements"): return ("sso", "missing_feature")

@@ -340,6 +340,11 @@ extension RecordingStripe {
         )
         _ = try await stripe.retrieveSubscription("sub_1")
         #expect(try await stripe.findSubscription(customer: "cus_1", operationID: "op_sub")?.id == "sub_1")
+        // What drift reconciliation reads: every subscription and every payment of ours of a customer.
+        #expect(try await stripe.listSubscriptions(customer: "cus_1").map(\.id) == ["sub_1"])
+        #expect(try await stripe.listPayments(customer: "cus_1").map(\.id) == ["pi_1"], "it carries our operation id")
+        let listed = fake.requests.withLockedValue { $0 }.suffix(2).map(\.path)
+        #expect(listed.first?.contains("status=all") == true && listed.last?.contains("expand[0]=data.latest_charge") == true, "\(listed)")
         _ = try await stripe.updateSubscription(
             "sub_1",
             ProviderSubscriptionChange(

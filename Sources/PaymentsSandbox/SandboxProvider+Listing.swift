@@ -1,0 +1,21 @@
+import PaymentsDomain
+
+extension SandboxProvider: AccountLister {
+    /// Every subscription the customer has in the sandbox.
+    public func listSubscriptions(customer: String) async throws(ProviderError) -> [ProviderSubscription] {
+        try await run {
+            try await ledger.read { tx in try await tx.all(.subscription, parent: customer, as: SBSubscription.self).map(\.domain) }
+        }
+    }
+
+    /// The customer's payments made through the service's API (not the charges of subscription
+    /// invoices, which are no payments of ours).
+    public func listPayments(customer: String) async throws(ProviderError) -> [ProviderPayment] {
+        try await run {
+            try await ledger.read { tx in
+                try await tx.all(.payment, parent: customer, as: SBPayment.self).filter { $0.subscription == nil && $0.operationID != nil }
+                    .map(\.domain)
+            }
+        }
+    }
+}

@@ -1,0 +1,300 @@
+import Logging
+import PaymentsDomain
+import PaymentsStore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension Reconciliation {
+    /// Drift reconciliation: compares an app's subscriptions (status, period, prices) and
+    /// payments (status, what was refunded) with what its provider holds for each of its
+    /// customers, and records a run with every difference (missing here, missing there, status,
+    /// amount, period, price). With `fix`, the provider's truth is applied through the inbox's own
+    /// path (`Inbox.Service.apply`), as if the webhook that was missed had arrived: audited, and
+    /// sending the events the change implies.
+    public struct Drift: Sendable {
+        let store: Store
+        let directory: Providers.Directory
+        let inbox: Inbox.Service
+        let logger: Logger
+
+        public init(store: Store, directory: Providers.Directory, inbox: Inbox.Service, logger: Logger) {
+            self.store = store
+            self.directory = directory
+            self.inbox = inbox
+            self.logger = logger
+        }
+
+        /// Another instance ran this app's periodic slot already.
+        struct SlotTaken: Error {}
+
+        /// One run for `app`. Audited as RECONCILE_DRIFT (its start and its outcome).
+        /// - Parameters:
+        ///   - since: compare only local objects changed since then.
+        ///   - slot: a periodic run's time slot (one run per app and slot, across instances).
+        /// - Returns: the run, or nil when another instance took the slot.
+        public func run(app: App, since: Date?, fix: Bool, slot: String? = nil, origin: Origin) async throws -> DriftRun? {
+            let provider = try await directory.provider(for: app)
+            let lister = try provider.require((any AccountLister).self, .subscriptions)
+            var run = DriftRun(
+                id: store.ids.next(DriftRun.self, at: store.clock.now()),
+                appID: app.id,
+                provider: provider.name,
+                fix: fix,
+                since: since,
+                startedAt: store.clock.now()
+            )
+            do {
+                try await store.write(origin, app: app.id) { [run] session in
+                    guard try await session.driftRuns(app.id).start(run, slot: slot) else { throw SlotTaken() }
+                    try await session.audit(app.id, try Self.record(run, slot: slot))
+                }
+            } catch is SlotTaken {
+                return nil
+            }
+            do {
+                run.differences = try await compare(app: app, provider: provider, lister: lister, since: since)
+                if fix { try await repair(&run, app: app, provider: provider, lister: lister) }
+                run.status = .completed
+            } catch {
+                run.status = .failed
+                run.error = "\(error)"
+                logger.warning("drift reconciliation failed", metadata: ["app_id": "\(app.id)", "error": "\(error)"])
+            }
+            run.finishedAt = store.clock.now()
+            try await store.write(origin, app: app.id) { [run] session in
+                try await session.driftRuns(app.id).finish(run)
+                try await session.audit(app.id, try Self.record(run, slot: slot))
+            }
+            return run
+        }
+
+        /// Runs every app (a test-mode app on the sandbox, a live one on Stripe); one failing does
+        /// not stop the others.
+        public func runAll(since: Date?, fix: Bool, slot: String? = nil, origin: Origin = .system) async throws -> [DriftRun] {
+            var runs: [DriftRun] = []
+            var page = try PageRequest(limit: PageRequest.maximumLimit)
+            while true {
+                let apps = try await store.read { [page] in try await $0.apps.list(page) }
+                for app in apps.data {
+                    do {
+                        if let run = try await run(app: app, since: since, fix: fix, slot: slot, origin: origin) { runs.append(run) }
+                    } catch {
+                        logger.warning("drift reconciliation skipped an app", metadata: ["app_id": "\(app.id)", "error": "\(error)"])
+                    }
+                }
+                guard apps.hasMore, let last = apps.data.last else { return runs }
+                page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
+            }
+        }
+
+        public func get(app: App.ID, _ id: String) async throws -> DriftRun {
+            guard let runID = DriftRun.ID(parsing: id), let run = try await store.read({ try await $0.driftRuns(app).find(runID) }) else {
+                throw PaymentsError.notFound(.reconciliationRunNotFound, id: id)
+            }
+            return run
+        }
+
+        public func list(app: App.ID, _ page: PageRequest) async throws -> Page<DriftRun> {
+            try page.requireCursor(of: DriftRun.self)
+            return try await store.read { try await $0.driftRuns(app).list(page) }
+        }
+
+        // MARK: Comparing
+
+        /// Every difference between the app's objects and the provider's, customer by customer.
+        func compare(app: App, provider: any PaymentProvider, lister: any AccountLister, since: Date?) async throws -> [DriftDifference] {
+            let customers = try await store.read { try await $0.providerCustomers(app: app.id, provider: provider.name, account: provider.account) }
+            var found: [DriftDifference] = []
+            for (customer, providerCustomer) in customers {
+                let subscriptions = try await store.read { try await $0.subscriptions(app.id).all(customer: customer) }
+                found += Self.compare(
+                    subscriptions.filter { $0.provider == provider.name && $0.providerSubscriptionID != nil && Self.changed($0.updatedAt, since) },
+                    with: try await lister.listSubscriptions(customer: providerCustomer)
+                )
+                let payments = try await store.read { try await $0.payments(app.id).all(customer: customer) }
+                found += try await compare(
+                    payments.filter { $0.provider == provider.name && $0.providerPaymentID != nil && Self.changed($0.updatedAt, since) },
+                    with: try await lister.listPayments(customer: providerCustomer),
+                    provider: provider
+                )
+            }
+            return found
+        }
+
+        static func changed(_ updatedAt: Date, _ since: Date?) -> Bool {
+            guard let since else { return true }
+            return updatedAt >= since
+        }
+
+        static func compare(_ locals: [Subscription], with remotes: [ProviderSubscription]) -> [DriftDifference] {
+            var found: [DriftDifference] = []
+            var remoteByID: [String: ProviderSubscription] = [:]
+            for remote in remotes { remoteByID[remote.id] = remote }
+            var known = Set<String>()
+            for local in locals {
+                guard let id = local.providerSubscriptionID else { continue }
+                known.insert(id)
+                if let remote = remoteByID[id] {
+                    found += DriftDifference.compare(local, remote)
+                } else {
+                    found.append(
+                        DriftDifference(
+                            objectType: .subscription,
+                            objectID: local.id.rawValue,
+                            providerObjectID: id,
+                            kind: .missingThere,
+                            local: local.status.rawValue,
+                            provider: nil
+                        )
+                    )
+                }
+            }
+            for remote in remotes where !known.contains(remote.id) {
+                found.append(
+                    DriftDifference(
+                        objectType: .subscription,
+                        objectID: nil,
+                        providerObjectID: remote.id,
+                        kind: .missingHere,
+                        local: nil,
+                        provider: remote.status.rawValue
+                    )
+                )
+            }
+            return found
+        }
+
+        func compare(_ locals: [Payment], with remotes: [ProviderPayment], provider: any PaymentProvider) async throws -> [DriftDifference] {
+            var found: [DriftDifference] = []
+            var remoteByID: [String: ProviderPayment] = [:]
+            for remote in remotes { remoteByID[remote.id] = remote }
+            var known = Set<String>()
+            for local in locals {
+                guard let id = local.providerPaymentID else { continue }
+                known.insert(id)
+                if let remote = remoteByID[id] {
+                    found += DriftDifference.compare(local, remote)
+                } else if let remote = try await lookUp(id, provider: provider) {
+                    // Not listed (a charge the provider made for an invoice, mirrored as ours): looked up alone.
+                    found += DriftDifference.compare(local, remote)
+                } else {
+                    found.append(
+                        DriftDifference(
+                            objectType: .payment,
+                            objectID: local.id.rawValue,
+                            providerObjectID: id,
+                            kind: .missingThere,
+                            local: local.status.rawValue,
+                            provider: nil
+                        )
+                    )
+                }
+            }
+            for remote in remotes where !known.contains(remote.id) {
+                found.append(
+                    DriftDifference(
+                        objectType: .payment,
+                        objectID: nil,
+                        providerObjectID: remote.id,
+                        kind: .missingHere,
+                        local: nil,
+                        provider: remote.status.rawValue
+                    )
+                )
+            }
+            return found
+        }
+
+        /// The provider's payment, nil when it has none by that id.
+        func lookUp(_ id: String, provider: any PaymentProvider) async throws -> ProviderPayment? {
+            guard let processor = provider as? any PaymentProcessor else { return nil }
+            do {
+                return try await processor.retrievePayment(id)
+            } catch {
+                if error.isNotFound { return nil }
+                throw error
+            }
+        }
+
+        // MARK: Repairing
+
+        /// Applies the provider's truth for each difference that has an object of ours, through
+        /// the fact its missed webhook would have stated; each is then compared again.
+        func repair(_ run: inout DriftRun, app: App, provider: any PaymentProvider, lister: any AccountLister) async throws {
+            let origin = Origin(actor: .system, requestID: run.id.rawValue)
+            let now = store.clock.now()
+            var applied = Set<String>()
+            for index in run.differences.indices {
+                let difference = run.differences[index]
+                guard difference.objectID != nil, difference.kind != .missingThere else {
+                    run.differences[index].note =
+                        difference.kind == .missingHere
+                        ? "Made at the provider, not through the service: import it (payments stripe import)."
+                        : "The provider has no such object: look at it there; nothing was changed."
+                    continue
+                }
+                let key = "\(difference.objectType.rawValue)/\(difference.providerObjectID)"
+                if !applied.contains(key) {
+                    applied.insert(key)
+                    let fact = Self.fact(for: difference)
+                    _ = try await inbox.apply(fact, app: app, provider: provider.name, at: now, origin: origin)
+                }
+                run.differences[index].fixed = try await stillDiffers(difference, app: app, provider: provider, lister: lister) == false
+            }
+        }
+
+        /// The fact a webhook would have stated for the provider's version of the object.
+        static func fact(for difference: DriftDifference) -> ProviderFact {
+            let id = difference.providerObjectID
+            switch difference.objectType {
+            case .subscription:
+                switch (difference.kind, difference.provider?.split(separator: " ").first.map(String.init)) {
+                case (.status, "past_due"?), (.status, "unpaid"?): return .invoicePaymentFailed(nil, subscription: id)
+                case (.status, "active"?) where difference.local?.hasPrefix("past_due") == true || difference.local?.hasPrefix("unpaid") == true:
+                    return .invoicePaid(nil, subscription: id)
+                default: return .subscriptionChanged(subscription: id)
+                }
+            case .payment:
+                switch (difference.kind, difference.provider) {
+                case (.status, "succeeded"?): return .paymentSucceeded(payment: id)
+                case (.status, "failed"?): return .paymentFailed(payment: id)
+                case (.amount, _): return .paymentRefunded(payment: id)
+                default: return .paymentChanged(payment: id)
+                }
+            }
+        }
+
+        /// Whether the object still differs from the provider's in the same way.
+        func stillDiffers(_ difference: DriftDifference, app: App, provider: any PaymentProvider, lister: any AccountLister) async throws -> Bool {
+            let id = difference.providerObjectID
+            switch difference.objectType {
+            case .subscription:
+                guard let subscriptions = provider as? any SubscriptionProvider,
+                    let local = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider.name, providerID: id) })
+                else { return true }
+                return DriftDifference.compare(local, try await subscriptions.retrieveSubscription(id)).contains { $0.kind == difference.kind }
+            case .payment:
+                guard let processor = provider as? any PaymentProcessor,
+                    let local = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: id) })
+                else { return true }
+                return DriftDifference.compare(local, try await processor.retrievePayment(id)).contains { $0.kind == difference.kind }
+            }
+        }
+
+        static func record(_ run: DriftRun, slot: String?) throws -> AuditRecord {
+            try AuditRecord(
+                action: .reconcileDrift,
+                targetType: .reconciliationRun,
+                targetID: run.id.rawValue,
+                snapshot: [
+                    "status": run.status.rawValue, "fix": "\(run.fix)", "differences": "\(run.differences.count)", "open": "\(run.open)",
+                    "slot": slot ?? "", "since": run.since.map(RFC3339.format) ?? "",
+                ]
+            )
+        }
+    }
+}

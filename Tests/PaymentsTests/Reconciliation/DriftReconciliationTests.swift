@@ -1,0 +1,100 @@
+import Foundation
+import PaymentsDomain
+import PaymentsSandbox
+import PaymentsStore
+import SQLKit
+import Testing
+
+/// The local mirror against the provider's objects: drift planted the three ways it happens (a
+/// webhook dropped, a row edited, a refund made only at the provider) is found, repaired through
+/// the inbox's path, and gone on the next run.
+@Suite struct DriftReconciliationTests {
+    @Test(arguments: TestDatabase.engines) func plantedDriftIsFoundRepairedAndThenGone(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await SandboxFlowTests.prepared(api)
+            let appID = try #require(try await api.admin(.get, "/admin/v1/apps").data.first?["id"] as? String)
+            let app = try await api.services.apps.get(App.ID(rawValue: appID))
+            let sandbox = try #require(api.services.providers.sandbox(for: app) as? SandboxProvider)
+            let subscription = try await api.request(
+                .post,
+                "/v1/subscriptions",
+                key: key,
+                json: #"{"customer":"org_42","plan":"pro","payment_method":"pm_sandbox_visa"}"#
+            )
+            let subscriptionID = try #require(subscription.string("id"))
+            let providerSubscription = try #require(subscription.string("provider_subscription_id"))
+            let refundedLater = try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment)
+            let edited = try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment)
+            let (refundedID, editedID) = (try #require(refundedLater.string("id")), try #require(edited.string("id")))
+            let providerPayment = try #require(refundedLater.string("provider_payment_id"))
+            try await api.services.inbox.settle()
+            let clean = try #require(try await api.services.drift.run(app: app, since: nil, fix: false, origin: .system))
+            #expect(clean.status == .completed && clean.differences.isEmpty, "\(clean.differences)")
+
+            // 1. A webhook dropped: the subscription is set to cancel at the provider, its event lost.
+            _ = try await sandbox.cancelSubscription(providerSubscription, atPeriodEnd: true, idempotencyKey: "by-hand-1")
+            // 2. A refund made only at the provider, its event lost too.
+            _ = try await sandbox.createRefund(
+                ProviderRefundRequest(operationID: "op_by_hand", ourID: "re_by_hand", payment: providerPayment, amount: 500, reason: nil),
+                idempotencyKey: "by-hand-2"
+            )
+            try await api.store.backend.transaction { db in
+                try await db.raw("DELETE FROM provider_events WHERE status = 'pending'").run()
+            }
+            // 3. A row edited in the database.
+            try await api.store.backend.transaction { db in
+                try await db.raw("UPDATE payments SET status = 'failed' WHERE id = \(bind: editedID)").run()
+            }
+
+            // A run finds each.
+            let found = try #require(try await api.services.drift.run(app: app, since: nil, fix: false, origin: .system))
+            let kinds = Set(found.differences.map { "\($0.objectType.rawValue) \($0.objectID ?? "-") \($0.kind.rawValue)" })
+            #expect(kinds == ["subscription \(subscriptionID) status", "payment \(refundedID) amount", "payment \(editedID) status"], "\(kinds)")
+            let cancels = try #require(found.differences.first { $0.objectType == .subscription })
+            #expect(cancels.local == "active" && cancels.provider == "active (cancels at period end)")
+            #expect(found.open == 3 && found.differences.allSatisfy { !$0.fixed })
+            let listed = try await api.request(.get, "/v1/reconciliation-runs/\(found.id.rawValue)", key: key)
+            #expect(listed.json["open_differences"] as? Int == 3 && (listed.json["differences"] as? [Any])?.count == 3, "\(listed.text)")
+            #expect(try await api.request(.get, "/v1/reconciliation-runs", key: key).data.count == 2)
+            #expect(try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key).json["cancel_at_period_end"] as? Bool == false)
+            let metrics = try await api.request(.get, "/metrics")
+            #expect(metrics.text.contains("reconciliation_open_differences{app_id=\"\(appID)\"} 3"), "\(metrics.text.suffix(500))")
+
+            // --fix repairs each, as the missed webhooks would have: audited, with their events.
+            let events = try await api.request(.get, "/v1/events?limit=100", key: key).data.count
+            let fixed = try #require(try await api.services.drift.run(app: app, since: nil, fix: true, origin: .system))
+            #expect(fixed.differences.count == 3 && fixed.open == 0, "\(fixed.differences)")
+            #expect(try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key).json["cancel_at_period_end"] as? Bool == true)
+            let refunded = try await api.request(.get, "/v1/payments/\(refundedID)", key: key)
+            // (As its webhook would: the amount refunded; no refund object of ours for one made elsewhere.)
+            #expect(refunded.json["amount_refunded"] as? Int == 500, "\(refunded.text)")
+            #expect(try await api.request(.get, "/v1/payments/\(editedID)", key: key).string("status") == "succeeded")
+            let after = try await api.request(.get, "/v1/events?limit=100", key: key).data
+            let types = Set(after.prefix(after.count - events).compactMap { $0["type"] as? String })
+            #expect(types.isSuperset(of: ["subscription.updated", "payment.refunded"]), "\(types)")
+            let audit = try await api.request(.get, "/v1/audit-logs?action_type=RECONCILE_DRIFT", key: key)
+            #expect(audit.data.count == 6 && audit.data.allSatisfy { $0["actor_id"] as? String == "system" }, "start and outcome of each run")
+
+            // A second run finds none.
+            let again = try #require(try await api.services.drift.run(app: app, since: nil, fix: false, origin: .system))
+            #expect(again.differences.isEmpty, "\(again.differences)")
+            #expect(try await api.request(.get, "/metrics").text.contains("reconciliation_open_differences{app_id=\"\(appID)\"} 0"))
+
+            // What only the provider has is reported, not guessed into ours.
+            let lost = try #require(
+                try await api.request(.post, "/v1/payments", key: key, json: CrashSafetyTests.payment).string("provider_payment_id")
+            )
+            try await api.store.backend.transaction { db in
+                try await db.raw("DELETE FROM payments WHERE provider_payment_id = \(bind: lost)").run()
+            }
+            let missing = try #require(try await api.services.drift.run(app: app, since: nil, fix: true, origin: .system))
+            #expect(missing.differences.map(\.kind) == [.missingHere] && missing.differences.first?.providerObjectID == lost)
+            #expect(missing.open == 1 && missing.differences.first?.note?.contains("import") == true)
+
+            // A periodic run takes its slot once, whichever instance asks.
+            let first = try await api.services.drift.run(app: app, since: nil, fix: false, slot: "20420", origin: .system)
+            let second = try await api.services.drift.run(app: app, since: nil, fix: false, slot: "20420", origin: .system)
+            #expect(first != nil && second == nil)
+        }
+    }
+}
