@@ -136,6 +136,26 @@ struct SBPayment: Codable {
     /// Set for a subscription's charges (its invoices).
     let subscription: String?
     let createdAt: Date
+    /// A subscription charge's invoice: its lines and the period it bills (kept since drift
+    /// reconciliation reads invoices back; nil on older rows).
+    var invoiceLines: [ProviderInvoiceLine]? = nil
+    var periodStart: Date? = nil
+    var periodEnd: Date? = nil
+
+    /// A subscription charge as its invoice (`sbin_` + the charge's id), as its event says it.
+    var invoice: ProviderInvoice? {
+        guard subscription != nil else { return nil }
+        let lines = invoiceLines ?? []
+        return ProviderInvoice(
+            id: "sbin_\(id)",
+            status: status == .succeeded ? .paid : .open,
+            total: lines.isEmpty ? amount : lines.reduce(0) { $0 + $1.amount },
+            amountPaid: Money(status == .succeeded ? amount : 0, currency),
+            periodStart: periodStart,
+            periodEnd: periodEnd,
+            lines: lines
+        )
+    }
 
     var domain: ProviderPayment {
         ProviderPayment(

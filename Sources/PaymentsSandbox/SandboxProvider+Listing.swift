@@ -18,4 +18,16 @@ extension SandboxProvider: AccountLister {
             }
         }
     }
+
+    /// The customer's subscription invoices (each subscription charge is one), with their subscription.
+    public func listInvoices(customer: String) async throws(ProviderError) -> [ProviderSubscriptionInvoice] {
+        try await run {
+            try await ledger.read { tx in
+                try await tx.all(.payment, parent: customer, as: SBPayment.self).compactMap { payment in
+                    guard let subscription = payment.subscription, let invoice = payment.invoice else { return nil }
+                    return ProviderSubscriptionInvoice(invoice: invoice, subscription: subscription)
+                }
+            }
+        }
+    }
 }

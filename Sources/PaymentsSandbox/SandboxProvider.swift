@@ -382,7 +382,7 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
     ) async throws -> Bool {
         let (lines, currency) = try await invoiceLines(tx, subscription, usage: usage, ahead: ahead)
         let failure = method.charge(renewal: renewal)
-        let payment = SBPayment(
+        var payment = SBPayment(
             id: tx.newID(.payment, at: now),
             customer: subscription.customer,
             amount: lines.reduce(0) { $0 + $1.amount },
@@ -396,6 +396,9 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
             subscription: subscription.id,
             createdAt: now
         )
+        payment.invoiceLines = lines
+        payment.periodStart = subscription.periodStart
+        payment.periodEnd = subscription.periodEnd
         try await tx.insert(.payment, id: payment.id, idempotencyKey: nil, parent: subscription.customer, payment, at: now)
         try await tx.event(
             failure == nil ? .invoicePaid : .invoicePaymentFailed,

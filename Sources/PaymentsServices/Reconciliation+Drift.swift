@@ -9,10 +9,10 @@ import Foundation
 #endif
 
 extension Reconciliation {
-    /// Drift reconciliation: compares an app's subscriptions (status, period, prices) and
-    /// payments (status, what was refunded) with what its provider holds for each of its
-    /// customers, and records a run with every difference (missing here, missing there, status,
-    /// amount, period, price). With `fix`, the provider's truth is applied through the inbox's own
+    /// Drift reconciliation: compares an app's subscriptions (status, period, prices), payments
+    /// (status, what was refunded) and subscription invoices (status, total) with what its
+    /// provider holds for each of its customers, and records a run with every difference (missing
+    /// here, missing there, status, amount, period, price). With `fix`, the provider's truth is applied through the inbox's own
     /// path (`Inbox.Service.apply`), as if the webhook that was missed had arrived: audited, and
     /// sending the events the change implies.
     public struct Drift: Sendable {
@@ -56,8 +56,9 @@ extension Reconciliation {
                 return nil
             }
             do {
-                run.differences = try await compare(app: app, provider: provider, lister: lister, since: since)
-                if fix { try await repair(&run, app: app, provider: provider, lister: lister) }
+                let (differences, invoices) = try await compare(app: app, provider: provider, lister: lister, since: since)
+                run.differences = differences
+                if fix { try await repair(&run, app: app, provider: provider, invoices: invoices) }
                 run.status = .completed
             } catch {
                 run.status = .failed
@@ -106,9 +107,17 @@ extension Reconciliation {
         // MARK: Comparing
 
         /// Every difference between the app's objects and the provider's, customer by customer.
-        func compare(app: App, provider: any PaymentProvider, lister: any AccountLister, since: Date?) async throws -> [DriftDifference] {
+        /// - Returns: the differences, and the provider's subscription invoices by id (what a repair
+        ///   mirrors).
+        func compare(
+            app: App,
+            provider: any PaymentProvider,
+            lister: any AccountLister,
+            since: Date?
+        ) async throws -> ([DriftDifference], [String: ProviderSubscriptionInvoice]) {
             let customers = try await store.read { try await $0.providerCustomers(app: app.id, provider: provider.name, account: provider.account) }
             var found: [DriftDifference] = []
+            var remoteInvoices: [String: ProviderSubscriptionInvoice] = [:]
             for (customer, providerCustomer) in customers {
                 let subscriptions = try await store.read { try await $0.subscriptions(app.id).all(customer: customer) }
                 found += Self.compare(
@@ -120,6 +129,52 @@ extension Reconciliation {
                     payments.filter { $0.provider == provider.name && $0.providerPaymentID != nil && Self.changed($0.updatedAt, since) },
                     with: try await lister.listPayments(customer: providerCustomer),
                     provider: provider
+                )
+                let invoices = try await store.read { try await $0.invoices(app.id).all(customer: customer) }
+                let remotes = try await lister.listInvoices(customer: providerCustomer).filter { $0.invoice.status != .draft }
+                for remote in remotes { remoteInvoices[remote.invoice.id] = remote }
+                found += Self.compare(
+                    invoices.filter { $0.collection == .subscription && $0.provider == provider.name && Self.changed($0.updatedAt, since) },
+                    with: remotes.map(\.invoice),
+                    all: Set(invoices.compactMap(\.providerInvoiceID))
+                )
+            }
+            return (found, remoteInvoices)
+        }
+
+        /// Subscription invoices: ours (mirrored) against the provider's; one only the provider has
+        /// is `missing_here` (its webhook was missed), and a repair mirrors it.
+        static func compare(_ locals: [Invoice], with remotes: [ProviderInvoice], all known: Set<String>) -> [DriftDifference] {
+            var found: [DriftDifference] = []
+            var remoteByID: [String: ProviderInvoice] = [:]
+            for remote in remotes { remoteByID[remote.id] = remote }
+            for local in locals {
+                guard let id = local.providerInvoiceID else { continue }
+                if let remote = remoteByID[id] {
+                    found += DriftDifference.compare(local, remote)
+                } else {
+                    found.append(
+                        DriftDifference(
+                            objectType: .invoice,
+                            objectID: local.id.rawValue,
+                            providerObjectID: id,
+                            kind: .missingThere,
+                            local: local.status.rawValue,
+                            provider: nil
+                        )
+                    )
+                }
+            }
+            for remote in remotes where !known.contains(remote.id) {
+                found.append(
+                    DriftDifference(
+                        objectType: .invoice,
+                        objectID: nil,
+                        providerObjectID: remote.id,
+                        kind: .missingHere,
+                        local: nil,
+                        provider: remote.status.rawValue
+                    )
                 )
             }
             return found
@@ -224,13 +279,16 @@ extension Reconciliation {
 
         /// Applies the provider's truth for each difference that has an object of ours, through
         /// the fact its missed webhook would have stated; each is then compared again.
-        func repair(_ run: inout DriftRun, app: App, provider: any PaymentProvider, lister: any AccountLister) async throws {
+        func repair(_ run: inout DriftRun, app: App, provider: any PaymentProvider, invoices: [String: ProviderSubscriptionInvoice]) async throws {
             let origin = Origin(actor: .system, requestID: run.id.rawValue)
             let now = store.clock.now()
             var applied = Set<String>()
             for index in run.differences.indices {
                 let difference = run.differences[index]
-                guard difference.objectID != nil, difference.kind != .missingThere else {
+                let invoice = difference.objectType == .invoice ? invoices[difference.providerObjectID] : nil
+                // A subscription's invoice only the provider has is mirrored, as its webhook would have.
+                let repairable = difference.kind != .missingThere && (difference.objectID != nil || invoice != nil)
+                guard repairable else {
                     run.differences[index].note =
                         difference.kind == .missingHere
                         ? "Made at the provider, not through the service: import it (payments stripe import)."
@@ -240,17 +298,28 @@ extension Reconciliation {
                 let key = "\(difference.objectType.rawValue)/\(difference.providerObjectID)"
                 if !applied.contains(key) {
                     applied.insert(key)
-                    let fact = Self.fact(for: difference)
-                    _ = try await inbox.apply(fact, app: app, provider: provider.name, at: now, origin: origin)
+                    _ = try await inbox.apply(
+                        Self.fact(for: difference, invoice: invoice),
+                        app: app,
+                        provider: provider.name,
+                        at: now,
+                        origin: origin
+                    )
                 }
-                run.differences[index].fixed = try await stillDiffers(difference, app: app, provider: provider, lister: lister) == false
+                run.differences[index].fixed = try await stillDiffers(difference, app: app, provider: provider, invoice: invoice) == false
             }
         }
 
         /// The fact a webhook would have stated for the provider's version of the object.
-        static func fact(for difference: DriftDifference) -> ProviderFact {
+        static func fact(for difference: DriftDifference, invoice: ProviderSubscriptionInvoice?) -> ProviderFact {
             let id = difference.providerObjectID
             switch difference.objectType {
+            case .invoice:
+                guard let invoice else { return .unhandled }
+                switch invoice.invoice.status {
+                case .paid: return .invoicePaid(invoice.invoice, subscription: invoice.subscription)
+                default: return .invoiceChanged(invoice.invoice, subscription: invoice.subscription)
+                }
             case .subscription:
                 switch (difference.kind, difference.provider?.split(separator: " ").first.map(String.init)) {
                 case (.status, "past_due"?), (.status, "unpaid"?): return .invoicePaymentFailed(nil, subscription: id)
@@ -269,9 +338,20 @@ extension Reconciliation {
         }
 
         /// Whether the object still differs from the provider's in the same way.
-        func stillDiffers(_ difference: DriftDifference, app: App, provider: any PaymentProvider, lister: any AccountLister) async throws -> Bool {
+        func stillDiffers(
+            _ difference: DriftDifference,
+            app: App,
+            provider: any PaymentProvider,
+            invoice: ProviderSubscriptionInvoice?
+        ) async throws -> Bool {
             let id = difference.providerObjectID
             switch difference.objectType {
+            case .invoice:
+                guard let invoice,
+                    let local = try await store.read({ try await $0.invoices(app.id).find(provider: provider.name, providerInvoiceID: id) })
+                else { return true }
+                return difference.kind == .missingHere
+                    ? false : DriftDifference.compare(local, invoice.invoice).contains { $0.kind == difference.kind }
             case .subscription:
                 guard let subscriptions = provider as? any SubscriptionProvider,
                     let local = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider.name, providerID: id) })

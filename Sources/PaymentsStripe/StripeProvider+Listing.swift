@@ -14,6 +14,11 @@ extension StripeProvider: AccountLister {
             .map { $0.domain() }
     }
 
+    /// The customer's subscription invoices (their lines included in the list's objects).
+    public func listInvoices(customer: String) async throws(ProviderError) -> [ProviderSubscriptionInvoice] {
+        try await all("/v1/invoices", customer: customer, extra: [], as: StripeInvoice.self).compactMap(\.subscriptionInvoice)
+    }
+
     /// Every page of a customer's list (100 a page, by `starting_after`).
     private func all<T: Decodable & Sendable>(
         _ path: String,
@@ -42,3 +47,4 @@ extension StripeProvider: AccountLister {
 protocol StripeListed { var id: String { get } }
 extension StripeSubscription: StripeListed {}
 extension StripePaymentIntent: StripeListed {}
+extension StripeInvoice: StripeListed {}

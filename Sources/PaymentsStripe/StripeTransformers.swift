@@ -267,6 +267,30 @@ struct StripeInvoice: Decodable, Sendable {
     /// Where the subscription is named since API 2025-03-31 (before: a top-level `subscription`).
     let parent: Parent?
     let subscription: Expandable<StripeID>?
+    let period_start: Int64?
+    let period_end: Int64?
+    let lines: StripeList<InvoiceLine>?
+
+    /// A subscription's invoice in the domain's words, as its events carry it.
+    var subscriptionInvoice: ProviderSubscriptionInvoice? {
+        guard let subscription = subscriptionID, let currency = Currency(rawValue: currency),
+            let status = status.flatMap(ProviderInvoice.Status.init(rawValue:))
+        else { return nil }
+        return ProviderSubscriptionInvoice(
+            invoice: ProviderInvoice(
+                id: id,
+                status: status,
+                total: total ?? amount_due,
+                amountPaid: Money(amount_paid, currency),
+                periodStart: period_start.map { Date(timeIntervalSince1970: Double($0)) },
+                periodEnd: period_end.map { Date(timeIntervalSince1970: Double($0)) },
+                lines: lines?.data.map(\.domain) ?? [],
+                hostedURL: hosted_invoice_url,
+                pdfURL: invoice_pdf
+            ),
+            subscription: subscription
+        )
+    }
 
     var subscriptionID: String? {
         switch parent?.subscription_details?.subscription ?? subscription {

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// One comparison of an app's local mirror (subscriptions and their items, payments and their
-/// refunds) with what its provider holds, and each difference it found. Webhooks can be missed
+/// refunds, subscription invoices) with what its provider holds, and each difference it found. Webhooks can be missed
 /// for days; a run finds what they would have said, and (with `fix`) applies it.
 public struct DriftRun: Sendable, Equatable, Identified {
     public static let idPrefix = "rcr"
@@ -50,7 +50,7 @@ public struct DriftRun: Sendable, Equatable, Identified {
 /// What differs between an object of ours and the provider's.
 public struct DriftDifference: Sendable, Equatable, Codable {
     public enum ObjectType: String, Sendable, Codable, CaseIterable {
-        case subscription, payment
+        case subscription, payment, invoice
     }
 
     public enum Kind: String, Sendable, Codable, CaseIterable {
@@ -133,6 +133,22 @@ extension DriftDifference {
         } else if local.amountRefunded != remote.amountRefunded {
             let refunded = { (amount: Int64) in "refunded \(Money(amount, local.amount.currency).display)" }
             found.append(make(.amount, refunded(local.amountRefunded), refunded(remote.amountRefunded)))
+        }
+        return found
+    }
+}
+
+extension DriftDifference {
+    /// What differs between our mirror of a subscription's invoice and the provider's: its status,
+    /// its total.
+    public static func compare(_ local: Invoice, _ remote: ProviderInvoice) -> [DriftDifference] {
+        func make(_ kind: Kind, _ mine: String, _ theirs: String) -> DriftDifference {
+            DriftDifference(objectType: .invoice, objectID: local.id.rawValue, providerObjectID: remote.id, kind: kind, local: mine, provider: theirs)
+        }
+        var found: [DriftDifference] = []
+        if local.status.rawValue != remote.status.rawValue { found.append(make(.status, local.status.rawValue, remote.status.rawValue)) }
+        if local.total != remote.total {
+            found.append(make(.amount, Money(local.total, local.currency).display, Money(remote.total, local.currency).display))
         }
         return found
     }

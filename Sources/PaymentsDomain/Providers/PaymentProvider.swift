@@ -465,6 +465,19 @@ public enum ProviderMetadata {
 public protocol AccountLister: PaymentProvider {
     func listSubscriptions(customer: String) async throws(ProviderError) -> [ProviderSubscription]
     func listPayments(customer: String) async throws(ProviderError) -> [ProviderPayment]
+    /// The invoices the provider made for the customer's subscriptions.
+    func listInvoices(customer: String) async throws(ProviderError) -> [ProviderSubscriptionInvoice]
+}
+
+/// A subscription's invoice at the provider, with the subscription it bills.
+public struct ProviderSubscriptionInvoice: Sendable, Equatable {
+    public let invoice: ProviderInvoice
+    public let subscription: String
+
+    public init(invoice: ProviderInvoice, subscription: String) {
+        self.invoice = invoice
+        self.subscription = subscription
+    }
 }
 
 /// Invoices of ours collected by the provider: it holds a copy with the same lines, shows the

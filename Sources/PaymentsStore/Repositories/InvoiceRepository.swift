@@ -71,6 +71,18 @@ public struct InvoiceRepository: Sendable {
         return invoice
     }
 
+    /// Every invoice of the customer, page by page (what drift reconciliation compares).
+    public func all(customer: Customer.ID) async throws -> [Invoice] {
+        var found: [Invoice] = []
+        var page = try PageRequest(limit: PageRequest.maximumLimit)
+        while true {
+            let fetched = try await list(InvoiceFilter(customer: customer), page)
+            found += fetched.data
+            guard fetched.hasMore, let last = fetched.data.last else { return found }
+            page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
+        }
+    }
+
     public func list(_ filter: InvoiceFilter, _ page: PageRequest) async throws -> Page<Invoice> {
         var conditions: [SQLQueryString] = ["app_id = \(bind: appID.rawValue)"]
         if let value = filter.customer { conditions.append("customer_id = \(bind: value.rawValue)") }

@@ -41,29 +41,38 @@ import Testing
             try await api.store.backend.transaction { db in
                 try await db.raw("DELETE FROM provider_events WHERE status = 'pending'").run()
             }
-            // 3. A row edited in the database.
+            // 3. Rows edited in the database: a payment's status, the subscription's first invoice's.
+            let invoiceID = try #require(try await api.request(.get, "/v1/invoices?customer=org_42", key: key).data.first?["id"] as? String)
             try await api.store.backend.transaction { db in
                 try await db.raw("UPDATE payments SET status = 'failed' WHERE id = \(bind: editedID)").run()
+                try await db.raw("UPDATE invoices SET status = 'open', amount_paid = 0, paid_at = NULL WHERE id = \(bind: invoiceID)").run()
             }
 
             // A run finds each.
             let found = try #require(try await api.services.drift.run(app: app, since: nil, fix: false, origin: .system))
             let kinds = Set(found.differences.map { "\($0.objectType.rawValue) \($0.objectID ?? "-") \($0.kind.rawValue)" })
-            #expect(kinds == ["subscription \(subscriptionID) status", "payment \(refundedID) amount", "payment \(editedID) status"], "\(kinds)")
+            #expect(
+                kinds == [
+                    "subscription \(subscriptionID) status", "payment \(refundedID) amount", "payment \(editedID) status",
+                    "invoice \(invoiceID) status",
+                ],
+                "\(kinds)"
+            )
             let cancels = try #require(found.differences.first { $0.objectType == .subscription })
             #expect(cancels.local == "active" && cancels.provider == "active (cancels at period end)")
-            #expect(found.open == 3 && found.differences.allSatisfy { !$0.fixed })
+            #expect(found.open == 4 && found.differences.allSatisfy { !$0.fixed })
             let listed = try await api.request(.get, "/v1/reconciliation-runs/\(found.id.rawValue)", key: key)
-            #expect(listed.json["open_differences"] as? Int == 3 && (listed.json["differences"] as? [Any])?.count == 3, "\(listed.text)")
+            #expect(listed.json["open_differences"] as? Int == 4 && (listed.json["differences"] as? [Any])?.count == 4, "\(listed.text)")
             #expect(try await api.request(.get, "/v1/reconciliation-runs", key: key).data.count == 2)
             #expect(try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key).json["cancel_at_period_end"] as? Bool == false)
             let metrics = try await api.request(.get, "/metrics")
-            #expect(metrics.text.contains("reconciliation_open_differences{app_id=\"\(appID)\"} 3"), "\(metrics.text.suffix(500))")
+            #expect(metrics.text.contains("reconciliation_open_differences{app_id=\"\(appID)\"} 4"), "\(metrics.text.suffix(500))")
 
             // --fix repairs each, as the missed webhooks would have: audited, with their events.
             let events = try await api.request(.get, "/v1/events?limit=100", key: key).data.count
             let fixed = try #require(try await api.services.drift.run(app: app, since: nil, fix: true, origin: .system))
-            #expect(fixed.differences.count == 3 && fixed.open == 0, "\(fixed.differences)")
+            #expect(fixed.differences.count == 4 && fixed.open == 0, "\(fixed.differences)")
+            #expect(try await api.request(.get, "/v1/invoices/\(invoiceID)", key: key).string("status") == "paid")
             #expect(try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key).json["cancel_at_period_end"] as? Bool == true)
             let refunded = try await api.request(.get, "/v1/payments/\(refundedID)", key: key)
             // (As its webhook would: the amount refunded; no refund object of ours for one made elsewhere.)
@@ -71,7 +80,7 @@ import Testing
             #expect(try await api.request(.get, "/v1/payments/\(editedID)", key: key).string("status") == "succeeded")
             let after = try await api.request(.get, "/v1/events?limit=100", key: key).data
             let types = Set(after.prefix(after.count - events).compactMap { $0["type"] as? String })
-            #expect(types.isSuperset(of: ["subscription.updated", "payment.refunded"]), "\(types)")
+            #expect(types.isSuperset(of: ["subscription.updated", "payment.refunded", "invoice.paid"]), "\(types)")
             let audit = try await api.request(.get, "/v1/audit-logs?action_type=RECONCILE_DRIFT", key: key)
             #expect(audit.data.count == 6 && audit.data.allSatisfy { $0["actor_id"] as? String == "system" }, "start and outcome of each run")
 
@@ -79,6 +88,18 @@ import Testing
             let again = try #require(try await api.services.drift.run(app: app, since: nil, fix: false, origin: .system))
             #expect(again.differences.isEmpty, "\(again.differences)")
             #expect(try await api.request(.get, "/metrics").text.contains("reconciliation_open_differences{app_id=\"\(appID)\"} 0"))
+
+            // A subscription invoice whose webhook never came is mirrored by a repair.
+            try await api.store.backend.transaction { db in
+                try await db.raw("DELETE FROM invoice_lines WHERE invoice_id = \(bind: invoiceID)").run()
+                try await db.raw("DELETE FROM invoices WHERE id = \(bind: invoiceID)").run()
+            }
+            let mirrored = try #require(try await api.services.drift.run(app: app, since: nil, fix: true, origin: .system))
+            #expect(mirrored.differences.map(\.kind) == [.missingHere] && mirrored.open == 0, "\(mirrored.differences)")
+            let invoices = try await api.request(.get, "/v1/invoices?customer=org_42", key: key).data
+            #expect(
+                invoices.count == 1 && invoices.first?["status"] as? String == "paid" && invoices.first?["collection"] as? String == "subscription"
+            )
 
             // What only the provider has is reported, not guessed into ours.
             let lost = try #require(

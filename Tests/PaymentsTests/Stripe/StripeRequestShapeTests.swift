@@ -93,6 +93,10 @@ final class RecordingStripe: Sendable {
                 return ok(Self.subscription.replacingOccurrences(of: #""status":"active""#, with: #""status":"\#(status)""#))
             case ("GET", "/v1/subscriptions"): return ok(#"{"data":[\#(Self.subscription)],"has_more":false}"#)
             case ("POST", "/v1/checkout/sessions"), ("GET", "/v1/checkout/sessions/cs_test_1"): return ok(Self.session)
+            case ("GET", "/v1/invoices"):
+                return ok(
+                    #"{"data":[{"id":"in_sub","object":"invoice","status":"paid","currency":"usd","amount_due":2900,"amount_paid":2900,"total":2900,"period_start":1790000000,"period_end":1792600000,"parent":{"subscription_details":{"subscription":"sub_1"}},"lines":{"data":[{"amount":2900,"quantity":1}],"has_more":false}},{"id":"in_own","object":"invoice","status":"open","currency":"usd","amount_due":100,"amount_paid":0,"total":100}],"has_more":false}"#
+                )
             case ("POST", "/v1/invoices"):
                 // One invoice at a time: a new one starts with no items.
                 invoiceItems.withLockedValue { $0 = [] }
@@ -343,7 +347,10 @@ extension RecordingStripe {
         // What drift reconciliation reads: every subscription and every payment of ours of a customer.
         #expect(try await stripe.listSubscriptions(customer: "cus_1").map(\.id) == ["sub_1"])
         #expect(try await stripe.listPayments(customer: "cus_1").map(\.id) == ["pi_1"], "it carries our operation id")
-        let listed = fake.requests.withLockedValue { $0 }.suffix(2).map(\.path)
+        let invoices = try await stripe.listInvoices(customer: "cus_1")
+        #expect(invoices.map(\.invoice.id) == ["in_sub"] && invoices.first?.subscription == "sub_1", "a subscription's invoices only")
+        #expect(invoices.first?.invoice.lines.map(\.amount) == [2900] && invoices.first?.invoice.status == .paid)
+        let listed = fake.requests.withLockedValue { $0 }.suffix(3).prefix(2).map(\.path)
         #expect(listed.first?.contains("status=all") == true && listed.last?.contains("expand[0]=data.latest_charge") == true, "\(listed)")
         _ = try await stripe.updateSubscription(
             "sub_1",
@@ -432,7 +439,7 @@ extension RecordingStripe {
         let collected = try await stripe.collectInvoice(invoiceRequest, idempotencyKey: "invoice/inv_1/collect")
         #expect(collected.status == .open && collected.total == invoiceRequest.total && collected.total == 35000, "Stripe's total is ours")
         #expect(collected.hostedURL?.hasPrefix("https://invoice.stripe.com/") == true && collected.pdfURL != nil)
-        let invoiceRequests = fake.requests.withLockedValue { $0 }.filter { $0.path.hasPrefix("/v1/invoice") }
+        let invoiceRequests = fake.requests.withLockedValue { $0 }.filter { $0.method == "POST" && $0.path.hasPrefix("/v1/invoice") }
         #expect(
             invoiceRequests.map { $0.headers["Idempotency-Key"] } == [
                 "invoice/inv_1/collect/invoice", "invoice/inv_1/collect/line/0", "invoice/inv_1/collect/line/1", "invoice/inv_1/collect/finalize",
