@@ -741,6 +741,14 @@ def scenario(label, env, tamper, fuzz=False):
         hybrid_flow(port, key)
         entitlements_flow(port, key, publishable)
         invoices_flow(port, key)
+        reconciled = run_cli(env, "reconcile", "--app", app_id)
+        check("payments reconcile: after everything above (the app still on the sandbox), the sandbox and the mirror agree",
+              reconciled.returncode == 0 and "completed, 0 difference(s), 0 open" in reconciled.stdout,
+              reconciled.stdout[-1500:] + reconciled.stderr[-500:])
+        status, runs, _ = call(port, "GET", "/v1/reconciliation-runs", key)
+        check("GET /v1/reconciliation-runs lists the run", status == 200 and runs["data"]
+              and runs["data"][0]["status"] == "completed" and runs["data"][0]["open_differences"] == 0, runs)
+
         if fuzz:
             admin_token = dict(
                 line.split("=", 1) for line in open(os.path.join(env["DATA_DIR"], "secrets.env")).read().split()
@@ -751,14 +759,6 @@ def scenario(label, env, tamper, fuzz=False):
                 failures = fuzzed.stdout.find("= FAILURES =")
                 detail = fuzzed.stdout[failures:failures + 6000] + "\n...\n" if failures >= 0 else ""
                 check(f"schemathesis on {label}", fuzzed.returncode == 0, detail + fuzzed.stdout[-1500:])
-
-        reconciled = run_cli(env, "reconcile", "--app", app_id)
-        check("payments reconcile: after everything above, the sandbox and the mirror agree",
-              reconciled.returncode == 0 and "completed, 0 difference(s), 0 open" in reconciled.stdout,
-              reconciled.stdout[-1500:] + reconciled.stderr[-500:])
-        status, runs, _ = call(port, "GET", "/v1/reconciliation-runs", key)
-        check("GET /v1/reconciliation-runs lists the run", status == 200 and runs["data"]
-              and runs["data"][0]["status"] == "completed" and runs["data"][0]["open_differences"] == 0, runs)
 
         server.send_signal(signal.SIGTERM)
         code = server.wait(timeout=15)

@@ -23,6 +23,12 @@ extension JSONSchema {
     /// so it becomes `anyOf: [reference, null]`.
     var orNull: JSONSchema {
         if case .reference = value { return .any(of: [self, .null()]) }
+        // A combination (a timestamp is an integer or a string) gains `null` as one more choice: a
+        // `type: null` beside it would require both.
+        switch value {
+        case .any, .one, .all, .not: return .any(of: [self, .null()])
+        default: break
+        }
         // An `enum` must list `null` too, or the type's `null` is refused by it.
         if let allowed = allowedValues, !allowed.contains(nil) {
             return nullableSchemaObject().with(allowedValues: allowed + [nil])

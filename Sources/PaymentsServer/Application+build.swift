@@ -178,7 +178,13 @@ func driftWorkers(_ services: Services, server: Configuration.Server, logger: Lo
     guard let interval = server.reconcileInterval else { return [] }
     let seconds = Double(interval.components.seconds)
     return [
-        PeriodicWorker(name: "drift reconciliation", interval: .seconds(min(seconds, 300)), logger: logger) {
+        // Not at start: a deploy's first minutes are for serving (and the slot may be taken already).
+        PeriodicWorker(
+            name: "drift reconciliation",
+            interval: .seconds(min(seconds, 300)),
+            firstPassAfter: .seconds(min(seconds, 300)),
+            logger: logger
+        ) {
             let slot = "\(Int64(services.store.clock.now().timeIntervalSince1970 / seconds))"
             let runs = try await services.drift.runAll(since: nil, fix: server.reconcileFix, slot: slot)
             for run in runs where !run.differences.isEmpty || run.status == .failed {

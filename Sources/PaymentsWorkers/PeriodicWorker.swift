@@ -9,12 +9,15 @@ public struct PeriodicWorker: Service {
     let interval: Duration
     let pass: @Sendable () async throws -> Void
     let finalPass: Bool
+    /// How long after start the first pass waits (zero: at once).
+    let firstPassAfter: Duration
     let logger: Logger
 
     public init(
         name: String,
         interval: Duration,
         finalPass: Bool = false,
+        firstPassAfter: Duration = .zero,
         logger: Logger,
         pass: @escaping @Sendable () async throws -> Void
     ) {
@@ -22,10 +25,18 @@ public struct PeriodicWorker: Service {
         self.interval = interval
         self.pass = pass
         self.finalPass = finalPass
+        self.firstPassAfter = firstPassAfter
         self.logger = logger
     }
 
     public func run() async throws {
+        if firstPassAfter > .zero {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: firstPassAfter) }
+            } catch {
+                return
+            }
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await pass()
