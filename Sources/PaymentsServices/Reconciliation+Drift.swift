@@ -142,126 +142,99 @@ extension Reconciliation {
             return (found, remoteInvoices)
         }
 
-        /// Subscription invoices: ours (mirrored) against the provider's; one only the provider has
-        /// is `missing_here` (its webhook was missed), and a repair mirrors it.
-        static func compare(_ locals: [Invoice], with remotes: [ProviderInvoice], all known: Set<String>) -> [DriftDifference] {
-            var found: [DriftDifference] = []
-            var remoteByID: [String: ProviderInvoice] = [:]
-            for remote in remotes { remoteByID[remote.id] = remote }
-            for local in locals {
-                guard let id = local.providerInvoiceID else { continue }
-                if let remote = remoteByID[id] {
-                    found += DriftDifference.compare(local, remote)
-                } else {
-                    found.append(
-                        DriftDifference(
-                            objectType: .invoice,
-                            objectID: local.id.rawValue,
-                            providerObjectID: id,
-                            kind: .missingThere,
-                            local: local.status.rawValue,
-                            provider: nil
-                        )
-                    )
-                }
-            }
-            for remote in remotes where !known.contains(remote.id) {
-                found.append(
-                    DriftDifference(
-                        objectType: .invoice,
-                        objectID: nil,
-                        providerObjectID: remote.id,
-                        kind: .missingHere,
-                        local: nil,
-                        provider: remote.status.rawValue
-                    )
-                )
-            }
-            return found
-        }
-
         static func changed(_ updatedAt: Date, _ since: Date?) -> Bool {
             guard let since else { return true }
             return updatedAt >= since
         }
 
-        static func compare(_ locals: [Subscription], with remotes: [ProviderSubscription]) -> [DriftDifference] {
+        /// Pairs our objects with the provider's by the provider's id: each pair compared by
+        /// `compare`, ours alone `missing_there`, the provider's alone (and unknown to `known`,
+        /// every id we hold) `missing_here`.
+        static func match<Local, Remote>(
+            _ type: DriftDifference.ObjectType,
+            _ locals: [Local],
+            id: (Local) -> (ours: String, provider: String?, status: String),
+            with remotes: [Remote],
+            remoteID: (Remote) -> (id: String, status: String),
+            known: Set<String>? = nil,
+            compare: (Local, Remote) -> [DriftDifference]
+        ) -> [DriftDifference] {
             var found: [DriftDifference] = []
-            var remoteByID: [String: ProviderSubscription] = [:]
-            for remote in remotes { remoteByID[remote.id] = remote }
-            var known = Set<String>()
+            var remoteByID: [String: Remote] = [:]
+            for remote in remotes { remoteByID[remoteID(remote).id] = remote }
+            var held = known ?? []
             for local in locals {
-                guard let id = local.providerSubscriptionID else { continue }
-                known.insert(id)
-                if let remote = remoteByID[id] {
-                    found += DriftDifference.compare(local, remote)
+                let (ours, providerID, status) = id(local)
+                guard let providerID else { continue }
+                held.insert(providerID)
+                if let remote = remoteByID[providerID] {
+                    found += compare(local, remote)
                 } else {
                     found.append(
                         DriftDifference(
-                            objectType: .subscription,
-                            objectID: local.id.rawValue,
-                            providerObjectID: id,
+                            objectType: type,
+                            objectID: ours,
+                            providerObjectID: providerID,
                             kind: .missingThere,
-                            local: local.status.rawValue,
+                            local: status,
                             provider: nil
                         )
                     )
                 }
             }
-            for remote in remotes where !known.contains(remote.id) {
+            for remote in remotes where !held.contains(remoteID(remote).id) {
+                let (providerID, status) = remoteID(remote)
                 found.append(
-                    DriftDifference(
-                        objectType: .subscription,
-                        objectID: nil,
-                        providerObjectID: remote.id,
-                        kind: .missingHere,
-                        local: nil,
-                        provider: remote.status.rawValue
-                    )
+                    DriftDifference(objectType: type, objectID: nil, providerObjectID: providerID, kind: .missingHere, local: nil, provider: status)
                 )
             }
             return found
         }
 
-        func compare(_ locals: [Payment], with remotes: [ProviderPayment], provider: any PaymentProvider) async throws -> [DriftDifference] {
-            var found: [DriftDifference] = []
-            var remoteByID: [String: ProviderPayment] = [:]
-            for remote in remotes { remoteByID[remote.id] = remote }
-            var known = Set<String>()
+        static func compare(_ locals: [Subscription], with remotes: [ProviderSubscription]) -> [DriftDifference] {
+            match(
+                .subscription,
+                locals,
+                id: { ($0.id.rawValue, $0.providerSubscriptionID, $0.status.rawValue) },
+                with: remotes,
+                remoteID: { ($0.id, $0.status.rawValue) },
+                compare: DriftDifference.compare
+            )
+        }
+
+        /// Subscription invoices: ours (mirrored) against the provider's; one only the provider has
+        /// is `missing_here` (its webhook was missed), and a repair mirrors it.
+        static func compare(_ locals: [Invoice], with remotes: [ProviderInvoice], all known: Set<String>) -> [DriftDifference] {
+            match(
+                .invoice,
+                locals,
+                id: { ($0.id.rawValue, $0.providerInvoiceID, $0.status.rawValue) },
+                with: remotes,
+                remoteID: { ($0.id, $0.status.rawValue) },
+                known: known,
+                compare: DriftDifference.compare
+            )
+        }
+
+        /// Payments: a payment of ours the provider's list leaves out (a charge it made for an
+        /// invoice, mirrored as ours) is looked up alone first.
+        func compare(_ locals: [Payment], with listed: [ProviderPayment], provider: any PaymentProvider) async throws -> [DriftDifference] {
+            var remotes = listed
+            let listedIDs = Set(listed.map(\.id))
             for local in locals {
-                guard let id = local.providerPaymentID else { continue }
-                known.insert(id)
-                if let remote = remoteByID[id] {
-                    found += DriftDifference.compare(local, remote)
-                } else if let remote = try await lookUp(id, provider: provider) {
-                    // Not listed (a charge the provider made for an invoice, mirrored as ours): looked up alone.
-                    found += DriftDifference.compare(local, remote)
-                } else {
-                    found.append(
-                        DriftDifference(
-                            objectType: .payment,
-                            objectID: local.id.rawValue,
-                            providerObjectID: id,
-                            kind: .missingThere,
-                            local: local.status.rawValue,
-                            provider: nil
-                        )
-                    )
+                guard let id = local.providerPaymentID, !listedIDs.contains(id), let remote = try await lookUp(id, provider: provider) else {
+                    continue
                 }
+                remotes.append(remote)
             }
-            for remote in remotes where !known.contains(remote.id) {
-                found.append(
-                    DriftDifference(
-                        objectType: .payment,
-                        objectID: nil,
-                        providerObjectID: remote.id,
-                        kind: .missingHere,
-                        local: nil,
-                        provider: remote.status.rawValue
-                    )
-                )
-            }
-            return found
+            return Self.match(
+                .payment,
+                locals,
+                id: { ($0.id.rawValue, $0.providerPaymentID, $0.status.rawValue) },
+                with: remotes,
+                remoteID: { ($0.id, $0.status.rawValue) },
+                compare: DriftDifference.compare
+            )
         }
 
         /// The provider's payment, nil when it has none by that id.
