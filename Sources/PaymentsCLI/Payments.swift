@@ -17,7 +17,8 @@ struct Payments: AsyncParsableCommand {
             + PaymentsServer.Configuration.variables.map { "  \($0.name.padding(toLength: variableWidth, withPad: " ", startingAt: 0))\($0.meaning)" }
             .joined(separator: "\n"),
         subcommands: [
-            Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Events.self, UsageCommand.self, Reconcile.self, Doctor.self,
+            Serve.self, Worker.self, Migrate.self, AppsCommand.self, Audit.self, Events.self, UsageCommand.self, Reconcile.self, StripeCommand.self,
+            Doctor.self,
             Health.self, OpenAPI.self,
         ],
         defaultSubcommand: nil

@@ -81,6 +81,8 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case retryEventDelivery = "RETRY_EVENT_DELIVERY"
     case reprocessProviderEvent = "REPROCESS_PROVIDER_EVENT"
     case reconcileDrift = "RECONCILE_DRIFT"
+    /// A customer brought in from a provider account (created or linked).
+    case importCustomer = "IMPORT_CUSTOMER"
     case setEntitlementOverride = "SET_ENTITLEMENT_OVERRIDE"
     case deleteEntitlementOverride = "DELETE_ENTITLEMENT_OVERRIDE"
     case updateEntitlementPolicy = "UPDATE_ENTITLEMENT_POLICY"

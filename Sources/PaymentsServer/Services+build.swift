@@ -118,7 +118,8 @@ public func buildServices(_ parts: ServiceParts) -> Services {
         entitlements: Entitlements.Service(store: store, usage: usage),
         invoices: invoices,
         overview: Overview.Service(store: store, directory: directory),
-        drift: Reconciliation.Drift(store: store, directory: directory, inbox: inbox, logger: logger)
+        drift: Reconciliation.Drift(store: store, directory: directory, inbox: inbox, logger: logger),
+        imports: Import.Service(store: store, directory: directory)
     )
 }
 

@@ -33,6 +33,8 @@ public struct Services: Sendable {
     public let overview: Overview.Service
     /// Drift reconciliation: the local mirror against the provider's objects.
     public let drift: Reconciliation.Drift
+    /// Bringing an existing provider account in.
+    public let imports: Import.Service
 
     public init(
         store: Store,
@@ -59,7 +61,8 @@ public struct Services: Sendable {
         entitlements: Entitlements.Service,
         invoices: Invoices.Service,
         overview: Overview.Service,
-        drift: Reconciliation.Drift
+        drift: Reconciliation.Drift,
+        imports: Import.Service
     ) {
         self.store = store
         self.providers = providers
@@ -86,5 +89,6 @@ public struct Services: Sendable {
         self.invoices = invoices
         self.overview = overview
         self.drift = drift
+        self.imports = imports
     }
 }

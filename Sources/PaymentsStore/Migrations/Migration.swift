@@ -45,6 +45,7 @@ public enum Migrations {
         M0021_CreateInvoices(),
         M0022_MirrorSubscriptionInvoices(),
         M0023_CreateReconciliationRuns(),
+        M0024_CreateImportCursors(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.
