@@ -98,9 +98,11 @@ import Testing
             let audit = try await api.request(.get, "/v1/audit-logs?action_type=IMPORT_CUSTOMER", key: key).data
             #expect(audit.allSatisfy { $0["actor_id"] as? String == "system" } && audit.count >= 3)
 
-            // Resumed, it goes on after the last page read: nothing new.
+            // Resumed, it goes on after the last page read: none of these is read again (other
+            // tests may be adding customers to localstripe meanwhile).
             options.resume = true
-            #expect(try await api.services.imports.importCustomers(app: app, options).lines.isEmpty)
+            let resumed = try await api.services.imports.importCustomers(app: app, options)
+            #expect(ours(resumed).isEmpty, "\(ours(resumed))")
         }
     }
 }
