@@ -52,6 +52,8 @@ final class RecordingStripe: Sendable {
             switch (request.method, path) {
             case ("GET", "/v1/balance"): return ok(#"{"object":"balance"}"#)
             case ("POST", let p) where p.hasPrefix("/v1/customers"): return ok(#"{"id":"cus_1"}"#)
+            case ("GET", "/v1/customers"):
+                return ok(#"{"data":[{"id":"cus_1","name":"Acme","email":null,"metadata":{"payments_external_id":"org_42"}}],"has_more":false}"#)
             case ("GET", let p) where p.hasPrefix("/v1/products/"):
                 return created.withLockedValue { $0.contains(p) } ? ok(#"{"id":"\#(p.split(separator: "/").last!)"}"#) : missing
             case ("POST", "/v1/products"):
@@ -347,10 +349,12 @@ extension RecordingStripe {
         // What drift reconciliation reads: every subscription and every payment of ours of a customer.
         #expect(try await stripe.listSubscriptions(customer: "cus_1").map(\.id) == ["sub_1"])
         #expect(try await stripe.listPayments(customer: "cus_1").map(\.id) == ["pi_1"], "it carries our operation id")
+        let customers = try await stripe.listCustomers(after: "cus_0", limit: 100)
+        #expect(customers.customers.map(\.metadata) == [["payments_external_id": "org_42"]] && !customers.more)
         let invoices = try await stripe.listInvoices(customer: "cus_1")
         #expect(invoices.map(\.invoice.id) == ["in_sub"] && invoices.first?.subscription == "sub_1", "a subscription's invoices only")
         #expect(invoices.first?.invoice.lines.map(\.amount) == [2900] && invoices.first?.invoice.status == .paid)
-        let listed = fake.requests.withLockedValue { $0 }.suffix(3).prefix(2).map(\.path)
+        let listed = fake.requests.withLockedValue { $0 }.suffix(4).prefix(2).map(\.path)
         #expect(listed.first?.contains("status=all") == true && listed.last?.contains("expand[0]=data.latest_charge") == true, "\(listed)")
         _ = try await stripe.updateSubscription(
             "sub_1",
