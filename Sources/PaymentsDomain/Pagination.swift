@@ -55,3 +55,18 @@ public struct Page<Element: Sendable>: Sendable {
         Page<T>(data: try data.map(transform), hasMore: hasMore)
     }
 }
+
+extension Page {
+    /// Every element, fetched the largest page at a time, each page after `cursor` (the id) of
+    /// the last element of the one before.
+    public static func all(cursor: (Element) -> String, _ fetch: (PageRequest) async throws -> Page<Element>) async throws -> [Element] {
+        var found: [Element] = []
+        var page = try PageRequest(limit: PageRequest.maximumLimit)
+        while true {
+            let fetched = try await fetch(page)
+            found += fetched.data
+            guard fetched.hasMore, let last = fetched.data.last else { return found }
+            page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: cursor(last))
+        }
+    }
+}

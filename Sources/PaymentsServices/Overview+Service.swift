@@ -42,14 +42,7 @@ public enum Overview {
             let now = store.clock.now()
             let today = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
             let since = today.addingTimeInterval(-Double(days - 1) * 86_400)
-            var apps: [App] = []
-            var page = try PageRequest(limit: PageRequest.maximumLimit)
-            while true {
-                let fetched = try await store.read { [page] in try await $0.apps.list(page) }
-                apps += fetched.data
-                guard fetched.hasMore, let last = fetched.data.last else { break }
-                page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
-            }
+            let apps = try await Page.all(cursor: \App.id.rawValue) { page in try await store.read { try await $0.apps.list(page) } }
             let figures = try await store.read { try await $0.overview.figures(since: since, until: now) }
             var rows: [AppRow] = []
             var total = AppFigures()

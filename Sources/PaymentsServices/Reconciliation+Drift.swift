@@ -77,19 +77,14 @@ extension Reconciliation {
         /// not stop the others.
         public func runAll(since: Date?, fix: Bool, slot: String? = nil, origin: Origin = .system) async throws -> [DriftRun] {
             var runs: [DriftRun] = []
-            var page = try PageRequest(limit: PageRequest.maximumLimit)
-            while true {
-                let apps = try await store.read { [page] in try await $0.apps.list(page) }
-                for app in apps.data {
-                    do {
-                        if let run = try await run(app: app, since: since, fix: fix, slot: slot, origin: origin) { runs.append(run) }
-                    } catch {
-                        logger.warning("drift reconciliation skipped an app", metadata: ["app_id": "\(app.id)", "error": "\(error)"])
-                    }
+            for app in try await Page.all(cursor: \App.id.rawValue, { page in try await store.read { try await $0.apps.list(page) } }) {
+                do {
+                    if let run = try await run(app: app, since: since, fix: fix, slot: slot, origin: origin) { runs.append(run) }
+                } catch {
+                    logger.warning("drift reconciliation skipped an app", metadata: ["app_id": "\(app.id)", "error": "\(error)"])
                 }
-                guard apps.hasMore, let last = apps.data.last else { return runs }
-                page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
             }
+            return runs
         }
 
         public func get(app: App.ID, _ id: String) async throws -> DriftRun {

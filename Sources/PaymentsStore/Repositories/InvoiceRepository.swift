@@ -73,14 +73,7 @@ public struct InvoiceRepository: Sendable {
 
     /// Every invoice of the customer, page by page (what drift reconciliation compares).
     public func all(customer: Customer.ID) async throws -> [Invoice] {
-        var found: [Invoice] = []
-        var page = try PageRequest(limit: PageRequest.maximumLimit)
-        while true {
-            let fetched = try await list(InvoiceFilter(customer: customer), page)
-            found += fetched.data
-            guard fetched.hasMore, let last = fetched.data.last else { return found }
-            page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
-        }
+        try await Page.all(cursor: \.id.rawValue) { try await list(InvoiceFilter(customer: customer), $0) }
     }
 
     public func list(_ filter: InvoiceFilter, _ page: PageRequest) async throws -> Page<Invoice> {

@@ -38,14 +38,7 @@ public struct PaymentRepository: Sendable {
 
     /// Every payment of the customer, page by page (what drift reconciliation compares).
     public func all(customer: Customer.ID) async throws -> [Payment] {
-        var found: [Payment] = []
-        var page = try PageRequest(limit: PageRequest.maximumLimit)
-        while true {
-            let fetched = try await list(customer: customer, page)
-            found += fetched.data
-            guard fetched.hasMore, let last = fetched.data.last else { return found }
-            page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
-        }
+        try await Page.all(cursor: \.id.rawValue) { try await list(customer: customer, $0) }
     }
 
     public func list(customer: Customer.ID?, _ page: PageRequest) async throws -> Page<Payment> {

@@ -36,14 +36,7 @@ public struct SubscriptionRepository: Sendable {
 
     /// Every subscription of the customer, page by page (what drift reconciliation compares).
     public func all(customer: Customer.ID) async throws -> [Subscription] {
-        var found: [Subscription] = []
-        var page = try PageRequest(limit: PageRequest.maximumLimit)
-        while true {
-            let fetched = try await list(customer: customer, status: nil, page)
-            found += fetched.data
-            guard fetched.hasMore, let last = fetched.data.last else { return found }
-            page = try PageRequest(limit: PageRequest.maximumLimit, startingAfter: last.id.rawValue)
-        }
+        try await Page.all(cursor: \.id.rawValue) { try await list(customer: customer, status: nil, $0) }
     }
 
     /// Subscriptions newest first, filtered by customer and status.
