@@ -56,6 +56,8 @@ extension Reconciliation {
                 return nil
             }
             do {
+                // Events received but not yet applied are not drift: they are applied first.
+                try await inbox.settle()
                 let (differences, invoices) = try await compare(app: app, provider: provider, lister: lister, since: since)
                 run.differences = differences
                 if fix { try await repair(&run, app: app, provider: provider, invoices: invoices) }
