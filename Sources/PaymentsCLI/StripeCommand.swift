@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOConcurrencyHelpers
 import PaymentsDomain
 import PaymentsServer
 import PaymentsServices
@@ -14,11 +15,15 @@ struct StripeCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Bring the app's Stripe customers in (the account the app uses: its own or the platform's), linked by provider id, "
-                + "never duplicated: a second run changes nothing.",
-            discussion: "A customer's external id comes from --map, else from its metadata (--metadata-key); one with neither is "
-                + "listed, not guessed. Imported customers are audited (IMPORT_CUSTOMER, actor system) and send no events unless "
-                + "--emit-events. Products and prices, subscriptions, payment intents and invoices are not imported yet."
+            abstract: "Bring the app's Stripe account in (its own or the platform's): products and prices, customers, subscriptions, "
+                + "payment intents with their refunds, and invoices, linked by provider id, never duplicated: a second run changes nothing.",
+            discussion: "Products become plans (the key from metadata[payments_plan_key], else the product's id) and their prices the "
+                + "plans' prices, linked to Stripe's; prices the catalog cannot state (tiered, metered, daily or weekly) are listed, not "
+                + "guessed. A customer's external id comes from --map, else from its metadata (--metadata-key); one with neither is "
+                + "listed, not guessed. Subscriptions, payments and invoices come in for the customers brought in. Everything imported "
+                + "is audited (IMPORT_PLAN, IMPORT_CUSTOMER, IMPORT_SUBSCRIPTION, IMPORT_PAYMENT, IMPORT_INVOICE; actor system), marked "
+                + "imported_from, and sends no events unless --emit-events. Each kind shows a progress bar on a terminal (plain lines "
+                + "otherwise) and a summary table ends the run."
         )
 
         @Option(help: "The app (app_...).") var app: String
@@ -37,38 +42,39 @@ struct StripeCommand: AsyncParsableCommand {
             options.emitEvents = emitEvents
             if let map { options.mapping = try Self.mapping(map) }
             let terminal = isatty(STDOUT_FILENO) == 1
+            let shown = NIOLockedValueBox<PaymentsServices.Import.Object?>(nil)
             let report = try await withRuntime { runtime in
                 let app = try await runtime.services.apps.get(appID)
-                return try await runtime.services.imports.importCustomers(app: app, options) { read in
-                    // A bar on a terminal, plain lines otherwise.
-                    if terminal {
-                        let filled = min(30, read / 10)
-                        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
-                        FileHandle.standardOutput.write(Data("\rcustomers [\(bar)] \(read)".utf8))
-                    } else {
-                        print("customers: \(read) read")
+                return try await runtime.services.imports.run(app: app, options) { object, read in
+                    // A bar per kind on a terminal, plain lines otherwise.
+                    let label = object.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+                    guard terminal else { return print("\(label) \(read) read") }
+                    let previous = shown.withLockedValue { shown in
+                        defer { shown = object }
+                        return shown
                     }
+                    if previous != nil, previous != object { print("") }
+                    let filled = min(30, read / 10)
+                    let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
+                    FileHandle.standardOutput.write(Data("\r\(label) [\(bar)] \(read)".utf8))
                 }
             }
             if terminal { print("") }
             for line in report.lines where line.outcome != .unchanged {
                 let verb = report.dryRun ? "would be \(line.outcome.rawValue)" : line.outcome.rawValue
-                print("  \(line.providerID) → \(line.externalID ?? "-"): \(verb)\(line.reason.map { " (\($0))" } ?? "")")
+                print("  \(line.object.rawValue) \(line.providerID) → \(line.ours ?? "-"): \(verb)\(line.reason.map { " (\($0))" } ?? "")")
             }
             print(report.dryRun ? "dry run: nothing written" : "imported")
-            print("  object      created  linked  unchanged  skipped")
-            print(
-                "  customers   "
-                    + [
-                        Import.pad(report.count(.created), 7), Import.pad(report.count(.linked), 6), Import.pad(report.count(.unchanged), 9),
-                        Import.pad(report.count(.skipped), 7),
-                    ].joined(separator: "  ")
-            )
+            let outcomes = PaymentsServices.Import.Outcome.allCases
+            print("  object         " + outcomes.map { Self.pad($0.rawValue, 9) }.joined(separator: " "))
+            for object in PaymentsServices.Import.Object.allCases {
+                let label = object.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+                print("  \(label) " + outcomes.map { Self.pad(String(report.count(object, $0)), 9) }.joined(separator: " "))
+            }
         }
 
-        static func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: " ", count: max(0, width - text.count)) + text
+        static func pad(_ text: String, _ width: Int) -> String {
+             String(repeating: " ", count: max(0, width - text.count)) + text
         }
 
         /// `external_id,stripe_customer_id` lines → external ids by Stripe id.

@@ -83,6 +83,12 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case reconcileDrift = "RECONCILE_DRIFT"
     /// A customer brought in from a provider account (created or linked).
     case importCustomer = "IMPORT_CUSTOMER"
+    /// A plan (a provider's product) or its prices brought in from a provider account.
+    case importPlan = "IMPORT_PLAN"
+    /// A subscription, payment (with its refunds) or invoice brought in from a provider account.
+    case importSubscription = "IMPORT_SUBSCRIPTION"
+    case importPayment = "IMPORT_PAYMENT"
+    case importInvoice = "IMPORT_INVOICE"
     case setEntitlementOverride = "SET_ENTITLEMENT_OVERRIDE"
     case deleteEntitlementOverride = "DELETE_ENTITLEMENT_OVERRIDE"
     case updateEntitlementPolicy = "UPDATE_ENTITLEMENT_POLICY"

@@ -250,7 +250,12 @@ extension Inbox {
                 acted = try await invoices.refresh(app: app, providerInvoiceID: id, paymentFailed: true, origin: origin)
             case .checkoutCompleted(let id), .checkoutChanged(let id):
                 acted = (try? await checkout.get(app: app, id, origin: origin)) != nil
-            case .invoicePaid(_, nil), .invoicePaymentFailed(_, nil), .invoiceChanged(_, nil), .unhandled:
+            case .invoicePaid(let invoice?, nil), .invoiceChanged(let invoice?, nil):
+                // An invoice made at the provider alone, brought in by an import: followed there.
+                acted = try await invoices.refresh(app: app, providerInvoiceID: invoice.id, paymentFailed: false, origin: origin)
+            case .invoicePaymentFailed(let invoice?, nil):
+                acted = try await invoices.refresh(app: app, providerInvoiceID: invoice.id, paymentFailed: true, origin: origin)
+            case .invoicePaid(nil, nil), .invoicePaymentFailed(nil, nil), .invoiceChanged(nil, nil), .unhandled:
                 acted = false
             }
             return acted

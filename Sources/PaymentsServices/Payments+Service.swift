@@ -313,6 +313,8 @@ struct PaymentSnapshot: Encodable {
     let operation_id: String?
     let operation_status: String?
     let failure_code: String?
+    /// The provider's refunds brought in with it by an import.
+    var refunds: [String]? = nil
 
     init(_ payment: Payment, _ operation: ProviderOperation?) {
         amount = payment.amount.amount

@@ -598,6 +598,8 @@ struct SubscriptionSnapshot: Encodable {
     let provider_subscription_id: String?
     let cancel_at_period_end: Bool
     let current_period_end: Date?
+    /// The provider object an import brought it in from.
+    var imported_from: String? = nil
 
     init(_ s: Subscription, planKey: String?, priceKey: String?) {
         customer_id = s.customerID.rawValue

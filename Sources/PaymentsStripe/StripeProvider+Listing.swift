@@ -43,24 +43,6 @@ extension StripeProvider: AccountLister {
     }
 }
 
-extension StripeProvider: CustomerDirectory {
-    /// `GET /v1/customers`, a page at a time.
-    public func listCustomers(after: String?, limit: Int) async throws(ProviderError) -> (customers: [ProviderCustomerRecord], more: Bool) {
-        var query = FormBody()
-        query.add("limit", limit)
-        if let after { query.add("starting_after", after) }
-        let page = try await client.get("/v1/customers", query: query, as: StripeList<StripeCustomerRecord>.self)
-        return (page.data.map { ProviderCustomerRecord(id: $0.id, name: $0.name, email: $0.email, metadata: $0.metadata ?? [:]) }, page.has_more)
-    }
-}
-
-struct StripeCustomerRecord: Decodable, Sendable {
-    let id: String
-    let name: String?
-    let email: String?
-    let metadata: [String: String]?
-}
-
 /// A listed Stripe object: its id continues the list.
 protocol StripeListed { var id: String { get } }
 extension StripeSubscription: StripeListed {}

@@ -29,6 +29,16 @@ enum Expandable<Object: Decodable & Sendable>: Decodable, Sendable {
     }
 }
 
+extension Expandable where Object == StripeID {
+    /// The id, whether or not it was expanded.
+    var id: String {
+        switch self {
+        case .id(let id): id
+        case .object(let object): object.id
+        }
+    }
+}
+
 struct StripeList<Element: Decodable & Sendable>: Decodable, Sendable {
     let data: [Element]
     let has_more: Bool
@@ -41,6 +51,9 @@ struct StripeID: Decodable, Sendable {
 struct StripeProduct: Decodable, Sendable {
     let id: String
     let active: Bool?
+    let name: String?
+    let description: String?
+    let metadata: [String: String]?
 }
 
 struct StripePlan: Decodable, Sendable {
@@ -51,6 +64,8 @@ struct StripePlan: Decodable, Sendable {
     let interval: String
     let interval_count: Int
     let usage_type: String?
+    let product: Expandable<StripeID>?
+    let metadata: [String: String]?
 }
 
 struct StripePrice: Decodable, Sendable {
@@ -67,6 +82,8 @@ struct StripePrice: Decodable, Sendable {
     let type: String
     let recurring: Recurring?
     let lookup_key: String?
+    let product: Expandable<StripeID>?
+    let metadata: [String: String]?
 }
 
 struct StripeCharge: Decodable, Sendable {
@@ -86,6 +103,7 @@ struct StripePaymentIntent: Decodable, Sendable {
     let amount: Int64
     let currency: String
     let customer: Expandable<StripeID>?
+    let description: String?
     let metadata: [String: String]?
     let last_payment_error: PaymentError?
     let latest_charge: Expandable<StripeCharge>?
@@ -166,6 +184,7 @@ struct StripeSubscription: Decodable, Sendable {
 
     let id: String
     let status: String
+    let customer: Expandable<StripeID>?
     let metadata: [String: String]?
     let cancel_at_period_end: Bool?
     let canceled_at: Int64?
@@ -209,13 +228,7 @@ struct StripeCheckoutSession: Decodable, Sendable {
             case "expired": .expired
             default: .open
             }
-        func reference(_ field: Expandable<StripeID>?) -> String? {
-            switch field {
-            case .id(let id): id
-            case .object(let object): object.id
-            case nil: nil
-            }
-        }
+        func reference(_ field: Expandable<StripeID>?) -> String? { field?.id }
         return ProviderCheckoutSession(
             id: id,
             url: url,
@@ -273,32 +286,27 @@ struct StripeInvoice: Decodable, Sendable {
 
     /// A subscription's invoice in the domain's words, as its events carry it.
     var subscriptionInvoice: ProviderSubscriptionInvoice? {
-        guard let subscription = subscriptionID, let currency = Currency(rawValue: currency),
-            let status = status.flatMap(ProviderInvoice.Status.init(rawValue:))
-        else { return nil }
-        return ProviderSubscriptionInvoice(
-            invoice: ProviderInvoice(
-                id: id,
-                status: status,
-                total: total ?? amount_due,
-                amountPaid: Money(amount_paid, currency),
-                periodStart: period_start.map { Date(timeIntervalSince1970: Double($0)) },
-                periodEnd: period_end.map { Date(timeIntervalSince1970: Double($0)) },
-                lines: lines?.data.map(\.domain) ?? [],
-                hostedURL: hosted_invoice_url,
-                pdfURL: invoice_pdf
-            ),
-            subscription: subscription
+        guard let subscription = subscriptionID, let invoice = domain else { return nil }
+        return ProviderSubscriptionInvoice(invoice: invoice, subscription: subscription)
+    }
+
+    /// The invoice in the domain's words; nil in a currency or status the service does not know.
+    var domain: ProviderInvoice? {
+        guard let currency = Currency(rawValue: currency), let status = status.flatMap(ProviderInvoice.Status.init(rawValue:)) else { return nil }
+        return ProviderInvoice(
+            id: id,
+            status: status,
+            total: total ?? amount_due,
+            amountPaid: Money(amount_paid, currency),
+            periodStart: period_start.map { Date(timeIntervalSince1970: Double($0)) },
+            periodEnd: period_end.map { Date(timeIntervalSince1970: Double($0)) },
+            lines: lines?.data.map(\.domain) ?? [],
+            hostedURL: hosted_invoice_url,
+            pdfURL: invoice_pdf
         )
     }
 
-    var subscriptionID: String? {
-        switch parent?.subscription_details?.subscription ?? subscription {
-        case .id(let id): id
-        case .object(let object): object.id
-        case nil: nil
-        }
-    }
+    var subscriptionID: String? { (parent?.subscription_details?.subscription ?? subscription)?.id }
 }
 
 /// An invoice's line as events carry it. The price is `pricing.price_details.price` since API

@@ -21,14 +21,47 @@ extension Invoice {
         at time: Date,
         now: Date
     ) -> (Invoice, [Event.Kind]) {
+        var (invoice, events) = mirroring(
+            provided,
+            app: subscription.appID,
+            customerID: subscription.customerID,
+            externalID: subscription.customerExternalID,
+            subscription: subscription,
+            provider: provider,
+            id: id,
+            lineID: lineID,
+            number: number,
+            at: time,
+            now: now
+        )
+        invoice.subscriptionID = subscription.id
+        return (invoice, events)
+    }
+
+    /// The mirror of `provided`, a finalized invoice of the customer's at the provider: a
+    /// subscription's (collected with it), or one made there alone (collected by the provider's
+    /// invoicing, `stripe_invoice`).
+    public static func mirroring(
+        _ provided: ProviderInvoice,
+        app: App.ID,
+        customerID: Customer.ID,
+        externalID: String,
+        subscription: Subscription?,
+        provider: ProviderName,
+        id: ID,
+        lineID: () -> InvoiceLine.ID,
+        number: String,
+        at time: Date,
+        now: Date
+    ) -> (Invoice, [Event.Kind]) {
         let currency = provided.amountPaid.currency
         var invoice = Invoice(
             id: id,
-            appID: subscription.appID,
-            customerID: subscription.customerID,
-            customerExternalID: subscription.customerExternalID,
+            appID: app,
+            customerID: customerID,
+            customerExternalID: externalID,
             currency: currency,
-            collection: .subscription,
+            collection: subscription == nil ? .stripeInvoice : .subscription,
             locationID: nil,
             dueDate: nil,
             daysUntilDue: nil,
@@ -36,7 +69,6 @@ extension Invoice {
             metadata: [:],
             createdAt: now
         )
-        invoice.subscriptionID = subscription.id
         invoice.periodStart = provided.periodStart
         invoice.periodEnd = provided.periodEnd
         invoice.provider = provider
@@ -46,11 +78,11 @@ extension Invoice {
         invoice.lines = provided.lines.map { line in
             InvoiceLine(
                 id: lineID(),
-                description: line.description ?? "Subscription",
+                description: line.description ?? (subscription == nil ? "Invoice item" : "Subscription"),
                 quantity: line.quantity,
                 amount: line.amount,
                 currency: currency,
-                priceID: subscription.items.first { line.price != nil && $0.providerPriceID == line.price }?.priceID?.rawValue,
+                priceID: subscription?.items.first { line.price != nil && $0.providerPriceID == line.price }?.priceID?.rawValue,
                 periodStart: line.periodStart,
                 periodEnd: line.periodEnd,
                 createdAt: now

@@ -469,28 +469,6 @@ public protocol AccountLister: PaymentProvider {
     func listInvoices(customer: String) async throws(ProviderError) -> [ProviderSubscriptionInvoice]
 }
 
-/// An account's customers, page by page: what an import reads.
-public protocol CustomerDirectory: PaymentProvider {
-    /// Up to `limit` customers after `after` (a provider id), oldest cursor first as the
-    /// provider lists them; `more` when another page follows.
-    func listCustomers(after: String?, limit: Int) async throws(ProviderError) -> (customers: [ProviderCustomerRecord], more: Bool)
-}
-
-/// A customer as its provider holds it.
-public struct ProviderCustomerRecord: Sendable, Equatable {
-    public let id: String
-    public let name: String?
-    public let email: String?
-    public let metadata: [String: String]
-
-    public init(id: String, name: String?, email: String?, metadata: [String: String]) {
-        self.id = id
-        self.name = name
-        self.email = email
-        self.metadata = metadata
-    }
-}
-
 /// A subscription's invoice at the provider, with the subscription it bills.
 public struct ProviderSubscriptionInvoice: Sendable, Equatable {
     public let invoice: ProviderInvoice
