@@ -54,6 +54,8 @@ final class RecordingStripe: Sendable {
             case ("POST", let p) where p.hasPrefix("/v1/customers"): return ok(#"{"id":"cus_1"}"#)
             case ("GET", "/v1/customers"):
                 return ok(#"{"data":[{"id":"cus_1","name":"Acme","email":null,"metadata":{"payments_external_id":"org_42"}}],"has_more":false}"#)
+            case ("GET", "/v1/products"):
+                return ok(#"{"data":[{"id":"prod_1","name":"Pro","active":true,"metadata":{}}],"has_more":false}"#)
             case ("GET", let p) where p.hasPrefix("/v1/products/"):
                 return created.withLockedValue { $0.contains(p) } ? ok(#"{"id":"\#(p.split(separator: "/").last!)"}"#) : missing
             case ("POST", "/v1/products"):
@@ -478,6 +480,14 @@ extension RecordingStripe {
         #expect(linkBody.contains("payment_intent_data[metadata][payments_object_id]=inv_2"))
         #expect(try await stripe.retrieveCollectedInvoice("plink_1").status == .open)
         #expect(try await stripe.voidCollectedInvoice("plink_1").status == .void)
+        // What an import reads, page by page.
+        #expect(try await stripe.productsPage(after: "prod_0", limit: 100).objects.map(\.id) == ["prod_1"])
+        _ = try await stripe.pricesPage(after: "price_0", limit: 100)
+        #expect(try await stripe.subscriptionsPage(after: "sub_0", limit: 100).objects.first?.customer == nil)
+        let intents = try await stripe.paymentsPage(after: "pi_0", limit: 100)
+        #expect(intents.objects.first?.object.refunds.isEmpty == true, "no refunds read for an intent with none refunded")
+        #expect(try await stripe.invoicesPage(after: "in_0", limit: 100).objects.map(\.subscription) == ["sub_1", nil])
+        _ = try await stripe.listCustomers(after: "cus_0", limit: 100)
         let requests = fake.requests.withLockedValue { $0 }
         for request in requests {
             #expect(request.headers["Stripe-Version"] == "2026-10-28.endive")
