@@ -432,10 +432,56 @@ def stripe_scenario(env, localstripe, label="SQLite"):
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+    stripe_import_flow(env, localstripe)
     doctor = run_cli(env, "doctor")
     check("payments doctor checks the Stripe key against Stripe", doctor.returncode == 0 and "stripe platform account (…form, 1 webhook secret(s)): ok" in doctor.stdout, doctor.stdout + doctor.stderr[-300:])
     broken = run_cli(dict(env, STRIPE_API_BASE="http://127.0.0.1:9"), "doctor")
     check("payments doctor fails when Stripe cannot be reached", broken.returncode == 1 and "stripe platform account" in broken.stdout and "FAILED" in broken.stdout, broken.stdout)
+
+
+def stripe_import_flow(env, localstripe):
+    """`payments stripe import`: an account billed before the service (a product and its price, a
+    customer on a subscription) comes in through the CLI; what the service made for another app
+    of the same platform account stays out; a second run changes nothing."""
+    created = run_cli(env, "apps", "create", "--name", "legacy", "--mode", "test")
+    app_id = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line).get("app_id", "").strip()
+    suffix = app_id[-6:]  # the scenarios share one localstripe account
+    product = stripe_call(localstripe, "POST", "/v1/products", {"name": "Legacy Pro", "metadata[payments_plan_key]": f"legacy_pro_{suffix}"})["id"]
+    price = stripe_call(localstripe, "POST", "/v1/plans", {"amount": 1900, "currency": "usd", "interval": "month", "product": product})["id"]
+    customer = stripe_call(localstripe, "POST", "/v1/customers", {"name": "Initech", "metadata[payments_external_id]": f"legacy_{suffix}"})["id"]
+    method = stripe_call(localstripe, "POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": customer})["id"]
+    stripe_call(localstripe, "POST", f"/v1/customers/{customer}", {"invoice_settings[default_payment_method]": method})
+    subscription = stripe_call(localstripe, "POST", "/v1/subscriptions", {"customer": customer, "items[0][plan]": price})["id"]
+
+    def table(output):
+        """The summary table's rows: kind -> {outcome: count}."""
+        lines = output.splitlines()
+        head = next((i for i, line in enumerate(lines) if line.split()[:1] == ["object"]), None)
+        if head is None:
+            return {}
+        outcomes = lines[head].split()[1:]
+        return {line.split()[0]: dict(zip(outcomes, map(int, line.split()[1:]))) for line in lines[head + 1:] if line.strip()}
+
+    dry = run_cli(env, "stripe", "import", "--app", app_id, "--dry-run")
+    rows = table(dry.stdout)
+    check("payments stripe import --dry-run says what it would bring in and writes nothing",
+          dry.returncode == 0 and "dry run: nothing written" in dry.stdout and rows.get("subscriptions", {}).get("created", 0) >= 1
+          and f"subscriptions {subscription} → -: would be created" in dry.stdout
+          and not database_rows(env, f"SELECT id FROM subscriptions WHERE provider_subscription_id = '{subscription}'"),
+          dry.stdout[-1500:] + dry.stderr[-500:])
+    first = run_cli(env, "stripe", "import", "--app", app_id)
+    check("payments stripe import brings the plan, the customer and the subscription in, one progress line per page off a terminal",
+          first.returncode == 0 and "imported" in first.stdout and "subscriptions " in first.stdout and " read" in first.stdout
+          and database_rows(env, f"SELECT status FROM subscriptions WHERE provider_subscription_id = '{subscription}'") == [("active",)]
+          and (f"legacy_pro_{suffix}",) in database_rows(env, f"SELECT key FROM plans WHERE app_id = '{app_id}'"),
+          first.stdout[-1500:] + first.stderr[-500:])
+    check("objects the service made for another app of the platform account are left out",
+          "made by the service for another app" in first.stdout, first.stdout[-1500:])
+    again = run_cli(env, "stripe", "import", "--app", app_id)
+    rows = table(again.stdout)
+    check("a second import changes nothing",
+          again.returncode == 0 and rows and all(row.get("created") == 0 and row.get("linked") == 0 for row in rows.values())
+          and rows.get("subscriptions", {}).get("unchanged", 0) >= 1, again.stdout[-1500:])
 
 
 def stripe_down_scenario(env):

@@ -8,7 +8,7 @@ import PaymentsStore
 /// `payments reconcile`: drift reconciliation now, for one app or all.
 struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare each app's subscriptions and payments with its provider's and list what differs; --fix applies the "
+        abstract: "Compare each app's subscriptions, payments and invoices with its provider's and list what differs; --fix applies the "
             + "provider's truth as the missed webhooks would have (audited, with their events). Exit 1 when a difference is left open.",
         discussion: "The runs are kept: GET /v1/reconciliation-runs. The workers run this every RECONCILE_SECONDS (RECONCILE_FIX)."
     )

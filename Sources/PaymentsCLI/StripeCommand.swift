@@ -74,7 +74,7 @@ struct StripeCommand: AsyncParsableCommand {
         }
 
         static func pad(_ text: String, _ width: Int) -> String {
-             String(repeating: " ", count: max(0, width - text.count)) + text
+            String(repeating: " ", count: max(0, width - text.count)) + text
         }
 
         /// `external_id,stripe_customer_id` lines → external ids by Stripe id.

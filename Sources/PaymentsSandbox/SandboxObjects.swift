@@ -176,7 +176,7 @@ struct SBRefund: Codable {
     var status: Refund.Status
     let operationID: String?
 
-    var domain: ProviderRefund { ProviderRefund(id: id, amount: amount, status: status) }
+    var domain: ProviderRefund { ProviderRefund(id: id, amount: amount, status: status, operationID: operationID) }
 }
 
 struct SBCheckout: Codable {

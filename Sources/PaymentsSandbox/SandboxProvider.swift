@@ -260,6 +260,10 @@ public struct SandboxProvider: CustomerProvisioning, CatalogSync, CheckoutProvid
         }
     }
 
+    public func listRefunds(payment: String) async throws(ProviderError) -> [ProviderRefund] {
+        try await run { try await ledger.read { tx in try await tx.all(.refund, parent: payment, as: SBRefund.self).map(\.domain) } }
+    }
+
     public func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund? {
         try await run {
             try await ledger.read { tx in

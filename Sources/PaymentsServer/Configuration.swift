@@ -70,7 +70,7 @@ extension Configuration {
             ("MIGRATE_ON_START", "'false' to make serve refuse to start with pending migrations (default true)"),
             (
                 "RECONCILE_SECONDS",
-                "how often each app's subscriptions and payments are compared with its provider's, one instance at a time (default 86400, 0 = never)"
+                "how often each app's subscriptions, payments and invoices are compared with its provider's, one instance at a time (default 86400, 0 = never)"
             ),
             ("RECONCILE_FIX", "'true' to apply the provider's truth to what that comparison finds, as the missed webhook would (default false)"),
         ]

@@ -120,21 +120,7 @@ extension Import.Service {
             )
             payment.mirror(remote, at: session.now)
             try await session.payments(app.id).insert(payment)
-            for refund in record.refunds {
-                try await session.payments(app.id).insert(
-                    Refund(
-                        id: session.ids.next(Refund.self, at: session.now),
-                        appID: app.id,
-                        paymentID: payment.id,
-                        amount: Money(refund.amount, remote.amount.currency),
-                        reason: nil,
-                        status: refund.status,
-                        providerRefundID: refund.id,
-                        createdAt: session.now,
-                        updatedAt: session.now
-                    )
-                )
-            }
+            _ = try await Payments.Service.mirrorOutsideRefunds(record.refunds, of: payment, session)
             var snapshot = PaymentSnapshot(payment, nil)
             snapshot.refunds = record.refunds.map(\.id)
             try await session.audit(app.id, try AuditRecord(action: .importPayment, target: payment.id, snapshot: snapshot))
@@ -191,6 +177,7 @@ extension Import.Service {
             )
             var mirrored = invoice
             mirrored.subscriptionID = subscription?.id
+            mirrored.metadata = Import.origin(provider, remote.id)
             try await invoices.insert(mirrored)
             var snapshot = InvoiceSnapshot(mirrored)
             snapshot.attempt = "imported from \(provider.name.rawValue) \(remote.id): \(remote.status.rawValue)"

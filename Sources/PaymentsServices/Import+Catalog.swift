@@ -47,7 +47,13 @@ extension Import.Service {
             after = page.more ? page.last : nil
         } while after != nil
         for product in products {
-            let lines = try await bringIn(product: product, prices: prices.removeValue(forKey: product.id) ?? [], app: app, provider: account, options)
+            let lines = try await bringIn(
+                product: product,
+                prices: prices.removeValue(forKey: product.id) ?? [],
+                app: app,
+                provider: account,
+                options
+            )
             for line in lines where line.object == .prices && line.outcome != .skipped { planned.prices.insert(line.providerID) }
             report.lines += lines
         }

@@ -190,7 +190,12 @@ public enum Import {
         func linkedCustomer(_ providerCustomer: String?, app: App.ID, provider: any PaymentProvider) async throws -> Customer? {
             guard let providerCustomer else { return nil }
             return try await store.read { session in
-                guard let id = try await session.providerObjects(app).objectID(provider: provider.name, account: provider.account, providerObjectID: providerCustomer)
+                guard
+                    let id = try await session.providerObjects(app).objectID(
+                        provider: provider.name,
+                        account: provider.account,
+                        providerObjectID: providerCustomer
+                    )
                 else { return nil }
                 return try await session.customers(app).find(id: Customer.ID(rawValue: id))
             }
@@ -218,7 +223,12 @@ public enum Import {
                 return .skipped(.customers, record.id, ours: external, problem)
             }
             guard seen.insert(external).inserted else {
-                return .skipped(.customers, record.id, ours: external, "another \(provider.name.rawValue) customer of the account names \(external) too")
+                return .skipped(
+                    .customers,
+                    record.id,
+                    ours: external,
+                    "another \(provider.name.rawValue) customer of the account names \(external) too"
+                )
             }
             let existing = try await store.read { try await $0.customers(app.id).find(externalID: external, locking: false) }
             if let existing,
@@ -226,7 +236,12 @@ public enum Import {
                     try await $0.providerObjects(app.id).find(provider: provider.name, account: provider.account, objectID: existing.id.rawValue)
                 }) != nil
             {
-                return .skipped(.customers, record.id, ours: external, "customer \(external) is linked to another \(provider.name.rawValue) customer already")
+                return .skipped(
+                    .customers,
+                    record.id,
+                    ours: external,
+                    "customer \(external) is linked to another \(provider.name.rawValue) customer already"
+                )
             }
             let outcome: Outcome = existing == nil ? .created : .linked
             guard !options.dryRun else {

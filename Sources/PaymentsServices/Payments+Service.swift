@@ -214,25 +214,57 @@ extension Payments {
                 let local = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: providerID) })
             else { return false }
             let remote = try await processor.retrievePayment(providerID)
+            let counted = try await store.read { try await $0.payments(app.id).refunds(of: local.id) }.filter(\.counts).map(\.amount.amount).reduce(
+                0,
+                +
+            )
+            // More refunded than our refunds say: some were made at the provider alone.
+            let listed = remote.amountRefunded > counted ? try await processor.listRefunds(payment: providerID) : []
             var mirrored = local
             mirrored.mirror(remote, at: local.updatedAt)
-            guard mirrored != local else { return true }
+            guard mirrored != local || !listed.isEmpty else { return true }
             try await store.write(origin, app: app.id) { session in
                 guard var payment = try await session.payments(app.id).find(local.id) else { return }
                 let before = payment
+                let made = try await Self.mirrorOutsideRefunds(listed, of: payment, session)
                 payment.mirror(remote, at: session.now)
+                guard payment != before || !made.isEmpty else { return }
                 try await session.payments(app.id).update(payment)
                 try await session.emitChanges(app.id, from: before, to: payment)
-                try await session.audit(
-                    app.id,
-                    try AuditRecord(
-                        action: .updatePayment,
-                        target: payment.id,
-                        snapshot: ["status": payment.status.rawValue, "amount_refunded": "\(payment.amountRefunded)"]
-                    )
-                )
+                var snapshot = ["status": payment.status.rawValue, "amount_refunded": "\(payment.amountRefunded)"]
+                if !made.isEmpty { snapshot["refunds_made_at_provider"] = made.map { $0.providerRefundID ?? "" }.joined(separator: ",") }
+                try await session.audit(app.id, try AuditRecord(action: .updatePayment, target: payment.id, snapshot: snapshot))
             }
             return true
+        }
+
+        /// Records, as refunds of ours, the provider's refunds of `payment` the service did not
+        /// make (on the provider's dashboard, by another system): neither one of ours names it nor
+        /// was it made by an operation of ours still on its way.
+        static func mirrorOutsideRefunds(_ listed: [ProviderRefund], of payment: Payment, _ session: Session) async throws -> [Refund] {
+            let known = Set(try await session.payments(payment.appID).refunds(of: payment.id).compactMap(\.providerRefundID))
+            var made: [Refund] = []
+            for remote in listed where !known.contains(remote.id) {
+                if let operation = remote.operationID,
+                    try await session.operations(payment.appID).find(ProviderOperation.ID(rawValue: operation)) != nil
+                {
+                    continue  // ours, its answer not recorded yet: the operation records it
+                }
+                let refund = Refund(
+                    id: session.ids.next(Refund.self, at: session.now),
+                    appID: payment.appID,
+                    paymentID: payment.id,
+                    amount: Money(remote.amount, payment.amount.currency),
+                    reason: nil,
+                    status: remote.status,
+                    providerRefundID: remote.id,
+                    createdAt: session.now,
+                    updatedAt: session.now
+                )
+                try await session.payments(payment.appID).insert(refund)
+                made.append(refund)
+            }
+            return made
         }
 
         /// Looks an unsettled operation's payment up at the provider and records it.

@@ -13,7 +13,13 @@ extension StripeProvider: AccountDirectory {
         let page = try await page("/v1/products", after: after, limit: limit, as: StripeProduct.self)
         return ProviderPage(
             objects: page.data.map {
-                ProviderProductRecord(id: $0.id, name: $0.name ?? $0.id, description: $0.description, active: $0.active ?? true, metadata: $0.metadata ?? [:])
+                ProviderProductRecord(
+                    id: $0.id,
+                    name: $0.name ?? $0.id,
+                    description: $0.description,
+                    active: $0.active ?? true,
+                    metadata: $0.metadata ?? [:]
+                )
             },
             last: page.data.last?.id,
             more: page.has_more
@@ -68,7 +74,8 @@ extension StripeProvider: AccountDirectory {
         )
     }
 
-    public func subscriptionsPage(after: String?, limit: Int) async throws(ProviderError) -> ProviderPage<ProviderAccountObject<ProviderSubscription>> {
+    public func subscriptionsPage(after: String?, limit: Int) async throws(ProviderError) -> ProviderPage<ProviderAccountObject<ProviderSubscription>>
+    {
         let page = try await page("/v1/subscriptions", after: after, limit: limit, extra: [("status", "all")], as: StripeSubscription.self)
         return ProviderPage(
             objects: page.data.map { ProviderAccountObject($0.domain, customer: $0.customer?.id) },
@@ -91,12 +98,7 @@ extension StripeProvider: AccountDirectory {
         for intent in page.data {
             let payment = intent.domain()
             var refunds: [ProviderRefund] = []
-            if payment.amountRefunded > 0 {
-                var query = FormBody()
-                query.add("payment_intent", intent.id)
-                query.add("limit", 100)
-                refunds = try await client.get("/v1/refunds", query: query, as: StripeList<StripeRefund>.self).data.map(\.domain)
-            }
+            if payment.amountRefunded > 0 { refunds = try await listRefunds(payment: intent.id) }
             objects.append(
                 ProviderAccountObject(
                     ProviderPaymentRecord(payment: payment, description: intent.description, metadata: intent.metadata ?? [:], refunds: refunds),

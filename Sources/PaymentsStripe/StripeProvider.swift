@@ -298,11 +298,15 @@ public struct StripeProvider: CustomerProvisioning, CatalogSync, CheckoutProvide
     }
 
     public func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund? {
+        try await listRefunds(payment: payment).first { $0.operationID == operationID }
+    }
+
+    /// `GET /v1/refunds?payment_intent=` (a payment has far fewer than 100).
+    public func listRefunds(payment: String) async throws(ProviderError) -> [ProviderRefund] {
         var query = FormBody()
         query.add("payment_intent", payment)
         query.add("limit", 100)
-        let refunds = try await client.get("/v1/refunds", query: query, as: StripeList<StripeRefund>.self)
-        return refunds.data.first { $0.metadata?[ProviderMetadata.operationID] == operationID }?.domain
+        return try await client.get("/v1/refunds", query: query, as: StripeList<StripeRefund>.self).data.map(\.domain)
     }
 
     static func metadata(ourID: String, operationID: String, app: App.ID?) -> [String: String] {

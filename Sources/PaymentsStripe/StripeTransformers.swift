@@ -150,7 +150,7 @@ struct StripeRefund: Decodable, Sendable {
             case "canceled": .canceled
             default: .pending  // pending, requires_action
             }
-        return ProviderRefund(id: id, amount: amount, status: status)
+        return ProviderRefund(id: id, amount: amount, status: status, operationID: metadata?[ProviderMetadata.operationID])
     }
 }
 

@@ -132,7 +132,9 @@ public struct ProviderPriceRecord: Sendable, Equatable {
             return .failure(.invalid("currency", "Currency '\(currency)' is not one the service bills in."))
         }
         guard let amount = unitAmount else {
-            return .failure(.invalid("unit_amount", "A tiered or customer-chosen price has no unit amount: add it to the catalog by hand and link it."))
+            return .failure(
+                .invalid("unit_amount", "A tiered or customer-chosen price has no unit amount: add it to the catalog by hand and link it.")
+            )
         }
         guard let interval else { return .success(.oneTime(Money(amount, currency))) }
         guard usageType != "metered" else {
@@ -140,7 +142,8 @@ public struct ProviderPriceRecord: Sendable, Equatable {
                 .invalid("usage_type", "A metered price needs a usage metric of ours: add it to the catalog by hand (with its metric) and link it.")
             )
         }
-        guard let unit = BillingInterval.Unit(rawValue: interval), let count = intervalCount, BillingInterval.countRule.range.contains(Int64(count)) else {
+        guard let unit = BillingInterval.Unit(rawValue: interval), let count = intervalCount, BillingInterval.countRule.range.contains(Int64(count))
+        else {
             return .failure(.invalid("interval", "The catalog bills every 1–12 months or years, not every \(intervalCount ?? 1) \(interval)."))
         }
         return .success(.recurring(Money(amount, currency), BillingInterval(unit, count: count)))

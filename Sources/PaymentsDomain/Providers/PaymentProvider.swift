@@ -139,6 +139,8 @@ public protocol PaymentProcessor: PaymentProvider {
         -> ProviderRefund
     /// Finds the refund an operation created, if the provider made it (reconciliation).
     func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund?
+    /// Every refund of the payment, whoever made it.
+    func listRefunds(payment: String) async throws(ProviderError) -> [ProviderRefund]
 }
 
 /// Usage the provider bills on metered items: meter events.
@@ -260,11 +262,14 @@ public struct ProviderRefund: Sendable, Equatable {
     public let id: String
     public let amount: Int64
     public let status: Refund.Status
+    /// The operation of ours that made it; nil for one made at the provider.
+    public let operationID: String?
 
-    public init(id: String, amount: Int64, status: Refund.Status) {
+    public init(id: String, amount: Int64, status: Refund.Status, operationID: String? = nil) {
         self.id = id
         self.amount = amount
         self.status = status
+        self.operationID = operationID
     }
 }
 

@@ -5,7 +5,7 @@ extension Resources {
     public static let reconciliationRun = Resource<DriftRun>(
         "ReconciliationRun",
         object: "reconciliation_run",
-        description: "One comparison of the app's subscriptions and payments with its provider's, and what differed"
+        description: "One comparison of the app's subscriptions, payments and invoices with its provider's, and what differed"
     ) {
         Field("id", \.id)
         Field("provider", \.provider)

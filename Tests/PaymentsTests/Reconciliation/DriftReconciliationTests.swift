@@ -41,9 +41,18 @@ import Testing
             try await api.store.backend.transaction { db in
                 try await db.raw("DELETE FROM provider_events WHERE status = 'pending'").run()
             }
-            // 3. Rows edited in the database: a payment's status, the subscription's first invoice's.
+            // 3. Rows edited in the database: a payment's status, the subscription's first invoice's,
+            // the subscription's period end (a day later) and its item's price (another's).
             let invoiceID = try #require(try await api.request(.get, "/v1/invoices?customer=org_42", key: key).data.first?["id"] as? String)
+            let itemPrice = try #require((subscription.json["items"] as? [[String: Any]])?.first?["provider_price_id"] as? String)
             try await api.store.backend.transaction { db in
+                try await db.raw(
+                    """
+                    UPDATE subscriptions SET current_period_end = current_period_end + 86400000,
+                        items = REPLACE(items, \(bind: itemPrice), 'sbprice_edited')
+                    WHERE id = \(bind: subscriptionID)
+                    """
+                ).run()
                 try await db.raw("UPDATE payments SET status = 'failed' WHERE id = \(bind: editedID)").run()
                 try await db.raw("UPDATE invoices SET status = 'open', amount_paid = 0, paid_at = NULL WHERE id = \(bind: invoiceID)").run()
             }
@@ -53,30 +62,38 @@ import Testing
             let kinds = Set(found.differences.map { "\($0.objectType.rawValue) \($0.objectID ?? "-") \($0.kind.rawValue)" })
             #expect(
                 kinds == [
-                    "subscription \(subscriptionID) status", "payment \(refundedID) amount", "payment \(editedID) status",
-                    "invoice \(invoiceID) status",
+                    "subscription \(subscriptionID) status", "subscription \(subscriptionID) period", "subscription \(subscriptionID) price",
+                    "payment \(refundedID) amount", "payment \(editedID) status", "invoice \(invoiceID) status",
                 ],
                 "\(kinds)"
             )
             let cancels = try #require(found.differences.first { $0.objectType == .subscription })
             #expect(cancels.local == "active" && cancels.provider == "active (cancels at period end)")
-            #expect(found.open == 4 && found.differences.allSatisfy { !$0.fixed })
+            #expect(found.open == 6 && found.differences.allSatisfy { !$0.fixed })
+            let price = try #require(found.differences.first { $0.kind == .price })
+            #expect(price.local == "sbprice_edited" && price.provider == itemPrice, "\(price)")
             let listed = try await api.request(.get, "/v1/reconciliation-runs/\(found.id.rawValue)", key: key)
-            #expect(listed.json["open_differences"] as? Int == 4 && (listed.json["differences"] as? [Any])?.count == 4, "\(listed.text)")
+            #expect(listed.json["open_differences"] as? Int == 6 && (listed.json["differences"] as? [Any])?.count == 6, "\(listed.text)")
             #expect(try await api.request(.get, "/v1/reconciliation-runs", key: key).data.count == 2)
             #expect(try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key).json["cancel_at_period_end"] as? Bool == false)
             let metrics = try await api.request(.get, "/metrics")
-            #expect(metrics.text.contains("reconciliation_open_differences{app_id=\"\(appID)\"} 4"), "\(metrics.text.suffix(500))")
+            #expect(metrics.text.contains("reconciliation_open_differences{app_id=\"\(appID)\"} 6"), "\(metrics.text.suffix(500))")
 
             // --fix repairs each, as the missed webhooks would have: audited, with their events.
             let events = try await api.request(.get, "/v1/events?limit=100", key: key).data.count
             let fixed = try #require(try await api.services.drift.run(app: app, since: nil, fix: true, origin: .system))
-            #expect(fixed.differences.count == 4 && fixed.open == 0, "\(fixed.differences)")
+            #expect(fixed.differences.count == 6 && fixed.open == 0, "\(fixed.differences)")
+            let repaired = try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key)
+            #expect((repaired.json["items"] as? [[String: Any]])?.first?["provider_price_id"] as? String == itemPrice, "\(repaired.text)")
+            #expect(repaired.string("current_period_end") == subscription.string("current_period_end"), "\(repaired.text)")
             #expect(try await api.request(.get, "/v1/invoices/\(invoiceID)", key: key).string("status") == "paid")
             #expect(try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key).json["cancel_at_period_end"] as? Bool == true)
             let refunded = try await api.request(.get, "/v1/payments/\(refundedID)", key: key)
-            // (As its webhook would: the amount refunded; no refund object of ours for one made elsewhere.)
+            // As its webhook would: the amount refunded, and the refund made at the provider a refund of ours.
             #expect(refunded.json["amount_refunded"] as? Int == 500, "\(refunded.text)")
+            let refunds = try #require(refunded.json["refunds"] as? [[String: Any]], "\(refunded.text)")
+            #expect(refunds.count == 1 && refunds.first?["amount"] as? Int == 500 && refunds.first?["status"] as? String == "succeeded", "\(refunds)")
+            #expect((refunds.first?["provider_refund_id"] as? String)?.isEmpty == false)
             #expect(try await api.request(.get, "/v1/payments/\(editedID)", key: key).string("status") == "succeeded")
             let after = try await api.request(.get, "/v1/events?limit=100", key: key).data
             let types = Set(after.prefix(after.count - events).compactMap { $0["type"] as? String })

@@ -127,7 +127,8 @@ import Testing
                 outcomes == [
                     "products prod_QXg1hqf4jFNsqG": .created, "prices price_1PgafmB7WZ01zgkW6dKueIc5": .created, "prices price_once": .created,
                     "prices price_tiered": .skipped, "customers cus_QXg1o8vcGmoR32": .created, "subscriptions sub_1Pgc6rB7WZ01zgkWNy0Cn5nw": .created,
-                    "payments pi_1PgafyB7WZ01zgkWSjxsAJo3": .created, "invoices in_1Pgc6tB7WZ01zgkWu9fdqL6I": .created, "invoices in_renewal": .created,
+                    "payments pi_1PgafyB7WZ01zgkWSjxsAJo3": .created, "invoices in_1Pgc6tB7WZ01zgkWu9fdqL6I": .created,
+                    "invoices in_renewal": .created,
                 ],
                 "\(report.lines)"
             )
@@ -143,13 +144,18 @@ import Testing
             let payment = try await api.request(.get, "/v1/payments/\(report.lines.first { $0.object == .payments }?.ours ?? "")", key: key)
             #expect(payment.json["amount"] as? Int == 1099 && payment.json["amount_refunded"] as? Int == 100, "\(payment.text)")
             #expect((payment.json["refunds"] as? [[String: Any]])?.first?["provider_refund_id"] as? String == "re_1Pgc72B7WZ01zgkWqPvrRrPE")
-            let subscription = try await api.request(.get, "/v1/subscriptions/\(report.lines.first { $0.object == .subscriptions }?.ours ?? "")", key: key)
+            let subscription = try await api.request(
+                .get,
+                "/v1/subscriptions/\(report.lines.first { $0.object == .subscriptions }?.ours ?? "")",
+                key: key
+            )
             #expect(subscription.string("status") == "active" && subscription.string("customer") == "org_fixture", "\(subscription.text)")
             // The one-off invoice is collected by Stripe Invoicing; the renewal by the subscription.
             let invoices = try await api.request(.get, "/v1/invoices?customer=org_fixture", key: key).data
             let alone = try #require(invoices.first { $0["provider_invoice_id"] as? String == "in_1Pgc6tB7WZ01zgkWu9fdqL6I" })
             let renewal = try #require(invoices.first { $0["provider_invoice_id"] as? String == "in_renewal" })
             #expect(alone["collection"] as? String == "stripe_invoice" && alone["status"] as? String == "open" && alone["total"] as? Int == 1000)
+            #expect((alone["metadata"] as? [String: String])?["imported_from"] == "stripe:in_1Pgc6tB7WZ01zgkWu9fdqL6I", "\(alone)")
             #expect(renewal["collection"] as? String == "subscription" && renewal["status"] as? String == "paid" && renewal["subscription_id"] != nil)
             // With --emit-events the app is told of each, as if it had happened here.
             let types = try await api.request(.get, "/v1/events?limit=100", key: key).data.compactMap { $0["type"] as? String }
@@ -161,7 +167,13 @@ import Testing
             account.paid.withLockedValue { $0 = true }
             let event = try Self.fixture("event") {
                 $0["type"] = "invoice.paid"
-                $0["data"] = ["object": try! Self.fixture("invoice") { $0["status"] = "paid"; $0["parent"] = NSNull(); $0["amount_paid"] = 1000 }]
+                $0["data"] = [
+                    "object": try! Self.fixture("invoice") {
+                        $0["status"] = "paid"
+                        $0["parent"] = NSNull()
+                        $0["amount_paid"] = 1000
+                    }
+                ]
             }
             let delivered = try await RecordingStripe.deliver(
                 String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self),

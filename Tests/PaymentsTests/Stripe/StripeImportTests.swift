@@ -30,7 +30,11 @@ import Testing
     }
 
     static func stripeCustomer(_ base: String, name: String, metadata: [String: String]) async throws -> String {
-        let object = try await stripe(base, "/v1/customers", [("name", name)] + metadata.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) })
+        let object = try await stripe(
+            base,
+            "/v1/customers",
+            [("name", name)] + metadata.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) }
+        )
         return try #require(object["id"] as? String, "\(object)")
     }
 
@@ -196,12 +200,18 @@ import Testing
             let plan = try await api.request(.get, "/v1/plans/pro_\(run)", key: key)
             #expect(plan.status == .ok && plan.string("name") == "Pro \(run)", "\(plan.text)")
             let prices = try #require(plan.json["prices"] as? [[String: Any]])
-            #expect(prices.count == 1 && prices.first?["amount"] as? Int == 2900 && prices.first?["provider_price_id"] as? String == monthly, "\(prices)")
+            #expect(
+                prices.count == 1 && prices.first?["amount"] as? Int == 2900 && prices.first?["provider_price_id"] as? String == monthly,
+                "\(prices)"
+            )
             #expect((plan.json["metadata"] as? [String: String])?["imported_from"] == "stripe:\(product)")
             // The subscription: active on that price, for the customer of ours.
             let subscriptionID = try #require(first.lines.first { $0.providerID == subscription }?.ours)
             let imported = try await api.request(.get, "/v1/subscriptions/\(subscriptionID)", key: key)
-            #expect(imported.status == .ok && imported.string("status") == "active" && imported.string("customer") == "org_\(run)", "\(imported.text)")
+            #expect(
+                imported.status == .ok && imported.string("status") == "active" && imported.string("customer") == "org_\(run)",
+                "\(imported.text)"
+            )
             // The payment with its refund.
             let paymentID = try #require(first.lines.first { $0.providerID == intent }?.ours)
             let payment = try await api.request(.get, "/v1/payments/\(paymentID)", key: key)

@@ -94,6 +94,9 @@ struct FaultyProvider: CustomerProvisioning, CatalogSync, CheckoutProvider, Port
     func findRefund(payment: String, operationID: String) async throws(ProviderError) -> ProviderRefund? {
         try await around("findRefund") { () async throws(ProviderError) in try await inner.findRefund(payment: payment, operationID: operationID) }
     }
+    func listRefunds(payment: String) async throws(ProviderError) -> [ProviderRefund] {
+        try await around("listRefunds") { () async throws(ProviderError) in try await inner.listRefunds(payment: payment) }
+    }
     func runDue() async throws(ProviderError) -> [String] { try await inner.runDue() }
     var invoiceCollections: [Invoice.Collection] { inner.invoiceCollections }
     func collectInvoice(_ request: ProviderInvoiceRequest, idempotencyKey: String) async throws(ProviderError) -> ProviderCollectedInvoice {
