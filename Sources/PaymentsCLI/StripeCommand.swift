@@ -31,7 +31,10 @@ struct StripeCommand: AsyncParsableCommand {
         @Flag(help: "Go on after where the last run stopped.") var resume = false
         @Option(help: "A CSV of external_id,stripe_customer_id lines (a header line is allowed).") var map: String?
         @Option(help: "The metadata key holding a customer's external id.") var metadataKey = ProviderMetadata.externalID
-        @Flag(help: "Send customer.created for each customer made.") var emitEvents = false
+        @Flag(
+            help:
+                "Send the events what is brought in implies (customer.created, subscription.created, payment.succeeded, invoice.created, ...), as if each had happened here."
+        ) var emitEvents = false
 
         func run() async throws {
             guard let appID = App.ID(parsing: app) else { throw ValidationError("--app must be an app id (app_...)") }

@@ -204,7 +204,8 @@ extension Checkout {
                     if let existing {
                         checkout.subscriptionID = existing.id
                     } else {
-                        var subscription = Subscription(
+                        let subscription = Subscription.mirroring(
+                            imported,
                             id: session.ids.next(Subscription.self, at: session.now),
                             appID: app.id,
                             customerID: checkout.customerID,
@@ -212,21 +213,10 @@ extension Checkout {
                             planID: checkout.planID,
                             priceID: checkout.priceID,
                             quantity: checkout.quantity,
-                            items: [],
-                            status: imported.status,
                             provider: provider.name,
-                            providerSubscriptionID: imported.id,
-                            currentPeriodStart: nil,
-                            currentPeriodEnd: nil,
-                            trialEnd: nil,
-                            cancelAtPeriodEnd: false,
-                            canceledAt: nil,
-                            endedAt: nil,
-                            createdAt: session.now,
-                            updatedAt: session.now
+                            prices: try await Subscriptions.Service.knownPrices(of: imported, app: app.id, provider: provider, session),
+                            at: session.now
                         )
-                        let known = try await Subscriptions.Service.knownPrices(of: imported, app: app.id, provider: provider, session)
-                        subscription.mirror(imported, prices: known, at: session.now)
                         try await session.subscriptions(app.id).insert(subscription)
                         try await session.audit(
                             app.id,

@@ -10,6 +10,26 @@ import Foundation
 /// Subscriptions, payments and invoices of the account: each becomes one of ours for the
 /// customer of ours its provider customer is linked to, found again by its provider id.
 extension Import.Service {
+    /// Whose a listed object is here.
+    enum Owner {
+        case customer(Customer)
+        /// A customer a dry run would have brought in.
+        case planned
+        /// None: the reason it is not brought in.
+        case missing(String)
+    }
+
+    func owner<Object>(
+        of listed: ProviderAccountObject<Object>,
+        app: App,
+        provider: any PaymentProvider,
+        planned: Import.Planned
+    ) async throws -> Owner {
+        if let customer = try await linkedCustomer(listed.customer, app: app.id, provider: provider) { return .customer(customer) }
+        if let providerCustomer = listed.customer, planned.customers[providerCustomer] != nil { return .planned }
+        return .missing("its customer \(listed.customer ?? "(none)") was not brought in")
+    }
+
     /// A subscription with its items, each on a price of the catalog; its status, period, trial
     /// and cancellation as the provider has them.
     func bringIn(
@@ -23,10 +43,8 @@ extension Import.Service {
         if let known = try await store.read({ try await $0.subscriptions(app.id).find(provider: provider.name, providerID: remote.id) }) {
             return Import.Line(.subscriptions, remote.id, ours: known.id.rawValue, .unchanged)
         }
-        let customer = try await linkedCustomer(listed.customer, app: app.id, provider: provider)
-        guard customer != nil || listed.customer.map({ planned.customers[$0] != nil }) == true else {
-            return .skipped(.subscriptions, remote.id, "its customer \(listed.customer ?? "(none)") was not brought in")
-        }
+        let owner = try await owner(of: listed, app: app, provider: provider, planned: planned)
+        if case .missing(let reason) = owner { return .skipped(.subscriptions, remote.id, reason) }
         guard !remote.items.isEmpty else { return .skipped(.subscriptions, remote.id, "it has no items") }
         let known = try await store.read { session in
             try await Subscriptions.Service.knownPrices(of: remote, app: app.id, provider: provider, session)
@@ -38,7 +56,7 @@ extension Import.Service {
                 "its price \(unknown.price) is not in the catalog: bring it in (or add it and link it), then run the import again"
             )
         }
-        guard let customer, !options.dryRun else {
+        guard case .customer(let customer) = owner, !options.dryRun else {
             planned.subscriptions.insert(remote.id)
             return Import.Line(.subscriptions, remote.id, ours: nil, .created)
         }
@@ -46,7 +64,8 @@ extension Import.Service {
         guard let base else { throw StoreError.inconsistent("subscription \(remote.id): no known price") }
         let made = try await store.write(.system, app: app.id) { session in
             if let raced = try await session.subscriptions(app.id).find(provider: provider.name, providerID: remote.id) { return raced }
-            var subscription = Subscription(
+            let subscription = Subscription.mirroring(
+                remote,
                 id: session.ids.next(Subscription.self, at: session.now),
                 appID: app.id,
                 customerID: customer.id,
@@ -54,20 +73,10 @@ extension Import.Service {
                 planID: base.planID,
                 priceID: base.priceID,
                 quantity: remote.quantity,
-                items: [],
-                status: remote.status,
                 provider: provider.name,
-                providerSubscriptionID: remote.id,
-                currentPeriodStart: nil,
-                currentPeriodEnd: nil,
-                trialEnd: nil,
-                cancelAtPeriodEnd: false,
-                canceledAt: nil,
-                endedAt: nil,
-                createdAt: session.now,
-                updatedAt: session.now
+                prices: known,
+                at: session.now
             )
-            subscription.mirror(remote, prices: known, at: session.now)
             try await session.subscriptions(app.id).insert(subscription)
             var snapshot = SubscriptionSnapshot(subscription, planKey: nil, priceKey: nil)
             snapshot.imported_from = "\(provider.name.rawValue):\(remote.id)"
@@ -95,11 +104,9 @@ extension Import.Service {
         if let known = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: remote.id) }) {
             return Import.Line(.payments, remote.id, ours: known.id.rawValue, .unchanged)
         }
-        let customer = try await linkedCustomer(listed.customer, app: app.id, provider: provider)
-        guard customer != nil || listed.customer.map({ planned.customers[$0] != nil }) == true else {
-            return .skipped(.payments, remote.id, "its customer \(listed.customer ?? "(none)") was not brought in")
-        }
-        guard let customer, !options.dryRun else { return Import.Line(.payments, remote.id, ours: nil, .created) }
+        let owner = try await owner(of: listed, app: app, provider: provider, planned: planned)
+        if case .missing(let reason) = owner { return .skipped(.payments, remote.id, reason) }
+        guard case .customer(let customer) = owner, !options.dryRun else { return Import.Line(.payments, remote.id, ours: nil, .created) }
         let made = try await store.write(.system, app: app.id) { session in
             if let raced = try await session.payments(app.id).find(provider: provider.name, providerID: remote.id) { return raced }
             var payment = Payment(
@@ -147,10 +154,8 @@ extension Import.Service {
         guard remote.status != .draft else {
             return .skipped(.invoices, remote.id, "a draft may still change at the provider: run the import again once it is finalized")
         }
-        let customer = try await linkedCustomer(listed.customer, app: app.id, provider: provider)
-        guard customer != nil || listed.customer.map({ planned.customers[$0] != nil }) == true else {
-            return .skipped(.invoices, remote.id, "its customer \(listed.customer ?? "(none)") was not brought in")
-        }
+        let owner = try await owner(of: listed, app: app, provider: provider, planned: planned)
+        if case .missing(let reason) = owner { return .skipped(.invoices, remote.id, reason) }
         var subscription: Subscription?
         if let providerSubscription = listed.subscription {
             subscription = try await store.read { try await $0.subscriptions(app.id).find(provider: provider.name, providerID: providerSubscription) }
@@ -158,7 +163,7 @@ extension Import.Service {
                 return .skipped(.invoices, remote.id, "its subscription \(providerSubscription) was not brought in")
             }
         }
-        guard let customer, !options.dryRun else { return Import.Line(.invoices, remote.id, ours: nil, .created) }
+        guard case .customer(let customer) = owner, !options.dryRun else { return Import.Line(.invoices, remote.id, ours: nil, .created) }
         let made = try await store.write(.system, app: app.id) { [subscription] session in
             let invoices = session.invoices(app.id)
             if let raced = try await invoices.find(provider: provider.name, providerInvoiceID: remote.id) { return raced }

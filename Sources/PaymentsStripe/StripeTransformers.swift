@@ -39,6 +39,24 @@ extension Expandable where Object == StripeID {
     }
 }
 
+/// A boolean Stripe sends as JSON `true`/`false`; read leniently where an older dialect echoes a
+/// form's `active=false` back as the string (localstripe keeps updated fields as sent).
+@propertyWrapper
+struct FormBool: Decodable, Sendable {
+    var wrappedValue: Bool
+
+    init(wrappedValue: Bool) { self.wrappedValue = wrappedValue }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Bool.self) {
+            wrappedValue = value
+        } else {
+            wrappedValue = try container.decode(String.self) == "true"
+        }
+    }
+}
+
 struct StripeList<Element: Decodable & Sendable>: Decodable, Sendable {
     let data: [Element]
     let has_more: Bool
@@ -58,7 +76,7 @@ struct StripeProduct: Decodable, Sendable {
 
 struct StripePlan: Decodable, Sendable {
     let id: String
-    let active: Bool
+    @FormBool var active: Bool
     let amount: Int64?
     let currency: String
     let interval: String

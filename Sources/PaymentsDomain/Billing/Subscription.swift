@@ -85,6 +85,47 @@ public struct Subscription: Sendable, Equatable, Identified {
         self.updatedAt = updatedAt
     }
 
+    /// A subscription of ours for one the provider made (a checkout's, an import's): its
+    /// status, items, period, trial and cancellation as the provider has them.
+    /// - Parameter prices: our prices by the provider's price ids.
+    public static func mirroring(
+        _ remote: ProviderSubscription,
+        id: ID,
+        appID: App.ID,
+        customerID: Customer.ID,
+        customerExternalID: String,
+        planID: Plan.ID,
+        priceID: Price.ID,
+        quantity: Int,
+        provider: ProviderName,
+        prices: [String: Item.Known],
+        at time: Date
+    ) -> Subscription {
+        var subscription = Subscription(
+            id: id,
+            appID: appID,
+            customerID: customerID,
+            customerExternalID: customerExternalID,
+            planID: planID,
+            priceID: priceID,
+            quantity: quantity,
+            items: [],
+            status: remote.status,
+            provider: provider,
+            providerSubscriptionID: remote.id,
+            currentPeriodStart: nil,
+            currentPeriodEnd: nil,
+            trialEnd: nil,
+            cancelAtPeriodEnd: false,
+            canceledAt: nil,
+            endedAt: nil,
+            createdAt: time,
+            updatedAt: time
+        )
+        subscription.mirror(remote, prices: prices, at: time)
+        return subscription
+    }
+
     /// Whether the subscription still runs (it may be cancelled, updated or renewed).
     public var isLive: Bool { ![.canceled, .incompleteExpired].contains(status) }
 

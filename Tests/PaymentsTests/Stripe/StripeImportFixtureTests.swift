@@ -96,28 +96,7 @@ import Testing
 
     @Test(arguments: TestDatabase.engines) func theCurrentAPIsObjectsComeInAndTellTheAppWhenAsked(engine: SQLEngine) async throws {
         let account = Account()
-        try await TestAPI.run(
-            engine,
-            configure: { dependencies in
-                dependencies.providers = Providers.Directory(
-                    store: dependencies.store,
-                    secrets: dependencies.secrets,
-                    platformStripe: nil,
-                    makeStripe: { credentials, id in
-                        StripeProvider(secretKey: credentials.secretKey, account: id, transport: account.transport, logger: testLogger)
-                    },
-                    makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
-                )
-            }
-        ) { api in
-            let (appID, key) = try await api.createApp()
-            let connected = try await api.request(
-                .put,
-                "/v1/provider-accounts/stripe",
-                key: key,
-                json: #"{"secret_key":"sk_test_own","webhook_secrets":["\#(RecordingStripe.ownSecret)"]}"#
-            )
-            #expect(connected.status == .created, "\(connected.text)")
+        try await RecordingStripe.withOwnAccount(engine, transport: account.transport) { api, appID, key in
             let app = try await api.services.apps.get(App.ID(rawValue: appID))
             var options = Import.Options()
             options.emitEvents = true

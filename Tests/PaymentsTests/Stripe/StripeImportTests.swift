@@ -44,33 +44,7 @@ import Testing
         _ base: String,
         _ body: @Sendable @escaping (TestAPI, App, _ key: String) async throws -> Void
     ) async throws {
-        try await TestAPI.run(
-            engine,
-            configure: { dependencies in
-                dependencies.providers = Providers.Directory(
-                    store: dependencies.store,
-                    secrets: dependencies.secrets,
-                    platformStripe: nil,
-                    makeStripe: { credentials, account in
-                        StripeProvider(
-                            secretKey: credentials.secretKey,
-                            account: account,
-                            transport: .live(client: HTTPClient.shared, baseURL: base),
-                            logger: testLogger
-                        )
-                    },
-                    makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
-                )
-            }
-        ) { api in
-            let (appID, key) = try await api.createApp()
-            let account = try await api.request(
-                .put,
-                "/v1/provider-accounts/stripe",
-                key: key,
-                json: #"{"secret_key":"sk_test_own","webhook_secrets":["whsec_import_test"]}"#
-            )
-            #expect(account.status == .created, "\(account.text)")
+        try await RecordingStripe.withOwnAccount(engine, transport: .live(client: HTTPClient.shared, baseURL: base)) { api, appID, key in
             try await body(api, try await api.services.apps.get(App.ID(rawValue: appID)), key)
         }
     }

@@ -165,15 +165,25 @@ extension RecordingStripe {
 
     /// Runs `body` with a test-mode app on its own Stripe account, answered by this stand-in.
     func run(_ engine: SQLEngine, _ body: @Sendable @escaping (TestAPI, _ appID: String, _ key: String) async throws -> Void) async throws {
+        try await Self.withOwnAccount(engine, transport: transport, body)
+    }
+
+    /// Runs `body` with a test-mode app on its own Stripe account (`sk_test_own`, signing with
+    /// ``ownSecret``), reached through `transport`.
+    static func withOwnAccount(
+        _ engine: SQLEngine,
+        transport: StripeTransport,
+        _ body: @Sendable @escaping (TestAPI, _ appID: String, _ key: String) async throws -> Void
+    ) async throws {
         try await TestAPI.run(
             engine,
-            configure: { [self] dependencies in
+            configure: { dependencies in
                 dependencies.providers = Providers.Directory(
                     store: dependencies.store,
                     secrets: dependencies.secrets,
                     platformStripe: nil,
                     makeStripe: { credentials, account in
-                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: self.transport, logger: testLogger)
+                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: transport, logger: testLogger)
                     },
                     makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
                 )
