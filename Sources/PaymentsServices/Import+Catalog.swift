@@ -96,6 +96,14 @@ extension Import.Service {
                 return [.skipped(.products, product.id, reason)] + prices.map { .skipped(.prices, $0.id, "its product \(product.id) was skipped") }
             }
             plan = try await store.read { try await $0.plans(app.id).find(key: key) }
+            if let plan,
+                let other = try await store.read({
+                    try await $0.providerObjects(app.id).find(provider: provider.name, account: provider.account, objectID: plan.id.rawValue)
+                })
+            {
+                let reason = "plan \(key) is linked to product \(other) already"
+                return [.skipped(.products, product.id, ours: key, reason)] + prices.map { .skipped(.prices, $0.id, reason) }
+            }
             productOutcome = plan == nil ? .created : .linked
         }
         // Each price: linked already, or to be added to the plan.

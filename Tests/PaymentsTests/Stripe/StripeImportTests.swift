@@ -110,6 +110,10 @@ import Testing
             let product = try #require(
                 try await Self.stripe(base, "/v1/products", [("name", "Pro \(run)"), ("metadata[payments_plan_key]", "pro_\(run)")])["id"] as? String
             )
+            // Another product naming the same plan key: one product per plan.
+            let twin = try #require(
+                try await Self.stripe(base, "/v1/products", [("name", "Pro again"), ("metadata[payments_plan_key]", "pro_\(run)")])["id"] as? String
+            )
             let makePlan = { (amount: String, interval: String) in
                 try #require(
                     try await Self.stripe(
@@ -221,6 +225,8 @@ import Testing
                 "\(ours(again))"
             )
             #expect(outcome(again, paidInvoice) == .unchanged)
+            #expect(outcome(first, twin) == .skipped && outcome(again, twin) == .skipped)
+            #expect(again.lines.first { $0.providerID == twin }?.reason == "plan pro_\(run) is linked to product \(product) already")
         }
     }
 }
