@@ -479,6 +479,13 @@ def stripe_import_flow(env, localstripe):
           "made by the service for another app" in first.stdout, first.stdout[-1500:])
     again = run_cli(env, "stripe", "import", "--app", app_id)
     rows = table(again.stdout)
+    # On a terminal (util-linux `script` gives it one) each kind draws a bar in place.
+    tty = subprocess.run(["script", "-qec", f"{BINARY} stripe import --app {app_id} --dry-run", "/dev/null"],
+                         env=env, capture_output=True, timeout=120)  # bytes: text mode would turn each \r into \n
+    drawn = tty.stdout.decode(errors="replace")
+    check("on a terminal each kind shows a progress bar, redrawn in place",
+          tty.returncode == 0 and all(f"\r{kind.ljust(14)} [" in drawn for kind in ("products", "customers", "subscriptions", "invoices")),
+          drawn[-800:])
     check("a second import changes nothing",
           again.returncode == 0 and rows and all(row.get("created") == 0 and row.get("linked") == 0 for row in rows.values())
           and rows.get("subscriptions", {}).get("unchanged", 0) >= 1, again.stdout[-1500:])

@@ -54,7 +54,9 @@ extension Import.Service {
                 provider: account,
                 options
             )
-            for line in lines where line.object == .prices && line.outcome != .skipped { planned.prices.insert(line.providerID) }
+            if options.dryRun {
+                for line in lines where line.object == .prices && line.outcome != .skipped { planned.prices.insert(line.providerID) }
+            }
             report.lines += lines
         }
         // Prices of products the account did not list (deleted ones).

@@ -214,6 +214,9 @@ import Testing
                 let entries = try await api.request(.get, "/v1/audit-logs?action_type=\(action)", key: key).data
                 #expect(!entries.isEmpty && entries.allSatisfy { $0["actor_id"] as? String == "system" }, "\(action)")
             }
+            // The subscription, which has no metadata of its own, is marked with its origin in its audit entry.
+            let imports = try await api.request(.get, "/v1/audit-logs?action_type=IMPORT_SUBSCRIPTION&target_id=\(subscriptionID)", key: key).data
+            #expect(imports.contains { "\($0["payload_snapshot"] ?? "")".contains("stripe:\(subscription)") }, "\(imports)")
             let events = try await api.request(.get, "/v1/events", key: key).data
             #expect(events.isEmpty, "imports send no events: \(events.map { $0["type"] ?? "" })")
 
