@@ -137,7 +137,12 @@ struct Events: AsyncParsableCommand {
                 return date
             }
             let count = try await withRuntime { runtime in
-                try await runtime.store.inbox.reprocess(id: eventID, receivedFrom: start, receivedTo: end, now: runtime.store.clock.now())
+                try await runtime.services.inbox.reprocess(
+                    id: eventID,
+                    receivedFrom: start,
+                    receivedTo: end,
+                    origin: Origin(actor: .admin, requestID: nil)
+                )
             }
             print("queued \(count) event(s) for processing")
         }

@@ -112,20 +112,47 @@ extension Inbox {
         public func reprocess(app: App.ID, _ id: String, origin: Origin) async throws -> ProviderEvent {
             guard let eventID = ProviderEvent.ID(parsing: id) else { throw PaymentsError.notFound(.providerEventNotFound, id: id) }
             return try await store.write(origin, app: app) { session in
-                guard let event = try await session.requeueProviderEvent(eventID, app: app) else {
+                guard let event = try await Self.requeue(eventID, app: app, session) else {
                     throw PaymentsError.notFound(.providerEventNotFound, id: id)
                 }
-                try await session.audit(
-                    app,
-                    try AuditRecord(
-                        action: .reprocessProviderEvent,
-                        targetType: .providerEvent,
-                        targetID: id,
-                        snapshot: ["type": event.type, "status_before": event.status.rawValue, "last_error": event.lastError ?? ""]
-                    )
-                )
                 return event
             }
+        }
+
+        /// Puts events back in the queue (`payments events reprocess`): one by id, or every one
+        /// received in a range; each app's in one transaction with its audit entries
+        /// (REPROCESS_PROVIDER_EVENT), those no app was found for as they are.
+        /// - Returns: how many were queued.
+        public func reprocess(id: ProviderEvent.ID?, receivedFrom: Date?, receivedTo: Date?, origin: Origin) async throws -> Int {
+            let found = try await store.inbox.requeueable(id: id, receivedFrom: receivedFrom, receivedTo: receivedTo)
+            var queued = 0
+            for (app, events) in Dictionary(grouping: found.compactMap { id, app in app.map { ($0, id) } }, by: \.0).sorted(by: { $0.key < $1.key }) {
+                queued += try await store.write(origin, app: app) { session in
+                    var requeued = 0
+                    for (_, id) in events where try await Self.requeue(id, app: app, session) != nil { requeued += 1 }
+                    return requeued
+                }
+            }
+            for (id, app) in found where app == nil {
+                queued += try await store.inbox.reprocess(id: id, receivedFrom: nil, receivedTo: nil, now: store.clock.now())
+            }
+            return queued
+        }
+
+        /// Requeues one of the app's events, audited; nil when it has none by that id (or it is
+        /// being processed).
+        static func requeue(_ id: ProviderEvent.ID, app: App.ID, _ session: Session) async throws -> ProviderEvent? {
+            guard let event = try await session.requeueProviderEvent(id, app: app) else { return nil }
+            try await session.audit(
+                app,
+                try AuditRecord(
+                    action: .reprocessProviderEvent,
+                    targetType: .providerEvent,
+                    targetID: id.rawValue,
+                    snapshot: ["type": event.type, "status_before": event.status.rawValue, "last_error": event.lastError ?? ""]
+                )
+            )
+            return event
         }
 
         static func invalidSignature(_ message: String) -> PaymentsError {

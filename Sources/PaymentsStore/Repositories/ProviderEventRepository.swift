@@ -163,14 +163,34 @@ public struct ProviderEventRepository: Sendable {
         }
     }
 
-    /// Puts events back in the queue, due now: one by id, or every one received in a range.
-    /// - Returns: how many.
-    public func reprocess(id: ProviderEvent.ID?, receivedFrom: Date?, receivedTo: Date?, now: Date) async throws -> Int {
+    /// The events `reprocess` would queue again (not one being processed), with their apps:
+    /// one by id, or every one received in a range.
+    public func requeueable(id: ProviderEvent.ID?, receivedFrom: Date?, receivedTo: Date?) async throws -> [(ProviderEvent.ID, App.ID?)] {
+        let condition = Self.filter(id: id, receivedFrom: receivedFrom, receivedTo: receivedTo)
+        return try await backend.read { db in
+            try await db.raw("SELECT id, app_id FROM provider_events WHERE \(condition) AND status <> 'processing' ORDER BY id").all().map {
+                (
+                    ProviderEvent.ID(rawValue: try $0.decode(column: "id", as: String.self)),
+                    try $0.decode(column: "app_id", as: String?.self).map(App.ID.init(rawValue:))
+                )
+            }
+        }
+    }
+
+    static func filter(id: ProviderEvent.ID?, receivedFrom: Date?, receivedTo: Date?) -> SQLQueryString {
         var filter: SQLQueryString = "1 = 1"
         if let id { filter = filter + " AND id = \(bind: id.rawValue)" }
         if let receivedFrom { filter = filter + " AND received_at >= \(bind: receivedFrom.millis)" }
         if let receivedTo { filter = filter + " AND received_at < \(bind: receivedTo.millis)" }
-        let condition = filter
+        return filter
+    }
+
+    /// Puts events back in the queue, due now: one by id, or every one received in a range. (An
+    /// app's events are requeued through ``Session/requeueProviderEvent(_:app:)``, audited; this
+    /// is for those no app was found for.)
+    /// - Returns: how many.
+    public func reprocess(id: ProviderEvent.ID?, receivedFrom: Date?, receivedTo: Date?, now: Date) async throws -> Int {
+        let condition = Self.filter(id: id, receivedFrom: receivedFrom, receivedTo: receivedTo)
         return try await backend.transaction { db in
             try await db.raw(
                 """

@@ -117,8 +117,19 @@ struct SeededGenerator: RandomNumberGenerator {
                             .decode(column: "id", as: String.self)
                     }
                     if let id {
-                        _ = try await api.store.inbox.reprocess(id: .init(rawValue: id), receivedFrom: nil, receivedTo: nil, now: api.clock.now)
+                        let queued = try await inbox.reprocess(
+                            id: .init(rawValue: id),
+                            receivedFrom: nil,
+                            receivedTo: nil,
+                            origin: Origin(actor: .admin, requestID: nil)
+                        )
+                        #expect(queued == 1)
                     }
+                }
+                if !reprocess.isEmpty {
+                    // Audited as the operator's, in the app's chain.
+                    let audit = try await api.request(.get, "/v1/audit-logs?action_type=REPROCESS_PROVIDER_EVENT", key: key).data
+                    #expect(audit.count == reprocess.count && audit.allSatisfy { $0["actor_id"] as? String == "admin" }, "\(audit)")
                 }
                 try await inbox.processDue()
             } else {
