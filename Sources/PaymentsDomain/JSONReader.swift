@@ -298,7 +298,11 @@ public struct JSONReader {
     }
 
     private func text(_ range: Range<Int>) throws(Failure) -> String {
-        guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
+        let slice = UnsafeBufferPointer(rebasing: bytes[range])
+        // ASCII (keys, ids, most values) is valid UTF-8 as it is: made without the generic
+        // validation, which costs a runtime metadata lookup per string.
+        if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
+        guard let text = String(validating: slice, as: UTF8.self) else {
             throw Failure(offset: range.lowerBound, reason: "text that is not UTF-8")
         }
         return text

@@ -47,8 +47,10 @@ import Testing
         #expect(foundation(text) == nil, "Foundation refuses it too")
     }
 
-    @Test func invalidUTF8IsRefused() {
+    @Test func invalidUTF8IsRefusedAndValidTextKept() throws {
+        #expect(try JSONReader.value(of: #"{"city":"Zürich 🚚","id":"org_1"}"#) == .object(["city": .string("Zürich 🚚"), "id": .string("org_1")]))
         #expect(throws: JSONReader.Failure.self) { try JSONReader.value(of: [0x22, 0xFF, 0x22]) }
+        #expect(throws: JSONReader.Failure.self) { try JSONReader.value(of: [0x22, 0x61, 0xC3, 0x28, 0x22]) }
         #expect(throws: JSONReader.Failure.self) { try JSONReader.members(["id"], of: Array(#"{"x":""#.utf8) + [0xC3] + Array(#""}"#.utf8)) }
     }
 
