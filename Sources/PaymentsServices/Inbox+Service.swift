@@ -291,11 +291,20 @@ extension Inbox {
         /// The app an event belongs to: the endpoint's (an app's own account), else the one named
         /// in the object's metadata, else — for an invoice of the platform account, which Stripe
         /// sends without the subscription's metadata — the one app served by the platform account
-        /// that holds the subscription it bills.
+        /// that holds the subscription it bills, or (one made at the provider alone and imported)
+        /// the invoice itself.
         func route(_ event: ProviderEvent, _ facts: ProviderEventFacts) async throws -> App.ID? {
             if let app = event.appID ?? facts.appID { return app }
-            guard event.account == "platform", let subscription = facts.fact.invoicedSubscription else { return nil }
-            let owners = try await store.read { try await $0.subscriptionOwners(provider: event.provider, providerID: subscription) }
+            guard event.account == "platform" else { return nil }
+            let owners: [App.ID]
+            if let subscription = facts.fact.invoicedSubscription {
+                owners = try await store.read { try await $0.subscriptionOwners(provider: event.provider, providerID: subscription) }
+            } else if let invoice = facts.fact.invoice {
+                // An invoice made at the provider alone, brought in by an import.
+                owners = try await store.read { try await $0.invoiceOwners(provider: event.provider, providerInvoiceID: invoice.id) }
+            } else {
+                return nil
+            }
             guard owners.count == 1, let owner = owners.first,
                 let app = try await store.read({ try await $0.apps.find(owner) }),
                 try await directory.ownStripe(app) == nil

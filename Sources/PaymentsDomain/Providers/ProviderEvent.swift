@@ -135,6 +135,14 @@ public enum ProviderFact: Sendable, Equatable {
     case unhandled
 
     /// The subscription an invoice fact is about: how a platform invoice without metadata is routed.
+    /// The invoice an invoice fact carries.
+    public var invoice: ProviderInvoice? {
+        switch self {
+        case .invoicePaid(let invoice, _), .invoicePaymentFailed(let invoice, _), .invoiceChanged(let invoice, _): invoice
+        default: nil
+        }
+    }
+
     public var invoicedSubscription: String? {
         switch self {
         case .invoicePaid(_, let subscription), .invoicePaymentFailed(_, let subscription), .invoiceChanged(_, let subscription):

@@ -46,6 +46,7 @@ public enum Migrations {
         M0022_MirrorSubscriptionInvoices(),
         M0023_CreateReconciliationRuns(),
         M0024_CreateImportCursors(),
+        M0025_IndexProviderInvoices(),
     ]
 
     /// Tables that belong to no single app. Every other table must have an `app_id` column.

@@ -164,6 +164,16 @@ extension Session {
 
     /// The apps holding a subscription with this provider id: how an event of the platform account
     /// that carries no app of its own (an invoice without metadata) finds its app.
+    /// The apps holding an invoice by that provider id (one, unless two apps share an account).
+    public func invoiceOwners(provider: ProviderName, providerInvoiceID: String) async throws -> [App.ID] {
+        try await db.raw(
+            """
+            SELECT DISTINCT app_id FROM invoices
+            WHERE provider_invoice_id = \(bind: providerInvoiceID) AND provider = \(bind: provider.rawValue)
+            """
+        ).all().map { App.ID(rawValue: try $0.decode(column: "app_id", as: String.self)) }
+    }
+
     public func subscriptionOwners(provider: ProviderName, providerID: String) async throws -> [App.ID] {
         try await db.raw(
             """

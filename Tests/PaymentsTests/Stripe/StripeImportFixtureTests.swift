@@ -94,9 +94,38 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.engines) func theCurrentAPIsObjectsComeInAndTellTheAppWhenAsked(engine: SQLEngine) async throws {
+    /// Runs `body` with a test-mode app on its own Stripe account or, `platform`, on the
+    /// platform's (its webhooks then come to `/webhooks/stripe`, signed with InboxTests' secret).
+    static func withAccount(
+        _ engine: SQLEngine,
+        platform: Bool,
+        transport: StripeTransport,
+        _ body: @Sendable @escaping (TestAPI, _ appID: String, _ key: String) async throws -> Void
+    ) async throws {
+        guard platform else { return try await RecordingStripe.withOwnAccount(engine, transport: transport, body) }
+        try await TestAPI.run(
+            engine,
+            configure: { dependencies in
+                dependencies.providers = Providers.Directory(
+                    store: dependencies.store,
+                    secrets: dependencies.secrets,
+                    platformStripe: .init(secretKey: Secret("sk_test_platform"), webhookSecrets: [InboxTests.secret]),
+                    makeStripe: { credentials, account in
+                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: transport, logger: testLogger)
+                    },
+                    makeSandbox: { _, _ in fatalError("the app is served by the platform's Stripe account") }
+                )
+            }
+        ) { api in
+            let (appID, key) = try await api.createApp()
+            try await body(api, appID, key)
+        }
+    }
+
+    @Test(arguments: TestDatabase.engines, [false, true])
+    func theCurrentAPIsObjectsComeInAndTellTheAppWhenAsked(engine: SQLEngine, platform: Bool) async throws {
         let account = Account()
-        try await RecordingStripe.withOwnAccount(engine, transport: account.transport) { api, appID, key in
+        try await Self.withAccount(engine, platform: platform, transport: account.transport) { api, appID, key in
             let app = try await api.services.apps.get(App.ID(rawValue: appID))
             var options = Import.Options()
             options.emitEvents = true
@@ -142,7 +171,8 @@ import Testing
                 #expect(types.contains(type), "\(type) in \(types)")
             }
 
-            // The one-off invoice is paid at Stripe: its webhook is followed through the provider.
+            // The one-off invoice is paid at Stripe: its webhook is followed through the provider
+            // (on the platform's account, found by the invoice: Stripe's object names no app).
             account.paid.withLockedValue { $0 = true }
             let event = try Self.fixture("event") {
                 $0["type"] = "invoice.paid"
@@ -154,11 +184,10 @@ import Testing
                     }
                 ]
             }
-            let delivered = try await RecordingStripe.deliver(
-                String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self),
-                to: api,
-                app: appID
-            )
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self)
+            let delivered =
+                platform
+                ? try await InboxTests().post(api, body, signedAt: api.clock.now) : try await RecordingStripe.deliver(body, to: api, app: appID)
             #expect(delivered.status == .ok, "\(delivered.text)")
             try await api.services.inbox.settle()
             let settled = try await api.request(.get, "/v1/invoices/\(alone["id"] as? String ?? "")", key: key)
