@@ -105,7 +105,14 @@ public enum Import {
         /// - Parameter progress: called after each page with the kind and how many were read.
         public func run(app: App, _ options: Options, progress: @Sendable (Object, Int) -> Void = { _, _ in }) async throws -> Report {
             let provider = try await directory.provider(for: app)
-            let account = try provider.require((any AccountDirectory).self, .customers)
+            guard let account = provider as? any AccountDirectory else {
+                throw PaymentsError(
+                    .invalidRequest,
+                    code: .notSupported,
+                    message: "App \(app.id) is served by the \(provider.name.rawValue) provider: there is no provider account to import from. "
+                        + "Give it its Stripe account (PUT /v1/provider-accounts/stripe) or serve test apps with the platform's (STRIPE_SECRET_KEY)."
+                )
+            }
             var report = Report(dryRun: options.dryRun)
             var planned = Planned()
             try await importCatalog(app: app, account, options, into: &report, planned: &planned, progress: progress)

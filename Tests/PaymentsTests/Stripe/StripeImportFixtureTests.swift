@@ -194,4 +194,16 @@ import Testing
             #expect(settled.string("status") == "paid", "\(settled.text)")
         }
     }
+
+    @Test func anAppOnTheSandboxHasNoAccountToImportAndIsToldSo() async throws {
+        try await TestAPI.run(.sqlite) { api in
+            let (appID, _) = try await api.createApp()
+            let app = try await api.services.apps.get(App.ID(rawValue: appID))
+            await #expect {
+                try await api.services.imports.run(app: app, Import.Options())
+            } throws: { error in
+                (error as? PaymentsError)?.message.contains("served by the sandbox provider: there is no provider account to import from") == true
+            }
+        }
+    }
 }
