@@ -181,7 +181,6 @@ extension Import.Service {
                 now: session.now
             )
             var mirrored = invoice
-            mirrored.subscriptionID = subscription?.id
             mirrored.metadata = Import.origin(provider, remote.id)
             try await invoices.insert(mirrored)
             var snapshot = InvoiceSnapshot(mirrored)

@@ -214,16 +214,18 @@ extension Payments {
                 let local = try await store.read({ try await $0.payments(app.id).find(provider: provider.name, providerID: providerID) })
             else { return false }
             let remote = try await processor.retrievePayment(providerID)
-            let counted = try await store.read { try await $0.payments(app.id).refunds(of: local.id) }.filter(\.counts).map(\.amount.amount).reduce(
-                0,
-                +
-            )
             // More refunded than our refunds say: some were made at the provider alone.
-            let listed = remote.amountRefunded > counted ? try await processor.listRefunds(payment: providerID) : []
+            var listed: [ProviderRefund] = []
+            if remote.amountRefunded > 0 {
+                let refunds = try await store.read { try await $0.payments(app.id).refunds(of: local.id) }
+                if remote.amountRefunded > refunds.filter(\.counts).map(\.amount.amount).reduce(0, +) {
+                    listed = try await processor.listRefunds(payment: providerID)
+                }
+            }
             var mirrored = local
             mirrored.mirror(remote, at: local.updatedAt)
             guard mirrored != local || !listed.isEmpty else { return true }
-            try await store.write(origin, app: app.id) { session in
+            try await store.write(origin, app: app.id) { [listed] session in
                 guard var payment = try await session.payments(app.id).find(local.id) else { return }
                 let before = payment
                 let made = try await Self.mirrorOutsideRefunds(listed, of: payment, session)

@@ -29,12 +29,7 @@ extension StripeProvider: AccountLister {
         var found: [T] = []
         var after: String?
         for _ in 0..<100 {
-            var query = FormBody()
-            query.add("customer", customer)
-            query.add("limit", 100)
-            for (name, value) in extra { query.add(name, value) }
-            if let after { query.add("starting_after", after) }
-            let page = try await client.get(path, query: query, as: StripeList<T>.self)
+            let page = try await page(path, after: after, limit: 100, extra: [("customer", customer)] + extra, as: T.self)
             found += page.data
             guard page.has_more, let last = page.data.last?.id else { break }
             after = last

@@ -21,7 +21,7 @@ extension Invoice {
         at time: Date,
         now: Date
     ) -> (Invoice, [Event.Kind]) {
-        var (invoice, events) = mirroring(
+        mirroring(
             provided,
             app: subscription.appID,
             customerID: subscription.customerID,
@@ -34,8 +34,6 @@ extension Invoice {
             at: time,
             now: now
         )
-        invoice.subscriptionID = subscription.id
-        return (invoice, events)
     }
 
     /// The mirror of `provided`, a finalized invoice of the customer's at the provider: a
@@ -69,6 +67,7 @@ extension Invoice {
             metadata: [:],
             createdAt: now
         )
+        invoice.subscriptionID = subscription?.id
         invoice.periodStart = provided.periodStart
         invoice.periodEnd = provided.periodEnd
         invoice.provider = provider

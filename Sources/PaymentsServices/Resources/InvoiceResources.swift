@@ -57,7 +57,7 @@ extension Resources {
             "collection",
             \.collection,
             description: "manual: the app collects it (pay, mark-paid); sandbox: the sandbox's hosted invoice page; stripe_invoice, "
-                + "payment_link: through Stripe; subscription: made by the provider for a subscription (a renewal, usage) and "
+                + "payment_link: through Stripe (stripe_invoice also for one made at Stripe and brought in by the import); subscription: made by the provider for a subscription (a renewal, usage) and "
                 + "collected with its payment method, mirrored here"
         )
         Field("subscription_id", \.subscriptionID, description: "The subscription it bills, for collection subscription")

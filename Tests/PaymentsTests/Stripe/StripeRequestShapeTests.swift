@@ -492,12 +492,13 @@ extension RecordingStripe {
         #expect(try await stripe.voidCollectedInvoice("plink_1").status == .void)
         // What an import reads, page by page.
         #expect(try await stripe.productsPage(after: "prod_0", limit: 100).objects.map(\.id) == ["prod_1"])
-        _ = try await stripe.pricesPage(after: "price_0", limit: 100)
+        let prices = try await stripe.pricesPage(after: "price_0", limit: 100).objects
+        #expect(prices.map(\.id) == ["price_9"] && prices.first?.interval == nil, "the one-time price made above: \(prices)")
         #expect(try await stripe.subscriptionsPage(after: "sub_0", limit: 100).objects.first?.customer == nil)
         let intents = try await stripe.paymentsPage(after: "pi_0", limit: 100)
         #expect(intents.objects.first?.object.refunds.isEmpty == true, "no refunds read for an intent with none refunded")
         #expect(try await stripe.invoicesPage(after: "in_0", limit: 100).objects.map(\.subscription) == ["sub_1", nil])
-        _ = try await stripe.listCustomers(after: "cus_0", limit: 100)
+        #expect(try await stripe.listCustomers(after: "cus_0", limit: 100).customers.map(\.metadata) == [["payments_external_id": "org_42"]])
         let requests = fake.requests.withLockedValue { $0 }
         for request in requests {
             #expect(request.headers["Stripe-Version"] == "2026-10-28.endive")
