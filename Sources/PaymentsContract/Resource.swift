@@ -20,8 +20,9 @@ public struct Field<Root>: Sendable {
         alwaysPresent = true
         describe = { codec.schema(in: $0).described(description) }
         let write = codec.write
+        let key = JSONWriter.keyBytes(name)
         self.write = { root, writer in
-            writer.key(name)
+            writer.key(bytes: key)
             write(get(root), &writer)
         }
     }
@@ -43,9 +44,10 @@ public struct Field<Root>: Sendable {
         description: String? = nil
     ) -> Field<Root> {
         let write = codec.write
+        let key = JSONWriter.keyBytes(name)
         return Field(name: name, alwaysPresent: false, describe: { codec.schema(in: $0).described(description) }) { root, writer in
             guard let value = get(root) else { return }
-            writer.key(name)
+            writer.key(bytes: key)
             write(value, &writer)
         }
     }

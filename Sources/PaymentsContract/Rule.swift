@@ -204,6 +204,7 @@ extension Rule {
             }
             var values: [Element] = []
             values.reserveCapacity(items.count)
+            let path = path.sealed
             for (index, item) in items.enumerated() { values.append(try element.read(item, path.appending(index))) }
             return values
         }

@@ -55,7 +55,7 @@ public struct Required<Root>: InputDeclaration {
 
     static func value<Value>(_ json: JSONValue?, _ rule: Rule<Value>, _ at: JSONPath) throws(PaymentsError) -> Value {
         guard let json else { throw .missing(at.param) }
-        if json == .null { throw .invalid(at.param, "\(at.param) must not be null.") }
+        if case .null = json { throw .invalid(at.param, "\(at.param) must not be null.") }
         return try rule.read(json, at: at)
     }
 }
@@ -69,7 +69,8 @@ public struct Nullable<Root>: InputDeclaration {
             json,
             root,
             at throws(PaymentsError) in
-            guard let json, json != .null else { return }
+            guard let json else { return }
+            if case .null = json { return }
             root[keyPath: path] = try rule.read(json, at: at)
         }
     }
@@ -85,7 +86,7 @@ public struct Omittable<Root>: InputDeclaration {
             root,
             at throws(PaymentsError) in
             guard let json else { return }
-            if json == .null { throw .invalid(at.param, "\(at.param) must not be null; leave it out instead.") }
+            if case .null = json { throw .invalid(at.param, "\(at.param) must not be null; leave it out instead.") }
             root[keyPath: path] = try rule.read(json, at: at)
         }
     }
@@ -147,16 +148,19 @@ public struct Shape<Root: Sendable>: Sendable {
     /// - Throws: `parameter_unknown` for a field it does not have, else the first field's error.
     public func read(_ json: JSONValue, at path: JSONPath = .root, ignoring extra: Set<String> = []) throws(PaymentsError) -> Root {
         guard case .object(let members) = json else {
-            if path.components.isEmpty {
+            if path.isRoot {
                 throw PaymentsError(.invalidRequest, code: .invalidJSON, message: "The request body must be a JSON object.")
             }
             throw Rule<Root>.wrongType(path, "an object")
         }
-        func isKnown(_ key: String) -> Bool { names.contains(key) || extra.contains(key) }
-        if !members.keys.allSatisfy(isKnown), let unknown = members.keys.sorted().first(where: { !isKnown($0) }) {
+        // A member is known when a field has its name: a few comparisons of short strings, where
+        // looking it up in `names` would hash it (the set is for telling which one is not).
+        func isKnown(_ key: String) -> Bool { inputs.contains { $0.name == key } || extra.contains(key) }
+        if !members.keys.allSatisfy(isKnown), let unknown = members.keys.sorted().first(where: { !names.contains($0) && !extra.contains($0) }) {
             throw .unknown(path.appending(unknown).param)
         }
         var root = make()
+        let path = path.sealed
         for input in inputs { try input.read(members[input.name], &root, path.appending(input.name)) }
         return root
     }

@@ -37,6 +37,20 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// A key written ahead of time (`Self.keyBytes`): what a resource's fields write.
+    public mutating func key(bytes: [UInt8]) {
+        separate()
+        bytes.withUnsafeBufferPointer { self.bytes.append(contentsOf: $0) }
+        needsComma = false
+    }
+
+    /// A key as `key(bytes:)` writes it: quoted, escaped, with its colon.
+    public static func keyBytes(_ name: String) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.key(name)
+        return writer.bytes
+    }
+
     /// A key of the current object; the value written next is its value.
     public mutating func key(_ name: String) {
         separate()

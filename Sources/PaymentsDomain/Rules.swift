@@ -34,6 +34,7 @@ public struct TextRule: Sendable, Equatable {
     }
 
     public func accepts(_ text: String) -> Bool {
+        if let ascii = acceptsASCII(text) { return ascii }
         guard length.contains(text.unicodeScalars.count) else { return false }
         var rest = Substring(text)
         if !prefixes.isEmpty {
@@ -43,6 +44,24 @@ public struct TextRule: Sendable, Equatable {
         if let characters, !rest.unicodeScalars.allSatisfy(characters.contains) { return false }
         if notBlank, text.unicodeScalars.allSatisfy(Self.isPatternWhitespace) { return false }
         return true
+    }
+
+    /// The same answer for ASCII text, byte by byte (one scalar each); nil for other text.
+    /// Every request's ids and keys are ASCII, and checking them should cost next to nothing.
+    private func acceptsASCII(_ text: String) -> Bool? {
+        var blank = true
+        for byte in text.utf8 {
+            if byte >= 0x80 { return nil }
+            if blank, !(0x09...0x0D).contains(byte), byte != 0x20 { blank = false }
+        }
+        guard length.contains(text.utf8.count) else { return false }
+        var rest = Substring(text).utf8
+        if !prefixes.isEmpty {
+            guard let prefix = prefixes.first(where: { text.utf8.starts(with: $0.utf8) }) else { return false }
+            rest = rest.dropFirst(prefix.utf8.count)
+        }
+        if let characters, !rest.allSatisfy(characters.containsASCII) { return false }
+        return !(notBlank && blank)
     }
 
     /// White space as the document's pattern `\S` reads it (ECMA-262's `\s`), so that what the
@@ -102,7 +121,24 @@ public struct CharacterClass: Sendable, Equatable {
     }
 
     public func contains(_ scalar: Unicode.Scalar) -> Bool {
-        ranges.contains { $0.contains(scalar.value) } != excluding
+        scalar.isASCII ? containsASCII(UInt8(scalar.value)) : ranges.contains { $0.contains(scalar.value) } != excluding
+    }
+
+    /// `contains` for an ASCII byte, from a bit per character worked out once.
+    func containsASCII(_ byte: UInt8) -> Bool {
+        byte < 64 ? asciiLow & (1 << UInt64(byte)) != 0 : asciiHigh & (1 << UInt64(byte - 64)) != 0
+    }
+
+    private var asciiLow: UInt64 = 0
+    private var asciiHigh: UInt64 = 0
+
+    init(excluding: Bool, ranges: [ClosedRange<UInt32>], description: String) {
+        self.excluding = excluding
+        self.ranges = ranges
+        self.description = description
+        for byte in UInt32(0)..<128 where ranges.contains(where: { $0.contains(byte) }) != excluding {
+            if byte < 64 { asciiLow |= 1 << UInt64(byte) } else { asciiHigh |= 1 << UInt64(byte - 64) }
+        }
     }
 
     /// The class as a regular expression over the whole text: `^[A-Za-z0-9_.-]+$`.

@@ -99,9 +99,7 @@ func mount<Owner: Controller>(_ controller: Owner, on group: RouterGroup<Payment
         let relative = route.path.dropFirst(Owner.access.prefix.count).split(separator: "/").map { segment in
             segment.hasPrefix("{") ? ":" + segment.dropFirst().dropLast() : segment
         }.joined(separator: "/")
-        group.on(RouterPath(stringLiteral: relative), method: route.method) { request, context in
-            try await route.handle(controller, request, context)
-        }
+        group.on(RouterPath(stringLiteral: relative), method: route.method, use: route.bind(controller))
         table.record(route.method, route.path)
     }
 }

@@ -4,8 +4,9 @@ import PaymentsStore
 
 /// Who a request is, once a middleware has authenticated it.
 public enum Identity: Sendable {
-    /// An app's key, with the `X-Actor-Id` the app sent, if any.
-    case app(App, APIKey, actorLabel: String?)
+    /// An app's key, with the `X-Actor-Id` the app sent, if any. (Indirect: the context is
+    /// copied at every layer of a request, and a boxed identity is copied by one reference.)
+    indirect case app(App, APIKey, actorLabel: String?)
     case admin
 }
 

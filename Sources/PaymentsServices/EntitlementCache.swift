@@ -20,17 +20,28 @@ import Foundation
 /// again ahead, without a check waiting, from half that age on; this instance's own usage events
 /// drop it at once.
 final class EntitlementCache: Sendable {
+    // The entries are immutable classes: every check takes one out of the shared dictionary,
+    // and sharing a class is one reference count, where a struct's copy counts each of its
+    // strings and collections (on both cores, for the same entry).
+
     /// What a check of any customer of an app reads.
-    struct AppRules: Sendable {
+    final class AppRules: Sendable {
         let policy: Entitlement.Policy
         let rules: [String: Entitlement.Rule]
         /// Every feature and limit a plan of the app names, and every rule's.
         let known: Set<String>
         let metrics: [String: Metric]
+
+        init(policy: Entitlement.Policy, rules: [String: Entitlement.Rule], known: Set<String>, metrics: [String: Metric]) {
+            self.policy = policy
+            self.rules = rules
+            self.known = known
+            self.metrics = metrics
+        }
     }
 
     /// A customer's standing and usage, read together.
-    struct CustomerState: Sendable {
+    final class CustomerState: Sendable {
         let customer: Customer
         let standing: Entitlement.Standing
         let period: UsagePeriod
@@ -39,6 +50,22 @@ final class EntitlementCache: Sendable {
         /// Whether any limit counts usage (then the entry ages out after ``usageMaxAge``).
         let countsUsage: Bool
         let readAt: ContinuousClock.Instant
+
+        init(
+            customer: Customer,
+            standing: Entitlement.Standing,
+            period: UsagePeriod,
+            usage: [String: Double],
+            countsUsage: Bool,
+            readAt: ContinuousClock.Instant
+        ) {
+            self.customer = customer
+            self.standing = standing
+            self.period = period
+            self.usage = usage
+            self.countsUsage = countsUsage
+            self.readAt = readAt
+        }
     }
 
     private struct LocationKey: Hashable {

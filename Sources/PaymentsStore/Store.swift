@@ -28,7 +28,7 @@ public struct Origin: Sendable {
 /// Writes go through ``write(_:app:_:)`` only, which appends the audit entries the change records
 /// in the same transaction (unsealed: ``AuditSealer`` chains them after the commit) and refuses
 /// to commit a change that recorded none.
-public struct Store: Sendable {
+public final class Store: Sendable {
     public let backend: any StoreBackend
     public let clock: Clock
     public let ids: IDGenerator

@@ -164,7 +164,11 @@ public struct Route<Owner: Controller>: Sendable {
     public let path: String
     public let operationID: String
     let describe: @Sendable (SchemaComponents, Access) -> OpenAPI.Operation
-    let handle: @Sendable (Owner, Request, PaymentsRequestContext) async throws -> Response
+    /// The route served by one controller: bound once, when mounted, so that a request does
+    /// not copy the controller and its services into a new closure.
+    let bind: @Sendable (Owner) -> Responder
+
+    typealias Responder = @Sendable (Request, PaymentsRequestContext) async throws -> Response
 
     /// - Parameters:
     ///   - handler: the controller's method that serves it (`PlansController.create`); its
@@ -198,20 +202,23 @@ public struct Route<Owner: Controller>: Sendable {
                 errors: errors
             ).operation
         }
-        handle = { owner, request, context in
-            let query = try Query.query.read(APIDecoding.query(of: request))
-            let body: Body
-            if takesBody || [.post, .put, .patch].contains(request.method) {
-                body = try Body.shape.read(try await APIDecoding.json(from: request))
-            } else {
-                body = Body()
+        bind = { owner in
+            let serve = handler(owner)
+            return { request, context in
+                let query = try Query.query.read(APIDecoding.query(of: request))
+                let body: Body
+                if takesBody || [.post, .put, .patch].contains(request.method) {
+                    body = try Body.shape.read(try await APIDecoding.json(from: request))
+                } else {
+                    body = Body()
+                }
+                let output = try await serve(Call(body: body, query: query, request: request, context: context))
+                return Response(
+                    status: success.status(output),
+                    headers: [.contentType: success.contentType],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: success.codec.json(output)))
+                )
             }
-            let output = try await handler(owner)(Call(body: body, query: query, request: request, context: context))
-            return Response(
-                status: success.status(output),
-                headers: [.contentType: success.contentType],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: success.codec.json(output)))
-            )
         }
     }
 
@@ -248,7 +255,7 @@ public struct Route<Owner: Controller>: Sendable {
                     errors: errors
                 ).operation
             },
-            handle: { owner, request, context in try await handler(owner)(request, context) }
+            bind: { owner in handler(owner) }
         )
     }
 
@@ -257,12 +264,12 @@ public struct Route<Owner: Controller>: Sendable {
         path: String,
         operationID: String,
         describe: @escaping @Sendable (SchemaComponents, Access) -> OpenAPI.Operation,
-        handle: @escaping @Sendable (Owner, Request, PaymentsRequestContext) async throws -> Response
+        bind: @escaping @Sendable (Owner) -> Responder
     ) {
         self.method = method
         self.path = path
         self.operationID = operationID
         self.describe = describe
-        self.handle = handle
+        self.bind = bind
     }
 }

@@ -51,7 +51,6 @@ struct AppAuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.identity = .app(app, key, actorLabel: label)
-        context.logger[metadataKey: "app_id"] = .string(app.id.rawValue)
         return try await next(request, context)
     }
 }

@@ -72,12 +72,15 @@ struct IdempotencyMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let failure = ErrorEnvelope.paymentsError(from: error, logger: context.logger)
+            // The app's id is added to the logger here, where it is used, not on every request.
+            var logger = context.logger
+            if !scope.isEmpty { logger[metadataKey: "app_id"] = .string(scope) }
+            let failure = ErrorEnvelope.paymentsError(from: error, logger: logger)
             if ErrorEnvelope.status(of: failure.kind).0.code >= 500 {
                 try? await store.idempotency.release(scope: scope, key: key)
                 throw error
             }
-            let errorResponse = ErrorEnvelope.response(for: failure, logger: context.logger)
+            let errorResponse = ErrorEnvelope.response(for: failure, logger: logger)
             return try await keep(errorResponse, scope: scope, key: key)
         }
         guard response.status.code < 500 else {
