@@ -59,7 +59,8 @@ import Testing
         let rule = TextRule(length: 1...3)
         #expect(rule.accepts("é€𝄞"))  // 3 scalars, 9 bytes
         #expect(!rule.accepts("é€𝄞a"))
-        #expect(!Customer.externalIDRule.accepts("orgé"))
+        #expect(Customer.externalIDRule.accepts("orgé"))  // any character but spaces, slashes, controls
+        #expect(!Entitlement.featureRule.accepts("exporté"))  // letters of ASCII only
         #expect(Entitlement.locationRule.accepts("Zürich"))
         #expect(!Entitlement.overrideReasonRule.accepts("\u{3000}"))  // ideographic space: blank
     }
