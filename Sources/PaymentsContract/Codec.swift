@@ -29,6 +29,7 @@ public struct Codec<Value>: Sendable {
     public func schema(in components: SchemaComponents) -> JSONSchema { describe(components) }
 
     /// Writes `value` as JSON text.
+    @inlinable
     public func json(_ value: Value) -> [UInt8] {
         var writer = JSONWriter()
         write(value, &writer)
@@ -36,6 +37,7 @@ public struct Codec<Value>: Sendable {
     }
 
     /// The same value or `null`.
+    @inlinable
     public var nullable: Codec<Value?> {
         let describe = self.describe
         let write = self.write
@@ -45,6 +47,7 @@ public struct Codec<Value>: Sendable {
     }
 
     /// A JSON array of values.
+    @inlinable
     public var list: Codec<[Value]> {
         let describe = self.describe
         let write = self.write

@@ -3,18 +3,20 @@ import PaymentsDomain
 
 /// One field of a resource: its name, how it is read from the root value, written and described.
 public struct Field<Root>: Sendable {
-    let name: String
+    @usableFromInline let name: String
     /// Whether the field is always written (a `null` at most), or left out when it has no value.
-    let alwaysPresent: Bool
-    let describe: @Sendable (SchemaComponents) -> JSONSchema
-    let write: @Sendable (Root, inout JSONWriter) -> Void
+    @usableFromInline let alwaysPresent: Bool
+    @usableFromInline let describe: @Sendable (SchemaComponents) -> JSONSchema
+    @usableFromInline let write: @Sendable (Root, inout JSONWriter) -> Void
 
     /// A field written with its type's codec: `Field("id", \.id)`.
+    @inlinable
     public init<Value: JSONOutput>(_ name: String, _ get: @escaping @Sendable (Root) -> Value, description: String? = nil) {
         self.init(name, get, Value.codec, description: description)
     }
 
     /// A field written with `codec`: `Field("prices", \.prices, Resources.price.list)`.
+    @inlinable
     public init<Value>(_ name: String, _ get: @escaping @Sendable (Root) -> Value, _ codec: Codec<Value>, description: String? = nil) {
         self.name = name
         alwaysPresent = true
@@ -28,6 +30,7 @@ public struct Field<Root>: Sendable {
     }
 
     /// A field left out when `get` has no value (rather than written as `null`).
+    @inlinable
     public static func omittedWhenNil<Value: JSONOutput>(
         _ name: String,
         _ get: @escaping @Sendable (Root) -> Value?,
@@ -37,6 +40,7 @@ public struct Field<Root>: Sendable {
     }
 
     /// A field left out when `get` has no value, written with `codec` when it has one.
+    @inlinable
     public static func omittedWhenNil<Value>(
         _ name: String,
         _ get: @escaping @Sendable (Root) -> Value?,
@@ -52,7 +56,8 @@ public struct Field<Root>: Sendable {
         }
     }
 
-    private init(
+    @usableFromInline
+    init(
         name: String,
         alwaysPresent: Bool,
         describe: @escaping @Sendable (SchemaComponents) -> JSONSchema,
@@ -65,6 +70,7 @@ public struct Field<Root>: Sendable {
     }
 
     /// The field read from another root: how a resource that wraps another reuses its fields.
+    @inlinable
     public func from<Outer>(_ inner: @escaping @Sendable (Outer) -> Root) -> Field<Outer> {
         let write = self.write
         return Field<Outer>(name: name, alwaysPresent: alwaysPresent, describe: describe) { outer, writer in write(inner(outer), &writer) }
@@ -88,7 +94,7 @@ public struct Resource<Root>: Sendable {
     public let object: String?
     public let description: String?
     /// In the order they are written: by name, so the same object is the same bytes every time.
-    let fields: [Field<Root>]
+    @usableFromInline let fields: [Field<Root>]
 
     public init(
         _ name: String?,
@@ -109,6 +115,7 @@ public struct Resource<Root>: Sendable {
         precondition(Set(self.fields.map(\.name)).count == self.fields.count, "a field of \(name ?? "an object") is declared twice")
     }
 
+    @inlinable
     public func write(_ root: Root, to writer: inout JSONWriter) {
         writer.object { writer in
             for field in fields { field.write(root, &writer) }
@@ -116,6 +123,7 @@ public struct Resource<Root>: Sendable {
     }
 
     /// The JSON text of `root`.
+    @inlinable
     public func json(_ root: Root) -> [UInt8] {
         var writer = JSONWriter()
         write(root, to: &writer)
@@ -123,6 +131,7 @@ public struct Resource<Root>: Sendable {
     }
 
     /// The object's own schema (not a reference).
+    @usableFromInline
     func objectSchema(in components: SchemaComponents) -> JSONSchema {
         var properties = OrderedDictionary<String, JSONSchema>()
         for field in fields {
@@ -133,6 +142,7 @@ public struct Resource<Root>: Sendable {
     }
 
     /// How the resource is written wherever it appears: by reference when it has a name.
+    @inlinable
     public var codec: Codec<Root> {
         let resource = self
         return Codec(

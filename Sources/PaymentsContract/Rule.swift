@@ -12,10 +12,10 @@ import Foundation
 public struct Rule<Value>: Sendable {
     public typealias Reader = @Sendable (JSONValue, JSONPath) throws(PaymentsError) -> Value
 
-    let describe: @Sendable (SchemaComponents) -> JSONSchema
-    let read: Reader
+    @usableFromInline let describe: @Sendable (SchemaComponents) -> JSONSchema
+    @usableFromInline let read: Reader
     /// How a query parameter's text becomes the JSON value this rule reads.
-    let fromQuery: @Sendable (String) -> JSONValue
+    @usableFromInline let fromQuery: @Sendable (String) -> JSONValue
 
     public init(
         describe: @escaping @Sendable (SchemaComponents) -> JSONSchema,
@@ -33,9 +33,11 @@ public struct Rule<Value>: Sendable {
 
     public func schema(in components: SchemaComponents) -> JSONSchema { describe(components) }
 
+    @inlinable
     public func read(_ json: JSONValue, at path: JSONPath) throws(PaymentsError) -> Value { try read(json, path) }
 
     /// The same value, then one more check or conversion: `.text(rule).then { ... }`.
+    @inlinable
     public func then<Other>(_ transform: @escaping @Sendable (Value, JSONPath) throws(PaymentsError) -> Other) -> Rule<Other> {
         let read = self.read
         return Rule<Other>(describe: describe, fromQuery: fromQuery) { json, path throws(PaymentsError) in

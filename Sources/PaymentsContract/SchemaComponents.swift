@@ -21,7 +21,7 @@ public final class SchemaComponents {
 extension JSONSchema {
     /// This schema with `null` allowed too. A reference cannot carry `null` in its own `type`,
     /// so it becomes `anyOf: [reference, null]`.
-    var orNull: JSONSchema {
+    @usableFromInline var orNull: JSONSchema {
         if case .reference = value { return .any(of: [self, .null()]) }
         // A combination (a timestamp is an integer or a string) gains `null` as one more choice: a
         // `type: null` beside it would require both.
@@ -37,7 +37,7 @@ extension JSONSchema {
     }
 
     /// This schema, described; a reference keeps its description beside it.
-    func described(_ text: String?) -> JSONSchema {
+    @usableFromInline func described(_ text: String?) -> JSONSchema {
         guard let text else { return self }
         if case .reference = value { return .all(of: [self], core: .init(description: text)) }
         return with(description: text)

@@ -16,12 +16,29 @@ public protocol APIInput: Sendable {
 /// One field of a request body: its name, whether it must be there, what `null` means for it,
 /// and the rule its value follows. Declared with `Required`, `Nullable`, `Omittable` or
 /// `Clearable`.
+///
+/// The reading path of the contract (`Input`, the declarations' readers, `Shape.read`) is
+/// `@inlinable`: each route's shapes are then compiled for their own types where they are declared,
+/// instead of running as generic code that looks up its types' metadata on every request.
 public struct Input<Root>: Sendable {
-    let name: String
+    @usableFromInline let name: String
     let isRequired: Bool
     let describe: @Sendable (SchemaComponents) -> JSONSchema
     /// Reads the field's JSON value (nil when the field is absent) into the root.
-    let read: @Sendable (JSONValue?, inout Root, JSONPath) throws(PaymentsError) -> Void
+    @usableFromInline let read: @Sendable (JSONValue?, inout Root, JSONPath) throws(PaymentsError) -> Void
+
+    @usableFromInline
+    init(
+        name: String,
+        isRequired: Bool,
+        describe: @escaping @Sendable (SchemaComponents) -> JSONSchema,
+        read: @escaping @Sendable (JSONValue?, inout Root, JSONPath) throws(PaymentsError) -> Void
+    ) {
+        self.name = name
+        self.isRequired = isRequired
+        self.describe = describe
+        self.read = read
+    }
 }
 
 /// A declaration of one request field.
@@ -34,6 +51,7 @@ public protocol InputDeclaration<Root> {
 public struct Required<Root>: InputDeclaration {
     public let input: Input<Root>
 
+    @inlinable
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
         input = Input(name: name, isRequired: true, describe: { rule.schema(in: $0).described(description) }) {
             json,
@@ -44,6 +62,7 @@ public struct Required<Root>: InputDeclaration {
     }
 
     /// Kept where a value may be nil until it is read.
+    @inlinable
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value?> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
         input = Input(name: name, isRequired: true, describe: { rule.schema(in: $0).described(description) }) {
             json,
@@ -53,6 +72,7 @@ public struct Required<Root>: InputDeclaration {
         }
     }
 
+    @inlinable
     static func value<Value>(_ json: JSONValue?, _ rule: Rule<Value>, _ at: JSONPath) throws(PaymentsError) -> Value {
         guard let json else { throw .missing(at.param) }
         if case .null = json { throw .invalid(at.param, "\(at.param) must not be null.") }
@@ -64,6 +84,7 @@ public struct Required<Root>: InputDeclaration {
 public struct Nullable<Root>: InputDeclaration {
     public let input: Input<Root>
 
+    @inlinable
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value?> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
         input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).orNull.described(description) }) {
             json,
@@ -80,6 +101,7 @@ public struct Nullable<Root>: InputDeclaration {
 public struct Omittable<Root>: InputDeclaration {
     public let input: Input<Root>
 
+    @inlinable
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Value?> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
         input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).described(description) }) {
             json,
@@ -97,6 +119,7 @@ public struct Omittable<Root>: InputDeclaration {
 public struct Clearable<Root>: InputDeclaration {
     public let input: Input<Root>
 
+    @inlinable
     public init<Value>(_ name: String, _ path: WritableKeyPath<Root, Patch<Value>> & Sendable, _ rule: Rule<Value>, description: String? = nil) {
         input = Input(name: name, isRequired: false, describe: { rule.schema(in: $0).orNull.described(description) }) {
             json,
@@ -122,10 +145,12 @@ public struct Shape<Root: Sendable>: Sendable {
     /// The schema's name in `#/components/schemas`; nil for an object described inline.
     public let name: String?
     public let description: String?
-    let inputs: [Input<Root>]
-    let make: @Sendable () -> Root
+    @usableFromInline let inputs: [Input<Root>]
+    @usableFromInline let make: @Sendable () -> Root
     /// The field names, for telling an unknown field (kept, not worked out on every read).
-    let names: Set<String>
+    @usableFromInline let names: Set<String>
+    /// The same, in order: what telling a known field compares with.
+    @usableFromInline let nameList: [String]
 
     public init(
         _ name: String?,
@@ -137,7 +162,8 @@ public struct Shape<Root: Sendable>: Sendable {
         self.description = description
         self.make = make
         self.inputs = inputs()
-        names = Set(self.inputs.map(\.name))
+        nameList = self.inputs.map(\.name)
+        names = Set(nameList)
         precondition(names.count == self.inputs.count, "a field of \(name ?? "a body") is declared twice")
     }
 
@@ -146,16 +172,17 @@ public struct Shape<Root: Sendable>: Sendable {
 
     /// Reads an object of this shape.
     /// - Throws: `parameter_unknown` for a field it does not have, else the first field's error.
+    @inlinable
     public func read(_ json: JSONValue, at path: JSONPath = .root, ignoring extra: Set<String> = []) throws(PaymentsError) -> Root {
         guard case .object(let members) = json else {
             if path.isRoot {
                 throw PaymentsError(.invalidRequest, code: .invalidJSON, message: "The request body must be a JSON object.")
             }
-            throw Rule<Root>.wrongType(path, "an object")
+            throw .invalid(path.param, "\(path.param) must be an object.")
         }
         // A member is known when a field has its name: a few comparisons of short strings, where
         // looking it up in `names` would hash it (the set is for telling which one is not).
-        func isKnown(_ key: String) -> Bool { inputs.contains { $0.name == key } || extra.contains(key) }
+        func isKnown(_ key: String) -> Bool { nameList.contains(key) || extra.contains(key) }
         if !members.keys.allSatisfy(isKnown), let unknown = members.keys.sorted().first(where: { !names.contains($0) && !extra.contains($0) }) {
             throw .unknown(path.appending(unknown).param)
         }
@@ -181,6 +208,7 @@ public struct Shape<Root: Sendable>: Sendable {
     }
 
     /// The shape as a rule for a field whose value is an object of it.
+    @inlinable
     public var rule: Rule<Root> {
         let shape = self
         return Rule(describe: { shape.schema(in: $0) }) { json, path throws(PaymentsError) in try shape.read(json, at: path) }

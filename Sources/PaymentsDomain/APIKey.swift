@@ -108,36 +108,40 @@ public enum KeyMaterial {
 
     /// The mode and kind a key string claims, or `nil` when it is not shaped like one of our keys.
     public static func shape(of key: String) -> (mode: App.Mode, kind: APIKey.Kind)? {
-        for mode in App.Mode.allCases {
-            for kind in APIKey.Kind.allCases {
-                let prefix = prefix(for: mode, kind: kind)
-                if key.hasPrefix(prefix), key.utf8.count == prefix.utf8.count + randomLength,
-                    key.utf8.dropFirst(prefix.utf8.count).allSatisfy(isBase62)
-                {
-                    return (mode, kind)
-                }
-            }
+        for (mode, kind, prefix) in prefixes
+        where key.utf8.count == prefix.count + randomLength && key.utf8.starts(with: prefix)
+            && key.utf8.dropFirst(prefix.count).allSatisfy(isBase62)
+        {
+            return (mode, kind)
         }
         return nil
     }
 
+    /// Every mode and kind with its prefix's bytes (every request's key is told by them).
+    private static let prefixes = App.Mode.allCases.flatMap { mode in
+        APIKey.Kind.allCases.map { kind in (mode, kind, Array(prefix(for: mode, kind: kind).utf8)) }
+    }
+
     /// Hex SHA-256 of a key: how it is stored and looked up.
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Array(key.utf8)).hexString
+        var key = key
+        return key.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }.hexString
     }
 
     /// What may be shown of a key: its mode prefix and 4 characters.
     public static func displayPrefix(_ key: String) -> String { String(key.prefix(12)) }
 }
 
+private let hexDigits = Array("0123456789abcdef".utf8)
+
 extension Sequence where Element == UInt8 {
     /// Lowercase hex.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
+        out.reserveCapacity(underestimatedCount * 2)
         for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 15)])
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -14,7 +14,7 @@ enum APIDecoding {
     /// - Throws: `unsupported_media_type` for another content type, `invalid_json` for text that
     ///   is not JSON.
     static func json(from request: Request) async throws -> JSONValue {
-        if let contentType = request.headers[.contentType], !contentType.hasASCIIPrefix(caseInsensitive: "application/json") {
+        if let contentType = request.headers.value(.contentType), !contentType.hasASCIIPrefix(caseInsensitive: "application/json") {
             throw PaymentsError(
                 .invalidRequest,
                 code: .unsupportedMediaType,

@@ -153,7 +153,7 @@ public struct Call<Body: Sendable, Query: Sendable>: Sendable {
     public var origin: Origin { context.origin }
 
     /// The request's `Idempotency-Key` (already checked by the middleware).
-    public var idempotencyKey: String? { request.headers[.idempotencyKey] }
+    public var idempotencyKey: String? { request.headers.value(.idempotencyKey) }
 }
 
 /// One route, declared once: method, path, what it takes and answers, and its handler. The

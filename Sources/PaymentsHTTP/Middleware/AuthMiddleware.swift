@@ -6,7 +6,7 @@ import PaymentsServices
 extension Request {
     /// The token of `Authorization: Bearer <token>`.
     func bearerToken() throws -> String {
-        guard let header = headers[.authorization] else {
+        guard let header = headers.value(.authorization) else {
             throw PaymentsError(
                 .authentication,
                 code: .apiKeyMissing,
@@ -43,7 +43,7 @@ struct AppAuthMiddleware: RouterMiddleware {
             )
         }
         var label: String?
-        if let actor = request.headers[.actorID] {
+        if let actor = request.headers.value(.actorID) {
             guard !actor.isEmpty, actor.utf8.count <= 255 else {
                 throw PaymentsError.invalid("X-Actor-Id", "X-Actor-Id must be 1 to 255 characters.")
             }

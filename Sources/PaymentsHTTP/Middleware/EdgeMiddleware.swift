@@ -10,6 +10,22 @@ extension HTTPField.Name {
     static let actorID = Self("X-Actor-Id")!
 }
 
+extension HTTPFields {
+    /// The field's value as `self[name]` gives it (several values joined by ", "), without the
+    /// generic joining when there is one value: what every request's `Authorization` is.
+    func value(_ name: HTTPField.Name) -> String? {
+        var found: String?
+        for field in self where field.name == name {
+            guard let first = found else {
+                found = field.value
+                continue
+            }
+            found = first + ", " + field.value
+        }
+        return found
+    }
+}
+
 /// The outermost middleware: gives the request an id, reads the body within the size limit,
 /// turns every error into the JSON envelope, stamps `Request-Id`, records metrics and logs.
 struct EdgeMiddleware: RouterMiddleware {

@@ -33,7 +33,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         async throws -> Response
     {
         guard [.post, .put, .patch, .delete].contains(request.method),
-            let key = request.headers[.idempotencyKey]
+            let key = request.headers.value(.idempotencyKey)
         else {
             return try await next(request, context)
         }
