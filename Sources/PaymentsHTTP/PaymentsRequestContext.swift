@@ -1,12 +1,12 @@
 import Hummingbird
 import PaymentsDomain
+import PaymentsServices
 import PaymentsStore
 
 /// Who a request is, once a middleware has authenticated it.
 public enum Identity: Sendable {
-    /// An app's key, with the `X-Actor-Id` the app sent, if any. (Indirect: the context is
-    /// copied at every layer of a request, and a boxed identity is copied by one reference.)
-    indirect case app(App, APIKey, actorLabel: String?)
+    /// An app's key, with the `X-Actor-Id` the app sent, if any.
+    case app(AuthenticatedKey, actorLabel: String?)
     case admin
 }
 
@@ -23,16 +23,16 @@ public struct PaymentsRequestContext: RequestContext {
     /// The app the key belongs to. The only way a handler learns which app it serves: the app
     /// never comes from the request's path, query or body.
     public func app() throws -> App {
-        guard case .app(let app, _, _) = identity else {
+        guard case .app(let found, _) = identity else {
             throw PaymentsError.unauthenticated("This route needs an app's API key.")
         }
-        return app
+        return found.app
     }
 
     /// Who is acting, for the audit log.
     public var origin: Origin {
         switch identity {
-        case .app(_, let key, let label): Origin(actor: .key(key.id, label: label), requestID: requestID)
+        case .app(let found, let label): Origin(actor: .key(found.key.id, label: label), requestID: requestID)
         case .admin: Origin(actor: .admin, requestID: requestID)
         case nil: Origin(actor: .system, requestID: requestID)
         }

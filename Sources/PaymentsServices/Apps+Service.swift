@@ -156,25 +156,24 @@ extension Apps {
 
         /// The app and key behind a bearer token.
         /// - Throws: `PaymentsError` (`api_key_invalid`, `api_key_expired`, `api_key_revoked`).
-        public func authenticate(bearer token: String) async throws -> (App, APIKey) {
+        public func authenticate(bearer token: String) async throws -> AuthenticatedKey {
             guard KeyMaterial.mode(of: token) != nil else {
                 throw PaymentsError.unauthenticated("Invalid API key: keys look like sk_test_... or sk_live_... (pk_... for the public routes).")
             }
             let hash = KeyMaterial.hash(token)
             let now = store.clock.now()
-            let app: App
-            let key: APIKey
+            let found: AuthenticatedKey
             if let cached = keyCache.lookup(hash: hash, now: now) {
-                (app, key) = cached
+                found = cached
             } else {
-                guard let found = try await store.read({ try await $0.keys.authenticate(hash: hash) }) else {
+                guard let (key, app) = try await store.read({ try await $0.keys.authenticate(hash: hash) }) else {
                     throw PaymentsError.unauthenticated("Invalid API key provided: \(KeyMaterial.displayPrefix(token))****.")
                 }
-                (key, app) = found
-                keyCache.store(hash: hash, app: app, key: key, now: now)
+                found = AuthenticatedKey(app: app, key: key)
+                keyCache.store(hash: hash, found, now: now)
             }
-            switch key.state(at: now) {
-            case .active, .expiring: return (app, key)
+            switch found.key.state(at: now) {
+            case .active, .expiring: return found
             case .expired:
                 throw PaymentsError(.authentication, code: .apiKeyExpired, message: "This API key has expired: it was rotated.")
             case .revoked:

@@ -33,9 +33,9 @@ struct AppAuthMiddleware: RouterMiddleware {
     )
         async throws -> Response
     {
-        let (app, key) = try await apps.authenticate(bearer: try request.bearerToken())
+        let found = try await apps.authenticate(bearer: try request.bearerToken())
         // A publishable key is public by design: it reads the public routes and nothing else.
-        if key.kind == .publishable, !(request.method == .get && request.uri.path.hasPrefix(PublicController.prefix)) {
+        if found.key.kind == .publishable, !(request.method == .get && request.uri.path.hasPrefix(PublicController.prefix)) {
             throw PaymentsError(
                 .permission,
                 code: .publishableKeyNotAllowed,
@@ -50,7 +50,7 @@ struct AppAuthMiddleware: RouterMiddleware {
             label = actor
         }
         var context = context
-        context.identity = .app(app, key, actorLabel: label)
+        context.identity = .app(found, actorLabel: label)
         return try await next(request, context)
     }
 }

@@ -42,7 +42,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         let scope: String
         switch context.identity {
-        case .app(let app, _, _): scope = app.id.rawValue
+        case .app(let found, _): scope = found.app.id.rawValue
         case .admin, nil: scope = ""
         }
         let requestHash = try await Self.fingerprint(request)
