@@ -147,10 +147,9 @@ public struct Shape<Root: Sendable>: Sendable {
     public let description: String?
     @usableFromInline let inputs: [Input<Root>]
     @usableFromInline let make: @Sendable () -> Root
-    /// The field names, for telling an unknown field (kept, not worked out on every read).
-    @usableFromInline let names: Set<String>
-    /// The same, in order: what telling a known field compares with.
-    @usableFromInline let nameList: [String]
+    /// The field names, in order, for telling an unknown field (kept, not worked out on every
+    /// read; a few short names compare faster than they hash).
+    @usableFromInline let names: [String]
 
     public init(
         _ name: String?,
@@ -162,13 +161,12 @@ public struct Shape<Root: Sendable>: Sendable {
         self.description = description
         self.make = make
         self.inputs = inputs()
-        nameList = self.inputs.map(\.name)
-        names = Set(nameList)
-        precondition(names.count == self.inputs.count, "a field of \(name ?? "a body") is declared twice")
+        names = self.inputs.map(\.name)
+        precondition(Set(names).count == names.count, "a field of \(name ?? "a body") is declared twice")
     }
 
     /// The field names this shape takes.
-    public var fieldNames: [String] { inputs.map(\.name) }
+    public var fieldNames: [String] { names }
 
     /// Reads an object of this shape.
     /// - Throws: `parameter_unknown` for a field it does not have, else the first field's error.
@@ -180,10 +178,8 @@ public struct Shape<Root: Sendable>: Sendable {
             }
             throw .invalid(path.param, "\(path.param) must be an object.")
         }
-        // A member is known when a field has its name: a few comparisons of short strings, where
-        // looking it up in `names` would hash it (the set is for telling which one is not).
-        func isKnown(_ key: String) -> Bool { nameList.contains(key) || extra.contains(key) }
-        if !members.keys.allSatisfy(isKnown), let unknown = members.keys.sorted().first(where: { !names.contains($0) && !extra.contains($0) }) {
+        func isKnown(_ key: String) -> Bool { names.contains(key) || extra.contains(key) }
+        if !members.keys.allSatisfy(isKnown), let unknown = members.keys.sorted().first(where: { !isKnown($0) }) {
             throw .unknown(path.appending(unknown).param)
         }
         var root = make()

@@ -129,16 +129,19 @@ public struct CharacterClass: Sendable, Equatable {
         byte < 64 ? asciiLow & (1 << UInt64(byte)) != 0 : asciiHigh & (1 << UInt64(byte - 64)) != 0
     }
 
-    private var asciiLow: UInt64 = 0
-    private var asciiHigh: UInt64 = 0
+    private let asciiLow: UInt64
+    private let asciiHigh: UInt64
 
     init(excluding: Bool, ranges: [ClosedRange<UInt32>], description: String) {
         self.excluding = excluding
         self.ranges = ranges
         self.description = description
+        var low: UInt64 = 0
+        var high: UInt64 = 0
         for byte in UInt32(0)..<128 where ranges.contains(where: { $0.contains(byte) }) != excluding {
-            if byte < 64 { asciiLow |= 1 << UInt64(byte) } else { asciiHigh |= 1 << UInt64(byte - 64) }
+            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
         }
+        (asciiLow, asciiHigh) = (low, high)
     }
 
     /// The class as a regular expression over the whole text: `^[A-Za-z0-9_.-]+$`.

@@ -11,7 +11,8 @@ public enum Apps {}
 
 extension Apps {
     /// Creating apps, issuing, rotating and revoking their keys, and recognising a key.
-    // A class: every request of its routes holds it, and a class is shared by one reference.
+    ///
+    /// A class: every request of its routes holds it, and a class is shared by one reference.
     public final class Service: Sendable {
         let store: Store
         let keyCache: KeyCache

@@ -118,7 +118,8 @@ extension Entitlements {
 
     /// Feature gates: checks answered from memory, overrides, the app's policy and rules, and
     /// the report of what checks decided.
-    // A class: every request of its routes holds it, and a class is shared by one reference.
+    ///
+    /// A class: every request of its routes holds it, and a class is shared by one reference.
     public final class Service: Sendable {
         let store: Store
         let cache: EntitlementCache

@@ -47,7 +47,8 @@ extension Usage {
     }
 
     /// Usage events in, and usage read back from rollups (never from the raw events).
-    // A class: every request of its routes holds it, and a class is shared by one reference.
+    ///
+    /// A class: every request of its routes holds it, and a class is shared by one reference.
     public final class Service: Sendable {
         let store: Store
         let customers: Customers.Service

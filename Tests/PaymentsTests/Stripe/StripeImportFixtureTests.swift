@@ -94,38 +94,10 @@ import Testing
         }
     }
 
-    /// Runs `body` with a test-mode app on its own Stripe account or, `platform`, on the
-    /// platform's (its webhooks then come to `/webhooks/stripe`, signed with InboxTests' secret).
-    static func withAccount(
-        _ engine: SQLEngine,
-        platform: Bool,
-        transport: StripeTransport,
-        _ body: @Sendable @escaping (TestAPI, _ appID: String, _ key: String) async throws -> Void
-    ) async throws {
-        guard platform else { return try await RecordingStripe.withOwnAccount(engine, transport: transport, body) }
-        try await TestAPI.run(
-            engine,
-            configure: { dependencies in
-                dependencies.providers = Providers.Directory(
-                    store: dependencies.store,
-                    secrets: dependencies.secrets,
-                    platformStripe: .init(secretKey: Secret("sk_test_platform"), webhookSecrets: [InboxTests.secret]),
-                    makeStripe: { credentials, account in
-                        StripeProvider(secretKey: credentials.secretKey, account: account, transport: transport, logger: testLogger)
-                    },
-                    makeSandbox: { _, _ in fatalError("the app is served by the platform's Stripe account") }
-                )
-            }
-        ) { api in
-            let (appID, key) = try await api.createApp()
-            try await body(api, appID, key)
-        }
-    }
-
     @Test(arguments: TestDatabase.engines, [false, true])
     func theCurrentAPIsObjectsComeInAndTellTheAppWhenAsked(engine: SQLEngine, platform: Bool) async throws {
         let account = Account()
-        try await Self.withAccount(engine, platform: platform, transport: account.transport) { api, appID, key in
+        try await RecordingStripe.withAccount(engine, platform: platform, transport: account.transport) { api, appID, key in
             let app = try await api.services.apps.get(App.ID(rawValue: appID))
             var options = Import.Options()
             options.emitEvents = true

@@ -175,28 +175,42 @@ extension RecordingStripe {
         transport: StripeTransport,
         _ body: @Sendable @escaping (TestAPI, _ appID: String, _ key: String) async throws -> Void
     ) async throws {
+        try await withAccount(engine, platform: false, transport: transport, body)
+    }
+
+    /// Runs `body` with a test-mode app on its own Stripe account or, `platform`, on the
+    /// platform's (`sk_test_platform`: its webhooks then come to `/webhooks/stripe`, signed with
+    /// InboxTests' secret), reached through `transport`.
+    static func withAccount(
+        _ engine: SQLEngine,
+        platform: Bool,
+        transport: StripeTransport,
+        _ body: @Sendable @escaping (TestAPI, _ appID: String, _ key: String) async throws -> Void
+    ) async throws {
         try await TestAPI.run(
             engine,
             configure: { dependencies in
                 dependencies.providers = Providers.Directory(
                     store: dependencies.store,
                     secrets: dependencies.secrets,
-                    platformStripe: nil,
+                    platformStripe: platform ? .init(secretKey: Secret("sk_test_platform"), webhookSecrets: [InboxTests.secret]) : nil,
                     makeStripe: { credentials, account in
                         StripeProvider(secretKey: credentials.secretKey, account: account, transport: transport, logger: testLogger)
                     },
-                    makeSandbox: { _, _ in fatalError("the app has its own Stripe account") }
+                    makeSandbox: { _, _ in fatalError("the app is served by a Stripe account") }
                 )
             }
         ) { api in
             let (appID, key) = try await api.createApp()
-            let account = try await api.request(
-                .put,
-                "/v1/provider-accounts/stripe",
-                key: key,
-                json: #"{"secret_key":"sk_test_own","webhook_secrets":["\#(Self.ownSecret)"]}"#
-            )
-            #expect(account.status == .created, "\(account.text)")
+            if !platform {
+                let account = try await api.request(
+                    .put,
+                    "/v1/provider-accounts/stripe",
+                    key: key,
+                    json: #"{"secret_key":"sk_test_own","webhook_secrets":["\#(Self.ownSecret)"]}"#
+                )
+                #expect(account.status == .created, "\(account.text)")
+            }
             try await body(api, appID, key)
         }
     }
