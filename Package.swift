@@ -19,7 +19,7 @@ import PackageDescription
 //   payments         the thin executable (swift-argument-parser).
 let package = Package(
     name: "payment-service",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "payments", targets: ["PaymentsCLI"])
     ],

@@ -123,26 +123,60 @@ public enum KeyMaterial {
     }
 
     /// Hex SHA-256 of a key: how it is stored and looked up.
-    public static func hash(_ key: String) -> String {
+    public static func hash(_ key: String) -> String { digest(key).hex }
+
+    /// SHA-256 of a key, as a value: what the key cache is keyed by (its ``KeyDigest/hex`` is the stored hash).
+    public static func digest(_ key: String) -> KeyDigest {
         var key = key
-        return key.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }.hexString
+        return KeyDigest(key.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) })
     }
 
     /// What may be shown of a key: its mode prefix and 4 characters.
     public static func displayPrefix(_ key: String) -> String { String(key.prefix(12)) }
 }
 
-private let hexDigits = Array("0123456789abcdef".utf8)
+/// A key's SHA-256 as four words: hashed and compared without its hex text being made (the key
+/// cache's key; the hex is only needed to look the key up in the database).
+public struct KeyDigest: Hashable, Sendable {
+    private let words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ digest: SHA256Digest) {
+        words = digest.withUnsafeBytes { bytes in
+            (
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
+        }
+    }
+
+    /// Lowercase hex of the 32 bytes, in the digest's order.
+    public var hex: String { withUnsafeBytes(of: words, lowercaseHex) }
+
+    public static func == (lhs: KeyDigest, rhs: KeyDigest) -> Bool { lhs.words == rhs.words }
+
+    public func hash(into hasher: inout Hasher) { withUnsafeBytes(of: words) { hasher.combine(bytes: $0) } }
+}
 
 extension Sequence where Element == UInt8 {
     /// Lowercase hex.
     public var hexString: String {
-        var out = [UInt8]()
-        out.reserveCapacity(underestimatedCount * 2)
-        for byte in self {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 15)])
+        if let hex = withContiguousStorageIfAvailable({ lowercaseHex(UnsafeRawBufferPointer($0)) }) { return hex }
+        return Array(self).withUnsafeBytes(lowercaseHex)
+    }
+}
+
+extension Digest {
+    /// Lowercase hex, written from the digest's bytes (iterating a digest copies it into an array).
+    public var hexString: String { withUnsafeBytes(lowercaseHex) }
+}
+
+private func lowercaseHex(_ bytes: UnsafeRawBufferPointer) -> String {
+    String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+        let digits: StaticString = "0123456789abcdef"
+        for (offset, byte) in bytes.enumerated() {
+            out[2 * offset] = digits.utf8Start[Int(byte >> 4)]
+            out[2 * offset + 1] = digits.utf8Start[Int(byte & 15)]
         }
-        return String(decoding: out, as: UTF8.self)
+        return bytes.count * 2
     }
 }

@@ -161,17 +161,18 @@ extension Apps {
             guard KeyMaterial.mode(of: token) != nil else {
                 throw PaymentsError.unauthenticated("Invalid API key: keys look like sk_test_... or sk_live_... (pk_... for the public routes).")
             }
-            let hash = KeyMaterial.hash(token)
+            let digest = KeyMaterial.digest(token)
             let now = store.clock.now()
             let found: AuthenticatedKey
-            if let cached = keyCache.lookup(hash: hash, now: now) {
+            if let cached = keyCache.lookup(digest, now: now) {
                 found = cached
             } else {
+                let hash = digest.hex
                 guard let (key, app) = try await store.read({ try await $0.keys.authenticate(hash: hash) }) else {
                     throw PaymentsError.unauthenticated("Invalid API key provided: \(KeyMaterial.displayPrefix(token))****.")
                 }
                 found = AuthenticatedKey(app: app, key: key)
-                keyCache.store(hash: hash, found, now: now)
+                keyCache.store(digest, found, now: now)
             }
             switch found.key.state(at: now) {
             case .active, .expiring: return found

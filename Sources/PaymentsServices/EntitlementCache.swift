@@ -1,6 +1,6 @@
-import NIOConcurrencyHelpers
 import PaymentsDomain
 import PaymentsStore
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -89,7 +89,7 @@ final class EntitlementCache: Sendable {
     }
 
     static let usageMaxAge = Duration.milliseconds(900)
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     let capacity: Int
 
     init(capacity: Int = 100_000) {
@@ -97,12 +97,12 @@ final class EntitlementCache: Sendable {
     }
 
     /// The moment a read starts: pass it back when keeping what was read.
-    var tick: UInt64 { state.withLockedValue { $0.tick } }
+    var tick: UInt64 { state.withLock { $0.tick } }
 
-    func rules(_ app: App.ID) -> AppRules? { state.withLockedValue { $0.apps[app] } }
+    func rules(_ app: App.ID) -> AppRules? { state.withLock { $0.apps[app] } }
 
     func keep(_ rules: AppRules, of app: App.ID, readSince tick: UInt64) {
-        state.withLockedValue { state in
+        state.withLock { state in
             guard max(state.allDropped, state.appDropped[app] ?? 0) <= tick else { return }
             state.apps[app] = rules
         }
@@ -111,7 +111,7 @@ final class EntitlementCache: Sendable {
     /// The customer's cached state, unless usage it counts has aged out; `refresh` when it soon
     /// will (the caller reads it again without waiting, so checks of a busy customer never wait).
     func customer(_ id: Customer.ID, now: ContinuousClock.Instant) -> (state: CustomerState, refresh: Bool)? {
-        state.withLockedValue { state in
+        state.withLock { state in
             guard let entry = state.customers[id] else { return nil }
             guard entry.countsUsage else { return (entry, false) }
             let age = now - entry.readAt
@@ -121,7 +121,7 @@ final class EntitlementCache: Sendable {
     }
 
     func keep(_ entry: CustomerState, readSince tick: UInt64) {
-        state.withLockedValue { state in
+        state.withLock { state in
             let app = entry.customer.appID
             guard max(state.allDropped, state.appDropped[app] ?? 0, state.customerDropped[entry.customer.id] ?? 0) <= tick else { return }
             if state.customers.count >= capacity { state.customers.removeAll(keepingCapacity: true) }
@@ -132,7 +132,7 @@ final class EntitlementCache: Sendable {
     /// The read of `customer` under way, or the one `start` begins (called under the cache's
     /// lock: it must not call the cache).
     func load(_ customer: Customer.ID, _ start: () -> Task<CustomerState, any Error>) -> Task<CustomerState, any Error> {
-        state.withLockedValue { state in
+        state.withLock { state in
             if let running = state.loading[customer] { return running }
             let task = start()
             state.loading[customer] = task
@@ -142,13 +142,13 @@ final class EntitlementCache: Sendable {
 
     /// Forgets a finished read (unless a change dropped it and another began).
     func loaded(_ customer: Customer.ID, readSince tick: UInt64) {
-        state.withLockedValue { state in
+        state.withLock { state in
             if (state.customerDropped[customer] ?? 0) <= tick, state.allDropped <= tick { state.loading[customer] = nil }
         }
     }
 
     func location(_ customer: Customer.ID, metric: String, location: String, now: ContinuousClock.Instant) -> Double? {
-        state.withLockedValue { state in
+        state.withLock { state in
             guard let entry = state.locations[customer]?[LocationKey(metric: metric, location: location)],
                 now - entry.readAt <= Self.usageMaxAge
             else { return nil }
@@ -157,7 +157,7 @@ final class EntitlementCache: Sendable {
     }
 
     func keep(location value: Double, customer: Customer, metric: String, location: String, readSince tick: UInt64, at now: ContinuousClock.Instant) {
-        state.withLockedValue { state in
+        state.withLock { state in
             guard max(state.allDropped, state.appDropped[customer.appID] ?? 0, state.customerDropped[customer.id] ?? 0) <= tick else { return }
             if state.locations.count >= capacity { state.locations.removeAll(keepingCapacity: true) }
             state.locations[customer.id, default: [:]][LocationKey(metric: metric, location: location)] = (value, now)
@@ -166,7 +166,7 @@ final class EntitlementCache: Sendable {
 
     /// Drops what `changes` made stale.
     func drop(_ changes: Set<EntitlementChange>) {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.tick &+= 1
             let tick = state.tick
             for change in changes {

@@ -1,6 +1,6 @@
-import NIOConcurrencyHelpers
 import PaymentsDomain
 import PaymentsStore
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -25,9 +25,18 @@ final class EntitlementDecisions: Sendable {
         var wouldDeny: Int64 = 0
         var denied: Int64 = 0
         var lastReason: String?
+
+        mutating func add(_ decision: Entitlement.Decision) {
+            checks += 1
+            if !decision.wouldAllow {
+                wouldDeny += 1
+                lastReason = decision.wouldReason.rawValue
+            }
+            if !decision.allowed { denied += 1 }
+        }
     }
 
-    private let pending = NIOLockedValueBox<[Key: Counts]>([:])
+    private let pending = Mutex<[Key: Counts]>([:])
     private let store: Store
 
     init(store: Store) {
@@ -43,23 +52,15 @@ final class EntitlementDecisions: Sendable {
     func count(app: App.ID, customer: Customer.ID, _ decision: Entitlement.Decision, at now: Date) {
         guard decision.mode != .off else { return }
         let key = Key(app: app, feature: decision.feature, hour: Self.hour(of: now), customer: customer)
-        pending.withLockedValue { pending in
-            var counts = pending[key, default: Counts()]
-            counts.checks += 1
-            if !decision.wouldAllow {
-                counts.wouldDeny += 1
-                counts.lastReason = decision.wouldReason.rawValue
-            }
-            if !decision.allowed { counts.denied += 1 }
-            pending[key] = counts
-        }
+        // Counted in place: one lookup of the key under the lock, not a read and a write.
+        pending.withLock { pending in pending[key, default: Counts()].add(decision) }
     }
 
     /// Adds what was counted to the database, one transaction per app.
     /// - Returns: how many counts were written.
     @discardableResult
     func flush() async throws -> Int {
-        let taken = pending.withLockedValue { pending in
+        let taken = pending.withLock { pending in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
@@ -91,7 +92,7 @@ final class EntitlementDecisions: Sendable {
     }
 
     private func restore(app: App.ID, _ counts: [EntitlementRepository.DecisionCount]) {
-        pending.withLockedValue { pending in
+        pending.withLock { pending in
             for count in counts {
                 let key = Key(app: app, feature: count.feature, hour: count.hour, customer: count.customerID)
                 var merged = pending[key, default: Counts()]

@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 import PaymentsDomain
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -19,7 +19,7 @@ public final class KeyCache: Sendable {
         let readAt: Date
     }
 
-    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    private let entries = Mutex<[KeyDigest: Entry]>([:])
     let ttl: Duration
     private let ttlSeconds: Double
     let capacity: Int
@@ -33,30 +33,30 @@ public final class KeyCache: Sendable {
         self.capacity = capacity
     }
 
-    func lookup(hash: String, now: Date) -> AuthenticatedKey? {
+    func lookup(_ digest: KeyDigest, now: Date) -> AuthenticatedKey? {
         guard ttl > .zero else { return nil }
-        return entries.withLockedValue { entries in
-            guard let entry = entries[hash] else { return nil }
+        return entries.withLock { entries in
+            guard let entry = entries[digest] else { return nil }
             let age = now.timeIntervalSince(entry.readAt)
             guard age >= 0, age < ttlSeconds else {
-                entries[hash] = nil
+                entries[digest] = nil
                 return nil
             }
             return entry.found
         }
     }
 
-    func store(hash: String, _ found: AuthenticatedKey, now: Date) {
+    func store(_ digest: KeyDigest, _ found: AuthenticatedKey, now: Date) {
         guard ttl > .zero else { return }
-        entries.withLockedValue { entries in
+        entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash] = Entry(found: found, readAt: now)
+            entries[digest] = Entry(found: found, readAt: now)
         }
     }
 
     /// Forgets every key of `app` (after a rotation or revocation).
     func invalidate(app: App.ID) {
-        entries.withLockedValue { entries in
+        entries.withLock { entries in
             entries = entries.filter { $0.value.found.app.id != app }
         }
     }

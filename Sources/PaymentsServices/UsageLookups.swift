@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 import PaymentsDomain
+import Synchronization
 
 /// What usage events look up on every request and what never changes once made: a customer's
 /// id for the app's external id, and a metric's aggregation and field. Neither row is ever
@@ -12,8 +12,8 @@ final class UsageLookups: Sendable {
         let name: String
     }
 
-    private let customers = NIOLockedValueBox<[Key: Customer]>([:])
-    private let metrics = NIOLockedValueBox<[Key: Metric]>([:])
+    private let customers = Mutex<[Key: Customer]>([:])
+    private let metrics = Mutex<[Key: Metric]>([:])
     /// Entries kept at most, per kind (the kind's cache is emptied when it is full).
     let capacity: Int
 
@@ -22,22 +22,22 @@ final class UsageLookups: Sendable {
     }
 
     func customer(_ app: App.ID, _ externalID: String) -> Customer? {
-        customers.withLockedValue { $0[Key(app: app, name: externalID)] }
+        customers.withLock { $0[Key(app: app, name: externalID)] }
     }
 
     func metric(_ app: App.ID, _ key: String) -> Metric? {
-        metrics.withLockedValue { $0[Key(app: app, name: key)] }
+        metrics.withLock { $0[Key(app: app, name: key)] }
     }
 
     func remember(_ customer: Customer) {
-        customers.withLockedValue { entries in
+        customers.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[Key(app: customer.appID, name: customer.externalID)] = customer
         }
     }
 
     func remember(_ metric: Metric) {
-        metrics.withLockedValue { entries in
+        metrics.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[Key(app: metric.appID, name: metric.key)] = metric
         }

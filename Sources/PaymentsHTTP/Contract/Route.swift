@@ -204,6 +204,7 @@ public struct Route<Owner: Controller>: Sendable {
         }
         bind = { owner in
             let serve = handler(owner)
+            let headers: HTTPFields = [.contentType: success.contentType]
             return { request, context in
                 let query = try Query.query.read(APIDecoding.query(of: request))
                 let body: Body
@@ -215,7 +216,7 @@ public struct Route<Owner: Controller>: Sendable {
                 let output = try await serve(Call(body: body, query: query, request: request, context: context))
                 return Response(
                     status: success.status(output),
-                    headers: [.contentType: success.contentType],
+                    headers: headers,
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: success.codec.json(output)))
                 )
             }

@@ -197,15 +197,21 @@ public struct EntitlementRepository: Sendable {
         }
     }
 
-    /// Adds `counts` to what is recorded (one statement per count; the recorder calls it about
-    /// once a second with what it gathered).
+    /// Adds `counts` to what is recorded: one statement per 500 counts (the recorder calls it
+    /// about once a second with what it gathered; each key comes once, as one upsert may touch a
+    /// row once).
     public func add(_ counts: [DecisionCount]) async throws {
-        for count in counts {
+        for start in stride(from: 0, to: counts.count, by: Self.countsPerStatement) {
+            let rows = counts[start..<min(start + Self.countsPerStatement, counts.count)].map { count -> SQLQueryString in
+                """
+                (\(bind: appID.rawValue), \(bind: count.feature), \(bind: count.hour.millis), \(bind: count.customerID.rawValue), \
+                \(bind: count.checks), \(bind: count.wouldDeny), \(bind: count.denied), \(bind: count.lastReason))
+                """
+            }
             try await session.db.raw(
                 """
                 INSERT INTO entitlement_decisions (app_id, feature, hour, customer_id, checks, would_deny, denied, last_reason)
-                VALUES (\(bind: appID.rawValue), \(bind: count.feature), \(bind: count.hour.millis), \(bind: count.customerID.rawValue),
-                        \(bind: count.checks), \(bind: count.wouldDeny), \(bind: count.denied), \(bind: count.lastReason))
+                VALUES \(rows.joined(separator: ", "))
                 ON CONFLICT (app_id, feature, hour, customer_id) DO UPDATE SET
                     checks = entitlement_decisions.checks + excluded.checks,
                     would_deny = entitlement_decisions.would_deny + excluded.would_deny,
@@ -215,6 +221,9 @@ public struct EntitlementRepository: Sendable {
             ).run()
         }
     }
+
+    /// 8 values each: 4,000 parameters, within SQLite's and PostgreSQL's limits.
+    public static let countsPerStatement = 500
 
     /// The counts of the hours that start in `[from, to)`, of one feature or all, with each
     /// customer's external id.

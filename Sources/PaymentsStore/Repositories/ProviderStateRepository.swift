@@ -1,6 +1,6 @@
-import NIOConcurrencyHelpers
 import PaymentsDomain
 import SQLKit
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -158,14 +158,14 @@ public struct ProviderObjectRepository: Sendable {
 /// takes its app's time without a read each time. An advance made here is seen at once; one made
 /// through another instance, within `ttl`.
 final class AppClockCache: Sendable {
-    private let entries = NIOLockedValueBox<[App.ID: (offset: Duration, readAt: ContinuousClock.Instant)]>([:])
+    private let entries = Mutex<[App.ID: (offset: Duration, readAt: ContinuousClock.Instant)]>([:])
     let ttl: Duration
 
     init(ttl: Duration) { self.ttl = ttl }
 
     func offset(of app: App.ID) -> Duration? {
         let now = ContinuousClock.now
-        return entries.withLockedValue { entries in
+        return entries.withLock { entries in
             guard let entry = entries[app], now - entry.readAt < ttl else { return nil }
             return entry.offset
         }
@@ -173,7 +173,7 @@ final class AppClockCache: Sendable {
 
     func remember(_ offset: Duration, of app: App.ID) {
         let now = ContinuousClock.now
-        entries.withLockedValue { $0[app] = (offset, now) }
+        entries.withLock { $0[app] = (offset, now) }
     }
 }
 

@@ -298,6 +298,58 @@ import Testing
         }
     }
 
+    @Test(arguments: TestDatabase.engines) func countsBeyondOneStatementAreAllAddedToWhatWasRecorded(engine: SQLEngine) async throws {
+        try await TestAPI.run(engine) { api in
+            let key = try await Self.subscribed(api)
+            for name in ["org_7", "org_8"] { _ = try await api.request(.put, "/v1/customers/\(name)", key: key, json: "{}") }
+            let app = try #require(try await api.store.read { try await $0.apps.list(try PageRequest(limit: 10)).data.first })
+            let customers = try await api.store.read { session in
+                try await ["org_42", "org_7", "org_8"].asyncMap {
+                    try #require(try await session.customers(app.id).find(externalID: $0, locking: false)).id
+                }
+            }
+            let hour = Date(timeIntervalSince1970: 1_790_000_000 / 3600 * 3600)
+            // 3 customers × 401 features: more than two statements' worth (500 counts each).
+            var made: [EntitlementRepository.DecisionCount] = []
+            for customer in customers {
+                for n in 0...400 {
+                    let denies = n % 2 == 0
+                    made.append(
+                        EntitlementRepository.DecisionCount(
+                            feature: "feature_\(n)",
+                            hour: hour,
+                            customerID: customer,
+                            checks: Int64(n + 1),
+                            wouldDeny: denies ? 1 : 0,
+                            denied: 0,
+                            lastReason: denies ? "not_in_plan" : nil
+                        )
+                    )
+                }
+            }
+            let counts = made
+            #expect(counts.count > 2 * EntitlementRepository.countsPerStatement)
+            try await api.store.recordStatistics(app: app.id) { try await $0.entitlements(app.id).add(counts) }
+            // Added again: each row's counts grow by as much, and a reason once recorded stays.
+            let again = counts.map { count in
+                var count = count
+                count.lastReason = nil
+                return count
+            }
+            try await api.store.recordStatistics(app: app.id) { try await $0.entitlements(app.id).add(again) }
+            let stored = try await api.store.read { session in
+                try await session.entitlements(app.id).decisions(feature: nil, from: hour, to: hour.addingTimeInterval(3600))
+            }
+            #expect(stored.count == counts.count)
+            let byKey = Dictionary(uniqueKeysWithValues: stored.map { ("\($0.count.customerID.rawValue)/\($0.count.feature)", $0.count) })
+            for count in counts {
+                let recorded = try #require(byKey["\(count.customerID.rawValue)/\(count.feature)"])
+                #expect(recorded.checks == 2 * count.checks && recorded.wouldDeny == 2 * count.wouldDeny)
+                #expect(recorded.lastReason == count.lastReason)
+            }
+        }
+    }
+
     @Test func checksCountedInMemoryAreWrittenWhenTheServerStops() async throws {
         try await TestAPI.run(.sqlite) { api in
             let key = try await Self.subscribed(api)
