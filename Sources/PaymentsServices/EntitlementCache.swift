@@ -68,6 +68,12 @@ final class EntitlementCache: Sendable {
         }
     }
 
+    /// A customer as a check names them: the app and its id for them.
+    private struct ExternalKey: Hashable {
+        let app: App.ID
+        let externalID: String
+    }
+
     private struct LocationKey: Hashable {
         let metric: String
         let location: String
@@ -76,6 +82,9 @@ final class EntitlementCache: Sendable {
     private struct State {
         var apps: [App.ID: AppRules] = [:]
         var customers: [Customer.ID: CustomerState] = [:]
+        /// The same entries by the app's id for the customer: a warm check finds the app's
+        /// rules and the customer's state in one look (``warm(_:externalID:now:)``).
+        var named: [ExternalKey: CustomerState] = [:]
         /// Per-location usage, per customer.
         var locations: [Customer.ID: [LocationKey: (value: Double, readAt: ContinuousClock.Instant)]] = [:]
         /// Counts invalidations; a read that began before one of its entry's must not be kept.
@@ -113,19 +122,42 @@ final class EntitlementCache: Sendable {
     func customer(_ id: Customer.ID, now: ContinuousClock.Instant) -> (state: CustomerState, refresh: Bool)? {
         state.withLock { state in
             guard let entry = state.customers[id] else { return nil }
-            guard entry.countsUsage else { return (entry, false) }
-            let age = now - entry.readAt
-            if age > Self.usageMaxAge { return nil }
-            return (entry, age > Self.usageMaxAge / 2 && state.loading[id] == nil)
+            return Self.fresh(entry, now: now, loading: state.loading)
         }
+    }
+
+    /// What a warm check reads, in one look under the lock: the app's rules and the state of its
+    /// customer `externalID` (as ``customer(_:now:)`` judges it), or nil when either is not kept.
+    func warm(_ app: App.ID, externalID: String, now: ContinuousClock.Instant) -> (rules: AppRules, state: CustomerState, refresh: Bool)? {
+        state.withLock { state in
+            guard let rules = state.apps[app], let entry = state.named[ExternalKey(app: app, externalID: externalID)],
+                let (fresh, refresh) = Self.fresh(entry, now: now, loading: state.loading)
+            else { return nil }
+            return (rules, fresh, refresh)
+        }
+    }
+
+    private static func fresh(
+        _ entry: CustomerState,
+        now: ContinuousClock.Instant,
+        loading: [Customer.ID: Task<CustomerState, any Error>]
+    ) -> (state: CustomerState, refresh: Bool)? {
+        guard entry.countsUsage else { return (entry, false) }
+        let age = now - entry.readAt
+        if age > usageMaxAge { return nil }
+        return (entry, age > usageMaxAge / 2 && loading[entry.customer.id] == nil)
     }
 
     func keep(_ entry: CustomerState, readSince tick: UInt64) {
         state.withLock { state in
             let app = entry.customer.appID
             guard max(state.allDropped, state.appDropped[app] ?? 0, state.customerDropped[entry.customer.id] ?? 0) <= tick else { return }
-            if state.customers.count >= capacity { state.customers.removeAll(keepingCapacity: true) }
+            if state.customers.count >= capacity {
+                state.customers.removeAll(keepingCapacity: true)
+                state.named.removeAll(keepingCapacity: true)
+            }
             state.customers[entry.customer.id] = entry
+            state.named[ExternalKey(app: app, externalID: entry.customer.externalID)] = entry
         }
     }
 
@@ -171,9 +203,10 @@ final class EntitlementCache: Sendable {
             let tick = state.tick
             for change in changes {
                 switch change {
-                case .customer(let app, let customer), .usage(let app, let customer):
-                    _ = app
-                    state.customers[customer] = nil
+                case .customer(_, let customer), .usage(_, let customer):
+                    if let dropped = state.customers.removeValue(forKey: customer) {
+                        state.named[ExternalKey(app: dropped.customer.appID, externalID: dropped.customer.externalID)] = nil
+                    }
                     // A read under way may have missed the change: the next check reads again.
                     state.loading[customer] = nil
                     if state.customerDropped.count >= capacity {
@@ -186,12 +219,14 @@ final class EntitlementCache: Sendable {
                 case .app(let app):
                     state.apps[app] = nil
                     state.customers = state.customers.filter { $0.value.customer.appID != app }
+                    state.named = state.named.filter { $0.key.app != app }
                     state.loading.removeAll()
                     state.locations.removeAll()
                     state.appDropped[app] = tick
                 case .everything:
                     state.apps.removeAll()
                     state.customers.removeAll()
+                    state.named.removeAll()
                     state.loading.removeAll()
                     state.locations.removeAll()
                     state.allDropped = tick

@@ -141,9 +141,8 @@ extension Entitlements {
         public func check(app: App.ID, _ check: Check) async throws -> Answer {
             try Entitlement.featureRule.check(check.feature, param: "feature")
             guard check.quantity >= 0 else { throw PaymentsError.invalid("quantity", "quantity must be 0 or more.") }
-            let customer = try await customer(app, check.customer)
-            let rules = try await rules(app)
-            let state = try await state(of: customer, rules: rules)
+            let (rules, state) = try await read(app, check.customer)
+            let customer = state.customer
             let rule = rules.rules[check.feature]
             let now = try await store.now(of: app)
             var usage = state.usage[check.feature]
@@ -175,9 +174,7 @@ extension Entitlements {
 
         /// Every feature and limit of the customer at once.
         public func entitlements(app: App.ID, externalID: String) async throws -> CustomerEntitlements {
-            let customer = try await customer(app, externalID)
-            let rules = try await rules(app)
-            let state = try await state(of: customer, rules: rules)
+            let (rules, state) = try await read(app, externalID)
             return Entitlements.view(state, rules: rules, now: try await store.now(of: app))
         }
 
@@ -384,6 +381,19 @@ extension Entitlements {
         }
 
         // MARK: Reading through the cache
+
+        /// The app's rules and the state of its customer `externalID`: from the cache in one look
+        /// when it keeps both (only customers that exist are kept), else each read in turn.
+        func read(_ app: App.ID, _ externalID: String) async throws -> (EntitlementCache.AppRules, EntitlementCache.CustomerState) {
+            let instant = ContinuousClock.now
+            if let (rules, cached, refresh) = cache.warm(app, externalID: externalID, now: instant) {
+                if refresh { _ = read(cached.customer, rules: rules, at: instant) }
+                return (rules, cached)
+            }
+            let customer = try await customer(app, externalID)
+            let rules = try await rules(app)
+            return (rules, try await state(of: customer, rules: rules))
+        }
 
         func customer(_ app: App.ID, _ externalID: String) async throws -> Customer {
             try Customer.validate(externalID: externalID)

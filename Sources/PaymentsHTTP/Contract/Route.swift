@@ -208,7 +208,7 @@ public struct Route<Owner: Controller>: Sendable {
             return { request, context in
                 let query = try Query.query.read(APIDecoding.query(of: request))
                 let body: Body
-                if takesBody || [.post, .put, .patch].contains(request.method) {
+                if takesBody || request.method.sendsBody {
                     body = try Body.shape.read(try await APIDecoding.json(from: request))
                 } else {
                     body = Body()
@@ -272,5 +272,23 @@ public struct Route<Owner: Controller>: Sendable {
         self.operationID = operationID
         self.describe = describe
         self.bind = bind
+    }
+}
+
+extension HTTPRequest.Method {
+    /// POST, PUT, PATCH or DELETE: what `Idempotency-Key` applies to.
+    var changes: Bool {
+        switch self {
+        case .post, .put, .patch, .delete: true
+        default: false
+        }
+    }
+
+    /// POST, PUT or PATCH: a body is read (and must be JSON) even on a route that takes none.
+    var sendsBody: Bool {
+        switch self {
+        case .post, .put, .patch: true
+        default: false
+        }
     }
 }

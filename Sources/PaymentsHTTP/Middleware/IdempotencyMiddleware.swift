@@ -32,9 +32,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
     )
         async throws -> Response
     {
-        guard [.post, .put, .patch, .delete].contains(request.method),
-            let key = request.headers.value(.idempotencyKey)
-        else {
+        guard request.method.changes, let key = request.headers.value(.idempotencyKey) else {
             return try await next(request, context)
         }
         guard !key.isEmpty, key.utf8.count <= 255 else {
