@@ -98,6 +98,9 @@ final class EntitlementCache: Sendable {
     }
 
     static let usageMaxAge = Duration.milliseconds(900)
+    /// From this age on an entry that counts usage is read again ahead (a `Duration` divides in
+    /// 128 bits: worked out once).
+    static let refreshAge = usageMaxAge / 2
     private let state = Mutex(State())
     let capacity: Int
 
@@ -145,7 +148,7 @@ final class EntitlementCache: Sendable {
         guard entry.countsUsage else { return (entry, false) }
         let age = now - entry.readAt
         if age > usageMaxAge { return nil }
-        return (entry, age > usageMaxAge / 2 && loading[entry.customer.id] == nil)
+        return (entry, age > refreshAge && loading[entry.customer.id] == nil)
     }
 
     func keep(_ entry: CustomerState, readSince tick: UInt64) {

@@ -387,7 +387,7 @@ extension Entitlements {
         func read(_ app: App.ID, _ externalID: String) async throws -> (EntitlementCache.AppRules, EntitlementCache.CustomerState) {
             let instant = ContinuousClock.now
             if let (rules, cached, refresh) = cache.warm(app, externalID: externalID, now: instant) {
-                if refresh { _ = read(cached.customer, rules: rules, at: instant) }
+                if refresh { _ = read(cached.customer, rules: rules, at: instant, refreshing: cached) }
                 return (rules, cached)
             }
             let customer = try await customer(app, externalID)
@@ -414,17 +414,20 @@ extension Entitlements {
         func state(of customer: Customer, rules: EntitlementCache.AppRules) async throws -> EntitlementCache.CustomerState {
             let instant = ContinuousClock.now
             if let (cached, refresh) = cache.customer(customer.id, now: instant) {
-                if refresh { _ = read(customer, rules: rules, at: instant) }
+                if refresh { _ = read(customer, rules: rules, at: instant, refreshing: cached) }
                 return cached
             }
             return try await read(customer, rules: rules, at: instant).value
         }
 
-        /// The read of the customer's state under way, or a new one.
+        /// The read of the customer's state under way, or a new one: of its usage only when
+        /// `refreshing` an entry whose usage aged within its period (its standing is kept, as
+        /// every change of it drops the entry), else of the whole state.
         private func read(
             _ customer: Customer,
             rules: EntitlementCache.AppRules,
-            at instant: ContinuousClock.Instant
+            at instant: ContinuousClock.Instant,
+            refreshing entry: EntitlementCache.CustomerState? = nil
         ) -> Task<
             EntitlementCache.CustomerState, any Error
         > {
@@ -436,7 +439,16 @@ extension Entitlements {
                     defer { cache.loaded(customer.id, readSince: tick) }
                     let now = try await store.now(of: customer.appID)
                     let state = try await store.read { session in
-                        try await session.entitlementState(customer.appID, customer: customer, metrics: rules.metrics, now: now, readAt: instant)
+                        if let entry, now < entry.period.end {
+                            return try await session.entitlementUsage(customer.appID, of: entry, metrics: rules.metrics, readAt: instant)
+                        }
+                        return try await session.entitlementState(
+                            customer.appID,
+                            customer: customer,
+                            metrics: rules.metrics,
+                            now: now,
+                            readAt: instant
+                        )
                     }
                     cache.keep(state, readSince: tick)
                     return state

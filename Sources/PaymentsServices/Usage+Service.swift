@@ -443,6 +443,18 @@ extension Session {
         case .previous: period = placement.previous(before: placement.period(of: now) ?? UsagePeriod.calendarMonth(of: now))
         case .between(let from, let to): period = UsagePeriod(start: from, end: to)
         }
+        return try await usage(app, of: customer, metric: metric, period: period, placement: placement)
+    }
+
+    /// The customer's usage over `period`, priced and limited as `placement` says (with no anchor
+    /// and no plan: values and counts only, what a limit compares).
+    func usage(
+        _ app: App.ID,
+        of customer: Customer,
+        metric: String?,
+        period: UsagePeriod,
+        placement: Usage.Service.Placement
+    ) async throws -> Usage.CustomerUsage {
         let read = try await usage(app).metricTotals(customer: customer.id, metric: metric, starts: period.start..<period.end)
         if let metric, read.isEmpty {
             throw PaymentsError(.invalidRequest, code: .metricNotFound, message: "No such metric: '\(metric)'.", param: "metric")

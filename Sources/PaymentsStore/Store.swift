@@ -154,10 +154,12 @@ public final class Store: Sendable {
         }
     }
 
-    /// An app's time now: real time plus its test clock's offset (read as writes read it).
+    /// An app's time now: real time plus its test clock's offset, as writes read it; past the
+    /// cache's second one reader reads it again while the others take the offset known (an
+    /// advance made through another instance is seen within about a second, as writes see it).
     public func now(of app: App.ID) async throws -> Date {
         let offset: Duration
-        if let known = clocks.offset(of: app) {
+        if let (known, refresh) = clocks.offsetOrRefresh(of: app), !refresh {
             offset = known
         } else {
             offset = try await backend.read { db in try await AppClockRepository.offset(of: app, db: db) } ?? .zero

@@ -158,11 +158,19 @@ public struct ProviderObjectRepository: Sendable {
 /// takes its app's time without a read each time. An advance made here is seen at once; one made
 /// through another instance, within `ttl`.
 final class AppClockCache: Sendable {
-    private let entries = Mutex<[App.ID: (offset: Duration, readAt: ContinuousClock.Instant)]>([:])
+    private struct Entry {
+        var offset: Duration
+        var readAt: ContinuousClock.Instant
+        /// When a reader was told to read it again (others go on with the offset meanwhile).
+        var refreshing: ContinuousClock.Instant?
+    }
+
+    private let entries = Mutex<[App.ID: Entry]>([:])
     let ttl: Duration
 
     init(ttl: Duration) { self.ttl = ttl }
 
+    /// The offset while it is trusted, else nil (the caller reads it).
     func offset(of app: App.ID) -> Duration? {
         let now = ContinuousClock.now
         return entries.withLock { entries in
@@ -171,9 +179,24 @@ final class AppClockCache: Sendable {
         }
     }
 
+    /// The offset known, even past `ttl`: then one caller at a time (for at most `ttl`) is told to
+    /// read it again, and the others take the known one rather than each waiting on the same read
+    /// (a busy app's reads of its time would otherwise all miss together once a second).
+    func offsetOrRefresh(of app: App.ID) -> (offset: Duration, refresh: Bool)? {
+        let now = ContinuousClock.now
+        return entries.withLock { entries in
+            guard var entry = entries[app] else { return nil }
+            if now - entry.readAt < ttl { return (entry.offset, false) }
+            if let since = entry.refreshing, now - since < ttl { return (entry.offset, false) }
+            entry.refreshing = now
+            entries[app] = entry
+            return (entry.offset, true)
+        }
+    }
+
     func remember(_ offset: Duration, of app: App.ID) {
         let now = ContinuousClock.now
-        entries.withLock { $0[app] = (offset, now) }
+        entries.withLock { $0[app] = Entry(offset: offset, readAt: now, refreshing: nil) }
     }
 }
 

@@ -406,3 +406,24 @@ import Testing
         }
     }
 }
+
+@Suite struct AppClockCacheTests {
+    @Test func pastItsTimeOneReaderReadsAgainWhileTheOthersTakeTheOffsetKnown() async throws {
+        let cache = AppClockCache(ttl: .milliseconds(200))
+        let app = App.ID(rawValue: "app_clock")
+        #expect(cache.offsetOrRefresh(of: app) == nil, "nothing known: the caller reads")
+        cache.remember(.seconds(30), of: app)
+        #expect(cache.offsetOrRefresh(of: app).map { [$0.offset == .seconds(30), $0.refresh] } == [true, false])
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(cache.offset(of: app) == nil, "a write's read does not trust it past its time")
+        #expect(cache.offsetOrRefresh(of: app)?.refresh == true, "the first reader past its time reads again")
+        for _ in 0..<5 {
+            #expect(cache.offsetOrRefresh(of: app).map { [$0.offset == .seconds(30), $0.refresh] } == [true, false], "the others do not wait")
+        }
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(cache.offsetOrRefresh(of: app)?.refresh == true, "a read that never came back is taken over")
+        cache.remember(.seconds(90), of: app)
+        #expect(cache.offsetOrRefresh(of: app).map { [$0.offset == .seconds(90), $0.refresh] } == [true, false])
+        #expect(cache.offset(of: app) == .seconds(90))
+    }
+}
