@@ -154,9 +154,9 @@ public final class Store: Sendable {
         }
     }
 
-    /// An app's time now: real time plus its test clock's offset, as writes read it; past the
-    /// cache's second one reader reads it again while the others take the offset known (an
-    /// advance made through another instance is seen within about a second, as writes see it).
+    /// An app's time now: real time plus its test clock's offset. The offset is trusted for a
+    /// second; past it, one reader reads it again while the others take the one known, so an
+    /// advance made through another instance is seen within about a second.
     public func now(of app: App.ID) async throws -> Date {
         let offset: Duration
         if let (known, refresh) = clocks.offsetOrRefresh(of: app), !refresh {
