@@ -59,6 +59,10 @@ import Testing
     @Test func hashIsSHA256Hex() {
         // echo -n abc | sha256sum
         #expect(KeyMaterial.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // The key cache's key: the same digest, told apart from another key's by value and hash.
+        #expect(KeyMaterial.digest("abc").hex == KeyMaterial.hash("abc"))
+        #expect(Set([KeyMaterial.digest("abc"), KeyMaterial.digest("abc"), KeyMaterial.digest("abd")]).count == 2)
+        #expect([UInt8](repeating: 0xAB, count: 3).hexString == "ababab" && Array("é".utf8).hexString == "c3a9")
     }
 
     @Test func secretsNeverPrint() {

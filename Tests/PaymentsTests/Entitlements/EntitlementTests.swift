@@ -235,9 +235,10 @@ import Testing
             let policy = try await seen("projects", quantity: 0, { !$0.allowed }) {
                 _ = try await api.request(.patch, "/v1/entitlements/policy", key: key, json: #"{"allowed_statuses":["active"]}"#)
             }
-            // Notified: as soon as the commit's NOTIFY arrives.
+            // Within the second the issue allows, each: the plan and the override with nothing aging
+            // there (only the commit's NOTIFY can have carried them; without it `seen` gives up at 2 s).
             for (what, took) in [("plan", plan), ("override", override), ("quota", quota), ("grace", grace), ("policy", policy)] {
-                #expect(took < .milliseconds(500), "\(what) took \(took) to reach the second instance")
+                #expect(took < .seconds(1), "\(what) took \(took) to reach the second instance")
             }
         }
     }
