@@ -4,7 +4,6 @@ import NIOCore
 import PaymentsDomain
 import PaymentsServices
 import SQLKit
-import Synchronization
 import Testing
 
 @testable import PaymentsStore
@@ -120,13 +119,13 @@ import Testing
             let customers = Customers.Service(store: store)
             _ = try await customers.upsert(app: app.id, externalID: "org_held", changes: .init(name: .set("before")), origin: admin)
             let (locked, lockTaken) = AsyncStream<Void>.makeStream()
-            let released = Released()
+            let released = NIOLockedValueBox(false)
             let holder = Task {
                 try await store.write(admin, app: app.id) { session in
                     _ = try await session.customers(app.id).find(externalID: "org_held")  // FOR UPDATE on PostgreSQL
                     lockTaken.yield()
                     try await Task.sleep(for: .seconds(3))
-                    released.mark()
+                    released.withLockedValue { $0 = true }
                     try await session.audit(
                         app.id,
                         AuditRecord(action: .updateCustomer, targetType: .customer, targetID: "org_held", snapshot: [String: String]())
@@ -138,7 +137,7 @@ import Testing
             #expect(read.name == "before")
             // Answered while the write still held the row (told by order, not by a time: the test
             // runs beside a hundred others).
-            #expect(!released.marked, "the read waited for the write")
+            #expect(!released.withLockedValue { $0 }, "the read waited for the write")
             try await holder.value
         }
     }
@@ -427,11 +426,4 @@ import Testing
         #expect(cache.offsetOrRefresh(of: app).map { [$0.offset == .seconds(90), $0.refresh] } == [true, false])
         #expect(cache.offset(of: app) == .seconds(90))
     }
-}
-
-/// Set once, read from another task: whether a transaction let its row go.
-private final class Released: Sendable {
-    private let state = Mutex(false)
-    func mark() { state.withLock { $0 = true } }
-    var marked: Bool { state.withLock { $0 } }
 }
