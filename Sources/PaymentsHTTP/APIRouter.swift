@@ -26,60 +26,93 @@ public struct APIDependencies: Sendable {
     }
 }
 
-/// Builds the router: operations routes, the app API under `/v1`, the admin API under `/admin/v1`.
-/// - Returns: the router and the table of every route it serves.
-public func buildRouter(_ dependencies: APIDependencies) -> (Router<PaymentsRequestContext>, RouteTable) {
+/// The HTTP API as built: the declared routes (served by `responder()`) and Hummingbird's router,
+/// to which the dashboard and other pages are added before the responder is made.
+public struct API {
+    /// The pages: the sandbox's buyer pages here, the dashboard added by the server.
+    public let router: Router<PaymentsRequestContext>
+    /// Every declared route: what `responder()` serves and the OpenAPI document describes.
+    public let table: RouteTable
+    let edge: EdgeMiddleware
+
+    /// The server's responder: the declared routes, then the router's pages (call once every page
+    /// has been added to `router`).
+    public func responder() -> APIResponder {
+        APIResponder(table: table, edge: edge, fallback: router.buildResponder())
+    }
+}
+
+/// Builds the API: operations routes, the app API under `/v1`, the admin API under `/admin/v1`,
+/// the providers' webhooks, and the sandbox's pages.
+public func buildAPI(_ dependencies: APIDependencies) -> API {
     let services = dependencies.services
     let store = services.store
-    let table = RouteTable()
+    var table = RouteTable()
     let idempotency = IdempotencyMiddleware(
         store: store,
         lease: dependencies.idempotencyLease,
         retention: dependencies.idempotencyRetention
     )
+    let access = AccessChecks(
+        app: AppAuthMiddleware(apps: services.apps),
+        admin: AdminAuthMiddleware(adminToken: dependencies.adminToken),
+        idempotency: idempotency
+    )
+    func mount<Owner: Controller>(_ controller: Owner) { PaymentsHTTP.mount(controller, in: &table, through: access) }
 
+    mount(OperationsController(store: store, metrics: dependencies.metrics, breakers: dependencies.breakers, healthTimeout: .seconds(2)))
+    mount(CustomersController(customers: services.customers, summaries: services.billingSummaries))
+    mount(AuditLogsController(audit: services.audit))
+    mount(PlansController(plans: services.plans))
+    mount(MetricsController(metrics: services.metrics))
+    mount(UsageController(usage: services.usage))
+    mount(EntitlementsController(entitlements: services.entitlements))
+    mount(PaymentsController(payments: services.payments))
+    mount(InvoicesController(invoices: services.invoices))
+    mount(SubscriptionsController(subscriptions: services.subscriptions))
+    mount(CheckoutController(checkout: services.checkout))
+    mount(ProvidersController(directory: services.providers, accounts: services.providerAccounts, testClock: services.testClocks))
+    mount(GracePeriodsController(grace: services.gracePeriods))
+    mount(WebhookEndpointsController(endpoints: services.webhookEndpoints))
+    mount(EventsController(events: services.events))
+    mount(PublicController(plans: services.plans))
+    mount(ReconciliationController(drift: services.drift))
+    mount(WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit))
+    mount(AdminController(apps: services.apps, audit: services.audit, clock: store.clock))
+
+    let edge = EdgeMiddleware(metrics: dependencies.metrics, bodyLimit: dependencies.bodyLimit)
     let router = Router(context: PaymentsRequestContext.self)
-    router.add(middleware: EdgeMiddleware(metrics: dependencies.metrics, bodyLimit: dependencies.bodyLimit))
-
-    mount(
-        OperationsController(store: store, metrics: dependencies.metrics, breakers: dependencies.breakers, healthTimeout: .seconds(2)),
-        on: router.group(),
-        table: table
-    )
-
-    let v1 = router.group("v1")
-        .add(middleware: AppAuthMiddleware(apps: services.apps))
-        .add(middleware: idempotency)
-    mount(CustomersController(customers: services.customers, summaries: services.billingSummaries), on: v1, table: table)
-    mount(AuditLogsController(audit: services.audit), on: v1, table: table)
-    mount(PlansController(plans: services.plans), on: v1, table: table)
-    mount(MetricsController(metrics: services.metrics), on: v1, table: table)
-    mount(UsageController(usage: services.usage), on: v1, table: table)
-    mount(EntitlementsController(entitlements: services.entitlements), on: v1, table: table)
-    mount(PaymentsController(payments: services.payments), on: v1, table: table)
-    mount(InvoicesController(invoices: services.invoices), on: v1, table: table)
-    mount(SubscriptionsController(subscriptions: services.subscriptions), on: v1, table: table)
-    mount(CheckoutController(checkout: services.checkout), on: v1, table: table)
-    mount(
-        ProvidersController(directory: services.providers, accounts: services.providerAccounts, testClock: services.testClocks),
-        on: v1,
-        table: table
-    )
-    mount(GracePeriodsController(grace: services.gracePeriods), on: v1, table: table)
-    mount(WebhookEndpointsController(endpoints: services.webhookEndpoints), on: v1, table: table)
-    mount(EventsController(events: services.events), on: v1, table: table)
-    mount(PublicController(plans: services.plans), on: v1, table: table)
-    mount(ReconciliationController(drift: services.drift), on: v1, table: table)
+    router.add(middleware: edge)
     SandboxPagesController(store: store, directory: services.providers, checkout: services.checkout, invoices: services.invoices)
         .addRoutes(to: router)
-    mount(WebhooksController(inbox: services.inbox, bodyLimit: dependencies.bodyLimit), on: router.group(), table: table)
+    return API(router: router, table: table, edge: edge)
+}
 
-    let admin = router.group("admin/v1")
-        .add(middleware: AdminAuthMiddleware(adminToken: dependencies.adminToken))
-        .add(middleware: idempotency)
-    mount(AdminController(apps: services.apps, audit: services.audit, clock: store.clock), on: admin, table: table)
+/// What a request passes before its route's handler, by the route's access: the app's key or the
+/// admin token, then idempotency. Composed into each route's responder once, when mounted.
+struct AccessChecks: Sendable {
+    let app: AppAuthMiddleware
+    let admin: AdminAuthMiddleware
+    let idempotency: IdempotencyMiddleware
 
-    return (router, table)
+    func guarding(_ access: Access, _ serve: @escaping RouteResponder) -> RouteResponder {
+        switch access {
+        case .open:
+            return serve
+        case .app:
+            return { [app, idempotency] request, context in
+                try await app.handle(request, context: context) { request, context in
+                    try await idempotency.handle(request, context: context, next: serve)
+                }
+            }
+        case .admin:
+            return { [admin, idempotency] request, context in
+                try await admin.handle(request, context: context) { request, context in
+                    try await idempotency.handle(request, context: context, next: serve)
+                }
+            }
+        }
+    }
 }
 
 /// Every controller whose routes the API serves and documents.
@@ -92,14 +125,10 @@ let apiControllers: [any Controller.Type] = [
     ReconciliationController.self,
 ]
 
-/// Serves a controller's routes on the group of its access, and records them in the table.
-func mount<Owner: Controller>(_ controller: Owner, on group: RouterGroup<PaymentsRequestContext>, table: RouteTable) {
+/// Serves a controller's routes behind its access's checks, and records them in the table.
+func mount<Owner: Controller>(_ controller: Owner, in table: inout RouteTable, through access: AccessChecks) {
     for route in Owner.routes {
         precondition(route.path.hasPrefix(Owner.access.prefix), "\(route.path) is not under \(Owner.access.prefix)")
-        let relative = route.path.dropFirst(Owner.access.prefix.count).split(separator: "/").map { segment in
-            segment.hasPrefix("{") ? ":" + segment.dropFirst().dropLast() : segment
-        }.joined(separator: "/")
-        group.on(RouterPath(stringLiteral: relative), method: route.method, use: route.bind(controller))
-        table.record(route.method, route.path)
+        table.add(.init(method: route.method, path: route.path, serve: access.guarding(Owner.access, route.bind(controller))))
     }
 }

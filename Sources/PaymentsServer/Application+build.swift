@@ -50,10 +50,10 @@ public func buildApplication(_ runtime: Runtime, runWorkers: Bool = true) -> som
         breakers: runtime.breakers
     )
     dependencies.bodyLimit = configuration.server.bodyLimit
-    let (router, _) = buildRouter(dependencies)
-    Dashboard(services: runtime.services, adminToken: configuration.secrets.adminToken, registry: registry).addRoutes(to: router)
+    let api = buildAPI(dependencies)
+    Dashboard(services: runtime.services, adminToken: configuration.secrets.adminToken, registry: registry).addRoutes(to: api.router)
     return Application(
-        router: router,
+        responder: api.responder(),
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: nil),
         services: runWorkers ? backgroundWorkers(runtime.services, server: configuration.server, logger: runtime.logger) : [],
         logger: runtime.logger

@@ -156,6 +156,9 @@ public struct Call<Body: Sendable, Query: Sendable>: Sendable {
     public var idempotencyKey: String? { request.headers.value(.idempotencyKey) }
 }
 
+/// What serves one route's requests.
+typealias RouteResponder = @Sendable (Request, PaymentsRequestContext) async throws -> Response
+
 /// One route, declared once: method, path, what it takes and answers, and its handler. The
 /// router serves it; the OpenAPI document is made from the same declaration.
 public struct Route<Owner: Controller>: Sendable {
@@ -166,9 +169,7 @@ public struct Route<Owner: Controller>: Sendable {
     let describe: @Sendable (SchemaComponents, Access) -> OpenAPI.Operation
     /// The route served by one controller: bound once, when mounted, so that a request does
     /// not copy the controller and its services into a new closure.
-    let bind: @Sendable (Owner) -> Responder
-
-    typealias Responder = @Sendable (Request, PaymentsRequestContext) async throws -> Response
+    let bind: @Sendable (Owner) -> RouteResponder
 
     /// - Parameters:
     ///   - handler: the controller's method that serves it (`PlansController.create`); its
@@ -265,7 +266,7 @@ public struct Route<Owner: Controller>: Sendable {
         path: String,
         operationID: String,
         describe: @escaping @Sendable (SchemaComponents, Access) -> OpenAPI.Operation,
-        bind: @escaping @Sendable (Owner) -> Responder
+        bind: @escaping @Sendable (Owner) -> RouteResponder
     ) {
         self.method = method
         self.path = path

@@ -94,11 +94,12 @@ struct TestAPI {
                 breakers: setup.breakers
             )
             dependencies.bodyLimit = setup.bodyLimit
-            let (router, table) = buildRouter(dependencies)
-            Dashboard(services: services, adminToken: Secret(adminToken), registry: registry, signInDelay: .milliseconds(20)).addRoutes(to: router)
-            let app = Application(router: router, logger: testLogger)
+            let api = buildAPI(dependencies)
+            Dashboard(services: services, adminToken: Secret(adminToken), registry: registry, signInDelay: .milliseconds(20))
+                .addRoutes(to: api.router)
+            let app = Application(responder: api.responder(), logger: testLogger)
             try await app.test(.router) { client in
-                try await body(TestAPI(store: store, clock: clock, table: table, client: client, services: services))
+                try await body(TestAPI(store: store, clock: clock, table: api.table, client: client, services: services))
             }
         }
     }
