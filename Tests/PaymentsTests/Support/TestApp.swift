@@ -97,9 +97,9 @@ struct TestAPI {
             let api = buildAPI(dependencies)
             Dashboard(services: services, adminToken: Secret(adminToken), registry: registry, signInDelay: .milliseconds(20))
                 .addRoutes(to: api.router)
-            let app = Application(responder: api.responder(), logger: testLogger)
+            let (app, table) = (Application(responder: api.responder(), logger: testLogger), api.table)
             try await app.test(.router) { client in
-                try await body(TestAPI(store: store, clock: clock, table: api.table, client: client, services: services))
+                try await body(TestAPI(store: store, clock: clock, table: table, client: client, services: services))
             }
         }
     }
