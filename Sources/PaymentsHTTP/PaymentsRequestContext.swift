@@ -15,6 +15,9 @@ public struct PaymentsRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
     public var identity: Identity?
+    /// The request's body, read whole by the edge within the body limit (nil for GET and HEAD,
+    /// whose bodies are not read).
+    public var body: ByteBuffer?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -27,6 +30,12 @@ public struct PaymentsRequestContext: RequestContext {
             throw PaymentsError.unauthenticated("This route needs an app's API key.")
         }
         return found.app
+    }
+
+    /// The request's body: as the edge read it, else read now.
+    func body(of request: Request, upTo limit: Int = .max) async throws -> ByteBuffer {
+        if let body { return body }
+        return try await request.body.collect(upTo: limit)
     }
 
     /// Who is acting, for the audit log.

@@ -13,7 +13,7 @@ enum APIDecoding {
     /// A JSON body as a value of any shape; an empty body reads as `{}`.
     /// - Throws: `unsupported_media_type` for another content type, `invalid_json` for text that
     ///   is not JSON.
-    static func json(from request: Request) async throws -> JSONValue {
+    static func json(from request: Request, context: PaymentsRequestContext) async throws -> JSONValue {
         if let contentType = request.headers.value(.contentType), !contentType.hasASCIIPrefix(caseInsensitive: "application/json") {
             throw PaymentsError(
                 .invalidRequest,
@@ -21,7 +21,7 @@ enum APIDecoding {
                 message: "Request bodies must be JSON, sent with Content-Type: application/json."
             )
         }
-        let buffer = try await request.body.collect(upTo: .max)
+        let buffer = try await context.body(of: request)
         guard buffer.readableBytes > 0 else { return .object([:]) }
         do {
             return try JSONReader.value(of: buffer.readableBytesView)

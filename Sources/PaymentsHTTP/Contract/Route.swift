@@ -210,7 +210,7 @@ public struct Route<Owner: Controller>: Sendable {
                 let query = try Query.query.read(APIDecoding.query(of: request))
                 let body: Body
                 if takesBody || request.method.sendsBody {
-                    body = try Body.shape.read(try await APIDecoding.json(from: request))
+                    body = try Body.shape.read(try await APIDecoding.json(from: request, context: context))
                 } else {
                     body = Body()
                 }

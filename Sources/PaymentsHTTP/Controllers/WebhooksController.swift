@@ -53,16 +53,20 @@ struct WebhooksController: Controller {
     ]
 
     @Sendable func platform(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
-        try await receive(request, app: nil)
+        try await receive(request, context: context, app: nil)
     }
 
     @Sendable func ownAccount(_ request: Request, context: PaymentsRequestContext) async throws -> Response {
         // An unknown app id fails like a bad signature: there is no secret to check it with.
-        try await receive(request, app: App.ID(parsing: try context.parameters.decoded("app_id")) ?? App.ID(rawValue: "app_unknown"))
+        try await receive(
+            request,
+            context: context,
+            app: App.ID(parsing: try context.parameters.decoded("app_id")) ?? App.ID(rawValue: "app_unknown")
+        )
     }
 
-    private func receive(_ request: Request, app: App.ID?) async throws -> Response {
-        var body = try await request.body.collect(upTo: bodyLimit)
+    private func receive(_ request: Request, context: PaymentsRequestContext, app: App.ID?) async throws -> Response {
+        var body = try await context.body(of: request, upTo: bodyLimit)
         let payload = body.readBytes(length: body.readableBytes) ?? []
         let receipt = try await inbox.receiveStripe(
             app: app,

@@ -50,7 +50,7 @@ struct EdgeMiddleware: RouterMiddleware {
         do {
             var request = request
             if request.method != .get && request.method != .head {
-                _ = try await request.collectBody(upTo: bodyLimit)
+                context.body = try await request.collectBody(upTo: bodyLimit)
             }
             response = try await next(request, context)
         } catch {

@@ -43,7 +43,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
         case .app(let found, _): scope = found.app.id.rawValue
         case .admin, nil: scope = ""
         }
-        let requestHash = try await Self.fingerprint(request)
+        let requestHash = Self.fingerprint(
+            method: request.method.rawValue,
+            uri: request.uri.description,
+            body: try await context.body(of: request)
+        )
         let claim = try await store.idempotency.claim(
             scope: scope,
             key: key,
@@ -108,14 +112,6 @@ struct IdempotencyMiddleware: RouterMiddleware {
     }
 
     /// SHA-256 over the method, the path with its query and the body.
-    static func fingerprint(_ request: Request) async throws -> String {
-        fingerprint(
-            method: request.method.rawValue,
-            uri: request.uri.description,
-            body: try await request.body.collect(upTo: .max)
-        )
-    }
-
     static func fingerprint(method: String, uri: String, body: ByteBuffer) -> String {
         var hasher = SHA256()
         hasher.update(data: Array("\(method) \(uri)\n".utf8))
