@@ -31,7 +31,7 @@ public enum Access: Sendable {
 }
 
 /// A group of routes served by one value holding the services they use. Its routes are declared
-/// once, in `routes`: the router serves them and the OpenAPI document describes them.
+/// once, in `routes`: the route table serves them and the OpenAPI document describes them.
 public protocol Controller: Sendable {
     static var access: Access { get }
     static var routes: [Route<Self>] { get }
@@ -160,7 +160,7 @@ public struct Call<Body: Sendable, Query: Sendable>: Sendable {
 typealias RouteResponder = @Sendable (Request, PaymentsRequestContext) async throws -> Response
 
 /// One route, declared once: method, path, what it takes and answers, and its handler. The
-/// router serves it; the OpenAPI document is made from the same declaration.
+/// route table serves it; the OpenAPI document is made from the same declaration.
 public struct Route<Owner: Controller>: Sendable {
     public let method: HTTPRequest.Method
     /// In OpenAPI form: `/v1/plans/{key}`.

@@ -26,8 +26,10 @@ extension HTTPFields {
     }
 }
 
-/// The outermost middleware: gives the request an id, reads the body within the size limit,
-/// turns every error into the JSON envelope, stamps `Request-Id`, records metrics and logs.
+/// The edge every request passes first (called by `APIResponder` for the declared routes, and
+/// Hummingbird's router's middleware for the pages): gives the request an id, reads the body
+/// within the size limit into the context, turns every error into the JSON envelope, stamps
+/// `Request-Id`, records metrics and logs.
 struct EdgeMiddleware: RouterMiddleware {
     typealias Context = PaymentsRequestContext
     let metrics: HTTPMetrics
