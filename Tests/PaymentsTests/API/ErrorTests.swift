@@ -48,6 +48,9 @@ import Testing
             let unknown = try await api.request(.get, "/v1/nothing-here", key: key)
             #expect(unknown.status == .notFound && unknown.errorCode == "route_not_found")
             #expect(unknown.headers[.testRequestID]?.hasPrefix("req_") == true)
+            // A declared path with a method it does not serve is not found either, in the same envelope.
+            let wrongMethod = try await api.request(.get, "/v1/entitlements/check", key: key)
+            #expect(wrongMethod.status == .notFound && wrongMethod.errorCode == "route_not_found")
             let big = try await api.request(.put, "/v1/customers/org_1", key: key, json: #"{"name":""# + String(repeating: "x", count: 5000) + #""}"#)
             #expect(big.status == .contentTooLarge && big.errorCode == "request_too_large")
         }
