@@ -66,7 +66,7 @@ wait_idle() { # waits (at most 120 s) until the machine is quiet: under 10% of i
     python3 -c 'import sys; b = [int(x) for x in sys.argv[1].split()]; a = [int(x) for x in sys.argv[2].split()]; busy, idle = a[0] - b[0], a[1] - b[1]; sys.exit(0 if busy * 10 < busy + idle else 1)' \
       "$before" "$after" && break
   done
-  log "machine quiet after $((SECONDS - start)) s (the work the write rows left)"
+  log "machine quiet after $((SECONDS - start)) s"
 }
 
 median_pair() { # "r0 figures|route figures" ... -> the pair whose ratio (route rps / R0 rps) is the median
@@ -120,15 +120,12 @@ bench_database() { # label DATABASE_URL
   r0=$(run_wrk get.lua /ping)
   floor=$(run_wrk get.lua /health)
   read=$(run_wrk get.lua /v1/customers/org_bench)
-  write=$(run_wrk put-customer.lua /v1/customers)
-  write8=$(KEYS=$app_keys run_wrk put-customer.lua /v1/customers)
-  pay=$(run_wrk post-payment.lua /v1/payments)
   # Entitlement checks, warm (answered from memory): 20 customers on a plan with features and
-  # limits, at -c64 and at concurrency 1 (its p99 is the figure there). Before the usage rows,
-  # so that the work a million events leave behind is not in the figure of a route that reads
-  # no database; and only once the machine is quiet again after the write rows (the server
-  # sealing their audit entries and numbering their events, PostgreSQL's autovacuum and
-  # checkpoint), so that the figures are the checks' own.
+  # limits, at -c64 and at concurrency 1 (its p99 is the figure there). Before the write and
+  # usage rows, so that the work they leave behind (the server sealing audit entries and
+  # numbering events, PostgreSQL's autovacuum and checkpoints of tens of thousands of rows, a
+  # million events) is not in the figure of a route that reads no database, and once the machine
+  # is quiet after the checks' own set-up, so that the figures are the checks' own.
   curl -fs -X POST "http://127.0.0.1:$port/v1/metrics" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"key":"seats","name":"Seats","aggregation":"last"}' >/dev/null
   curl -fs -X POST "http://127.0.0.1:$port/v1/plans" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
@@ -152,10 +149,12 @@ bench_database() { # label DATABASE_URL
   done
   IFS='|' read -r check_r0 check <<<"$(median_pair "${check_rounds[@]}")"
   check_ratios=$(ratios "${check_rounds[@]}")
-  # Its latency at concurrency 1 once the machine is quiet again (PostgreSQL's autovacuum of the
-  # write rows' tables can start meanwhile).
+  # Its latency at concurrency 1 once the machine is quiet again.
   wait_idle
   check_one=$(WRK_THREADS=1 WRK_CONNECTIONS=1 run_wrk post-check.lua /v1/entitlements/check)
+  write=$(run_wrk put-customer.lua /v1/customers)
+  write8=$(KEYS=$app_keys run_wrk put-customer.lua /v1/customers)
+  pay=$(run_wrk post-payment.lua /v1/payments)
   # Usage: one event per request, then batches of 1,000 (8 connections: a few clients sending
   # large batches), and the usage read before and after the batches (rollups: flat in the number
   # of events stored).
