@@ -193,7 +193,10 @@ import Testing
                 try await backend.transaction { db in
                     try await db.raw("INSERT INTO t (n) VALUES (1000)").run()
                     holding.yield()
-                    try await Task.sleep(for: .milliseconds(100))  // the others queue meanwhile
+                    // Held until the others all wait for the writer: told by their count, not by a
+                    // time (a loaded machine took more than 100 ms to queue them, and they committed apart).
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while backend.writer.waiting < 40, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
                 }
             }
             for await _ in held { break }

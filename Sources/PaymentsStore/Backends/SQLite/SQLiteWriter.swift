@@ -89,6 +89,9 @@ final class SQLiteWriter: Sendable {
     /// Whether a task holds the writer now.
     var isHeld: Bool { state.withLockedValue { $0.held } }
 
+    /// How many tasks wait for the writer now.
+    var waiting: Int { state.withLockedValue { $0.waiters.count } }
+
     /// Runs `body` in a transaction, committed (perhaps with others) before this returns; rolled
     /// back, alone, when `body` throws.
     func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
