@@ -97,19 +97,17 @@ struct AccessChecks: Sendable {
 
     func guarding(_ access: Access, _ serve: @escaping RouteResponder) -> RouteResponder {
         switch access {
-        case .open:
-            return serve
-        case .app:
-            return { [app, idempotency] request, context in
-                try await app.handle(request, context: context) { request, context in
-                    try await idempotency.handle(request, context: context, next: serve)
-                }
-            }
-        case .admin:
-            return { [admin, idempotency] request, context in
-                try await admin.handle(request, context: context) { request, context in
-                    try await idempotency.handle(request, context: context, next: serve)
-                }
+        case .open: serve
+        case .app: behind(app, serve)
+        case .admin: behind(admin, serve)
+        }
+    }
+
+    /// `serve` behind `auth`, then idempotency.
+    private func behind(_ auth: some RouterMiddleware<PaymentsRequestContext>, _ serve: @escaping RouteResponder) -> RouteResponder {
+        { [idempotency] request, context in
+            try await auth.handle(request, context: context) { request, context in
+                try await idempotency.handle(request, context: context, next: serve)
             }
         }
     }

@@ -7,7 +7,7 @@ import Testing
 /// The route table finds the API's routes without Hummingbird's router: these are the rules a
 /// request's path is matched by.
 @Suite struct RouteTableTests {
-    /// A table of routes whose responders answer with their own path, so a match says which route it found.
+    /// A table of the given routes (their responders are not called: a match is told by the route it returns).
     static func table(_ routes: [(HTTPRequest.Method, String)]) -> RouteTable {
         var table = RouteTable()
         for (method, path) in routes {
