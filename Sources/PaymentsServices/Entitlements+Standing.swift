@@ -113,13 +113,9 @@ extension Session {
             usage[metric.metric.key] = metric.value
             // A gauge holds until it is set again: not set this period, it is what it was last set to.
             if metric.metric.aggregation == .last, metric.events == 0,
-                let earlier = try await self.usage(app).totals(
-                    customer: customer,
-                    metric: metric.metric.key,
-                    starts: Date.distantPast..<read.period.start
-                ).last
+                let earlier = try await self.usage(app).lastValue(customer: customer, metric: metric.metric.key, before: read.period.start)
             {
-                usage[metric.metric.key] = earlier.value
+                usage[metric.metric.key] = earlier
             }
         }
         return usage

@@ -378,6 +378,30 @@ public struct UsageRepository: Sendable {
         return totals
     }
 
+    /// The value a gauge (`last`) was last set to in a period starting before `before`: its latest
+    /// period's latest shard, as `totals` combines a `last` metric's shards (the later timestamp,
+    /// then the larger value) — one row, by a prepared read (an entitlement check's read-ahead asks
+    /// it of every gauge not set this period).
+    public func lastValue(customer: Customer.ID, metric: String, before: Date) async throws -> Double? {
+        try await session.first(LastValue(app: appID, customer: customer, metric: metric, before: before.millis))
+    }
+
+    struct LastValue: PreparedRead {
+        static let sql = """
+            SELECT value FROM usage_rollups
+            WHERE app_id = $1 AND customer_id = $2 AND metric = $3 AND period_start < $4
+            ORDER BY period_start DESC, last_timestamp DESC, value DESC
+            LIMIT 1
+            """
+        let app: App.ID
+        let customer: Customer.ID
+        let metric: String
+        let before: Int64
+        var values: [PreparedValue] { [.text(app.rawValue), .text(customer.rawValue), .text(metric), .integer(before)] }
+
+        static func decode(_ row: any SQLRow) throws -> Double { try row.decode(column: "value", as: Double.self) }
+    }
+
     /// Adds one shard's row of a rollup to `totals` (ordered by metric and period): a new period,
     /// or the same one combined as its metric aggregates. `last` is the running latest timestamp.
     static func add(

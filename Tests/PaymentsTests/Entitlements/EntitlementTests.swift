@@ -171,6 +171,8 @@ import Testing
             #expect(try await events() > announced && latest?["billing_status"] as? String == "in_grace", "the grace period is announced")
             let graced = try await Self.check(api, key, "seats", #","quantity":0"#)
             #expect(graced["billing_status"] as? String == "in_grace" && graced.string("reason") == "in_grace", "\(graced.text)")
+            // A new period: the seat gauge, not set in it, holds what it was last set to.
+            #expect(graced["usage"] as? Double == 10, "\(graced.text)")
             // The app's policy: no access in grace.
             _ = try await api.request(.patch, "/v1/entitlements/policy", key: key, json: #"{"allowed_statuses":["active","trialing"]}"#)
             let denied = try await Self.check(api, key, "seats", #","quantity":0"#)
